@@ -1,0 +1,205 @@
+/* Shared between the BPF templates and the C host: per-probe configuration (what to
+ * capture, which filters to apply, how to aggregate), the ring-buffer record layout, the
+ * in-kernel aggregation keys and the drop counters. Fixed-width kernel types only.
+ *
+ * Every attachment carries a 64-bit BPF cookie: the upper half is the probe id (index of
+ * lt_probes), the lower half the site id (which function of a glob), so one loaded program
+ * serves every probe and every matched function.
+ */
+#ifndef LT_UPROBE_ABI_H
+#define LT_UPROBE_ABI_H
+
+#include <linux/types.h>
+
+#define LT_MAX_PROBES 1024
+#define LT_MAX_ARGS 6
+#define LT_MAX_FETCH 8
+#define LT_MAX_PRED 4
+#define LT_COMM_LEN 16
+#define LT_DATA_MAX 4096	  /* captured bytes per record (power of two) */
+#define LT_FETCH_MAX_LEN 1024	  /* one string or buffer */
+#define LT_INFLIGHT_DATA 1024	  /* bytes captured at entry, kept until return */
+#define LT_MAX_PIDS 8192
+
+/* Where a value comes from. */
+enum lt_src {
+	LT_SRC_ARG1 = 0,	/* .. LT_SRC_ARG1 + 5 */
+	LT_SRC_RET = 6,
+	LT_SRC_DURATION = 7,
+	LT_SRC_NONE = 0xff,
+};
+
+enum lt_fetch_kind {
+	LT_FETCH_STR = 1,	/* NUL-terminated user string, up to len bytes */
+	LT_FETCH_BYTES = 2,	/* len bytes (or fewer when len_src says so) */
+	LT_FETCH_U64 = 3,	/* one 64-bit word */
+};
+
+/* One capture: addr = value(src) + off; if deref, addr = *(u64 *)addr + off2; then read. */
+struct lt_fetch {
+	__u8 src;
+	__u8 kind;
+	__u8 deref;
+	__u8 at_return;	/* read when the call returns (output buffers), from entry's args */
+	__u8 len_src;	/* LT_SRC_NONE or a source whose value bounds len (read()'s return) */
+	__u8 pad[1];
+	__u16 len;
+	__s32 off;
+	__s32 off2;
+};
+
+enum lt_pred_op {
+	LT_OP_EQ = 1,
+	LT_OP_NE,
+	LT_OP_LT,
+	LT_OP_LE,
+	LT_OP_GT,
+	LT_OP_GE,
+	LT_OP_MASK,	/* (value & constant) != 0 */
+};
+
+struct lt_pred {
+	__u8 src;
+	__u8 op;
+	__u8 is_signed;
+	__u8 pad[5];
+	__u64 val;
+};
+
+enum lt_agg_kind {
+	LT_AGG_NONE = 0,
+	LT_AGG_COUNT,
+	LT_AGG_SUM,
+	LT_AGG_MIN,
+	LT_AGG_MAX,
+	LT_AGG_STATS,
+	LT_AGG_HIST,	/* log2 buckets: slot 0 holds 0, slot i holds [2^(i-1), 2^i) */
+};
+
+enum lt_agg_by {
+	LT_BY_NONE = 0,
+	LT_BY_PROBE,	/* one key per probe: same as none, kept for clarity */
+	LT_BY_SITE,	/* the matched function of a glob */
+	LT_BY_PID,
+	LT_BY_TID,
+	LT_BY_COMM,
+	LT_BY_ARG1,	/* .. LT_BY_ARG1 + 5 */
+	LT_BY_RET = LT_BY_ARG1 + LT_MAX_ARGS,
+};
+
+enum lt_cfg_flags {
+	LT_CFG_ENABLED = 1 << 0,
+	LT_CFG_EMIT = 1 << 1,	/* send a ring-buffer record per event */
+	LT_CFG_CALL = 1 << 2,	/* paired entry/return */
+	LT_CFG_SIGNED = 1 << 3,	/* aggregate values are signed (hist of negatives) */
+};
+
+struct lt_probe_cfg {
+	__u32 flags;
+	__u32 sample;		/* keep 1 in N events; 0 or 1 keeps all */
+	__u64 min_duration;	/* ns, paired calls only */
+	__u32 tid;		/* 0: any thread */
+	__u8 nfetch;
+	__u8 npred;
+	__u8 agg_kind;
+	__u8 agg_by;
+	__u8 agg_src;		/* value aggregated: LT_SRC_* (1 for counts) */
+	__u8 pad[7];
+	char comm[LT_COMM_LEN];	/* empty: any */
+	struct lt_fetch fetch[LT_MAX_FETCH];
+	struct lt_pred pred[LT_MAX_PRED];
+};
+
+enum lt_rec_type {
+	LT_REC_ENTRY = 1,
+	LT_REC_RETURN,
+	LT_REC_CALL,
+};
+
+enum lt_rec_flags {
+	LT_RF_TRUNCATED = 1 << 0,	/* a capture did not fit LT_DATA_MAX */
+};
+
+/* A capture in the data area: header, then len bytes. */
+struct lt_cap {
+	__u16 len;
+	__u8 flags;	/* LT_CAP_* */
+	__u8 pad;
+};
+
+enum lt_cap_flags {
+	LT_CAP_TRUNC = 1 << 0,	/* string or buffer longer than asked */
+	LT_CAP_FAULT = 1 << 1,	/* memory not readable */
+};
+
+struct lt_rec {
+	__u16 type;
+	__u16 flags;
+	__u32 size;	/* whole record, data included */
+	__u32 probe;
+	__u32 site;
+	__u32 pid;
+	__u32 tid;
+	__u32 cpu;
+	__u32 data_len;
+	__u64 ts;	/* CLOCK_MONOTONIC ns at entry */
+	__u64 duration;
+	__u64 args[LT_MAX_ARGS];
+	__u64 ret;
+	char comm[LT_COMM_LEN];
+	/* followed by data_len bytes: the captures, each a struct lt_cap and its bytes */
+};
+
+struct lt_agg_key {
+	__u32 probe;
+	__u32 slot;	/* hist bucket; 0 for the other kinds */
+	__u64 key;	/* pid, tid, site, arg or ret per agg_by */
+	char comm[LT_COMM_LEN];
+};
+
+struct lt_agg_val {
+	__u64 count;
+	__u64 sum;
+	__u64 min;
+	__u64 max;
+};
+
+/* Paired call in flight: keyed by thread, site and the stack pointer at entry, so
+ * recursion and nesting never collide. */
+struct lt_inflight_key {
+	__u32 tid;
+	__u32 site;
+	__u64 sp;
+	__u32 probe;
+	__u32 pad;
+};
+
+struct lt_inflight {
+	__u64 ts;
+	__u64 args[LT_MAX_ARGS];
+	__u32 data_len;
+	__u32 keep;	/* 0 when sampling or a predicate dropped the call at entry */
+};
+
+/* Global drop and health counters (per-CPU array, summed by the host). */
+enum lt_counter {
+	LT_CNT_RINGBUF_FULL = 0,
+	LT_CNT_INFLIGHT_FULL,
+	LT_CNT_AGG_FULL,
+	LT_CNT_STR_TRUNC,
+	LT_CNT_READ_FAULT,
+	LT_CNT_UNMATCHED_RET,
+	LT_CNT_DATA_FULL,
+	LT_CNT_PIDS_FULL,
+	LT_CNT_MAX,
+};
+
+/* Per-probe statistics (per-CPU array indexed by probe). */
+struct lt_probe_stats {
+	__u64 hits;
+	__u64 filtered;
+	__u64 emitted;
+	__u64 dropped;
+};
+
+#endif

@@ -1,0 +1,134 @@
+-- The scripting surface: globals every script sees (probe, on, every, after, exit,
+-- printf, list, counters, hist/lhist/counter/stats) built on the C core module.
+-- Returns the phase functions the host calls: begin() and finish().
+local core = require("ltrace.core")
+local agg = require("agg")
+
+local M = {}
+local probes = {}          -- every probe handle, kept alive for the whole session
+local handlers = { begin = {}, ["end"] = {} }
+
+local function add_handler(phase, fn)
+  if type(fn) ~= "function" then
+    error(("on('%s', fn): fn must be a function"):format(phase), 3)
+  end
+  table.insert(handlers[phase], fn)
+end
+
+local function timer(interval, fn, periodic, level)
+  local secs = interval
+  if type(interval) == "string" then
+    local ok, ns = pcall(core.parse_duration, interval)
+    if not ok then error(ns, level + 1) end
+    secs = ns / 1e9
+  end
+  if type(secs) ~= "number" or secs <= 0 then
+    error("interval must be a positive duration (e.g. \"1s\", 0.5)", level + 1)
+  end
+  if type(fn) ~= "function" then error("expected a function", level + 1) end
+  return core.timer(secs, fn, periodic)
+end
+
+--- probe(spec [, opts] [, fn]) -> handle. Raises with the caller's line on any error.
+function probe(spec, opts, fn)
+  if type(spec) ~= "string" then error("probe(spec, ...): spec must be a string", 2) end
+  if type(opts) == "function" then opts, fn = nil, opts end
+  if spec == "begin" or spec == "BEGIN" then return add_handler("begin", fn) end
+  if spec == "end" or spec == "END" then return add_handler("end", fn) end
+  local period = spec:match("^interval:(.+)$") or spec:match("^i:(.+)$")
+  if period then return timer(period, fn, true, 2) end
+  local ok, p, err = pcall(core.probe, spec, opts, fn)
+  if not ok then error(p, 2) end
+  if not p then error(err, 2) end
+  probes[#probes + 1] = p
+  return p
+end
+
+--- on("begin" | "end", fn)
+function on(phase, fn)
+  if handlers[phase] == nil then
+    error(("on(): unknown event '%s' (begin, end)"):format(tostring(phase)), 2)
+  end
+  add_handler(phase, fn)
+end
+
+function every(interval, fn) return timer(interval, fn, true, 2) end
+function after(interval, fn) return timer(interval, fn, false, 2) end
+function exit(code) core.exit(code or 0) end
+function printf(fmt, ...) io.write(string.format(fmt, ...)) end
+function counters() return core.counters() end
+function target() return core.target() end
+function trace_pid(pid) core.trace_pid(pid) end
+function probes_list() return probes end
+
+agg.install_globals = nil
+_G.agg = agg
+hist = agg.hist
+lhist = agg.lhist
+counter = agg.count
+stats = agg.stats
+
+--- list("libc:str*"): prints matching probe points; true when any matched.
+function list(pattern)
+  local names, err = core.list(pattern)
+  if not names then
+    io.stderr:write("ltrace-ebpf: ", err, "\n")
+    return false
+  end
+  for _, n in ipairs(names) do print(n) end
+  if #names == 0 then io.stderr:write("ltrace-ebpf: nothing matches '", pattern, "'\n") end
+  return #names > 0
+end
+
+-- Probe methods written in Lua, next to the C ones.
+local methods = debug.getregistry()["ltrace.probe"].__index
+
+--- p:agg() -> the in-kernel aggregate as an agg object (prints like bpftrace).
+function methods:agg()
+  local info = self:info()
+  return agg.from_kernel(info.agg, self:read(), { name = info.spec, unit = info.unit })
+end
+
+--- p:print(): prints the in-kernel aggregate now (and not again at exit).
+function methods:print()
+  print(self:agg())
+  self:mark_printed()
+end
+
+function M.begin()
+  for _, fn in ipairs(handlers.begin) do fn() end
+end
+
+local function report_drops()
+  local c = core.counters()
+  local parts = {}
+  for _, name in ipairs({ "ringbuf_full", "inflight_full", "agg_full", "unmatched_return",
+                          "data_full", "pids_full", "read_fault", "str_truncated",
+                          "lost_detached" }) do
+    if (c[name] or 0) > 0 then parts[#parts + 1] = name .. "=" .. c[name] end
+  end
+  if #parts > 0 then
+    io.stderr:write("ltrace-ebpf: drops and truncations: ", table.concat(parts, " "), "\n")
+  end
+end
+
+--- Session end: end handlers, then unprinted in-kernel aggregates, then drops.
+function M.finish()
+  local failed
+  for _, fn in ipairs(handlers["end"]) do
+    local ok, err = xpcall(fn, debug.traceback)
+    if not ok then
+      io.stderr:write("ltrace-ebpf: error in end handler: ", tostring(err), "\n")
+      failed = true
+    end
+  end
+  for _, p in ipairs(probes) do
+    local ok, info = pcall(p.info, p)
+    if ok and info.print and info.agg ~= "none" then p:print() end
+  end
+  io.stdout:flush()
+  report_drops()
+  if failed then error("an end handler failed", 0) end
+end
+
+return M

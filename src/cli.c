@@ -1,0 +1,107 @@
+/* argv -> struct cli. Options come before the script; everything after the script and
+ * before "--" belongs to the script (its `arg` table); after "--" is the command. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+void cli_usage(void)
+{
+	fputs("usage: ltrace-ebpf [options] SCRIPT.lua [script args] [-- CMD ARGS]\n"
+	      "       ltrace-ebpf [options] -E 'LUA CODE' [-- CMD ARGS]\n"
+	      "       ltrace-ebpf -l 'LIB:FUNC-GLOB'      list probe points\n"
+	      "       ltrace-ebpf [-p PID]                interactive REPL\n"
+	      "options:\n"
+	      "  -E CODE     run CODE as the script (one-liner)\n"
+	      "  -p PID      trace the running process PID (ends when it exits)\n"
+	      "  -f          follow forks: children of the target are traced too\n"
+	      "  -k          keep going after an error in a callback (report it, continue)\n"
+	      "  -l PATTERN  list matching functions, e.g. -l 'libc:str*'\n"
+	      "  -v          verbose: libbpf diagnostics\n"
+	      "  -h, --help  this help;  --version\n",
+	      stdout);
+}
+
+static int parse_pid(const char *text, int *pid)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+
+	if (*end || v <= 0 || v > 1 << 22) {
+		fprintf(stderr, "ltrace-ebpf: -p: '%s' is not a process id\n", text);
+		return -EINVAL;
+	}
+	*pid = v;
+	return 0;
+}
+
+/* The command after the first "--" (getopt would swallow the "--" itself). */
+static int split_command(int *argc, char **argv, struct cli *c)
+{
+	for (int j = 1; j < *argc; j++) {
+		if (strcmp(argv[j], "--"))
+			continue;
+		c->command = &argv[j + 1];
+		argv[j] = NULL;
+		*argc = j;
+		if (!c->command[0]) {
+			fprintf(stderr, "ltrace-ebpf: '--' must be followed by a command\n");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+/* Operands before "--": [script] [script args...]. */
+static void parse_operands(int argc, char **argv, int i, struct cli *c)
+{
+	if (c->mode == CLI_REPL && i < argc) {
+		c->mode = CLI_SCRIPT;
+		c->script = argv[i++];
+	}
+	c->script_args = &argv[i];
+	c->nscript_args = argc - i;
+}
+
+int cli_parse(int argc, char **argv, struct cli *c)
+{
+	static const struct option longs[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "lua-test", required_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	memset(c, 0, sizeof(*c));
+	c->mode = CLI_REPL;
+	opterr = 0;
+	if (split_command(&argc, argv, c))
+		return -EINVAL;
+	while ((opt = getopt_long(argc, argv, "+E:p:fkl:vh", longs, NULL)) != -1) {
+		switch (opt) {
+		case 'E': c->mode = CLI_ONELINER; c->script = optarg; break;
+		case 'p': if (parse_pid(optarg, &c->pid)) return -EINVAL; break;
+		case 'f': c->follow = true; break;
+		case 'k': c->keep_going = true; break;
+		case 'l': c->mode = CLI_LIST; c->list = optarg; break;
+		case 'v': c->verbose = true; break;
+		case 'h': c->mode = CLI_HELP; return 0;
+		case 'V': c->mode = CLI_VERSION; return 0;
+		case 'T': c->mode = CLI_LUA_TEST; c->script = optarg; break;
+		default:
+			fprintf(stderr, "ltrace-ebpf: unknown option '%s' (see --help)\n",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	parse_operands(argc, argv, optind, c);
+	if (c->pid && c->command) {
+		fprintf(stderr, "ltrace-ebpf: -p and '-- CMD' cannot be used together\n");
+		return -EINVAL;
+	}
+	return 0;
+}

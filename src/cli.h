@@ -1,0 +1,27 @@
+/* Command-line parsing for the tracer's own modes (script, one-liner, list, REPL). */
+#ifndef LT_CLI_H
+#define LT_CLI_H
+
+#include <stdbool.h>
+
+enum cli_mode { CLI_SCRIPT, CLI_ONELINER, CLI_LIST, CLI_REPL, CLI_LUA_TEST, CLI_HELP,
+		CLI_VERSION };
+
+struct cli {
+	enum cli_mode mode;
+	const char *script;	/* file, or code for -E */
+	const char *list;	/* -l pattern */
+	char **script_args;	/* arguments after the script, up to "--" */
+	int nscript_args;
+	char **command;		/* after "--": the command to start, NULL-terminated */
+	int pid;		/* -p */
+	bool follow;		/* -f */
+	bool keep_going;	/* -k */
+	bool verbose;		/* -v */
+};
+
+/* 0, or -EINVAL after printing a message naming the bad argument. */
+int cli_parse(int argc, char **argv, struct cli *out);
+void cli_usage(void);
+
+#endif

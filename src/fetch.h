@@ -1,0 +1,49 @@
+/* What a probe captures and how it filters, as data: the type strings scripts write
+ * ("str", "int@8", "out:bytes:64/ret") become lt_fetch ops for the kernel plus a
+ * decoding rule for user space; predicates ("arg1 > 5", "ret & 0x4") become lt_pred. */
+#ifndef LT_FETCH_H
+#define LT_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "uprobe.h"
+
+enum value_type {
+	VT_INT,		/* signed 64 */
+	VT_UINT,
+	VT_PTR,
+	VT_I32,
+	VT_U32,
+	VT_I16,
+	VT_U16,
+	VT_I8,
+	VT_U8,
+	VT_CHAR,
+	VT_BOOL,
+	VT_STR,
+	VT_BYTES,
+};
+
+/* How one argument (or the return value) is shown to Lua. */
+struct value_fmt {
+	enum value_type type;
+	int capture;	/* index into the record's captures, or -1: the raw register */
+};
+
+/* Parses TYPE for the value in `src` (LT_SRC_ARG1+i or LT_SRC_RET). When the type needs
+ * memory read, fills *op and sets *needs_fetch. 0 or -EINVAL (message in err). */
+int fetch_parse(const char *text, int src, unsigned strsize, struct lt_fetch *op, int *needs_fetch,
+		enum value_type *type, char *err, size_t errlen);
+/* "arg1 > 5", "ret == -1", "duration >= 1000", "arg2 & 0x4": 0 or -EINVAL. */
+int pred_parse(const char *text, struct lt_pred *out, char *err, size_t errlen);
+/* "arg1".."arg6", "ret", "duration": LT_SRC_* or -EINVAL. */
+int src_parse(const char *name);
+const char *value_type_name(enum value_type type);
+/* Sign- or zero-extends a raw register/word per type. */
+int64_t value_extend(enum value_type type, uint64_t raw);
+
+/* Finds the i-th capture in a record's data area: 0 with *cap and *bytes set, or -ENOENT. */
+int capture_get(const uint8_t *data, uint32_t len, int index, struct lt_cap *cap,
+		const uint8_t **bytes);
+
+#endif

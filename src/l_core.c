@@ -1,0 +1,132 @@
+/* require("ltrace.core"): the small C surface the Lua DSL is built on. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include "elf_symbols.h"
+#include "event.h"
+#include "l_core.h"
+#include "libpath.h"
+#include "script.h"
+#include "session.h"
+#include "spec.h"
+
+/* core.exit([code]) ends the session after the current callback. */
+static int l_exit(lua_State *L)
+{
+	session_stop(script_session(L), (int)luaL_optinteger(L, 1, 0));
+	return 0;
+}
+
+static int l_counters(lua_State *L)
+{
+	struct session *s = script_session(L);
+
+	lua_createtable(L, 0, LT_CNT_MAX + 2);
+	for (int i = 0; i < LT_CNT_MAX; i++) {
+		lua_pushinteger(L, (lua_Integer)session_counter(s, i));
+		lua_setfield(L, -2, session_counter_name(i));
+	}
+	lua_pushinteger(L, (lua_Integer)s->lost_lua);
+	lua_setfield(L, -2, "lost_detached");
+	lua_pushinteger(L, (lua_Integer)s->events);
+	lua_setfield(L, -2, "events");
+	return 1;
+}
+
+static int l_target(lua_State *L)
+{
+	struct session *s = script_session(L);
+
+	if (s->opts.have_target)
+		lua_pushinteger(L, s->opts.pid);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
+static int l_trace_pid(lua_State *L)
+{
+	struct session *s = script_session(L);
+	int pid = (int)luaL_checkinteger(L, 1), rc;
+
+	if ((rc = session_load(s)) || (rc = session_trace_pid(s, pid)))
+		return luaL_error(L, "cannot trace pid %d: %s", pid, strerror(-rc));
+	return 0;
+}
+
+/* core.list("libc:str*") -> { "libc.so.6:strlen", ... } or nil, message */
+static int l_list(lua_State *L)
+{
+	struct session *s = script_session(L);
+	const char *pattern = luaL_checkstring(L, 1);
+	char path[4096], err[256];
+	struct elf_func_list list = {};
+	struct spec spec;
+	int rc;
+
+	if (spec_parse(pattern, &spec, err, sizeof(err)) || !spec_is_user(spec.kind)) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s: %s", pattern, spec_is_user(spec.kind) ? err :
+				"only LIB:FUNC patterns can be listed so far");
+		return 2;
+	}
+	if (libpath_resolve(spec.lib, s->opts.pid, path, sizeof(path))) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "library '%s' not found: %s", spec.lib, libpath_last_error());
+		return 2;
+	}
+	if ((rc = elf_funcs_match(path, spec.func, &list, NULL)) && rc != -ENOTSUP) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s: %s", path, strerror(-rc));
+		return 2;
+	}
+	lua_createtable(L, list.n, 0);
+	for (size_t i = 0; i < list.n; i++) {
+		lua_pushfstring(L, "%s:%s", path, list.v[i].name);
+		lua_rawseti(L, -2, i + 1);
+	}
+	elf_func_list_free(&list);
+	return 1;
+}
+
+static int l_parse_duration(lua_State *L)
+{
+	uint64_t ns;
+
+	if (spec_parse_duration(luaL_checkstring(L, 1), &ns))
+		return luaL_error(L, "bad duration '%s'", lua_tostring(L, 1));
+	lua_pushinteger(L, (lua_Integer)ns);
+	return 1;
+}
+
+static int l_drain(lua_State *L)
+{
+	session_drain(script_session(L));
+	return 0;
+}
+
+static int l_stopping(lua_State *L)
+{
+	lua_pushboolean(L, script_session(L)->stopping);
+	return 1;
+}
+
+int luaopen_ltrace_core(lua_State *L)
+{
+	static const luaL_Reg fns[] = {
+		{ "probe", l_probe_new },	{ "timer", l_timer_new },
+		{ "exit", l_exit },		{ "counters", l_counters },
+		{ "target", l_target },		{ "trace_pid", l_trace_pid },
+		{ "list", l_list },		{ "parse_duration", l_parse_duration },
+		{ "drain", l_drain },		{ "stopping", l_stopping },
+		{ NULL, NULL },
+	};
+
+	l_probe_open(L);
+	l_timer_open(L);
+	l_event_open(L);
+	luaL_newlib(L, fns);
+	return 1;
+}

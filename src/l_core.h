@@ -1,0 +1,20 @@
+/* The C core module, require("ltrace.core"): probes, timers, counters, exit. The DSL in
+ * lua/prelude.lua wraps it into the globals scripts use. */
+#ifndef LT_L_CORE_H
+#define LT_L_CORE_H
+
+struct lua_State;
+struct probe;
+
+int luaopen_ltrace_core(struct lua_State *L);
+/* probe userdata (src/l_probe.c) */
+void l_probe_open(struct lua_State *L);
+int l_probe_new(struct lua_State *L);
+/* timer userdata (src/l_timer.c) */
+void l_timer_open(struct lua_State *L);
+int l_timer_new(struct lua_State *L);
+/* in-kernel aggregates of a probe as entries for agg.from_kernel (src/l_agg.c) */
+int l_agg_read(struct lua_State *L, struct probe *p);
+int agg_clear(struct probe *p);
+
+#endif

@@ -1,0 +1,220 @@
+/* The event view passed to callbacks: one userdata, reused for every record, that decodes
+ * a field only when the script reads it (no table per event). `e.args` is a second reusable
+ * userdata indexing the same record. A view is valid only during its callback; e:table()
+ * copies what a script wants to keep. */
+#include <stdlib.h>
+#include <string.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include "event.h"
+#include "probe.h"
+#include "script.h"
+#include "session.h"
+
+#define EVENT_MT "ltrace.event"
+#define ARGS_MT "ltrace.args"
+
+struct event_view {
+	const struct lt_rec *rec;
+	const uint8_t *data;
+	struct probe *p;
+};
+
+static struct event_view *check_view(lua_State *L, int idx, const char *mt)
+{
+	struct event_view **v = luaL_checkudata(L, idx, mt);
+
+	if (!(*v)->rec)
+		luaL_error(L, "event used outside its callback (copy it with e:table())");
+	return *v;
+}
+
+/* Pushes a value per its format: a capture (string, or a word read from memory) or the
+ * register itself. A capture that faulted is nil. */
+static void push_value(lua_State *L, const struct event_view *v, const struct value_fmt *f,
+		       uint64_t raw)
+{
+	struct lt_cap cap;
+	const uint8_t *bytes;
+	uint64_t word = 0;
+
+	if (f->capture < 0) {
+		lua_pushinteger(L, value_extend(f->type, raw));
+		return;
+	}
+	if (capture_get(v->data, v->rec->data_len, f->capture, &cap, &bytes) ||
+	    (cap.flags & LT_CAP_FAULT)) {
+		lua_pushnil(L);
+		return;
+	}
+	if (f->type == VT_STR || f->type == VT_BYTES) {
+		lua_pushlstring(L, (const char *)bytes, cap.len);
+		return;
+	}
+	memcpy(&word, bytes, cap.len < 8 ? cap.len : 8);
+	lua_pushinteger(L, value_extend(f->type, word));
+}
+
+static int l_args_index(lua_State *L)
+{
+	struct event_view *v = check_view(L, 1, ARGS_MT);
+	lua_Integer i = luaL_checkinteger(L, 2);
+
+	if (i < 1 || i > LT_MAX_ARGS || v->rec->type == LT_REC_RETURN)
+		lua_pushnil(L);
+	else
+		push_value(L, v, &v->p->args[i - 1], v->rec->args[i - 1]);
+	return 1;
+}
+
+static int l_args_len(lua_State *L)
+{
+	check_view(L, 1, ARGS_MT);
+	lua_pushinteger(L, LT_MAX_ARGS);
+	return 1;
+}
+
+static const char *const type_names[] = { [LT_REC_ENTRY] = "entry", [LT_REC_RETURN] = "return",
+					  [LT_REC_CALL] = "call" };
+
+/* Field names sorted for bsearch. */
+enum field { F_ARGS, F_COMM, F_CPU, F_DURATION, F_FUNC, F_PID, F_PROBE, F_RET, F_TID, F_TS,
+	     F_TYPE };
+static const char *const fields[] = { "args", "comm", "cpu", "duration", "func", "pid",
+				      "probe", "ret", "tid", "ts", "type" };
+
+static int cmp_field(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static int push_field(lua_State *L, struct event_view *v, enum field f)
+{
+	const struct lt_rec *r = v->rec;
+
+	switch (f) {
+	case F_ARGS: lua_getiuservalue(L, 1, 1); break;
+	case F_COMM: lua_pushlstring(L, r->comm, strnlen(r->comm, sizeof(r->comm))); break;
+	case F_CPU: lua_pushinteger(L, r->cpu); break;
+	case F_DURATION: lua_pushinteger(L, r->duration); break;
+	case F_FUNC: lua_pushstring(L, r->site < v->p->nsites ? v->p->sites[r->site].name : "?"); break;
+	case F_PID: lua_pushinteger(L, r->pid); break;
+	case F_PROBE: lua_pushstring(L, v->p->text); break;
+	case F_RET:
+		if (r->type == LT_REC_ENTRY)
+			lua_pushnil(L);
+		else
+			push_value(L, v, &v->p->ret, r->ret);
+		break;
+	case F_TID: lua_pushinteger(L, r->tid); break;
+	case F_TS: lua_pushinteger(L, r->ts); break;
+	case F_TYPE: lua_pushstring(L, type_names[r->type < LT_REC_CALL + 1 ? r->type : 0]); break;
+	}
+	return 1;
+}
+
+static int l_event_table(lua_State *L);
+
+static int l_event_index(lua_State *L)
+{
+	struct event_view *v = check_view(L, 1, EVENT_MT);
+	const char *key = luaL_checkstring(L, 2);
+	const char *const *f = bsearch(key, fields, sizeof(fields) / sizeof(fields[0]),
+				       sizeof(fields[0]), cmp_field);
+
+	if (f)
+		return push_field(L, v, f - fields);
+	if (!strcmp(key, "table")) {
+		lua_pushcfunction(L, l_event_table);
+		return 1;
+	}
+	return luaL_error(L, "event has no field '%s'", key);
+}
+
+/* A plain table copy: fields plus args as a sequence. */
+static int l_event_table(lua_State *L)
+{
+	struct event_view *v = check_view(L, 1, EVENT_MT);
+
+	lua_createtable(L, 0, 12);					/* t */
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (i == F_ARGS)
+			continue;
+		push_field(L, v, i);					/* t val */
+		lua_setfield(L, -2, fields[i]);				/* t */
+	}
+	lua_createtable(L, LT_MAX_ARGS, 0);				/* t args */
+	for (int i = 0; i < LT_MAX_ARGS && v->rec->type != LT_REC_RETURN; i++) {
+		push_value(L, v, &v->p->args[i], v->rec->args[i]);	/* t args val */
+		lua_rawseti(L, -2, i + 1);				/* t args */
+	}
+	lua_setfield(L, -2, "args");					/* t */
+	return 1;
+}
+
+static int l_event_tostring(lua_State *L)
+{
+	struct event_view **v = luaL_checkudata(L, 1, EVENT_MT);
+
+	lua_pushfstring(L, "event(%s)", (*v)->rec ? (*v)->p->text : "stale");
+	return 1;
+}
+
+static struct event_view the_view;
+static const char VIEW_KEY = 'v';
+
+void l_event_open(lua_State *L)
+{
+	struct event_view **ev, **av;
+
+	luaL_newmetatable(L, ARGS_MT);				/* amt */
+	lua_pushcfunction(L, l_args_index);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, l_args_len);
+	lua_setfield(L, -2, "__len");
+	lua_pop(L, 1);						/* */
+	luaL_newmetatable(L, EVENT_MT);				/* emt */
+	lua_pushcfunction(L, l_event_index);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, l_event_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);						/* */
+
+	ev = lua_newuserdatauv(L, sizeof(*ev), 1);		/* ev */
+	*ev = &the_view;
+	luaL_setmetatable(L, EVENT_MT);
+	av = lua_newuserdatauv(L, sizeof(*av), 0);		/* ev av */
+	*av = &the_view;
+	luaL_setmetatable(L, ARGS_MT);
+	lua_setiuservalue(L, -2, 1);				/* ev */
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &VIEW_KEY);		/* */
+}
+
+void event_dispatch(struct session *s, const void *data, size_t size)
+{
+	const struct lt_rec *rec = data;
+	lua_State *L = s->L;
+	struct probe *p;
+	int status;
+
+	if (size < sizeof(*rec) || rec->size > size || rec->data_len > size - sizeof(*rec))
+		return;
+	p = session_probe(s, rec->probe);
+	if (!p || p->callback == LUA_NOREF || s->stopping) {
+		s->lost_lua++;
+		return;
+	}
+	s->events++;
+	the_view = (struct event_view){ rec, (const uint8_t *)(rec + 1), p };
+	lua_rawgeti(L, LUA_REGISTRYINDEX, p->callback);		/* fn */
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &VIEW_KEY);		/* fn ev */
+	status = script_pcall(L, 1, 0);
+	the_view.rec = NULL;
+	if (status != LUA_OK) {
+		script_report(L, "callback of", p->text);
+		if (!s->opts.keep_going) {
+			s->error = 1;
+			session_stop(s, 1);
+		}
+	}
+}

@@ -1,0 +1,422 @@
+/* The probe userdata ("ltrace.probe"), built the way liolib builds file handles: created
+ * detached, configured from a strictly parsed option table, then attached; __gc and
+ * __close share one idempotent release. Methods steer a live probe: enable, disable,
+ * filter (rewrites its config map entry, no reattach), detach, stats, read, clear. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include "l_core.h"
+#include "probe.h"
+#include "script.h"
+#include "session.h"
+
+#define PROBE_MT "ltrace.probe"
+
+static struct probe **check_handle(lua_State *L)
+{
+	return luaL_checkudata(L, 1, PROBE_MT);
+}
+
+static struct probe *check_probe(lua_State *L)
+{
+	struct probe **h = check_handle(L);
+
+	if (!*h)
+		luaL_error(L, "probe was released");
+	return *h;
+}
+
+static int release(lua_State *L)
+{
+	struct probe **h = check_handle(L);
+
+	if (*h) {
+		luaL_unref(L, LUA_REGISTRYINDEX, (*h)->callback);
+		probe_free(*h);
+		*h = NULL;
+	}
+	return 0;
+}
+
+/* ---- option parsing ---------------------------------------------------------------- */
+
+static const char *const probe_keys[] = { "agg", "args", "by", "comm", "min_duration", "name",
+					  "of", "print", "ret", "sample", "signed", "strsize",
+					  "tid", "where", NULL };
+static const char *const filter_keys[] = { "comm", "min_duration", "sample", "tid", "where",
+					   NULL };
+
+static void check_keys(lua_State *L, int t, const char *const *allowed)
+{
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		int ok = 0;
+
+		lua_pop(L, 1);
+		if (lua_type(L, -1) == LUA_TSTRING)
+			for (const char *const *k = allowed; *k && !ok; k++)
+				ok = !strcmp(*k, lua_tostring(L, -1));
+		if (!ok)
+			luaL_error(L, "unknown option '%s'", luaL_tolstring(L, -1, NULL));
+	}
+}
+
+static int opt_type(lua_State *L, int t, const char *key, int type)
+{
+	int got = lua_getfield(L, t, key);
+
+	if (got != LUA_TNIL && got != type)
+		luaL_error(L, "option '%s' must be a %s", key, lua_typename(L, type));
+	return got != LUA_TNIL;
+}
+
+static uint64_t opt_duration(lua_State *L, int t, const char *key)
+{
+	uint64_t ns = 0;
+	int type = lua_getfield(L, t, key);
+
+	if (type == LUA_TNUMBER)
+		ns = lua_tointeger(L, -1);
+	else if (type == LUA_TSTRING && spec_parse_duration(lua_tostring(L, -1), &ns))
+		luaL_error(L, "option '%s': bad duration '%s'", key, lua_tostring(L, -1));
+	else if (type != LUA_TNIL && type != LUA_TNUMBER && type != LUA_TSTRING)
+		luaL_error(L, "option '%s' must be a duration (ns or \"1ms\")", key);
+	lua_pop(L, 1);
+	return ns;
+}
+
+static void parse_where(lua_State *L, int t, struct lt_probe_cfg *cfg)
+{
+	char err[256];
+	int type = lua_getfield(L, t, "where"), n = 0;
+
+	if (type == LUA_TSTRING) {
+		lua_createtable(L, 1, 0);
+		lua_insert(L, -2);
+		lua_rawseti(L, -2, 1);
+	} else if (type != LUA_TTABLE) {
+		if (type != LUA_TNIL)
+			luaL_error(L, "option 'where' must be a string or a list of strings");
+		lua_pop(L, 1);
+		return;
+	}
+	for (int i = 1; lua_rawgeti(L, -1, i) != LUA_TNIL; i++, n++) {
+		if (n >= LT_MAX_PRED)
+			luaL_error(L, "option 'where': at most %d conditions", LT_MAX_PRED);
+		if (pred_parse(luaL_checkstring(L, -1), &cfg->pred[n], err, sizeof(err)))
+			luaL_error(L, "option 'where': %s", err);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 2);
+	cfg->npred = n;
+}
+
+/* Filters: the part of the config a running probe can change. */
+static void parse_filters(lua_State *L, int t, struct lt_probe_cfg *cfg)
+{
+	if (opt_type(L, t, "tid", LUA_TNUMBER))
+		cfg->tid = lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	if (opt_type(L, t, "comm", LUA_TSTRING))
+		snprintf(cfg->comm, sizeof(cfg->comm), "%s", lua_tostring(L, -1));
+	lua_pop(L, 1);
+	if (opt_type(L, t, "sample", LUA_TNUMBER))
+		cfg->sample = lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	if (!lua_isnil(L, (lua_getfield(L, t, "min_duration"), -1)))
+		cfg->min_duration = opt_duration(L, t, "min_duration");
+	lua_pop(L, 1);
+	parse_where(L, t, cfg);
+}
+
+static int add_capture(lua_State *L, struct probe *p, const char *text, int src,
+		       struct value_fmt *fmt, const char *what)
+{
+	char err[256];
+	int needs;
+
+	if (fetch_parse(text, src, p->strsize, &p->cfg.fetch[p->cfg.nfetch], &needs, &fmt->type,
+			err, sizeof(err)))
+		return luaL_error(L, "%s: %s", what, err);
+	fmt->capture = -1;
+	if (needs) {
+		if (p->cfg.nfetch >= LT_MAX_FETCH)
+			return luaL_error(L, "%s: at most %d captures per probe", what, LT_MAX_FETCH);
+		fmt->capture = p->cfg.nfetch++;
+	}
+	return 0;
+}
+
+static void parse_captures(lua_State *L, int t, struct probe *p)
+{
+	char what[32];
+
+	if (opt_type(L, t, "strsize", LUA_TNUMBER))
+		p->strsize = lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	if (p->strsize < 1 || p->strsize > LT_FETCH_MAX_LEN)
+		luaL_error(L, "option 'strsize' must be 1..%d", LT_FETCH_MAX_LEN);
+	if (opt_type(L, t, "args", LUA_TTABLE)) {
+		for (int i = 0; i < LT_MAX_ARGS; i++) {
+			if (lua_rawgeti(L, -1, i + 1) == LUA_TSTRING) {
+				snprintf(what, sizeof(what), "option 'args[%d]'", i + 1);
+				add_capture(L, p, lua_tostring(L, -1), LT_SRC_ARG1 + i, &p->args[i],
+					    what);
+			}
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	if (opt_type(L, t, "ret", LUA_TSTRING))
+		add_capture(L, p, lua_tostring(L, -1), LT_SRC_RET, &p->ret, "option 'ret'");
+	lua_pop(L, 1);
+}
+
+static void parse_agg(lua_State *L, int t, struct probe *p)
+{
+	static const char *const kinds[] = { "none", "count", "sum", "min", "max", "stats", "hist",
+					     NULL };
+	static const char *const bys[] = { "none", "probe", "func", "pid", "tid", "comm", "arg1",
+					   "arg2", "arg3", "arg4", "arg5", "arg6", "ret", NULL };
+	struct lt_probe_cfg *c = &p->cfg;
+	int src = LT_SRC_NONE;
+
+	lua_getfield(L, t, "agg");
+	c->agg_kind = luaL_checkoption(L, -1, p->callback == LUA_NOREF ? "count" : "none", kinds);
+	lua_getfield(L, t, "by");
+	c->agg_by = luaL_checkoption(L, -1, c->agg_kind && spec_is_glob(p->spec.func) ?
+				     "func" : "none", bys);
+	lua_pop(L, 2);
+	if (opt_type(L, t, "of", LUA_TSTRING) && (src = src_parse(lua_tostring(L, -1))) < 0)
+		luaL_error(L, "option 'of': '%s' is not arg1..arg6, ret or duration",
+			   lua_tostring(L, -1));
+	lua_pop(L, 1);
+	if (src == LT_SRC_NONE && c->agg_kind > LT_AGG_COUNT) {
+		if (p->spec.kind != SPEC_CALL)
+			luaL_error(L, "option 'of' is needed for agg '%s' (arg1..arg6, ret)",
+				   kinds[c->agg_kind]);
+		src = LT_SRC_DURATION;
+	}
+	if (src == LT_SRC_DURATION && p->spec.kind != SPEC_CALL)
+		luaL_error(L, "option 'of': duration needs a call: probe");
+	c->agg_src = src;
+	if (opt_type(L, t, "signed", LUA_TBOOLEAN) && lua_toboolean(L, -1))
+		c->flags |= LT_CFG_SIGNED;
+	lua_pop(L, 1);
+	p->print_agg = c->agg_kind != LT_AGG_NONE;
+	if (opt_type(L, t, "print", LUA_TBOOLEAN))
+		p->print_agg = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+}
+
+static void parse_options(lua_State *L, int t, struct probe *p)
+{
+	check_keys(L, t, probe_keys);
+	parse_captures(L, t, p);
+	parse_filters(L, t, &p->cfg);
+	parse_agg(L, t, p);
+}
+
+/* core.probe(spec [, opts] [, fn]) -> probe | nil, message */
+int l_probe_new(lua_State *L)
+{
+	struct session *s = script_session(L);
+	const char *text = luaL_checkstring(L, 1);
+	int opts = lua_istable(L, 2) ? 2 : 0, fn = lua_isfunction(L, 2) ? 2 : 3;
+	struct probe **h;
+	char err[512] = "";
+
+	if (!lua_isnoneornil(L, fn))
+		luaL_checktype(L, fn, LUA_TFUNCTION);
+	if (!opts && !lua_isnoneornil(L, 2) && !lua_isfunction(L, 2))
+		luaL_argerror(L, 2, "expected an option table or a function");
+	h = lua_newuserdatauv(L, sizeof(*h), 1);		/* ... ud */
+	*h = NULL;
+	luaL_setmetatable(L, PROBE_MT);
+	*h = probe_new(s, text, err, sizeof(err));
+	if (!*h) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s: %s", text, err);
+		return 2;
+	}
+	if (!lua_isnoneornil(L, fn)) {
+		lua_pushvalue(L, fn);
+		(*h)->callback = luaL_ref(L, LUA_REGISTRYINDEX);
+		(*h)->cfg.flags |= LT_CFG_EMIT;
+	}
+	if (opts)
+		parse_options(L, opts, *h);
+	else {
+		lua_newtable(L);
+		parse_agg(L, lua_gettop(L), *h);
+		lua_pop(L, 1);
+	}
+	if (probe_attach(*h, err, sizeof(err))) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s: %s", text, err);
+		luaL_unref(L, LUA_REGISTRYINDEX, (*h)->callback);
+		probe_free(*h);
+		*h = NULL;
+		return 2;
+	}
+	return 1;
+}
+
+/* ---- methods ------------------------------------------------------------------------ */
+
+static int l_probe_enable(lua_State *L)
+{
+	probe_set_enabled(check_probe(L), lua_isnone(L, 2) || lua_toboolean(L, 2));
+	lua_settop(L, 1);
+	return 1;
+}
+
+static int l_probe_disable(lua_State *L)
+{
+	probe_set_enabled(check_probe(L), false);
+	lua_settop(L, 1);
+	return 1;
+}
+
+static int l_probe_detach(lua_State *L)
+{
+	probe_detach(check_probe(L));
+	return 0;
+}
+
+static int l_probe_filter(lua_State *L)
+{
+	struct probe *p = check_probe(L);
+	struct lt_probe_cfg cfg = p->cfg;
+	int rc;
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	check_keys(L, 2, filter_keys);
+	/* Keys given replace their filter; keys absent keep theirs. */
+	parse_filters(L, 2, &cfg);
+	p->cfg = cfg;
+	if ((rc = probe_write_cfg(p)))
+		return luaL_error(L, "cannot update filters: %s", strerror(-rc));
+	lua_settop(L, 1);
+	return 1;
+}
+
+static int l_probe_stats(lua_State *L)
+{
+	struct probe *p = check_probe(L);
+	struct lt_probe_stats st;
+
+	probe_stats(p, &st);
+	lua_createtable(L, 0, 5);
+	lua_pushinteger(L, st.hits);
+	lua_setfield(L, -2, "hits");
+	lua_pushinteger(L, st.filtered);
+	lua_setfield(L, -2, "filtered");
+	lua_pushinteger(L, st.emitted);
+	lua_setfield(L, -2, "emitted");
+	lua_pushinteger(L, st.dropped);
+	lua_setfield(L, -2, "dropped");
+	lua_pushinteger(L, p->nsites);
+	lua_setfield(L, -2, "sites");
+	return 1;
+}
+
+static int l_probe_read(lua_State *L)
+{
+	return l_agg_read(L, check_probe(L));
+}
+
+static int l_probe_clear(lua_State *L)
+{
+	agg_clear(check_probe(L));
+	return 0;
+}
+
+static int l_probe_sites(lua_State *L)
+{
+	struct probe *p = check_probe(L);
+
+	lua_createtable(L, p->nsites, 0);
+	for (size_t i = 0; i < p->nsites; i++) {
+		lua_pushstring(L, p->sites[i].name);
+		lua_rawseti(L, -2, i + 1);
+	}
+	return 1;
+}
+
+static int l_probe_info(lua_State *L)
+{
+	static const char *const aggs[] = { "none", "count", "sum", "min", "max", "stats", "hist" };
+	struct probe *p = check_probe(L);
+
+	lua_createtable(L, 0, 6);
+	lua_pushstring(L, p->text);
+	lua_setfield(L, -2, "spec");
+	lua_pushstring(L, spec_kind_name(p->spec.kind));
+	lua_setfield(L, -2, "kind");
+	lua_pushstring(L, p->path);
+	lua_setfield(L, -2, "path");
+	lua_pushstring(L, aggs[p->cfg.agg_kind < 7 ? p->cfg.agg_kind : 0]);
+	lua_setfield(L, -2, "agg");
+	lua_pushboolean(L, p->attached);
+	lua_setfield(L, -2, "attached");
+	lua_pushboolean(L, p->cfg.flags & LT_CFG_ENABLED);
+	lua_setfield(L, -2, "enabled");
+	lua_pushboolean(L, p->print_agg && !p->agg_printed);
+	lua_setfield(L, -2, "print");
+	lua_pushinteger(L, p->id);
+	lua_setfield(L, -2, "id");
+	if (p->cfg.agg_src == LT_SRC_DURATION) {
+		lua_pushliteral(L, "ns");
+		lua_setfield(L, -2, "unit");
+	}
+	return 1;
+}
+
+static int l_probe_mark_printed(lua_State *L)
+{
+	check_probe(L)->agg_printed = true;
+	return 0;
+}
+
+static int l_probe_tostring(lua_State *L)
+{
+	struct probe **h = check_handle(L);
+
+	if (*h)
+		lua_pushfstring(L, "probe(%s, %d site%s%s)", (*h)->text, (int)(*h)->nsites,
+				(*h)->nsites == 1 ? "" : "s", (*h)->attached ? "" : ", detached");
+	else
+		lua_pushliteral(L, "probe(released)");
+	return 1;
+}
+
+static const luaL_Reg methods[] = {
+	{ "enable", l_probe_enable },	{ "disable", l_probe_disable },
+	{ "detach", l_probe_detach },	{ "filter", l_probe_filter },
+	{ "stats", l_probe_stats },	{ "read", l_probe_read },
+	{ "clear", l_probe_clear },	{ "sites", l_probe_sites },
+	{ "info", l_probe_info },	{ "mark_printed", l_probe_mark_printed },
+	{ "close", release },		{ NULL, NULL },
+};
+
+static const luaL_Reg meta[] = {
+	{ "__gc", release },
+	{ "__close", release },
+	{ "__tostring", l_probe_tostring },
+	{ "__index", NULL },
+	{ NULL, NULL },
+};
+
+void l_probe_open(lua_State *L)
+{
+	luaL_newmetatable(L, PROBE_MT);		/* mt */
+	luaL_setfuncs(L, meta, 0);
+	luaL_newlibtable(L, methods);		/* mt methods */
+	luaL_setfuncs(L, methods, 0);
+	lua_setfield(L, -2, "__index");		/* mt */
+	lua_pop(L, 1);
+}

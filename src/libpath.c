@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Finding the file behind a name a user types. This file owns the search order: an explicit
+ * path, what a running process has mapped (the only answer that is certainly right for that
+ * process, possibly in another mount namespace), what this process has loaded, the loader's
+ * directories from /etc/ld.so.conf and the built-in defaults, and finally $PATH. Nothing here
+ * parses ELF beyond its magic: "libc.so" on Debian is a linker script, and skipping files that
+ * are not ELF is all it takes to land on libc.so.6.
+ */
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <libgen.h>
+#include <limits.h>
+#include <link.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libpath.h"
+
+#define LDCONF_PATH "/etc/ld.so.conf"
+#define LDCONF_MAX_DEPTH 8
+
+/* After ld.so.conf, in the order the loader and ldconfig use on Debian x86-64. */
+static const char *const default_dirs[] = {
+	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+	"/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib",
+};
+
+struct str_vec {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+/* The best library file seen so far; lower score is better, -1 while none. */
+struct lib_pick {
+	char path[PATH_MAX];
+	char base[NAME_MAX + 1];
+	int score;
+};
+
+static __thread char last_error[512];
+
+__attribute__((format(printf, 1, 2))) static void set_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+}
+
+const char *libpath_last_error(void)
+{
+	return last_error;
+}
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+static int strv_has(const struct str_vec *sv, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], s))
+			return 1;
+	return 0;
+}
+
+static int strv_push(struct str_vec *sv, const char *s)
+{
+	size_t cap;
+	char **v;
+
+	if (sv->n == sv->cap) {
+		cap = sv->cap ? sv->cap * 2 : 16;
+		v = reallocarray(sv->v, cap, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		sv->v = v;
+		sv->cap = cap;
+	}
+	sv->v[sv->n] = strdup(s);
+	if (!sv->v[sv->n])
+		return -ENOMEM;
+	sv->n++;
+	return 0;
+}
+
+static void strv_free(struct str_vec *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* A regular file starting with the ELF magic; anything else cannot be traced. */
+static int file_is_elf(const char *path)
+{
+	char magic[SELFMAG];
+	struct stat st;
+	int fd, ok;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ok = !fstat(fd, &st) && S_ISREG(st.st_mode) &&
+	     read(fd, magic, SELFMAG) == SELFMAG && !memcmp(magic, ELFMAG, SELFMAG);
+	close(fd);
+	return ok;
+}
+
+static int copy_out(const char *path, char *out, size_t outlen)
+{
+	size_t len = strlen(path);
+
+	if (len >= outlen) {
+		set_error("%s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	memcpy(out, path, len + 1);
+	return 0;
+}
+
+static int canon_out(const char *path, char *out, size_t outlen)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(path, real)) {
+		set_error("%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	return copy_out(real, out, outlen);
+}
+
+/* ---- matching library names ---------------------------------------------------------------- */
+
+/*
+ * How well basename `base` fits `stem`: 0 the soname form ("libc.so.6"), 1 the development name
+ * ("libc.so", often a linker script), 2 anything else under the stem ("libfoo.so.1.2.3"),
+ * -1 no match. A stem the user already wrote with ".so" must match exactly or up to a '.'.
+ */
+static int stem_form(const char *base, const char *stem)
+{
+	size_t n = strlen(stem);
+	const char *r = base + n;
+
+	if (strncmp(base, stem, n))
+		return -1;
+	if (strstr(stem, ".so"))
+		return !*r ? 0 : *r == '.' ? 2 : -1;
+	if (strncmp(r, ".so", 3))
+		return -1;
+	r += 3;
+	if (!*r)
+		return 1;
+	if (*r != '.')
+		return -1;
+	r++;
+	return *r && strspn(r, "0123456789") == strlen(r) ? 0 : 2;
+}
+
+/* "<name>.so*" before "lib<name>.so*"; -1 when neither fits. */
+static int lib_score(const char *base, const char *name)
+{
+	char libname[NAME_MAX + 1];
+	int form;
+
+	form = stem_form(base, name);
+	if (form >= 0)
+		return form;
+	if (snprintf(libname, sizeof(libname), "lib%s", name) >= (int)sizeof(libname))
+		return -1;
+	form = stem_form(base, libname);
+	return form < 0 ? -1 : 4 + form;
+}
+
+/* Equal scores prefer the higher version, so libfoo.so.2 wins over libfoo.so.1. */
+static void pick_consider(struct lib_pick *p, const char *path, const char *name)
+{
+	const char *base = base_name(path);
+	int score = lib_score(base, name);
+
+	if (score < 0 || strlen(path) >= sizeof(p->path) || strlen(base) >= sizeof(p->base))
+		return;
+	if (p->score >= 0 &&
+	    (score > p->score || (score == p->score && strverscmp(base, p->base) <= 0)))
+		return;
+	if (!file_is_elf(path))
+		return;
+	strcpy(p->path, path);
+	strcpy(p->base, base);
+	p->score = score;
+}
+
+/* ---- the loader's directories ---------------------------------------------------------- */
+
+static int dirs_add(struct str_vec *dirs, const char *dir)
+{
+	char real[PATH_MAX];
+
+	/* /lib is /usr/lib on merged-/usr systems: canonical names keep each directory once. */
+	if (!realpath(dir, real) || strv_has(dirs, real))
+		return 0;
+	return strv_push(dirs, real);
+}
+
+static int ldconf_parse(const char *file, struct str_vec *dirs, int depth);
+
+/* ldconfig reads relative include globs from the including file's directory. */
+static int ldconf_include(const char *pattern, const char *file, struct str_vec *dirs, int depth)
+{
+	char full[PATH_MAX], dir[PATH_MAX];
+	glob_t g;
+	size_t i;
+	int err = 0;
+
+	snprintf(dir, sizeof(dir), "%s", file);
+	if (pattern[0] != '/')
+		snprintf(full, sizeof(full), "%s/%s", dirname(dir), pattern);
+	else
+		snprintf(full, sizeof(full), "%s", pattern);
+	if (glob(full, 0, NULL, &g))
+		return 0;
+	for (i = 0; i < g.gl_pathc && !err; i++)
+		err = ldconf_parse(g.gl_pathv[i], dirs, depth + 1);
+	globfree(&g);
+	return err;
+}
+
+static int ldconf_line(char *line, const char *file, struct str_vec *dirs, int depth)
+{
+	char *save, *tok;
+	int err = 0;
+
+	line[strcspn(line, "#\n")] = '\0';
+	tok = strtok_r(line, " \t:,", &save);
+	if (!tok || !strcmp(tok, "hwcap"))
+		return 0;
+	if (!strcmp(tok, "include")) {
+		while (!err && (tok = strtok_r(NULL, " \t", &save)))
+			err = ldconf_include(tok, file, dirs, depth);
+		return err;
+	}
+	/* The old format allows "dir=TYPE"; the type does not matter for finding files. */
+	for (; tok && !err; tok = strtok_r(NULL, " \t:,", &save)) {
+		tok[strcspn(tok, "=")] = '\0';
+		err = dirs_add(dirs, tok);
+	}
+	return err;
+}
+
+static int ldconf_parse(const char *file, struct str_vec *dirs, int depth)
+{
+	size_t cap = 0;
+	char *line = NULL;
+	int err = 0;
+	FILE *f;
+
+	if (depth > LDCONF_MAX_DEPTH)
+		return 0;
+	f = fopen(file, "re");
+	if (!f)
+		return 0;
+	while (!err && getline(&line, &cap, f) > 0)
+		err = ldconf_line(line, file, dirs, depth);
+	free(line);
+	fclose(f);
+	return err;
+}
+
+static int search_dirs(struct str_vec *dirs)
+{
+	size_t i;
+	int err;
+
+	err = ldconf_parse(LDCONF_PATH, dirs, 0);
+	for (i = 0; !err && i < sizeof(default_dirs) / sizeof(default_dirs[0]); i++)
+		err = dirs_add(dirs, default_dirs[i]);
+	return err;
+}
+
+static int loaded_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	/* The main program has no name and the vDSO no file; only paths are libraries. */
+	if (!info->dlpi_name || !strchr(info->dlpi_name, '/'))
+		return 0;
+	return strv_push(data, info->dlpi_name) ? 1 : 0;
+}
+
+static int loaded_libs(struct str_vec *libs)
+{
+	return dl_iterate_phdr(loaded_cb, libs) ? -ENOMEM : 0;
+}
+
+/* ---- /proc/PID/maps ------------------------------------------------------------------------ */
+
+/* The file path of a maps line, or NULL for anonymous and deleted mappings. */
+static char *maps_line_path(char *line)
+{
+	char *path = strchr(line, '/');
+	size_t len;
+
+	if (!path)
+		return NULL;
+	path[strcspn(path, "\n")] = '\0';
+	len = strlen(path);
+	if (len > 10 && !strcmp(path + len - 10, " (deleted)"))
+		return NULL;
+	return path;
+}
+
+/*
+ * maps names files as the target sees them. From another mount namespace only
+ * /proc/PID/root/<path> reaches the same file; within ours the plain path is canonical.
+ */
+static int proc_path_usable(int pid, const char *path, char *out, size_t outlen)
+{
+	char rooted[PATH_MAX + 32];
+	struct stat st, rst;
+
+	snprintf(rooted, sizeof(rooted), "/proc/%d/root%s", pid, path);
+	if (stat(rooted, &rst))
+		return canon_out(path, out, outlen);
+	if (!stat(path, &st) && st.st_dev == rst.st_dev && st.st_ino == rst.st_ino)
+		return canon_out(path, out, outlen);
+	return copy_out(rooted, out, outlen);
+}
+
+static int maps_score(const char *path, const char *name)
+{
+	const char *base = base_name(path);
+
+	return !strcmp(base, name) ? 0 : lib_score(base, name);
+}
+
+/* Calls fn for the path of every file mapping of pid; a nonzero return stops the walk. */
+static int maps_each(int pid, int (*fn)(const char *path, void *arg), void *arg)
+{
+	char file[64], *line = NULL, *path;
+	size_t cap = 0;
+	int err = 0;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/%d/maps", pid);
+	f = fopen(file, "re");
+	if (!f)
+		return -errno;
+	while (!err && getline(&line, &cap, f) > 0) {
+		path = maps_line_path(line);
+		if (path)
+			err = fn(path, arg);
+	}
+	free(line);
+	fclose(f);
+	return err < 0 ? err : 0;
+}
+
+struct maps_query {
+	const char *name;
+	char best[PATH_MAX];
+	int score;
+};
+
+static int maps_query_cb(const char *path, void *arg)
+{
+	struct maps_query *q = arg;
+	int score = maps_score(path, q->name);
+
+	if (score < 0 || (q->score >= 0 && score >= q->score) || strlen(path) >= sizeof(q->best))
+		return 0;
+	strcpy(q->best, path);
+	q->score = score;
+	return 0;
+}
+
+static int resolve_in_maps(const char *name, int pid, char *out, size_t outlen)
+{
+	struct maps_query q = { .name = name, .score = -1 };
+
+	if (maps_each(pid, maps_query_cb, &q) || q.score < 0)
+		return -ENOENT;
+	return proc_path_usable(pid, q.best, out, outlen);
+}
+
+/* ---- resolution ------------------------------------------------------------------------ */
+
+static int pick_in_dir(struct lib_pick *p, const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (!strstr(de->d_name, ".so"))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < (int)sizeof(path))
+			pick_consider(p, path, name);
+	}
+	closedir(d);
+	return p->score >= 0;
+}
+
+/* Loaded libraries first, then the first directory holding a match, as the loader searches. */
+static int resolve_in_loader_dirs(const char *name, char *out, size_t outlen)
+{
+	struct str_vec libs = { 0 }, dirs = { 0 };
+	struct lib_pick p = { .score = -1 };
+	size_t i;
+	int err;
+
+	err = loaded_libs(&libs);
+	for (i = 0; !err && i < libs.n; i++)
+		pick_consider(&p, libs.v[i], name);
+	if (!err && p.score < 0)
+		err = search_dirs(&dirs);
+	for (i = 0; !err && p.score < 0 && i < dirs.n; i++)
+		pick_in_dir(&p, dirs.v[i], name);
+	strv_free(&libs);
+	strv_free(&dirs);
+	if (err)
+		return err;
+	return p.score < 0 ? -ENOENT : canon_out(p.path, out, outlen);
+}
+
+static int resolve_in_path(const char *name, char *out, size_t outlen)
+{
+	const char *env = getenv("PATH");
+	char *dirs, *dir, *save, path[PATH_MAX];
+	int err = -ENOENT;
+
+	dirs = strdup(env ? env : "/usr/local/bin:/usr/bin:/bin");
+	if (!dirs)
+		return -ENOMEM;
+	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+			continue;
+		if (!access(path, X_OK) && file_is_elf(path)) {
+			err = canon_out(path, out, outlen);
+			break;
+		}
+	}
+	free(dirs);
+	return err;
+}
+
+static int resolve_path(const char *name, char *out, size_t outlen)
+{
+	int err;
+
+	if (access(name, F_OK)) {
+		err = -errno;
+		set_error("%s: %s", name, strerror(-err));
+		return err;
+	}
+	if (!file_is_elf(name)) {
+		set_error("%s: not an ELF file", name);
+		return -ENOEXEC;
+	}
+	return canon_out(name, out, outlen);
+}
+
+static void not_found_error(const char *name, int pid)
+{
+	char maps[48] = "";
+
+	if (pid > 0)
+		snprintf(maps, sizeof(maps), "/proc/%d/maps, ", pid);
+	set_error("%s: not found (searched %sthe loaded libraries, %s and the default library "
+		  "directories for %s.so* and lib%s.so*, and $PATH)", name, maps, LDCONF_PATH, name,
+		  name);
+}
+
+int libpath_resolve(const char *name, int pid, char *out, size_t outlen)
+{
+	int err;
+
+	if (!name || !*name || !out || !outlen)
+		return -EINVAL;
+	if (strchr(name, '/'))
+		return resolve_path(name, out, outlen);
+	if (pid > 0 && !resolve_in_maps(name, pid, out, outlen))
+		return 0;
+	err = resolve_in_loader_dirs(name, out, outlen);
+	if (err == -ENOENT)
+		err = resolve_in_path(name, out, outlen);
+	if (err == -ENOENT)
+		not_found_error(name, pid);
+	return err;
+}
+
+/* ---- completion ------------------------------------------------------------------------ */
+
+struct each_ctx {
+	const char *prefix;
+	int pid;
+	struct str_vec seen;
+	void (*cb)(const char *name, const char *path, void *ctx);
+	void *ctx;
+};
+
+static int each_is_candidate(const struct each_ctx *ec, const char *base)
+{
+	return !strncmp(base, ec->prefix, strlen(ec->prefix)) && strstr(base, ".so") &&
+	       !strv_has(&ec->seen, base);
+}
+
+/* One call per basename: the first directory in search order shadows the later ones. */
+static int each_emit(struct each_ctx *ec, const char *path)
+{
+	const char *base = base_name(path);
+	int err;
+
+	if (!each_is_candidate(ec, base) || !file_is_elf(path))
+		return 0;
+	err = strv_push(&ec->seen, base);
+	if (!err)
+		ec->cb(base, path, ec->ctx);
+	return err;
+}
+
+static int each_maps_cb(const char *path, void *arg)
+{
+	struct each_ctx *ec = arg;
+	char usable[PATH_MAX + 32];
+	int err;
+
+	if (!each_is_candidate(ec, base_name(path)))
+		return 0;
+	if (proc_path_usable(ec->pid, path, usable, sizeof(usable)))
+		return 0;
+	err = strv_push(&ec->seen, base_name(path));
+	if (!err)
+		ec->cb(base_name(path), usable, ec->ctx);
+	return err;
+}
+
+static int each_in_dir(struct each_ctx *ec, const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int err = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while (!err && (de = readdir(d))) {
+		if (!each_is_candidate(ec, de->d_name))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < (int)sizeof(path))
+			err = each_emit(ec, path);
+	}
+	closedir(d);
+	return err;
+}
+
+int libpath_each(const char *prefix, int pid,
+		 void (*cb)(const char *name, const char *path, void *ctx), void *ctx)
+{
+	struct each_ctx ec = { .prefix = prefix ? prefix : "", .pid = pid, .cb = cb, .ctx = ctx };
+	struct str_vec libs = { 0 }, dirs = { 0 };
+	size_t i;
+	int err = 0;
+
+	if (!cb)
+		return -EINVAL;
+	/* A process we may not inspect still completes from the directories. */
+	if (pid > 0)
+		err = maps_each(pid, each_maps_cb, &ec);
+	if (err != -ENOMEM)
+		err = loaded_libs(&libs);
+	for (i = 0; !err && i < libs.n; i++)
+		err = each_emit(&ec, libs.v[i]);
+	if (!err)
+		err = search_dirs(&dirs);
+	for (i = 0; !err && i < dirs.n; i++)
+		err = each_in_dir(&ec, dirs.v[i]);
+	strv_free(&libs);
+	strv_free(&dirs);
+	strv_free(&ec.seen);
+	return err;
+}

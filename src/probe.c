@@ -1,0 +1,186 @@
+/* Probe lifecycle: new (detached) -> attach (resolve, id, config, links) -> detach -> free.
+ * The provider knows how to resolve and link a kind; this file owns the bookkeeping that
+ * is the same for every kind. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include "probe.h"
+#include "session.h"
+#include "uprobe.skel.h"
+
+struct probe *probe_new(struct session *s, const char *text, char *err, size_t errlen)
+{
+	struct probe *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->s = s;
+	p->callback = LUA_NOREF;
+	p->strsize = 64;
+	p->id = UINT32_MAX;
+	p->text = strdup(text);
+	p->cfg.flags = LT_CFG_ENABLED;
+	for (int i = 0; i < LT_MAX_ARGS; i++)
+		p->args[i] = (struct value_fmt){ VT_INT, -1 };
+	p->ret = (struct value_fmt){ VT_INT, -1 };
+	if (!p->text || spec_parse(text, &p->spec, err, errlen)) {
+		probe_free(p);
+		errno = EINVAL;
+		return NULL;
+	}
+	p->provider = provider_for(p->spec.kind);
+	if (!p->provider) {
+		snprintf(err, errlen, "%s probes are not supported yet", spec_kind_name(p->spec.kind));
+		probe_free(p);
+		errno = EOPNOTSUPP;
+		return NULL;
+	}
+	if (p->spec.kind == SPEC_CALL)
+		p->cfg.flags |= LT_CFG_CALL;
+	return p;
+}
+
+int probe_add_site(struct probe *p, const char *name, uint64_t offset)
+{
+	struct probe_site *v = realloc(p->sites, (p->nsites + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	p->sites = v;
+	v[p->nsites].name = strdup(name);
+	v[p->nsites].offset = offset;
+	if (!v[p->nsites].name)
+		return -ENOMEM;
+	p->nsites++;
+	return 0;
+}
+
+int probe_add_link(struct probe *p, struct bpf_link *link, int fd)
+{
+	struct probe_link *v = realloc(p->links, (p->nlinks + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	p->links = v;
+	v[p->nlinks++] = (struct probe_link){ link, fd };
+	return 0;
+}
+
+int probe_write_cfg(struct probe *p)
+{
+	if (p->id == UINT32_MAX || !p->s->skel)
+		return 0;
+	if (bpf_map_update_elem(bpf_map__fd(p->s->skel->maps.lt_probes), &p->id, &p->cfg, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+void probe_set_enabled(struct probe *p, bool on)
+{
+	if (on)
+		p->cfg.flags |= LT_CFG_ENABLED;
+	else
+		p->cfg.flags &= ~LT_CFG_ENABLED;
+	probe_write_cfg(p);
+}
+
+static void clear_kernel_state(struct probe *p)
+{
+	struct lt_probe_stats zero[256] = {};
+	int fd;
+
+	if (p->id == UINT32_MAX || !p->s->skel)
+		return;
+	/* A later probe reusing this id must start from clean statistics. */
+	fd = bpf_map__fd(p->s->skel->maps.lt_stats);
+	if (libbpf_num_possible_cpus() <= 256)
+		bpf_map_update_elem(fd, &p->id, zero, BPF_ANY);
+}
+
+int probe_attach(struct probe *p, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = p->provider->resolve(p, err, errlen)))
+		return rc;
+	if ((rc = session_load(p->s))) {
+		snprintf(err, errlen, "cannot load the BPF templates: %s", strerror(-rc));
+		return rc;
+	}
+	if ((rc = session_add_probe(p->s, p))) {
+		snprintf(err, errlen, "too many probes (at most %d)", LT_MAX_PROBES);
+		return rc;
+	}
+	clear_kernel_state(p);
+	if ((rc = probe_write_cfg(p)) || (rc = p->provider->attach(p, err, errlen))) {
+		if (!*err)
+			snprintf(err, errlen, "cannot configure probe: %s", strerror(-rc));
+		probe_detach(p);
+		session_remove_probe(p->s, p);
+		return rc;
+	}
+	p->attached = true;
+	return 0;
+}
+
+void probe_detach(struct probe *p)
+{
+	for (size_t i = 0; i < p->nlinks; i++) {
+		if (p->links[i].link)
+			bpf_link__destroy(p->links[i].link);
+		else if (p->links[i].fd >= 0)
+			close(p->links[i].fd);
+	}
+	free(p->links);
+	p->links = NULL;
+	p->nlinks = 0;
+	p->attached = false;
+	/* The id stays reserved until free, so aggregates remain readable after detach. */
+	if (p->id != UINT32_MAX) {
+		p->cfg.flags &= ~LT_CFG_ENABLED;
+		probe_write_cfg(p);
+	}
+}
+
+void probe_free(struct probe *p)
+{
+	if (!p)
+		return;
+	probe_detach(p);
+	if (p->id != UINT32_MAX)
+		session_remove_probe(p->s, p);
+	for (size_t i = 0; i < p->nsites; i++)
+		free(p->sites[i].name);
+	free(p->sites);
+	free(p->text);
+	free(p);
+}
+
+int probe_stats(struct probe *p, struct lt_probe_stats *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct lt_probe_stats *per;
+
+	memset(out, 0, sizeof(*out));
+	if (p->id == UINT32_MAX || !p->s->skel || ncpu <= 0)
+		return 0;
+	per = calloc(ncpu, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	if (!bpf_map_lookup_elem(bpf_map__fd(p->s->skel->maps.lt_stats), &p->id, per)) {
+		for (int i = 0; i < ncpu; i++) {
+			out->hits += per[i].hits;
+			out->filtered += per[i].filtered;
+			out->emitted += per[i].emitted;
+			out->dropped += per[i].dropped;
+		}
+	}
+	free(per);
+	return 0;
+}

@@ -1,0 +1,76 @@
+/* One probe() of a script: its spec, its configuration (written to lt_probes[id]), the
+ * sites it resolved to and the links that attach them, and the Lua callback its events go
+ * to. A probe is created detached and only then attached, so a failure never leaks a link. */
+#ifndef LT_PROBE_H
+#define LT_PROBE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "fetch.h"
+#include "spec.h"
+#include "uprobe.h"
+
+struct session;
+struct bpf_link;
+
+struct probe_site {
+	char *name;
+	uint64_t offset;	/* file offset (user probes) */
+};
+
+/* A kernel attachment: a libbpf link, or a raw link fd (uprobe_multi). */
+struct probe_link {
+	struct bpf_link *link;
+	int fd;
+};
+
+struct probe {
+	uint32_t id;
+	char *text;			/* the spec as written */
+	struct spec spec;
+	const struct provider *provider;
+	struct session *s;
+	char path[PATH_MAX];		/* resolved library or binary */
+	struct lt_probe_cfg cfg;
+	struct value_fmt args[LT_MAX_ARGS];
+	struct value_fmt ret;
+	unsigned strsize;
+	struct probe_site *sites;
+	size_t nsites;
+	struct probe_link *links;
+	size_t nlinks;
+	int callback;			/* Lua registry ref, LUA_NOREF when none */
+	bool attached;
+	bool print_agg;			/* print the in-kernel aggregate when the session ends */
+	bool agg_printed;
+};
+
+/* Kinds of probes behind one table (ply's providers): one file and one line per kind. */
+struct provider {
+	const char *name;
+	bool (*handles)(enum spec_kind kind);
+	/* Finds the sites; 0 or -errno with a one-line message in err. */
+	int (*resolve)(struct probe *p, char *err, size_t errlen);
+	int (*attach)(struct probe *p, char *err, size_t errlen);
+};
+
+const struct provider *provider_for(enum spec_kind kind);
+
+/* A detached probe with default config for `text`; NULL and errno, message in err. */
+struct probe *probe_new(struct session *s, const char *text, char *err, size_t errlen);
+/* Resolve, register an id, write the config, attach. On failure nothing stays attached. */
+int probe_attach(struct probe *p, char *err, size_t errlen);
+/* Writes p->cfg to the kernel (live: filters change without reattaching). */
+int probe_write_cfg(struct probe *p);
+void probe_set_enabled(struct probe *p, bool on);
+/* Closes every link; idempotent. */
+void probe_detach(struct probe *p);
+void probe_free(struct probe *p);
+int probe_add_site(struct probe *p, const char *name, uint64_t offset);
+int probe_add_link(struct probe *p, struct bpf_link *link, int fd);
+/* Per-probe statistics summed over CPUs. */
+int probe_stats(struct probe *p, struct lt_probe_stats *out);
+
+#endif

@@ -1,0 +1,17 @@
+/* The table of probe kinds. Adding a kind is one provider file and one line here. */
+#include <stddef.h>
+#include "probe.h"
+
+extern const struct provider uprobe_provider;
+
+static const struct provider *const providers[] = {
+	&uprobe_provider,
+};
+
+const struct provider *provider_for(enum spec_kind kind)
+{
+	for (size_t i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
+		if (providers[i]->handles(kind))
+			return providers[i];
+	return NULL;
+}

@@ -1,0 +1,271 @@
+/* The phases of a run. Order matters: the target is forked (held before exec) first so
+ * its pid is known when probes attach; the script attaches probes; begin handlers run;
+ * then the target is released, so not even its constructors run untraced. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include "cli.h"
+#include "loop.h"
+#include "probe.h"
+#include "repl.h"
+#include "run.h"
+#include "script.h"
+#include "session.h"
+#include "signals.h"
+#include "target.h"
+
+struct run {
+	const struct cli *c;
+	struct session *s;
+	struct target t;
+	bool have_target;
+};
+
+static void target_gone(struct run *r)
+{
+	if (target_poll(&r->t))
+		session_stop(r->s, r->t.status);
+}
+
+static void on_pidfd(void *ctx, int fd)
+{
+	target_gone(ctx);
+}
+
+static void on_signal(void *ctx, int fd)
+{
+	struct run *r = ctx;
+	struct sig_msg m;
+
+	while (!signals_read(fd, &m)) {
+		if (m.signo == SIGCHLD) {
+			if (r->have_target)
+				target_gone(r);
+			continue;
+		}
+		/* A signal sent to us (not a terminal's, which the child got too) is passed on. */
+		if (r->t.spawned && !r->t.exited && m.code == SI_USER && m.sender != r->t.pid)
+			kill(r->t.pid, m.signo);
+		if (m.signo == SIGINT && r->c->mode == CLI_REPL && !r->s->stopping) {
+			repl_sigint(r->s);
+			continue;
+		}
+		if (m.signo == SIGINT || m.signo == SIGTERM || m.signo == SIGHUP ||
+		    m.signo == SIGQUIT)
+			session_stop(r->s, 128 + m.signo);
+	}
+}
+
+/* The global `arg` table, as lua.c builds it: arg[0] the script, arg[1..] its args. */
+static void set_args(lua_State *L, const struct cli *c)
+{
+	lua_createtable(L, c->nscript_args, 1);
+	lua_pushstring(L, c->script ? c->script : "");
+	lua_rawseti(L, -2, 0);
+	for (int i = 0; i < c->nscript_args; i++) {
+		lua_pushstring(L, c->script_args[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setglobal(L, "arg");
+}
+
+static int run_script(struct run *r)
+{
+	lua_State *L = r->s->L;
+	const struct cli *c = r->c;
+	int status;
+
+	if (c->mode == CLI_REPL)
+		return 0;
+	status = c->mode == CLI_ONELINER ? script_load_string(L, c->script, "=-E") :
+					   script_load_file(L, c->script);
+	if (status == LUA_OK) {
+		for (int i = 0; i < c->nscript_args; i++)
+			lua_pushstring(L, c->script_args[i]);
+		status = script_pcall(L, c->nscript_args, 0);
+	}
+	if (status != LUA_OK) {
+		fprintf(stderr, "ltrace-ebpf: %s\n", lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* The session has nothing that could ever produce work: end it after begin. */
+static bool idle(struct run *r)
+{
+	struct session *s = r->s;
+
+	if (r->have_target || r->c->mode == CLI_REPL || loop_user_timers(s->loop))
+		return false;
+	for (int i = 0; i < s->nprobes; i++)
+		if (s->probes[i] && s->probes[i]->attached)
+			return false;
+	return true;
+}
+
+static int start_target(struct run *r, struct session_opts *o)
+{
+	const struct cli *c = r->c;
+	int rc;
+
+	if (c->command) {
+		if ((rc = target_spawn(&r->t, c->command))) {
+			fprintf(stderr, "ltrace-ebpf: cannot start '%s': %s\n", c->command[0],
+				strerror(-rc));
+			return rc;
+		}
+	} else if (c->pid) {
+		if ((rc = target_attach_pid(&r->t, c->pid))) {
+			fprintf(stderr, "ltrace-ebpf: -p %d: %s\n", c->pid,
+				rc == -ESRCH ? "no such process" : strerror(-rc));
+			return rc;
+		}
+	} else {
+		return 0;
+	}
+	r->have_target = true;
+	o->have_target = true;
+	o->pid = r->t.pid;
+	return 0;
+}
+
+static int release_target(struct run *r)
+{
+	int rc;
+
+	if (!r->t.spawned)
+		return 0;
+	if ((rc = target_release(&r->t))) {
+		fprintf(stderr, "ltrace-ebpf: cannot run '%s': %s\n", r->c->command[0],
+			strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+static int setup_loop(struct run *r)
+{
+	int sigfd = signals_open(), rc;
+
+	if (sigfd < 0)
+		return sigfd;
+	if ((rc = loop_add_fd(r->s->loop, sigfd, on_signal, r)))
+		return rc;
+	if (r->have_target && r->t.pidfd >= 0)
+		return loop_add_fd(r->s->loop, r->t.pidfd, on_pidfd, r);
+	return 0;
+}
+
+static int exit_status(struct run *r)
+{
+	struct session *s = r->s;
+
+	if (s->error)
+		return 1;
+	if (r->t.spawned) {
+		if (!r->t.exited)
+			target_poll(&r->t);
+		return r->t.exited ? r->t.status : s->exit_code;
+	}
+	return s->exit_code;
+}
+
+static int run_phases(struct run *r)
+{
+	struct session *s = r->s;
+
+	if (setup_loop(r) || run_script(r))
+		return 1;
+	if (script_call_phase(s->L, "begin") != LUA_OK) {
+		script_report(s->L, "begin", "handler");
+		return 1;
+	}
+	if (release_target(r))
+		return 127;
+	if (r->c->mode == CLI_REPL && repl_start(s))
+		return 1;
+	if (!s->stopping && !idle(r))
+		loop_run(s->loop);
+	if (r->c->mode == CLI_REPL)
+		repl_stop();
+	s->stopping = false;	/* let the last records reach their callbacks */
+	session_drain(s);
+	s->stopping = true;
+	if (script_call_phase(s->L, "finish") != LUA_OK) {
+		script_report(s->L, "end", "handler");
+		return 1;
+	}
+	return exit_status(r);
+}
+
+int run_session(const struct cli *c)
+{
+	struct session_opts o = { .follow = c->follow, .keep_going = c->keep_going,
+				  .repl = c->mode == CLI_REPL };
+	struct run r = { .c = c };
+	int status;
+
+	if (start_target(&r, &o))
+		return 1;
+	r.s = session_new(&o);
+	if (r.s)
+		r.s->L = script_new(r.s);
+	if (!r.s || !r.s->L) {
+		target_abort(&r.t);
+		session_free(r.s);
+		return 1;
+	}
+	set_args(r.s->L, c);
+	status = run_phases(&r);
+	if (status && r.t.spawned && r.t.gate_fd >= 0)
+		target_abort(&r.t);	/* never started: do not leave it waiting */
+	script_close(r.s->L);
+	r.s->L = NULL;
+	session_free(r.s);
+	target_close(&r.t);
+	return status;
+}
+
+/* --lua-test FILE: run a Lua test with the embedded library, no kernel session. */
+int run_lua_test(const struct cli *c)
+{
+	struct session_opts o = {};
+	struct session *s = session_new(&o);
+	int status = 1;
+
+	if (s && (s->L = script_new(s))) {
+		set_args(s->L, c);
+		status = run_script(&(struct run){ .c = c, .s = s }) ? 1 : 0;
+		script_close(s->L);
+	}
+	session_free(s);
+	return status;
+}
+
+int run_list(const struct cli *c)
+{
+	struct session_opts o = { .pid = c->pid };
+	struct session *s = session_new(&o);
+	int status = 1;
+
+	if (s && (s->L = script_new(s))) {
+		lua_State *L = s->L;
+
+		lua_getglobal(L, "list");
+		lua_pushstring(L, c->list);
+		status = script_pcall(L, 1, 1);
+		if (status != LUA_OK)
+			fprintf(stderr, "ltrace-ebpf: %s\n", lua_tostring(L, -1));
+		else
+			status = lua_toboolean(L, -1) ? 0 : 1;
+		script_close(L);
+	}
+	session_free(s);
+	return status;
+}

@@ -1,0 +1,29 @@
+/* The Lua state scripts run in: standard libraries, the embedded lua/ modules modules found
+ * through package.preload, the C core module, and the one protected way to call Lua. */
+#ifndef LT_SCRIPT_H
+#define LT_SCRIPT_H
+
+#include <stdbool.h>
+
+struct lua_State;
+struct session;
+
+struct lua_State *script_new(struct session *s);
+void script_close(struct lua_State *L);
+/* lua_pcall with a traceback handler; the error message stays on the stack on failure.
+ * Ctrl-C during the call raises "interrupted" through a debug hook. */
+int script_pcall(struct lua_State *L, int nargs, int nresults);
+/* Prints and pops the error on top of the stack: "ltrace-ebpf: <what> <who>: <message>". */
+void script_report(struct lua_State *L, const char *what, const char *who);
+/* Loads (0 or a Lua status, message on the stack) a file or a string chunk. */
+int script_load_file(struct lua_State *L, const char *path);
+int script_load_string(struct lua_State *L, const char *code, const char *name);
+/* Asks a running pcall to stop at the next hook (signal-safe). */
+void script_interrupt(struct lua_State *L);
+bool script_running(void);
+/* The session a state belongs to. */
+struct session *script_session(struct lua_State *L);
+/* Calls prelude function `name` (begin/finish/...) with no args; Lua status. */
+int script_call_phase(struct lua_State *L, const char *name);
+
+#endif

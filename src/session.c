@@ -1,0 +1,236 @@
+/* Session lifecycle: open the templates (configure what this kernel lacks, then load),
+ * set up the ring buffer in the loop, keep the probe table, sum counters, tear down. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "event.h"
+#include "loop.h"
+#include "probe.h"
+#include "session.h"
+#include "uprobe.skel.h"
+#include "uprobe_multi.h"
+
+#define DRAIN_PERIOD_NS (10 * 1000000ULL)
+#define WAKEUP_BYTES (256 * 1024)
+
+struct session *session_new(const struct session_opts *opts)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->opts = *opts;
+	s->loop = loop_new();
+	if (!s->loop) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct session *s = ctx;
+
+	event_dispatch(s, data, size);
+	return s->stopping && s->error ? -ECANCELED : 0;
+}
+
+int session_drain(struct session *s)
+{
+	int n;
+
+	if (!s->rb)
+		return 0;
+	n = ring_buffer__consume(s->rb);
+	return n == -ECANCELED ? 0 : n;
+}
+
+static void drain_cb(void *ctx, int fd)
+{
+	session_drain(ctx);
+}
+
+static void drain_timer_cb(void *ctx, struct loop_timer *t)
+{
+	session_drain(ctx);
+}
+
+/* Multi-link programs take the kernel's multi attach type, or stay unloaded. */
+static void configure_multi(struct session *s)
+{
+	struct bpf_program *multi[] = {
+		s->skel->progs.lt_entry_multi, s->skel->progs.lt_return_multi,
+		s->skel->progs.lt_call_entry_multi, s->skel->progs.lt_call_return_multi,
+	};
+
+	s->multi_ok = uprobe_multi_supported();
+	for (size_t i = 0; i < sizeof(multi) / sizeof(multi[0]); i++) {
+		if (s->multi_ok)
+			bpf_program__set_expected_attach_type(
+				multi[i], (enum bpf_attach_type)LT_BPF_TRACE_UPROBE_MULTI);
+		else
+			bpf_program__set_autoload(multi[i], false);
+	}
+}
+
+static int start_ring(struct session *s)
+{
+	struct loop_timer *t;
+	int rc;
+
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.lt_events), on_record, s, NULL);
+	if (!s->rb)
+		return -errno;
+	if ((rc = loop_add_fd(s->loop, ring_buffer__epoll_fd(s->rb), drain_cb, s)))
+		return rc;
+	/* Records are submitted without wakeups below WAKEUP_BYTES: drain on a short timer. */
+	t = loop_add_timer(s->loop, DRAIN_PERIOD_NS, true, drain_timer_cb, s);
+	if (!t)
+		return -errno;
+	loop_timer_internal(t);
+	return 0;
+}
+
+static int follow_forks(struct session *s)
+{
+	if (!s->opts.follow)
+		return 0;
+	s->skel->bss->follow_forks = 1;
+	if (!bpf_program__attach(s->skel->progs.lt_fork) && errno)
+		return -errno;
+	if (!bpf_program__attach(s->skel->progs.lt_exit) && errno)
+		return -errno;
+	return 0;
+}
+
+int session_load(struct session *s)
+{
+	int rc;
+
+	if (s->skel)
+		return 0;
+	s->skel = uprobe_bpf__open();
+	if (!s->skel)
+		return -errno;
+	configure_multi(s);
+	if (!s->opts.follow) {
+		bpf_program__set_autoload(s->skel->progs.lt_fork, false);
+		bpf_program__set_autoload(s->skel->progs.lt_exit, false);
+	}
+	if ((rc = uprobe_bpf__load(s->skel)))
+		goto fail;
+	s->skel->bss->self_tgid = getpid();
+	s->skel->bss->wakeup_bytes = WAKEUP_BYTES;
+	if (s->opts.have_target && (rc = session_trace_pid(s, s->opts.pid)))
+		goto fail;
+	if ((rc = start_ring(s)) || (rc = follow_forks(s)))
+		goto fail;
+	return 0;
+fail:
+	if (s->rb)
+		loop_del_fd(s->loop, ring_buffer__epoll_fd(s->rb));
+	ring_buffer__free(s->rb);
+	s->rb = NULL;
+	uprobe_bpf__destroy(s->skel);
+	s->skel = NULL;
+	return rc < 0 ? rc : -EINVAL;
+}
+
+int session_trace_pid(struct session *s, int pid)
+{
+	uint8_t one = 1;
+	uint32_t key = pid;
+
+	if (!s->skel)
+		return 0;
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.lt_pids), &key, &one, BPF_ANY))
+		return -errno;
+	s->skel->bss->filter_pids = 1;
+	return 0;
+}
+
+int session_add_probe(struct session *s, struct probe *p)
+{
+	for (int i = 0; i < LT_MAX_PROBES; i++) {
+		if (!s->probes[i]) {
+			s->probes[i] = p;
+			p->id = i;
+			if (i >= s->nprobes)
+				s->nprobes = i + 1;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+void session_remove_probe(struct session *s, struct probe *p)
+{
+	if (p->id < LT_MAX_PROBES && s->probes[p->id] == p)
+		s->probes[p->id] = NULL;
+	p->id = UINT32_MAX;
+}
+
+struct probe *session_probe(struct session *s, uint32_t id)
+{
+	return id < LT_MAX_PROBES ? s->probes[id] : NULL;
+}
+
+uint64_t session_counter(struct session *s, enum lt_counter which)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint32_t key = which;
+	uint64_t sum = 0, *per;
+
+	if (!s->skel || ncpu <= 0 || !(per = calloc(ncpu, sizeof(*per))))
+		return 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.lt_counters), &key, per))
+		for (int i = 0; i < ncpu; i++)
+			sum += per[i];
+	free(per);
+	return sum;
+}
+
+const char *session_counter_name(enum lt_counter which)
+{
+	static const char *const names[LT_CNT_MAX] = {
+		[LT_CNT_RINGBUF_FULL] = "ringbuf_full",
+		[LT_CNT_INFLIGHT_FULL] = "inflight_full",
+		[LT_CNT_AGG_FULL] = "agg_full",
+		[LT_CNT_STR_TRUNC] = "str_truncated",
+		[LT_CNT_READ_FAULT] = "read_fault",
+		[LT_CNT_UNMATCHED_RET] = "unmatched_return",
+		[LT_CNT_DATA_FULL] = "data_full",
+		[LT_CNT_PIDS_FULL] = "pids_full",
+	};
+
+	return which < LT_CNT_MAX ? names[which] : "?";
+}
+
+void session_stop(struct session *s, int code)
+{
+	s->stopping = true;
+	s->exit_code = code;
+	loop_stop(s->loop);
+}
+
+/* Probes are freed by their Lua owners (the state is closed first); this frees what is
+ * left and the templates, which detaches anything still linked. */
+void session_free(struct session *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->nprobes; i++)
+		if (s->probes[i])
+			probe_free(s->probes[i]);
+	if (s->rb)
+		loop_del_fd(s->loop, ring_buffer__epoll_fd(s->rb));
+	ring_buffer__free(s->rb);
+	uprobe_bpf__destroy(s->skel);
+	loop_free(s->loop);
+	free(s);
+}

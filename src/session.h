@@ -1,0 +1,56 @@
+/* The tracing session: one loaded template object, the probes attached through it, the
+ * ring buffer, the target process and the Lua state that scripts run in. Everything a
+ * running trace owns hangs off one struct session, torn down in one place. */
+#ifndef LT_SESSION_H
+#define LT_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "uprobe.h"
+
+struct lua_State;
+struct probe;
+struct loop;
+
+struct session_opts {
+	int pid;		/* -p PID, or the child started for `-- CMD` */
+	bool follow;		/* -f: children of the target are traced too */
+	bool have_target;
+	bool repl;
+	bool keep_going;	/* a callback error is reported and the session goes on */
+};
+
+struct session {
+	struct session_opts opts;
+	struct uprobe_bpf *skel;	/* NULL until the first kernel probe needs it */
+	struct ring_buffer *rb;
+	struct loop *loop;
+	struct lua_State *L;
+	struct probe *probes[LT_MAX_PROBES];
+	int nprobes;
+	bool multi_ok;		/* kernel has uprobe_multi links */
+	bool stopping;
+	int exit_code;		/* exit() from a script, or the target's status */
+	int error;		/* a callback failed: exit non-zero */
+	uint64_t events;	/* records handed to Lua */
+	uint64_t lost_lua;	/* records whose probe was gone (detached) */
+};
+
+struct session *session_new(const struct session_opts *opts);
+void session_free(struct session *s);
+/* Opens and loads the templates on first use; 0 or -errno (message printed). */
+int session_load(struct session *s);
+/* Registers a probe under a fresh id; -ENOSPC when LT_MAX_PROBES are in use. */
+int session_add_probe(struct session *s, struct probe *p);
+void session_remove_probe(struct session *s, struct probe *p);
+struct probe *session_probe(struct session *s, uint32_t id);
+/* Drains the ring buffer into Lua callbacks. */
+int session_drain(struct session *s);
+/* Sums a global drop counter over CPUs. */
+uint64_t session_counter(struct session *s, enum lt_counter which);
+const char *session_counter_name(enum lt_counter which);
+/* Adds a process to the traced set (and turns the pid filter on). */
+int session_trace_pid(struct session *s, int pid);
+void session_stop(struct session *s, int code);
+
+#endif

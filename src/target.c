@@ -1,0 +1,142 @@
+/* Starting and watching targets. The spawned child blocks on a pipe before exec; exec
+ * failure comes back through a close-on-exec pipe, so "command not found" is an error of
+ * ours, not a silent 127. The child gets the default signal mask and dispositions back. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include "target.h"
+
+static int pidfd_open_(pid_t pid)
+{
+	return syscall(SYS_pidfd_open, pid, 0);
+}
+
+static void child_run(int gate, int err_pipe, char *const argv[])
+{
+	sigset_t none;
+	char c;
+	int e;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	while (read(gate, &c, 1) < 0 && errno == EINTR)
+		;
+	close(gate);
+	execvp(argv[0], argv);
+	e = errno;
+	if (write(err_pipe, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+int target_spawn(struct target *t, char *const argv[])
+{
+	int gate[2], errp[2];
+
+	memset(t, 0, sizeof(*t));
+	t->pidfd = -1;
+	if (pipe2(gate, O_CLOEXEC))
+		return -errno;
+	if (pipe2(errp, O_CLOEXEC)) {
+		close(gate[0]);
+		close(gate[1]);
+		return -errno;
+	}
+	t->pid = fork();
+	if (t->pid < 0) {
+		int err = -errno;
+
+		close(gate[0]), close(gate[1]), close(errp[0]), close(errp[1]);
+		return err;
+	}
+	if (t->pid == 0) {
+		close(gate[1]);
+		close(errp[0]);
+		child_run(gate[0], errp[1], argv);
+	}
+	close(gate[0]);
+	close(errp[1]);
+	t->spawned = true;
+	t->gate_fd = gate[1];
+	t->err_fd = errp[0];
+	t->pidfd = pidfd_open_(t->pid);
+	return 0;
+}
+
+int target_release(struct target *t)
+{
+	int e = 0;
+	ssize_t n;
+
+	close(t->gate_fd);
+	t->gate_fd = -1;
+	while ((n = read(t->err_fd, &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(t->err_fd);
+	t->err_fd = -1;
+	if (n == sizeof(e)) {
+		waitpid(t->pid, NULL, 0);
+		t->exited = true;
+		t->status = 127;
+		return -e;
+	}
+	return 0;
+}
+
+int target_attach_pid(struct target *t, pid_t pid)
+{
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->gate_fd = t->err_fd = -1;
+	t->pidfd = pidfd_open_(pid);
+	return t->pidfd < 0 ? -errno : 0;
+}
+
+bool target_poll(struct target *t)
+{
+	int status;
+
+	if (t->exited)
+		return true;
+	if (!t->spawned) {
+		/* Not our child: its pidfd turns readable when it exits. */
+		struct pollfd pfd = { .fd = t->pidfd, .events = POLLIN };
+
+		if (t->pidfd >= 0 ? poll(&pfd, 1, 0) > 0 : kill(t->pid, 0) && errno == ESRCH)
+			t->exited = true;
+		return t->exited;
+	}
+	if (waitpid(t->pid, &status, WNOHANG) != t->pid)
+		return false;
+	t->exited = true;
+	t->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return true;
+}
+
+void target_abort(struct target *t)
+{
+	if (!t->spawned || t->exited)
+		return;
+	kill(t->pid, SIGKILL);
+	waitpid(t->pid, NULL, 0);
+	t->exited = true;
+}
+
+void target_close(struct target *t)
+{
+	if (t->gate_fd > 0)
+		close(t->gate_fd);
+	if (t->err_fd > 0)
+		close(t->err_fd);
+	if (t->pidfd >= 0)
+		close(t->pidfd);
+	t->gate_fd = t->err_fd = t->pidfd = -1;
+}
