@@ -33,7 +33,7 @@ static void push_key(lua_State *L, struct probe *p, const struct lt_agg_key *k)
 	switch (p->cfg.agg_by) {
 	case LT_BY_NONE:
 	case LT_BY_PROBE:
-		lua_pushstring(L, p->text);
+		lua_pushboolean(L, 1);	/* one entry, printed without a key */
 		break;
 	case LT_BY_SITE:
 		lua_pushstring(L, k->key < p->nsites ? p->sites[k->key].name : "?");
@@ -58,8 +58,10 @@ static void entry_for(lua_State *L, int index, int list, struct probe *p,
 	}
 	lua_pop(L, 1);						/* key */
 	lua_createtable(L, 0, 6);				/* key e */
-	lua_pushvalue(L, -2);
-	lua_setfield(L, -2, "key");
+	if (!lua_isboolean(L, -2)) {
+		lua_pushvalue(L, -2);
+		lua_setfield(L, -2, "key");
+	}
 	lua_pushvalue(L, -2);					/* key e key */
 	lua_pushvalue(L, -2);					/* key e key e */
 	lua_settable(L, index);					/* key e */

@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 #include "cli.h"
 #include "run.h"
+#include "script.h"
 
 #define LT_VERSION "0.1.0"
 
@@ -25,6 +26,7 @@ int main(int argc, char **argv)
 	if (cli_parse(argc, argv, &c))
 		return 2;
 	libbpf_set_print(c.verbose ? verbose_libbpf : quiet_libbpf);
+	script_verbose = c.verbose;
 	switch (c.mode) {
 	case CLI_HELP:
 		cli_usage();

@@ -3,6 +3,8 @@
  * tables, then attaches every site with one uprobe_multi link per program where the
  * kernel has it, one classic link per site where it does not. */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,41 @@ static void dedupe_sites(struct probe *p)
 	p->nsites = out;
 }
 
+/* Measured on this project's kernel (6.18, AVX-512 CPU): a uprobe whose first instruction
+ * is EVEX-encoded (AVX-512, leading byte 0x62 in 64-bit mode) is single-stepped wrongly and
+ * the traced program computes garbage (glibc's __strchrnul_evex broke execvp). Such sites
+ * are refused rather than risk the target. */
+static bool site_is_evex(const char *path, uint64_t offset)
+{
+	unsigned char byte = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool evex;
+
+	if (fd < 0)
+		return false;
+	evex = pread(fd, &byte, 1, offset) == 1 && byte == 0x62;
+	close(fd);
+	return evex;
+}
+
+static int add_site(struct probe *p, const struct elf_func *f, char *err, size_t errlen)
+{
+	uint64_t off = f->offset + p->spec.offset;
+
+	if (!site_is_evex(p->path, off))
+		return probe_add_site(p, f->name, off);
+	if (!spec_is_glob(p->spec.func)) {
+		snprintf(err, errlen, "%s in %s starts with an AVX-512 (EVEX) instruction, which "
+			 "uprobes single-step incorrectly on this kernel: refusing to probe it "
+			 "(probe its callers, or a +OFFSET past the first instruction)",
+			 f->name, p->path);
+		return -EOPNOTSUPP;
+	}
+	fprintf(stderr, "ltrace-ebpf: %s: left out %s: first instruction is AVX-512 (EVEX), "
+		"which uprobes single-step incorrectly\n", p->text, f->name);
+	return 0;
+}
+
 static int resolve_funcs(struct probe *p, char *err, size_t errlen)
 {
 	struct elf_func_list list = {};
@@ -63,8 +100,13 @@ static int resolve_funcs(struct probe *p, char *err, size_t errlen)
 		return -ENOENT;
 	}
 	for (size_t i = 0; i < list.n && !rc; i++)
-		rc = probe_add_site(p, list.v[i].name, list.v[i].offset + p->spec.offset);
+		rc = add_site(p, &list.v[i], err, errlen);
 	elf_func_list_free(&list);
+	if (!rc && !p->nsites) {
+		snprintf(err, errlen, "no function matching '%s' in %s can be probed", p->spec.func,
+			 p->path);
+		rc = -ENOENT;
+	}
 	if (skipped)
 		fprintf(stderr, "ltrace-ebpf: %s: %zu IFUNC symbol(s) left out: their implementation "
 			"is not known here\n", p->text, skipped);

@@ -89,7 +89,10 @@ static int run_script(struct run *r)
 		status = script_pcall(L, c->nscript_args, 0);
 	}
 	if (status != LUA_OK) {
-		fprintf(stderr, "ltrace-ebpf: %s\n", lua_tostring(L, -1));
+		int len;
+		const char *msg = script_message(L, -1, &len);
+
+		fprintf(stderr, "ltrace-ebpf: %.*s\n", len, msg);
 		lua_pop(L, 1);
 		return -1;
 	}

@@ -63,11 +63,25 @@ int script_pcall(lua_State *L, int nargs, int nresults)
 	return status;
 }
 
+bool script_verbose;
+
+const char *script_message(lua_State *L, int idx, int *len)
+{
+	const char *msg = lua_tostring(L, idx), *tb;
+
+	if (!msg)
+		msg = "?";
+	tb = script_verbose ? NULL : strstr(msg, "\nstack traceback:");
+	*len = tb ? (int)(tb - msg) : (int)strlen(msg);
+	return msg;
+}
+
 void script_report(lua_State *L, const char *what, const char *who)
 {
-	const char *msg = lua_tostring(L, -1);
+	int len;
+	const char *msg = script_message(L, -1, &len);
 
-	fprintf(stderr, "ltrace-ebpf: error in %s %s: %s\n", what, who, msg ? msg : "?");
+	fprintf(stderr, "ltrace-ebpf: error in %s %s: %.*s\n", what, who, len, msg);
 	lua_pop(L, 1);
 }
 

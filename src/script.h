@@ -15,6 +15,9 @@ void script_close(struct lua_State *L);
 int script_pcall(struct lua_State *L, int nargs, int nresults);
 /* Prints and pops the error on top of the stack: "ltrace-ebpf: <what> <who>: <message>". */
 void script_report(struct lua_State *L, const char *what, const char *who);
+/* The error message at idx without its traceback unless verbose (-v): one clear line. */
+const char *script_message(struct lua_State *L, int idx, int *len);
+extern bool script_verbose;
 /* Loads (0 or a Lua status, message on the stack) a file or a string chunk. */
 int script_load_file(struct lua_State *L, const char *path);
 int script_load_string(struct lua_State *L, const char *code, const char *name);
