@@ -63,6 +63,7 @@ function probes_list() return probes end
 
 agg.install_globals = nil
 _G.agg = agg
+fmt = require("fmt")
 hist = agg.hist
 lhist = agg.lhist
 counter = agg.count
@@ -86,7 +87,7 @@ local methods = debug.getregistry()["ltrace.probe"].__index
 --- p:agg() -> the in-kernel aggregate as an agg object (prints like bpftrace).
 function methods:agg()
   local info = self:info()
-  return agg.from_kernel(info.agg, self:read(), { name = info.spec, unit = info.unit })
+  return agg.from_kernel(info.agg, self:read(), { name = info.name, unit = info.unit })
 end
 
 --- p:print(): prints the in-kernel aggregate now (and not again at exit).

@@ -215,6 +215,9 @@ static void parse_agg(lua_State *L, int t, struct probe *p)
 static void parse_options(lua_State *L, int t, struct probe *p)
 {
 	check_keys(L, t, probe_keys);
+	if (opt_type(L, t, "name", LUA_TSTRING))
+		p->name = strdup(lua_tostring(L, -1));
+	lua_pop(L, 1);
 	parse_captures(L, t, p);
 	parse_filters(L, t, &p->cfg);
 	parse_agg(L, t, p);
@@ -355,6 +358,8 @@ static int l_probe_info(lua_State *L)
 	lua_createtable(L, 0, 6);
 	lua_pushstring(L, p->text);
 	lua_setfield(L, -2, "spec");
+	lua_pushstring(L, p->name ? p->name : p->text);
+	lua_setfield(L, -2, "name");
 	lua_pushstring(L, spec_kind_name(p->spec.kind));
 	lua_setfield(L, -2, "kind");
 	lua_pushstring(L, p->path);

@@ -159,6 +159,7 @@ void probe_free(struct probe *p)
 		free(p->sites[i].name);
 	free(p->sites);
 	free(p->text);
+	free(p->name);
 	free(p);
 }
 

@@ -29,6 +29,7 @@ struct probe_link {
 struct probe {
 	uint32_t id;
 	char *text;			/* the spec as written */
+	char *name;			/* the aggregate's name when printed (default: text) */
 	struct spec spec;
 	const struct provider *provider;
 	struct session *s;

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine (run as root):
+#   ./build.sh demo   install dependencies, build, trace the built-in demo
+#   ./build.sh test   install dependencies, build, run the whole test suite (ctest)
+#   ./build.sh deps | build
+set -euo pipefail
+cd "$(dirname "$0")"
+
+BUILD_DEPS=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool liblua5.4-dev
+	    libreadline-dev libelf-dev libdw-dev zlib1g-dev)
+# The tests also use: bpftool's link list, binutils' nm/readelf, python3 (pty for the
+# REPL test), libc's debug symbols (IFUNC implementations by name), lua5.4.
+TEST_DEPS=(binutils python3 libc6-dbg lua5.4 procps)
+
+need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "build.sh: run as root (BPF needs it, and dependencies are installed with apt)" >&2
+		exit 1
+	fi
+}
+
+install_deps() {
+	local missing=()
+	for pkg in "$@"; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" ||
+			missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "build.sh: installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+}
+
+mount_tracefs() {
+	if [ ! -e /sys/kernel/tracing/events ]; then
+		mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+	fi
+}
+
+build() {
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build -j"$(nproc)"
+}
+
+case "${1:-}" in
+deps)
+	need_root
+	install_deps "${BUILD_DEPS[@]}" "${TEST_DEPS[@]}"
+	;;
+build)
+	need_root
+	install_deps "${BUILD_DEPS[@]}"
+	build
+	;;
+demo)
+	need_root
+	install_deps "${BUILD_DEPS[@]}"
+	build
+	mount_tracefs
+	exec build/ltrace-ebpf examples/demo.lua -- build/examples/demo
+	;;
+test)
+	need_root
+	install_deps "${BUILD_DEPS[@]}" "${TEST_DEPS[@]}"
+	build
+	mount_tracefs
+	cd build
+	exec ctest --output-on-failure
+	;;
+*)
+	echo "usage: ./build.sh demo | test | build | deps" >&2
+	exit 2
+	;;
+esac
