@@ -10,14 +10,12 @@
 #include <linux/ptrace.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
 #include "uprobe.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 /* Runtime knobs, written by the host through the mmapped .bss. */
 volatile __u32 filter_pids;	/* 1: only processes in lt_pids */
-volatile __u32 follow_forks;	/* 1: children of traced processes join lt_pids */
 volatile __u32 self_tgid;	/* the tracer itself is never traced */
 volatile __u64 wakeup_bytes;	/* wake the consumer only past this much queued data */
 
@@ -61,6 +59,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* preallocating costs ~12 ms at start */
 	__type(key, struct lt_agg_key);
 	__type(value, struct lt_agg_val);
 } lt_aggs SEC(".maps");
@@ -190,9 +189,11 @@ static __always_inline int pred_holds(const struct lt_pred *p, __u64 v)
 
 /* Predicates whose source is known in this phase: at entry only args; at return the
  * rest (a paired call checked its args at entry already). */
-static __always_inline int preds_hold(const struct lt_probe_cfg *cfg, const struct scratch *s,
-				      int at_return)
+__noinline int lt_preds_hold(const struct lt_probe_cfg *cfg, const struct scratch *s,
+			     int at_return)
 {
+	if (!cfg || !s)
+		return 0;
 	for (int i = 0; i < LT_MAX_PRED; i++) {
 		const struct lt_pred *p = &cfg->pred[i];
 		int is_arg = p->src < LT_MAX_ARGS;
@@ -222,13 +223,18 @@ static __always_inline __u32 log2_slot(__u64 v)
 	return slot + 1;
 }
 
-static __always_inline void agg_update(const struct lt_probe_cfg *cfg, const struct scratch *s,
-				       __u32 probe, __u32 site, __u64 pid_tgid)
+__noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratch *s,
+			     __u32 probe, __u32 site, __u64 pid_tgid)
 {
 	struct lt_agg_key key = { .probe = probe };
 	struct lt_agg_val *val, init = { .min = ~0ULL };
-	__u64 v = val_of(s, cfg->agg_src);
-	__u8 by = cfg->agg_by;
+	__u64 v;
+	__u8 by;
+
+	if (!cfg || !s)
+		return 0;
+	v = val_of(s, cfg->agg_src);
+	by = cfg->agg_by;
 
 	if (by == LT_BY_SITE)
 		key.key = site;
@@ -249,7 +255,7 @@ static __always_inline void agg_update(const struct lt_probe_cfg *cfg, const str
 		val = bpf_map_lookup_elem(&lt_aggs, &key);
 		if (!val) {
 			count(LT_CNT_AGG_FULL);
-			return;
+			return 0;
 		}
 	}
 	val->count += 1;
@@ -258,6 +264,7 @@ static __always_inline void agg_update(const struct lt_probe_cfg *cfg, const str
 		val->min = v;
 	if (v > val->max)
 		val->max = v;
+	return 0;
 }
 
 /* Append one capture at pos; returns bytes used. Reads user memory (uprobes). */
@@ -349,12 +356,12 @@ static long fetch_step(__u32 i, void *ctx)
 }
 
 /* Captures whose phase matches, appended to s->data from pos; returns the new length. */
-static __always_inline __u32 fetch_all(const struct lt_probe_cfg *cfg, struct scratch *s,
-				       __u32 pos, int at_return)
+__noinline __u32 lt_fetch_all(const struct lt_probe_cfg *cfg, struct scratch *s, __u32 pos,
+			      int at_return)
 {
 	struct fetch_ctx x = { cfg, s, pos, at_return };
 
-	if (!cfg->nfetch)
+	if (!cfg || !s || !cfg->nfetch)
 		return pos;
 	bpf_loop(LT_MAX_FETCH, fetch_step, &x, 0);
 	return x.pos;
@@ -372,9 +379,14 @@ static __always_inline void rec_fill(struct lt_rec *r, __u16 type, __u64 cookie,
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 }
 
-static __always_inline void emit(struct scratch *s, struct lt_probe_stats *st)
+__noinline int lt_emit(struct scratch *s, __u32 probe)
 {
-	__u64 len = s->rec.data_len, flags;
+	struct lt_probe_stats *st = stats_of(probe);
+	__u64 len, flags;
+
+	if (!s)
+		return 0;
+	len = s->rec.data_len;
 
 	keep_bounds(len);
 	if (len > LT_DATA_MAX)
@@ -386,10 +398,11 @@ static __always_inline void emit(struct scratch *s, struct lt_probe_stats *st)
 		count(LT_CNT_RINGBUF_FULL);
 		if (st)
 			st->dropped++;
-		return;
+		return 0;
 	}
 	if (st)
 		st->emitted++;
+	return 0;
 }
 
 static __always_inline void read_args(struct pt_regs *ctx, __u64 *args)
@@ -422,13 +435,13 @@ static __always_inline int on_event(struct pt_regs *ctx, __u16 type)
 		read_args(ctx, s->vals);
 	else
 		s->vals[LT_SRC_RET] = PT_REGS_RC(ctx);
-	if (!preds_hold(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
+	if (!lt_preds_hold(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
 		if (st)
 			st->filtered++;
 		return 0;
 	}
 	if (cfg->agg_kind)
-		agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
+		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
 	if (!(cfg->flags & LT_CFG_EMIT))
 		return 0;
 	rec_fill(&s->rec, type, cookie, pid_tgid);
@@ -436,8 +449,8 @@ static __always_inline int on_event(struct pt_regs *ctx, __u16 type)
 	s->rec.duration = 0;
 	__builtin_memcpy(s->rec.args, s->vals, sizeof(s->rec.args));
 	s->rec.ret = s->vals[LT_SRC_RET];
-	s->rec.data_len = fetch_all(cfg, s, 0, 0);
-	emit(s, st);
+	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
+	lt_emit(s, probe);
 	return 0;
 }
 
@@ -475,11 +488,11 @@ static __always_inline int on_call_entry(struct pt_regs *ctx)
 	if (!cfg || !(s = scratch_get()))
 		return 0;
 	read_args(ctx, s->vals);
-	in.keep = preds_hold(cfg, s, 0) && sample_keep(probe, cfg->sample);
+	in.keep = lt_preds_hold(cfg, s, 0) && sample_keep(probe, cfg->sample);
 	__builtin_memcpy(in.args, s->vals, sizeof(in.args));
 	inflight_key(&key, cookie, pid_tgid, PT_REGS_SP(ctx));
 	if (in.keep && (cfg->flags & LT_CFG_EMIT) && has_entry_fetch(cfg)) {
-		in.data_len = fetch_all(cfg, s, 0, 0);
+		in.data_len = lt_fetch_all(cfg, s, 0, 0);
 		if (in.data_len > LT_INFLIGHT_DATA) {
 			in.data_len = LT_INFLIGHT_DATA;
 			count(LT_CNT_DATA_FULL);
@@ -538,7 +551,7 @@ static __always_inline int on_call_return(struct pt_regs *ctx)
 	__builtin_memcpy(s->vals, call.args, sizeof(call.args));
 	s->vals[LT_SRC_RET] = PT_REGS_RC(ctx);
 	s->vals[LT_SRC_DURATION] = duration;
-	if (!call.keep || duration < cfg->min_duration || !preds_hold(cfg, s, 1)) {
+	if (!call.keep || duration < cfg->min_duration || !lt_preds_hold(cfg, s, 1)) {
 		if (st)
 			st->filtered++;
 		if (call.data_len)
@@ -546,7 +559,7 @@ static __always_inline int on_call_return(struct pt_regs *ctx)
 		return 0;
 	}
 	if (cfg->agg_kind)
-		agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
+		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
 	if (!(cfg->flags & LT_CFG_EMIT))
 		return 0;
 	s->rec.data_len = call.data_len ? unpark(s, &key, call.data_len) : 0;
@@ -555,8 +568,8 @@ static __always_inline int on_call_return(struct pt_regs *ctx)
 	s->rec.duration = duration;
 	__builtin_memcpy(s->rec.args, call.args, sizeof(call.args));
 	s->rec.ret = s->vals[LT_SRC_RET];
-	s->rec.data_len = fetch_all(cfg, s, s->rec.data_len, 1);
-	emit(s, st);
+	s->rec.data_len = lt_fetch_all(cfg, s, s->rec.data_len, 1);
+	lt_emit(s, probe);
 	return 0;
 }
 
@@ -579,35 +592,3 @@ SEC("uprobe")
 int lt_call_entry_multi(struct pt_regs *ctx) { return on_call_entry(ctx); }
 SEC("uprobe")
 int lt_call_return_multi(struct pt_regs *ctx) { return on_call_return(ctx); }
-
-/* Follow forks: a child of a traced process is traced too. */
-struct task_struct {
-	int pid;
-	int tgid;
-} __attribute__((preserve_access_index));
-
-SEC("raw_tp/sched_process_fork")
-int lt_fork(struct bpf_raw_tracepoint_args *ctx)
-{
-	struct task_struct *parent = (void *)ctx->args[0], *child = (void *)ctx->args[1];
-	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
-	__u8 one = 1;
-
-	if (!follow_forks || ptgid == ctgid || !bpf_map_lookup_elem(&lt_pids, &ptgid))
-		return 0;
-	if (bpf_map_update_elem(&lt_pids, &ctgid, &one, BPF_ANY))
-		count(LT_CNT_PIDS_FULL);
-	return 0;
-}
-
-/* A process leaving frees its slot, so a recycled pid is not traced by mistake. */
-SEC("raw_tp/sched_process_exit")
-int lt_exit(struct bpf_raw_tracepoint_args *ctx)
-{
-	struct task_struct *task = (void *)ctx->args[0];
-	__u32 pid = BPF_CORE_READ(task, pid), tgid = BPF_CORE_READ(task, tgid);
-
-	if (follow_forks && pid == tgid)
-		bpf_map_delete_elem(&lt_pids, &tgid);
-	return 0;
-}

@@ -129,14 +129,20 @@ int probe_attach(struct probe *p, char *err, size_t errlen)
 	return 0;
 }
 
+void probe_link_close(struct probe_link *l)
+{
+	if (l->link)
+		bpf_link__destroy(l->link);
+	else if (l->fd >= 0)
+		close(l->fd);
+	l->link = NULL;
+	l->fd = -1;
+}
+
 void probe_detach(struct probe *p)
 {
-	for (size_t i = 0; i < p->nlinks; i++) {
-		if (p->links[i].link)
-			bpf_link__destroy(p->links[i].link);
-		else if (p->links[i].fd >= 0)
-			close(p->links[i].fd);
-	}
+	for (size_t i = 0; i < p->nlinks; i++)
+		probe_link_close(&p->links[i]);
 	free(p->links);
 	p->links = NULL;
 	p->nlinks = 0;

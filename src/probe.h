@@ -66,6 +66,8 @@ int probe_attach(struct probe *p, char *err, size_t errlen);
 /* Writes p->cfg to the kernel (live: filters change without reattaching). */
 int probe_write_cfg(struct probe *p);
 void probe_set_enabled(struct probe *p, bool on);
+/* Closes one link (idempotent: marks it closed). */
+void probe_link_close(struct probe_link *l);
 /* Closes every link; idempotent. */
 void probe_detach(struct probe *p);
 void probe_free(struct probe *p);

@@ -9,6 +9,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "cli.h"
+#include "detach.h"
 #include "loop.h"
 #include "probe.h"
 #include "repl.h"
@@ -226,6 +227,7 @@ int run_session(const struct cli *c)
 	}
 	set_args(r.s->L, c);
 	status = run_phases(&r);
+	detach_all(r.s);
 	if (status && r.t.spawned && r.t.gate_fd >= 0)
 		target_abort(&r.t);	/* never started: do not leave it waiting */
 	script_close(r.s->L);

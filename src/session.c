@@ -11,6 +11,7 @@
 #include "loop.h"
 #include "probe.h"
 #include "session.h"
+#include "follow.skel.h"
 #include "uprobe.skel.h"
 #include "uprobe_multi.h"
 
@@ -96,15 +97,19 @@ static int start_ring(struct session *s)
 	return 0;
 }
 
+/* -f: the follow template shares lt_pids with the uprobe template. */
 static int follow_forks(struct session *s)
 {
+	int rc;
+
 	if (!s->opts.follow)
 		return 0;
-	s->skel->bss->follow_forks = 1;
-	if (!bpf_program__attach(s->skel->progs.lt_fork) && errno)
+	s->follow = follow_bpf__open();
+	if (!s->follow)
 		return -errno;
-	if (!bpf_program__attach(s->skel->progs.lt_exit) && errno)
-		return -errno;
+	if ((rc = bpf_map__reuse_fd(s->follow->maps.lt_pids, bpf_map__fd(s->skel->maps.lt_pids))) ||
+	    (rc = follow_bpf__load(s->follow)) || (rc = follow_bpf__attach(s->follow)))
+		return rc;
 	return 0;
 }
 
@@ -118,10 +123,6 @@ int session_load(struct session *s)
 	if (!s->skel)
 		return -errno;
 	configure_multi(s);
-	if (!s->opts.follow) {
-		bpf_program__set_autoload(s->skel->progs.lt_fork, false);
-		bpf_program__set_autoload(s->skel->progs.lt_exit, false);
-	}
 	if ((rc = uprobe_bpf__load(s->skel)))
 		goto fail;
 	s->skel->bss->self_tgid = getpid();
@@ -136,6 +137,8 @@ fail:
 		loop_del_fd(s->loop, ring_buffer__epoll_fd(s->rb));
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
+	follow_bpf__destroy(s->follow);
+	s->follow = NULL;
 	uprobe_bpf__destroy(s->skel);
 	s->skel = NULL;
 	return rc < 0 ? rc : -EINVAL;
@@ -230,6 +233,7 @@ void session_free(struct session *s)
 	if (s->rb)
 		loop_del_fd(s->loop, ring_buffer__epoll_fd(s->rb));
 	ring_buffer__free(s->rb);
+	follow_bpf__destroy(s->follow);
 	uprobe_bpf__destroy(s->skel);
 	loop_free(s->loop);
 	free(s);

@@ -23,6 +23,7 @@ struct session_opts {
 struct session {
 	struct session_opts opts;
 	struct uprobe_bpf *skel;	/* NULL until the first kernel probe needs it */
+	struct follow_bpf *follow;	/* -f only */
 	struct ring_buffer *rb;
 	struct loop *loop;
 	struct lua_State *L;

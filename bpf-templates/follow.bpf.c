@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Follow forks (-f): a child of a traced process joins the traced set, and a process
+ * that exits leaves it, so a recycled pid is never traced by mistake. A separate object
+ * because its CO-RE reads make libbpf parse the kernel's BTF, which costs tens of
+ * milliseconds that sessions without -f should not pay. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "follow.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LT_MAX_PIDS);
+	__type(key, __u32);
+	__type(value, __u8);
+} lt_pids SEC(".maps");
+
+volatile __u64 pids_full;	/* children that could not be added */
+
+struct task_struct {
+	int pid;
+	int tgid;
+} __attribute__((preserve_access_index));
+
+SEC("raw_tp/sched_process_fork")
+int lt_fork(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *parent = (void *)ctx->args[0], *child = (void *)ctx->args[1];
+	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	__u8 one = 1;
+
+	if (ptgid == ctgid || !bpf_map_lookup_elem(&lt_pids, &ptgid))
+		return 0;
+	if (bpf_map_update_elem(&lt_pids, &ctgid, &one, BPF_ANY))
+		__sync_fetch_and_add(&pids_full, 1);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int lt_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (void *)ctx->args[0];
+	__u32 pid = BPF_CORE_READ(task, pid), tgid = BPF_CORE_READ(task, tgid);
+
+	if (pid == tgid)
+		bpf_map_delete_elem(&lt_pids, &tgid);
+	return 0;
+}
