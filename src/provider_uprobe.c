@@ -133,32 +133,9 @@ static int uprobe_resolve(struct probe *p, char *err, size_t errlen)
 	return probe_add_site(p, p->spec.func, off);
 }
 
-struct prog_pair {
-	struct bpf_program *single;
-	struct bpf_program *multi;
-	bool is_return;
-};
-
-/* The programs a kind needs, in attach order (entry before return, so a call that
- * starts meanwhile is at worst unpaired, never miscounted). */
-static int programs_for(struct probe *p, struct prog_pair out[2])
+static enum tmpl_group group_of(enum spec_kind kind)
 {
-	struct uprobe_bpf *k = p->s->skel;
-
-	switch (p->spec.kind) {
-	case SPEC_UPROBE:
-		out[0] = (struct prog_pair){ k->progs.lt_entry, k->progs.lt_entry_multi, false };
-		return 1;
-	case SPEC_URETPROBE:
-		out[0] = (struct prog_pair){ k->progs.lt_return, k->progs.lt_return_multi, true };
-		return 1;
-	default:
-		out[0] = (struct prog_pair){ k->progs.lt_call_entry, k->progs.lt_call_entry_multi,
-					     false };
-		out[1] = (struct prog_pair){ k->progs.lt_call_return,
-					     k->progs.lt_call_return_multi, true };
-		return 2;
-	}
+	return kind == SPEC_UPROBE ? TMPL_ENTRY : kind == SPEC_URETPROBE ? TMPL_RETURN : TMPL_CALL;
 }
 
 static int attach_pid(struct probe *p)
@@ -173,7 +150,7 @@ static uint64_t cookie_of(struct probe *p, size_t site)
 	return (uint64_t)p->id << 32 | site;
 }
 
-static int attach_multi(struct probe *p, const struct prog_pair *pp)
+static int attach_multi(struct probe *p, struct bpf_program *prog, bool is_return)
 {
 	uint64_t *offsets = calloc(p->nsites, sizeof(*offsets));
 	uint64_t *cookies = calloc(p->nsites, sizeof(*cookies));
@@ -184,8 +161,8 @@ static int attach_multi(struct probe *p, const struct prog_pair *pp)
 			offsets[i] = p->sites[i].offset;
 			cookies[i] = cookie_of(p, i);
 		}
-		fd = uprobe_multi_attach(bpf_program__fd(pp->multi), p->path, offsets, cookies,
-					 p->nsites, pp->is_return, attach_pid(p));
+		fd = uprobe_multi_attach(bpf_program__fd(prog), p->path, offsets, cookies,
+					 p->nsites, is_return, attach_pid(p));
 	}
 	free(offsets);
 	free(cookies);
@@ -195,14 +172,15 @@ static int attach_multi(struct probe *p, const struct prog_pair *pp)
 }
 
 /* One link per site. In a glob, a site the kernel cannot probe is left out and said. */
-static int attach_single(struct probe *p, const struct prog_pair *pp, char *err, size_t errlen)
+static int attach_single(struct probe *p, struct bpf_program *prog, bool is_return, char *err,
+			 size_t errlen)
 {
 	size_t ok = 0;
 
 	for (size_t i = 0; i < p->nsites; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = cookie_of(p, i),
-			    .retprobe = pp->is_return);
-		struct bpf_link *link = bpf_program__attach_uprobe_opts(pp->single, attach_pid(p),
+			    .retprobe = is_return);
+		struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, attach_pid(p),
 									 p->path, p->sites[i].offset,
 									 &opts);
 		int rc = link ? 0 : -errno;
@@ -228,20 +206,36 @@ static int attach_single(struct probe *p, const struct prog_pair *pp, char *err,
 	return 0;
 }
 
+/* Entry before return, so a call that starts meanwhile is at worst unpaired, never
+ * miscounted. uprobe_multi where the kernel has it; one link per site otherwise. */
 static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 {
-	struct prog_pair progs[2];
-	int n = programs_for(p, progs), rc;
+	enum tmpl_group g = group_of(p->spec.kind);
+	struct bpf_program *multi[2] = {}, *single[2];
+	int rc;
 
 	dedupe_sites(p);
-	for (int i = 0; i < n; i++) {
+	if (p->s->multi_ok && (rc = session_programs(p->s, g, true, multi)))
+		p->s->multi_ok = false;		/* the kernel refused the multi attach type */
+	for (int i = 0; i < 2; i++) {
+		bool is_return = g == TMPL_RETURN || i == 1;
+
+		if (i == 1 && g != TMPL_CALL)
+			break;
 		rc = -EOPNOTSUPP;
-		if (p->s->multi_ok) {
-			rc = attach_multi(p, &progs[i]);
-			if (rc && rc != -ENOMEM && i == 0)
-				p->s->multi_ok = rc != -EINVAL && rc != -EOPNOTSUPP;
+		if (p->s->multi_ok && multi[i]) {
+			rc = attach_multi(p, multi[i], is_return);
+			if (rc == -EINVAL || rc == -EOPNOTSUPP)
+				p->s->multi_ok = false;
 		}
-		if (rc && (rc = attach_single(p, &progs[i], err, errlen)))
+		if (!rc)
+			continue;
+		if ((rc = session_programs(p->s, g, false, single))) {
+			snprintf(err, errlen, "cannot load the uprobe template: %s (-v shows the "
+				 "verifier log)", strerror(-rc));
+			return rc;
+		}
+		if ((rc = attach_single(p, single[i], is_return, err, errlen)))
 			return rc;
 	}
 	return 0;

@@ -61,22 +61,68 @@ static void drain_timer_cb(void *ctx, struct loop_timer *t)
 	session_drain(ctx);
 }
 
-/* Multi-link programs take the kernel's multi attach type, or stay unloaded. */
-static void configure_multi(struct session *s)
+static struct bpf_program *const *group_progs(struct uprobe_bpf *k, enum tmpl_group g, bool multi,
+					     struct bpf_program *out[2])
 {
-	struct bpf_program *multi[] = {
-		s->skel->progs.lt_entry_multi, s->skel->progs.lt_return_multi,
-		s->skel->progs.lt_call_entry_multi, s->skel->progs.lt_call_return_multi,
-	};
-
-	s->multi_ok = uprobe_multi_supported();
-	for (size_t i = 0; i < sizeof(multi) / sizeof(multi[0]); i++) {
-		if (s->multi_ok)
-			bpf_program__set_expected_attach_type(
-				multi[i], (enum bpf_attach_type)LT_BPF_TRACE_UPROBE_MULTI);
-		else
-			bpf_program__set_autoload(multi[i], false);
+	switch (g) {
+	case TMPL_ENTRY:
+		out[0] = multi ? k->progs.lt_entry_multi : k->progs.lt_entry;
+		out[1] = NULL;
+		break;
+	case TMPL_RETURN:
+		out[0] = multi ? k->progs.lt_return_multi : k->progs.lt_return;
+		out[1] = NULL;
+		break;
+	default:
+		out[0] = multi ? k->progs.lt_call_entry_multi : k->progs.lt_call_entry;
+		out[1] = multi ? k->progs.lt_call_return_multi : k->progs.lt_call_return;
 	}
+	return out;
+}
+
+/* Opens the template with only `keep` loadable, and every map shared with the owner. */
+static struct uprobe_bpf *open_instance(struct session *s, enum tmpl_group g, bool multi)
+{
+	struct uprobe_bpf *k = uprobe_bpf__open();
+	struct bpf_program *prog, *keep[2];
+	struct bpf_map *map;
+	int rc = 0;
+
+	if (!k)
+		return NULL;
+	group_progs(k, g, multi, keep);
+	bpf_object__for_each_program(prog, k->obj) {
+		bool wanted = prog == keep[0] || prog == keep[1];
+
+		bpf_program__set_autoload(prog, wanted);
+		if (wanted && multi)
+			bpf_program__set_expected_attach_type(
+				prog, (enum bpf_attach_type)LT_BPF_TRACE_UPROBE_MULTI);
+	}
+	bpf_object__for_each_map(map, k->obj) {
+		struct bpf_map *owned = bpf_object__find_map_by_name(s->skel->obj,
+								     bpf_map__name(map));
+
+		if (!owned || (rc = bpf_map__reuse_fd(map, bpf_map__fd(owned))))
+			break;
+	}
+	if (rc || (rc = uprobe_bpf__load(k))) {
+		uprobe_bpf__destroy(k);
+		errno = rc < 0 ? -rc : EINVAL;
+		return NULL;
+	}
+	return k;
+}
+
+/* Programs are verified only when a probe first needs them (a few ms each). */
+int session_programs(struct session *s, enum tmpl_group g, bool multi, struct bpf_program *out[2])
+{
+	struct uprobe_bpf **inst = &s->instances[g][multi];
+
+	if (!*inst && !(*inst = open_instance(s, g, multi)))
+		return -errno;
+	group_progs(*inst, g, multi, out);
+	return 0;
 }
 
 static int start_ring(struct session *s)
@@ -113,16 +159,30 @@ static int follow_forks(struct session *s)
 	return 0;
 }
 
+static void destroy_instances(struct session *s)
+{
+	for (int g = 0; g < TMPL_GROUPS; g++) {
+		for (int m = 0; m < 2; m++) {
+			uprobe_bpf__destroy(s->instances[g][m]);
+			s->instances[g][m] = NULL;
+		}
+	}
+}
+
 int session_load(struct session *s)
 {
+	struct bpf_program *prog;
 	int rc;
 
 	if (s->skel)
 		return 0;
+	/* The owner instance holds the maps and loads no program itself. */
 	s->skel = uprobe_bpf__open();
 	if (!s->skel)
 		return -errno;
-	configure_multi(s);
+	s->multi_ok = uprobe_multi_supported();
+	bpf_object__for_each_program(prog, s->skel->obj)
+		bpf_program__set_autoload(prog, false);
 	if ((rc = uprobe_bpf__load(s->skel)))
 		goto fail;
 	s->skel->bss->self_tgid = getpid();
@@ -139,6 +199,7 @@ fail:
 	s->rb = NULL;
 	follow_bpf__destroy(s->follow);
 	s->follow = NULL;
+	destroy_instances(s);
 	uprobe_bpf__destroy(s->skel);
 	s->skel = NULL;
 	return rc < 0 ? rc : -EINVAL;
@@ -234,6 +295,7 @@ void session_free(struct session *s)
 		loop_del_fd(s->loop, ring_buffer__epoll_fd(s->rb));
 	ring_buffer__free(s->rb);
 	follow_bpf__destroy(s->follow);
+	destroy_instances(s);
 	uprobe_bpf__destroy(s->skel);
 	loop_free(s->loop);
 	free(s);

@@ -12,6 +12,16 @@ struct lua_State;
 struct probe;
 struct loop;
 
+/* Program groups of the uprobe template, loaded on first use. */
+enum tmpl_group {
+	TMPL_ENTRY,	/* uprobe */
+	TMPL_RETURN,	/* uretprobe */
+	TMPL_CALL,	/* paired entry + return */
+	TMPL_GROUPS,
+};
+
+struct bpf_program;
+
 struct session_opts {
 	int pid;		/* -p PID, or the child started for `-- CMD` */
 	bool follow;		/* -f: children of the target are traced too */
@@ -24,6 +34,7 @@ struct session {
 	struct session_opts opts;
 	struct uprobe_bpf *skel;	/* NULL until the first kernel probe needs it */
 	struct follow_bpf *follow;	/* -f only */
+	struct uprobe_bpf *instances[TMPL_GROUPS][2];	/* [group][multi]: programs loaded so far */
 	struct ring_buffer *rb;
 	struct loop *loop;
 	struct lua_State *L;
@@ -41,6 +52,9 @@ struct session *session_new(const struct session_opts *opts);
 void session_free(struct session *s);
 /* Opens and loads the templates on first use; 0 or -errno (message printed). */
 int session_load(struct session *s);
+/* The programs of a group (second NULL unless paired), loading them on first use; 0 or
+ * -errno. Programs for multi links are loaded with the multi attach type. */
+int session_programs(struct session *s, enum tmpl_group g, bool multi, struct bpf_program *out[2]);
 /* Registers a probe under a fresh id; -ENOSPC when LT_MAX_PROBES are in use. */
 int session_add_probe(struct session *s, struct probe *p);
 void session_remove_probe(struct session *s, struct probe *p);
