@@ -1,8 +1,9 @@
 -- The built-in demo: trace every cache lookup of examples/demo with its argument,
 -- return value and duration, and keep latency histograms in the kernel.
---   build/ltrace-ebpf examples/demo.lua [path/to/libdemo.so] -- build/examples/demo [requests]
-local here = arg[0]:match("^(.*)/") or "."
-local lib = arg[1] or here .. "/../build/examples/libdemo.so"
+--   build/ltrace-ebpf examples/demo.lua -- build/examples/demo [requests]
+-- "libdemo" is found the way the loader will find it for the demo: through its DT_NEEDED
+-- list and run path.
+local lib = arg[1] or "libdemo"
 
 local shown, limit = 0, 12
 probe("call:" .. lib .. ":demo_lookup", { args = { "str" } }, function(c)

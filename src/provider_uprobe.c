@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include "elf_symbols.h"
 #include "libpath.h"
+#include "libpath_needed.h"
 #include "probe.h"
 #include "session.h"
 #include "uprobe.skel.h"
@@ -118,7 +119,12 @@ static int uprobe_resolve(struct probe *p, char *err, size_t errlen)
 	uint64_t off;
 	int rc;
 
-	if (libpath_resolve(p->spec.lib, p->s->opts.pid, p->path, sizeof(p->path))) {
+	const struct session_opts *o = &p->s->opts;
+
+	/* The target's own view first: its DT_NEEDED libraries and run paths. */
+	if ((strchr(p->spec.lib, '/') || !o->exe[0] ||
+	     libpath_resolve_for(p->spec.lib, o->exe, p->path, sizeof(p->path))) &&
+	    libpath_resolve(p->spec.lib, o->pid, p->path, sizeof(p->path))) {
 		snprintf(err, errlen, "library '%s' not found: %s", p->spec.lib,
 			 libpath_last_error());
 		return -ENOENT;

@@ -136,6 +136,7 @@ static int start_target(struct run *r, struct session_opts *o)
 	r->have_target = true;
 	o->have_target = true;
 	o->pid = r->t.pid;
+	target_exe(&r->t, c->command ? c->command[0] : NULL, o->exe, sizeof(o->exe));
 	return 0;
 }
 

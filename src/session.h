@@ -26,6 +26,7 @@ struct session_opts {
 	int pid;		/* -p PID, or the child started for `-- CMD` */
 	bool follow;		/* -f: children of the target are traced too */
 	bool have_target;
+	char exe[4096];		/* the target's executable, when known */
 	bool repl;
 	bool keep_going;	/* a callback error is reported and the session goes on */
 };

@@ -5,11 +5,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include "libpath.h"
 #include "target.h"
 
 static int pidfd_open_(pid_t pid)
@@ -139,4 +141,20 @@ void target_close(struct target *t)
 	if (t->pidfd >= 0)
 		close(t->pidfd);
 	t->gate_fd = t->err_fd = t->pidfd = -1;
+}
+
+void target_exe(const struct target *t, const char *argv0, char *out, size_t outlen)
+{
+	char link[64];
+	ssize_t n;
+
+	out[0] = 0;
+	if (argv0) {
+		if (libpath_resolve(argv0, 0, out, outlen))
+			out[0] = 0;
+		return;
+	}
+	snprintf(link, sizeof(link), "/proc/%d/exe", t->pid);
+	n = readlink(link, out, outlen - 1);
+	out[n > 0 ? n : 0] = 0;
 }

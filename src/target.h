@@ -5,6 +5,7 @@
 #define LT_TARGET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct target {
@@ -27,5 +28,8 @@ bool target_poll(struct target *t);
 /* Kills and reaps a spawned child that never ran (setup failed). */
 void target_abort(struct target *t);
 void target_close(struct target *t);
+/* The executable's path: argv0 looked up in $PATH for a command, /proc/PID/exe for -p;
+ * empty when unknown. */
+void target_exe(const struct target *t, const char *argv0, char *out, size_t outlen);
 
 #endif
