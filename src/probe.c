@@ -110,7 +110,8 @@ int probe_attach(struct probe *p, char *err, size_t errlen)
 	if ((rc = p->provider->resolve(p, err, errlen)))
 		return rc;
 	if ((rc = session_load(p->s))) {
-		snprintf(err, errlen, "cannot load the BPF templates: %s", strerror(-rc));
+		snprintf(err, errlen, "cannot load the BPF templates: %s%s", strerror(-rc),
+			 rc == -EPERM ? " (run as root, or with CAP_BPF and CAP_PERFMON)" : "");
 		return rc;
 	}
 	if ((rc = session_add_probe(p->s, p))) {

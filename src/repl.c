@@ -48,6 +48,15 @@ static void print_results(lua_State *L, int base)
 		script_report(L, "printing", "results");
 }
 
+static void report(lua_State *L, int base)
+{
+	int len;
+	const char *msg = script_message(L, -1, &len);
+
+	fprintf(stderr, "%.*s\n", len, msg);
+	lua_settop(L, base);
+}
+
 static void execute(const char *code)
 {
 	lua_State *L = repl_s->L;
@@ -68,14 +77,12 @@ static void execute(const char *code)
 			return;
 		}
 		if (status != LUA_OK) {
-			fprintf(stderr, "%s\n", lua_tostring(L, -1));
-			lua_settop(L, base);
+			report(L, base);
 			return;
 		}
 	}
 	if (script_pcall(L, 0, LUA_MULTRET) != LUA_OK) {
-		fprintf(stderr, "%s\n", lua_tostring(L, -1));
-		lua_settop(L, base);
+		report(L, base);
 		return;
 	}
 	print_results(L, base);
