@@ -12,6 +12,10 @@
 #include <bpf/bpf_tracing.h>
 #include "uprobe.h"
 
+#ifndef LT_SLEEPABLE
+#define LT_SLEEPABLE 0
+#endif
+
 char LICENSE[] SEC("license") = "GPL";
 
 /* Runtime knobs, written by the host through the mmapped .bss. */
@@ -267,6 +271,38 @@ __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratc
 	return 0;
 }
 
+/* Reading user memory that may not be paged in. bpf_probe_read_user fails on a page the
+ * process never touched (a string literal's first use); sleepable builds of this template
+ * fault the page in with bpf_copy_from_user and read again. */
+static __always_inline long read_user(void *dst, __u32 len, const void *src)
+{
+	long n = bpf_probe_read_user(dst, len, src);
+
+#if LT_SLEEPABLE
+	if (n < 0)
+		n = bpf_copy_from_user(dst, len, src);
+#endif
+	return n;
+}
+
+static __always_inline long read_user_str(void *dst, __u32 len, const void *src)
+{
+	long n = bpf_probe_read_user_str(dst, len, src);
+
+#if LT_SLEEPABLE
+	/* At most two pages: the string's first, then the one it runs into. */
+	for (int i = 0; i < 2 && n < 0; i++) {
+		char c;
+		const char *page = i ? (const char *)(((unsigned long)src | 4095) + 1) : src;
+
+		if (bpf_copy_from_user(&c, 1, page))
+			break;
+		n = bpf_probe_read_user_str(dst, len, src);
+	}
+#endif
+	return n;
+}
+
 /* Append one capture at pos; returns bytes used. Reads user memory (uprobes). */
 static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struct lt_fetch *f)
 {
@@ -299,7 +335,7 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 	if (f->deref) {
 		__u64 p = 0;
 
-		if (bpf_probe_read_user(&p, sizeof(p), (void *)addr) < 0) {
+		if (read_user(&p, sizeof(p), (void *)addr) < 0) {
 			cap->len = 0;
 			cap->flags = LT_CAP_FAULT;
 			count(LT_CNT_READ_FAULT);
@@ -308,7 +344,7 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 		addr = p + (__s64)f->off2;
 	}
 	if (f->kind == LT_FETCH_STR) {
-		n = bpf_probe_read_user_str(s->data + pos + sizeof(*cap), len, (void *)addr);
+		n = read_user_str(s->data + pos + sizeof(*cap), len, (void *)addr);
 		if (n > 0 && (__u64)n == len) {
 			cap->flags |= LT_CAP_TRUNC;
 			count(LT_CNT_STR_TRUNC);
@@ -316,7 +352,7 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 		if (n > 0)
 			n -= 1;	/* drop the NUL */
 	} else {
-		n = bpf_probe_read_user(s->data + pos + sizeof(*cap), len, (void *)addr);
+		n = read_user(s->data + pos + sizeof(*cap), len, (void *)addr);
 		if (n == 0)
 			n = len;
 	}

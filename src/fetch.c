@@ -3,6 +3,7 @@
  * pointer stored there is followed), "out:" captures at return, "/argN" or "/ret" bounds
  * a buffer's length by another value. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,7 @@ int64_t value_extend(enum value_type type, uint64_t raw)
 	case VT_I8: return (int8_t)raw;
 	case VT_U8:
 	case VT_CHAR: return (uint8_t)raw;
-	case VT_BOOL: return raw != 0;
+	case VT_BOOL: return (uint8_t)raw != 0;	/* only the low byte is defined */
 	default: return (int64_t)raw;
 	}
 }
@@ -113,8 +114,9 @@ static int split_type(const char *text, struct type_parts *tp)
 		p += 1 + n;
 	}
 	if (*p == '@') {
+		errno = 0;
 		tp->off = strtol(p + 1, &end, 0);
-		if (end == p + 1)
+		if (end == p + 1 || errno || tp->off > INT32_MAX || tp->off < INT32_MIN)
 			return -EINVAL;
 		tp->has_off = 1;
 		p = end;
@@ -170,10 +172,11 @@ static const struct {
 int pred_parse(const char *text, struct lt_pred *out, char *err, size_t errlen)
 {
 	char lhs[16], op[3], rhs[64], *end;
-	int src;
+	int src, used = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (sscanf(text, " %15[a-z0-9] %2[=!<>&] %63s", lhs, op, rhs) != 3)
+	if (sscanf(text, " %15[a-z0-9] %2[=!<>&] %63s %n", lhs, op, rhs, &used) != 3 ||
+	    text[used])	/* one comparison per string: "a && b" is two entries */
 		goto bad;
 	if ((src = src_parse(lhs)) < 0) {
 		snprintf(err, errlen, "bad filter '%s': '%s' is not arg1..arg6, ret or duration",
@@ -192,7 +195,7 @@ int pred_parse(const char *text, struct lt_pred *out, char *err, size_t errlen)
 		out->is_signed = 1;
 	} else {
 		out->val = strtoull(rhs, &end, 0);
-		out->is_signed = src != LT_SRC_DURATION;
+		out->is_signed = src != LT_SRC_DURATION && out->val <= INT64_MAX;
 	}
 	if (*end || errno)
 		goto bad;

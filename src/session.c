@@ -13,6 +13,7 @@
 #include "session.h"
 #include "follow.skel.h"
 #include "uprobe.skel.h"
+#include "uprobe_sleep.skel.h"
 #include "uprobe_multi.h"
 
 #define DRAIN_PERIOD_NS (10 * 1000000ULL)
@@ -80,10 +81,33 @@ static struct bpf_program *const *group_progs(struct uprobe_bpf *k, enum tmpl_gr
 	return out;
 }
 
-/* Opens the template with only `keep` loadable, and every map shared with the owner. */
-static struct uprobe_bpf *open_instance(struct session *s, enum tmpl_group g, bool multi)
+/* The same template built with LT_SLEEPABLE=1 has the same maps and programs in the same
+ * order, so its object opens into a struct uprobe_bpf. */
+static struct uprobe_bpf *open_template(bool sleepable)
 {
-	struct uprobe_bpf *k = uprobe_bpf__open();
+	struct uprobe_bpf *k = calloc(1, sizeof(*k));
+	int rc;
+
+	if (!k)
+		return NULL;
+	if ((rc = uprobe_bpf__create_skeleton(k)))
+		goto fail;
+	if (sleepable)
+		k->skeleton->data = (void *)uprobe_sleep_bpf__elf_bytes(&k->skeleton->data_sz);
+	if ((rc = bpf_object__open_skeleton(k->skeleton, NULL)))
+		goto fail;
+	return k;
+fail:
+	uprobe_bpf__destroy(k);
+	errno = -rc;
+	return NULL;
+}
+
+/* Opens the template with only `keep` loadable, and every map shared with the owner. */
+static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, bool multi,
+				       bool sleepable)
+{
+	struct uprobe_bpf *k = open_template(sleepable);
 	struct bpf_program *prog, *keep[2];
 	struct bpf_map *map;
 	int rc = 0;
@@ -98,6 +122,8 @@ static struct uprobe_bpf *open_instance(struct session *s, enum tmpl_group g, bo
 		if (wanted && multi)
 			bpf_program__set_expected_attach_type(
 				prog, (enum bpf_attach_type)LT_BPF_TRACE_UPROBE_MULTI);
+		if (wanted && sleepable)
+			bpf_program__set_flags(prog, bpf_program__flags(prog) | BPF_F_SLEEPABLE);
 	}
 	bpf_object__for_each_map(map, k->obj) {
 		struct bpf_map *owned = bpf_object__find_map_by_name(s->skel->obj,
@@ -112,6 +138,16 @@ static struct uprobe_bpf *open_instance(struct session *s, enum tmpl_group g, bo
 		return NULL;
 	}
 	return k;
+}
+
+/* Sleepable programs where the kernel takes them (they fault pages in for captures). */
+static struct uprobe_bpf *open_instance(struct session *s, enum tmpl_group g, bool multi)
+{
+	struct uprobe_bpf *k = NULL;
+
+	if (s->sleepable_ok && !(k = open_variant(s, g, multi, true)))
+		s->sleepable_ok = false;
+	return k ? k : open_variant(s, g, multi, false);
 }
 
 /* Programs are verified only when a probe first needs them (a few ms each). */
@@ -181,6 +217,7 @@ int session_load(struct session *s)
 	if (!s->skel)
 		return -errno;
 	s->multi_ok = uprobe_multi_supported();
+	s->sleepable_ok = !getenv("LTRACE_EBPF_NO_SLEEPABLE");
 	bpf_object__for_each_program(prog, s->skel->obj)
 		bpf_program__set_autoload(prog, false);
 	if ((rc = uprobe_bpf__load(s->skel)))

@@ -42,6 +42,7 @@ struct session {
 	struct probe *probes[LT_MAX_PROBES];
 	int nprobes;
 	bool multi_ok;		/* kernel has uprobe_multi links */
+	bool sleepable_ok;	/* kernel takes sleepable uprobe programs */
 	bool stopping;
 	int exit_code;		/* exit() from a script, or the target's status */
 	int error;		/* a callback failed: exit non-zero */

@@ -2,6 +2,7 @@
  * user probes (LIB may itself contain ':' only as part of a path, so FUNC is what follows
  * the last ':'), a bare LIB:FUNC meaning uprobe, and FUNC+OFFSET or a 0x address. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,11 +67,15 @@ int spec_parse_duration(const char *text, uint64_t *ns)
 
 	errno = 0;
 	v = strtod(text, &end);
-	if (end == text || errno || v < 0)
+	if (end == text || errno || !isfinite(v) || v < 0)
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (!strcmp(end, units[i].suffix)) {
-			*ns = (uint64_t)(v * units[i].mult + 0.5);
+			double ns_d = v * units[i].mult + 0.5;
+
+			if (ns_d >= 1.8e19)	/* beyond uint64_t */
+				return -EINVAL;
+			*ns = (uint64_t)ns_d;
 			return 0;
 		}
 	}
@@ -88,8 +93,9 @@ static int parse_func(const char *text, struct spec *out, char *err, size_t errl
 		return -EINVAL;
 	}
 	if (!strncmp(text, "0x", 2)) {
+		errno = 0;
 		out->offset = strtoull(text, &end, 16);
-		if (*end) {
+		if (*end || end == text + 2 || errno) {
 			snprintf(err, errlen, "bad address '%s'", text);
 			return -EINVAL;
 		}
@@ -98,9 +104,12 @@ static int parse_func(const char *text, struct spec *out, char *err, size_t errl
 		return 0;
 	}
 	if (plus) {
+		const char *num = plus + 1;
+		int base = strncmp(num, "0x", 2) ? 10 : 16;	/* "+010" is ten, not octal */
+
 		errno = 0;
-		out->offset = strtoull(plus + 1, &end, 0);
-		if (plus[1] == 0 || *end || errno) {
+		out->offset = strtoull(num, &end, base);
+		if (!*num || *num == '-' || *num == '+' || *end || errno) {
 			snprintf(err, errlen, "bad offset '%s'", plus + 1);
 			return -EINVAL;
 		}
@@ -112,6 +121,10 @@ static int parse_func(const char *text, struct spec *out, char *err, size_t errl
 	}
 	snprintf(out->func, sizeof(out->func), "%.*s", (int)(plus ? plus - text : (long)strlen(text)),
 		 text);
+	if (!out->func[0]) {
+		snprintf(err, errlen, "missing function name before '%s'", plus);
+		return -EINVAL;
+	}
 	if (out->has_offset && spec_is_glob(out->func)) {
 		snprintf(err, errlen, "an offset cannot follow a glob ('%s')", text);
 		return -EINVAL;
@@ -135,25 +148,45 @@ static int parse_user(const char *rest, struct spec *out, char *err, size_t errl
 	return parse_func(colon + 1, out, err, errlen);
 }
 
+/* Copies n bytes of src into a field, refusing what does not fit. */
+static int copy_part(char *dst, size_t size, const char *src, size_t n, const char *what,
+		     char *err, size_t errlen)
+{
+	if (n >= size) {
+		snprintf(err, errlen, "%s too long", what);
+		return -EINVAL;
+	}
+	memcpy(dst, src, n);
+	dst[n] = 0;
+	return 0;
+}
+
 /* usdt:BIN:PROVIDER:NAME, or usdt:BIN:NAME (any provider). */
 static int parse_usdt(const char *rest, struct spec *out, char *err, size_t errlen)
 {
-	const char *last = strrchr(rest, ':'), *prev;
+	const char *name = strrchr(rest, ':'), *bin_end = name, *p;
 
-	if (!last || last == rest || !last[1]) {
+	if (!name || !name[1] || name == rest) {
 		snprintf(err, errlen, "expected usdt:BIN:PROVIDER:NAME");
 		return -EINVAL;
 	}
-	snprintf(out->func, sizeof(out->func), "%s", last + 1);
-	for (prev = last - 1; prev > rest && *prev != ':'; prev--)
+	for (p = name - 1; p > rest && *p != ':'; p--)
 		;
-	if (*prev == ':' && prev != rest) {
-		snprintf(out->provider, sizeof(out->provider), "%.*s", (int)(last - prev - 1),
-			 prev + 1);
-		last = prev;
+	if (*p == ':') {	/* BIN:PROVIDER:NAME */
+		if (p == rest) {
+			snprintf(err, errlen, "expected usdt:BIN:PROVIDER:NAME (missing BIN)");
+			return -EINVAL;
+		}
+		if (copy_part(out->provider, sizeof(out->provider), p + 1, name - p - 1, "provider",
+			      err, errlen))
+			return -EINVAL;
+		bin_end = p;
 	}
-	snprintf(out->lib, sizeof(out->lib), "%.*s", (int)(last - rest), rest);
-	return 0;
+	if (copy_part(out->func, sizeof(out->func), name + 1, strlen(name + 1), "probe name", err,
+		      errlen))
+		return -EINVAL;
+	return copy_part(out->lib, sizeof(out->lib), rest, bin_end - rest, "binary path", err,
+			 errlen);
 }
 
 /* CAT:NAME for tracepoints, NAME for syscalls and kernel functions. */
@@ -167,9 +200,11 @@ static int parse_named(const char *rest, struct spec *out, bool want_category, c
 			snprintf(err, errlen, "expected tracepoint:CATEGORY:NAME");
 			return -EINVAL;
 		}
-		snprintf(out->lib, sizeof(out->lib), "%.*s", (int)(colon - rest), rest);
-		snprintf(out->func, sizeof(out->func), "%s", colon + 1);
-		return 0;
+		if (copy_part(out->lib, sizeof(out->lib), rest, colon - rest, "category", err,
+			      errlen))
+			return -EINVAL;
+		return copy_part(out->func, sizeof(out->func), colon + 1, strlen(colon + 1),
+				 "tracepoint name", err, errlen);
 	}
 	if (!*rest || colon) {
 		snprintf(err, errlen, "expected one name after the kind");
@@ -184,8 +219,9 @@ static int parse_period(const char *rest, struct spec *out, bool hz, char *err, 
 	char *end;
 
 	if (hz) {
-		if (strncmp(rest, "hz:", 3) || !(n = strtoull(rest + 3, &end, 10)) || *end) {
-			snprintf(err, errlen, "expected profile:hz:N");
+		if (strncmp(rest, "hz:", 3) || rest[3] < '1' || rest[3] > '9' ||
+		    !(n = strtoull(rest + 3, &end, 10)) || *end || n > 1000000000ULL) {
+			snprintf(err, errlen, "expected profile:hz:N (1 to 1000000000)");
 			return -EINVAL;
 		}
 		out->interval_ns = 1000000000ULL / n;
