@@ -124,6 +124,8 @@ static int l_event_index(lua_State *L)
 
 	if (f)
 		return push_field(L, v, f - fields);
+	if (v->p->provider->push_field && v->p->provider->push_field(L, v->p, v->rec, v->data, key))
+		return 1;
 	if (!strcmp(key, "table")) {
 		lua_pushcfunction(L, l_event_table);
 		return 1;

@@ -162,6 +162,8 @@ void probe_free(struct probe *p)
 	probe_detach(p);
 	if (p->id != UINT32_MAX)
 		session_remove_probe(p->s, p);
+	if (p->provider && p->provider->release)
+		p->provider->release(p);
 	for (size_t i = 0; i < p->nsites; i++)
 		free(p->sites[i].name);
 	free(p->sites);

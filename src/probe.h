@@ -14,6 +14,7 @@
 
 struct session;
 struct bpf_link;
+struct lua_State;
 
 struct probe_site {
 	char *name;
@@ -46,6 +47,7 @@ struct probe {
 	bool attached;
 	bool print_agg;			/* print the in-kernel aggregate when the session ends */
 	bool agg_printed;
+	void *kind_data;		/* the provider's own per-probe state */
 };
 
 /* Kinds of probes behind one table (ply's providers): one file and one line per kind. */
@@ -55,6 +57,12 @@ struct provider {
 	/* Finds the sites; 0 or -errno with a one-line message in err. */
 	int (*resolve)(struct probe *p, char *err, size_t errlen);
 	int (*attach)(struct probe *p, char *err, size_t errlen);
+	/* Optional: pushes event field `key` of a record (e.g. a tracepoint's named fields);
+	 * returns 1 when pushed, 0 when the kind has no such field. */
+	int (*push_field)(struct lua_State *L, struct probe *p, const struct lt_rec *rec,
+			  const uint8_t *data, const char *key);
+	/* Optional: frees what resolve() allocated beyond sites (called by probe_free). */
+	void (*release)(struct probe *p);
 };
 
 const struct provider *provider_for(enum spec_kind kind);

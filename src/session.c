@@ -81,6 +81,21 @@ static struct bpf_program *const *group_progs(struct uprobe_bpf *k, enum tmpl_gr
 	return out;
 }
 
+int session_share_maps(struct session *s, struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	int rc;
+
+	bpf_object__for_each_map(map, obj) {
+		struct bpf_map *owned = bpf_object__find_map_by_name(s->skel->obj,
+								     bpf_map__name(map));
+
+		if (owned && (rc = bpf_map__reuse_fd(map, bpf_map__fd(owned))))
+			return rc;
+	}
+	return 0;
+}
+
 /* The same template built with LT_SLEEPABLE=1 has the same maps and programs in the same
  * order, so its object opens into a struct uprobe_bpf. */
 static struct uprobe_bpf *open_template(bool sleepable)
@@ -109,7 +124,6 @@ static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, boo
 {
 	struct uprobe_bpf *k = open_template(sleepable);
 	struct bpf_program *prog, *keep[2];
-	struct bpf_map *map;
 	int rc = 0;
 
 	if (!k)
@@ -125,14 +139,7 @@ static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, boo
 		if (wanted && sleepable)
 			bpf_program__set_flags(prog, bpf_program__flags(prog) | BPF_F_SLEEPABLE);
 	}
-	bpf_object__for_each_map(map, k->obj) {
-		struct bpf_map *owned = bpf_object__find_map_by_name(s->skel->obj,
-								     bpf_map__name(map));
-
-		if (!owned || (rc = bpf_map__reuse_fd(map, bpf_map__fd(owned))))
-			break;
-	}
-	if (rc || (rc = uprobe_bpf__load(k))) {
+	if ((rc = session_share_maps(s, k->obj)) || (rc = uprobe_bpf__load(k))) {
 		uprobe_bpf__destroy(k);
 		errno = rc < 0 ? -rc : EINVAL;
 		return NULL;
@@ -189,8 +196,7 @@ static int follow_forks(struct session *s)
 	s->follow = follow_bpf__open();
 	if (!s->follow)
 		return -errno;
-	if ((rc = bpf_map__reuse_fd(s->follow->maps.lt_pids, bpf_map__fd(s->skel->maps.lt_pids))) ||
-	    (rc = follow_bpf__load(s->follow)) || (rc = follow_bpf__attach(s->follow)))
+	if ((rc = session_share_maps(s, s->follow->obj)) || (rc = follow_bpf__load(s->follow)) || (rc = follow_bpf__attach(s->follow)))
 		return rc;
 	return 0;
 }

@@ -57,6 +57,11 @@ int session_load(struct session *s);
 /* The programs of a group (second NULL unless paired), loading them on first use; 0 or
  * -errno. Programs for multi links are loaded with the multi attach type. */
 int session_programs(struct session *s, enum tmpl_group g, bool multi, struct bpf_program *out[2]);
+/* Before loading another template object: every map it declares under a name the owner
+ * has (lt_events, lt_probes, lt_aggs, lt_counters, lt_stats, lt_pids ...) becomes the
+ * owner's, so all templates feed one ring buffer and one set of counters. 0 or -errno. */
+struct bpf_object;
+int session_share_maps(struct session *s, struct bpf_object *obj);
 /* Registers a probe under a fresh id; -ENOSPC when LT_MAX_PROBES are in use. */
 int session_add_probe(struct session *s, struct probe *p);
 void session_remove_probe(struct session *s, struct probe *p);
