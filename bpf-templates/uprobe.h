@@ -194,6 +194,13 @@ enum lt_counter {
 	LT_CNT_MAX,
 };
 
+/* Knobs every template reads (lt_globals[0]). */
+struct lt_globals {
+	__u32 filter_pids;	/* 1: only processes in lt_pids */
+	__u32 self_tgid;	/* the tracer itself is never traced */
+	__u64 wakeup_bytes;	/* wake the consumer only past this much queued data */
+};
+
 /* Per-probe statistics (per-CPU array indexed by probe). */
 struct lt_probe_stats {
 	__u64 hits;

@@ -201,6 +201,16 @@ static int follow_forks(struct session *s)
 	return 0;
 }
 
+static int set_globals(struct session *s, struct lt_globals g)
+{
+	uint32_t zero = 0;
+
+	s->globals = g;
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.lt_globals), &zero, &g, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 static void destroy_instances(struct session *s)
 {
 	for (int g = 0; g < TMPL_GROUPS; g++) {
@@ -228,8 +238,9 @@ int session_load(struct session *s)
 		bpf_program__set_autoload(prog, false);
 	if ((rc = uprobe_bpf__load(s->skel)))
 		goto fail;
-	s->skel->bss->self_tgid = getpid();
-	s->skel->bss->wakeup_bytes = WAKEUP_BYTES;
+	if ((rc = set_globals(s, (struct lt_globals){ .self_tgid = getpid(),
+						       .wakeup_bytes = WAKEUP_BYTES })))
+		goto fail;
 	if (s->opts.have_target && (rc = session_trace_pid(s, s->opts.pid)))
 		goto fail;
 	if ((rc = start_ring(s)) || (rc = follow_forks(s)))
@@ -257,8 +268,8 @@ int session_trace_pid(struct session *s, int pid)
 		return 0;
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.lt_pids), &key, &one, BPF_ANY))
 		return -errno;
-	s->skel->bss->filter_pids = 1;
-	return 0;
+	s->globals.filter_pids = 1;
+	return set_globals(s, s->globals);
 }
 
 int session_add_probe(struct session *s, struct probe *p)

@@ -41,6 +41,7 @@ struct session {
 	struct lua_State *L;
 	struct probe *probes[LT_MAX_PROBES];
 	int nprobes;
+	struct lt_globals globals;	/* mirror of lt_globals[0] */
 	bool multi_ok;		/* kernel has uprobe_multi links */
 	bool sleepable_ok;	/* kernel takes sleepable uprobe programs */
 	bool stopping;
