@@ -182,8 +182,20 @@ static __always_inline __u64 val_of(const struct scratch *s, __u64 src)
 	return s->vals[src & 7];
 }
 
-static __always_inline int pred_holds(const struct lt_pred *p, __u64 v)
+/* A narrow value in a 64-bit register: only its low `width` bytes are defined. */
+static __always_inline __u64 narrow(__u64 v, __u8 width, int is_signed)
 {
+	switch (width) {
+	case 1: return is_signed ? (__u64)(__s64)(__s8)v : (__u8)v;
+	case 2: return is_signed ? (__u64)(__s64)(__s16)v : (__u16)v;
+	case 4: return is_signed ? (__u64)(__s64)(__s32)v : (__u32)v;
+	}
+	return v;
+}
+
+static __always_inline int pred_holds(const struct lt_pred *p, __u64 raw)
+{
+	__u64 v = narrow(raw, p->width, p->is_signed);
 	__s64 sv = v, sc = p->val;
 
 	switch (p->op) {
@@ -244,7 +256,7 @@ __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratc
 
 	if (!cfg || !s)
 		return 0;
-	v = val_of(s, cfg->agg_src);
+	v = narrow(val_of(s, cfg->agg_src), cfg->agg_width, cfg->agg_signed);
 	by = cfg->agg_by;
 
 	if (by == LT_BY_SITE)
@@ -310,6 +322,15 @@ static __always_inline long read_user_str(void *dst, __u32 len, const void *src)
 	return n;
 }
 
+/* A string that exactly fills the buffer ends in its own NUL: then it is not truncated. */
+static __always_inline int nul_at(__u64 addr)
+{
+	char c = 1;
+
+	bpf_probe_read_user(&c, 1, (void *)addr);
+	return c == 0;
+}
+
 /* Append one capture at pos; returns bytes used. Reads user memory (uprobes). */
 static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struct lt_fetch *f)
 {
@@ -352,7 +373,7 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 	}
 	if (f->kind == LT_FETCH_STR) {
 		n = read_user_str(s->data + pos + sizeof(*cap), len, (void *)addr);
-		if (n > 0 && (__u64)n == len) {
+		if (n > 0 && (__u64)n == len && !nul_at(addr + len - 1)) {
 			cap->flags |= LT_CAP_TRUNC;
 			count(LT_CNT_STR_TRUNC);
 		}

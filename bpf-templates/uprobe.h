@@ -62,7 +62,8 @@ struct lt_pred {
 	__u8 src;
 	__u8 op;
 	__u8 is_signed;
-	__u8 pad[5];
+	__u8 width;	/* bytes of the value that count (an i32 arg: 4); 0 or 8: all */
+	__u8 pad[4];
 	__u64 val;
 };
 
@@ -104,7 +105,9 @@ struct lt_probe_cfg {
 	__u8 agg_kind;
 	__u8 agg_by;
 	__u8 agg_src;		/* value aggregated: LT_SRC_* (1 for counts) */
-	__u8 pad[7];
+	__u8 agg_width;		/* bytes of agg_src that count; 0 or 8: all */
+	__u8 agg_signed;	/* sign-extend agg_src from agg_width */
+	__u8 pad[5];
 	char comm[LT_COMM_LEN];	/* empty: any */
 	struct lt_fetch fetch[LT_MAX_FETCH];
 	struct lt_pred pred[LT_MAX_PRED];

@@ -45,6 +45,23 @@ int64_t value_extend(enum value_type type, uint64_t raw)
 	}
 }
 
+void pred_apply_type(struct lt_pred *p, enum value_type type)
+{
+	switch (type) {
+	case VT_I32: p->width = 4; p->is_signed = 1; break;
+	case VT_I16: p->width = 2; p->is_signed = 1; break;
+	case VT_I8: p->width = 1; p->is_signed = 1; break;
+	case VT_U32: p->width = 4; p->is_signed = 0; break;
+	case VT_U16: p->width = 2; p->is_signed = 0; break;
+	case VT_U8:
+	case VT_CHAR:
+	case VT_BOOL: p->width = 1; p->is_signed = 0; break;
+	case VT_UINT:
+	case VT_PTR: p->is_signed = 0; break;
+	default: break;	/* int: signedness follows the constant */
+	}
+}
+
 int src_parse(const char *name)
 {
 	if (!strncmp(name, "arg", 3) && name[3] >= '1' && name[3] <= '6' && !name[4])

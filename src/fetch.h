@@ -36,6 +36,8 @@ int fetch_parse(const char *text, int src, unsigned strsize, struct lt_fetch *op
 		enum value_type *type, char *err, size_t errlen);
 /* "arg1 > 5", "ret == -1", "duration >= 1000", "arg2 & 0x4": 0 or -EINVAL. */
 int pred_parse(const char *text, struct lt_pred *out, char *err, size_t errlen);
+/* Narrow and signed types compare only their defined bytes, with their signedness. */
+void pred_apply_type(struct lt_pred *p, enum value_type type);
 /* "arg1".."arg6", "ret", "duration": LT_SRC_* or -EINVAL. */
 int src_parse(const char *name);
 const char *value_type_name(enum value_type type);

@@ -38,11 +38,19 @@ static void push_key(lua_State *L, struct probe *p, const struct lt_agg_key *k)
 	case LT_BY_SITE:
 		lua_pushstring(L, k->key < p->nsites ? p->sites[k->key].name : "?");
 		break;
+	case LT_BY_PID:
+	case LT_BY_TID:
+		lua_pushinteger(L, (lua_Integer)k->key);
+		break;
 	case LT_BY_COMM:
 		lua_pushlstring(L, k->comm, strnlen(k->comm, sizeof(k->comm)));
 		break;
-	default:
-		lua_pushinteger(L, (lua_Integer)k->key);
+	case LT_BY_RET:
+		lua_pushinteger(L, value_extend(p->ret.type, k->key));
+		break;
+	default:	/* an argument, decoded with its declared type */
+		lua_pushinteger(L, value_extend(p->args[(p->cfg.agg_by - LT_BY_ARG1) % LT_MAX_ARGS].type,
+						k->key));
 	}
 }
 

@@ -88,7 +88,15 @@ static uint64_t opt_duration(lua_State *L, int t, const char *key)
 	return ns;
 }
 
-static void parse_where(lua_State *L, int t, struct lt_probe_cfg *cfg)
+/* The value format a source is decoded with (args and ret typed by the probe's options). */
+static const struct value_fmt *fmt_of(const struct probe *p, int src)
+{
+	if (src < LT_MAX_ARGS)
+		return &p->args[src];
+	return src == LT_SRC_RET ? &p->ret : NULL;
+}
+
+static void parse_where(lua_State *L, int t, const struct probe *p, struct lt_probe_cfg *cfg)
 {
 	char err[256];
 	int type = lua_getfield(L, t, "where"), n = 0;
@@ -108,6 +116,8 @@ static void parse_where(lua_State *L, int t, struct lt_probe_cfg *cfg)
 			luaL_error(L, "option 'where': at most %d conditions", LT_MAX_PRED);
 		if (pred_parse(luaL_checkstring(L, -1), &cfg->pred[n], err, sizeof(err)))
 			luaL_error(L, "option 'where': %s", err);
+		if (fmt_of(p, cfg->pred[n].src))
+			pred_apply_type(&cfg->pred[n], fmt_of(p, cfg->pred[n].src)->type);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 2);
@@ -115,7 +125,7 @@ static void parse_where(lua_State *L, int t, struct lt_probe_cfg *cfg)
 }
 
 /* Filters: the part of the config a running probe can change. */
-static void parse_filters(lua_State *L, int t, struct lt_probe_cfg *cfg)
+static void parse_filters(lua_State *L, int t, const struct probe *p, struct lt_probe_cfg *cfg)
 {
 	if (opt_type(L, t, "tid", LUA_TNUMBER))
 		cfg->tid = lua_tointeger(L, -1);
@@ -129,7 +139,7 @@ static void parse_filters(lua_State *L, int t, struct lt_probe_cfg *cfg)
 	if (!lua_isnil(L, (lua_getfield(L, t, "min_duration"), -1)))
 		cfg->min_duration = opt_duration(L, t, "min_duration");
 	lua_pop(L, 1);
-	parse_where(L, t, cfg);
+	parse_where(L, t, p, cfg);
 }
 
 static int add_capture(lua_State *L, struct probe *p, const char *text, int src,
@@ -203,6 +213,13 @@ static void parse_agg(lua_State *L, int t, struct probe *p)
 	if (src == LT_SRC_DURATION && p->spec.kind != SPEC_CALL)
 		luaL_error(L, "option 'of': duration needs a call: probe");
 	c->agg_src = src;
+	if (fmt_of(p, src)) {	/* an i32 argument aggregates as its 32-bit value */
+		struct lt_pred typed = { .is_signed = 1 };
+
+		pred_apply_type(&typed, fmt_of(p, src)->type);
+		c->agg_width = typed.width;
+		c->agg_signed = typed.is_signed;
+	}
 	if (opt_type(L, t, "signed", LUA_TBOOLEAN) && lua_toboolean(L, -1))
 		c->flags |= LT_CFG_SIGNED;
 	lua_pop(L, 1);
@@ -219,7 +236,7 @@ static void parse_options(lua_State *L, int t, struct probe *p)
 		p->name = strdup(lua_tostring(L, -1));
 	lua_pop(L, 1);
 	parse_captures(L, t, p);
-	parse_filters(L, t, &p->cfg);
+	parse_filters(L, t, p, &p->cfg);
 	parse_agg(L, t, p);
 }
 
@@ -299,7 +316,7 @@ static int l_probe_filter(lua_State *L)
 	luaL_checktype(L, 2, LUA_TTABLE);
 	check_keys(L, 2, filter_keys);
 	/* Keys given replace their filter; keys absent keep theirs. */
-	parse_filters(L, 2, &cfg);
+	parse_filters(L, 2, p, &cfg);
 	p->cfg = cfg;
 	if ((rc = probe_write_cfg(p)))
 		return luaL_error(L, "cannot update filters: %s", strerror(-rc));
