@@ -2,7 +2,7 @@
 /* What every template shares: the maps (one ring buffer, one probe table, one set of
  * counters and aggregates: the host hands every object the owner's map fds), the
  * per-CPU scratch record, and the filter / capture / aggregate / emit steps. A template
- * fills scratch->vals[] (args 1-6, ret, duration) from its own context and calls these.
+ * fills scratch->vals[] (args 1-6, ret, duration, caller ...) from its context and calls these.
  * Include once per BPF object, after the kernel headers.
  */
 #ifndef LT_COMMON_BPF_H
@@ -94,7 +94,7 @@ struct {
  * not a branch per source. The slack after LT_DATA_MAX lets the verifier accept a capture
  * that starts anywhere below it. */
 struct scratch {
-	__u64 vals[8];
+	__u64 vals[LT_SRC_SLOTS];
 	struct lt_rec rec;
 	__u8 data[LT_DATA_MAX + LT_FETCH_MAX_LEN + sizeof(struct lt_cap)];
 };
@@ -179,7 +179,7 @@ static __always_inline int sample_keep(__u32 probe, __u32 n)
 static __always_inline __u64 val_of(const struct scratch *s, __u64 src)
 {
 	keep_bounds(src);
-	return s->vals[src & 7];
+	return s->vals[src & (LT_SRC_SLOTS - 1)];
 }
 
 /* A narrow value in a 64-bit register: only its low `width` bytes are defined. */
@@ -219,7 +219,7 @@ __noinline int lt_preds_hold(const struct lt_probe_cfg *cfg, const struct scratc
 		return 0;
 	for (int i = 0; i < LT_MAX_PRED; i++) {
 		const struct lt_pred *p = &cfg->pred[i];
-		int is_arg = p->src < LT_MAX_ARGS;
+		int is_arg = p->src < LT_MAX_ARGS || p->src == LT_SRC_CALLER;	/* known at entry */
 
 		if (i >= cfg->npred)
 			break;

@@ -14,6 +14,17 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* The return address on the stack at entry: where the call came from. */
+static __always_inline void read_caller(struct pt_regs *ctx, const struct lt_probe_cfg *cfg,
+					struct scratch *s)
+{
+	__u64 ra = 0;
+
+	if (cfg->flags & LT_CFG_CALLER)
+		bpf_probe_read_user(&ra, sizeof(ra), (void *)PT_REGS_SP(ctx));
+	s->vals[LT_SRC_CALLER] = ra;
+}
+
 static __always_inline void read_args(struct pt_regs *ctx, __u64 *args)
 {
 	args[0] = PT_REGS_PARM1(ctx);
@@ -40,9 +51,10 @@ static __always_inline int on_event(struct pt_regs *ctx, __u16 type)
 	if (st)
 		st->hits++;
 	__builtin_memset(s->vals, 0, sizeof(s->vals));
-	if (type == LT_REC_ENTRY)
+	if (type == LT_REC_ENTRY) {
 		read_args(ctx, s->vals);
-	else
+		read_caller(ctx, cfg, s);
+	} else
 		s->vals[LT_SRC_RET] = PT_REGS_RC(ctx);
 	if (!lt_preds_hold(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
 		if (st)
@@ -97,6 +109,7 @@ static __always_inline int on_call_entry(struct pt_regs *ctx)
 	if (!cfg || !(s = scratch_get()))
 		return 0;
 	read_args(ctx, s->vals);
+	read_caller(ctx, cfg, s);
 	in.keep = lt_preds_hold(cfg, s, 0) && sample_keep(probe, cfg->sample);
 	__builtin_memcpy(in.args, s->vals, sizeof(in.args));
 	inflight_key(&key, cookie, pid_tgid, PT_REGS_SP(ctx));

@@ -26,6 +26,8 @@ enum lt_src {
 	LT_SRC_ARG1 = 0,	/* .. LT_SRC_ARG1 + 5 */
 	LT_SRC_RET = 6,
 	LT_SRC_DURATION = 7,
+	LT_SRC_CALLER = 8,	/* return address at entry: who called (filled when LT_CFG_CALLER) */
+	LT_SRC_SLOTS = 16,	/* vals[] size: sources a template may add go below this */
 	LT_SRC_NONE = 0xff,
 };
 
@@ -93,6 +95,7 @@ enum lt_cfg_flags {
 	LT_CFG_EMIT = 1 << 1,	/* send a ring-buffer record per event */
 	LT_CFG_CALL = 1 << 2,	/* paired entry/return */
 	LT_CFG_SIGNED = 1 << 3,	/* aggregate values are signed (hist of negatives) */
+	LT_CFG_CALLER = 1 << 4,	/* read the return address at entry (a filter names `caller`) */
 };
 
 struct lt_probe_cfg {

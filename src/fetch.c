@@ -70,6 +70,8 @@ int src_parse(const char *name)
 		return LT_SRC_RET;
 	if (!strcmp(name, "duration"))
 		return LT_SRC_DURATION;
+	if (!strcmp(name, "caller"))
+		return LT_SRC_CALLER;
 	return -EINVAL;
 }
 
@@ -196,7 +198,7 @@ int pred_parse(const char *text, struct lt_pred *out, char *err, size_t errlen)
 	    text[used])	/* one comparison per string: "a && b" is two entries */
 		goto bad;
 	if ((src = src_parse(lhs)) < 0) {
-		snprintf(err, errlen, "bad filter '%s': '%s' is not arg1..arg6, ret or duration",
+		snprintf(err, errlen, "bad filter '%s': '%s' is not arg1..arg6, ret, duration or caller",
 			 text, lhs);
 		return -EINVAL;
 	}
@@ -212,7 +214,8 @@ int pred_parse(const char *text, struct lt_pred *out, char *err, size_t errlen)
 		out->is_signed = 1;
 	} else {
 		out->val = strtoull(rhs, &end, 0);
-		out->is_signed = src != LT_SRC_DURATION && out->val <= INT64_MAX;
+		out->is_signed = src != LT_SRC_DURATION && src != LT_SRC_CALLER &&
+				 out->val <= INT64_MAX;
 	}
 	if (*end || errno)
 		goto bad;

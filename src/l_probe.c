@@ -122,6 +122,10 @@ static void parse_where(lua_State *L, int t, const struct probe *p, struct lt_pr
 	}
 	lua_pop(L, 2);
 	cfg->npred = n;
+	cfg->flags &= ~LT_CFG_CALLER;
+	for (int i = 0; i < n; i++)
+		if (cfg->pred[i].src == LT_SRC_CALLER)
+			cfg->flags |= LT_CFG_CALLER;
 }
 
 /* Filters: the part of the config a running probe can change. */
