@@ -289,6 +289,7 @@ static void test_src_parse(void)
 	CHECK_EQ_INT(src_parse("ret"), LT_SRC_RET);
 	CHECK_EQ_INT(src_parse("retval"), LT_SRC_RET);
 	CHECK_EQ_INT(src_parse("duration"), LT_SRC_DURATION);
+	CHECK_EQ_INT(src_parse("caller"), LT_SRC_CALLER);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int before = unit_failed;
 
@@ -326,7 +327,7 @@ static void check_pred_bad(int line, const char *text, const char *bad_lhs)
 	CHECK_EQ_INT(pred_parse(text, &p, err, sizeof(err)), -EINVAL);
 	if (bad_lhs)
 		snprintf(want, sizeof(want),
-			 "bad filter '%s': '%s' is not arg1..arg6, ret or duration", text, bad_lhs);
+			 "bad filter '%s': '%s' is not arg1..arg6, ret, duration or caller", text, bad_lhs);
 	else
 		snprintf(want, sizeof(want),
 			 "bad filter '%s' (expected e.g. 'arg1 > 5', 'ret != 0')", text);
