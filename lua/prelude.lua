@@ -5,7 +5,7 @@ local core = require("ltrace.core")
 local agg = require("agg")
 
 local M = {}
-local probes = {}          -- every probe handle, kept alive for the whole session
+local all_probes = {}      -- every probe handle, kept alive for the whole session
 local handlers = { begin = {}, ["end"] = {} }
 
 local function add_handler(phase, fn)
@@ -40,7 +40,7 @@ function probe(spec, opts, fn)
   local ok, p, err = pcall(core.probe, spec, opts, fn)
   if not ok then error(p, 2) end
   if not p then error(err, 2) end
-  probes[#probes + 1] = p
+  all_probes[#all_probes + 1] = p
   return p
 end
 
@@ -59,7 +59,35 @@ function printf(fmt, ...) io.write(string.format(fmt, ...)) end
 function counters() return core.counters() end
 function target() return core.target() end
 function trace_pid(pid) core.trace_pid(pid) end
-function probes_list() return probes end
+function probes_list() return all_probes end
+
+--- on_error("continue" | "stop"): what a runtime error in a callback does (default stop).
+function on_error(mode)
+  if mode ~= "continue" and mode ~= "stop" then
+    error("on_error(): expected \"continue\" or \"stop\"", 2)
+  end
+  core.keep_going(mode == "continue")
+end
+
+--- probes(): prints the session's probes (id, state, hits, spec) and returns them.
+function probes()
+  local rows = {}
+  for _, p in ipairs(all_probes) do
+    local ok, info = pcall(p.info, p)
+    if ok then
+      local st = p:stats()
+      rows[#rows + 1] = { id = info.id, state = not info.attached and "detached"
+                          or info.enabled and "enabled" or "disabled",
+                          sites = st.sites, hits = st.hits, spec = info.spec }
+    end
+  end
+  io.write(fmt.table(rows, { { key = "id", title = "ID", align = "right" },
+                             { key = "state", title = "STATE" },
+                             { key = "sites", title = "SITES", align = "right" },
+                             { key = "hits", title = "HITS", align = "right" },
+                             { key = "spec", title = "SPEC" } }), "\n")
+  return all_probes
+end
 
 agg.install_globals = nil
 _G.agg = agg
@@ -123,9 +151,13 @@ function M.finish()
       failed = true
     end
   end
-  for _, p in ipairs(probes) do
+  for _, p in ipairs(all_probes) do
     local ok, info = pcall(p.info, p)
-    if ok and info.print and info.agg ~= "none" then p:print() end
+    if ok and info.print and info.agg ~= "none" then
+      local a = p:agg()
+      if #a > 0 then print(a) end   -- empty maps print nothing, as in bpftrace
+      p:mark_printed()
+    end
   end
   io.stdout:flush()
   report_drops()

@@ -107,6 +107,13 @@ static int l_drain(lua_State *L)
 	return 0;
 }
 
+/* core.keep_going(bool): report callback errors and continue (what -k does). */
+static int l_keep_going(lua_State *L)
+{
+	script_session(L)->opts.keep_going = lua_toboolean(L, 1);
+	return 0;
+}
+
 static int l_stopping(lua_State *L)
 {
 	lua_pushboolean(L, script_session(L)->stopping);
@@ -121,6 +128,7 @@ int luaopen_ltrace_core(lua_State *L)
 		{ "target", l_target },		{ "trace_pid", l_trace_pid },
 		{ "list", l_list },		{ "parse_duration", l_parse_duration },
 		{ "drain", l_drain },		{ "stopping", l_stopping },
+		{ "keep_going", l_keep_going },
 		{ NULL, NULL },
 	};
 
