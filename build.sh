@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_DEPS=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool liblua5.4-dev
-	    libreadline-dev libelf-dev libdw-dev zlib1g-dev)
+	    libreadline-dev libelf-dev libdw-dev zlib1g-dev libcapstone-dev)
 # The tests also use: bpftool's link list, binutils' nm/readelf, python3 (pty for the
 # REPL test), libc's debug symbols (IFUNC implementations by name), lua5.4.
 TEST_DEPS=(binutils python3 libc6-dbg lua5.4 procps)

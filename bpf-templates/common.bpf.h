@@ -38,7 +38,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);
+	__uint(max_entries, 1 << 20);	/* mapped twice by libbpf: 2 MiB of the tracer's RSS */
 } lt_events SEC(".maps");
 
 struct {
@@ -145,7 +145,8 @@ static __always_inline struct lt_probe_cfg *probe_admit(__u32 probe, __u64 pid_t
 
 	if (!cfg || !g || !(cfg->flags & LT_CFG_ENABLED) || tgid == g->self_tgid)
 		return NULL;
-	if (g->filter_pids && !bpf_map_lookup_elem(&lt_pids, &tgid))
+	if (g->filter_pids && !(cfg->flags & LT_CFG_OWN_PID) &&
+	    !bpf_map_lookup_elem(&lt_pids, &tgid))
 		return NULL;
 	if (cfg->tid && cfg->tid != (__u32)pid_tgid)
 		return NULL;

@@ -96,6 +96,7 @@ enum lt_cfg_flags {
 	LT_CFG_CALL = 1 << 2,	/* paired entry/return */
 	LT_CFG_SIGNED = 1 << 3,	/* aggregate values are signed (hist of negatives) */
 	LT_CFG_CALLER = 1 << 4,	/* read the return address at entry (a filter names `caller`) */
+	LT_CFG_OWN_PID = 1 << 5,	/* the link itself is limited to the target: skip lt_pids */
 };
 
 struct lt_probe_cfg {

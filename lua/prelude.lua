@@ -36,7 +36,10 @@ function probe(spec, opts, fn)
   if spec == "begin" or spec == "BEGIN" then return add_handler("begin", fn) end
   if spec == "end" or spec == "END" then return add_handler("end", fn) end
   local period = spec:match("^interval:(.+)$") or spec:match("^i:(.+)$")
-  if period then return timer(period, fn, true, 2) end
+  if period then
+    local t = timer(period, fn, true, 2)   -- not a tail call: level 2 is the caller
+    return t
+  end
   local ok, p, err = pcall(core.probe, spec, opts, fn)
   if not ok then error(p, 2) end
   if not p then error(err, 2) end
@@ -52,8 +55,15 @@ function on(phase, fn)
   add_handler(phase, fn)
 end
 
-function every(interval, fn) return timer(interval, fn, true, 2) end
-function after(interval, fn) return timer(interval, fn, false, 2) end
+function every(interval, fn)
+  local t = timer(interval, fn, true, 2)
+  return t
+end
+
+function after(interval, fn)
+  local t = timer(interval, fn, false, 2)
+  return t
+end
 function exit(code) core.exit(code or 0) end
 function printf(fmt, ...) io.write(string.format(fmt, ...)) end
 function counters() return core.counters() end

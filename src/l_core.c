@@ -15,7 +15,10 @@
 /* core.exit([code]) ends the session after the current callback. */
 static int l_exit(lua_State *L)
 {
-	session_stop(script_session(L), (int)luaL_optinteger(L, 1, 0));
+	struct session *s = script_session(L);
+
+	s->exit_called = true;
+	session_stop(s, (int)luaL_optinteger(L, 1, 0));
 	return 0;
 }
 

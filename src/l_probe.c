@@ -189,6 +189,18 @@ static void parse_captures(lua_State *L, int t, struct probe *p)
 	lua_pop(L, 1);
 }
 
+/* The string on top of the stack as an index into list (def when nil); errors name key. */
+static int check_choice(lua_State *L, const char *key, const char *def,
+			const char *const *list)
+{
+	const char *v = lua_isnil(L, -1) ? def : lua_tostring(L, -1);
+
+	for (int i = 0; v && list[i]; i++)
+		if (!strcmp(list[i], v))
+			return i;
+	return luaL_error(L, "option '%s': invalid value '%s'", key, luaL_tolstring(L, -1, NULL));
+}
+
 static void parse_agg(lua_State *L, int t, struct probe *p)
 {
 	static const char *const kinds[] = { "none", "count", "sum", "min", "max", "stats", "hist",
@@ -199,10 +211,10 @@ static void parse_agg(lua_State *L, int t, struct probe *p)
 	int src = LT_SRC_NONE;
 
 	lua_getfield(L, t, "agg");
-	c->agg_kind = luaL_checkoption(L, -1, p->callback == LUA_NOREF ? "count" : "none", kinds);
+	c->agg_kind = check_choice(L, "agg", p->callback == LUA_NOREF ? "count" : "none", kinds);
 	lua_getfield(L, t, "by");
-	c->agg_by = luaL_checkoption(L, -1, c->agg_kind && spec_is_glob(p->spec.func) ?
-				     "func" : "none", bys);
+	c->agg_by = check_choice(L, "by", c->agg_kind && spec_is_glob(p->spec.func) ? "func" :
+				 "none", bys);
 	lua_pop(L, 2);
 	if (opt_type(L, t, "of", LUA_TSTRING) && (src = src_parse(lua_tostring(L, -1))) < 0)
 		luaL_error(L, "option 'of': '%s' is not arg1..arg6, ret or duration",

@@ -3,13 +3,12 @@
  * tables, then attaches every site with one uprobe_multi link per program where the
  * kernel has it, one classic link per site where it does not. */
 #include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "elf_symbols.h"
+#include "insn.h"
 #include "libpath.h"
 #include "libpath_needed.h"
 #include "probe.h"
@@ -45,38 +44,26 @@ static void dedupe_sites(struct probe *p)
 	p->nsites = out;
 }
 
-/* Measured on this project's kernel (6.18, AVX-512 CPU): a uprobe whose first instruction
- * is EVEX-encoded (AVX-512, leading byte 0x62 in 64-bit mode) is single-stepped wrongly and
- * the traced program computes garbage (glibc's __strchrnul_evex broke execvp). Such sites
- * are refused rather than risk the target. */
-static bool site_is_evex(const char *path, uint64_t offset)
-{
-	unsigned char byte = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool evex;
-
-	if (fd < 0)
-		return false;
-	evex = pread(fd, &byte, 1, offset) == 1 && byte == 0x62;
-	close(fd);
-	return evex;
-}
-
+/* A site the kernel would probe wrongly is refused: an error for one function, a note
+ * for a glob (which leaves it out). See insn.c. */
 static int add_site(struct probe *p, const struct elf_func *f, char *err, size_t errlen)
 {
 	uint64_t off = f->offset + p->spec.offset;
+	char why[160];
+	int rc = insn_check_site(p->path, f->offset, f->size, off, why, sizeof(why));
 
-	if (!site_is_evex(p->path, off))
+	if (rc == 0)
 		return probe_add_site(p, f->name, off);
-	if (!spec_is_glob(p->spec.func)) {
-		snprintf(err, errlen, "%s in %s starts with an AVX-512 (EVEX) instruction, which "
-			 "uprobes single-step incorrectly on this kernel: refusing to probe it "
-			 "(probe its callers, or a +OFFSET past the first instruction)",
-			 f->name, p->path);
-		return -EOPNOTSUPP;
+	if (rc != -EINVAL && rc != -EOPNOTSUPP)
+		why[0] = 0;
+	if (!spec_is_glob(p->spec.func) && why[0]) {
+		snprintf(err, errlen, "cannot probe %s%s in %s: %s", f->name,
+			 p->spec.has_offset ? strrchr(p->text, '+') : "", p->path, why);
+		return rc;
 	}
-	fprintf(stderr, "ltrace-ebpf: %s: left out %s: first instruction is AVX-512 (EVEX), "
-		"which uprobes single-step incorrectly\n", p->text, f->name);
+	if (!why[0])
+		return probe_add_site(p, f->name, off);	/* unreadable here: let the kernel decide */
+	fprintf(stderr, "ltrace-ebpf: %s: left out %s: %s\n", p->text, f->name, why);
 	return 0;
 }
 
@@ -221,6 +208,10 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 	int rc;
 
 	dedupe_sites(p);
+	if (attach_pid(p) > 0) {	/* the kernel filters by pid already */
+		p->cfg.flags |= LT_CFG_OWN_PID;
+		probe_write_cfg(p);
+	}
 	if (p->s->multi_ok && (rc = session_programs(p->s, g, true, multi)))
 		p->s->multi_ok = false;		/* the kernel refused the multi attach type */
 	for (int i = 0; i < 2; i++) {

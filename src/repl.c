@@ -2,6 +2,7 @@
  * an incomplete statement (error ending in <eof>) keeps reading with a ">>" prompt.
  * readline's callback interface lets stdin share the loop with the ring buffer. Tab
  * completes probe kinds, libraries and function names. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,9 +117,14 @@ static void on_line(char *line)
 	free(code);
 }
 
+/* readline reads stdin itself: only call it when a byte is really there (a Ctrl-C may have
+ * flushed the typed text since epoll said so), or it blocks the whole loop. */
 static void on_stdin(void *ctx, int fd)
 {
-	rl_callback_read_char();
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	if (poll(&pfd, 1, 0) > 0)
+		rl_callback_read_char();
 }
 
 /* ---- completion ---------------------------------------------------------------------- */

@@ -29,7 +29,7 @@ struct run {
 static void target_gone(struct run *r)
 {
 	if (target_poll(&r->t))
-		session_stop(r->s, r->t.status);
+		session_stop(r->s, r->s->exit_called ? r->s->exit_code : r->t.status);
 }
 
 static void on_pidfd(void *ctx, int fd)
@@ -173,7 +173,7 @@ static int exit_status(struct run *r)
 
 	if (s->error)
 		return 1;
-	if (r->t.spawned) {
+	if (r->t.spawned && !s->exit_called) {
 		if (!r->t.exited)
 			target_poll(&r->t);
 		return r->t.exited ? r->t.status : s->exit_code;

@@ -46,6 +46,7 @@ struct session {
 	bool sleepable_ok;	/* kernel takes sleepable uprobe programs */
 	bool stopping;
 	int exit_code;		/* exit() from a script, or the target's status */
+	bool exit_called;	/* the script called exit(): its code wins over the target's */
 	int error;		/* a callback failed: exit non-zero */
 	uint64_t events;	/* records handed to Lua */
 	uint64_t lost_lua;	/* records whose probe was gone (detached) */
