@@ -7,10 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_DEPS=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool liblua5.4-dev
-	    libreadline-dev libelf-dev libdw-dev zlib1g-dev libcapstone-dev)
+	    libreadline-dev libelf-dev libdw-dev zlib1g-dev systemtap-sdt-dev
+	    libcapstone-dev liblzma-dev libiberty-dev xz-utils)
 # The tests also use: bpftool's link list, binutils' nm/readelf, python3 (pty for the
-# REPL test), libc's debug symbols (IFUNC implementations by name), lua5.4.
-TEST_DEPS=(binutils python3 libc6-dbg lua5.4 procps)
+# REPL test), libc's debug symbols (IFUNC implementations by name), lua5.4, and Debian's
+# python3.11 (/usr/bin/python3.11: its USDT probes, test_usdt.sh).
+TEST_DEPS=(binutils python3 libc6-dbg lua5.4 procps python3.11)
+# Stacks (optional, tests skip without): chromium renders the SVG flame graph headless;
+# the stack benchmarks compare with bpftrace and elfutils' eu-addr2line.
+OPTIONAL_DEPS=(chromium bpftrace elfutils)
 
 need_root() {
 	if [ "$(id -u)" -ne 0 ]; then
@@ -46,7 +51,7 @@ build() {
 case "${1:-}" in
 deps)
 	need_root
-	install_deps "${BUILD_DEPS[@]}" "${TEST_DEPS[@]}"
+	install_deps "${BUILD_DEPS[@]}" "${TEST_DEPS[@]}" "${OPTIONAL_DEPS[@]}"
 	;;
 build)
 	need_root

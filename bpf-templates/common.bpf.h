@@ -8,6 +8,8 @@
 #ifndef LT_COMMON_BPF_H
 #define LT_COMMON_BPF_H
 
+#include <linux/ptrace.h>
+#include <bpf/bpf_tracing.h>
 #include "uprobe.h"
 
 #ifndef LT_SLEEPABLE
@@ -89,15 +91,47 @@ struct {
 	__type(value, __u32);
 } lt_sample SEC(".maps");
 
+/* Stacks: ids for aggregates keyed by stack (bpf_get_stackid); records carry frames. */
+#define LT_STACK_IDS 4096	/* like bpftrace; full: stack_lost counts */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, LT_STACK_IDS);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, LT_STACK_DEPTH * sizeof(__u64));
+} lt_stacks SEC(".maps");
+
+/* The same for sleepable programs, which may not use stack-trace maps: frames hashed by
+ * the program itself; their ids have LT_STACK_ID_HASHED set. */
+struct lt_stack_frames {
+	__u64 ip[LT_STACK_DEPTH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LT_STACK_IDS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct lt_stack_frames);
+} lt_stack_frames SEC(".maps");
+
+/* After the captures: user frames (and the entry caller slot), kernel frames, the user
+ * stack copy; plus one page of slack so the verifier accepts the page-wise copy. */
+#define LT_STACK_AREA (2 * (LT_STACK_DEPTH + 1) * 8 + sizeof(struct lt_ucopy) + LT_UCOPY_MAX)
+#define LT_SCRATCH_DATA (LT_DATA_MAX + LT_STACK_AREA + 4096)
+
 /* Record under construction: too big for the 512-byte BPF stack. vals[] holds the values
  * sources name (args 1-6, ret, duration) so reading one is a masked index into map memory,
  * not a branch per source. The slack after LT_DATA_MAX lets the verifier accept a capture
  * that starts anywhere below it. */
 struct scratch {
 	__u64 vals[LT_SRC_SLOTS];
+	__u32 stk_uid, stk_kid;	/* stack ids of this event (lt_stack_ids), ~0 when none */
+	__u64 stk_caller;
 	struct lt_rec rec;
-	__u8 data[LT_DATA_MAX + LT_FETCH_MAX_LEN + sizeof(struct lt_cap)];
+	__u8 data[LT_SCRATCH_DATA];
 };
+_Static_assert(LT_SCRATCH_DATA >= LT_DATA_MAX + LT_FETCH_MAX_LEN + sizeof(struct lt_cap),
+	       "captures fit the scratch record");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -270,6 +304,11 @@ __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratc
 		bpf_get_current_comm(key.comm, sizeof(key.comm));
 	else if (by >= LT_BY_ARG1 && by <= LT_BY_RET)
 		key.key = val_of(s, by - LT_BY_ARG1);	/* args then ret: same order as vals */
+	else if (by >= LT_BY_USTACK && by <= LT_BY_STACK) {	/* lt_stack_ids ran first */
+		key.key = (__u64)s->stk_uid << 32 | s->stk_kid;
+		key.stk.pid = pid_tgid >> 32;
+		key.stk.caller = s->stk_caller;
+	}
 	if (cfg->agg_kind == LT_AGG_HIST)
 		key.slot = (cfg->flags & LT_CFG_SIGNED) && (__s64)v < 0 ? 0xffffffff : log2_slot(v);
 
@@ -323,16 +362,33 @@ static __always_inline long read_user_str(void *dst, __u32 len, const void *src)
 	return n;
 }
 
+/* A capture reads the traced process's memory unless it says kernel (kernel templates). */
+static __always_inline long read_mem(const struct lt_fetch *f, void *dst, __u32 len,
+				     const void *src)
+{
+	if (f->space == LT_SPACE_KERNEL)
+		return bpf_probe_read_kernel(dst, len, src);
+	return read_user(dst, len, src);
+}
+
+static __always_inline long read_mem_str(const struct lt_fetch *f, void *dst, __u32 len,
+					 const void *src)
+{
+	if (f->space == LT_SPACE_KERNEL)
+		return bpf_probe_read_kernel_str(dst, len, src);
+	return read_user_str(dst, len, src);
+}
+
 /* A string that exactly fills the buffer ends in its own NUL: then it is not truncated. */
-static __always_inline int nul_at(__u64 addr)
+static __always_inline int nul_at(const struct lt_fetch *f, __u64 addr)
 {
 	char c = 1;
 
-	bpf_probe_read_user(&c, 1, (void *)addr);
+	read_mem(f, &c, 1, (void *)addr);
 	return c == 0;
 }
 
-/* Append one capture at pos; returns bytes used. Reads user memory (uprobes). */
+/* Append one capture at pos; returns bytes used. Reads user or kernel memory (f->space). */
 static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struct lt_fetch *f)
 {
 	__u64 addr = val_of(s, f->src) + (__s64)f->off, len = f->len;
@@ -364,7 +420,7 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 	if (f->deref) {
 		__u64 p = 0;
 
-		if (read_user(&p, sizeof(p), (void *)addr) < 0) {
+		if (read_mem(f, &p, sizeof(p), (void *)addr) < 0) {
 			cap->len = 0;
 			cap->flags = LT_CAP_FAULT;
 			count(LT_CNT_READ_FAULT);
@@ -373,15 +429,15 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 		addr = p + (__s64)f->off2;
 	}
 	if (f->kind == LT_FETCH_STR) {
-		n = read_user_str(s->data + pos + sizeof(*cap), len, (void *)addr);
-		if (n > 0 && (__u64)n == len && !nul_at(addr + len - 1)) {
+		n = read_mem_str(f, s->data + pos + sizeof(*cap), len, (void *)addr);
+		if (n > 0 && (__u64)n == len && !nul_at(f, addr + len - 1)) {
 			cap->flags |= LT_CAP_TRUNC;
 			count(LT_CNT_STR_TRUNC);
 		}
 		if (n > 0)
 			n -= 1;	/* drop the NUL */
 	} else {
-		n = read_user(s->data + pos + sizeof(*cap), len, (void *)addr);
+		n = read_mem(f, s->data + pos + sizeof(*cap), len, (void *)addr);
 		if (n == 0)
 			n = len;
 	}
@@ -442,6 +498,9 @@ static __always_inline void rec_fill(struct lt_rec *r, __u16 type, __u64 cookie,
 	r->tid = (__u32)pid_tgid;
 	r->cpu = bpf_get_smp_processor_id();
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	r->nustack = 0;
+	r->nkstack = 0;
+	r->ucopy_len = 0;
 }
 
 __noinline int lt_emit(struct scratch *s, __u32 probe)
@@ -457,6 +516,10 @@ __noinline int lt_emit(struct scratch *s, __u32 probe)
 	keep_bounds(len);
 	if (len > LT_DATA_MAX)
 		len = LT_DATA_MAX;
+	len += ((__u64)s->rec.nustack + s->rec.nkstack) * 8 + s->rec.ucopy_len;
+	keep_bounds(len);
+	if (len > LT_DATA_MAX + LT_STACK_AREA)
+		len = LT_DATA_MAX + LT_STACK_AREA;
 	s->rec.size = sizeof(s->rec) + len;
 	g = globals();
 	flags = g && bpf_ringbuf_query(&lt_events, BPF_RB_AVAIL_DATA) >= g->wakeup_bytes ?
@@ -470,6 +533,179 @@ __noinline int lt_emit(struct scratch *s, __u32 probe)
 	if (st)
 		st->emitted++;
 	return 0;
+}
+
+/* ---- Stacks (LT_STK_*, issue 5) ----------------------------------------------------------
+ * Templates call lt_stack_ids() before lt_agg_update() (aggregates keyed by stack ids) and
+ * lt_stack_append() after their captures, before lt_emit(). `regs` are the user registers
+ * of the event (a uprobe's or perf_event's ctx), NULL where there are none. */
+
+/* [sp] at a function's first instruction: the caller a frame-pointer walk misses there. */
+static __always_inline __u64 entry_caller(const struct lt_probe_cfg *cfg, struct pt_regs *regs)
+{
+	__u64 ra = 0;
+
+	if (regs && (cfg->stack & LT_STK_ENTRY))
+		bpf_probe_read_user(&ra, sizeof(ra), (void *)PT_REGS_SP(regs));
+	return ra;
+}
+
+#if LT_SLEEPABLE
+/* bpf_get_stackid for sleepable programs: the frames (zero-filled past the stack) into the
+ * scratch's spare area, FNV-1a over them, stored under that hash. */
+static __always_inline long stack_id(void *ctx, struct scratch *s, __u64 flags)
+{
+	struct lt_stack_frames *f = (void *)(s->data + LT_DATA_MAX);
+	__u64 h = 0xcbf29ce484222325ULL;
+	__u32 id;
+	long n = bpf_get_stack(ctx, f, sizeof(*f), flags);
+
+	if (n <= 0)
+		return -1;
+	for (int i = 0; i < LT_STACK_DEPTH; i++) {
+		if (i * 8 >= n)
+			break;
+		h = (h ^ f->ip[i]) * 0x100000001b3ULL;
+	}
+	id = ((__u32)(h ^ (h >> 32)) & ~LT_STACK_ID_HASHED) | LT_STACK_ID_HASHED;
+	if (bpf_map_update_elem(&lt_stack_frames, &id, f, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&lt_stack_frames, &id))
+		return -1;
+	return id;
+}
+#else
+static __always_inline long stack_id(void *ctx, struct scratch *s, __u64 flags)
+{
+	long id = bpf_get_stackid(ctx, &lt_stacks, flags);
+
+	return id < 0 ? -1 : id;
+}
+#endif
+
+static __always_inline void lt_stack_ids(void *ctx, struct pt_regs *regs,
+					 const struct lt_probe_cfg *cfg, struct scratch *s)
+{
+	__u8 by = cfg->agg_by;
+	long id;
+
+	s->stk_uid = ~0U;
+	s->stk_kid = ~0U;
+	s->stk_caller = 0;
+	if (!cfg->agg_kind || by < LT_BY_USTACK || by > LT_BY_STACK)
+		return;
+	if (by != LT_BY_KSTACK) {
+		id = stack_id(ctx, s, BPF_F_USER_STACK);
+		if (id != -1)
+			s->stk_uid = id;
+		else
+			count(LT_CNT_STACK_LOST);
+		s->stk_caller = entry_caller(cfg, regs);
+	}
+	if (by != LT_BY_USTACK) {
+		id = stack_id(ctx, s, 0);
+		if (id != -1)
+			s->stk_kid = id;
+		else
+			count(LT_CNT_STACK_LOST);
+	}
+}
+
+/* Registers and the user stack from sp up, page by page, until LT_UCOPY_MAX or a page
+ * that cannot be read (the top of the stack). Returns the bytes used at `pos`. */
+static __always_inline __u32 ucopy(struct pt_regs *regs, struct scratch *s, __u64 pos)
+{
+	struct lt_ucopy *u;
+	__u64 sp, got = 0;
+
+	keep_bounds(pos);
+	if (pos > LT_DATA_MAX + 2 * (LT_STACK_DEPTH + 1) * 8)
+		return 0;
+	u = (struct lt_ucopy *)(s->data + pos);
+	u->regs[0] = regs->rax;
+	u->regs[1] = regs->rdx;
+	u->regs[2] = regs->rcx;
+	u->regs[3] = regs->rbx;
+	u->regs[4] = regs->rsi;
+	u->regs[5] = regs->rdi;
+	u->regs[6] = regs->rbp;
+	u->regs[7] = regs->rsp;
+	u->regs[8] = regs->r8;
+	u->regs[9] = regs->r9;
+	u->regs[10] = regs->r10;
+	u->regs[11] = regs->r11;
+	u->regs[12] = regs->r12;
+	u->regs[13] = regs->r13;
+	u->regs[14] = regs->r14;
+	u->regs[15] = regs->r15;
+	u->regs[16] = regs->rip;
+	sp = regs->rsp;
+	u->sp = sp;
+	u->pad = 0;
+	for (int i = 0; i < LT_UCOPY_MAX / 4096 + 1; i++) {
+		__u64 chunk = 4096 - ((sp + got) & 4095), at;
+
+		if (chunk > LT_UCOPY_MAX - got)
+			chunk = LT_UCOPY_MAX - got;
+		keep_bounds(chunk);
+		if (!chunk || chunk > 4096 || got > LT_UCOPY_MAX)
+			break;
+		at = pos + sizeof(*u) + got;
+		keep_bounds(at);
+		if (at > LT_DATA_MAX + LT_STACK_AREA)
+			break;
+		if (read_user(s->data + at, chunk, (void *)(sp + got)) < 0)
+			break;
+		got += chunk;
+	}
+	u->len = got;
+	return sizeof(*u) + got;
+}
+
+static __always_inline __u32 frames(void *ctx, struct scratch *s, __u64 pos, __u64 depth,
+				    __u64 flags)
+{
+	long n;
+
+	keep_bounds(pos);
+	if (pos > LT_DATA_MAX + (LT_STACK_DEPTH + 1) * 8)
+		return 0;
+	keep_bounds(depth);
+	if (depth < 1 || depth > LT_STACK_DEPTH)
+		depth = LT_STACK_DEPTH;
+	n = bpf_get_stack(ctx, s->data + pos, depth * 8, flags);
+	if (n < 0) {
+		count(LT_CNT_STACK_LOST);
+		return 0;
+	}
+	return n / 8;
+}
+
+/* Appends the configured stacks to the record after its captures. */
+static __always_inline void lt_stack_append(void *ctx, struct pt_regs *regs,
+					    const struct lt_probe_cfg *cfg, struct scratch *s)
+{
+	__u64 pos = s->rec.data_len, caller;
+	__u32 n;
+
+	if (!(cfg->stack & (LT_STK_USER | LT_STK_KERNEL | LT_STK_DWARF)))
+		return;
+	keep_bounds(pos);
+	if (pos > LT_DATA_MAX)
+		pos = LT_DATA_MAX;
+	if (cfg->stack & LT_STK_USER) {
+		caller = entry_caller(cfg, regs);
+		__builtin_memcpy(s->data + pos, &caller, sizeof(caller));
+		n = frames(ctx, s, pos + 8, cfg->stack_depth, BPF_F_USER_STACK);
+		s->rec.nustack = n + 1;
+		pos += (n + 1) * 8;
+	}
+	if (cfg->stack & LT_STK_KERNEL) {
+		n = frames(ctx, s, pos, cfg->stack_depth, 0);
+		s->rec.nkstack = n;
+		pos += n * 8;
+	}
+	if (regs && (cfg->stack & LT_STK_DWARF))
+		s->rec.ucopy_len = ucopy(regs, s, pos);
 }
 
 #endif

@@ -38,7 +38,8 @@ int lt_fork(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-SEC("raw_tp/sched_process_exit")
+/* At free, not exit: programs on sched_process_exit must still see the process. */
+SEC("raw_tp/sched_process_free")
 int lt_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = (void *)ctx->args[0];

@@ -61,6 +61,7 @@ static __always_inline int on_event(struct pt_regs *ctx, __u16 type)
 			st->filtered++;
 		return 0;
 	}
+	lt_stack_ids(ctx, ctx, cfg, s);
 	if (cfg->agg_kind)
 		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
 	if (!(cfg->flags & LT_CFG_EMIT))
@@ -71,6 +72,7 @@ static __always_inline int on_event(struct pt_regs *ctx, __u16 type)
 	__builtin_memcpy(s->rec.args, s->vals, sizeof(s->rec.args));
 	s->rec.ret = s->vals[LT_SRC_RET];
 	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
+	lt_stack_append(ctx, ctx, cfg, s);
 	lt_emit(s, probe);
 	return 0;
 }
@@ -180,6 +182,7 @@ static __always_inline int on_call_return(struct pt_regs *ctx)
 			bpf_map_delete_elem(&lt_inflight_data, &key);
 		return 0;
 	}
+	lt_stack_ids(ctx, ctx, cfg, s);
 	if (cfg->agg_kind)
 		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
 	if (!(cfg->flags & LT_CFG_EMIT))
@@ -191,6 +194,7 @@ static __always_inline int on_call_return(struct pt_regs *ctx)
 	__builtin_memcpy(s->rec.args, call.args, sizeof(call.args));
 	s->rec.ret = s->vals[LT_SRC_RET];
 	s->rec.data_len = lt_fetch_all(cfg, s, s->rec.data_len, 1);
+	lt_stack_append(ctx, ctx, cfg, s);
 	lt_emit(s, probe);
 	return 0;
 }

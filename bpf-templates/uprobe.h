@@ -20,6 +20,10 @@
 #define LT_FETCH_MAX_LEN 1024	  /* one string or buffer */
 #define LT_INFLIGHT_DATA 1024	  /* bytes captured at entry, kept until return */
 #define LT_MAX_PIDS 8192
+#define LT_STACK_DEPTH 127	  /* frames per stack: the kernel's PERF_MAX_STACK_DEPTH */
+#define LT_UCOPY_MAX 8192	  /* user stack bytes copied for DWARF unwinding */
+#define LT_STACK_ID_HASHED 0x80000000U /* a stack id of lt_stack_frames (sleepable programs) */
+#define LT_DWARF_REGS 17	  /* x86-64 DWARF registers 0-16: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
 
 /* Where a value comes from. */
 enum lt_src {
@@ -37,6 +41,11 @@ enum lt_fetch_kind {
 	LT_FETCH_U64 = 3,	/* one 64-bit word */
 };
 
+enum lt_space {
+	LT_SPACE_USER = 0,	/* the traced process's memory (uprobes, USDT) */
+	LT_SPACE_KERNEL = 1,	/* kernel memory (kernel-function probes) */
+};
+
 /* One capture: addr = value(src) + off; if deref, addr = *(u64 *)addr + off2; then read. */
 struct lt_fetch {
 	__u8 src;
@@ -44,7 +53,7 @@ struct lt_fetch {
 	__u8 deref;
 	__u8 at_return;	/* read when the call returns (output buffers), from entry's args */
 	__u8 len_src;	/* LT_SRC_NONE or a source whose value bounds len (read()'s return) */
-	__u8 pad[1];
+	__u8 space;	/* enum lt_space: whose memory the addresses are in */
 	__u16 len;
 	__s32 off;
 	__s32 off2;
@@ -88,6 +97,18 @@ enum lt_agg_by {
 	LT_BY_COMM,
 	LT_BY_ARG1,	/* .. LT_BY_ARG1 + 5 */
 	LT_BY_RET = LT_BY_ARG1 + LT_MAX_ARGS,
+	LT_BY_USTACK,	/* stack ids: key = ustack id << 32 | kstack id, ext = pid, caller */
+	LT_BY_KSTACK,
+	LT_BY_STACK,	/* user and kernel */
+};
+
+/* lt_probe_cfg.stack: which stacks an event carries (records) or is keyed by (aggregates). */
+enum lt_stack_flags {
+	LT_STK_USER = 1 << 0,	/* user frames (frame pointers, bpf_get_stack) */
+	LT_STK_KERNEL = 1 << 1,
+	LT_STK_DWARF = 1 << 2,	/* copy registers and LT_UCOPY_MAX bytes of user stack */
+	LT_STK_ENTRY = 1 << 3,	/* at a function's first instruction: pass [sp], the caller a
+				 * frame-pointer walk misses there */
 };
 
 enum lt_cfg_flags {
@@ -111,16 +132,21 @@ struct lt_probe_cfg {
 	__u8 agg_src;		/* value aggregated: LT_SRC_* (1 for counts) */
 	__u8 agg_width;		/* bytes of agg_src that count; 0 or 8: all */
 	__u8 agg_signed;	/* sign-extend agg_src from agg_width */
-	__u8 pad[5];
+	__u8 stack;		/* enum lt_stack_flags */
+	__u8 stack_depth;	/* frames kept per stack (1..LT_STACK_DEPTH) */
+	__u8 pad[3];
 	char comm[LT_COMM_LEN];	/* empty: any */
 	struct lt_fetch fetch[LT_MAX_FETCH];
 	struct lt_pred pred[LT_MAX_PRED];
+	__u64 cgroup_id;	/* profile: only tasks of this cgroup (v2 id); 0: any */
 };
 
 enum lt_rec_type {
 	LT_REC_ENTRY = 1,
 	LT_REC_RETURN,
 	LT_REC_CALL,
+	LT_REC_TP,	/* tracepoint: captures, then the raw record as the last capture */
+	LT_REC_SYSCALL,	/* syscall entry and exit paired: args, ret, duration, captures */
 };
 
 enum lt_rec_flags {
@@ -154,14 +180,35 @@ struct lt_rec {
 	__u64 args[LT_MAX_ARGS];
 	__u64 ret;
 	char comm[LT_COMM_LEN];
+	/* Stacks (LT_STK_*), after the captures: nustack u64 user frames (the first one the
+	 * entry caller or 0, then return addresses from the innermost), nkstack kernel frames,
+	 * then ucopy_len bytes: a struct lt_ucopy and the user stack it describes. */
+	__u16 nustack;
+	__u16 nkstack;
+	__u32 ucopy_len;
 	/* followed by data_len bytes: the captures, each a struct lt_cap and its bytes */
+};
+
+/* Registers and user stack bytes from sp up, for unwinding with CFI in user space. */
+struct lt_ucopy {
+	__u64 regs[LT_DWARF_REGS];	/* DWARF numbering; rip at LT_DWARF_REGS - 1 */
+	__u64 sp;
+	__u32 len;			/* stack bytes that follow */
+	__u32 pad;
 };
 
 struct lt_agg_key {
 	__u32 probe;
 	__u32 slot;	/* hist bucket; 0 for the other kinds */
 	__u64 key;	/* pid, tid, site, arg or ret per agg_by */
-	char comm[LT_COMM_LEN];
+	union {
+		char comm[LT_COMM_LEN];
+		struct {	/* LT_BY_*STACK */
+			__u32 pid;
+			__u32 pad;
+			__u64 caller;	/* [sp] at a function entry (LT_STK_ENTRY), else 0 */
+		} stk;
+	};
 };
 
 struct lt_agg_val {
@@ -198,6 +245,7 @@ enum lt_counter {
 	LT_CNT_UNMATCHED_RET,
 	LT_CNT_DATA_FULL,
 	LT_CNT_PIDS_FULL,
+	LT_CNT_STACK_LOST,	/* a stack could not be read or stored (full map, collision) */
 	LT_CNT_MAX,
 };
 

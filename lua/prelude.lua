@@ -170,7 +170,7 @@ function M.finish()
     end
   end
   io.stdout:flush()
-  report_drops()
+  if M.report_drops ~= false then report_drops() end
   if failed then error("an end handler failed", 0) end
 end
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "cli_ltrace.h"
 
 void cli_usage(void)
 {
@@ -13,12 +14,14 @@ void cli_usage(void)
 	      "       ltrace-ebpf [options] -E 'LUA CODE' [-- CMD ARGS]\n"
 	      "       ltrace-ebpf -l 'LIB:FUNC-GLOB'      list probe points\n"
 	      "       ltrace-ebpf [-p PID]                interactive REPL\n"
+	      "       ltrace-ebpf [ltrace options] CMD ARGS  ltrace(1) compatible (docs/ltrace.md)\n"
 	      "options:\n"
 	      "  -E CODE     run CODE as the script (one-liner)\n"
 	      "  -p PID      trace the running process PID (ends when it exits)\n"
 	      "  -f          follow forks: children of the target are traced too\n"
 	      "  -k          keep going after an error in a callback (report it, continue)\n"
-	      "  -l PATTERN  list matching functions, e.g. -l 'libc:str*'\n"
+	      "  -l PATTERN  list matching functions, e.g. -l 'libc:str*', -l 'tracepoint:sched:*',\n"
+	      "              -l 'syscall:open*'; -l -v PATTERN adds fields and argument types\n"
 	      "  -v          verbose: libbpf diagnostics\n"
 	      "  -h, --help  this help;  --version\n",
 	      stdout);
@@ -76,6 +79,11 @@ int cli_parse(int argc, char **argv, struct cli *c)
 	};
 	int opt;
 
+	/* "-l -v SPEC" lists with details (fields, argument types): ours, not ltrace's -l LIB. */
+	bool list_verbose = argc > 3 && !strcmp(argv[1], "-l") && !strcmp(argv[2], "-v");
+
+	if (!list_verbose && cli_ltrace_wanted(argc, argv))	/* ltrace(1): lua/ltrace.lua */
+		return cli_ltrace_parse(argc, argv, c);
 	memset(c, 0, sizeof(*c));
 	c->mode = CLI_REPL;
 	opterr = 0;
@@ -87,7 +95,14 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		case 'p': if (parse_pid(optarg, &c->pid)) return -EINVAL; break;
 		case 'f': c->follow = true; break;
 		case 'k': c->keep_going = true; break;
-		case 'l': c->mode = CLI_LIST; c->list = optarg; break;
+		case 'l':
+			c->mode = CLI_LIST;
+			c->list = optarg;
+			if (!strcmp(optarg, "-v") && optind < argc) {	/* -l -v SPEC */
+				c->verbose = true;
+				c->list = argv[optind++];
+			}
+			break;
 		case 'v': c->verbose = true; break;
 		case 'h': c->mode = CLI_HELP; return 0;
 		case 'V': c->mode = CLI_VERSION; return 0;

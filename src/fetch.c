@@ -3,6 +3,7 @@
  * pointer stored there is followed), "out:" captures at return, "/argN" or "/ret" bounds
  * a buffer's length by another value. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,4 +243,20 @@ int capture_get(const uint8_t *data, uint32_t len, int index, struct lt_cap *cap
 		pos += sizeof(*cap) + cap->len;
 	}
 	return -ENOENT;
+}
+
+int capture_emitted_index(const struct lt_probe_cfg *cfg, int index)
+{
+	int before = 0, entries = 0;
+	bool at_return;
+
+	if (index < 0 || !(cfg->flags & LT_CFG_CALL) || index >= cfg->nfetch)
+		return index;
+	at_return = cfg->fetch[index].at_return;
+	for (int i = 0; i < cfg->nfetch; i++) {
+		entries += !cfg->fetch[i].at_return;
+		if (i < index && !!cfg->fetch[i].at_return == at_return)
+			before++;
+	}
+	return at_return ? entries + before : before;
 }

@@ -44,6 +44,9 @@ const char *value_type_name(enum value_type type);
 /* Sign- or zero-extends a raw register/word per type. */
 int64_t value_extend(enum value_type type, uint64_t raw);
 
+/* A paired call's record holds the captures made at entry first, then those made at
+ * return: the position of config capture `index` among them. */
+int capture_emitted_index(const struct lt_probe_cfg *cfg, int index);
 /* Finds the i-th capture in a record's data area: 0 with *cap and *bytes set, or -ENOENT. */
 int capture_get(const uint8_t *data, uint32_t len, int index, struct lt_cap *cap,
 		const uint8_t **bytes);

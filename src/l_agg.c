@@ -11,6 +11,7 @@
 #include "l_core.h"
 #include "probe.h"
 #include "session.h"
+#include "stack.h"
 #include "uprobe.skel.h"
 
 static void sum_cpus(const struct lt_agg_val *per, int ncpu, struct lt_agg_val *out)
@@ -47,6 +48,11 @@ static void push_key(lua_State *L, struct probe *p, const struct lt_agg_key *k)
 		break;
 	case LT_BY_RET:
 		lua_pushinteger(L, value_extend(p->ret.type, k->key));
+		break;
+	case LT_BY_USTACK:
+	case LT_BY_KSTACK:
+	case LT_BY_STACK:
+		l_stack_push_key(L, p, k);
 		break;
 	default:	/* an argument, decoded with its declared type */
 		lua_pushinteger(L, value_extend(p->args[(p->cfg.agg_by - LT_BY_ARG1) % LT_MAX_ARGS].type,

@@ -8,6 +8,7 @@
 #include "event.h"
 #include "l_core.h"
 #include "libpath.h"
+#include "probe.h"
 #include "script.h"
 #include "session.h"
 #include "spec.h"
@@ -59,6 +60,36 @@ static int l_trace_pid(lua_State *L)
 	return 0;
 }
 
+struct list_ctx {
+	lua_State *L;
+	int n;
+};
+
+static void list_emit(void *ctx, const char *name)
+{
+	struct list_ctx *x = ctx;
+
+	lua_pushstring(x->L, name);				/* t name */
+	lua_rawseti(x->L, -2, ++x->n);				/* t */
+}
+
+/* Kinds that list their own probe points (USDT notes, kernel functions ...). */
+static int list_provider(lua_State *L, const struct provider *pv, const struct spec *spec,
+			 const char *pattern)
+{
+	struct list_ctx x = { L, 0 };
+	char err[512] = "";
+
+	lua_newtable(L);					/* t */
+	if (pv->list(script_session(L), spec, list_emit, &x, err, sizeof(err))) {
+		lua_pop(L, 1);					/* */
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s: %s", pattern, err);
+		return 2;
+	}
+	return 1;
+}
+
 /* core.list("libc:str*") -> { "libc.so.6:strlen", ... } or nil, message */
 static int l_list(lua_State *L)
 {
@@ -66,9 +97,13 @@ static int l_list(lua_State *L)
 	const char *pattern = luaL_checkstring(L, 1);
 	char path[4096], err[256];
 	struct elf_func_list list = {};
+	const struct provider *pv;
 	struct spec spec;
 	int rc;
 
+	if (!spec_parse(pattern, &spec, err, sizeof(err)) && (pv = provider_for(spec.kind)) &&
+	    pv->list)
+		return list_provider(L, pv, &spec, pattern);
 	if (spec_parse(pattern, &spec, err, sizeof(err)) || !spec_is_user(spec.kind)) {
 		lua_pushnil(L);
 		lua_pushfstring(L, "%s: %s", pattern, spec_is_user(spec.kind) ? err :

@@ -10,6 +10,7 @@
 #include "probe.h"
 #include "script.h"
 #include "session.h"
+#include "stack.h"
 
 #define EVENT_MT "ltrace.event"
 #define ARGS_MT "ltrace.args"
@@ -42,7 +43,8 @@ static void push_value(lua_State *L, const struct event_view *v, const struct va
 		lua_pushinteger(L, value_extend(f->type, raw));
 		return;
 	}
-	if (capture_get(v->data, v->rec->data_len, f->capture, &cap, &bytes) ||
+	if (capture_get(v->data, v->rec->data_len, capture_emitted_index(&v->p->cfg, f->capture),
+			&cap, &bytes) ||
 	    (cap.flags & LT_CAP_FAULT)) {
 		lua_pushnil(L);
 		return;
@@ -74,14 +76,15 @@ static int l_args_len(lua_State *L)
 	return 1;
 }
 
-static const char *const type_names[] = { [LT_REC_ENTRY] = "entry", [LT_REC_RETURN] = "return",
+static const char *const type_names[] = { [LT_REC_TP] = "tracepoint", [LT_REC_SYSCALL] = "syscall",
+					  [LT_REC_ENTRY] = "entry", [LT_REC_RETURN] = "return",
 					  [LT_REC_CALL] = "call" };
 
 /* Field names sorted for bsearch. */
-enum field { F_ARGS, F_COMM, F_CPU, F_DURATION, F_FUNC, F_PID, F_PROBE, F_RET, F_TID, F_TS,
-	     F_TYPE };
-static const char *const fields[] = { "args", "comm", "cpu", "duration", "func", "pid",
-				      "probe", "ret", "tid", "ts", "type" };
+enum field { F_ARGS, F_COMM, F_CPU, F_DURATION, F_FUNC, F_KSTACK, F_PID, F_PROBE, F_RET, F_TID,
+	     F_TS, F_TYPE, F_USTACK };
+static const char *const fields[] = { "args", "comm", "cpu", "duration", "func", "kstack", "pid",
+				      "probe", "ret", "tid", "ts", "type", "ustack" };
 
 static int cmp_field(const void *key, const void *elem)
 {
@@ -108,7 +111,9 @@ static int push_field(lua_State *L, struct event_view *v, enum field f)
 		break;
 	case F_TID: lua_pushinteger(L, r->tid); break;
 	case F_TS: lua_pushinteger(L, r->ts); break;
-	case F_TYPE: lua_pushstring(L, type_names[r->type < LT_REC_CALL + 1 ? r->type : 0]); break;
+	case F_TYPE: lua_pushstring(L, type_names[r->type <= LT_REC_SYSCALL ? r->type : 0] ?: "?"); break;
+	case F_KSTACK: l_stack_push_record(L, v->p, r, v->data, true); break;
+	case F_USTACK: l_stack_push_record(L, v->p, r, v->data, false); break;
 	}
 	return 1;
 }
@@ -175,6 +180,7 @@ void l_event_open(lua_State *L)
 	lua_pushcfunction(L, l_args_len);
 	lua_setfield(L, -2, "__len");
 	lua_pop(L, 1);						/* */
+	l_stack_open(L);
 	luaL_newmetatable(L, EVENT_MT);				/* emt */
 	lua_pushcfunction(L, l_event_index);
 	lua_setfield(L, -2, "__index");

@@ -9,9 +9,12 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "l_core.h"
+#include "l_ltrace.h"
 #include "probe.h"
+#include "probe_field.h"
 #include "script.h"
 #include "session.h"
+#include "stack.h"
 
 #define PROBE_MT "ltrace.probe"
 
@@ -44,12 +47,13 @@ static int release(lua_State *L)
 /* ---- option parsing ---------------------------------------------------------------- */
 
 static const char *const probe_keys[] = { "agg", "args", "by", "comm", "min_duration", "name",
-					  "of", "print", "ret", "sample", "signed", "strsize",
-					  "tid", "where", NULL };
+					  "of", "print", "ret", "sample", "signed", "stack",
+					  "stack_depth", "strsize", "tid", "unwind", "where", NULL };
 static const char *const filter_keys[] = { "comm", "min_duration", "sample", "tid", "where",
 					   NULL };
 
-static void check_keys(lua_State *L, int t, const char *const *allowed)
+static void check_keys(lua_State *L, int t, const char *const *allowed,
+		       const char *const *more)
 {
 	lua_pushnil(L);
 	while (lua_next(L, t)) {
@@ -58,6 +62,9 @@ static void check_keys(lua_State *L, int t, const char *const *allowed)
 		lua_pop(L, 1);
 		if (lua_type(L, -1) == LUA_TSTRING)
 			for (const char *const *k = allowed; *k && !ok; k++)
+				ok = !strcmp(*k, lua_tostring(L, -1));
+		if (lua_type(L, -1) == LUA_TSTRING && more)
+			for (const char *const *k = more; *k && !ok; k++)
 				ok = !strcmp(*k, lua_tostring(L, -1));
 		if (!ok)
 			luaL_error(L, "unknown option '%s'", luaL_tolstring(L, -1, NULL));
@@ -96,9 +103,10 @@ static const struct value_fmt *fmt_of(const struct probe *p, int src)
 	return src == LT_SRC_RET ? &p->ret : NULL;
 }
 
-static void parse_where(lua_State *L, int t, const struct probe *p, struct lt_probe_cfg *cfg)
+static void parse_where(lua_State *L, int t, struct probe *p, struct lt_probe_cfg *cfg)
 {
-	char err[256];
+	char err[256], named[256];
+	const char *text;
 	int type = lua_getfield(L, t, "where"), n = 0;
 
 	if (type == LUA_TSTRING) {
@@ -114,7 +122,9 @@ static void parse_where(lua_State *L, int t, const struct probe *p, struct lt_pr
 	for (int i = 1; lua_rawgeti(L, -1, i) != LUA_TNIL; i++, n++) {
 		if (n >= LT_MAX_PRED)
 			luaL_error(L, "option 'where': at most %d conditions", LT_MAX_PRED);
-		if (pred_parse(luaL_checkstring(L, -1), &cfg->pred[n], err, sizeof(err)))
+		text = probe_field_pred(p, luaL_checkstring(L, -1), named, sizeof(named), err,
+					sizeof(err));
+		if (!text || pred_parse(text, &cfg->pred[n], err, sizeof(err)))
 			luaL_error(L, "option 'where': %s", err);
 		if (fmt_of(p, cfg->pred[n].src))
 			pred_apply_type(&cfg->pred[n], fmt_of(p, cfg->pred[n].src)->type);
@@ -129,7 +139,7 @@ static void parse_where(lua_State *L, int t, const struct probe *p, struct lt_pr
 }
 
 /* Filters: the part of the config a running probe can change. */
-static void parse_filters(lua_State *L, int t, const struct probe *p, struct lt_probe_cfg *cfg)
+static void parse_filters(lua_State *L, int t, struct probe *p, struct lt_probe_cfg *cfg)
 {
 	if (opt_type(L, t, "tid", LUA_TNUMBER))
 		cfg->tid = lua_tointeger(L, -1);
@@ -173,7 +183,7 @@ static void parse_captures(lua_State *L, int t, struct probe *p)
 	lua_pop(L, 1);
 	if (p->strsize < 1 || p->strsize > LT_FETCH_MAX_LEN)
 		luaL_error(L, "option 'strsize' must be 1..%d", LT_FETCH_MAX_LEN);
-	if (opt_type(L, t, "args", LUA_TTABLE)) {
+	if (opt_type(L, t, "args", LUA_TTABLE) && !p->provider->own_args) {
 		for (int i = 0; i < LT_MAX_ARGS; i++) {
 			if (lua_rawgeti(L, -1, i + 1) == LUA_TSTRING) {
 				snprintf(what, sizeof(what), "option 'args[%d]'", i + 1);
@@ -208,26 +218,33 @@ static void parse_agg(lua_State *L, int t, struct probe *p)
 	static const char *const bys[] = { "none", "probe", "func", "pid", "tid", "comm", "arg1",
 					   "arg2", "arg3", "arg4", "arg5", "arg6", "ret", NULL };
 	struct lt_probe_cfg *c = &p->cfg;
-	int src = LT_SRC_NONE;
+	int src = LT_SRC_NONE, by;
+	char err[256];
 
 	lua_getfield(L, t, "agg");
 	c->agg_kind = check_choice(L, "agg", p->callback == LUA_NOREF ? "count" : "none", kinds);
-	lua_getfield(L, t, "by");
-	c->agg_by = check_choice(L, "by", c->agg_kind && spec_is_glob(p->spec.func) ? "func" :
-				 "none", bys);
+	if (lua_getfield(L, t, "by") == LUA_TSTRING) {	/* a key name or a named field */
+		if ((by = stack_agg_by(lua_tostring(L, -1))) < 0 &&
+		    (by = probe_field_by(p, lua_tostring(L, -1), err, sizeof(err))) < 0)
+			luaL_error(L, "option 'by': %s", err);
+		c->agg_by = by;
+	} else {
+		c->agg_by = check_choice(L, "by", c->agg_kind && spec_is_glob(p->spec.func) ?
+					 "func" : "none", bys);
+	}
 	lua_pop(L, 2);
-	if (opt_type(L, t, "of", LUA_TSTRING) && (src = src_parse(lua_tostring(L, -1))) < 0)
-		luaL_error(L, "option 'of': '%s' is not arg1..arg6, ret or duration",
-			   lua_tostring(L, -1));
+	if (opt_type(L, t, "of", LUA_TSTRING) &&
+	    (src = probe_field_src(p, lua_tostring(L, -1), err, sizeof(err))) < 0)
+		luaL_error(L, "option 'of': %s", err);
 	lua_pop(L, 1);
 	if (src == LT_SRC_NONE && c->agg_kind > LT_AGG_COUNT) {
-		if (p->spec.kind != SPEC_CALL)
+		if (!(c->flags & LT_CFG_CALL))
 			luaL_error(L, "option 'of' is needed for agg '%s' (arg1..arg6, ret)",
 				   kinds[c->agg_kind]);
 		src = LT_SRC_DURATION;
 	}
-	if (src == LT_SRC_DURATION && p->spec.kind != SPEC_CALL)
-		luaL_error(L, "option 'of': duration needs a call: probe");
+	if (src == LT_SRC_DURATION && !(c->flags & LT_CFG_CALL))
+		luaL_error(L, "option 'of': duration needs a paired probe (call:, kcall:)");
 	c->agg_src = src;
 	if (fmt_of(p, src)) {	/* an i32 argument aggregates as its 32-bit value */
 		struct lt_pred typed = { .is_signed = 1 };
@@ -247,13 +264,16 @@ static void parse_agg(lua_State *L, int t, struct probe *p)
 
 static void parse_options(lua_State *L, int t, struct probe *p)
 {
-	check_keys(L, t, probe_keys);
+	check_keys(L, t, probe_keys, p->provider->opt_keys);
 	if (opt_type(L, t, "name", LUA_TSTRING))
 		p->name = strdup(lua_tostring(L, -1));
 	lua_pop(L, 1);
 	parse_captures(L, t, p);
+	if (p->provider->parse_opts)
+		p->provider->parse_opts(L, t, p);
 	parse_filters(L, t, p, &p->cfg);
 	parse_agg(L, t, p);
+	stack_parse_opts(L, t, p);
 }
 
 /* core.probe(spec [, opts] [, fn]) -> probe | nil, message */
@@ -330,7 +350,7 @@ static int l_probe_filter(lua_State *L)
 	int rc;
 
 	luaL_checktype(L, 2, LUA_TTABLE);
-	check_keys(L, 2, filter_keys);
+	check_keys(L, 2, filter_keys, NULL);
 	/* Keys given replace their filter; keys absent keep theirs. */
 	parse_filters(L, 2, p, &cfg);
 	p->cfg = cfg;
@@ -457,4 +477,5 @@ void l_probe_open(lua_State *L)
 	luaL_setfuncs(L, methods, 0);
 	lua_setfield(L, -2, "__index");		/* mt */
 	lua_pop(L, 1);
+	l_ltrace_preload(L);	/* require("ltrace.native") for lua/ltrace.lua */
 }

@@ -41,7 +41,7 @@ struct probe *probe_new(struct session *s, const char *text, char *err, size_t e
 		errno = EOPNOTSUPP;
 		return NULL;
 	}
-	if (p->spec.kind == SPEC_CALL)
+	if (p->spec.kind == SPEC_CALL || p->spec.kind == SPEC_KCALL)
 		p->cfg.flags |= LT_CFG_CALL;
 	return p;
 }

@@ -63,6 +63,19 @@ struct provider {
 			  const uint8_t *data, const char *key);
 	/* Optional: frees what resolve() allocated beyond sites (called by probe_free). */
 	void (*release)(struct probe *p);
+	/* Optional: option keys of this kind beyond the core ones (NULL-terminated), read by
+	 * parse_opts from the option table at index t; raises on misuse like the core parser.
+	 * With own_args set, `args` is the kind's too (e.g. BTF field paths), not capture types. */
+	const char *const *opt_keys;
+	void (*parse_opts)(struct lua_State *L, int t, struct probe *p);
+	bool own_args;
+	/* Optional: probe points matching spec, each passed to emit as a full spec string;
+	 * 0 or -errno with a one-line message in err (list(), -l). */
+	int (*list)(struct session *s, const struct spec *spec,
+		    void (*emit)(void *ctx, const char *name), void *ctx, char *err, size_t errlen);
+	/* Optional: the value source (LT_SRC_*) a named field of this kind reads ("fd" -> arg1 of
+	 * a syscall), for where, of, by and fetch; -errno with a message naming it otherwise. */
+	int (*field_src)(struct probe *p, const char *name, char *err, size_t errlen);
 };
 
 const struct provider *provider_for(enum spec_kind kind);

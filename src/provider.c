@@ -3,9 +3,21 @@
 #include "probe.h"
 
 extern const struct provider uprobe_provider;
+extern const struct provider usdt_provider;
+extern const struct provider rawtp_provider;
+extern const struct provider kprobe_provider;
+extern const struct provider tracepoint_provider;
+extern const struct provider syscall_provider;
+extern const struct provider profile_provider;
 
 static const struct provider *const providers[] = {
 	&uprobe_provider,
+	&usdt_provider,
+	&rawtp_provider,
+	&kprobe_provider,
+	&tracepoint_provider,
+	&syscall_provider,
+	&profile_provider,
 };
 
 const struct provider *provider_for(enum spec_kind kind)

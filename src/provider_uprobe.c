@@ -15,6 +15,7 @@
 #include "session.h"
 #include "uprobe.skel.h"
 #include "uprobe_multi.h"
+#include "uprobe_plt.h"
 
 static bool uprobe_handles(enum spec_kind kind)
 {
@@ -116,6 +117,8 @@ static int uprobe_resolve(struct probe *p, char *err, size_t errlen)
 			 libpath_last_error());
 		return -ENOENT;
 	}
+	if (p->kind_data)	/* plt = ... (src/uprobe_plt.c) */
+		return uprobe_plt_resolve(p, err, errlen);
 	if (!p->spec.is_addr)
 		return resolve_funcs(p, err, errlen);
 	if ((rc = elf_vaddr_to_offset(p->path, p->spec.offset, &off))) {
@@ -243,4 +246,8 @@ const struct provider uprobe_provider = {
 	.handles = uprobe_handles,
 	.resolve = uprobe_resolve,
 	.attach = uprobe_attach,
+	.push_field = uprobe_push_regs,
+	.release = uprobe_plt_release,
+	.opt_keys = uprobe_plt_opt_keys,
+	.parse_opts = uprobe_plt_parse_opts,
 };

@@ -324,9 +324,39 @@ const char *session_counter_name(enum lt_counter which)
 		[LT_CNT_UNMATCHED_RET] = "unmatched_return",
 		[LT_CNT_DATA_FULL] = "data_full",
 		[LT_CNT_PIDS_FULL] = "pids_full",
+		[LT_CNT_STACK_LOST] = "stack_lost",
 	};
 
 	return which < LT_CNT_MAX ? names[which] : "?";
+}
+
+int session_own_object(struct session *s, const void *key, void *obj, void (*destroy)(void *obj))
+{
+	struct session_object *v = realloc(s->objects, (s->nobjects + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	s->objects = v;
+	v[s->nobjects++] = (struct session_object){ key, obj, destroy };
+	return 0;
+}
+
+void *session_object(struct session *s, const void *key)
+{
+	for (size_t i = 0; i < s->nobjects; i++)
+		if (s->objects[i].key == key)
+			return s->objects[i].obj;
+	return NULL;
+}
+
+/* Last registered first: an object may use maps of one registered before it. */
+static void destroy_objects(struct session *s)
+{
+	while (s->nobjects--)
+		s->objects[s->nobjects].destroy(s->objects[s->nobjects].obj);
+	free(s->objects);
+	s->objects = NULL;
+	s->nobjects = 0;
 }
 
 void session_stop(struct session *s, int code)
@@ -350,6 +380,7 @@ void session_free(struct session *s)
 	ring_buffer__free(s->rb);
 	follow_bpf__destroy(s->follow);
 	destroy_instances(s);
+	destroy_objects(s);
 	uprobe_bpf__destroy(s->skel);
 	loop_free(s->loop);
 	free(s);

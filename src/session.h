@@ -5,6 +5,7 @@
 #define LT_SESSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "uprobe.h"
 
@@ -50,6 +51,8 @@ struct session {
 	int error;		/* a callback failed: exit non-zero */
 	uint64_t events;	/* records handed to Lua */
 	uint64_t lost_lua;	/* records whose probe was gone (detached) */
+	struct session_object *objects;	/* other templates' objects (session_own_object) */
+	size_t nobjects;
 };
 
 struct session *session_new(const struct session_opts *opts);
@@ -64,6 +67,16 @@ int session_programs(struct session *s, enum tmpl_group g, bool multi, struct bp
  * owner's, so all templates feed one ring buffer and one set of counters. 0 or -errno. */
 struct bpf_object;
 int session_share_maps(struct session *s, struct bpf_object *obj);
+/* Another provider's template object, owned by the session: destroyed by session_free after
+ * every probe (so after every link), before the owner's maps. `key` (any address the
+ * provider owns) finds it again with session_object. 0 or -ENOMEM (obj not taken). */
+struct session_object {
+	const void *key;
+	void *obj;
+	void (*destroy)(void *obj);
+};
+int session_own_object(struct session *s, const void *key, void *obj, void (*destroy)(void *obj));
+void *session_object(struct session *s, const void *key);
 /* Registers a probe under a fresh id; -ENOSPC when LT_MAX_PROBES are in use. */
 int session_add_probe(struct session *s, struct probe *p);
 void session_remove_probe(struct session *s, struct probe *p);

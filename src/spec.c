@@ -24,6 +24,8 @@ static const struct {
 	{ "BEGIN", SPEC_BEGIN },	{ "end", SPEC_END },
 	{ "END", SPEC_END },		{ "interval", SPEC_INTERVAL },
 	{ "i", SPEC_INTERVAL },
+	{ "rawtracepoint", SPEC_RAWTP },	{ "rt", SPEC_RAWTP },
+	{ "tp_btf", SPEC_RAWTP },
 };
 
 const char *spec_kind_name(enum spec_kind kind)
@@ -268,6 +270,7 @@ int spec_parse(const char *text, struct spec *out, char *err, size_t errlen)
 	case SPEC_TRACEPOINT:
 		return parse_named(rest, out, true, err, errlen);
 	case SPEC_SYSCALL:
+	case SPEC_RAWTP:
 	case SPEC_KPROBE:
 	case SPEC_KRETPROBE:
 	case SPEC_KCALL:

@@ -22,6 +22,7 @@ enum spec_kind {
 	SPEC_BEGIN,
 	SPEC_END,
 	SPEC_INTERVAL,
+	SPEC_RAWTP,	/* rawtracepoint:NAME, tp_btf:NAME */
 };
 
 #define SPEC_FIELD_MAX 4096

@@ -52,7 +52,7 @@ static void check_fetch(int line, const struct want *w)
 		CHECK_EQ_INT(op.len, w->len);
 		CHECK_EQ_INT(op.off, w->off);
 		CHECK_EQ_INT(op.off2, 0);
-		CHECK_EQ_INT(op.pad[0], 0);
+		CHECK_EQ_INT(op.space, LT_SPACE_USER);
 	}
 	if (unit_failed != before)
 		fprintf(stderr, "  (line %d: type '%s', err '%s')\n", line, w->text, err);

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Kernel functions: entry (kprobe:), return (kretprobe:) and paired call (kcall: one record
+ * per call with args, return value and duration). Each exists three ways, all reading the
+ * probe from the cookie: classic kprobes (one link per function), kprobe_multi (one link per
+ * glob; the host sets nothing more, the section does) and fentry/fexit (one program load per
+ * function: the host sets the attach target before loading). The host loads only what the
+ * kernel has (src/kfeatures.c) and marks captures as kernel memory unless told otherwise.
+ *
+ * Paired calls key on (tid, site, probe): unlike user code, the stack pointer at a
+ * kretprobe or fexit is not a reliable match for the entry's, so a function recursing into
+ * itself pairs its innermost call and counts the outer return as unmatched.
+ */
+#include <linux/bpf.h>
+#include <linux/ptrace.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+static __always_inline void regs_args(struct pt_regs *ctx, __u64 *a)
+{
+	a[0] = PT_REGS_PARM1(ctx);
+	a[1] = PT_REGS_PARM2(ctx);
+	a[2] = PT_REGS_PARM3(ctx);
+	a[3] = PT_REGS_PARM4(ctx);
+	a[4] = PT_REGS_PARM5(ctx);
+	a[5] = ctx->r9;		/* libbpf 1.1 has no PT_REGS_PARM6 */
+}
+
+static __always_inline void func_args(__u64 *ctx, __u64 *a)
+{
+	for (int i = 0; i < LT_MAX_ARGS; i++)
+		if (bpf_get_func_arg(ctx, i, &a[i]))
+			a[i] = 0;
+}
+
+/* The common start: the probe's config and a clean scratch record, or NULL. */
+static __always_inline struct scratch *begin(__u64 cookie, __u64 pid_tgid,
+					     struct lt_probe_cfg **cfg)
+{
+	struct scratch *s;
+
+	*cfg = probe_admit(cookie >> 32, pid_tgid);
+	if (!*cfg || !(s = scratch_get()))
+		return NULL;
+	__builtin_memset(s->vals, 0, sizeof(s->vals));
+	return s;
+}
+
+/* Entry or return alone: filter, aggregate in kernel or emit one record. */
+static __always_inline int plain_event(struct lt_probe_cfg *cfg, struct scratch *s, __u64 cookie,
+				       __u64 pid_tgid, __u16 type)
+{
+	__u32 probe = cookie >> 32;
+	struct lt_probe_stats *st = stats_of(probe);
+
+	if (st)
+		st->hits++;
+	if (!lt_preds_hold(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
+		if (st)
+			st->filtered++;
+		return 0;
+	}
+	if (cfg->agg_kind)
+		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
+	if (!(cfg->flags & LT_CFG_EMIT))
+		return 0;
+	rec_fill(&s->rec, type, cookie, pid_tgid);
+	s->rec.ts = bpf_ktime_get_ns();
+	s->rec.duration = 0;
+	__builtin_memcpy(s->rec.args, s->vals, sizeof(s->rec.args));
+	s->rec.ret = s->vals[LT_SRC_RET];
+	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
+	lt_emit(s, probe);
+	return 0;
+}
+
+static __always_inline void call_key(struct lt_inflight_key *k, __u64 cookie, __u64 pid_tgid)
+{
+	k->tid = (__u32)pid_tgid;
+	k->site = (__u32)cookie;
+	k->probe = cookie >> 32;
+	k->pad = 0;
+	k->sp = 0;
+}
+
+static __always_inline int has_entry_fetch(const struct lt_probe_cfg *cfg)
+{
+	for (int i = 0; i < LT_MAX_FETCH; i++) {
+		if (i >= cfg->nfetch)
+			break;
+		if (!cfg->fetch[i].at_return)
+			return 1;
+	}
+	return 0;
+}
+
+/* Paired call, entry half: args (and entry captures) wait in lt_inflight until return. */
+static __always_inline int call_entry(struct lt_probe_cfg *cfg, struct scratch *s, __u64 cookie,
+				      __u64 pid_tgid)
+{
+	struct lt_inflight_key key;
+	struct lt_inflight in = {};
+
+	in.keep = lt_preds_hold(cfg, s, 0) && sample_keep(cookie >> 32, cfg->sample);
+	__builtin_memcpy(in.args, s->vals, sizeof(in.args));
+	call_key(&key, cookie, pid_tgid);
+	if (in.keep && (cfg->flags & LT_CFG_EMIT) && has_entry_fetch(cfg)) {
+		in.data_len = lt_fetch_all(cfg, s, 0, 0);
+		if (in.data_len > LT_INFLIGHT_DATA) {
+			in.data_len = LT_INFLIGHT_DATA;
+			count(LT_CNT_DATA_FULL);
+		}
+		if (bpf_map_update_elem(&lt_inflight_data, &key, s->data, BPF_ANY))
+			in.data_len = 0;
+	}
+	in.ts = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&lt_inflight, &key, &in, BPF_ANY))
+		count(LT_CNT_INFLIGHT_FULL);
+	return 0;
+}
+
+static __always_inline __u32 unpark(struct scratch *s, struct lt_inflight_key *key, __u32 len)
+{
+	void *parked = bpf_map_lookup_elem(&lt_inflight_data, key);
+	__u64 n = len;
+
+	if (!parked)
+		return 0;
+	keep_bounds(n);
+	if (n > LT_INFLIGHT_DATA)
+		n = LT_INFLIGHT_DATA;
+	bpf_probe_read_kernel(s->data, n, parked);
+	bpf_map_delete_elem(&lt_inflight_data, key);
+	return n;
+}
+
+/* Paired call, return half: one record with args, return value and duration. */
+static __always_inline int call_return(struct lt_probe_cfg *cfg, struct scratch *s, __u64 cookie,
+				       __u64 pid_tgid, __u64 ret)
+{
+	__u64 now = bpf_ktime_get_ns(), duration;
+	__u32 probe = cookie >> 32;
+	struct lt_probe_stats *st;
+	struct lt_inflight_key key;
+	struct lt_inflight *in, call;
+
+	call_key(&key, cookie, pid_tgid);
+	in = bpf_map_lookup_elem(&lt_inflight, &key);
+	if (!in) {
+		count(LT_CNT_UNMATCHED_RET);
+		return 0;
+	}
+	call = *in;
+	bpf_map_delete_elem(&lt_inflight, &key);
+	if ((st = stats_of(probe)))
+		st->hits++;
+	duration = now - call.ts;
+	__builtin_memcpy(s->vals, call.args, sizeof(call.args));
+	s->vals[LT_SRC_RET] = ret;
+	s->vals[LT_SRC_DURATION] = duration;
+	if (!call.keep || duration < cfg->min_duration || !lt_preds_hold(cfg, s, 1)) {
+		if (st)
+			st->filtered++;
+		if (call.data_len)
+			bpf_map_delete_elem(&lt_inflight_data, &key);
+		return 0;
+	}
+	if (cfg->agg_kind)
+		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
+	if (!(cfg->flags & LT_CFG_EMIT))
+		return 0;
+	s->rec.data_len = call.data_len ? unpark(s, &key, call.data_len) : 0;
+	rec_fill(&s->rec, LT_REC_CALL, cookie, pid_tgid);
+	s->rec.ts = call.ts;
+	s->rec.duration = duration;
+	__builtin_memcpy(s->rec.args, call.args, sizeof(call.args));
+	s->rec.ret = ret;
+	s->rec.data_len = lt_fetch_all(cfg, s, s->rec.data_len, 1);
+	lt_emit(s, probe);
+	return 0;
+}
+
+/* The four handlers over a context kind: ARGS(ctx, vals) and RET(ctx) read it. */
+#define KPROBE_HANDLERS(suffix, ctx_t, ARGS, RET)					\
+static __always_inline int entry_##suffix(ctx_t ctx)					\
+{											\
+	__u64 cookie = bpf_get_attach_cookie(ctx), pid_tgid = bpf_get_current_pid_tgid();\
+	struct lt_probe_cfg *cfg;							\
+	struct scratch *s = begin(cookie, pid_tgid, &cfg);				\
+											\
+	if (!s)										\
+		return 0;								\
+	ARGS(ctx, s->vals);								\
+	return plain_event(cfg, s, cookie, pid_tgid, LT_REC_ENTRY);			\
+}											\
+static __always_inline int return_##suffix(ctx_t ctx)					\
+{											\
+	__u64 cookie = bpf_get_attach_cookie(ctx), pid_tgid = bpf_get_current_pid_tgid();\
+	struct lt_probe_cfg *cfg;							\
+	struct scratch *s = begin(cookie, pid_tgid, &cfg);				\
+											\
+	if (!s)										\
+		return 0;								\
+	s->vals[LT_SRC_RET] = RET(ctx);							\
+	return plain_event(cfg, s, cookie, pid_tgid, LT_REC_RETURN);			\
+}											\
+static __always_inline int call_entry_##suffix(ctx_t ctx)				\
+{											\
+	__u64 cookie = bpf_get_attach_cookie(ctx), pid_tgid = bpf_get_current_pid_tgid();\
+	struct lt_probe_cfg *cfg;							\
+	struct scratch *s = begin(cookie, pid_tgid, &cfg);				\
+											\
+	if (!s)										\
+		return 0;								\
+	ARGS(ctx, s->vals);								\
+	return call_entry(cfg, s, cookie, pid_tgid);					\
+}											\
+static __always_inline int call_return_##suffix(ctx_t ctx)				\
+{											\
+	__u64 cookie = bpf_get_attach_cookie(ctx), pid_tgid = bpf_get_current_pid_tgid();\
+	struct lt_probe_cfg *cfg;							\
+	struct scratch *s = begin(cookie, pid_tgid, &cfg);				\
+											\
+	if (!s)										\
+		return 0;								\
+	return call_return(cfg, s, cookie, pid_tgid, RET(ctx));				\
+}
+
+#define REGS_RET(ctx) PT_REGS_RC(ctx)
+
+static __always_inline __u64 func_ret(__u64 *ctx)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	return ret;
+}
+
+KPROBE_HANDLERS(regs, struct pt_regs *, regs_args, REGS_RET)
+KPROBE_HANDLERS(func, __u64 *, func_args, func_ret)
+
+/* Classic kprobes: one link per function. */
+SEC("kprobe")
+int lt_kentry(struct pt_regs *ctx) { return entry_regs(ctx); }
+SEC("kretprobe")
+int lt_kreturn(struct pt_regs *ctx) { return return_regs(ctx); }
+SEC("kprobe")
+int lt_kcall_entry(struct pt_regs *ctx) { return call_entry_regs(ctx); }
+SEC("kretprobe")
+int lt_kcall_return(struct pt_regs *ctx) { return call_return_regs(ctx); }
+
+/* kprobe_multi: one link per glob. */
+SEC("kprobe.multi")
+int lt_kentry_multi(struct pt_regs *ctx) { return entry_regs(ctx); }
+SEC("kretprobe.multi")
+int lt_kreturn_multi(struct pt_regs *ctx) { return return_regs(ctx); }
+SEC("kprobe.multi")
+int lt_kcall_entry_multi(struct pt_regs *ctx) { return call_entry_regs(ctx); }
+SEC("kretprobe.multi")
+int lt_kcall_return_multi(struct pt_regs *ctx) { return call_return_regs(ctx); }
+
+/* fentry/fexit: the target is set before load, one instance per function. */
+SEC("fentry")
+int lt_fentry(__u64 *ctx) { return entry_func(ctx); }
+SEC("fexit")
+int lt_fexit(__u64 *ctx) { return return_func(ctx); }
+SEC("fentry")
+int lt_fcall_entry(__u64 *ctx) { return call_entry_func(ctx); }
+SEC("fexit")
+int lt_fcall_return(__u64 *ctx) { return call_return_func(ctx); }

@@ -1,0 +1,19 @@
+/* Shared between profile.bpf.c and src/provider_profile.c: the record types of samples and
+ * off-CPU intervals (beyond enum lt_rec_type, so they never collide with the core's) and
+ * the state an off-CPU interval keeps between switch-out and switch-in. */
+#ifndef LT_PROFILE_ABI_H
+#define LT_PROFILE_ABI_H
+
+#include <linux/types.h>
+
+#define LT_REC_SAMPLE 32	/* one perf_event sample (records only with a callback) */
+#define LT_OFFCPU_MAX 16384	/* threads off CPU at once */
+
+/* A thread that left the CPU: when, and the stacks it blocked in. */
+struct lt_offcpu_start {
+	__u64 ts;
+	__u64 pid_tgid;
+	__u32 uid, kid;		/* stack ids, ~0 when none */
+};
+
+#endif

@@ -1,0 +1,41 @@
+/* Shared between syscall.bpf.c and the host: per probe and syscall number, which site of
+ * the probe the syscall is (its name), how each argument register is narrowed to the C type
+ * the syscall declares, and the captures of its string arguments (filename, pathname ...),
+ * which differ from one syscall to the next and so cannot live in the probe's own config.
+ * Fixed-width kernel types only.
+ */
+#ifndef LT_SYSCALL_ABI_H
+#define LT_SYSCALL_ABI_H
+
+#include <linux/types.h>
+#include "uprobe.h"
+
+#define LT_SYS_MAX_SITES 8192	/* (probe, syscall) pairs, all probes together */
+#define LT_SYS_NR_MAX 512	/* syscall numbers the per-probe bitmap covers */
+#define LT_SYS_SLOTS 8		/* syscall probes pairing calls of one thread at once */
+
+/* ext[i]: low nibble the argument's size in bytes (0 or 8: the register as is), bit 4 set
+ * when it is signed (an int fd of -100 reads as -100, not 4294967196). */
+#define LT_EXT_SIZE(e) ((e) & 0xf)
+#define LT_EXT_SIGNED 0x10
+
+struct lt_sys_key {
+	__u32 probe;
+	__u32 nr;
+};
+
+/* lt_sys_nrs[probe]: the syscall numbers a probe traces, one bit each: the test every
+ * syscall of every process passes through, so it is an array lookup the verifier inlines. */
+struct lt_sys_nrs {
+	__u64 bits[LT_SYS_NR_MAX / 64];
+};
+
+struct lt_sys_site {
+	__u32 site;		/* index into the probe's sites */
+	__u8 ext[LT_MAX_ARGS];
+	__u8 pad[2];
+	/* String arguments of this syscall: only flags, nfetch and fetch[] are used. */
+	struct lt_probe_cfg strs;
+};
+
+#endif

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/* USDT probes. libbpf attaches this one program at every location of a note and decodes the
+ * arguments from the note's spec (usdt.bpf.h); the probe id and site come back through
+ * bpf_usdt_cookie(). The arguments fill vals[0..5], then the common filter, aggregate,
+ * capture and emit steps run as for a uprobe's entry. Semaphores are the kernel's job: the
+ * uprobe carries the semaphore's offset and the kernel counts it up while attached.
+ */
+#include <linux/bpf.h>
+#include <linux/ptrace.h>
+#include <stdbool.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+static __always_inline void read_args(struct pt_regs *ctx, __u64 *vals)
+{
+	int n = bpf_usdt_arg_cnt(ctx);
+
+	for (int i = 0; i < LT_MAX_ARGS; i++) {
+		long v = 0;
+
+		if (i < n)
+			bpf_usdt_arg(ctx, i, &v);
+		vals[i] = v;
+	}
+}
+
+SEC("usdt")
+int lt_usdt(struct pt_regs *ctx)
+{
+	__u64 cookie = bpf_usdt_cookie(ctx), pid_tgid = bpf_get_current_pid_tgid();
+	__u32 probe = cookie >> 32;
+	struct lt_probe_cfg *cfg = probe_admit(probe, pid_tgid);
+	struct lt_probe_stats *st;
+	struct scratch *s;
+
+	if (!cfg || !(s = scratch_get()))
+		return 0;
+	st = stats_of(probe);
+	if (st)
+		st->hits++;
+	__builtin_memset(s->vals, 0, sizeof(s->vals));
+	read_args(ctx, s->vals);
+	if (!lt_preds_hold(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
+		if (st)
+			st->filtered++;
+		return 0;
+	}
+	if (cfg->agg_kind)
+		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
+	if (!(cfg->flags & LT_CFG_EMIT))
+		return 0;
+	rec_fill(&s->rec, LT_REC_ENTRY, cookie, pid_tgid);
+	s->rec.ts = bpf_ktime_get_ns();
+	s->rec.duration = 0;
+	__builtin_memcpy(s->rec.args, s->vals, sizeof(s->rec.args));
+	s->rec.ret = 0;
+	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
+	lt_emit(s, probe);
+	return 0;
+}

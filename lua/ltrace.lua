@@ -1,0 +1,381 @@
+-- ltrace: ltrace(1) as an ltrace-ebpf program, on the same probe API scripts use.
+-- src/cli_ltrace.c runs require("ltrace").main(...) with the whole command line when it
+-- is an ltrace command line (docs/ltrace.md); the host has already started the command
+-- (held before exec) or found the -p process.
+--
+--   parse options -> load prototypes -> find the calls to trace (ltrace_select) ->
+--   per call plan what the kernel captures (ltrace_plan) -> attach grouped probes ->
+--   records become lines (ltrace_events, ltrace_out); with -c, in-kernel aggregates
+--   become the summary table.
+
+local conf = require("ltrace_conf")
+local filter = require("ltrace_filter")
+local builtin = require("ltrace_protos")
+local Objects = require("ltrace_objects")
+local Out = require("ltrace_out")
+local Events = require("ltrace_events")
+local optparse = require("ltrace_opts")
+local plan = require("ltrace_plan")
+local selector = require("ltrace_select")
+local signals = require("ltrace_signals")
+
+local M = {}
+
+-- Functions that do not return, or leave by unwinding the stack: no return probe. A
+-- uretprobe replaces the return address on the stack, and an exception unwinding through
+-- that frame finds no unwind info for the trampoline: the program would terminate.
+local NO_RETURN = {
+	exit = true, _exit = true, _Exit = true, quick_exit = true, abort = true,
+	longjmp = true, _longjmp = true, siglongjmp = true, __longjmp_chk = true,
+	pthread_exit = true, __stack_chk_fail = true, __assert_fail = true,
+	__assert_perror_fail = true, __fortify_fail = true, __chk_fail = true, err = true,
+	errx = true, verr = true, verrx = true, __cxa_throw = true, __cxa_rethrow = true,
+	_Unwind_Resume = true, _Unwind_RaiseException = true, _Unwind_Resume_or_Rethrow = true,
+	_Unwind_ForcedUnwind = true, __cxa_bad_cast = true, __cxa_bad_typeid = true,
+	__cxa_throw_bad_array_new_length = true, __cxa_call_unexpected = true,
+	_ZSt9terminatev = true,
+}
+
+function M.no_return(name)
+	return NO_RETURN[name] or name:match("^_ZSt%d+__throw_") ~= nil
+end
+
+local function warn(fmt, ...)
+	io.stderr:write("ltrace-ebpf: ", fmt:format(...), "\n")
+end
+
+-- ---- prototypes -------------------------------------------------------------------------
+
+function M.prototypes(opts)
+	local lib = conf.new()
+	if #opts.configs == 0 then
+		for _, name in ipairs({ "libc", "libpthread", "libdl", "libm", "libstdcxx" }) do
+			conf.add(lib, table.concat(builtin[name], "\n"), "(built-in " .. name .. ")")
+		end
+		local home = os.getenv("HOME")
+		for _, path in ipairs({ "/etc/ltrace.conf", home and home .. "/.ltrace.conf" }) do
+			local f = io.open(path)
+			if f then
+				f:close()
+				conf.add_file(lib, path)
+			end
+		end
+	else
+		for _, path in ipairs(opts.configs) do
+			local ok, err = conf.add_file(lib, path)
+			if not ok then warn("-F %s: %s", path, err) end
+		end
+	end
+	for _, w in ipairs(lib.warnings) do warn("%s", w) end
+	return lib
+end
+
+-- ---- the traced program ------------------------------------------------------------------
+
+local function target_program(opts, native)
+	local pid = opts.pids[1] or target()
+	local exe, err
+	if #opts.command > 0 then
+		exe, err = native.which(opts.command[1])
+		if not exe then error(("Can't execute `%s': %s"):format(opts.command[1], err), 0) end
+	else
+		exe, err = native.realpath("/proc/" .. pid .. "/exe")
+		if not exe then error(("-p %d: %s"):format(pid, err), 0) end
+	end
+	return exe, pid
+end
+
+-- ---- probes -------------------------------------------------------------------------------
+
+local Tracer = {}
+Tracer.__index = Tracer
+
+local function display_name(self, name)
+	if not self.opts.demangle then return name end
+	local cache = self.demangled
+	if cache[name] == nil then cache[name] = self.native.demangle(name) or name end
+	return cache[name]
+end
+
+-- Options every probe gets: no -f means the main thread only, as ltrace.
+function Tracer:base_opts(extra)
+	local o = extra or {}
+	if not self.opts.follow then o.tid = self.pid end
+	return o
+end
+
+function Tracer:attach(spec, popts, fn, what)
+	local ok, p = pcall(probe, spec, popts, fn)
+	if not ok then
+		warn("%s: not traced: %s", what or spec, tostring(p):gsub("^[^:]+:%d+: ", ""))
+		return nil
+	end
+	self.probes[#self.probes + 1] = p
+	if self.opts.debug & 1 ~= 0 then warn("probe %s (%d sites)", spec, #p:sites()) end
+	return p
+end
+
+-- The caller filter of GOT-only calls: the main binary's code, once its range is known.
+function Tracer:caller_where()
+	local lo, hi, exact = self.objects:code_range(self.pid)
+	self.range_exact = exact
+	return { ("caller >= 0x%x"):format(lo), ("caller < 0x%x"):format(hi) }
+end
+
+-- Probes that must not see the held child before its exec (it runs ltrace-ebpf's own
+-- code, which the callers' window of a PIE may include): they start filtered on the
+-- command's name, which the exec gives the process, and the filter is lifted at the exec
+-- (sched_process_exec), when the PIE's exact code range is known too. Were the tracepoint
+-- missing, the GOT probes' range is tightened at their first record instead.
+function Tracer:gate(popts)
+	if #self.opts.command > 0 then
+		local name = self.opts.command[1]:match("([^/]+)$") or self.opts.command[1]
+		popts.comm = name:sub(1, 15)
+	end
+	return popts
+end
+
+function Tracer:refine_range()
+	if self.range_exact ~= false or #self.got_probes == 0 then return end
+	local where = self:caller_where()
+	if not self.range_exact then return end
+	for _, p in ipairs(self.got_probes) do p:filter({ where = where }) end
+end
+
+function Tracer:watch_exec()
+	if #self.gated == 0 then return end
+	local ok, p = pcall(probe, "tracepoint:sched:sched_process_exec", function(e)
+		if e.pid ~= self.pid or self.exec_seen then return end
+		self.exec_seen = true
+		self:refine_range()
+		for _, gp in ipairs(self.gated) do gp:filter({ comm = "" }) end
+	end)
+	if ok then self.probes[#self.probes + 1] = p end
+end
+
+-- Where a site's probes go: spec prefix (after the kind) and extra options.
+function Tracer:site_target(site)
+	if site.kind == "plt" then return site.obj.path .. ":*", "plt|" .. site.obj.path end
+	if site.kind == "got" then return site.callee.path .. ":" .. site.name, nil end
+	return site.obj.path .. ":" .. site.name, nil
+end
+
+function Tracer:descriptor(site)
+	local proto = self.protos.protos[site.name] or conf.default_proto(site.name)
+	local D = { site = site, proto = proto, plan = plan.plan(proto, self.opts),
+		    prefix = site.prefix or "",
+		    display = display_name(self, site.name) .. (site.suffix or "") }
+	return D
+end
+
+-- Groups of descriptors sharing a probe: one per (target, side, plan key).
+local function group(groups, order, key, target, site, D)
+	local g = groups[key]
+	if not g then
+		g = { target = target, site = site, names = {}, by_name = {}, D = D }
+		groups[key] = g
+		order[#order + 1] = g
+	end
+	g.names[#g.names + 1] = site.name
+	g.by_name[site.name] = D
+	return g
+end
+
+function Tracer:attach_group(g, kind, popts, handler)
+	local site = g.site
+	if self.failed[g.target] then return end
+	if site.kind == "plt" then popts.plt = g.names end
+	if site.kind == "got" then popts.where = self:caller_where() end
+	if site.kind == "got" then self:gate(popts) end
+	local events = self.events
+	local by_name = g.by_name
+	local got = site.kind == "got"
+	local fn
+	if got then
+		fn = function(e)
+			if self.range_exact == false then self:refine_range() end
+			handler(events, g.D, e)
+		end
+	elseif #g.names == 1 then	-- one function: no need to ask the record which
+		local D = g.D
+		fn = function(e) handler(events, D, e) end
+	else
+		fn = function(e) handler(events, by_name[e.func], e) end
+	end
+	local p = self:attach(kind .. ":" .. g.target, self:base_opts(popts), fn,
+			      kind .. ":" .. g.target .. (site.kind == "plt" and " (PLT)" or ""))
+	if p and site.kind == "got" then
+		self.got_probes[#self.got_probes + 1] = p
+		if popts.comm then self.gated[#self.gated + 1] = p end
+	end
+	if not p and site.kind ~= "plt" then self.failed[g.target] = true end
+end
+
+function Tracer:trace_calls(sites)
+	local entries, returns, eorder, rorder = {}, {}, {}, {}
+	for _, site in ipairs(sites) do
+		local D = self:descriptor(site)
+		local target, shared = self:site_target(site)
+		local ekey = (shared or target) .. "|" .. plan.entry_key(D.plan)
+		local rkey = (shared or target) .. "|" .. plan.return_key(D.plan)
+		group(entries, eorder, ekey, target, site, D)
+		if not M.no_return(site.name) then group(returns, rorder, rkey, target, site, D) end
+	end
+	for _, g in ipairs(eorder) do
+		local popts = { args = plan.entry_opts(g.D.plan) }
+		if self.opts.ip or self.opts.where then	-- the caller (-i), the backtrace (-w)
+			popts.stack = "user"
+			popts.stack_depth = 1 + (self.opts.where or 1)
+			popts.unwind = self.opts.where and "auto" or "fp"
+		end
+		self:attach_group(g, "uprobe", popts, Events.entry)
+	end
+	for _, g in ipairs(rorder) do
+		local args, ret = plan.return_opts(g.D.plan)
+		-- The caller filter is checked at entry: GOT-only calls need paired probes.
+		local kind = (g.D.plan.kind == "call" or g.site.kind == "got") and "call" or "uretprobe"
+		local handler = kind == "call" and Events.ret_call or Events.ret
+		self:attach_group(g, kind, { args = args, ret = ret }, handler)
+	end
+end
+
+-- -c: one paired probe per group aggregating count and time per function, in kernel.
+function Tracer:count_calls(sites)
+	local groups, order = {}, {}
+	for _, site in ipairs(sites) do
+		local target, shared = self:site_target(site)
+		group(groups, order, shared or target, target, site, true)
+	end
+	for _, g in ipairs(order) do
+		local popts = { agg = "stats", by = "func", print = false }
+		if g.site.kind == "plt" then popts.plt = g.names end
+		if g.site.kind == "got" then self:gate(popts).where = self:caller_where() end
+		local p = self:attach("call:" .. g.target, self:base_opts(popts))
+		if p then
+			self.count_probes[#self.count_probes + 1] = p
+			if g.site.kind == "got" then self.got_probes[#self.got_probes + 1] = p end
+			if popts.comm then self.gated[#self.gated + 1] = p end
+		end
+	end
+end
+
+function Tracer:summary()
+	local totals, list = {}, {}
+	for _, p in ipairs(self.count_probes) do
+		local prefix = self.count_prefix and self.count_prefix[p] or ""
+		for _, ent in ipairs(p:read()) do
+			local name = prefix .. display_name(self, ent.key)
+			local t = totals[name]
+			if not t then
+				t = { name = name, count = 0, ns = 0 }
+				totals[name] = t
+				list[#list + 1] = t
+			end
+			t.count = t.count + ent.count
+			t.ns = t.ns + ent.sum
+		end
+	end
+	self.out:summary(list)
+end
+
+-- "+++ exited (status N) +++" once the traced process is gone.
+function Tracer:finish()
+	local c = counters()
+	if self.opts.debug & 1 ~= 0 then
+		warn("events %d, lost: ringbuf_full %d inflight_full %d lost_detached %d unmatched %d",
+		     c.events, c.ringbuf_full, c.inflight_full, c.lost_detached, c.unmatched_return)
+	end
+	-- Unlike ltrace, the traced program never waits for ltrace-ebpf: calls made faster
+	-- than they can be printed are lost once the ring buffer is full. Say so.
+	local lost = (c.ringbuf_full or 0) + (c.inflight_full or 0)
+	if lost > 0 and not self.opts.summary then
+		warn("%d call records were lost (the program made calls faster than they could be " ..
+		     "printed): the trace above is incomplete; -c counts every call, -e traces fewer", lost)
+	end
+	if not self.opts.summary then
+		local gone = not io.open("/proc/" .. self.pid .. "/stat")
+		if gone and not self.main_exited then
+			local status = self.native.exit_status()
+			local who = { tid = self.pid, ts = nil, ip = -1 }
+			local sig = status > 128 and status - 128 or 0
+			if sig > 0 and sig < 65 then
+				self.out:line(who, ("+++ killed by %s +++"):format(signals.name(sig)))
+			else
+				self.out:line(who, ("+++ exited (status %d) +++"):format(status))
+			end
+		end
+	else
+		self:summary()
+	end
+	self.out:close()
+end
+
+-- A name given to -e or -x that matches no call: said, as ltrace would silently trace
+-- nothing for it.
+function M.check_names(opts, sites)
+	local have = {}
+	for _, s in ipairs(sites) do have[s.name] = true end
+	for _, f in ipairs({ { "-e", opts.hide_caller and {} or opts.plt_filter },
+			     { "-x", opts.static_filter } }) do
+		for _, name in ipairs(filter.literals(f[2])) do
+			if not have[name] then
+				warn("%s %s: no such function is %s", f[1], name, f[1] == "-e" and
+				     "called through the PLT (or GOT) of the traced objects" or
+				     "defined in the traced objects")
+			end
+		end
+	end
+end
+
+function M.run(opts, native)
+	local exe, pid = target_program(opts, native)
+	local self = setmetatable({
+		opts = opts, native = native, pid = pid, probes = {}, got_probes = {}, gated = {},
+		count_probes = {}, demangled = {}, failed = {},
+	}, Tracer)
+	self.objects = Objects.new(native, exe, pid)
+	self.protos = M.prototypes(opts)
+	self.out = Out.new(opts, native)
+	opts.main_tid = pid
+	self.events = Events.new(self.out, opts)
+	local sites = selector.sites(opts, self.objects)
+	M.check_names(opts, sites)
+	if opts.summary then
+		self:count_calls(sites)
+	else
+		self:trace_calls(sites)
+	end
+	self:watch_exec()
+	if opts.syscalls then
+		local sys = require("ltrace_syscalls")
+		if opts.summary then sys.attach_count(self) else sys.attach(self) end
+	end
+	if not opts.summary then
+		signals.attach_signals(self, not opts.no_signals)
+		signals.attach_exits(self)
+	end
+	every("100ms", function() self.out:flush() end)
+	on("end", function() self:finish() end)
+	-- Drops are reported by ltrace.lua's own summary: expected faults (a NULL string, the
+	-- speculative string reads of printf varargs) are not news.
+	package.loaded.prelude.report_drops = false
+	return self
+end
+
+function M.main(...)
+	local native = require("ltrace.native")
+	local opts = optparse.parse({ ... }, native)
+	if opts.help then
+		io.stdout:write(optparse.USAGE)
+		return
+	elseif opts.version then
+		io.stdout:write("ltrace version 0.7.3 (ltrace-ebpf front end).\n")
+		return
+	elseif opts.debug_help then
+		io.stdout:write(optparse.DEBUG_HELP)
+		return
+	end
+	return M.run(opts, native)
+end
+
+return M

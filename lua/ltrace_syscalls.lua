@@ -1,0 +1,103 @@
+-- ltrace_syscalls: -S, system calls as ltrace prints them among the library calls:
+-- "SYS_openat(-100, "/etc/hostname", 0, 0) = 3", from the syscall provider's paired
+-- syscall:* probe (one record when the call returns, with its arguments). Prototypes are
+-- the SYS_ entries of the prototype files (ltrace's 4 guessed arguments otherwise); path
+-- and name arguments come back as strings, everything else as the register.
+-- Before the command's exec completes, the syscalls are the held child's (ltrace-ebpf's
+-- own code): they are skipped, as ltrace starts tracing at the exec.
+
+local conf = require("ltrace_conf")
+
+local M = {}
+
+-- Argument names of a syscall, in order, from its tracefs format.
+local names_cache = {}
+local function arg_names(name)
+	local names = names_cache[name]
+	if names then return names end
+	names = {}
+	for _, dir in ipairs({ "/sys/kernel/tracing", "/sys/kernel/debug/tracing" }) do
+		local f = io.open(dir .. "/events/syscalls/sys_enter_" .. name .. "/format")
+		if f then
+			for line in f:lines() do
+				local field = line:match("field:[^;]-([%w_]+);")
+				if field and not line:find("common_", 1, true) and field ~= "__syscall_nr" then
+					names[#names + 1] = field
+				end
+			end
+			f:close()
+			break
+		end
+	end
+	names_cache[name] = names
+	return names
+end
+
+local function descriptor(t, name)
+	local D = t.sys_descs[name]
+	if D then return D end
+	local sysname = "SYS_" .. name
+	local proto = t.protos.protos[sysname] or conf.default_proto(sysname)
+	D = { proto = proto, plan = { locs = conf.locations(proto.params), entry = {},
+		ret_args = {}, kind = "call", fast = {} }, display = sysname }
+	D.plan.regs = { 1, 2, 3, 4, 5, 6 }
+	t.sys_descs[name] = D
+	return D
+end
+
+-- A syscall record as an event view for ltrace_events: registers from the raw arguments,
+-- captured strings from the named path/name fields.
+local function view(e, name)
+	local v = { tid = e.tid, pid = e.pid, ts = e.ts, duration = e.duration,
+		    reg_ret = e.ret, args = {} }
+	local fields
+	for i = 1, 6 do
+		local raw = e.args[i]
+		v["reg" .. i] = type(raw) == "number" and raw or 0
+	end
+	local names = arg_names(name)
+	for i, n in ipairs(names) do
+		if i > 6 then break end
+		fields = fields or e.fields
+		local value = fields[n]
+		if type(value) == "string" then v.args[i] = value end
+	end
+	return v
+end
+
+function M.attach(t)
+	t.sys_descs = {}
+	local started = #t.opts.command == 0
+	local ok, err = pcall(probe, "syscall:*", t:base_opts({}), function(e)
+		local name = e.func
+		if not started then
+			started = name == "execve" and e.ret == 0
+			return
+		end
+		local D = descriptor(t, name)
+		local v = view(e, name)
+		for r in pairs(v.args) do D.plan.entry[r] = true end
+		t.events:whole(D, v, 0)
+	end)
+	if not ok then
+		error("-S: system call tracing is not available (" ..
+		      tostring(err):gsub("^[^:]+:%d+: ", "") .. ")", 0)
+	end
+	t.probes[#t.probes + 1] = err
+end
+
+-- -c -S: syscall counts and times next to the library calls', aggregated in kernel.
+function M.attach_count(t)
+	local ok, p = pcall(probe, "syscall:*", t:base_opts(t:gate({ agg = "stats", by = "func",
+									print = false })))
+	if not ok then
+		error("-S: system call tracing is not available (" ..
+		      tostring(p):gsub("^[^:]+:%d+: ", "") .. ")", 0)
+	end
+	t.count_probes[#t.count_probes + 1] = p
+	if #t.opts.command > 0 then t.gated[#t.gated + 1] = p end
+	t.count_prefix = t.count_prefix or {}
+	t.count_prefix[p] = "SYS_"
+end
+
+return M

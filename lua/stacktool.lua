@@ -1,0 +1,155 @@
+-- stacktool: what the stack tools in scripts/ share. One option parser (-p PID, -c CMD or
+-- `-- CMD` after the script's options, -d SECS, -f folded output, -o FILE, -h, plus each
+-- tool's own options), the target (a running pid, or a command started held until the
+-- probes are attached, like `-- CMD` does), the end (after -d, or when the target is gone),
+-- and the output (folded lines, or a flame graph).
+local stack = require("ltrace.stack")
+local folded = require("folded")
+local flamegraph = require("flamegraph")
+
+local M = {}
+
+local COMMON = {
+  { "-p", "pid", "PID", "trace this process (and only it)", number = true },
+  { "-c", "cmd", "CMD", "run CMD (a shell command line) and trace it" },
+  { "-d", "duration", "SECS", "stop after SECS seconds", number = true },
+  { "-f", "folded", nil, "print folded stacks (flamegraph.pl / speedscope input)" },
+  { "-o", "output", "FILE", "write the output to FILE" },
+  { "-h", "help", nil, "this help" },
+}
+
+local function usage(spec)
+  local lines = { ("usage: ltrace-ebpf scripts/%s.lua %s"):format(spec.name, spec.usage),
+                  "", spec.summary, "", "options:" }
+  local all = {}
+  for _, o in ipairs(spec.options or {}) do all[#all + 1] = o end
+  for _, o in ipairs(COMMON) do all[#all + 1] = o end
+  for _, o in ipairs(all) do
+    local left = o[1] .. (o[3] and " " .. o[3] or "")
+    local def = o.default ~= nil and (" (default " .. tostring(o.default) .. ")") or ""
+    lines[#lines + 1] = ("  %-14s %s%s"):format(left, o[4], def)
+  end
+  lines[#lines + 1] = "  -- CMD ARGS     run CMD (after the script's options) and trace it"
+  return table.concat(lines, "\n") .. "\n"
+end
+
+-- M.parse(argv, spec) -> opts. spec: { name, usage, summary, options = { { flag, key,
+-- ARGNAME or nil, help, number = bool, default = v } }, positional = "NAME" or nil }.
+-- Misuse raises the usage text (exit status 1); -h prints it and sets opts.help.
+function M.parse(argv, spec)
+  local opts, byflag = {}, {}
+  for _, o in ipairs(spec.options or {}) do
+    byflag[o[1]] = o
+    if o.default ~= nil then opts[o[2]] = o.default end
+  end
+  for _, o in ipairs(COMMON) do byflag[o[1]] = byflag[o[1]] or o end
+  local i = 1
+  while i <= #argv do
+    local a = argv[i]
+    local o = byflag[a]
+    if a == "--help" then o = byflag["-h"] end
+    if o then
+      if o[3] then
+        local v = argv[i + 1]
+        if v == nil then error(("%s needs %s\n%s"):format(a, o[3], usage(spec)), 0) end
+        if o.number then
+          v = tonumber(v)
+          if not v then error(("%s: '%s' is not a number"):format(a, argv[i + 1]), 0) end
+        end
+        opts[o[2]] = v
+        i = i + 2
+      else
+        opts[o[2]] = true
+        i = i + 1
+      end
+    elseif a:sub(1, 1) == "-" then
+      error(("unknown option '%s'\n%s"):format(a, usage(spec)), 0)
+    elseif spec.positional and not opts.positional then
+      opts.positional = a
+      i = i + 1
+    else
+      error(("unexpected argument '%s'\n%s"):format(a, usage(spec)), 0)
+    end
+  end
+  if opts.help then
+    io.write(usage(spec))
+    return opts
+  end
+  if spec.positional and not opts.positional then
+    error(("missing %s\n%s"):format(spec.positional, usage(spec)), 0)
+  end
+  if (opts.pid and 1 or 0) + (opts.cmd and 1 or 0) + (target() and 1 or 0) > 1 then
+    error("use one of -p PID, -c CMD and -- CMD", 0)
+  end
+  return opts
+end
+
+local function alive(pid)
+  local f = io.open("/proc/" .. pid .. "/stat")
+  if not f then return false end
+  local state = (f:read("l") or ""):match("^%d+ %b() (%a)")
+  f:close()
+  return state ~= nil and state ~= "Z" and state ~= "X"
+end
+
+-- -c CMD: a shell that writes its pid and waits at a fifo, then execs CMD once released.
+local function spawn(cmd)
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -m 700 " .. dir .. " && mkfifo " .. dir .. "/gate"))
+  local run = assert(io.open(dir .. "/run.sh", "w"))
+  run:write(("echo $$ > %s/pid\nread _ < %s/gate\nexec %s\n"):format(dir, dir, cmd))
+  run:close()
+  assert(os.execute(("sh %s/run.sh &"):format(dir)))
+  local pid
+  for _ = 1, 500 do
+    local f = io.open(dir .. "/pid")
+    pid = f and tonumber(f:read("l"))
+    if f then f:close() end
+    if pid then break end
+    os.execute("sleep 0.01")
+  end
+  if not pid then error("-c: the command did not start", 0) end
+  return pid, function()
+    local g = io.open(dir .. "/gate", "w")
+    if g then g:write("\n"); g:close() end
+    for _, f in ipairs({ "gate", "pid", "run.sh" }) do os.remove(dir .. "/" .. f) end
+    os.remove(dir)
+  end
+end
+
+-- M.start(opts): the target joins the traced set; a -c command is released once the
+-- probes are attached (at begin); the session ends after -d or when the target is gone.
+function M.start(opts)
+  local release
+  if opts.cmd then opts.pid, release = spawn(opts.cmd) end
+  if opts.pid then
+    if not release and not alive(opts.pid) then error(("-p %d: no such process"):format(opts.pid), 0) end
+    trace_pid(opts.pid)
+    stack.track(opts.pid)
+    every("100ms", function() if not alive(opts.pid) then exit(0) end end)
+  end
+  if release then on("begin", release) end
+  if opts.duration then after(opts.duration, function() exit(0) end) end
+  return opts.pid or target()
+end
+
+-- M.output(opts, source, fopts): folded lines (-f) or an SVG flame graph; to -o FILE, or
+-- folded to stdout and the SVG to default_svg. fopts: folded.collect's and M.svg's options.
+function M.output(opts, source, fopts)
+  if opts.folded then
+    local t = folded.write(opts.output or io.stdout, source, fopts)
+    if opts.output then
+      local n = 0
+      for _ in pairs(t) do n = n + 1 end
+      io.stderr:write(("wrote %d stacks to %s\n"):format(n, opts.output))
+    end
+    return
+  end
+  local path = opts.output or fopts.default_svg
+  local total = flamegraph.write(path, source, fopts)
+  io.stderr:write(("wrote %s (%s %s)\n"):format(path, math.tointeger(total) or total,
+                                               fopts.unit or "samples"))
+end
+
+return M

@@ -1,0 +1,48 @@
+-- offcputime: where threads wait. Every context switch away from a target thread records
+-- when and in which stacks (user and kernel) it blocked; switching back adds the time off
+-- CPU to those stacks, summed in the kernel. Prints the stacks with the most blocked time,
+-- or writes folded stacks (-f, values in microseconds) or an SVG flame graph (-o FILE.svg).
+--
+--   ltrace-ebpf scripts/offcputime.lua [-m MIN_US] [-n TOP] [-U|-K] [-d SECS] [-f] [-o FILE]
+--                                      (-p PID | -c CMD | -- CMD)
+local tool = require("stacktool")
+
+local spec = {
+  name = "offcputime",
+  usage = "[-m MIN_US] [-n TOP] [-U|-K] [-d SECS] [-f] [-o FILE] (-p PID | -c CMD | -- CMD)",
+  summary = "Off-CPU time per blocked stack (sched_switch), summed in the kernel.",
+  options = {
+    { "-m", "min_us", "MIN_US", "ignore waits shorter than this", number = true, default = 1 },
+    { "-n", "top", "TOP", "stacks printed", number = true, default = 10 },
+    { "-U", "user_only", nil, "user stacks only" },
+    { "-K", "kernel_only", nil, "kernel stacks only" },
+    { "--all", "all", nil, "every process, not just a target" },
+  },
+}
+local opts = tool.parse(arg, spec)
+if opts.help then return exit(0) end
+if not (opts.pid or opts.cmd or target() or opts.all) then
+  error("offcputime: name a target: -p PID, -c CMD or -- CMD (or --all)", 0)
+end
+local which = opts.user_only and "user" or opts.kernel_only and "kernel" or "both"
+local p = probe("profile:hz:1", { mode = "offcpu", stack = which, print = false,
+                                  min_duration = math.floor(opts.min_us * 1000) })
+tool.start(opts)
+
+on("end", function()
+  if opts.folded or (opts.output and opts.output:match("%.svg$")) then
+    tool.output(opts, p, { value = "sum", scale = 1000, comm = true, unit = "us",
+                           title = "Off-CPU time", default_svg = "offcpu.svg" })
+    return
+  end
+  local out = opts.output and assert(io.open(opts.output, "w")) or io.stdout
+  local entries = p:read()
+  table.sort(entries, function(a, b) return a.sum > b.sum end)
+  for i = 1, math.min(opts.top, #entries) do
+    local e = entries[i]
+    out:write((tostring(e.key):gsub("^\n", "")))
+    out:write(("        -                %s (%d)\n"):format(e.key.comm, e.key.pid))
+    out:write(("            %s in %d waits\n\n"):format(fmt.duration(e.sum), e.count))
+  end
+  if out ~= io.stdout then out:close() end
+end)

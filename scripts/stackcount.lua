@@ -1,0 +1,62 @@
+-- stackcount: how often each stack reaches a probe point. Attaches PATTERN (any probe spec:
+-- LIB:FUNC globs, tracepoint:..., usdt:...) and counts calls per stack id in the kernel
+-- (frame pointers), or per DWARF-unwound stack in Lua with --dwarf. Prints the top stacks,
+-- or folded stacks (-f) or an SVG flame graph (-o FILE.svg).
+--
+--   ltrace-ebpf scripts/stackcount.lua [-U|-K|-B] [-n TOP] [--dwarf] [-d SECS] [-f]
+--                                      [-o FILE] PATTERN [(-p PID | -c CMD | -- CMD)]
+local tool = require("stacktool")
+
+local spec = {
+  name = "stackcount",
+  usage = "[-U|-K|-B] [-n TOP] [--dwarf] [-d SECS] [-f] [-o FILE] PATTERN "
+          .. "[(-p PID | -c CMD | -- CMD)]",
+  summary = "Counts the stacks that reach PATTERN (a probe spec, e.g. libc:malloc).",
+  positional = "PATTERN",
+  options = {
+    { "-U", "user_only", nil, "user stacks (the default for user probes)" },
+    { "-K", "kernel_only", nil, "kernel stacks only" },
+    { "-B", "both", nil, "user and kernel stacks" },
+    { "-n", "top", "TOP", "stacks printed", number = true, default = 10 },
+    { "--dwarf", "dwarf", nil, "unwind user stacks with DWARF (counted in Lua)" },
+  },
+}
+local opts = tool.parse(arg, spec)
+if opts.help then return exit(0) end
+local by = opts.kernel_only and "kstack" or opts.both and "stack" or "ustack"
+local which = ({ ustack = "user", kstack = "kernel", stack = "both" })[by]
+
+local source, counts
+if opts.dwarf then
+  counts = counter("stacks")
+  probe(opts.positional, { stack = which, unwind = "dwarf" }, function(e)
+    local k = e.ustack or e.kstack
+    if k then counts:add(k) end
+  end)
+  source = counts
+else
+  source = probe(opts.positional, { by = by, unwind = "fp", print = false })
+end
+tool.start(opts)
+
+on("end", function()
+  if opts.folded or (opts.output and opts.output:match("%.svg$")) then
+    tool.output(opts, source, { comm = true, title = "Stack count: " .. opts.positional,
+                                default_svg = "stackcount.svg", unit = "calls" })
+    return
+  end
+  local out = opts.output and assert(io.open(opts.output, "w")) or io.stdout
+  local items = {}
+  if opts.dwarf then
+    for _, it in ipairs(counts:items()) do items[#items + 1] = { key = it.key, n = it.value } end
+  else
+    for _, e in ipairs(source:read()) do items[#items + 1] = { key = e.key, n = e.count } end
+  end
+  table.sort(items, function(a, b) return a.n > b.n end)
+  for i = 1, math.min(opts.top, #items) do
+    out:write((tostring(items[i].key):gsub("^\n", "")))
+    out:write(("        %s (%d)\n            %d\n\n"):format(items[i].key.comm, items[i].key.pid,
+                                                          items[i].n))
+  end
+  if out ~= io.stdout then out:close() end
+end)

@@ -1,0 +1,141 @@
+/* Sizes of the C types syscall and tracepoint formats name. Base types are known by their
+ * spelling; a typedef is followed through the kernel's BTF to what it really is (umode_t is
+ * an unsigned short, cap_user_header_t a pointer). */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "ktypes.h"
+#include "session.h"
+
+static const struct {
+	const char *name;
+	unsigned size;
+	bool is_signed;
+} base[] = {
+	{ "char", 1, true }, { "signed char", 1, true }, { "unsigned char", 1, false },
+	{ "bool", 1, false }, { "_Bool", 1, false }, { "short", 2, true },
+	{ "unsigned short", 2, false }, { "int", 4, true }, { "unsigned int", 4, false },
+	{ "unsigned", 4, false }, { "long", 8, true }, { "unsigned long", 8, false },
+	{ "long long", 8, true }, { "unsigned long long", 8, false }, { "u8", 1, false },
+	{ "__u8", 1, false }, { "s8", 1, true }, { "__s8", 1, true }, { "u16", 2, false },
+	{ "__u16", 2, false }, { "s16", 2, true }, { "__s16", 2, true }, { "u32", 4, false },
+	{ "__u32", 4, false }, { "s32", 4, true }, { "__s32", 4, true }, { "u64", 8, false },
+	{ "__u64", 8, false }, { "s64", 8, true }, { "__s64", 8, true }, { "size_t", 8, false },
+	{ "ssize_t", 8, true },
+};
+
+/* Drops qualifiers: "const unsigned int" -> "unsigned int". */
+static void strip(const char *text, char *out, size_t len)
+{
+	static const char *const quals[] = { "const ", "volatile " };
+	bool again = true;
+
+	while (isspace((unsigned char)*text))
+		text++;
+	while (again) {
+		again = false;
+		for (size_t i = 0; i < 2; i++) {
+			if (!strncmp(text, quals[i], strlen(quals[i]))) {
+				text += strlen(quals[i]);
+				again = true;
+			}
+		}
+	}
+	snprintf(out, len, "%s", text);
+	for (size_t n = strlen(out); n && isspace((unsigned char)out[n - 1]); n--)
+		out[n - 1] = 0;
+}
+
+static bool from_base(const char *name, struct ktype *out)
+{
+	for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
+		if (!strcmp(name, base[i].name)) {
+			*out = (struct ktype){ base[i].size, base[i].is_signed, false };
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A typedef or enum, followed through BTF. */
+static bool from_btf(const struct btf *btf, const char *name, struct ktype *out)
+{
+	bool is_enum = !strncmp(name, "enum ", 5);
+	int id = btf__find_by_name_kind(btf, is_enum ? name + 5 : name,
+					is_enum ? BTF_KIND_ENUM : BTF_KIND_TYPEDEF);
+	const struct btf_type *t;
+
+	if (id <= 0 || (id = btf__resolve_type(btf, id)) < 0 || !(t = btf__type_by_id(btf, id)))
+		return false;
+	if (btf_is_ptr(t)) {
+		*out = (struct ktype){ 8, false, true };
+		return true;
+	}
+	if (btf_is_int(t) && (t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8)) {
+		*out = (struct ktype){ t->size, btf_int_encoding(t) & BTF_INT_SIGNED, false };
+		return true;
+	}
+	if (btf_is_enum(t) && (t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8)) {
+		*out = (struct ktype){ t->size, btf_kflag(t), false };
+		return true;
+	}
+	return false;
+}
+
+bool ktype_base(const char *text, struct ktype *out)
+{
+	char name[128];
+
+	strip(text, name, sizeof(name));
+	return from_base(name, out);
+}
+
+void ktype_resolve(const struct btf *btf, const char *text, struct ktype *out)
+{
+	char name[128];
+
+	*out = (struct ktype){ 8, false, false };
+	if (strchr(text, '*')) {
+		out->is_ptr = true;
+		return;
+	}
+	strip(text, name, sizeof(name));
+	if (from_base(name, out))
+		return;
+	if (btf && from_btf(btf, name, out))
+		return;
+	if (!strncmp(name, "enum ", 5))
+		out->size = 4;	/* without BTF: the usual enum */
+}
+
+enum value_type ktype_value_type(const struct ktype *t)
+{
+	if (t->is_ptr)
+		return VT_PTR;
+	switch (t->size) {
+	case 1: return t->is_signed ? VT_I8 : VT_U8;
+	case 2: return t->is_signed ? VT_I16 : VT_U16;
+	case 4: return t->is_signed ? VT_I32 : VT_U32;
+	}
+	return t->is_signed ? VT_INT : VT_UINT;
+}
+
+static const char btf_key = 'b';
+
+static void destroy_btf(void *obj)
+{
+	btf__free(obj);
+}
+
+const struct btf *ktypes_btf(struct session *s)
+{
+	struct btf *btf = session_object(s, &btf_key);
+
+	if (!btf && (btf = btf__load_vmlinux_btf()) &&
+	    session_own_object(s, &btf_key, btf, destroy_btf)) {
+		btf__free(btf);
+		btf = NULL;
+	}
+	return btf;
+}

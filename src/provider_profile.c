@@ -1,0 +1,186 @@
+/* Profiling probes, `profile:hz:N`: one cpu-clock perf_event per CPU sampling at N Hz,
+ * filtered in kernel (target pids, tid, comm, cgroup) and counted per stack id (user and
+ * kernel by default) or sent to a callback; with mode = "offcpu", sched_switch instead:
+ * the time threads spend off CPU, summed per blocked stack. Each probe loads its own copy
+ * of profile.bpf.c (the probe id is a load-time constant), sharing the session's maps. */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include "probe.h"
+#include "profile.skel.h"
+#include "session.h"
+
+struct profile_data {
+	bool offcpu;
+	struct profile_bpf *skel;
+};
+
+static const char *const profile_keys[] = { "mode", "cgroup", NULL };
+
+static bool profile_handles(enum spec_kind kind)
+{
+	return kind == SPEC_PROFILE;
+}
+
+static struct profile_data *data_of(struct probe *p)
+{
+	if (!p->kind_data)
+		p->kind_data = calloc(1, sizeof(struct profile_data));
+	return p->kind_data;
+}
+
+/* cgroup v2: the id bpf_get_current_cgroup_id() returns is the directory's inode. */
+static uint64_t cgroup_id(lua_State *L, int t)
+{
+	struct stat st;
+	const char *path;
+	char full[4096];
+
+	if (lua_getfield(L, t, "cgroup") == LUA_TNUMBER)
+		return lua_tointeger(L, -1);
+	if (lua_isnil(L, -1))
+		return 0;
+	path = luaL_checkstring(L, -1);
+	snprintf(full, sizeof(full), "%s%s", path[0] == '/' && strncmp(path, "/sys/", 5) ?
+		 "/sys/fs/cgroup" : "", path);
+	if (stat(full, &st))
+		luaL_error(L, "option 'cgroup': %s: %s", full, strerror(errno));
+	return st.st_ino;
+}
+
+static void profile_parse_opts(lua_State *L, int t, struct probe *p)
+{
+	static const char *const modes[] = { "cpu", "offcpu", NULL };
+	struct profile_data *d = data_of(p);
+
+	if (!d)
+		luaL_error(L, "out of memory");
+	lua_getfield(L, t, "mode");
+	d->offcpu = luaL_checkoption(L, -1, "cpu", modes) == 1;
+	lua_pop(L, 1);
+	p->cfg.cgroup_id = cgroup_id(L, t);
+	lua_pop(L, 1);
+	if (d->offcpu)
+		p->cfg.flags |= LT_CFG_CALL;	/* its value is a duration */
+}
+
+static int profile_resolve(struct probe *p, char *err, size_t errlen)
+{
+	struct profile_data *d = data_of(p);
+
+	if (!d)
+		return -ENOMEM;
+	return probe_add_site(p, d->offcpu ? "offcpu" : "profile", 0);
+}
+
+static int load(struct probe *p, struct profile_data *d, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!(d->skel = profile_bpf__open())) {
+		snprintf(err, errlen, "cannot open the profile template: %s", strerror(errno));
+		return -errno;
+	}
+	d->skel->rodata->lt_probe_id = p->id;
+	bpf_program__set_autoload(d->offcpu ? d->skel->progs.lt_profile :
+				  d->skel->progs.lt_offcpu_switch, false);
+	if ((rc = session_share_maps(p->s, d->skel->obj)) || (rc = profile_bpf__load(d->skel))) {
+		snprintf(err, errlen, "cannot load the profile template: %s (-v shows the "
+			 "verifier log)", strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+/* cpu-clock counts nanoseconds: a period of 1e9 / hz samples exactly hz times a second
+ * per CPU from the first one on (a frequency would be approached gradually). */
+static int open_cpu_clock(uint64_t period_ns, int cpu)
+{
+	struct perf_event_attr a = {
+		.size = sizeof(a),
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_period = period_ns,
+	};
+
+	return syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static int attach_cpus(struct probe *p, struct profile_data *d, char *err, size_t errlen)
+{
+	uint64_t period = p->spec.interval_ns ? p->spec.interval_ns : 1000000000ULL / 99;
+	int ncpu = libbpf_num_possible_cpus(), ok = 0, rc = 0;
+
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		int fd = open_cpu_clock(period, cpu);
+		struct bpf_link *link;
+
+		if (fd < 0) {
+			rc = -errno;
+			continue;	/* offline CPU */
+		}
+		link = bpf_program__attach_perf_event(d->skel->progs.lt_profile, fd);
+		if (!link) {
+			rc = -errno;
+			close(fd);
+			continue;
+		}
+		if ((rc = probe_add_link(p, link, -1))) {
+			bpf_link__destroy(link);
+			return rc;
+		}
+		ok++;
+	}
+	if (!ok)
+		snprintf(err, errlen, "cannot open a cpu-clock perf event: %s", strerror(-rc));
+	return ok ? 0 : rc;
+}
+
+static int profile_attach(struct probe *p, char *err, size_t errlen)
+{
+	struct profile_data *d = data_of(p);
+	struct bpf_link *link;
+	int rc;
+
+	if (!d)
+		return -ENOMEM;
+	if ((rc = load(p, d, err, errlen)))
+		return rc;
+	if (!d->offcpu)
+		return attach_cpus(p, d, err, errlen);
+	link = bpf_program__attach_raw_tracepoint(d->skel->progs.lt_offcpu_switch, "sched_switch");
+	if (!link) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot attach to sched_switch: %s", strerror(-rc));
+		return rc;
+	}
+	return probe_add_link(p, link, -1);
+}
+
+static void profile_release(struct probe *p)
+{
+	struct profile_data *d = p->kind_data;
+
+	if (d)
+		profile_bpf__destroy(d->skel);
+	free(d);
+	p->kind_data = NULL;
+}
+
+const struct provider profile_provider = {
+	.name = "profile",
+	.handles = profile_handles,
+	.resolve = profile_resolve,
+	.attach = profile_attach,
+	.release = profile_release,
+	.opt_keys = profile_keys,
+	.parse_opts = profile_parse_opts,
+};

@@ -1,0 +1,474 @@
+/* BTF-typed raw tracepoints: rawtracepoint:NAME (also tp_btf:NAME). The signature comes
+ * from the kernel's BTF; `args = {"prev.pid", ...}` and `fields = {...}` are field paths
+ * resolved here (btf_path.c) into offset chains that rawtp.bpf.c walks with
+ * bpf_probe_read_kernel. One loaded program, attached to each tracepoint with a cookie
+ * (raw_tp_link.c: cookies on raw tracepoints need Linux 6.10, libbpf 1.1 cannot pass one).
+ * Every path is also an event field by name; args paths and the tracepoint's own argument
+ * names work in where / of / by. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include "btf_path.h"
+#include "btf_tp.h"
+#include "fetch.h"
+#include "ktypes.h"
+#include "l_tpfield.h"
+#include "probe.h"
+#include "raw_tp_link.h"
+#include "rawtp.h"
+#include "rawtp.skel.h"
+#include "session.h"
+
+_Static_assert(LT_RAWTP_MAX_STEPS == BTF_PATH_MAX_STEPS, "path steps differ");
+_Static_assert((int)LT_LEAF_BYTES == (int)BTF_LEAF_BYTES && (int)LT_LEAF_STRP == (int)BTF_LEAF_STRP,
+	       "leaf kinds");
+
+/* One path the script asked for: an args[] entry (slot 0..5) or a named field (slot -1). */
+struct rawtp_path {
+	char *text;
+	char *name;		/* e.NAME: given, or from the path ("prev.pid": prev_pid) */
+	int slot;
+	struct value_fmt fmt;	/* capture index == path index */
+};
+
+struct rawtp_probe {
+	struct rawtp_path paths[LT_RAWTP_MAX_PATHS];
+	int npaths;
+	bool has_args;
+	struct btf_tp tp;
+	struct lt_rawtp_cfg cfg;
+};
+
+#define IDENT_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+static bool rawtp_handles(enum spec_kind kind)
+{
+	return kind == SPEC_RAWTP;
+}
+
+static struct rawtp_probe *rawtp_of(struct probe *p)
+{
+	if (!p->kind_data)
+		p->kind_data = calloc(1, sizeof(struct rawtp_probe));
+	return p->kind_data;
+}
+
+/* ---- options: args = {PATH, ...}, fields = {PATH, ..., name = PATH} ---------------------- */
+
+static const char *const event_fields[] = { "args", "comm", "cpu", "duration", "func", "pid",
+					    "probe", "ret", "tid", "ts", "type", "table", NULL };
+
+/* "args.prev.pid" -> "prev_pid": a Lua-friendly name for a listed field. */
+static char *derive_name(const char *path)
+{
+	char *name = strdup(strncmp(path, "args.", 5) ? path : path + 5), *o = name;
+
+	for (const char *c = name; name && *c; c++) {
+		if (isalnum((unsigned char)*c) || *c == '_')
+			*o++ = *c;
+		else if (o > name && o[-1] != '_')
+			*o++ = '_';
+	}
+	while (name && o > name && o[-1] == '_')
+		o--;
+	if (name)
+		*o = 0;
+	return name;
+}
+
+static bool taken(const struct rawtp_probe *r, const char *name)
+{
+	for (const char *const *f = event_fields; *f; f++)
+		if (!strcmp(*f, name))
+			return true;
+	for (int i = 0; i < r->npaths; i++)
+		if (!strcmp(r->paths[i].name, name))
+			return true;
+	return false;
+}
+
+/* An args path whose derived name is taken is simply not a field; a field's name must be
+ * free. */
+static void add_path(lua_State *L, struct rawtp_probe *r, const char *text, char *name, int slot)
+{
+	struct rawtp_path *rp;
+
+	if (!name)
+		luaL_error(L, "out of memory");
+	if (r->npaths >= LT_RAWTP_MAX_PATHS) {
+		free(name);
+		luaL_error(L, "at most %d args and fields per raw tracepoint probe",
+			   LT_RAWTP_MAX_PATHS);
+	}
+	if (taken(r, name) && slot < 0) {
+		lua_pushfstring(L, "option 'fields': the name '%s' is taken; name the field: "
+				"fields = { my_name = \"%s\" }", name, text);
+		free(name);
+		lua_error(L);
+	}
+	if (taken(r, name))
+		name[0] = 0;
+	rp = &r->paths[r->npaths];
+	rp->text = strdup(strncmp(text, "args.", 5) ? text : text + 5);
+	rp->name = name;
+	rp->slot = slot;
+	if (!rp->text) {
+		free(name);
+		luaL_error(L, "out of memory");
+	}
+	r->npaths++;
+}
+
+static void parse_fields(lua_State *L, int t, struct rawtp_probe *r)
+{
+	if (lua_getfield(L, t, "fields") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return;
+	}
+	luaL_argexpected(L, lua_istable(L, -1), t, "option 'fields' as a table");
+	lua_pushnil(L);						/* fields key */
+	while (lua_next(L, -2)) {				/* fields key path */
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "option 'fields': paths are strings (e.g. \"prev.pid\")");
+		if (lua_type(L, -2) == LUA_TSTRING)
+			add_path(L, r, lua_tostring(L, -1), strdup(lua_tostring(L, -2)), -1);
+		else
+			add_path(L, r, lua_tostring(L, -1), derive_name(lua_tostring(L, -1)), -1);
+		lua_pop(L, 1);					/* fields key */
+	}
+	lua_pop(L, 1);						/* */
+}
+
+static void rawtp_parse_opts(lua_State *L, int t, struct probe *p)
+{
+	struct rawtp_probe *r = rawtp_of(p);
+
+	if (!r)
+		luaL_error(L, "out of memory");
+	if (lua_getfield(L, t, "ret") != LUA_TNIL)
+		luaL_error(L, "option 'ret': a raw tracepoint has no return value");
+	lua_pop(L, 1);
+	if (lua_getfield(L, t, "args") == LUA_TTABLE) {		/* args */
+		for (int i = 0; i < LT_MAX_ARGS; i++) {
+			if (lua_rawgeti(L, -1, i + 1) == LUA_TSTRING) {	/* args path */
+				add_path(L, r, lua_tostring(L, -1),
+					 derive_name(lua_tostring(L, -1)), i);
+				r->has_args = true;
+			}
+			lua_pop(L, 1);				/* args */
+		}
+	}
+	lua_pop(L, 1);						/* */
+	parse_fields(L, t, r);
+}
+
+/* ---- resolution against the kernel's BTF ------------------------------------------------ */
+
+/* How user space shows a leaf. */
+static enum value_type leaf_type(const struct btf_path *bp)
+{
+	static const enum value_type ints[2][9] = {
+		{ [1] = VT_U8, [2] = VT_U16, [4] = VT_U32, [8] = VT_UINT },
+		{ [1] = VT_I8, [2] = VT_I16, [4] = VT_I32, [8] = VT_INT },
+	};
+
+	switch (bp->leaf) {
+	case BTF_LEAF_STR:
+	case BTF_LEAF_STRP: return VT_STR;
+	case BTF_LEAF_BYTES: return VT_BYTES;
+	default: break;
+	}
+	if (bp->type[strlen(bp->type) - 1] == '*')
+		return VT_PTR;
+	if (!strcmp(bp->type, "bool") || !strcmp(bp->type, "_Bool"))
+		return VT_BOOL;
+	return bp->size <= 8 ? ints[bp->is_signed][bp->size] : VT_INT;
+}
+
+static void arg_names(const struct btf_tp *tp, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < tp->nargs && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s", i ? ", " : "", tp->args[i].name);
+}
+
+static int resolve_path(struct probe *p, const struct btf *btf, int i, char *err, size_t errlen)
+{
+	struct rawtp_probe *r = p->kind_data;
+	struct rawtp_path *rp = &r->paths[i];
+	struct lt_path *lp = &r->cfg.path[i];
+	size_t n = strspn(rp->text, IDENT_CHARS);
+	char root[64], what[48], names[256], msg[256];
+	struct btf_path bp;
+	int arg, rc;
+
+	if (rp->slot < 0)
+		snprintf(what, sizeof(what), "field '%s'", rp->name);
+	else
+		snprintf(what, sizeof(what), "args[%d]", rp->slot + 1);
+	snprintf(root, sizeof(root), "%.*s", (int)(n < sizeof(root) ? n : sizeof(root) - 1),
+		 rp->text);
+	if ((arg = btf_tp_arg_index(&r->tp, root)) < 0) {
+		arg_names(&r->tp, names, sizeof(names));
+		snprintf(err, errlen, "%s '%s': %s has no argument '%s' (it has %s)", what,
+			 rp->text, p->spec.func, root, names);
+		return -ENOENT;
+	}
+	if ((rc = btf_path_resolve(btf, r->tp.args[arg].type, root, rp->text + n, &bp, msg,
+				   sizeof(msg)))) {
+		snprintf(err, errlen, "%s '%s': %s", what, rp->text, msg);
+		return rc;
+	}
+	*lp = (struct lt_path){ .arg = arg, .nsteps = bp.nsteps, .leaf = bp.leaf,
+				.is_signed = bp.is_signed, .slot = rp->slot < 0 ? 0xff : rp->slot };
+	memcpy(lp->off, bp.off, sizeof(lp->off));
+	lp->size = bp.leaf == BTF_LEAF_STRP ? p->strsize :
+		   bp.size > LT_FETCH_MAX_LEN ? LT_FETCH_MAX_LEN : bp.size;
+	rp->fmt = (struct value_fmt){ leaf_type(&bp), i };
+	if (rp->slot >= 0)
+		p->args[rp->slot] = rp->fmt;
+	return 0;
+}
+
+/* Arguments no path replaces are shown by their BTF type (bool, u32, pointer ...). */
+static void type_raw_args(struct probe *p, const struct btf *btf)
+{
+	struct rawtp_probe *r = p->kind_data;
+	struct btf_path bp;
+	char msg[128];
+
+	for (int i = 0; i < r->tp.nargs && i < LT_MAX_ARGS; i++) {
+		if (p->args[i].capture >= 0 ||
+		    btf_path_resolve(btf, r->tp.args[i].type, "", "", &bp, msg, sizeof(msg)))
+			continue;
+		p->args[i] = (struct value_fmt){ bp.leaf == BTF_LEAF_INT ? leaf_type(&bp) : VT_PTR,
+						 -1 };
+	}
+}
+
+static int rawtp_resolve(struct probe *p, char *err, size_t errlen)
+{
+	struct rawtp_probe *r = rawtp_of(p);
+	const struct btf *btf = ktypes_btf(p->s);
+	int rc;
+
+	if (!r)
+		return -ENOMEM;
+	if (!btf) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot load the kernel's BTF (/sys/kernel/btf/vmlinux): %s",
+			 strerror(-rc));
+		return rc ? rc : -ENOENT;
+	}
+	if (spec_is_glob(p->spec.func) || p->spec.has_offset || p->spec.is_addr) {
+		snprintf(err, errlen, "expected one tracepoint name (list them with -l "
+			 "'rawtracepoint:%s')", p->spec.func);
+		return -EINVAL;
+	}
+	if ((rc = btf_tp_lookup(btf, p->spec.func, &r->tp, err, errlen)))
+		return rc;
+	for (int i = 0; i < r->npaths; i++)
+		if ((rc = resolve_path(p, btf, i, err, errlen)))
+			return rc;
+	r->cfg.nargs = r->tp.nargs < LT_RAWTP_MAX_ARGS ? r->tp.nargs : LT_RAWTP_MAX_ARGS;
+	r->cfg.npaths = r->npaths;
+	type_raw_args(p, btf);
+	snprintf(p->path, sizeof(p->path), "/sys/kernel/btf/vmlinux");
+	return probe_add_site(p, p->spec.func, 0);
+}
+
+/* ---- attach ------------------------------------------------------------------------------- */
+
+static void destroy_rawtp(void *obj)
+{
+	rawtp_bpf__destroy(obj);
+}
+
+static const char instance_key = 'r';
+
+static struct rawtp_bpf *rawtp_instance(struct session *s, int *err)
+{
+	struct rawtp_bpf *k = session_object(s, &instance_key);
+
+	if (k)
+		return k;
+	if (!(k = rawtp_bpf__open())) {
+		*err = -errno;
+		return NULL;
+	}
+	if ((*err = session_share_maps(s, k->obj)) || (*err = rawtp_bpf__load(k)) ||
+	    (*err = session_own_object(s, &instance_key, k, destroy_rawtp))) {
+		rawtp_bpf__destroy(k);
+		return NULL;
+	}
+	return k;
+}
+
+static int rawtp_attach(struct probe *p, char *err, size_t errlen)
+{
+	struct rawtp_probe *r = p->kind_data;
+	struct rawtp_bpf *k;
+	int rc = 0, fd;
+
+	if (!(k = rawtp_instance(p->s, &rc))) {
+		snprintf(err, errlen, "cannot load the raw tracepoint template: %s (-v shows the "
+			 "verifier log)", strerror(-rc));
+		return rc;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(k->maps.lt_rawtp), &p->id, &r->cfg, BPF_ANY))
+		return -errno;
+	fd = raw_tp_link(bpf_program__fd(k->progs.lt_rawtp_prog), p->spec.func,
+			 (uint64_t)p->id << 32);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot attach to raw tracepoint %s: %s%s", p->spec.func,
+			 strerror(-fd), fd == -EINVAL ? " (cookies on raw tracepoints need Linux "
+			 "6.10 or later)" : "");
+		return fd;
+	}
+	if ((rc = probe_add_link(p, NULL, fd)))
+		close(fd);
+	return rc;
+}
+
+/* The signature, for names used while options are parsed (before resolve). */
+static const struct btf_tp *signature(struct probe *p)
+{
+	struct rawtp_probe *r = rawtp_of(p);
+	const struct btf *btf;
+	char err[256];
+
+	if (r && !r->tp.nargs && (btf = ktypes_btf(p->s)))
+		btf_tp_lookup(btf, p->spec.func, &r->tp, err, sizeof(err));
+	return r ? &r->tp : NULL;
+}
+
+/* where / of / by: an args path by its name is its argN; without args, so is a tracepoint
+ * argument by its own name. Named fields have no value slot. */
+static int rawtp_field_src(struct probe *p, const char *name, char *err, size_t errlen)
+{
+	struct rawtp_probe *r = rawtp_of(p);
+	const struct btf_tp *tp;
+	int src = src_parse(name), arg;
+
+	for (int i = 0; r && i < r->npaths; i++) {
+		if (strcmp(r->paths[i].name, name))
+			continue;
+		if (r->paths[i].slot >= 0)
+			return LT_SRC_ARG1 + r->paths[i].slot;
+		snprintf(err, errlen, "field '%s' has no value slot: give its path in args to "
+			 "filter or aggregate on it", name);
+		return -EINVAL;
+	}
+	if (src >= 0 && src < LT_MAX_ARGS)
+		return src;
+	if (r && !r->has_args && (tp = signature(p)) && (arg = btf_tp_arg_index(tp, name)) >= 0 &&
+	    arg < LT_MAX_ARGS)
+		return LT_SRC_ARG1 + arg;
+	snprintf(err, errlen, "'%s' is not an argument or field of raw tracepoint %s (arg1..arg6, "
+		 "its argument names, or names of args paths)", name, p->spec.func);
+	return -EINVAL;
+}
+
+/* ---- events, listing, release --------------------------------------------------------- */
+
+/* e.NAME: a named field, or (without `args`) a tracepoint argument by its name. */
+static int rawtp_push_field(lua_State *L, struct probe *p, const struct lt_rec *rec,
+			    const uint8_t *data, const char *key)
+{
+	struct rawtp_probe *r = p->kind_data;
+	const struct value_fmt *f = NULL;
+	int arg;
+
+	for (int i = 0; r && i < r->npaths && !f; i++)
+		if (!strcmp(r->paths[i].name, key))
+			f = &r->paths[i].fmt;
+	if (!f && r && !r->has_args && (arg = btf_tp_arg_index(&r->tp, key)) >= 0 &&
+	    arg < LT_MAX_ARGS && strncmp(key, "arg", 3)) {
+		lua_pushinteger(L, value_extend(p->args[arg].type, rec->args[arg]));
+		return 1;
+	}
+	if (!f)
+		return 0;
+	l_push_capture(L, data, rec->data_len, f->capture, f->type);
+	return 1;
+}
+
+struct list_ctx {
+	void (*emit)(void *ctx, const char *name);
+	void *ctx;
+	const struct btf *btf;
+	bool signature;
+};
+
+static void emit_tp(void *ctx, const char *name)
+{
+	struct list_ctx *x = ctx;
+	char line[1024], ts[128], err[128];
+	struct btf_tp tp;
+	size_t used = snprintf(line, sizeof(line), "rawtracepoint:%s", name);
+
+	if (x->signature && !btf_tp_lookup(x->btf, name, &tp, err, sizeof(err))) {
+		for (int i = 0; i < tp.nargs && used < sizeof(line); i++) {
+			btf_type_str(x->btf, tp.args[i].type, ts, sizeof(ts));
+			used += snprintf(line + used, sizeof(line) - used, "%s%s%s%s",
+					 i ? ", " : "(", ts, ts[strlen(ts) - 1] == '*' ? "" : " ",
+					 tp.args[i].name);
+		}
+		if (used < sizeof(line))
+			snprintf(line + used, sizeof(line) - used, "%s", tp.nargs ? ")" : "()");
+	}
+	x->emit(x->ctx, line);
+}
+
+/* Tracepoint names; an exact name also shows its signature. */
+static int rawtp_list(struct session *s, const struct spec *spec,
+		      void (*emit)(void *ctx, const char *name), void *ctx, char *err,
+		      size_t errlen)
+{
+	struct list_ctx x = { emit, ctx, ktypes_btf(s), !spec_is_glob(spec->func) };
+
+	if (!x.btf) {
+		snprintf(err, errlen, "cannot load the kernel's BTF: %s", strerror(errno));
+		return -ENOENT;
+	}
+	btf_tp_each(x.btf, spec->func, emit_tp, &x);
+	return 0;
+}
+
+static void rawtp_release(struct probe *p)
+{
+	struct rawtp_probe *r = p->kind_data;
+
+	for (int i = 0; r && i < r->npaths; i++) {
+		free(r->paths[i].text);
+		free(r->paths[i].name);
+	}
+	free(r);
+	p->kind_data = NULL;
+}
+
+static const char *const rawtp_keys[] = { "fields", NULL };
+
+const struct provider rawtp_provider = {
+	.name = "rawtracepoint",
+	.handles = rawtp_handles,
+	.resolve = rawtp_resolve,
+	.attach = rawtp_attach,
+	.push_field = rawtp_push_field,
+	.release = rawtp_release,
+	.opt_keys = rawtp_keys,
+	.parse_opts = rawtp_parse_opts,
+	.own_args = true,
+	.list = rawtp_list,
+	.field_src = rawtp_field_src,
+};

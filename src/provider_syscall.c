@@ -1,0 +1,451 @@
+/* Syscalls: syscall:NAME, a glob (syscall:open*, syscall:*) or a list (syscall:read,write).
+ * Entry and exit are paired in kernel on the raw tracepoints raw_syscalls:sys_enter/sys_exit
+ * (the cheapest hook: one program run per syscall, no per-syscall tracepoint), one link
+ * each per probe with cookie = probe id << 32; lt_sys_sites[(probe, nr)] selects the
+ * syscalls. Arguments are named and typed by syscalls:sys_enter_NAME format files; numbers
+ * come from the kernel headers (syscall_names.c). */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include "l_fetch_opt.h"
+#include "probe.h"
+#include "raw_tp_link.h"
+#include "script.h"
+#include "session.h"
+#include "syscall.h"
+#include "syscall.skel.h"
+#include "syscall_names.h"
+#include "syscall_probe.h"
+#include "tracefs.h"
+
+static const char instance_key = 's';
+
+static bool sys_handles(enum spec_kind kind)
+{
+	return kind == SPEC_SYSCALL;
+}
+
+static void destroy_sys(void *obj)
+{
+	syscall_bpf__destroy(obj);
+}
+
+static struct syscall_bpf *sys_template(struct session *s, int *err)
+{
+	struct syscall_bpf *k = session_object(s, &instance_key);
+
+	if (k)
+		return k;
+	if (!(k = syscall_bpf__open())) {
+		*err = -errno;
+		return NULL;
+	}
+	if ((*err = session_share_maps(s, k->obj)) || (*err = syscall_bpf__load(k)) ||
+	    (*err = session_own_object(s, &instance_key, k, destroy_sys))) {
+		syscall_bpf__destroy(k);
+		return NULL;
+	}
+	return k;
+}
+
+static void sys_release(struct probe *p)
+{
+	struct sys_state *st = p->kind_data;
+	struct syscall_bpf *k = session_object(p->s, &instance_key);
+
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->n && st->written && k; i++) {
+		struct lt_sys_key key = { st->id, st->sites[i].nr };
+
+		bpf_map_delete_elem(bpf_map__fd(k->maps.lt_sys_sites), &key);
+	}
+	if (st->written && k) {	/* the id's bitmap must be empty for its next probe */
+		struct lt_sys_nrs none = {};
+
+		bpf_map_update_elem(bpf_map__fd(k->maps.lt_sys_nrs), &st->id, &none, BPF_ANY);
+	}
+	free(st->sites);
+	free(st);
+	p->kind_data = NULL;
+}
+
+/* ---- resolving: names to numbers, formats to named arguments ---------------------------- */
+
+/* The format of a syscall's entry; some are defined under another name (fstat: newfstat,
+ * umount2: umount). */
+static int entry_format(const char *name, struct tp_format *f)
+{
+	char ev[128], err[256];
+	size_t n = strlen(name);
+
+	snprintf(ev, sizeof(ev), "sys_enter_%s", name);
+	if (!tracefs_format("syscalls", ev, f, err, sizeof(err)))
+		return 0;
+	snprintf(ev, sizeof(ev), "sys_enter_new%s", name);
+	if (!tracefs_format("syscalls", ev, f, err, sizeof(err)))
+		return 0;
+	while (n && name[n - 1] >= '0' && name[n - 1] <= '9')
+		n--;
+	snprintf(ev, sizeof(ev), "sys_enter_%.*s", (int)n, name);
+	return n < strlen(name) ? tracefs_format("syscalls", ev, f, err, sizeof(err)) : -ENOENT;
+}
+
+/* Paths and names are strings; buffers (write's buf) and messages are not. */
+static bool is_string_arg(const char *type, const char *name)
+{
+	return !strcmp(type, "const char *") && !strstr(name, "buf") && !strstr(name, "msg") &&
+	       !strstr(name, "val");
+}
+
+static void load_args(struct sys_site *ss, const char *name, const struct btf *btf)
+{
+	struct tp_format f;
+	char type[128];
+
+	ss->nargs = -1;
+	if (entry_format(name, &f))
+		return;
+	for (ss->nargs = 0; ss->nargs < LT_MAX_ARGS; ss->nargs++) {
+		const struct tp_field *x = tp_format_arg(&f, ss->nargs + 1);
+		struct sys_arg *a = &ss->args[ss->nargs];
+
+		if (!x)
+			break;
+		snprintf(a->name, sizeof(a->name), "%s", x->name);
+		snprintf(a->decl, sizeof(a->decl), "%s", x->decl);
+		tp_field_type(x, type, sizeof(type));
+		ktype_resolve(btf, type, &a->type);
+		a->is_str = is_string_arg(type, a->name);
+	}
+	tp_format_free(&f);
+}
+
+static int cmp_site(const void *a, const void *b)
+{
+	return strcmp(((const struct probe_site *)a)->name, ((const struct probe_site *)b)->name);
+}
+
+static void no_syscall(const char *item, char *err, size_t errlen)
+{
+	struct tp_format f;
+
+	if (spec_is_glob(item)) {
+		snprintf(err, errlen, "no syscall matches '%s'", item);
+	} else if (!entry_format(item, &f)) {
+		tp_format_free(&f);
+		snprintf(err, errlen, "syscall '%s' is newer than the kernel headers ltrace-ebpf "
+			 "was built with: its number is not known", item);
+	} else {
+		snprintf(err, errlen, "unknown syscall '%s' (list them: ltrace-ebpf -l "
+			 "'syscall:*')", item);
+	}
+}
+
+/* One item of the list: a name or a glob over the syscall table. */
+static int add_item(struct probe *p, const char *item, char *err, size_t errlen)
+{
+	size_t found = 0;
+	int nr, rc = 0;
+
+	for (size_t i = 0; i < syscall_count() && !rc; i++) {
+		const char *name = syscall_at(i, &nr);
+		bool dup = false;
+
+		if (fnmatch(item, name, 0))
+			continue;
+		found++;
+		for (size_t j = 0; j < p->nsites && !dup; j++)
+			dup = !strcmp(p->sites[j].name, name);
+		if (!dup)
+			rc = probe_add_site(p, name, nr);
+	}
+	if (!rc && !found) {
+		no_syscall(item, err, errlen);
+		rc = -ENOENT;
+	}
+	return rc;
+}
+
+/* The spec's comma-separated names and globs, sorted by name. */
+static int add_sites(struct probe *p, char *err, size_t errlen)
+{
+	char items[sizeof(p->spec.func)], *save = NULL, *item;
+	int rc = 0;
+
+	snprintf(items, sizeof(items), "%s", p->spec.func);
+	for (item = strtok_r(items, ",", &save); item && !rc; item = strtok_r(NULL, ",", &save))
+		rc = add_item(p, item, err, errlen);
+	if (!rc && !p->nsites) {
+		snprintf(err, errlen, "expected syscall:NAME, a glob or a list (read,write)");
+		rc = -EINVAL;
+	}
+	if (!rc)
+		qsort(p->sites, p->nsites, sizeof(*p->sites), cmp_site);
+	return rc;
+}
+
+/* Arguments typed alike in every site type the probe's args (typed predicates, e.args). */
+static void type_args(struct probe *p, const struct sys_state *st)
+{
+	for (int a = 0; a < LT_MAX_ARGS; a++) {
+		enum value_type vt = VT_INT;
+		bool same = true;
+
+		for (size_t i = 0; i < st->n && same; i++) {
+			const struct sys_site *ss = &st->sites[i];
+			enum value_type t = VT_INT;
+
+			if (a < ss->nargs)
+				t = ktype_value_type(&ss->args[a].type);
+
+			same = !i || t == vt;
+			vt = t;
+		}
+		if (same && p->args[a].type == VT_INT && p->args[a].capture < 0)
+			p->args[a].type = vt;
+	}
+}
+
+/* Resolved once: by the options (named arguments) or at attach. */
+static struct sys_state *sys_state(struct probe *p, char *err, size_t errlen)
+{
+	struct sys_state *st = p->kind_data;
+	const struct btf *btf;
+
+	if (st)
+		return st;
+	if (add_sites(p, err, errlen))
+		return NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st || !(st->sites = calloc(p->nsites, sizeof(*st->sites)))) {
+		snprintf(err, errlen, "out of memory");
+		free(st);
+		return NULL;
+	}
+	btf = ktypes_btf(p->s);
+	for (st->n = 0; st->n < p->nsites; st->n++) {
+		st->sites[st->n].nr = p->sites[st->n].offset;
+		load_args(&st->sites[st->n], p->sites[st->n].name, btf);
+	}
+	p->kind_data = st;
+	p->cfg.flags |= LT_CFG_CALL;
+	type_args(p, st);
+	return st;
+}
+
+static int sys_resolve(struct probe *p, char *err, size_t errlen)
+{
+	return sys_state(p, err, errlen) ? 0 : -ENOENT;
+}
+
+/* ---- named arguments ---------------------------------------------------------------------- */
+
+static int arg_index(const struct sys_site *ss, const char *name)
+{
+	for (int a = 0; a < ss->nargs; a++)
+		if (!strcmp(ss->args[a].name, name))
+			return a;
+	return -1;
+}
+
+static void list_args(const struct sys_site *ss, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (int a = 0; a < ss->nargs && used < len; a++)
+		used += snprintf(buf + used, len - used, "%s%s", used ? " " : "", ss->args[a].name);
+}
+
+static int sys_field_src(struct probe *p, const char *name, char *err, size_t errlen)
+{
+	struct sys_state *st = sys_state(p, err, errlen);
+	char args[256];
+	int src = src_parse(name), at = -1;
+
+	if (!st || src >= 0)
+		return st ? src : -ENOENT;
+	for (size_t i = 0; i < st->n; i++) {
+		int a = arg_index(&st->sites[i], name);
+
+		if (a < 0) {
+			list_args(&st->sites[i], args, sizeof(args));
+			snprintf(err, errlen, "syscall %s has no argument '%s' (arguments: %s)",
+				 p->sites[i].name, name,
+				 st->sites[i].nargs < 0 ? "not known" : args);
+			return -ENOENT;
+		}
+		if (at >= 0 && a != at) {
+			snprintf(err, errlen, "argument '%s' is arg%d of %s but arg%d of %s: name "
+				 "it by position", name, at + 1, p->sites[0].name, a + 1,
+				 p->sites[i].name);
+			return -EINVAL;
+		}
+		at = a;
+	}
+	return LT_SRC_ARG1 + at;
+}
+
+/* ---- attaching ----------------------------------------------------------------------------- */
+
+/* The syscall's strings the probe did not capture itself; read at exit (the kernel has
+ * faulted the pages in), but at entry for exec, whose memory is gone at exit. */
+static void site_strings(const struct probe *p, struct sys_site *ss, const char *name,
+			 struct lt_probe_cfg *strs)
+{
+	ss->nstr = 0;
+	ss->str_at_entry = !strncmp(name, "exec", 4);
+	strs->flags = LT_CFG_CALL;
+	for (int a = 0; a < ss->nargs && (p->cfg.flags & LT_CFG_EMIT); a++) {
+		if (!ss->args[a].is_str || p->args[a].capture >= 0)
+			continue;
+		strs->fetch[ss->nstr] = (struct lt_fetch){ .src = LT_SRC_ARG1 + a,
+							   .kind = LT_FETCH_STR,
+							   .at_return = !ss->str_at_entry,
+							   .len_src = LT_SRC_NONE,
+							   .space = LT_SPACE_USER,
+							   .len = p->strsize };
+		ss->str_args[ss->nstr++] = a;
+	}
+	strs->nfetch = ss->nstr;
+}
+
+static int write_sites(struct probe *p, struct sys_state *st, int fd)
+{
+	struct lt_sys_site v;
+
+	st->id = p->id;
+	st->written = true;
+	for (size_t i = 0; i < st->n; i++) {
+		struct sys_site *ss = &st->sites[i];
+		struct lt_sys_key key = { p->id, ss->nr };
+
+		memset(&v, 0, sizeof(v));
+		v.site = i;
+		for (int a = 0; a < ss->nargs; a++)
+			if (!ss->args[a].type.is_ptr && ss->args[a].type.size < 8)
+				v.ext[a] = ss->args[a].type.size |
+					   (ss->args[a].type.is_signed ? LT_EXT_SIGNED : 0);
+		site_strings(p, ss, p->sites[i].name, &v.strs);
+		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int write_bitmap(struct probe *p, const struct sys_state *st, int fd)
+{
+	struct lt_sys_nrs nrs = {};
+
+	for (size_t i = 0; i < st->n; i++)
+		if (st->sites[i].nr >= 0 && st->sites[i].nr < LT_SYS_NR_MAX)
+			nrs.bits[st->sites[i].nr / 64] |= 1ULL << (st->sites[i].nr % 64);
+	return bpf_map_update_elem(fd, &p->id, &nrs, BPF_ANY) ? -errno : 0;
+}
+
+/* Exit first: every call whose entry the probe sees then has its exit seen too. */
+static int sys_attach(struct probe *p, char *err, size_t errlen)
+{
+	struct bpf_program *progs[2];
+	struct syscall_bpf *k;
+	const char *what = "load the syscall template";
+	int rc = 0, fd;
+
+	if (!(k = sys_template(p->s, &rc)))
+		goto fail;
+	what = "configure the syscall probe";
+	if ((rc = write_sites(p, p->kind_data, bpf_map__fd(k->maps.lt_sys_sites))) ||
+	    (rc = write_bitmap(p, p->kind_data, bpf_map__fd(k->maps.lt_sys_nrs))))
+		goto fail;
+	progs[0] = k->progs.lt_sys_exit;
+	progs[1] = k->progs.lt_sys_enter;
+	what = "attach to raw_syscalls (kernel 6.10 or later is needed for cookies)";
+	for (int i = 0; i < 2; i++) {
+		fd = raw_tp_link(bpf_program__fd(progs[i]), i ? "sys_enter" : "sys_exit",
+				 (uint64_t)p->id << 32);
+		if (fd < 0 || (rc = probe_add_link(p, NULL, fd))) {
+			rc = fd < 0 ? fd : rc;
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot %s: %s", what, strerror(-rc));
+	return rc;
+}
+
+/* ---- options, listing ---------------------------------------------------------------------- */
+
+static void sys_parse_opts(lua_State *L, int t, struct probe *p)
+{
+	char err[512] = "";
+
+	if (!sys_state(p, err, sizeof(err)))
+		luaL_error(L, "%s: %s", p->text, err);
+	l_fetch_option(L, t, p, LT_SPACE_USER);
+}
+
+static const char *const sys_opt_keys[] = { "fetch", NULL };
+
+static bool list_matches(const struct spec *spec, const char *name)
+{
+	char items[sizeof(spec->func)], *save = NULL, *item;
+
+	snprintf(items, sizeof(items), "%s", spec->func);
+	for (item = strtok_r(items, ",", &save); item; item = strtok_r(NULL, ",", &save))
+		if (!fnmatch(item, name, 0))
+			return true;
+	return false;
+}
+
+static void emit_one(const char *name, void (*emit)(void *ctx, const char *name), void *ctx)
+{
+	struct sys_site ss;
+	char buf[2048];
+	size_t used = snprintf(buf, sizeof(buf), "syscall:%s", name);
+
+	if (script_verbose) {
+		load_args(&ss, name, NULL);
+		for (int a = 0; a < ss.nargs && used < sizeof(buf); a++)
+			used += snprintf(buf + used, sizeof(buf) - used, "\n    %s",
+					 ss.args[a].decl);
+		if (used < sizeof(buf))
+			snprintf(buf + used, sizeof(buf) - used, ss.nargs < 0 ?
+				 "\n    (arguments not known)\n    long ret" : "\n    long ret");
+	}
+	emit(ctx, buf);
+}
+
+static int sys_list(struct session *s, const struct spec *spec,
+		    void (*emit)(void *ctx, const char *name), void *ctx, char *err, size_t errlen)
+{
+	int nr;
+
+	for (size_t i = 0; i < syscall_count(); i++) {
+		const char *name = syscall_at(i, &nr);
+
+		if (list_matches(spec, name))
+			emit_one(name, emit, ctx);
+	}
+	return 0;
+}
+
+const struct provider syscall_provider = {
+	.name = "syscall",
+	.handles = sys_handles,
+	.resolve = sys_resolve,
+	.attach = sys_attach,
+	.push_field = syscall_push_field,
+	.release = sys_release,
+	.opt_keys = sys_opt_keys,
+	.parse_opts = sys_parse_opts,
+	.list = sys_list,
+	.field_src = sys_field_src,
+};

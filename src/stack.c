@@ -1,0 +1,219 @@
+/* Host side of stacks: the session's symbolizer + unwinder (one per session, owned through
+ * session_own_object), decoding the stack part of a record, reading stack ids, the entry
+ * fix-up, and the frame-pointer heuristic behind unwind = "auto". */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "session.h"
+#include "stack.h"
+#include "symbolize.h"
+#include "unwind_dwarf.h"
+#include "uprobe.skel.h"
+
+static const char ctx_key;
+
+static void ctx_destroy(void *obj)
+{
+	struct stack_ctx *c = obj;
+
+	unwinder_free(c->uw);
+	symbolizer_free(c->sy);
+	free(c);
+}
+
+struct stack_ctx *stack_ctx_get(struct session *s)
+{
+	struct stack_ctx *c = session_object(s, &ctx_key);
+
+	if (c)
+		return c;
+	if (!(c = calloc(1, sizeof(*c))) || !(c->sy = symbolizer_new()) ||
+	    !(c->uw = unwinder_new(c->sy)) || session_own_object(s, &ctx_key, c, ctx_destroy)) {
+		if (c) {
+			unwinder_free(c->uw);
+			symbolizer_free(c->sy);
+		}
+		free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->s = s;
+	/* Without CAP_PERFMON stacks still work, for processes alive when they are read. */
+	symbolizer_watch(c->sy);
+	return c;
+}
+
+int stack_fix_entry(uint64_t *ips, int n, uint64_t caller, int max)
+{
+	if (!caller || n < 1 || max < 2 || (n > 1 && ips[1] == caller))
+		return n;
+	if (n == max)
+		n--;
+	memmove(&ips[2], &ips[1], (n - 1) * sizeof(*ips));
+	ips[1] = caller;
+	return n + 1;
+}
+
+static int copy_frames(const uint8_t *at, int n, uint64_t *ips, int max)
+{
+	int k = 0;
+
+	for (int i = 0; i < n && k < max; i++) {
+		memcpy(&ips[k], at + i * 8, 8);
+		if (ips[k])
+			k++;
+	}
+	return k;
+}
+
+int stack_from_record(struct stack_ctx *c, const struct lt_rec *rec, const uint8_t *data,
+		      bool kernel, uint64_t *ips, int max)
+{
+	size_t avail = rec->size - sizeof(*rec), at = rec->data_len;
+	size_t ubytes = (size_t)rec->nustack * 8, kbytes = (size_t)rec->nkstack * 8;
+	uint64_t caller;
+	int n;
+
+	if (at + ubytes + kbytes + rec->ucopy_len > avail)
+		return 0;
+	if (kernel)
+		return copy_frames(data + at + ubytes, rec->nkstack, ips, max);
+	if (rec->ucopy_len >= sizeof(struct lt_ucopy)) {
+		struct lt_ucopy uc;
+		const uint8_t *u = data + at + ubytes + kbytes;
+
+		memcpy(&uc, u, sizeof(uc));
+		if (uc.len > rec->ucopy_len - sizeof(uc))
+			return 0;
+		return unwind_dwarf(c->uw, rec->pid, rec->tid, &uc, u + sizeof(uc), ips, max);
+	}
+	if (!rec->nustack)
+		return 0;
+	memcpy(&caller, data + at, 8);
+	n = copy_frames(data + at + 8, rec->nustack - 1, ips, max);
+	return stack_fix_entry(ips, n, caller, max);
+}
+
+int stack_from_id(struct stack_ctx *c, uint32_t id, uint64_t caller, uint64_t *ips, int max)
+{
+	uint64_t raw[LT_STACK_DEPTH] = {};
+	int n;
+
+	struct bpf_map *map;
+
+	if (id == UINT32_MAX || !c->s->skel)
+		return 0;
+	/* Ids of sleepable programs name their own hash map (no stack-trace maps there). */
+	map = (id & LT_STACK_ID_HASHED) ? c->s->skel->maps.lt_stack_frames :
+					  c->s->skel->maps.lt_stacks;
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &id, raw))
+		return 0;
+	n = copy_frames((const uint8_t *)raw, LT_STACK_DEPTH, ips, max);
+	return stack_fix_entry(ips, n, caller, max);
+}
+
+/* A frame-pointer walk through code without frame pointers reads data as return addresses:
+ * the stack ends before the first one that is not in executable memory. */
+int stack_trim_user(struct stack_ctx *c, int pid, uint64_t *ips, int n)
+{
+	for (int i = 1; i < n; i++)
+		if (!symbolizer_is_mapped(c->sy, pid, ips[i]))
+			return i;
+	return n;
+}
+
+/* A kernel stack read from a BPF program starts in the program and its trampoline. */
+int stack_trim_bpf(struct stack_ctx *c, uint64_t *ips, int n)
+{
+	int skip = 0;
+
+	while (skip < n) {
+		struct sym_info si;
+
+		if (symbolize_kernel(c->sy, ips[skip], 0, &si) || !si.name ||
+		    (strncmp(si.name, "bpf_prog_", 9) && strncmp(si.name, "bpf_trace_run", 13) &&
+		     strncmp(si.name, "__bpf_trace_", 12) && strncmp(si.name, "bpf_get_stack", 13)))
+			break;
+		skip++;
+	}
+	memmove(ips, ips + skip, (n - skip) * sizeof(*ips));
+	return n - skip;
+}
+
+/* The C runtime's own functions say nothing about how the program was built. */
+static bool is_crt(const char *name)
+{
+	static const char *const crt[] = { "_start", "_init", "_fini", "deregister_tm_clones",
+					   "register_tm_clones", "__do_global_dtors_aux",
+					   "frame_dummy", "__libc_csu_init", "__libc_csu_fini",
+					   NULL };
+
+	for (const char *const *c = crt; *c; c++)
+		if (!strcmp(name, *c))
+			return true;
+	return false;
+}
+
+/* Counts prologues among the first function symbols: push %rbp; mov %rsp,%rbp, after an
+ * endbr64 or not. Code built with -fomit-frame-pointer has almost none; code built with
+ * frame pointers has them everywhere but in leaf functions. */
+static void count_prologues(Elf *elf, int fd, int *funcs, int *fp)
+{
+	static const unsigned char push_mov[] = { 0x55, 0x48, 0x89, 0xe5 };
+	static const unsigned char endbr[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(elf, scn)) && *funcs < 200) {
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize ||
+		    (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
+		    !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize && *funcs < 200; i++) {
+			unsigned char b[8];
+			GElf_Sym sym;
+			GElf_Shdr tsh;
+			Elf_Scn *text;
+			off_t off;
+
+			if (!gelf_getsym(d, i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+			    sym.st_size < 16 || sym.st_shndx == SHN_UNDEF ||
+			    sym.st_shndx >= SHN_LORESERVE ||
+			    !(text = elf_getscn(elf, sym.st_shndx)) ||
+			    !gelf_getshdr(text, &tsh) ||
+			    is_crt(elf_strptr(elf, sh.sh_link, sym.st_name) ?: ""))
+				continue;
+			off = sym.st_value - tsh.sh_addr + tsh.sh_offset;
+			if (pread(fd, b, sizeof(b), off) != sizeof(b))
+				continue;
+			(*funcs)++;
+			if (!memcmp(b, push_mov, 4) ||
+			    (!memcmp(b, endbr, 4) && !memcmp(b + 4, push_mov, 4)))
+				(*fp)++;
+		}
+	}
+}
+
+bool stack_fp_likely(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), funcs = 0, fp = 0;
+	Elf *elf;
+
+	if (fd < 0)
+		return true;
+	elf_version(EV_CURRENT);
+	if ((elf = elf_begin(fd, ELF_C_READ_MMAP, NULL))) {
+		count_prologues(elf, fd, &funcs, &fp);
+		elf_end(elf);
+	}
+	close(fd);
+	return !funcs || fp * 4 >= funcs;
+}

@@ -1,0 +1,55 @@
+/* Stacks on the host side: the session's symbolizer and unwinder, the frames a record
+ * carries (frame-pointer frames, or a stack copy unwound with DWARF), frames behind the
+ * stack ids of in-kernel aggregates, the frame a frame-pointer walk misses at a function's
+ * entry, and the probe options `stack`, `unwind`, `stack_depth`. */
+#ifndef LT_STACK_H
+#define LT_STACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "uprobe.h"
+
+struct session;
+struct probe;
+struct lua_State;
+
+struct stack_ctx {
+	struct session *s;
+	struct symbolizer *sy;
+	struct unwinder *uw;
+};
+
+/* The session's stack context, created on first use (which also starts following mmaps,
+ * so processes that exit keep their maps). NULL and errno on failure. */
+struct stack_ctx *stack_ctx_get(struct session *s);
+
+/* Frames of a record, innermost first: its user stack (kernel false) or kernel stack. The
+ * count, 0 when the record has none. */
+int stack_from_record(struct stack_ctx *c, const struct lt_rec *rec, const uint8_t *data,
+		      bool kernel, uint64_t *ips, int max);
+/* Frames behind a stack id of lt_stacks; caller is the entry caller (0: none). */
+int stack_from_id(struct stack_ctx *c, uint32_t id, uint64_t caller, uint64_t *ips, int max);
+/* Inserts caller as the second frame unless the walk has it already. */
+int stack_fix_entry(uint64_t *ips, int n, uint64_t caller, int max);
+/* Ends a user stack before its first frame outside executable mappings; the new count. */
+int stack_trim_user(struct stack_ctx *c, int pid, uint64_t *ips, int n);
+/* Drops the leading kernel frames of the BPF program that read the stack; the new count. */
+int stack_trim_bpf(struct stack_ctx *c, uint64_t *ips, int n);
+/* Do the functions of this ELF file keep frame pointers (push %rbp; mov %rsp,%rbp)? */
+bool stack_fp_likely(const char *path);
+
+/* Probe options (l_probe.c calls it after the core options): fills cfg.stack and
+ * stack_depth; raises on misuse. */
+void stack_parse_opts(struct lua_State *L, int t, struct probe *p);
+/* by = "ustack" | "kstack" | "stack" (both): LT_BY_*; -1 for other names. */
+int stack_agg_by(const char *name);
+
+/* The Lua side (l_stack.c): the "ltrace.stack" type and module; a record's user or kernel
+ * stack (nil when it has none); the interned stack behind an aggregate key. */
+struct lt_agg_key;
+void l_stack_open(struct lua_State *L);
+int l_stack_push_record(struct lua_State *L, struct probe *p, const struct lt_rec *rec,
+			const uint8_t *data, bool kernel);
+void l_stack_push_key(struct lua_State *L, struct probe *p, const struct lt_agg_key *k);
+
+#endif

@@ -1,0 +1,159 @@
+/* Reads .note.stapsdt: each note is three addresses (probe, .stapsdt.base, semaphore) in
+ * the file's word size, then "provider\0name\0args\0". */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "usdt_notes.h"
+
+#define STAPSDT_TYPE 3
+
+static uint64_t read_word(const char *p, int wide)
+{
+	uint64_t v64 = 0;
+	uint32_t v32 = 0;
+
+	if (wide) {
+		memcpy(&v64, p, 8);
+		return v64;
+	}
+	memcpy(&v32, p, 4);
+	return v32;
+}
+
+/* One note's descriptor; -EINVAL when malformed (then skipped). */
+static int parse_desc(const char *desc, size_t len, int wide, struct usdt_note *n)
+{
+	size_t w = wide ? 8 : 4, off = 3 * w;
+	const char *strs[3];
+
+	if (len < off)
+		return -EINVAL;
+	n->loc = read_word(desc, wide);
+	n->sema = read_word(desc + 2 * w, wide);
+	for (int i = 0; i < 3; i++) {
+		const char *end = off < len ? memchr(desc + off, 0, len - off) : NULL;
+
+		if (!end)
+			return -EINVAL;
+		strs[i] = desc + off;
+		off = end - desc + 1;
+	}
+	n->provider = strdup(strs[0]);
+	n->name = strdup(strs[1]);
+	n->args = strdup(strs[2]);
+	return n->provider && n->name && n->args ? 0 : -ENOMEM;
+}
+
+static void note_free(struct usdt_note *n)
+{
+	free(n->provider);
+	free(n->name);
+	free(n->args);
+}
+
+static int add_note(struct usdt_note_list *out, const char *desc, size_t len, int wide)
+{
+	struct usdt_note n = {}, *v;
+	int rc = parse_desc(desc, len, wide, &n);
+
+	if (rc) {
+		note_free(&n);
+		return rc == -EINVAL ? 0 : rc;
+	}
+	v = realloc(out->v, (out->n + 1) * sizeof(*v));
+	if (!v) {
+		note_free(&n);
+		return -ENOMEM;
+	}
+	out->v = v;
+	v[out->n++] = n;
+	return 0;
+}
+
+static int read_section(Elf_Scn *scn, int wide, struct usdt_note_list *out)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t off = 0, name_off, desc_off, next;
+	GElf_Nhdr nh;
+	int rc = 0;
+
+	while (data && !rc && (next = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+		const char *base = data->d_buf;
+
+		if (nh.n_type == STAPSDT_TYPE && nh.n_namesz == sizeof("stapsdt") &&
+		    !memcmp(base + name_off, "stapsdt", sizeof("stapsdt")))
+			rc = add_note(out, base + desc_off, nh.n_descsz, wide);
+		off = next;
+	}
+	return rc;
+}
+
+static int read_elf(Elf *elf, struct usdt_note_list *out)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	size_t shstrndx;
+	int wide = gelf_getclass(elf) == ELFCLASS64, rc = 0;
+
+	if (elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx))
+		return -ENOEXEC;
+	while (!rc && (scn = elf_nextscn(elf, scn))) {
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (name && !strcmp(name, ".note.stapsdt"))
+			rc = read_section(scn, wide, out);
+	}
+	return rc;
+}
+
+int usdt_notes_read(const char *path, struct usdt_note_list *out)
+{
+	int fd, rc;
+	Elf *elf;
+
+	memset(out, 0, sizeof(*out));
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOEXEC;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	rc = elf ? read_elf(elf, out) : -ENOEXEC;
+	elf_end(elf);
+	close(fd);
+	if (rc)
+		usdt_notes_free(out);
+	return rc;
+}
+
+void usdt_notes_free(struct usdt_note_list *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		note_free(&list->v[i]);
+	free(list->v);
+	list->v = NULL;
+	list->n = 0;
+}
+
+int usdt_note_nargs(const struct usdt_note *note)
+{
+	int n = 0;
+
+	for (const char *p = note->args; *p;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		n++;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return n;
+}

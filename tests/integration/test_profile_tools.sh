@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The shipped stack tools under a timeout against workloads that make them print:
+# profile (-c CMD, -p PID with -d), offcputime, stackcount (kernel counts and --dwarf),
+# their usage lines and option errors.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+HOT="$FIXTURE_DIR/stk_hot"
+
+case_ "profile -c CMD -f"
+lt "$SRC_DIR/scripts/profile.lua" -F 499 -f -c "$HOT 500"
+assert_rc 0
+assert_match "$(cat "$OUT")" "stk_hot;[^ ]*hot_three [0-9]+" "hot_three stack"
+
+case_ "profile -p PID -d SECS"
+"$HOT" 3000 &
+hot_pid=$!
+lt "$SRC_DIR/scripts/profile.lua" -F 499 -f -p "$hot_pid" -d 0.5
+assert_rc 0
+assert_match "$(cat "$OUT")" "stk_hot;[^ ]*hot_(three|one) [0-9]+" "hot stacks of the running pid"
+assert_alive "$hot_pid" "the profiled process keeps running"
+kill "$hot_pid"
+wait "$hot_pid" 2>/dev/null || true
+
+case_ "profile --dwarf names main below the hot functions"
+lt "$SRC_DIR/scripts/profile.lua" -F 499 -f --dwarf -- "$HOT" 500
+assert_rc 0
+assert_match "$(cat "$OUT")" "stk_hot;_start;.*;main;hot_three [0-9]+" "DWARF-unwound folded stack"
+
+case_ "offcputime: the sleep, in microseconds, folded"
+lt "$SRC_DIR/scripts/offcputime.lua" -f -- sleep 0.25
+assert_rc 0
+line=$(grep -m1 nanosleep "$OUT" || true)
+assert_match "$line" "^sleep;.*do_nanosleep_\\[k\\];.*schedule_\\[k\\] [0-9]+$" "blocked stack"
+assert_between 240000 400000 "${line##* }" "microseconds asleep"
+
+case_ "offcputime: top stacks as text"
+lt "$SRC_DIR/scripts/offcputime.lua" -n 1 -- sleep 0.2
+assert_rc 0
+assert_contains "$(cat "$OUT")" "do_nanosleep+" "kernel frame"
+assert_match "$(cat "$OUT")" "sleep \\([0-9]+\\)" "comm (pid)"
+
+case_ "stackcount: stacks reaching a function, counted in kernel"
+lt "$SRC_DIR/scripts/stackcount.lua" -n 5 "$FIXTURE_DIR/stk_fp:stk_leaf" -- \
+	"$FIXTURE_DIR/stk_fp" leaf 40
+assert_rc 0
+assert_eq 40 "$(awk '/^            [0-9]+$/ { n += $1 } END { print n }' "$OUT")" "calls counted"
+assert_contains "$(cat "$OUT")" "        stk_c+" "a caller frame"
+
+case_ "stackcount --dwarf -f through libc"
+lt "$SRC_DIR/scripts/stackcount.lua" --dwarf -f "$FIXTURE_DIR/stk_nofp:stk_cmp" -- \
+	"$FIXTURE_DIR/stk_nofp" qsort
+assert_rc 0
+assert_match "$(cat "$OUT")" ";main;stk_a;stk_b;stk_c;qsort_r;[^ ]*stk_cmp [0-9]+" "folded through libc"
+
+case_ "usage and errors"
+for t in profile offcputime stackcount memleak; do
+	lt "$SRC_DIR/scripts/$t.lua" -h
+	assert_rc 0
+	assert_contains "$(cat "$OUT")" "usage: ltrace-ebpf scripts/$t.lua" "$t usage line"
+done
+lt "$SRC_DIR/scripts/profile.lua" -F
+assert_rc 1
+assert_contains "$(cat "$ERR")" "-F needs HZ" "missing value"
+lt "$SRC_DIR/scripts/profile.lua"
+assert_rc 1
+assert_contains "$(cat "$ERR")" "name a target" "no target"
+
+finish
