@@ -40,7 +40,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);	/* mapped twice by libbpf: 2 MiB of the tracer's RSS */
+	__uint(max_entries, 4 << 20);	/* ringbuf_size() changes it; mapped only when streaming */
 } lt_events SEC(".maps");
 
 struct {

@@ -340,6 +340,9 @@ function M.run(opts, native)
 	self.events = Events.new(self.out, opts)
 	local sites = selector.sites(opts, self.objects)
 	M.check_names(opts, sites)
+	-- Every traced call is a record: a program calling in a tight loop never waits for
+	-- us, so give bursts room (the ring is only mapped when records stream).
+	if not opts.summary then ringbuf_size(32 * 1024 * 1024) end
 	if opts.summary then
 		self:count_calls(sites)
 	else

@@ -71,6 +71,12 @@ function target() return core.target() end
 function trace_pid(pid) core.trace_pid(pid) end
 function probes_list() return all_probes end
 
+--- ringbuf_size(bytes): the event ring's size (default 4 MiB); before the first probe.
+function ringbuf_size(bytes)
+  local ok, err = pcall(core.ringbuf_size, bytes)
+  if not ok then error(err, 2) end
+end
+
 --- on_error("continue" | "stop"): what a runtime error in a callback does (default stop).
 function on_error(mode)
   if mode ~= "continue" and mode ~= "stop" then

@@ -145,6 +145,22 @@ static int l_drain(lua_State *L)
 	return 0;
 }
 
+/* core.ringbuf_size(bytes): before the first probe; rounded up to a power of two. */
+static int l_ringbuf_size(lua_State *L)
+{
+	struct session *s = script_session(L);
+	lua_Integer want = luaL_checkinteger(L, 1);
+	uint32_t size = 4096;
+
+	luaL_argcheck(L, want > 0 && want <= (1 << 30), 1, "size must be 1 byte to 1 GiB");
+	if (s->skel)
+		return luaL_error(L, "ringbuf_size() must be called before the first probe");
+	while (size < want)
+		size <<= 1;
+	s->ringbuf_size = size;
+	return 0;
+}
+
 /* core.keep_going(bool): report callback errors and continue (what -k does). */
 static int l_keep_going(lua_State *L)
 {
@@ -166,7 +182,7 @@ int luaopen_ltrace_core(lua_State *L)
 		{ "target", l_target },		{ "trace_pid", l_trace_pid },
 		{ "list", l_list },		{ "parse_duration", l_parse_duration },
 		{ "drain", l_drain },		{ "stopping", l_stopping },
-		{ "keep_going", l_keep_going },
+		{ "keep_going", l_keep_going },	{ "ringbuf_size", l_ringbuf_size },
 		{ NULL, NULL },
 	};
 

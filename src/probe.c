@@ -114,6 +114,10 @@ int probe_attach(struct probe *p, char *err, size_t errlen)
 			 rc == -EPERM ? " (run as root, or with CAP_BPF and CAP_PERFMON)" : "");
 		return rc;
 	}
+	if ((p->cfg.flags & LT_CFG_EMIT) && (rc = session_start_events(p->s))) {
+		snprintf(err, errlen, "cannot map the ring buffer: %s", strerror(-rc));
+		return rc;
+	}
 	if ((rc = session_add_probe(p->s, p))) {
 		snprintf(err, errlen, "too many probes (at most %d)", LT_MAX_PROBES);
 		return rc;

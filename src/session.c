@@ -168,6 +168,17 @@ int session_programs(struct session *s, enum tmpl_group g, bool multi, struct bp
 	return 0;
 }
 
+/* The consumer maps the whole ring (every page resident, twice): only sessions whose
+ * probes stream events to Lua pay for it; count-only sessions never map it. */
+static int start_ring(struct session *s);
+
+int session_start_events(struct session *s)
+{
+	if (s->rb)
+		return 0;
+	return start_ring(s);
+}
+
 static int start_ring(struct session *s)
 {
 	struct loop_timer *t;
@@ -232,6 +243,9 @@ int session_load(struct session *s)
 	s->skel = uprobe_bpf__open();
 	if (!s->skel)
 		return -errno;
+	if (s->ringbuf_size &&
+	    (rc = bpf_map__set_max_entries(s->skel->maps.lt_events, s->ringbuf_size)))
+		goto fail;
 	s->multi_ok = uprobe_multi_supported();
 	s->sleepable_ok = !getenv("LTRACE_EBPF_NO_SLEEPABLE");
 	bpf_object__for_each_program(prog, s->skel->obj)
@@ -243,7 +257,7 @@ int session_load(struct session *s)
 		goto fail;
 	if (s->opts.have_target && (rc = session_trace_pid(s, s->opts.pid)))
 		goto fail;
-	if ((rc = start_ring(s)) || (rc = follow_forks(s)))
+	if ((rc = follow_forks(s)))
 		goto fail;
 	return 0;
 fail:

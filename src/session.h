@@ -47,7 +47,8 @@ struct session {
 	bool sleepable_ok;	/* kernel takes sleepable uprobe programs */
 	bool stopping;
 	int exit_code;		/* exit() from a script, or the target's status */
-	bool exit_called;	/* the script called exit(): its code wins over the target's */
+	bool exit_called;
+	uint32_t ringbuf_size;	/* bytes, power of two; 0: the template's default */	/* the script called exit(): its code wins over the target's */
 	int error;		/* a callback failed: exit non-zero */
 	uint64_t events;	/* records handed to Lua */
 	uint64_t lost_lua;	/* records whose probe was gone (detached) */
@@ -77,6 +78,8 @@ struct session_object {
 };
 int session_own_object(struct session *s, const void *key, void *obj, void (*destroy)(void *obj));
 void *session_object(struct session *s, const void *key);
+/* Maps the ring buffer and watches it (first probe that streams to Lua); 0 or -errno. */
+int session_start_events(struct session *s);
 /* Registers a probe under a fresh id; -ENOSPC when LT_MAX_PROBES are in use. */
 int session_add_probe(struct session *s, struct probe *p);
 void session_remove_probe(struct session *s, struct probe *p);
