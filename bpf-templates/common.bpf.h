@@ -708,4 +708,35 @@ static __always_inline void lt_stack_append(void *ctx, struct pt_regs *regs,
 		s->rec.ucopy_len = ucopy(regs, s, pos);
 }
 
+/* The shared middle of a one-shot event (every kind but paired calls): predicates,
+ * sampling, stack ids (templates with user registers pass ctx and regs; others NULL), the
+ * in-kernel aggregate; then, when the probe streams, the record header from vals[].
+ * Returns 1 when the caller should add its captures and emit. */
+static __always_inline int lt_event_begin(void *ctx, struct pt_regs *regs,
+					  const struct lt_probe_cfg *cfg, struct scratch *s,
+					  __u64 cookie, __u64 pid_tgid, __u16 type)
+{
+	__u32 probe = cookie >> 32;
+
+	if (!lt_preds_hold(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
+		struct lt_probe_stats *st = stats_of(probe);
+
+		if (st)
+			st->filtered++;
+		return 0;
+	}
+	if (ctx)
+		lt_stack_ids(ctx, regs, cfg, s);
+	if (cfg->agg_kind)
+		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
+	if (!(cfg->flags & LT_CFG_EMIT))
+		return 0;
+	rec_fill(&s->rec, type, cookie, pid_tgid);
+	s->rec.ts = bpf_ktime_get_ns();
+	s->rec.duration = 0;
+	__builtin_memcpy(s->rec.args, s->vals, sizeof(s->rec.args));
+	s->rec.ret = s->vals[LT_SRC_RET];
+	return 1;
+}
+
 #endif

@@ -57,20 +57,8 @@ static __always_inline int plain_event(struct lt_probe_cfg *cfg, struct scratch 
 
 	if (st)
 		st->hits++;
-	if (!lt_preds_hold(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
-		if (st)
-			st->filtered++;
+	if (!lt_event_begin(NULL, NULL, cfg, s, cookie, pid_tgid, type))
 		return 0;
-	}
-	if (cfg->agg_kind)
-		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
-	if (!(cfg->flags & LT_CFG_EMIT))
-		return 0;
-	rec_fill(&s->rec, type, cookie, pid_tgid);
-	s->rec.ts = bpf_ktime_get_ns();
-	s->rec.duration = 0;
-	__builtin_memcpy(s->rec.args, s->vals, sizeof(s->rec.args));
-	s->rec.ret = s->vals[LT_SRC_RET];
 	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
 	lt_emit(s, probe);
 	return 0;

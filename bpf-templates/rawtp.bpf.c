@@ -148,20 +148,8 @@ int lt_rawtp_prog(struct bpf_raw_tracepoint_args *ctx)
 		st->hits++;
 	__builtin_memset(s->vals, 0, sizeof(s->vals));
 	data_len = read_fields(ctx, rc, s);
-	if (!lt_preds_hold(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
-		if (st)
-			st->filtered++;
+	if (!lt_event_begin(NULL, NULL, cfg, s, cookie, pid_tgid, LT_REC_ENTRY))
 		return 0;
-	}
-	if (cfg->agg_kind)
-		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
-	if (!(cfg->flags & LT_CFG_EMIT))
-		return 0;
-	rec_fill(&s->rec, LT_REC_ENTRY, cookie, pid_tgid);
-	s->rec.ts = bpf_ktime_get_ns();
-	s->rec.duration = 0;
-	__builtin_memcpy(s->rec.args, s->vals, sizeof(s->rec.args));
-	s->rec.ret = 0;
 	s->rec.data_len = data_len;
 	lt_emit(s, probe);
 	return 0;

@@ -125,20 +125,8 @@ int lt_tp(void *ctx)
 	if (st)
 		st->hits++;
 	load_vals(s, ctx, site);
-	if (!lt_preds_hold(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
-		if (st)
-			st->filtered++;
+	if (!lt_event_begin(NULL, NULL, cfg, s, cookie, pid_tgid, LT_REC_TP))
 		return 0;
-	}
-	if (cfg->agg_kind)
-		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
-	if (!(cfg->flags & LT_CFG_EMIT))
-		return 0;
-	rec_fill(&s->rec, LT_REC_TP, cookie, pid_tgid);
-	s->rec.ts = bpf_ktime_get_ns();
-	s->rec.duration = 0;
-	__builtin_memcpy(s->rec.args, s->vals, sizeof(s->rec.args));
-	s->rec.ret = s->vals[LT_SRC_RET];
 	pos = lt_fetch_all(cfg, s, 0, 0);
 	s->rec.data_len = copy_record(s, pos, ctx, rec_len(ctx, site));
 	lt_emit(s, probe);

@@ -56,21 +56,8 @@ static __always_inline int on_event(struct pt_regs *ctx, __u16 type)
 		read_caller(ctx, cfg, s);
 	} else
 		s->vals[LT_SRC_RET] = PT_REGS_RC(ctx);
-	if (!lt_preds_hold(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
-		if (st)
-			st->filtered++;
+	if (!lt_event_begin(ctx, ctx, cfg, s, cookie, pid_tgid, type))
 		return 0;
-	}
-	lt_stack_ids(ctx, ctx, cfg, s);
-	if (cfg->agg_kind)
-		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
-	if (!(cfg->flags & LT_CFG_EMIT))
-		return 0;
-	rec_fill(&s->rec, type, cookie, pid_tgid);
-	s->rec.ts = bpf_ktime_get_ns();
-	s->rec.duration = 0;
-	__builtin_memcpy(s->rec.args, s->vals, sizeof(s->rec.args));
-	s->rec.ret = s->vals[LT_SRC_RET];
 	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
 	lt_stack_append(ctx, ctx, cfg, s);
 	lt_emit(s, probe);

@@ -44,20 +44,8 @@ int lt_usdt(struct pt_regs *ctx)
 		st->hits++;
 	__builtin_memset(s->vals, 0, sizeof(s->vals));
 	read_args(ctx, s->vals);
-	if (!lt_preds_hold(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
-		if (st)
-			st->filtered++;
+	if (!lt_event_begin(NULL, NULL, cfg, s, cookie, pid_tgid, LT_REC_ENTRY))
 		return 0;
-	}
-	if (cfg->agg_kind)
-		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
-	if (!(cfg->flags & LT_CFG_EMIT))
-		return 0;
-	rec_fill(&s->rec, LT_REC_ENTRY, cookie, pid_tgid);
-	s->rec.ts = bpf_ktime_get_ns();
-	s->rec.duration = 0;
-	__builtin_memcpy(s->rec.args, s->vals, sizeof(s->rec.args));
-	s->rec.ret = 0;
 	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
 	lt_emit(s, probe);
 	return 0;
