@@ -238,6 +238,19 @@ int run_session(const struct cli *c)
 	return status;
 }
 
+/* A test's helpers sit beside it: its directory goes first on package.path. */
+static void add_script_dir(lua_State *L, const char *script)
+{
+	const char *slash = strrchr(script, '/');
+
+	lua_getglobal(L, "package");					/* pkg */
+	lua_getfield(L, -1, "path");					/* pkg path */
+	lua_pushfstring(L, "%s/?.lua;%s", slash ? lua_pushlstring(L, script, slash - script) : ".",
+			lua_tostring(L, -2));				/* pkg path dir new */
+	lua_setfield(L, -4, "path");					/* pkg path dir */
+	lua_pop(L, 3);
+}
+
 /* --lua-test FILE: run a Lua test with the embedded library, no kernel session. */
 int run_lua_test(const struct cli *c)
 {
@@ -247,6 +260,7 @@ int run_lua_test(const struct cli *c)
 
 	if (s && (s->L = script_new(s))) {
 		set_args(s->L, c);
+		add_script_dir(s->L, c->script);
 		status = run_script(&(struct run){ .c = c, .s = s }) ? 1 : 0;
 		script_close(s->L);
 	}

@@ -6,41 +6,8 @@
 local agg = require("agg")
 local fmt = require("fmt")
 
-local passed, failed = 0, 0
-
-local function test(name, fn)
-	local ok, err = pcall(fn)
-	if ok then
-		passed = passed + 1
-	else
-		failed = failed + 1
-		print("FAIL " .. name .. ": " .. tostring(err))
-	end
-end
-
-local function eq(got, want, what)
-	if got ~= want then
-		error(string.format("%s:\n  want %q\n  got  %q", what or "value", tostring(want),
-			tostring(got)), 2)
-	end
-end
-
-local function near(got, want, eps, what)
-	if type(got) ~= "number" or math.abs(got - want) > eps then
-		error(string.format("%s: want %s +- %s, got %s", what or "value", want, eps,
-			tostring(got)), 2)
-	end
-end
-
-local function raises(fn, pattern)
-	local ok, err = pcall(fn)
-	if ok then
-		error("expected an error matching '" .. pattern .. "'", 2)
-	end
-	if not tostring(err):find(pattern, 1, true) then
-		error(string.format("error %q does not contain %q", tostring(err), pattern), 2)
-	end
-end
+local T = require("testlib")
+local test, eq, near, raises = T.test, T.eq, T.near, T.raises
 
 -- Run a module's loader again (package.preload under the binary, the file otherwise)
 -- and report any global it creates or changes: the modules must set none, even where
@@ -570,7 +537,4 @@ test("steady-state updates allocate nothing", function()
 	end
 end)
 
-print(string.format("%d passed, %d failed", passed, failed))
-if failed > 0 then
-	error(failed .. " test(s) failed", 0)
-end
+T.done()

@@ -11,24 +11,8 @@ local events = require("ltrace_events")
 local Out = require("ltrace_out")
 local protos = require("ltrace_protos")
 
-local passed, failed = 0, 0
-
-local function test(name, fn)
-	local ok, err = pcall(fn)
-	if ok then
-		passed = passed + 1
-	else
-		failed = failed + 1
-		print("FAIL " .. name .. ": " .. tostring(err))
-	end
-end
-
-local function eq(got, want, what)
-	if got ~= want then
-		error(string.format("%s:\n  want %q\n  got  %q", what or "value", tostring(want),
-			tostring(got)), 2)
-	end
-end
+local T = require("testlib")
+local test, eq = T.test, T.eq
 
 local function proto(text)
 	local lib = conf.add(conf.new(), text, "test")
@@ -250,5 +234,4 @@ test("out: the -c table", function()
 		"100.00    0.000100                     4 total\n", "table")
 end)
 
-print(string.format("%d passed, %d failed", passed, failed))
-if failed > 0 then error(failed .. " test(s) failed", 0) end
+T.done()

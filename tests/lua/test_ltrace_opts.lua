@@ -5,32 +5,8 @@
 local opts = require("ltrace_opts")
 local filter = require("ltrace_filter")
 
-local passed, failed = 0, 0
-
-local function test(name, fn)
-	local ok, err = pcall(fn)
-	if ok then
-		passed = passed + 1
-	else
-		failed = failed + 1
-		print("FAIL " .. name .. ": " .. tostring(err))
-	end
-end
-
-local function eq(got, want, what)
-	if got ~= want then
-		error(string.format("%s: want %q, got %q", what or "value", tostring(want),
-			tostring(got)), 2)
-	end
-end
-
-local function raises(fn, pattern)
-	local ok, err = pcall(fn)
-	if ok then error("expected an error matching '" .. pattern .. "'", 2) end
-	if not tostring(err):find(pattern, 1, true) then
-		error(string.format("error %q does not contain %q", tostring(err), pattern), 2)
-	end
-end
+local T = require("testlib")
+local test, eq, raises = T.test, T.eq, T.raises
 
 local function parse(...) return opts.parse({ ... }) end
 
@@ -145,5 +121,4 @@ test("globs translate to Lua patterns without the native module", function()
 	eq(filter.glob_to_lua("a?[!xy]."), "^a.[^xy]%.$", "? [!] .")
 end)
 
-print(string.format("%d passed, %d failed", passed, failed))
-if failed > 0 then error(failed .. " test(s) failed", 0) end
+T.done()
