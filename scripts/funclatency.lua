@@ -1,0 +1,67 @@
+-- funclatency: how long the calls of a function take, as a log2 histogram built in kernel
+-- (call: probes pair entry and return per thread). FUNC is LIB:NAME (a glob keys the
+-- histogram by function). -u / -m print microseconds / milliseconds instead of ns.
+--
+--   ltrace-ebpf scripts/funclatency.lua [-u|-m] [-i SECS [-n COUNT]] [-j] [-d SECS] LIB:FUNC
+--                                       [(-p PID | -c CMD | -- CMD)]
+local tool = require("stacktool")
+
+local spec = {
+  name = "funclatency",
+  usage = "[-u|-m] [-i SECS [-n COUNT]] [-j] [-d SECS] LIB:FUNC [(-p PID | -c CMD | -- CMD)]",
+  summary = "Log2 histogram of the latency of LIB:FUNC's calls, built in kernel.",
+  positional = "LIB:FUNC",
+  options = {
+    { "-u", "us", nil, "microseconds" },
+    { "-m", "ms", nil, "milliseconds (the summary line; the histogram is in ns)" },
+    { "-i", "interval", "SECS", "print (and clear) every SECS seconds", number = true },
+    { "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
+    { "-j", "json", nil, "one JSON object per line (count, sum, min, max, buckets)" },
+  },
+}
+local opts = tool.parse(arg, spec)
+if opts.help then return exit(0) end
+tool.start(opts)
+
+local div, unit = 1, "nsecs"
+if opts.us then div, unit = 1000, "usecs" elseif opts.ms then div, unit = 1000000, "msecs" end
+local target = opts.positional:gsub("^call:", "")
+local p = probe("call:" .. target, { agg = "hist", print = false })
+
+local function report()
+  local rows = p:read()
+  for _, e in ipairs(rows) do
+    if opts.json then
+      local b = {}
+      for k, v in pairs(e.buckets or {}) do b[#b + 1] = ('"%s":%d'):format(tostring(k), v) end
+      table.sort(b)
+      printf('{"time":%d,"func":"%s","unit":"nsecs","count":%d,"sum":%d,"min":%d,"max":%d,'
+             .. '"buckets":{%s}}\n', os.time(), tostring(e.key or target), e.count, e.sum,
+             e.min, e.max, table.concat(b, ","))
+    else
+      local h = hist()
+      -- the kernel's log2 buckets, in ns (buckets in us/ms would not be exact)
+      for k, v in pairs(e.buckets or {}) do
+        local lo = (type(k) == "number" and k > 0) and (1 << (k - 1)) or 0  -- bucket k: [2^(k-1), 2^k)
+        for _ = 1, v do h:add(lo) end
+      end
+      printf("%s (%s): count %d, avg %.1f, min %d, max %d\n", tostring(e.key or target),
+             unit, e.count, e.count > 0 and e.sum / e.count / div or 0, e.min // div,
+             e.max // div)
+      printf("histogram (nsecs):\n")
+      print(h)
+    end
+  end
+  io.stdout:flush()
+end
+
+local n = 0
+if opts.interval then
+  every(opts.interval, function()
+    report()
+    p:clear()
+    n = n + 1
+    if opts.count and n >= opts.count then exit(0) end
+  end)
+end
+on("end", function() if not (opts.count and n >= opts.count) then report() end end)

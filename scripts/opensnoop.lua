@@ -1,0 +1,43 @@
+-- opensnoop: every openat()/open() call, as it returns: PID COMM FD ERR PATH (like
+-- libbpf-tools opensnoop). The syscalls are paired in kernel (syscall: probes), the path is
+-- read at exit. -x shows failed opens only (filtered in kernel), -n only one command name.
+--
+--   ltrace-ebpf scripts/opensnoop.lua [-x] [-n COMM] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]
+local tool = require("stacktool")
+
+local spec = {
+  name = "opensnoop",
+  usage = "[-x] [-n COMM] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
+  summary = "Traces open()/openat() calls: PID COMM FD ERR PATH.",
+  options = {
+    { "-x", "failed", nil, "failed opens only" },
+    { "-n", "name", "COMM", "only this command name" },
+    { "-j", "json", nil, "one JSON object per line" },
+  },
+}
+local opts = tool.parse(arg, spec)
+if opts.help then return exit(0) end
+tool.start(opts)  -- the target joins the traced set before the probe attaches
+
+local function jstr(s)
+  return '"' .. tostring(s):gsub('[%c"\\]', function(c)
+    return ({ ['"'] = '\\"', ['\\'] = '\\\\', ['\n'] = '\\n', ['\t'] = '\\t' })[c]
+           or ("\\u%04x"):format(c:byte())
+  end) .. '"'
+end
+
+local popts = { comm = opts.name, where = opts.failed and "ret < 0" or nil }
+if not opts.json then printf("%-7s %-16s %3s %3s %s\n", "PID", "COMM", "FD", "ERR", "PATH") end
+probe("syscall:open,openat", popts, function(e)
+  local path = e.filename or "?"
+  local fd, err = e.ret, 0
+  if e.ret < 0 then fd, err = -1, -e.ret end
+  if opts.json then
+    printf('{"pid":%d,"tid":%d,"comm":%s,"syscall":%s,"fd":%d,"err":%d,"errno":%s,"path":%s}\n',
+           e.pid, e.tid, jstr(e.comm), jstr(e.syscall), fd, err,
+           e.errno and jstr(e.errno) or "null", jstr(path))
+  else
+    printf("%-7d %-16s %3d %3d %s\n", e.pid, e.comm, fd, err, path)
+  end
+  io.stdout:flush()
+end)

@@ -1,0 +1,99 @@
+-- tcpconnect: active TCP connections (connect()), one line each. Attaches the tracepoint
+-- sock:inet_sock_set_state filtered in kernel to CLOSE -> SYN_SENT (the change connect()
+-- makes, in the calling process), and prints pid, comm, the source and destination address
+-- and the destination port (the source port is not chosen yet at that point). -i SECS
+-- instead counts connections per (comm, destination, port) and prints them every SECS
+-- (-n COUNT times).
+--
+--   ltrace-ebpf scripts/tcpconnect.lua [-P PORT] [-T] [-i SECS [-n COUNT]] [-j] [-d SECS]
+--                                      [(-p PID | -c CMD | -- CMD)]
+local tool = require("stacktool")
+
+local spec = {
+  name = "tcpconnect",
+  usage = "[-P PORT] [-T] [-i SECS [-n COUNT]] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
+  summary = "Prints TCP connect()s with addresses and port (tracepoint sock:inet_sock_set_state).",
+  options = {
+    { "-P", "port", "PORT", "only connections to this port", number = true },
+    { "-T", "timestamp", nil, "print a wall clock time column" },
+    { "-i", "interval", "SECS", "count connections, print the counts every SECS", number = true },
+    { "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
+    { "-j", "json", nil, "one JSON object per line" },
+  },
+}
+local opts = tool.parse(arg, spec)
+if opts.help then return exit(0) end
+
+local function jstr(s)
+  return '"' .. tostring(s):gsub('[%c"\\]', function(c)
+    return ({ ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t" })[c]
+           or ("\\u%04x"):format(c:byte())
+  end) .. '"'
+end
+
+local function addr(e, v4, v6)
+  if e.family == 2 then return table.concat(e[v4], ".") end
+  local w = {}
+  for i = 1, 16, 2 do w[#w + 1] = ("%x"):format(e[v6][i] * 256 + e[v6][i + 1]) end
+  return (table.concat(w, ":"):gsub("^0:0:0:0:0:ffff:", "::ffff:"))
+end
+
+local where = { "protocol == 6", "oldstate == 7", "newstate == 2" }
+if opts.port then where[#where + 1] = "dport == " .. math.tointeger(opts.port) end
+local counts = {}
+on("begin", function()    -- the header once the probe is attached
+  if not opts.json and not opts.interval then
+    printf("%s%-7s %-16s %-2s %-39s %-39s %s\n", opts.timestamp and "TIME     " or "", "PID",
+           "COMM", "IP", "SADDR", "DADDR", "DPORT")
+    io.stdout:flush()
+  end
+end)
+probe("tracepoint:sock:inet_sock_set_state", { where = where }, function(e)
+  local sa, da, ip = addr(e, "saddr", "saddr_v6"), addr(e, "daddr", "daddr_v6"),
+                     e.family == 2 and 4 or 6
+  if opts.interval then
+    local k = e.comm .. "\0" .. da .. "\0" .. e.dport
+    counts[k] = (counts[k] or 0) + 1
+    return
+  end
+  if opts.json then
+    io.write(('{"time":%s,"pid":%d,"comm":%s,"ip":%d,"saddr":%s,"daddr":%s,"dport":%d}\n'):format(
+      jstr(os.date("!%H:%M:%S")), e.pid, jstr(e.comm), ip, jstr(sa), jstr(da), e.dport))
+  else
+    printf("%s%-7d %-16s %-2d %-39s %-39s %d\n", opts.timestamp and os.date("%H:%M:%S ") or "",
+           e.pid, e.comm, ip, sa, da, e.dport)
+  end
+  io.stdout:flush()
+end)
+tool.start(opts)
+
+local finished = false     -- the last interval printed: nothing more at the end
+if opts.interval then
+  local n = 0
+  local function report()
+    local items = {}
+    for k, c in pairs(counts) do
+      local comm, da, port = k:match("^(.-)%z(.-)%z(.*)$")
+      items[#items + 1] = { comm = comm, daddr = da, dport = tonumber(port), n = c }
+    end
+    table.sort(items, function(a, b) return a.n > b.n end)
+    local t = os.date("!%H:%M:%S")
+    if not opts.json then printf("%s\n%-16s %-39s %-6s %s\n", t, "COMM", "DADDR", "DPORT", "CONNECTS") end
+    for _, it in ipairs(items) do
+      if opts.json then
+        io.write(('{"time":%s,"comm":%s,"daddr":%s,"dport":%d,"connects":%d}\n'):format(
+          jstr(t), jstr(it.comm), jstr(it.daddr), it.dport, it.n))
+      else
+        printf("%-16s %-39s %-6d %d\n", it.comm, it.daddr, it.dport, it.n)
+      end
+    end
+    io.stdout:flush()
+    counts = {}
+  end
+  every(opts.interval, function()
+    report()
+    n = n + 1
+    if opts.count and n >= opts.count then finished = true; exit(0) end
+  end)
+  on("end", function() if not finished and next(counts) then report() end end)
+end

@@ -1,0 +1,82 @@
+-- tcplife: TCP connections and how long they lived. Follows each socket through the
+-- tracepoint sock:inet_sock_set_state (TCP only) from its first state change out of CLOSE
+-- or LISTEN (SYN_SENT: connect; SYN_RECV: accepted) to CLOSE, and prints one line per
+-- connection: the owning pid and comm, local and remote address and port, and the lifetime
+-- in ms. The owner is the task at connect (SYN_SENT) or at close() (FIN_WAIT1, LAST_ACK),
+-- which run in the process; other changes may run in softirq context. Listening sockets
+-- and connections open before the tool started are not reported.
+-- System-wide by default; -p PID, -c CMD or -- CMD keep the state changes made while the
+-- target runs (enough for connections it opens and closes itself).
+--
+--   ltrace-ebpf scripts/tcplife.lua [-L PORT] [-D PORT] [-T] [-j] [-d SECS]
+--                                   [(-p PID | -c CMD | -- CMD)]
+local tool = require("stacktool")
+
+local spec = {
+  name = "tcplife",
+  usage = "[-L PORT] [-D PORT] [-T] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
+  summary = "Prints each TCP connection's addresses, ports, owner and lifetime "
+            .. "(tracepoint sock:inet_sock_set_state).",
+  options = {
+    { "-L", "lport", "PORT", "only connections with this local port", number = true },
+    { "-D", "rport", "PORT", "only connections with this remote port", number = true },
+    { "-T", "timestamp", nil, "print a wall clock time column" },
+    { "-j", "json", nil, "one JSON object per line" },
+  },
+}
+local opts = tool.parse(arg, spec)
+if opts.help then return exit(0) end
+
+local SYN_SENT, SYN_RECV, FIN_WAIT1, CLOSE, LAST_ACK, LISTEN = 2, 3, 4, 7, 9, 10
+
+local function jstr(s)
+  return '"' .. tostring(s):gsub('[%c"\\]', function(c)
+    return ({ ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t" })[c]
+           or ("\\u%04x"):format(c:byte())
+  end) .. '"'
+end
+
+local function addr(e, v4, v6)
+  if e.family == 2 then return table.concat(e[v4], ".") end
+  local w = {}
+  for i = 1, 16, 2 do w[#w + 1] = ("%x"):format(e[v6][i] * 256 + e[v6][i + 1]) end
+  return (table.concat(w, ":"):gsub("^0:0:0:0:0:ffff:", "::ffff:"))
+end
+
+local socks = {}     -- skaddr -> { birth, pid, comm, owner_sure }
+on("begin", function()    -- the header once the probe is attached
+  if not opts.json then
+    printf("%s%-7s %-16s %-21s %-21s %s\n", opts.timestamp and "TIME     " or "", "PID", "COMM",
+           "LADDR:LPORT", "RADDR:RPORT", "MS")
+    io.stdout:flush()
+  end
+end)
+probe("tracepoint:sock:inet_sock_set_state", { where = "protocol == 6" }, function(e)
+  local sk, old, new = e.skaddr, e.oldstate, e.newstate
+  if new == LISTEN or old == LISTEN and new == CLOSE then return end
+  local s = socks[sk]
+  if not s then
+    if not (new == SYN_SENT or new == SYN_RECV) then return end   -- born before we looked
+    s = { birth = e.ts, pid = e.pid, comm = e.comm }
+    socks[sk] = s
+  end
+  if new == SYN_SENT or ((new == FIN_WAIT1 or new == LAST_ACK) and not s.sure) then
+    s.pid, s.comm, s.sure = e.pid, e.comm, new == SYN_SENT or nil
+  end
+  if new ~= CLOSE then return end
+  socks[sk] = nil
+  if opts.lport and e.sport ~= opts.lport then return end
+  if opts.rport and e.dport ~= opts.rport then return end
+  local ms = (e.ts - s.birth) / 1e6
+  local la, ra = addr(e, "saddr", "saddr_v6"), addr(e, "daddr", "daddr_v6")
+  if opts.json then
+    io.write(('{"time":%s,"pid":%d,"comm":%s,"family":%d,"laddr":%s,"lport":%d,"raddr":%s,'
+              .. '"rport":%d,"ms":%.3f}\n'):format(jstr(os.date("!%H:%M:%S")), s.pid,
+      jstr(s.comm), e.family == 2 and 4 or 6, jstr(la), e.sport, jstr(ra), e.dport, ms))
+  else
+    printf("%s%-7d %-16s %-21s %-21s %.3f\n", opts.timestamp and os.date("%H:%M:%S ") or "",
+           s.pid, s.comm, la .. ":" .. e.sport, ra .. ":" .. e.dport, ms)
+  end
+  io.stdout:flush()
+end)
+tool.start(opts)

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The snoop/count tools (opensnoop, syscount, funccount, funclatency) under a timeout against
+# fixtures whose calls are known exactly: the paths lt_kopen opens, the reads lt_kread
+# makes, the calls ltfix_run makes; their usage lines.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+KOPEN="$FIXTURE_DIR/lt_kopen"
+KREAD="$FIXTURE_DIR/lt_kread"
+
+case_ "opensnoop -- CMD: the fixture's opens, with its pid, fd and errno"
+lt "$SRC_DIR/scripts/opensnoop.lua" -- "$KOPEN" /etc/hostname "$TMP/nonexist"
+assert_rc 0
+pid=$(val fixture_pid)
+assert_match "$(head -1 "$OUT")$(grep -m1 '^PID' "$OUT")" "PID +COMM +FD +ERR +PATH" "header"
+# The fd the fixture itself got (3, or higher when the test runner leaves fds open).
+fd=$(awk '/^open=\/etc\/hostname /{print $4}' "$OUT")
+assert_eq "1" "$(awk -v p="$pid" -v fd="$fd" '$1 == p && $2 == "lt_kopen" && $3 == fd && $4 == 0 && $5 == "/etc/hostname"' "$OUT" | wc -l)" "the open of /etc/hostname"
+assert_eq "1" "$(awk -v p="$pid" -v f="$TMP/nonexist" '$1 == p && $3 == -1 && $4 == 2 && $5 == f' "$OUT" | wc -l)" "the failed open (ENOENT)"
+assert_eq "0" "$(awk -v p="$pid" 'NF >= 5 && $1 ~ /^[0-9]+$/ && $1 != p' "$OUT" | wc -l)" "only the target's opens"
+
+case_ "opensnoop -x -j -c CMD: failed opens only, as JSON"
+lt "$SRC_DIR/scripts/opensnoop.lua" -x -j -c "$KOPEN /etc/hostname $TMP/nonexist2"
+assert_rc 0
+assert_eq 1 "$(grep -c '^{' "$OUT")" "one JSON line"
+assert_match "$(grep '^{' "$OUT")" "^\\{\"pid\":[0-9]+,\"tid\":[0-9]+,\"comm\":\"lt_kopen\",\"syscall\":\"openat\",\"fd\":-1,\"err\":2,\"errno\":\"ENOENT\",\"path\":\"$TMP/nonexist2\"\\}$" "the failed open"
+
+case_ "syscount: reads counted exactly (difference of two runs)"
+lt "$SRC_DIR/scripts/syscount.lua" -- "$KREAD" 100
+assert_rc 0
+r1=$(awk '$1 == "read" { print $2 }' "$OUT")
+assert_between 100 110 "$r1" "reads of lt_kread 100"
+lt "$SRC_DIR/scripts/syscount.lua" -L -- "$KREAD" 300
+assert_rc 0
+r2=$(awk '$1 == "read" { print $2 }' "$OUT")
+assert_eq 200 "$((r2 - r1))" "200 more reads with 300 than with 100"
+assert_match "$(awk '$1 == "read"' "$OUT")" "^read +[0-9]+ +[0-9]+\\.[0-9]{3}$" "-L latency column"
+
+case_ "syscount -P -j: per process"
+lt "$SRC_DIR/scripts/syscount.lua" -P -j -- "$KREAD" 100
+assert_rc 0
+pid=$(val fixture_pid)
+n=$(grep -o "\"pid\":$pid,[^}]*" "$OUT" | grep -o '"count":[0-9]*' | cut -d: -f2)
+assert_between $((r1 + 1)) $((r1 + 200)) "$n" "syscalls of the fixture (reads + the rest)"
+assert_eq 1 "$(grep -c '^{' "$OUT")" "only the target"
+
+case_ "funccount: calls counted in kernel, exactly"
+lt "$SRC_DIR/scripts/funccount.lua" "$LIB:ltfix_*" -- "$RUN" -t 2 -n 30 -M 5 add 1 2
+assert_rc 0
+assert_eq 65 "$(awk '$1 == "ltfix_add" { print $2 }' "$OUT")" "ltfix_add calls"
+assert_eq 1 "$(grep -c '^ltfix_' "$OUT")" "only ltfix_add was called"
+lt "$SRC_DIR/scripts/funccount.lua" -j -i 5 "$LIB:ltfix_add" -- "$RUN" -n 7 add 1 2
+assert_rc 0
+assert_match "$(grep '^{' "$OUT")" '^\{"time":[0-9]+,"func":"ltfix_add","count":7\}$' "JSON count"
+
+case_ "funclatency: a log2 histogram of 3 calls of 2 ms"
+lt "$SRC_DIR/scripts/funclatency.lua" -u "$LIB:ltfix_sleep_us" -- "$RUN" -n 3 sleep 2000
+assert_rc 0
+assert_match "$(cat "$OUT")" "ltfix_sleep_us \\(usecs\\): count 3, avg [0-9.]+, min [0-9]+, max [0-9]+" "summary"
+assert_eq 3 "$(awk '/^\[/ { n += $3 } END { print n }' "$OUT")" "calls in the histogram"
+assert_between 2000 1000000 "$(sed -n 's/.*min \([0-9]*\),.*/\1/p' "$OUT")" "min us"
+lt "$SRC_DIR/scripts/funclatency.lua" -j "$LIB:ltfix_sleep_us" -- "$RUN" -n 3 sleep 2000
+assert_rc 0
+assert_match "$(grep '^{' "$OUT")" '"count":3,"sum":[0-9]+,"min":[0-9]+,"max":[0-9]+,"buckets":\{' "JSON"
+
+case_ "execsnoop -- CMD: the target's exec, with its pid"
+lt "$SRC_DIR/scripts/execsnoop.lua" -- sh -c 'echo me=$$; exec /bin/true'
+assert_rc 0
+pid=$(val me)
+assert_eq 1 "$(awk -v p="$pid" '$1 == p && $3 == "true" && $4 == "/bin/true"' "$OUT" | wc -l)" "exec of /bin/true"
+lt "$SRC_DIR/scripts/execsnoop.lua" -j -c /bin/true
+assert_rc 0
+assert_match "$(grep '"path":"/bin/true"' "$OUT")" '^\{"pid":[0-9]+,"old_pid":[0-9]+,"ppid":-?[0-9]+,"comm":"true","path":"/bin/true"\}$' "JSON exec"
+
+case_ "exitsnoop: exit status and killing signal"
+lt "$SRC_DIR/scripts/exitsnoop.lua" -- sh -c 'echo me=$$; exit 3'
+assert_rc 3 "the target's exit status passed on"
+pid=$(val me)
+assert_eq 1 "$(awk -v p="$pid" '$1 == p && $2 == p && $4 == "sh" && $6 == "code" && $7 == 3' "$OUT" | wc -l)" "exit code 3"
+lt "$SRC_DIR/scripts/exitsnoop.lua" -j -- sh -c 'echo me=$$; kill -USR1 $$'
+assert_rc 138 "the target killed by SIGUSR1 (128 + 10)"
+pid=$(val me)
+assert_match "$(grep '^{' "$OUT")" "^\\{\"pid\":$pid,\"tid\":$pid,\"ppid\":[0-9]+,\"comm\":\"sh\",\"age_s\":[0-9.]+,\"exit_code\":0,\"signal\":10\\}$" "killed by SIGUSR1"
+lt "$SRC_DIR/scripts/exitsnoop.lua" -x -- /bin/true
+assert_rc 0
+assert_eq 0 "$(grep -c ' code ' "$OUT" || true)" "-x leaves out a clean exit"
+
+case_ "killsnoop: kill() calls with signal, target and result"
+lt "$SRC_DIR/scripts/killsnoop.lua" -- sh -c 'echo me=$$; sleep 5 & echo child=$!; kill -15 $!; kill -0 999999 2>/dev/null; wait; true'
+assert_rc 0
+pid=$(val me)
+child=$(val child)
+assert_eq 1 "$(awk -v p="$pid" -v c="$child" '$1 == p && $3 == 15 && $4 == c && $5 == 0' "$OUT" | wc -l)" "SIGTERM to the child"
+assert_eq 1 "$(awk -v p="$pid" '$1 == p && $3 == 0 && $4 == 999999 && $5 == -3' "$OUT" | wc -l)" "ESRCH"
+lt "$SRC_DIR/scripts/killsnoop.lua" -x -j -- sh -c 'kill -0 999999 2>/dev/null; true'
+assert_rc 0
+assert_match "$(grep '^{' "$OUT")" '^\{"pid":[0-9]+,"comm":"sh","sig":0,"tpid":999999,"ret":-3,"errno":"ESRCH"\}$' "-x -j"
+
+case_ "usage and errors"
+for t in opensnoop syscount funccount funclatency execsnoop exitsnoop killsnoop; do
+	lt "$SRC_DIR/scripts/$t.lua" -h
+	assert_rc 0
+	assert_contains "$(cat "$OUT")" "usage: ltrace-ebpf scripts/$t.lua" "$t usage line"
+	lt "$SRC_DIR/scripts/$t.lua" --bogus
+	assert_rc 1
+	assert_contains "$(cat "$ERR")" "unknown option '--bogus'" "$t rejects an unknown option"
+done
+
+finish
