@@ -152,4 +152,20 @@ function M.output(opts, source, fopts)
                                                fopts.unit or "samples"))
 end
 
+--- Interval reporting shared by the counting tools: every -i SECS print with report() and
+--- reset with clear(), stop after -n COUNT reports; at the end, one last report unless
+--- COUNT reports are already out.
+function M.every_report(opts, report, clear)
+  local n = 0
+  if opts.interval then
+    every(opts.interval, function()
+      report()
+      clear()
+      n = n + 1
+      if opts.count and n >= opts.count then exit(0) end
+    end)
+  end
+  on("end", function() if not (opts.count and n >= opts.count) then report() end end)
+end
+
 return M

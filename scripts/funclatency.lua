@@ -55,13 +55,4 @@ local function report()
   io.stdout:flush()
 end
 
-local n = 0
-if opts.interval then
-  every(opts.interval, function()
-    report()
-    p:clear()
-    n = n + 1
-    if opts.count and n >= opts.count then exit(0) end
-  end)
-end
-on("end", function() if not (opts.count and n >= opts.count) then report() end end)
+tool.every_report(opts, report, function() p:clear() end)
