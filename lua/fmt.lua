@@ -509,4 +509,13 @@ function fmt.table(rows, columns, opts)
 	return concat(out, "\n")
 end
 
+--- fmt.json_string(s): s as a JSON string literal (quotes, backslashes and control
+--- characters escaped), for the tools' -j output.
+local json_escapes = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t" }
+function fmt.json_string(s)
+	return '"' .. tostring(s):gsub('[%c"\\]', function(c)
+		return json_escapes[c] or ("\\u%04x"):format(c:byte())
+	end) .. '"'
+end
+
 return fmt

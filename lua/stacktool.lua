@@ -168,4 +168,13 @@ function M.every_report(opts, report, clear)
   on("end", function() if not (opts.count and n >= opts.count) then report() end end)
 end
 
+--- A socket address from sock:inet_sock_set_state fields: dotted IPv4 (field v4) or
+--- IPv6 (field v6, 16 bytes) by e.family, with IPv4-mapped addresses shortened.
+function M.inet_addr(e, v4, v6)
+  if e.family == 2 then return table.concat(e[v4], ".") end
+  local w = {}
+  for i = 1, 16, 2 do w[#w + 1] = ("%x"):format(e[v6][i] * 256 + e[v6][i + 1]) end
+  return (table.concat(w, ":"):gsub("^0:0:0:0:0:ffff:", "::ffff:"))
+end
+
 return M

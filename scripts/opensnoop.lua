@@ -19,12 +19,7 @@ local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
 tool.start(opts)  -- the target joins the traced set before the probe attaches
 
-local function jstr(s)
-  return '"' .. tostring(s):gsub('[%c"\\]', function(c)
-    return ({ ['"'] = '\\"', ['\\'] = '\\\\', ['\n'] = '\\n', ['\t'] = '\\t' })[c]
-           or ("\\u%04x"):format(c:byte())
-  end) .. '"'
-end
+local jstr = fmt.json_string
 
 local popts = { comm = opts.name, where = opts.failed and "ret < 0" or nil }
 if not opts.json then printf("%-7s %-16s %3s %3s %s\n", "PID", "COMM", "FD", "ERR", "PATH") end

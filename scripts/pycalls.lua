@@ -22,12 +22,7 @@ local spec = {
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
 
-local function jstr(s)
-  return '"' .. tostring(s):gsub('[%c"\\]', function(c)
-    return ({ ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t" })[c]
-           or ("\\u%04x"):format(c:byte())
-  end) .. '"'
-end
+local jstr = fmt.json_string
 
 local calls, total = {}, 0
 probe("usdt:" .. opts.bin .. ":python:function__return", { args = { "str", "str", "int" } },

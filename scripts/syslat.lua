@@ -74,8 +74,7 @@ local function collect()
   return rows, catlist, total
 end
 
-local function json_str(s) return '"' .. tostring(s):gsub('[%c"\\]', function(c)
-  return ("\\u%04x"):format(c:byte()) end) .. '"' end
+local json_str = fmt.json_string
 
 local function report_json(rows, cats, total)
   local parts = {}

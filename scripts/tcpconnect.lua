@@ -24,19 +24,9 @@ local spec = {
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
 
-local function jstr(s)
-  return '"' .. tostring(s):gsub('[%c"\\]', function(c)
-    return ({ ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t" })[c]
-           or ("\\u%04x"):format(c:byte())
-  end) .. '"'
-end
+local jstr = fmt.json_string
 
-local function addr(e, v4, v6)
-  if e.family == 2 then return table.concat(e[v4], ".") end
-  local w = {}
-  for i = 1, 16, 2 do w[#w + 1] = ("%x"):format(e[v6][i] * 256 + e[v6][i + 1]) end
-  return (table.concat(w, ":"):gsub("^0:0:0:0:0:ffff:", "::ffff:"))
-end
+local addr = tool.inet_addr
 
 local where = { "protocol == 6", "oldstate == 7", "newstate == 2" }
 if opts.port then where[#where + 1] = "dport == " .. math.tointeger(opts.port) end

@@ -26,19 +26,9 @@ if opts.help then return exit(0) end
 local STATES = { "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
                  "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV" }
 
-local function jstr(s)
-  return '"' .. tostring(s):gsub('[%c"\\]', function(c)
-    return ({ ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t" })[c]
-           or ("\\u%04x"):format(c:byte())
-  end) .. '"'
-end
+local jstr = fmt.json_string
 
-local function addr(e, v4, v6)
-  if e.family == 2 then return table.concat(e[v4], ".") end
-  local w = {}
-  for i = 1, 16, 2 do w[#w + 1] = ("%x"):format(e[v6][i] * 256 + e[v6][i + 1]) end
-  return (table.concat(w, ":"):gsub("^0:0:0:0:0:ffff:", "::ffff:"))
-end
+local addr = tool.inet_addr
 
 local last = {}      -- skaddr -> ts of the last transition
 on("begin", function()    -- the header once the probe is attached

@@ -303,4 +303,10 @@ test("module sets no globals", function()
 	eq(globals_set_by("fmt"), "", "globals set by fmt")
 end)
 
+test("json_string escapes quotes, backslashes and control characters", function()
+	eq(fmt.json_string('a"b\\c'), '"a\\"b\\\\c"')
+	eq(fmt.json_string("x\ny\tz\1"), '"x\\ny\\tz\\u0001"')
+	eq(fmt.json_string(42), '"42"')
+end)
+
 T.done()
