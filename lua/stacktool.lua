@@ -168,13 +168,35 @@ function M.every_report(opts, report, clear)
   on("end", function() if not (opts.count and n >= opts.count) then report() end end)
 end
 
---- A socket address from sock:inet_sock_set_state fields: dotted IPv4 (field v4) or
---- IPv6 (field v6, 16 bytes) by e.family, with IPv4-mapped addresses shortened.
+--- A socket address from sock:inet_sock_set_state fields: dotted IPv4 (field v4) or IPv6
+--- (field v6, 16 bytes) by e.family, written as inet_ntop does (RFC 5952: lower-case hex,
+--- the longest run of two or more zero groups as "::", IPv4-mapped as ::ffff:a.b.c.d).
 function M.inet_addr(e, v4, v6)
   if e.family == 2 then return table.concat(e[v4], ".") end
-  local w = {}
-  for i = 1, 16, 2 do w[#w + 1] = ("%x"):format(e[v6][i] * 256 + e[v6][i + 1]) end
-  return (table.concat(w, ":"):gsub("^0:0:0:0:0:ffff:", "::ffff:"))
+  local b, w = e[v6], {}
+  for i = 1, 16, 2 do w[#w + 1] = b[i] * 256 + b[i + 1] end
+  if w[1] == 0 and w[2] == 0 and w[3] == 0 and w[4] == 0 and w[5] == 0 and w[6] == 0xffff then
+    return ("::ffff:%d.%d.%d.%d"):format(b[13], b[14], b[15], b[16])
+  end
+  local best, best_len, run, run_len = nil, 1, nil, 0
+  for i = 1, 8 do
+    if w[i] == 0 then
+      run, run_len = run or i, run_len + 1
+      if run_len > best_len then best, best_len = run, run_len end
+    else
+      run, run_len = nil, 0
+    end
+  end
+  local hex = {}
+  for i = 1, 8 do hex[i] = ("%x"):format(w[i]) end
+  if not best then return table.concat(hex, ":") end
+  return table.concat(hex, ":", 1, best - 1) .. "::" .. table.concat(hex, ":", best + best_len, 8)
+end
+
+--- "addr:port", with the IPv6 address in brackets ("[::1]:22") so the port stays apart.
+function M.inet_endpoint(e, v4, v6, port)
+  local a = M.inet_addr(e, v4, v6)
+  return (e.family == 2 and "%s:%d" or "[%s]:%d"):format(a, port)
 end
 
 return M

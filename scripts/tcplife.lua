@@ -65,7 +65,8 @@ probe("tracepoint:sock:inet_sock_set_state", { where = "protocol == 6" }, functi
       jstr(s.comm), e.family == 2 and 4 or 6, jstr(la), e.sport, jstr(ra), e.dport, ms))
   else
     printf("%s%-7d %-16s %-21s %-21s %.3f\n", opts.timestamp and os.date("%H:%M:%S ") or "",
-           s.pid, s.comm, la .. ":" .. e.sport, ra .. ":" .. e.dport, ms)
+           s.pid, s.comm, tool.inet_endpoint(e, "saddr", "saddr_v6", e.sport),
+           tool.inet_endpoint(e, "daddr", "daddr_v6", e.dport), ms)
   end
   io.stdout:flush()
 end)

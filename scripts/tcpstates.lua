@@ -55,7 +55,9 @@ probe("tracepoint:sock:inet_sock_set_state", { where = "protocol == 6" }, functi
   else
     printf("%s0x%-16x %-7d %-16s %-21s %-21s %-12s %-12s %s\n",
            opts.timestamp and os.date("%H:%M:%S ") or "", sk, e.pid, e.comm,
-           la .. ":" .. e.sport, ra .. ":" .. e.dport, old, new, ms and ("%.3f"):format(ms) or "-")
+           tool.inet_endpoint(e, "saddr", "saddr_v6", e.sport),
+           tool.inet_endpoint(e, "daddr", "daddr_v6", e.dport), old, new,
+           ms and ("%.3f"):format(ms) or "-")
   end
   io.stdout:flush()
 end)

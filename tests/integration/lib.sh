@@ -18,6 +18,8 @@
 #   tool_serve / tool_wait    the tool running `-- ltfix_serve` in the background
 #   CONTROL_LUA + control CODE   run Lua inside a running session, in order, acknowledged
 #   links_held_by PID         BPF links a process holds
+#   bg NAME ARGS / wait_attached PID / bg_wait   a tool in the background, its output in
+#                             $TMP/NAME.out/.err, waited for once it holds a BPF link
 # `finish` then checks that no BPF link created by the test is still attached (and no tracefs
 # uprobe left behind) and that no process the test started is still running.
 set -euo pipefail
@@ -232,6 +234,39 @@ assert_alive() {
 	local state
 	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || true)
 	if [ -n "$state" ] && [ "$state" != Z ]; then pass; else fail "$2: process $1 is gone"; fi
+}
+
+# ---- a tool running in the background while the test makes events -----------------------
+
+# bg NAME ARGS...: the tool in the background, stdout/stderr in $TMP/NAME.out/.err; BG_PID.
+bg() {
+	local name=$1
+	shift
+	LAST_CMD="ltrace-ebpf $*"
+	OUT="$TMP/$name.out"
+	ERR="$TMP/$name.err"
+	timeout -k 5 30 "$LTRACE_EBPF" "$@" >"$OUT" 2>"$ERR" </dev/null &
+	BG_PID=$!
+}
+# wait_attached PID: returns once the tool under `timeout` (a child of PID) holds a BPF link.
+wait_attached() {
+	local i child
+	for ((i = 0; i < 2000; i++)); do
+		child=$(pgrep -P "$1" | head -1 || true)
+		if [ -n "$child" ] && [ -n "$(links_held_by "$child")" ]; then
+			return 0
+		fi
+		sleep 0.01
+	done
+	fail "the tool did not attach"
+}
+# bg_wait: waits for it; its status in RC. OUT and ERR go back to $TMP/out and $TMP/err
+# (the tool's output stays in $TMP/NAME.out).
+bg_wait() {
+	wait_pid "$BG_PID" 40
+	RC=$WAIT_RC
+	OUT="$TMP/out"
+	ERR="$TMP/err"
 }
 
 # ---- a long-running target: ltfix_serve fed through a fifo ------------------------------

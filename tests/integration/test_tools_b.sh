@@ -55,35 +55,6 @@ with open(out + ".tmp", "w") as f:
 os.rename(out + ".tmp", out)
 PYEOF
 
-# bg NAME ARGS...: the tool in the background, stdout/stderr in $TMP/NAME.out/.err; BG_PID.
-bg() {
-	local name=$1
-	shift
-	LAST_CMD="ltrace-ebpf $*"
-	OUT="$TMP/$name.out"
-	ERR="$TMP/$name.err"
-	timeout -k 5 30 "$LTRACE_EBPF" "$@" >"$OUT" 2>"$ERR" </dev/null &
-	BG_PID=$!
-}
-# wait_attached PID: returns once the tool under `timeout` (a child of PID) holds a BPF link.
-wait_attached() {
-	local i child
-	for ((i = 0; i < 2000; i++)); do
-		child=$(pgrep -P "$1" | head -1 || true)
-		if [ -n "$child" ] && [ -n "$(links_held_by "$child")" ]; then
-			return 0
-		fi
-		sleep 0.01
-	done
-	fail "the tool did not attach"
-}
-bg_wait() {
-	wait_pid "$BG_PID" 40
-	RC=$WAIT_RC
-	OUT="$TMP/out"
-	ERR="$TMP/err"
-}
-
 # ---- pycalls ------------------------------------------------------------------------------
 
 case_ "pycalls -- CMD: exact count"
