@@ -21,7 +21,8 @@ local signals = require("ltrace_signals")
 
 local M = {}
 
--- Functions that do not return, or leave by unwinding the stack: no return probe. A
+-- Functions that do not return, return twice, or leave by unwinding the stack: no return
+-- probe. A
 -- uretprobe replaces the return address on the stack, and an exception unwinding through
 -- that frame finds no unwind info for the trampoline: the program would terminate.
 local NO_RETURN = {
@@ -34,6 +35,9 @@ local NO_RETURN = {
 	_Unwind_ForcedUnwind = true, __cxa_bad_cast = true, __cxa_bad_typeid = true,
 	__cxa_throw_bad_array_new_length = true, __cxa_call_unexpected = true,
 	_ZSt9terminatev = true,
+	-- Return twice: the saved return address would be the trampoline's (SIGILL).
+	setjmp = true, _setjmp = true, __sigsetjmp = true, sigsetjmp = true, getcontext = true,
+	swapcontext = true, vfork = true, __vfork = true,
 }
 
 function M.no_return(name)

@@ -285,8 +285,9 @@ function M:ret_call(D, e)
 	return self:ret(D, e, true)
 end
 
--- A whole call at once (a syscall record): left and right together.
-function M:whole(D, e, depth_extra)
+-- A whole call at once (a syscall record): left and right together; only the left for a
+-- call that does not return (exit_group: the next line closes it with "<no return ...>").
+function M:whole(D, e, depth_extra, no_return)
 	local st = stack_of(self, e.tid)
 	local frame = { D = D, tid = e.tid, ts = e.ts, depth = #st + 1 + (depth_extra or 0),
 			name = D.display, prefix = "", params = {}, args = regs_of(e, D.plan.regs),
@@ -296,6 +297,7 @@ function M:whole(D, e, depth_extra)
 	render_params(D, frame, nil, 1, #D.proto.params, ctx, frame.params)
 	frame.nleft = #frame.params
 	self.out:left(frame)
+	if no_return then return end
 	local ret = D.proto.ret.k == "void" and "<void>" or render.value(D.proto.ret, e.reg_ret, nil, ctx)
 	self.out:right(frame, ret, e.duration, e.ts + (e.duration or 0))
 end

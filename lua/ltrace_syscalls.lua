@@ -65,6 +65,21 @@ local function view(e, name)
 	return v
 end
 
+-- exit and exit_group never reach the syscall exit the paired probe waits for: their entry
+-- tracepoints print the open half, "SYS_exit_group(0 <no return ...>", as ltrace does.
+local function attach_no_return(t, started)
+	for _, name in ipairs({ "exit", "exit_group" }) do
+		local p = probe("tracepoint:syscalls:sys_enter_" .. name, t:base_opts({}), function(e)
+			if not started() then return end
+			local v = { tid = e.tid, pid = e.pid, ts = e.ts, duration = 0, reg_ret = 0,
+				    args = {}, reg1 = e.error_code }
+			for i = 2, 6 do v["reg" .. i] = 0 end
+			t.events:whole(descriptor(t, name), v, 0, true)
+		end)
+		t.probes[#t.probes + 1] = p
+	end
+end
+
 function M.attach(t)
 	t.sys_descs = {}
 	local started = #t.opts.command == 0
@@ -84,6 +99,7 @@ function M.attach(t)
 		      tostring(err):gsub("^[^:]+:%d+: ", "") .. ")", 0)
 	end
 	t.probes[#t.probes + 1] = err
+	attach_no_return(t, function() return started end)
 end
 
 -- -c -S: syscall counts and times next to the library calls', aggregated in kernel.

@@ -29,7 +29,13 @@ struct tp_state {
 	bool written;
 };
 
-static const char instance_key = 't';
+/* A tracepoint runs one program at most once (the kernel refuses a second attachment of
+ * the same program with EEXIST), so a second probe on a tracepoint attaches another
+ * instance of the template. Instances share the session's maps and the first one's site
+ * table. */
+#define TP_INSTANCES 8
+#define TP_MAX_PROBES_TEXT "8"
+static const char instance_keys[TP_INSTANCES];
 
 static bool tp_handles(enum spec_kind kind)
 {
@@ -41,19 +47,24 @@ static void destroy_tp(void *obj)
 	tracepoint_bpf__destroy(obj);
 }
 
-/* The session's tracepoint program, loaded on first use with the owner's maps. */
-static struct tracepoint_bpf *tp_template(struct session *s, int *err)
+/* The session's n-th tracepoint program, loaded on first use with the owner's maps. */
+static struct tracepoint_bpf *tp_template(struct session *s, size_t n, int *err)
 {
-	struct tracepoint_bpf *k = session_object(s, &instance_key);
+	struct tracepoint_bpf *k = session_object(s, &instance_keys[n]), *first = NULL;
 
 	if (k)
 		return k;
+	if (n && !(first = tp_template(s, 0, err)))
+		return NULL;
 	if (!(k = tracepoint_bpf__open())) {
 		*err = -errno;
 		return NULL;
 	}
-	if ((*err = session_share_maps(s, k->obj)) || (*err = tracepoint_bpf__load(k)) ||
-	    (*err = session_own_object(s, &instance_key, k, destroy_tp))) {
+	if ((*err = session_share_maps(s, k->obj)) ||
+	    (first && (*err = bpf_map__reuse_fd(k->maps.lt_tp_sites,
+						bpf_map__fd(first->maps.lt_tp_sites)))) ||
+	    (*err = tracepoint_bpf__load(k)) ||
+	    (*err = session_own_object(s, &instance_keys[n], k, destroy_tp))) {
 		tracepoint_bpf__destroy(k);
 		return NULL;
 	}
@@ -63,7 +74,7 @@ static struct tracepoint_bpf *tp_template(struct session *s, int *err)
 static void tp_release(struct probe *p)
 {
 	struct tp_state *st = p->kind_data;
-	struct tracepoint_bpf *k = session_object(p->s, &instance_key);
+	struct tracepoint_bpf *k = session_object(p->s, &instance_keys[0]);
 
 	if (!st)
 		return;
@@ -310,7 +321,7 @@ static void site_config(const struct tp_state *st, const struct tp_format *f,
 
 static int write_sites(struct probe *p, struct tp_state *st)
 {
-	struct tracepoint_bpf *k = session_object(p->s, &instance_key);
+	struct tracepoint_bpf *k = session_object(p->s, &instance_keys[0]);
 	struct lt_tp_site v;
 
 	if (!k)
@@ -348,26 +359,35 @@ static int tp_attach(struct probe *p, char *err, size_t errlen)
 {
 	struct tp_state *st = p->kind_data;
 	struct tracepoint_bpf *k;
+	const char *why;
 	size_t ok = 0;
 	int rc = 0;
 
-	if (!(k = tp_template(p->s, &rc)) || (rc = write_sites(p, st))) {
+	if (!(k = tp_template(p->s, 0, &rc)) || (rc = write_sites(p, st))) {
 		snprintf(err, errlen, "cannot load the tracepoint template: %s (-v shows the "
 			 "verifier log)", strerror(-rc));
 		return rc;
 	}
 	for (size_t i = 0; i < st->n; i++) {
-		if (!(rc = attach_site(p, k->progs.lt_tp, i))) {
+		rc = -EEXIST;
+		for (size_t n = 0; n < TP_INSTANCES && rc == -EEXIST; n++) {
+			if (!(k = tp_template(p->s, n, &rc)))
+				break;
+			rc = attach_site(p, k->progs.lt_tp, i);
+		}
+		if (!rc) {
 			ok++;
 			continue;
 		}
+		why = rc == -EEXIST ? "it already has " TP_MAX_PROBES_TEXT " probes of this session"
+				    : strerror(-rc);
 		if (st->n == 1) {
-			snprintf(err, errlen, "cannot attach to tracepoint %s: %s",
-				 p->sites[i].name, strerror(-rc));
+			snprintf(err, errlen, "cannot attach to tracepoint %s: %s", p->sites[i].name,
+				 why);
 			return rc;
 		}
 		fprintf(stderr, "ltrace-ebpf: %s: left out %s: %s\n", p->text, p->sites[i].name,
-			strerror(-rc));
+			why);
 	}
 	if (!ok) {
 		snprintf(err, errlen, "no tracepoint of '%s' could be attached", p->text);

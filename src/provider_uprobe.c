@@ -45,13 +45,42 @@ static void dedupe_sites(struct probe *p)
 	p->nsites = out;
 }
 
+/* Functions that return twice. A return probe replaces the return address on the stack
+ * with the kernel's trampoline, and these save that address for the second return
+ * (longjmp, setcontext, the vfork parent): it then lands in the trampoline with no return
+ * pending, and the kernel kills the process with SIGILL. */
+static bool returns_twice(const char *name)
+{
+	static const char *const names[] = { "setjmp", "sigsetjmp", "getcontext", "swapcontext",
+					     "vfork", "savectx", "libc_vfork" };
+
+	name += strspn(name, "_");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* Why the kernel would probe this site wrongly (why[] empty: it can be probed, or its code
+ * is unreadable here and the kernel decides). See insn.c. */
+static int site_refusal(struct probe *p, const struct elf_func *f, uint64_t off, char *why,
+			size_t whylen)
+{
+	if (p->spec.kind != SPEC_UPROBE && returns_twice(f->name)) {
+		snprintf(why, whylen, "it returns twice, and a return probe there would kill the "
+			 "process with SIGILL at its second return; use uprobe:");
+		return -EOPNOTSUPP;
+	}
+	return insn_check_site(p->path, f->offset, f->size, off, why, whylen);
+}
+
 /* A site the kernel would probe wrongly is refused: an error for one function, a note
- * for a glob (which leaves it out). See insn.c. */
+ * for a glob (which leaves it out). */
 static int add_site(struct probe *p, const struct elf_func *f, char *err, size_t errlen)
 {
 	uint64_t off = f->offset + p->spec.offset;
 	char why[160];
-	int rc = insn_check_site(p->path, f->offset, f->size, off, why, sizeof(why));
+	int rc = site_refusal(p, f, off, why, sizeof(why));
 
 	if (rc == 0)
 		return probe_add_site(p, f->name, off);

@@ -41,6 +41,7 @@ expect_script_error bad_of "of" "probe('$LIB:ltfix_add', { agg = 'sum', of = 'du
 expect_script_error bad_duration "1xs" "probe('call:$LIB:ltfix_add', { min_duration = '1xs' })"
 expect_script_error top_error "boom" 'error("boom")'
 expect_script_error bad_on "start" 'on("start", function() end)'
+expect_script_error returns_twice "it returns twice" 'probe("call:libc:_setjmp")'
 
 case_ "option values that are not accepted name their key"
 expect_script_error bad_agg "agg" "probe('$LIB:ltfix_add', { agg = 'bogus' })"

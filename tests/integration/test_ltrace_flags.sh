@@ -157,6 +157,19 @@ assert_match "$(grep -m1 SYS_access "$TMP/le.out")" '^SYS_access\("/etc/ld.so.pr
 	"a syscall with a string"
 assert_file_contains "$TMP/le.out" "ltfx_recurse->abs(3)" "library calls too"
 assert_file_lacks "$TMP/le.out" "SYS_execve" "nothing before the exec"
+le -S "$LTFX/ltfx_jump"
+assert_rc 7
+assert_eq "SYS_exit_group(7 <no return ...>" "$(tail -2 "$TMP/le.out" | head -1)" \
+	"exit_group is shown open, as ltrace does"
+
+case_ "functions that return twice (setjmp, getcontext, vfork) run to their end"
+le "$LTFX/ltfx_jump"
+assert_rc 7
+assert_eq "jumps 3" "$(cat "$OUT")" "the program's own output"
+assert_match "$(grep -c '^longjmp(' "$TMP/le.out")" '^2$' "both longjmps"
+assert_file_contains "$TMP/le.out" "_setjmp(" "setjmp shown"
+assert_file_contains "$TMP/le.out" "getcontext(" "getcontext shown"
+assert_file_contains "$TMP/le.out" "+++ exited (status 7) +++" "normal exit"
 
 case_ "-f: children, [pid N] prefixes on stderr, 'N ' in a -o file"
 lt "${C[@]}" -f "$LTFX/ltfx_fork"

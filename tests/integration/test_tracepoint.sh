@@ -110,6 +110,18 @@ assert_eq "tracepoint:sched:sched_process_exec
     pid_t pid
     pid_t old_pid" "$(cat "$OUT")" "fields of sched_process_exec"
 
+case_ "several probes on one tracepoint each see every event"
+lt -E 'local ps = {}
+for i = 1, 3 do ps[i] = probe("tracepoint:syscalls:sys_enter_openat", { agg = "count", print = false }) end
+on("end", function() for i = 1, 3 do print("n" .. i .. "=" .. ps[i]:read()[1].count) end end)' \
+	-- "$KOPEN" /nonexistent/a /nonexistent/b
+n1=$(val n1)
+assert_between 2 1000 "$n1" "first probe's count"
+assert_eq "$n1 $n1" "$(val n2) $(val n3)" "the others count the same"
+lt -E 'for i = 1, 9 do probe("tracepoint:syscalls:sys_enter_openat", { agg = "count" }) end' -- true
+assert_ne 0 "$RC" "exit status past 8 probes"
+assert_contains "$(cat "$ERR")" "it already has 8 probes of this session" "message"
+
 case_ "errors name the tracepoint or field, exit non-zero, leave nothing attached"
 lt -E 'probe("tracepoint:sched:nope", function() end)' -- true
 assert_ne 0 "$RC" "exit status for an unknown tracepoint"
