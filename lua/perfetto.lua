@@ -10,12 +10,7 @@ local M = {}
 local W = {}
 W.__index = W
 
-local function jstr(s)
-  return '"' .. tostring(s):gsub('[%c"\\]', function(c)
-    if c == '"' then return '\\"' elseif c == "\\" then return "\\\\" end
-    return ("\\u%04x"):format(c:byte())
-  end) .. '"'
-end
+local jstr = require("fmt").json_string
 
 local function jval(v)
   if type(v) == "number" then

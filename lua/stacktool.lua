@@ -153,19 +153,24 @@ function M.output(opts, source, fopts)
 end
 
 --- Interval reporting shared by the counting tools: every -i SECS print with report() and
---- reset with clear(), stop after -n COUNT reports; at the end, one last report unless
---- COUNT reports are already out.
-function M.every_report(opts, report, clear)
-  local n = 0
+--- reset with clear() (optional), stop after -n COUNT reports; at the end, one last report
+--- unless COUNT reports are already out, or unless pending() (optional) says nothing came
+--- in since the last interval's report.
+function M.every_report(opts, report, clear, pending)
+  local n, reported = 0, false
   if opts.interval then
     every(opts.interval, function()
       report()
-      clear()
-      n = n + 1
+      if clear then clear() end
+      reported, n = true, n + 1
       if opts.count and n >= opts.count then exit(0) end
     end)
   end
-  on("end", function() if not (opts.count and n >= opts.count) then report() end end)
+  on("end", function()
+    if opts.count and n >= opts.count then return end
+    if reported and pending and not pending() then return end
+    report()
+  end)
 end
 
 --- A socket address from sock:inet_sock_set_state fields: dotted IPv4 (field v4) or IPv6

@@ -97,15 +97,4 @@ local function report()
   hists, total = {}, 0
 end
 
-local reported = false
-local finished = false     -- the last interval printed: nothing more at the end
-if opts.interval then
-  local n = 0
-  every(opts.interval, function()
-    report()
-    reported = true
-    n = n + 1
-    if opts.count and n >= opts.count then finished = true; exit(0) end
-  end)
-end
-on("end", function() if not finished and (not reported or total > 0) then report() end end)
+tool.every_report(opts, report, nil, function() return total > 0 end)

@@ -63,15 +63,4 @@ local function report()
   calls, total = {}, 0
 end
 
-local finished = false     -- the last interval printed: nothing more at the end
-if opts.interval then
-  local n = 0
-  every(opts.interval, function()
-    report()
-    n = n + 1
-    if opts.count and n >= opts.count then finished = true; exit(0) end
-  end)
-end
-on("end", function()
-  if not finished and (not opts.interval or total > 0) then report() end
-end)
+tool.every_report(opts, report, nil, function() return total > 0 end)

@@ -57,33 +57,26 @@ probe("tracepoint:sock:inet_sock_set_state", { where = where }, function(e)
 end)
 tool.start(opts)
 
-local finished = false     -- the last interval printed: nothing more at the end
-if opts.interval then
-  local n = 0
-  local function report()
-    local items = {}
-    for k, c in pairs(counts) do
-      local comm, da, port = k:match("^(.-)%z(.-)%z(.*)$")
-      items[#items + 1] = { comm = comm, daddr = da, dport = tonumber(port), n = c }
-    end
-    table.sort(items, function(a, b) return a.n > b.n end)
-    local t = os.date("!%H:%M:%S")
-    if not opts.json then printf("%s\n%-16s %-39s %-6s %s\n", t, "COMM", "DADDR", "DPORT", "CONNECTS") end
-    for _, it in ipairs(items) do
-      if opts.json then
-        io.write(('{"time":%s,"comm":%s,"daddr":%s,"dport":%d,"connects":%d}\n'):format(
-          jstr(t), jstr(it.comm), jstr(it.daddr), it.dport, it.n))
-      else
-        printf("%-16s %-39s %-6d %d\n", it.comm, it.daddr, it.dport, it.n)
-      end
-    end
-    io.stdout:flush()
-    counts = {}
+local function report()
+  local items = {}
+  for k, c in pairs(counts) do
+    local comm, da, port = k:match("^(.-)%z(.-)%z(.*)$")
+    items[#items + 1] = { comm = comm, daddr = da, dport = tonumber(port), n = c }
   end
-  every(opts.interval, function()
-    report()
-    n = n + 1
-    if opts.count and n >= opts.count then finished = true; exit(0) end
-  end)
-  on("end", function() if not finished and next(counts) then report() end end)
+  table.sort(items, function(a, b) return a.n > b.n end)
+  local t = os.date("!%H:%M:%S")
+  if not opts.json then printf("%s\n%-16s %-39s %-6s %s\n", t, "COMM", "DADDR", "DPORT", "CONNECTS") end
+  for _, it in ipairs(items) do
+    if opts.json then
+      io.write(('{"time":%s,"comm":%s,"daddr":%s,"dport":%d,"connects":%d}\n'):format(
+        jstr(t), jstr(it.comm), jstr(it.daddr), it.dport, it.n))
+    else
+      printf("%-16s %-39s %-6d %d\n", it.comm, it.daddr, it.dport, it.n)
+    end
+  end
+  io.stdout:flush()
+  counts = {}
+end
+if opts.interval then
+  tool.every_report(opts, report, nil, function() return next(counts) ~= nil end)
 end
