@@ -14,7 +14,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* The return address on the stack at entry: where the call came from. */
+/* The return address on the stack at entry (where the call came from), and the stack
+ * pointer (the base of stack arguments). */
 static __always_inline void read_caller(struct pt_regs *ctx, const struct lt_probe_cfg *cfg,
 					struct scratch *s)
 {
@@ -23,6 +24,7 @@ static __always_inline void read_caller(struct pt_regs *ctx, const struct lt_pro
 	if (cfg->flags & LT_CFG_CALLER)
 		bpf_probe_read_user(&ra, sizeof(ra), (void *)PT_REGS_SP(ctx));
 	s->vals[LT_SRC_CALLER] = ra;
+	s->vals[LT_SRC_SP] = PT_REGS_SP(ctx);
 }
 
 static __always_inline void read_args(struct pt_regs *ctx, __u64 *args)

@@ -13,7 +13,7 @@
 
 #define LT_MAX_PROBES 1024
 #define LT_MAX_ARGS 6
-#define LT_MAX_FETCH 8
+#define LT_MAX_FETCH 16
 #define LT_MAX_PRED 4
 #define LT_COMM_LEN 16
 #define LT_DATA_MAX 4096	  /* captured bytes per record (power of two) */
@@ -31,6 +31,7 @@ enum lt_src {
 	LT_SRC_RET = 6,
 	LT_SRC_DURATION = 7,
 	LT_SRC_CALLER = 8,	/* return address at entry: who called (filled when LT_CFG_CALLER) */
+	LT_SRC_SP = 9,		/* stack pointer at entry: arguments 7.. are read from sp + 8k */
 	LT_SRC_SLOTS = 16,	/* vals[] size: sources a template may add go below this */
 	LT_SRC_NONE = 0xff,
 };

@@ -324,30 +324,43 @@ end
 
 -- Where each parameter lives (SysV x86-64): { reg = 1..6 } for the integer registers
 -- (a small struct may take two: reg, reg2), "sse" for floating point, "stack" beyond.
+-- Where each parameter is passed (x86-64 SysV): { reg = 1..6 } (reg2: a 16-byte struct's
+-- second register), { reg = 7..12, stack = true } for the first six 8-byte stack slots
+-- (read at entry from sp + 8 ...), "sse", or "stack" for what is not read.
+M.STACK_ARGS = 6
 function M.locations(params)
-	local locs, next_reg = {}, 1
+	local locs, next_reg, next_slot = {}, 1, 1
+	local function on_stack(slots)
+		local first = next_slot
+		next_slot = next_slot + slots
+		return first
+	end
 	for i, t in ipairs(params) do
 		local size = t.k == "array" and 8 or M.sizeof(t)
 		if t.k == "float" or t.k == "double" or (t.k == "struct" and has_float(t)) then
 			locs[i] = (t.k == "struct" and size > 16) and "stack" or "sse"
+			if locs[i] == "stack" then on_stack((size + 7) // 8) end
 		elseif t.k == "struct" and size > 16 then
 			locs[i] = "stack"
+			on_stack((size + 7) // 8)
 		elseif t.k == "struct" and size > 8 then
 			if next_reg + 1 <= 6 then
 				locs[i] = { reg = next_reg, reg2 = next_reg + 1 }
 				next_reg = next_reg + 2
 			else
 				locs[i] = "stack"
-				next_reg = 7
+				on_stack(2)
 			end
 		elseif next_reg <= 6 then
 			locs[i] = { reg = next_reg }
 			next_reg = next_reg + 1
 		else
-			locs[i] = "stack"
+			local slot = on_stack(1)
+			locs[i] = t.k ~= "struct" and slot <= M.STACK_ARGS and
+				{ reg = 6 + slot, stack = true } or "stack"
 		end
 	end
-	return locs, next_reg
+	return locs, next_reg, next_slot
 end
 
 -- The prototype ltrace uses for a function it knows nothing about.

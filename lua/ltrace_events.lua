@@ -213,6 +213,11 @@ function M:entry(D, e)
 	if plan.has_entry then
 		local args, caps = e.args, {}
 		for r in pairs(plan.entry) do caps[r] = args[r] end
+		local sregs = plan.stack_regs	-- stack slots: their captures are the values
+		for k = 1, #sregs do
+			local r = sregs[k]
+			frame[r], caps[r] = caps[r], nil
+		end
 		frame.caps = caps
 	end
 	if self.opts.ip or self.opts.where then

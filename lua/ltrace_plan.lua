@@ -69,9 +69,16 @@ end
 --   locs, entry = { [reg] = capture }, kind = "uretprobe"|"call", ret_args = { [reg] = capture },
 --   ret = capture|nil, format = { param =, reg =, vregs = {...} } | nil }
 function M.plan(proto, opts)
-	local locs = conf.locations(proto.params)
-	local p = { proto = proto, locs = locs, entry = {}, ret_args = {}, kind = "uretprobe" }
+	local locs, _, next_slot = conf.locations(proto.params)
+	local p = { proto = proto, locs = locs, entry = {}, ret_args = {}, kind = "uretprobe",
+		    stack_regs = {} }
 	local right = proto.right or #proto.params + 1
+	-- A stack slot's value is read at entry (its register number 7..12 in args); what it
+	-- points to is not (one capture per argument: see docs/ltrace.md).
+	local function stack_value(r)
+		p.entry[r] = "int"
+		p.stack_regs[#p.stack_regs + 1] = r
+	end
 	for i, t in ipairs(proto.params) do
 		local reg = reg_of(locs, i)
 		-- A right pointer is an output: read when the call returns, by the paired probe.
@@ -79,15 +86,21 @@ function M.plan(proto, opts)
 		-- paired probe mixing entry and return captures would need them in that order.
 		local out = i >= right and t.k == "pointer"
 		if i >= right then p.kind = "call" end
-		if reg and t.k ~= "struct" then
+		if reg and locs[i].stack then
+			stack_value(reg)
+		elseif reg and t.k ~= "struct" then
 			local cap = capture_for(t, locs, opts, out)
 			if cap then (out and p.ret_args or p.entry)[reg] = cap end
 		end
 		if t.k == "format" and reg then
+			-- The varargs: the registers after the format, then the stack slots.
 			local vregs = {}
 			for r = reg + 1, 6 do vregs[#vregs + 1] = r end
+			for slot = next_slot, conf.STACK_ARGS do vregs[#vregs + 1] = 6 + slot end
 			p.format = { param = i, reg = reg, vregs = vregs }
-			for _, r in ipairs(vregs) do p.entry[r] = "str:" .. clamp(opts.strlen + 2) end
+			for _, r in ipairs(vregs) do
+				if r <= 6 then p.entry[r] = "str:" .. clamp(opts.strlen + 2) else stack_value(r) end
+			end
 		end
 	end
 	local needs_args

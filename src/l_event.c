@@ -57,22 +57,43 @@ static void push_value(lua_State *L, const struct event_view *v, const struct va
 	lua_pushinteger(L, value_extend(f->type, word));
 }
 
+/* How many arguments the event has: the 6 registers, and the stack arguments the probe
+ * reads (7.. , captures made at entry). */
+static int nargs_of(const struct probe *p)
+{
+	int n = LT_MAX_CALL_ARGS;
+
+	while (n > LT_MAX_ARGS && p->args[n - 1].capture < 0)
+		n--;
+	return n;
+}
+
+/* Pushes argument i (0-based): a register or what the probe captured for it. */
+static void push_arg(lua_State *L, const struct event_view *v, int i)
+{
+	if (i < LT_MAX_ARGS)
+		push_value(L, v, &v->p->args[i], v->rec->args[i]);
+	else if (v->p->args[i].capture >= 0)
+		push_value(L, v, &v->p->args[i], 0);
+	else
+		lua_pushnil(L);
+}
+
 static int l_args_index(lua_State *L)
 {
 	struct event_view *v = check_view(L, 1, ARGS_MT);
 	lua_Integer i = luaL_checkinteger(L, 2);
 
-	if (i < 1 || i > LT_MAX_ARGS || v->rec->type == LT_REC_RETURN)
+	if (i < 1 || i > nargs_of(v->p) || v->rec->type == LT_REC_RETURN)
 		lua_pushnil(L);
 	else
-		push_value(L, v, &v->p->args[i - 1], v->rec->args[i - 1]);
+		push_arg(L, v, i - 1);
 	return 1;
 }
 
 static int l_args_len(lua_State *L)
 {
-	check_view(L, 1, ARGS_MT);
-	lua_pushinteger(L, LT_MAX_ARGS);
+	lua_pushinteger(L, nargs_of(check_view(L, 1, ARGS_MT)->p));
 	return 1;
 }
 
@@ -150,9 +171,9 @@ static int l_event_table(lua_State *L)
 		push_field(L, v, i);					/* t val */
 		lua_setfield(L, -2, fields[i]);				/* t */
 	}
-	lua_createtable(L, LT_MAX_ARGS, 0);				/* t args */
-	for (int i = 0; i < LT_MAX_ARGS && v->rec->type != LT_REC_RETURN; i++) {
-		push_value(L, v, &v->p->args[i], v->rec->args[i]);	/* t args val */
+	lua_createtable(L, nargs_of(v->p), 0);				/* t args */
+	for (int i = 0; i < nargs_of(v->p) && v->rec->type != LT_REC_RETURN; i++) {
+		push_arg(L, v, i);					/* t args val */
 		lua_rawseti(L, -2, i + 1);				/* t args */
 	}
 	lua_setfield(L, -2, "args");					/* t */

@@ -174,9 +174,26 @@ static int add_capture(lua_State *L, struct probe *p, const char *text, int src,
 	return 0;
 }
 
+/* Argument i (0-based, 6 or more) from the stack: the type's capture read at sp + 8 +
+ * 8 * (i - 6) at entry (a pointer type follows the pointer stored there). */
+static void add_stack_arg(lua_State *L, struct probe *p, const char *type, int i,
+			  const char *what)
+{
+	char text[64];
+
+	if (strpbrk(type, "@") || !strncmp(type, "out:", 4))
+		luaL_error(L, "%s: a stack argument takes a plain type (int, str, bytes:N, ...), "
+			   "read at entry", what);
+	if (p->spec.kind == SPEC_URETPROBE)
+		luaL_error(L, "%s: stack arguments are read at entry (use call: or uprobe:)", what);
+	snprintf(text, sizeof(text), "%s@%d", type, 8 * (i - LT_MAX_ARGS + 1));
+	add_capture(L, p, text, LT_SRC_SP, &p->args[i], what);
+}
+
 static void parse_captures(lua_State *L, int t, struct probe *p)
 {
 	char what[32];
+	int nargs = p->provider->stack_args ? LT_MAX_CALL_ARGS : LT_MAX_ARGS;
 
 	if (opt_type(L, t, "strsize", LUA_TNUMBER))
 		p->strsize = lua_tointeger(L, -1);
@@ -184,12 +201,18 @@ static void parse_captures(lua_State *L, int t, struct probe *p)
 	if (p->strsize < 1 || p->strsize > LT_FETCH_MAX_LEN)
 		luaL_error(L, "option 'strsize' must be 1..%d", LT_FETCH_MAX_LEN);
 	if (opt_type(L, t, "args", LUA_TTABLE) && !p->provider->own_args) {
-		for (int i = 0; i < LT_MAX_ARGS; i++) {
-			if (lua_rawgeti(L, -1, i + 1) == LUA_TSTRING) {
-				snprintf(what, sizeof(what), "option 'args[%d]'", i + 1);
+		if (lua_rawlen(L, -1) > (size_t)nargs)
+			luaL_error(L, "option 'args': at most %d arguments for %s probes", nargs,
+				   p->provider->name);
+		for (int i = 0; i < nargs; i++) {
+			snprintf(what, sizeof(what), "option 'args[%d]'", i + 1);
+			if (lua_rawgeti(L, -1, i + 1) != LUA_TSTRING && !lua_isnil(L, -1))
+				luaL_error(L, "%s must be a type string (\"int\", \"str\", ...)", what);
+			if (lua_type(L, -1) == LUA_TSTRING && i < LT_MAX_ARGS)
 				add_capture(L, p, lua_tostring(L, -1), LT_SRC_ARG1 + i, &p->args[i],
 					    what);
-			}
+			else if (lua_type(L, -1) == LUA_TSTRING)
+				add_stack_arg(L, p, lua_tostring(L, -1), i, what);
 			lua_pop(L, 1);
 		}
 	}

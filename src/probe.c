@@ -26,7 +26,7 @@ struct probe *probe_new(struct session *s, const char *text, char *err, size_t e
 	p->id = UINT32_MAX;
 	p->text = strdup(text);
 	p->cfg.flags = LT_CFG_ENABLED;
-	for (int i = 0; i < LT_MAX_ARGS; i++)
+	for (int i = 0; i < LT_MAX_CALL_ARGS; i++)
 		p->args[i] = (struct value_fmt){ VT_INT, -1 };
 	p->ret = (struct value_fmt){ VT_INT, -1 };
 	if (!p->text || spec_parse(text, &p->spec, err, errlen)) {

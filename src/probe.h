@@ -27,6 +27,9 @@ struct probe_link {
 	int fd;
 };
 
+/* Arguments a probe's `args` option may type: 6 in registers, the rest on the stack. */
+#define LT_MAX_CALL_ARGS 12
+
 struct probe {
 	uint32_t id;
 	char *text;			/* the spec as written */
@@ -36,7 +39,7 @@ struct probe {
 	struct session *s;
 	char path[PATH_MAX];		/* resolved library or binary */
 	struct lt_probe_cfg cfg;
-	struct value_fmt args[LT_MAX_ARGS];
+	struct value_fmt args[LT_MAX_CALL_ARGS];	/* 7.. only with provider->stack_args */
 	struct value_fmt ret;
 	unsigned strsize;
 	struct probe_site *sites;
@@ -69,6 +72,9 @@ struct provider {
 	const char *const *opt_keys;
 	void (*parse_opts)(struct lua_State *L, int t, struct probe *p);
 	bool own_args;
+	/* Arguments 7..LT_MAX_CALL_ARGS can be read from the stack at entry (user functions:
+	 * the x86-64 SysV ABI passes them at sp + 8, sp + 16, ...). */
+	bool stack_args;
 	/* Optional: probe points matching spec, each passed to emit as a full spec string;
 	 * 0 or -errno with a one-line message in err (list(), -l). */
 	int (*list)(struct session *s, const struct spec *spec,

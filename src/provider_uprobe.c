@@ -279,4 +279,5 @@ const struct provider uprobe_provider = {
 	.release = uprobe_plt_release,
 	.opt_keys = uprobe_plt_opt_keys,
 	.parse_opts = uprobe_plt_parse_opts,
+	.stack_args = true,
 };

@@ -33,6 +33,33 @@ assert_eq ltfix_run "$(val comm)" "comm"
 assert_eq "call:$LIB:ltfix_sum6" "$(val probe)" "probe spec"
 assert_eq nil "$(val args7)" "args beyond 6"
 
+case_ "stack arguments: args[7..9] of ltfix_sum9 read from the stack at entry"
+lt -E "probe('call:$LIB:ltfix_sum9', { args = { [7] = 'int', [8] = 'i32', [9] = 'str' } },
+  function(c)
+    print('args=' .. #c.args)
+    print('stack=' .. c.args[7] .. ' ' .. c.args[8] .. ' ' .. c.args[9])
+    print('regs=' .. c.args[1] .. ' ' .. c.args[6])
+    print('tbl=' .. c:table().args[9])
+  end)
+probe('uprobe:$LIB:ltfix_sum9', { args = { [8] = 'u32' } }, function(e) print('u32=' .. e.args[8]) end)" \
+	-- "$RUN" sum9 1 2 3 4 5 6 0x7000000000 -8 stackstring
+assert_rc 0
+assert_eq 9 "$(val args)" "#args counts the typed stack arguments"
+assert_eq "481036337152 -8 stackstring" "$(val stack)" "long, int and string from the stack"
+assert_eq "1 6" "$(val regs)" "registers still"
+assert_eq stackstring "$(val tbl)" "e:table() has them"
+assert_eq 4294967288 "$(val u32)" "an entry probe reads them too"
+lt -E "probe('uretprobe:$LIB:ltfix_sum9', { args = { [7] = 'int' } })" -- "$RUN" sum9
+assert_ne 0 "$RC" "a return probe cannot read stack arguments"
+assert_contains "$(cat "$ERR")" "option 'args[7]': stack arguments are read at entry" "message"
+lt -E "probe('call:$LIB:ltfix_sum9', { args = { [7] = 'int@8' } })" -- "$RUN" sum9
+assert_contains "$(cat "$ERR")" "option 'args[7]': a stack argument takes a plain type" \
+	"no offset on a stack argument"
+lt -E "probe('call:$LIB:ltfix_sum9', { args = { 1,2,3,4,5,6,7,8,9,10,11,12,13 } })" -- "$RUN" sum9
+assert_contains "$(cat "$ERR")" "option 'args': at most 12 arguments" "too many"
+lt -E "probe('call:$LIB:ltfix_sum9', { args = { 42 } })" -- "$RUN" sum9
+assert_contains "$(cat "$ERR")" "option 'args[1]' must be a type string" "not a type"
+
 case_ "string argument (args={\"str\"}) and size_t return"
 cat >"$TMP/greet.lua" <<LUA
 probe("call:$LIB:ltfix_greet", { args = { "str" }, ret = "size_t" }, function(c)

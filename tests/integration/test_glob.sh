@@ -5,12 +5,12 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-FUNCS="ltfix_add ltfix_fill ltfix_greet ltfix_noop ltfix_pair ltfix_recurse ltfix_sleep_us ltfix_sum6"
+FUNCS="ltfix_add ltfix_fill ltfix_greet ltfix_noop ltfix_pair ltfix_recurse ltfix_sleep_us ltfix_sum6 ltfix_sum9"
 # One run of each function: add x3, greet x2, recurse(2) = 3 calls, noop x4, and one each of
-# sum6, fill, pair, sleep.
+# sum6, sum9, fill, pair, sleep.
 WORKLOAD="'$RUN' -n 3 add 1 2; '$RUN' -n 2 greet x; '$RUN' recurse 2; '$RUN' -n 4 noop;
-	'$RUN' sum6; '$RUN' fill 3; '$RUN' pair 1 a; '$RUN' sleep 0"
-EXPECTED="ltfix_add:3 ltfix_fill:1 ltfix_greet:2 ltfix_noop:4 ltfix_pair:1 ltfix_recurse:3 ltfix_sleep_us:1 ltfix_sum6:1"
+	'$RUN' sum6; '$RUN' sum9; '$RUN' fill 3; '$RUN' pair 1 a; '$RUN' sleep 0"
+EXPECTED="ltfix_add:3 ltfix_fill:1 ltfix_greet:2 ltfix_noop:4 ltfix_pair:1 ltfix_recurse:3 ltfix_sleep_us:1 ltfix_sum6:1 ltfix_sum9:1"
 
 case_ "LIB:ltfix_* attaches all fixture functions; by=func counts each"
 cat >"$TMP/glob.lua" <<LUA
@@ -36,7 +36,7 @@ assert_rc 0
 assert_eq "$EXPECTED" "$(vals agg)" "in-kernel counts by function"
 assert_eq "$EXPECTED" "$(val cb)" "call events by e.func"
 assert_eq "$FUNCS" "$(val sites)" "p:sites()"
-assert_eq 8 "$(val nsites)" "p:stats().sites"
+assert_eq 9 "$(val nsites)" "p:stats().sites"
 for kv in $EXPECTED; do
 	assert_eq 1 "$(count_lines "^@calls\\[${kv%%:*}\\]: ${kv#*:}\$")" "printed count of ${kv%%:*}"
 done
@@ -51,7 +51,7 @@ end
 LUA
 lt "$TMP/narrow.lua" -- "$RUN" noop
 assert_rc 0
-assert_eq "ltfix_s*=ltfix_sleep_us,ltfix_sum6 ltfix_?ai?=ltfix_pair ltfix_[af]*=ltfix_add,ltfix_fill *_add=ltfix_add" \
+assert_eq "ltfix_s*=ltfix_sleep_us,ltfix_sum6,ltfix_sum9 ltfix_?ai?=ltfix_pair ltfix_[af]*=ltfix_add,ltfix_fill *_add=ltfix_add" \
 	"$(vals sites)" "matches"
 
 case_ "-l lists exactly the fixture functions"
@@ -60,7 +60,7 @@ assert_rc 0
 assert_eq "$(for f in $FUNCS; do echo "$LIB:$f"; done)" "$(sort "$OUT")" "-l output"
 assert_eq "" "$(cat "$ERR")" "stderr"
 lt -l "$LIB:ltfix_s*"
-assert_eq "$LIB:ltfix_sleep_us $LIB:ltfix_sum6" "$(sort "$OUT" | tr '\n' ' ' | sed 's/ $//')" "-l narrower glob"
+assert_eq "$LIB:ltfix_sleep_us $LIB:ltfix_sum6 $LIB:ltfix_sum9" "$(sort "$OUT" | tr '\n' ' ' | sed 's/ $//')" "-l narrower glob"
 lt -l "$LIB:nomatch_*"
 assert_ne 0 "$RC" "-l with no match: exit status"
 assert_contains "$(cat "$ERR")" "nomatch_*" "-l with no match: message"
