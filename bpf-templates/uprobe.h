@@ -247,6 +247,7 @@ enum lt_counter {
 	LT_CNT_DATA_FULL,
 	LT_CNT_PIDS_FULL,
 	LT_CNT_STACK_LOST,	/* a stack could not be read or stored (full map, collision) */
+	LT_CNT_RETURNS_UNWOUND,	/* pending returns an exception unwound (unwind_guard.bpf.c) */
 	LT_CNT_MAX,
 };
 

@@ -12,6 +12,7 @@
 #include "script.h"
 #include "session.h"
 #include "spec.h"
+#include "unwind_guard.h"
 
 /* core.exit([code]) ends the session after the current callback. */
 static int l_exit(lua_State *L)
@@ -168,6 +169,21 @@ static int l_keep_going(lua_State *L)
 	return 0;
 }
 
+/* core.unwind_guard() -> "active" | "unneeded" | "unavailable", why: whether return probes
+ * are safe from exceptions in this session's target (src/unwind_guard.c). Asking takes
+ * the warning over: the caller handles an unguarded target. */
+static int l_unwind_guard(lua_State *L)
+{
+	static const char *const names[] = { [GUARD_UNNEEDED] = "unneeded",
+					      [GUARD_ACTIVE] = "active",
+					      [GUARD_UNAVAILABLE] = "unavailable" };
+	char why[160] = "";
+
+	lua_pushstring(L, names[unwind_guard_ensure(script_session(L), true, why, sizeof(why))]);
+	lua_pushstring(L, why);
+	return 2;
+}
+
 static int l_stopping(lua_State *L)
 {
 	lua_pushboolean(L, script_session(L)->stopping);
@@ -183,6 +199,7 @@ int luaopen_ltrace_core(lua_State *L)
 		{ "list", l_list },		{ "parse_duration", l_parse_duration },
 		{ "drain", l_drain },		{ "stopping", l_stopping },
 		{ "keep_going", l_keep_going },	{ "ringbuf_size", l_ringbuf_size },
+		{ "unwind_guard", l_unwind_guard },
 		{ NULL, NULL },
 	};
 

@@ -16,6 +16,7 @@
 #include "uprobe.skel.h"
 #include "uprobe_multi.h"
 #include "uprobe_plt.h"
+#include "unwind_guard.h"
 
 static bool uprobe_handles(enum spec_kind kind)
 {
@@ -240,6 +241,8 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 	int rc;
 
 	dedupe_sites(p);
+	if (g != TMPL_ENTRY)
+		unwind_guard_ensure(p->s, false, NULL, 0);
 	if (attach_pid(p) > 0) {	/* the kernel filters by pid already */
 		p->cfg.flags |= LT_CFG_OWN_PID;
 		probe_write_cfg(p);

@@ -339,6 +339,7 @@ const char *session_counter_name(enum lt_counter which)
 		[LT_CNT_DATA_FULL] = "data_full",
 		[LT_CNT_PIDS_FULL] = "pids_full",
 		[LT_CNT_STACK_LOST] = "stack_lost",
+		[LT_CNT_RETURNS_UNWOUND] = "returns_unwound",
 	};
 
 	return which < LT_CNT_MAX ? names[which] : "?";

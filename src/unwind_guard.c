@@ -1,0 +1,130 @@
+/* The unwind guard's host side: decide whether the session needs it, load it sharing the
+ * session's counters, attach it to the unwinder's entry points in libgcc_s. */
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "libpath.h"
+#include "libpath_needed.h"
+#include "session.h"
+#include "unwind_guard.h"
+#include "unwind_guard.skel.h"
+
+/* Where an exception or a forced unwind (pthread_cancel, pthread_exit) starts walking. */
+static const char *const entry_points[] = { "_Unwind_RaiseException", "_Unwind_Resume",
+					    "_Unwind_Resume_or_Rethrow", "_Unwind_ForcedUnwind" };
+#define NENTRY (sizeof(entry_points) / sizeof(entry_points[0]))
+
+struct guard {
+	struct unwind_guard_bpf *skel;
+	struct bpf_link *links[NENTRY];
+	enum unwind_guard_state state;
+	char why[160];
+	bool warned;
+};
+
+static const char guard_key = 'g';
+
+static void guard_destroy(void *obj)
+{
+	struct guard *g = obj;
+
+	for (size_t i = 0; i < NENTRY; i++)
+		bpf_link__destroy(g->links[i]);
+	unwind_guard_bpf__destroy(g->skel);
+	free(g);
+}
+
+/* A command's executable tells: C and C++ programs that can throw link libstdc++ or
+ * libgcc_s (directly). A running process or a system-wide session: assume it can. */
+static bool may_unwind(const struct session_opts *o, char *gcc_s, size_t len)
+{
+	if (o->exe[0] && !(o->have_target && o->follow) &&
+	    libpath_resolve_for("libgcc_s.so.1", o->exe, gcc_s, len) &&
+	    libpath_resolve_for("libstdc++.so.6", o->exe, gcc_s, len))
+		return false;
+	return !libpath_resolve("libgcc_s.so.1", o->have_target ? o->pid : 0, gcc_s, len);
+}
+
+/* Kernel lockdown (integrity and up) withholds bpf_probe_write_user from every program;
+ * libbpf's helper probe does not tell, the lockdown file does (when securityfs is up). */
+static bool locked_down(void)
+{
+	char mode[128] = "";
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+
+	if (!f)
+		return false;
+	if (!fgets(mode, sizeof(mode), f))
+		mode[0] = 0;
+	fclose(f);
+	return mode[0] && !strstr(mode, "[none]");
+}
+
+static int guard_attach(struct guard *g, struct session *s, const char *gcc_s)
+{
+	const struct session_opts *o = &s->opts;
+	int rc, attached = 0;
+
+	if ((rc = session_load(s)))	/* the session's maps, to share */
+		return rc;
+	if (!(g->skel = unwind_guard_bpf__open()))
+		return -errno;
+	if ((rc = session_share_maps(s, g->skel->obj)) || (rc = unwind_guard_bpf__load(g->skel)))
+		return rc;
+	for (size_t i = 0; i < NENTRY; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = entry_points[i]);
+
+		g->links[i] = bpf_program__attach_uprobe_opts(g->skel->progs.lt_unwind_guard,
+							      o->have_target && !o->follow ? o->pid : -1,
+							      gcc_s, 0, &opts);
+		attached += g->links[i] != NULL;
+	}
+	return attached ? 0 : -ENOENT;
+}
+
+static void guard_setup(struct guard *g, struct session *s)
+{
+	char gcc_s[PATH_MAX];
+	int rc;
+
+	g->state = GUARD_UNNEEDED;
+	if (!may_unwind(&s->opts, gcc_s, sizeof(gcc_s)))
+		return;
+	g->state = GUARD_UNAVAILABLE;
+	if (!(rc = guard_attach(g, s, gcc_s)))
+		g->state = GUARD_ACTIVE;
+	else if (rc == -EINVAL && locked_down())
+		snprintf(g->why, sizeof(g->why), "kernel lockdown forbids BPF writes to user memory");
+	else
+		snprintf(g->why, sizeof(g->why), "the kernel refused the guard program: %s%s",
+			 strerror(-rc), rc == -EINVAL ? ", lockdown?" : "");
+}
+
+enum unwind_guard_state unwind_guard_ensure(struct session *s, bool quiet, char *why,
+					    size_t whylen)
+{
+	struct guard *g = session_object(s, &guard_key);
+
+	if (!g) {
+		if (!(g = calloc(1, sizeof(*g))) || session_own_object(s, &guard_key, g, guard_destroy)) {
+			free(g);
+			return GUARD_UNAVAILABLE;
+		}
+		guard_setup(g, s);
+	}
+	if (quiet)
+		g->warned = true;
+	if (g->state == GUARD_UNAVAILABLE && !g->warned) {
+		g->warned = true;
+		fprintf(stderr, "ltrace-ebpf: warning: return probes are not guarded against "
+			"exceptions (%s): a C++ exception thrown through a traced call will "
+			"terminate the program\n", g->why);
+	}
+	if (why)
+		snprintf(why, whylen, "%s", g->why);
+	return g->state;
+}
