@@ -11,6 +11,7 @@
 #include <linux/ptrace.h>
 #include <bpf/bpf_tracing.h>
 #include "uprobe.h"
+#include "counters.bpf.h"
 
 #ifndef LT_SLEEPABLE
 #define LT_SLEEPABLE 0
@@ -68,13 +69,6 @@ struct {
 	__type(key, struct lt_agg_key);
 	__type(value, struct lt_agg_val);
 } lt_aggs SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LT_CNT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} lt_counters SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -145,10 +139,7 @@ struct {
 
 static __always_inline void count(__u32 which)
 {
-	__u64 *v = bpf_map_lookup_elem(&lt_counters, &which);
-
-	if (v)
-		*v += 1;
+	count_n(which, 1);
 }
 
 static __always_inline struct lt_probe_stats *stats_of(__u32 probe)

@@ -13,18 +13,11 @@
 #include <linux/ptrace.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
-#include "uprobe.h"
+#include "counters.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 #define MAX_PENDING 64	/* return instances restored per unwind (the kernel allows 64) */
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LT_CNT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} lt_counters SEC(".maps");
 
 /* kernel/events/uprobes.c, 6.13+ (hprobe): only the fields read here. */
 struct return_instance {
@@ -41,15 +34,6 @@ struct task_struct {
 	struct uprobe_task *utask;
 } __attribute__((preserve_access_index));
 
-static void count_restored(__u64 n)
-{
-	__u32 key = LT_CNT_RETURNS_UNWOUND;
-	__u64 *v = bpf_map_lookup_elem(&lt_counters, &key);
-
-	if (v)
-		*v += n;
-}
-
 SEC("uprobe")
 int lt_unwind_guard(struct pt_regs *ctx)
 {
@@ -65,6 +49,6 @@ int lt_unwind_guard(struct pt_regs *ctx)
 		ri = BPF_CORE_READ(ri, next);
 	}
 	if (restored)
-		count_restored(restored);
+		count_n(LT_CNT_RETURNS_UNWOUND, restored);
 	return 0;
 }
