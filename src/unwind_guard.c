@@ -23,7 +23,7 @@ struct guard {
 	struct bpf_link *links[NENTRY];
 	enum unwind_guard_state state;
 	char why[160];
-	bool warned;
+	bool warned;	/* or nothing to warn about: only a target known to unwind is */
 };
 
 static const char guard_key = 'g';
@@ -38,15 +38,14 @@ static void guard_destroy(void *obj)
 	free(g);
 }
 
-/* A command's executable tells: C and C++ programs that can throw link libstdc++ or
- * libgcc_s (directly). A running process or a system-wide session: assume it can. */
-static bool may_unwind(const struct session_opts *o, char *gcc_s, size_t len)
+/* Does the target itself link an unwinder (C++ and Rust programs link libstdc++ or
+ * libgcc_s)? Its executable's DT_NEEDED tells, for `-- CMD` and -p alike. */
+static bool target_unwinds(const struct session_opts *o)
 {
-	if (o->exe[0] && !(o->have_target && o->follow) &&
-	    libpath_resolve_for("libgcc_s.so.1", o->exe, gcc_s, len) &&
-	    libpath_resolve_for("libstdc++.so.6", o->exe, gcc_s, len))
-		return false;
-	return !libpath_resolve("libgcc_s.so.1", o->have_target ? o->pid : 0, gcc_s, len);
+	char path[PATH_MAX];
+
+	return o->exe[0] && (!libpath_resolve_for("libgcc_s.so.1", o->exe, path, sizeof(path)) ||
+			     !libpath_resolve_for("libstdc++.so.6", o->exe, path, sizeof(path)));
 }
 
 /* Kernel lockdown (integrity and up) withholds bpf_probe_write_user from every program;
@@ -86,13 +85,19 @@ static int guard_attach(struct guard *g, struct session *s, const char *gcc_s)
 	return attached ? 0 : -ENOENT;
 }
 
+/* Children under -f and other processes (system-wide) may be C++ programs too: they get
+ * the guard where the kernel allows it, and no warning where it does not. */
 static void guard_setup(struct guard *g, struct session *s)
 {
+	const struct session_opts *o = &s->opts;
 	char gcc_s[PATH_MAX];
+	bool unwinds = target_unwinds(o);
 	int rc;
 
 	g->state = GUARD_UNNEEDED;
-	if (!may_unwind(&s->opts, gcc_s, sizeof(gcc_s)))
+	g->warned = !unwinds;
+	if ((!unwinds && o->have_target && !o->follow) ||
+	    libpath_resolve("libgcc_s.so.1", o->have_target ? o->pid : 0, gcc_s, sizeof(gcc_s)))
 		return;
 	g->state = GUARD_UNAVAILABLE;
 	if (!(rc = guard_attach(g, s, gcc_s)))
