@@ -28,10 +28,12 @@ on("end", function()
   print("target=" .. target())
 end)
 LUA
-lt "$TMP/ratio.lua" -- "$HOT" 1500
+lt "$TMP/ratio.lua" -- "$HOT" 1500 "$TMP/cpu_ms"
 assert_rc 0
 assert_between 65 85 "$(val pct)" "percent of hot samples in hot_three"
-assert_between 700 2000 "$(val total)" "samples at 999 Hz for 1.5 s"
+cpu_ms=$(cat "$TMP/cpu_ms")
+assert_between $((cpu_ms * 999 / 1000 * 8 / 10)) $((cpu_ms * 999 / 1000 * 12 / 10 + 20)) \
+	"$(val total)" "samples at 999 Hz over the ${cpu_ms} ms of CPU the fixture got"
 assert_eq 1 "$(val npids)" "only the target's samples"
 assert_eq "$(val target)" "$(val pid)" "the key's pid is the target's"
 
@@ -94,9 +96,11 @@ probe("profile:hz:499", { stack = "user", unwind = "dwarf" }, function(e)
 end)
 on("end", function() print("n=" .. n); print("chain=" .. chain) end)
 LUA
-lt "$TMP/cb.lua" -- "$HOT" 500
+lt "$TMP/cb.lua" -- "$HOT" 500 "$TMP/cpu_ms"
 assert_rc 0
-assert_between 100 600 "$(val n)" "samples"
+cpu_ms=$(cat "$TMP/cpu_ms")
+assert_between $((cpu_ms * 499 / 1000 * 8 / 10)) $((cpu_ms * 499 / 1000 * 12 / 10 + 10)) \
+	"$(val n)" "samples at 499 Hz over the ${cpu_ms} ms of CPU the fixture got"
 assert_between $(( $(val n) * 9 / 10 )) "$(val n)" "$(val chain)" "samples ending main;hot_*"
 
 case_ "off-CPU: a 300 ms sleep is one blocked stack of ~300 ms"
