@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Follow forks (-f): a child of a traced process joins the traced set, and a process
- * that exits leaves it, so a recycled pid is never traced by mistake. A separate object
+ * that exits leaves it, so a recycled pid is never traced by mistake; on request, a traced
+ * process that execs is held until the host has probed the new program. A separate object
  * because its CO-RE reads make libbpf parse the kernel's BTF, which costs tens of
  * milliseconds that sessions without -f should not pay. */
 #include <linux/bpf.h>
@@ -18,6 +19,8 @@ struct {
 } lt_pids SEC(".maps");
 
 volatile __u64 pids_full;	/* children that could not be added */
+volatile __u32 hold_execs;	/* stop a traced process at exec (session_hold_execs) */
+volatile __u64 execs_held;
 
 struct task_struct {
 	int pid;
@@ -35,6 +38,20 @@ int lt_fork(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	if (bpf_map_update_elem(&lt_pids, &ctgid, &one, BPF_ANY))
 		__sync_fetch_and_add(&pids_full, 1);
+	return 0;
+}
+
+/* A traced process that execs stops (SIGSTOP, before the new program's first instruction)
+ * while the host attaches probes to the new executable; the host resumes it (SIGCONT). */
+SEC("raw_tp/sched_process_exec")
+int lt_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!hold_execs || !bpf_map_lookup_elem(&lt_pids, &tgid))
+		return 0;
+	if (!bpf_send_signal(19 /* SIGSTOP */))
+		__sync_fetch_and_add(&execs_held, 1);
 	return 0;
 }
 

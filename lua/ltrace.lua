@@ -353,6 +353,7 @@ function M.run(opts, native)
 		self:trace_calls(sites)
 	end
 	self:watch_exec()
+	if opts.follow then require("ltrace_exec").attach(self) end
 	if opts.syscalls then
 		local sys = require("ltrace_syscalls")
 		if opts.summary then sys.attach_count(self) else sys.attach(self) end

@@ -21,6 +21,7 @@ local HARMLESS = { [17] = true, [18] = true, [19] = true, [20] = true, [21] = tr
 		   [22] = true, [23] = true, [28] = true }
 
 local IGNORED = 1	-- TRACE_SIGNAL_IGNORED: signal_generate's result
+local SIGSTOP = 19
 
 function M.name(sig)
 	return NAMES[sig] or ("SIG_%d"):format(sig)
@@ -59,6 +60,10 @@ end
 function M.attach_signals(t, show)
 	try_probe(t, "tracepoint:signal:signal_deliver", function(e)
 		if not traced(t, e.tid) then return end
+		if e.sig == SIGSTOP and t.held and t.held[e.tid] then
+			t.held[e.tid] = nil	-- the core's own stop at exec (ltrace_exec.lua)
+			return
+		end
 		if show then t.out:line(who(t, e.tid, e.ts), M.text(t.native, e.sig)) end
 		local k = killed(e)
 		if k then

@@ -13,6 +13,7 @@
 #include "session.h"
 #include "spec.h"
 #include "unwind_guard.h"
+#include "exec_hold.h"
 
 /* core.exit([code]) ends the session after the current callback. */
 static int l_exit(lua_State *L)
@@ -184,6 +185,29 @@ static int l_unwind_guard(lua_State *L)
 	return 2;
 }
 
+/* core.hold_execs(bool): with -f, a traced process that execs stops until core.resume(pid)
+ * (the ltrace front end probes the new program meanwhile). */
+static int l_hold_execs(lua_State *L)
+{
+	if (exec_hold_set(script_session(L), lua_toboolean(L, 1)))
+		return luaL_error(L, "hold_execs: only with -f (no followed processes)");
+	return 0;
+}
+
+/* core.resume(pid): a process held at exec runs again. */
+static int l_resume(lua_State *L)
+{
+	int rc = exec_hold_resume((int)luaL_checkinteger(L, 1));
+
+	if (rc) {
+		luaL_pushfail(L);
+		lua_pushstring(L, strerror(-rc));
+		return 2;
+	}
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
 static int l_stopping(lua_State *L)
 {
 	lua_pushboolean(L, script_session(L)->stopping);
@@ -200,6 +224,7 @@ int luaopen_ltrace_core(lua_State *L)
 		{ "drain", l_drain },		{ "stopping", l_stopping },
 		{ "keep_going", l_keep_going },	{ "ringbuf_size", l_ringbuf_size },
 		{ "unwind_guard", l_unwind_guard },
+		{ "hold_execs", l_hold_execs },	{ "resume", l_resume },
 		{ NULL, NULL },
 	};
 

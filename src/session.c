@@ -11,6 +11,7 @@
 #include "loop.h"
 #include "probe.h"
 #include "session.h"
+#include "exec_hold.h"
 #include "follow.skel.h"
 #include "uprobe.skel.h"
 #include "uprobe_sleep.skel.h"
@@ -393,6 +394,7 @@ void session_free(struct session *s)
 	if (s->rb)
 		loop_del_fd(s->loop, ring_buffer__epoll_fd(s->rb));
 	ring_buffer__free(s->rb);
+	exec_hold_release_all(s);
 	follow_bpf__destroy(s->follow);
 	destroy_instances(s);
 	destroy_objects(s);

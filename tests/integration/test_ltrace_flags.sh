@@ -178,6 +178,21 @@ assert_match "$(grep -m1 'getpid' "$ERR")" '^\[pid [0-9]+\] getpid\(\)' "[pid N]
 le "${C[@]}" -f "$LTFX/ltfx_fork"
 assert_match "$(grep -m1 'getpid' "$TMP/le.out")" '^[0-9]+ getpid\(\)' "N in a file"
 
+case_ "-f across exec: the new program's calls from its first one, as ltrace prints them"
+le -f sh -c "$LTFX/ltfx_recurse; exit 4"
+assert_rc 4
+child=$(awk '$2 == "---" && $3 == "Called" { print $1; exit }' "$TMP/le.out")
+assert_match "$child" '^[0-9]+$' "a '--- Called exec() ---' line with the child's pid"
+assert_eq "--- Called exec() ---
+abs(3) = 3
+abs(2) = 2
+abs(1) = 1
++++ exited (status 6) +++" "$(awk -v p="$child" '$1 == p' "$TMP/le.out" |
+	sed -n '/Called exec/,$p' | cut -d' ' -f2- | tr -s ' ')" "the child after its exec"
+assert_file_lacks "$TMP/le.out" "SIGSTOP" "the hold at exec is not shown"
+le -f -c sh -c "$LTFX/ltfx_recurse; $LTFX/ltfx_recurse"
+assert_match "$(grep ' abs$' "$TMP/le.out")" ' 6 abs$' "-c counts the exec'd program's calls"
+
 case_ "-p PID: a running process"
 serve_start serve
 LAST_CMD="ltrace-ebpf -p $SERVE_PID"

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Holding followed processes at exec (-f): follow.bpf.c stops a traced process when it
+ * execs, while the host probes the new program; the host then resumes it. */
+#ifndef LTRACE_EXEC_HOLD_H
+#define LTRACE_EXEC_HOLD_H
+
+#include <stdbool.h>
+
+struct session;
+
+/* Turns holding on or off. -EINVAL without -f (nothing is followed). */
+int exec_hold_set(struct session *s, bool on);
+
+/* Resumes a held process (SIGCONT). 0 or -errno. */
+int exec_hold_resume(int pid);
+
+/* At session end: resumes every traced process, so none stays stopped if a resume was
+ * missed (SIGCONT to a running process does nothing). */
+void exec_hold_release_all(struct session *s);
+
+#endif
