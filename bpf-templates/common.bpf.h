@@ -83,13 +83,13 @@ struct {
 	__type(value, struct lt_probe_stats);
 } lt_stats SEC(".maps");
 
-/* Per-CPU 1-in-N sampling counters, one per probe. */
+/* Bucket counts of keyless histograms (LT_CFG_AGG_FLAT), one element per histogram. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LT_MAX_PROBES);
+	__uint(max_entries, LT_AGG_HISTS);
 	__type(key, __u32);
-	__type(value, __u32);
-} lt_sample SEC(".maps");
+	__type(value, struct lt_agg_hist);
+} lt_agg_hists SEC(".maps");
 
 /* Stacks: ids for aggregates keyed by stack (bpf_get_stackid); records carry frames. */
 #define LT_STACK_IDS 4096	/* like bpftrace; full: stack_lost counts */
@@ -200,15 +200,15 @@ static __always_inline struct lt_probe_cfg *probe_admit(__u32 probe, __u64 pid_t
 
 static __always_inline int sample_keep(__u32 probe, __u32 n)
 {
-	__u32 *c;
+	struct lt_probe_stats *st;
 
 	if (n <= 1)
 		return 1;
-	c = bpf_map_lookup_elem(&lt_sample, &probe);
-	if (!c)
+	st = stats_of(probe);
+	if (!st)
 		return 1;
-	*c += 1;
-	return *c % n == 1 % n;
+	st->sampled += 1;
+	return st->sampled % n == 1 % n;
 }
 
 static __always_inline __u64 val_of(const struct scratch *s, __u64 src)
@@ -281,6 +281,50 @@ static __always_inline __u32 log2_slot(__u64 v)
 	return slot + 1;
 }
 
+/* A histogram's bucket: log2 slot, or ~0 for a negative signed value. */
+static __always_inline __u32 agg_slot(const struct lt_probe_cfg *cfg, __u64 v)
+{
+	return (cfg->flags & LT_CFG_SIGNED) && (__s64)v < 0 ? 0xffffffff : log2_slot(v);
+}
+
+static __always_inline void agg_add(struct lt_agg_val *a, __u64 v)
+{
+	if (!a->count || v < a->min)
+		a->min = v;
+	if (v > a->max)
+		a->max = v;
+	a->count += 1;
+	a->sum += v;
+}
+
+/* A keyless aggregate (LT_CFG_AGG_FLAT): array slots the host assigned, no key to hash. A
+ * clear bumps cfg->agg_epoch instead of writing the per-CPU values (the programs keep
+ * updating them): a value from an older epoch starts over here and is skipped by the host. */
+static __always_inline void agg_flat(const struct lt_probe_cfg *cfg, __u32 probe, __u64 v,
+				     __u32 slot)
+{
+	struct lt_probe_stats *st = stats_of(probe);
+	struct lt_agg_hist *h;
+	__u32 idx = cfg->agg_hist;
+
+	if (!st)
+		return;
+	if (st->agg_epoch != cfg->agg_epoch) {
+		st->agg = (struct lt_agg_val){};
+		st->agg_epoch = cfg->agg_epoch;
+	}
+	agg_add(&st->agg, v);
+	if (cfg->agg_kind != LT_AGG_HIST || !(h = bpf_map_lookup_elem(&lt_agg_hists, &idx)))
+		return;
+	if (h->epoch != cfg->agg_epoch) {
+		__builtin_memset(h->slot, 0, sizeof(h->slot));
+		h->epoch = cfg->agg_epoch;
+	}
+	if (slot >= LT_HIST_SLOTS)
+		slot = LT_HIST_SLOTS - 1;	/* negatives */
+	h->slot[slot] += 1;
+}
+
 __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratch *s,
 			     __u32 probe, __u32 site, __u64 pid_tgid)
 {
@@ -293,6 +337,10 @@ __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratc
 		return 0;
 	v = narrow(val_of(s, cfg->agg_src), cfg->agg_width, cfg->agg_signed);
 	by = cfg->agg_by;
+	if (cfg->flags & LT_CFG_AGG_FLAT) {
+		agg_flat(cfg, probe, v, cfg->agg_kind == LT_AGG_HIST ? agg_slot(cfg, v) : 0);
+		return 0;
+	}
 
 	if (by == LT_BY_SITE)
 		key.key = site;
@@ -310,7 +358,7 @@ __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratc
 		key.stk.caller = s->stk_caller;
 	}
 	if (cfg->agg_kind == LT_AGG_HIST)
-		key.slot = (cfg->flags & LT_CFG_SIGNED) && (__s64)v < 0 ? 0xffffffff : log2_slot(v);
+		key.slot = agg_slot(cfg, v);
 
 	val = bpf_map_lookup_elem(&lt_aggs, &key);
 	if (!val) {
@@ -321,12 +369,7 @@ __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratc
 			return 0;
 		}
 	}
-	val->count += 1;
-	val->sum += v;
-	if (v < val->min)
-		val->min = v;
-	if (v > val->max)
-		val->max = v;
+	agg_add(val, v);
 	return 0;
 }
 

@@ -147,23 +147,23 @@ static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, boo
 	return k;
 }
 
-/* Sleepable programs where the kernel takes them (they fault pages in for captures). */
-static struct uprobe_bpf *open_instance(struct session *s, enum tmpl_group g, bool multi)
+/* Programs are verified only when a probe first needs them (a few ms each), and the
+ * sleepable build only for probes that fault pages in: it verifies about twice as long. */
+int session_programs(struct session *s, enum tmpl_group g, bool multi, bool sleepable,
+		     struct bpf_program *out[2])
 {
-	struct uprobe_bpf *k = NULL;
+	struct uprobe_bpf **inst = &s->instances[g][multi][0];
 
-	if (s->sleepable_ok && !(k = open_variant(s, g, multi, true)))
-		s->sleepable_ok = false;
-	return k ? k : open_variant(s, g, multi, false);
-}
-
-/* Programs are verified only when a probe first needs them (a few ms each). */
-int session_programs(struct session *s, enum tmpl_group g, bool multi, struct bpf_program *out[2])
-{
-	struct uprobe_bpf **inst = &s->instances[g][multi];
-
-	if (!*inst && !(*inst = open_instance(s, g, multi)))
-		return -errno;
+	if (sleepable && s->sleepable_ok) {
+		inst = &s->instances[g][multi][1];
+		if (!*inst && !(*inst = open_variant(s, g, multi, true)))
+			s->sleepable_ok = false;
+	}
+	if (!sleepable || !s->sleepable_ok) {
+		inst = &s->instances[g][multi][0];
+		if (!*inst && !(*inst = open_variant(s, g, multi, false)))
+			return -errno;
+	}
 	group_progs(*inst, g, multi, out);
 	return 0;
 }
@@ -226,8 +226,10 @@ static void destroy_instances(struct session *s)
 {
 	for (int g = 0; g < TMPL_GROUPS; g++) {
 		for (int m = 0; m < 2; m++) {
-			uprobe_bpf__destroy(s->instances[g][m]);
-			s->instances[g][m] = NULL;
+			for (int sl = 0; sl < 2; sl++) {
+				uprobe_bpf__destroy(s->instances[g][m][sl]);
+				s->instances[g][m][sl] = NULL;
+			}
 		}
 	}
 }

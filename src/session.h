@@ -36,7 +36,8 @@ struct session {
 	struct session_opts opts;
 	struct uprobe_bpf *skel;	/* NULL until the first kernel probe needs it */
 	struct follow_bpf *follow;	/* -f only */
-	struct uprobe_bpf *instances[TMPL_GROUPS][2];	/* [group][multi]: programs loaded so far */
+	/* [group][multi][sleepable]: programs loaded so far */
+	struct uprobe_bpf *instances[TMPL_GROUPS][2][2];
 	struct ring_buffer *rb;
 	struct loop *loop;
 	struct lua_State *L;
@@ -52,6 +53,8 @@ struct session {
 	int error;		/* a callback failed: exit non-zero */
 	uint64_t events;	/* records handed to Lua */
 	uint64_t lost_lua;	/* records whose probe was gone (detached) */
+	bool agg_hist_used[LT_AGG_HISTS];	/* lt_agg_hists elements held by probes */
+	uint32_t agg_epoch;	/* last epoch handed to a keyless aggregate (agg_flat.c) */
 	struct session_object *objects;	/* other templates' objects (session_own_object) */
 	size_t nobjects;
 };
@@ -61,8 +64,11 @@ void session_free(struct session *s);
 /* Opens and loads the templates on first use; 0 or -errno (message printed). */
 int session_load(struct session *s);
 /* The programs of a group (second NULL unless paired), loading them on first use; 0 or
- * -errno. Programs for multi links are loaded with the multi attach type. */
-int session_programs(struct session *s, enum tmpl_group g, bool multi, struct bpf_program *out[2]);
+ * -errno. Programs for multi links are loaded with the multi attach type. `sleepable`:
+ * the probe reads user memory that may need faulting in (captures, recorded stacks); the
+ * sleepable build is used where the kernel takes it, the plain one otherwise. */
+int session_programs(struct session *s, enum tmpl_group g, bool multi, bool sleepable,
+		     struct bpf_program *out[2]);
 /* Before loading another template object: every map it declares under a name the owner
  * has (lt_events, lt_probes, lt_aggs, lt_counters, lt_stats, lt_pids ...) becomes the
  * owner's, so all templates feed one ring buffer and one set of counters. 0 or -errno. */
