@@ -751,6 +751,19 @@ static __always_inline void lt_stack_append(void *ctx, struct pt_regs *regs,
 		s->rec.ucopy_len = ucopy(regs, s, pos);
 }
 
+/* An event past its filters: stack ids (templates with user registers pass ctx and regs;
+ * others NULL), the in-kernel aggregate. Returns 1 when the probe also streams records. */
+static __always_inline int lt_event_kept(void *ctx, struct pt_regs *regs,
+					 const struct lt_probe_cfg *cfg, struct scratch *s,
+					 __u64 cookie, __u64 pid_tgid)
+{
+	if (ctx)
+		lt_stack_ids(ctx, regs, cfg, s);
+	if (cfg->agg_kind)
+		lt_agg_update(cfg, s, cookie >> 32, (__u32)cookie, pid_tgid);
+	return !!(cfg->flags & LT_CFG_EMIT);
+}
+
 /* The shared middle of a one-shot event (every kind but paired calls): predicates,
  * sampling, stack ids (templates with user registers pass ctx and regs; others NULL), the
  * in-kernel aggregate; then, when the probe streams, the record header from vals[].
@@ -768,11 +781,7 @@ static __always_inline int lt_event_begin(void *ctx, struct pt_regs *regs,
 			st->filtered++;
 		return 0;
 	}
-	if (ctx)
-		lt_stack_ids(ctx, regs, cfg, s);
-	if (cfg->agg_kind)
-		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
-	if (!(cfg->flags & LT_CFG_EMIT))
+	if (!lt_event_kept(ctx, regs, cfg, s, cookie, pid_tgid))
 		return 0;
 	rec_fill(&s->rec, type, cookie, pid_tgid);
 	s->rec.ts = bpf_ktime_get_ns();
@@ -780,6 +789,111 @@ static __always_inline int lt_event_begin(void *ctx, struct pt_regs *regs,
 	__builtin_memcpy(s->rec.args, s->vals, sizeof(s->rec.args));
 	s->rec.ret = s->vals[LT_SRC_RET];
 	return 1;
+}
+
+/* ---- Paired calls (uprobe.bpf.c, kprobe.bpf.c) -------------------------------------------
+ * The entry parks the args, its time and the entry captures under a key the template
+ * builds (user code adds the stack pointer, kernel code cannot); the return finds them
+ * under the same key and makes one LT_REC_CALL event. */
+
+/* Does any capture run at entry of a paired call (then parked until return)? */
+static __always_inline int lt_has_entry_fetch(const struct lt_probe_cfg *cfg)
+{
+	for (int i = 0; i < LT_MAX_FETCH; i++) {
+		if (i >= cfg->nfetch)
+			break;
+		if (!cfg->fetch[i].at_return)
+			return 1;
+	}
+	return 0;
+}
+
+/* The entry half, once s->vals holds the args: filters and sampling decide now (the
+ * return only learns the verdict), entry captures wait in lt_inflight_data. */
+static __always_inline void lt_call_start(const struct lt_probe_cfg *cfg, struct scratch *s,
+					  struct lt_inflight_key *key, __u32 probe)
+{
+	struct lt_inflight in = {};
+
+	in.keep = lt_preds_hold(cfg, s, 0) && sample_keep(probe, cfg->sample);
+	__builtin_memcpy(in.args, s->vals, sizeof(in.args));
+	if (in.keep && (cfg->flags & LT_CFG_EMIT) && lt_has_entry_fetch(cfg)) {
+		in.data_len = lt_fetch_all(cfg, s, 0, 0);
+		if (in.data_len > LT_INFLIGHT_DATA) {
+			in.data_len = LT_INFLIGHT_DATA;
+			count(LT_CNT_DATA_FULL);
+		}
+		if (bpf_map_update_elem(&lt_inflight_data, key, s->data, BPF_ANY))
+			in.data_len = 0;
+	}
+	in.ts = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&lt_inflight, key, &in, BPF_ANY))
+		count(LT_CNT_INFLIGHT_FULL);
+}
+
+/* Moves the captures parked at entry into the record being built. */
+static __always_inline __u32 lt_unpark(struct scratch *s, struct lt_inflight_key *key, __u32 len)
+{
+	void *parked = bpf_map_lookup_elem(&lt_inflight_data, key);
+	__u64 n = len;
+
+	if (!parked)
+		return 0;
+	keep_bounds(n);
+	if (n > LT_INFLIGHT_DATA)
+		n = LT_INFLIGHT_DATA;
+	bpf_probe_read_kernel(s->data, n, parked);
+	bpf_map_delete_elem(&lt_inflight_data, key);
+	return n;
+}
+
+/* The return half: the parked entry, duration, filters that need the return value,
+ * aggregate, then one record with the entry's args and captures and the return's. ctx and
+ * regs as for lt_event_begin (NULL: no stacks). */
+static __always_inline int lt_call_end(void *ctx, struct pt_regs *regs,
+				       const struct lt_probe_cfg *cfg, struct scratch *s,
+				       struct lt_inflight_key *key, __u64 cookie, __u64 pid_tgid,
+				       __u64 ret)
+{
+	__u64 now = bpf_ktime_get_ns(), duration;
+	__u32 probe = cookie >> 32;
+	struct lt_probe_stats *st;
+	struct lt_inflight *in, call;
+
+	in = bpf_map_lookup_elem(&lt_inflight, key);
+	if (!in) {
+		count(LT_CNT_UNMATCHED_RET);
+		return 0;
+	}
+	call = *in;
+	bpf_map_delete_elem(&lt_inflight, key);
+	st = stats_of(probe);
+	if (st)
+		st->hits++;
+	duration = now - call.ts;
+	__builtin_memcpy(s->vals, call.args, sizeof(call.args));
+	s->vals[LT_SRC_RET] = ret;
+	s->vals[LT_SRC_DURATION] = duration;
+	if (!call.keep || duration < cfg->min_duration || !lt_preds_hold(cfg, s, 1)) {
+		if (st)
+			st->filtered++;
+		if (call.data_len)
+			bpf_map_delete_elem(&lt_inflight_data, key);
+		return 0;
+	}
+	if (!lt_event_kept(ctx, regs, cfg, s, cookie, pid_tgid))
+		return 0;
+	s->rec.data_len = call.data_len ? lt_unpark(s, key, call.data_len) : 0;
+	rec_fill(&s->rec, LT_REC_CALL, cookie, pid_tgid);
+	s->rec.ts = call.ts;
+	s->rec.duration = duration;
+	__builtin_memcpy(s->rec.args, call.args, sizeof(call.args));
+	s->rec.ret = ret;
+	s->rec.data_len = lt_fetch_all(cfg, s, s->rec.data_len, 1);
+	if (ctx)
+		lt_stack_append(ctx, regs, cfg, s);
+	lt_emit(s, probe);
+	return 0;
 }
 
 #endif
