@@ -220,26 +220,25 @@ static __always_inline __u64 val_of(const struct scratch *s, __u64 src)
 /* A narrow value in a 64-bit register: only its low `width` bytes are defined. */
 static __always_inline __u64 narrow(__u64 v, __u8 width, int is_signed)
 {
-	switch (width) {
-	case 1: return is_signed ? (__u64)(__s64)(__s8)v : (__u8)v;
-	case 2: return is_signed ? (__u64)(__s64)(__s16)v : (__u16)v;
-	case 4: return is_signed ? (__u64)(__s64)(__s32)v : (__u32)v;
-	}
-	return v;
+	__u32 sh = ((8 - width) & 7) * 8;	/* widths 0 and 8: all bits */
+
+	v <<= sh;
+	return is_signed ? (__u64)((__s64)v >> sh) : v >> sh;
 }
 
 static __always_inline int pred_holds(const struct lt_pred *p, __u64 raw)
 {
 	__u64 v = narrow(raw, p->width, p->is_signed);
-	__s64 sv = v, sc = p->val;
+	__u64 flip = (__u64)(p->is_signed != 0) << 63;	/* signed order as unsigned */
+	__u64 a = v ^ flip, b = p->val ^ flip;
 
 	switch (p->op) {
 	case LT_OP_EQ: return v == p->val;
 	case LT_OP_NE: return v != p->val;
-	case LT_OP_LT: return p->is_signed ? sv < sc : v < p->val;
-	case LT_OP_LE: return p->is_signed ? sv <= sc : v <= p->val;
-	case LT_OP_GT: return p->is_signed ? sv > sc : v > p->val;
-	case LT_OP_GE: return p->is_signed ? sv >= sc : v >= p->val;
+	case LT_OP_LT: return a < b;
+	case LT_OP_LE: return a <= b;
+	case LT_OP_GT: return a > b;
+	case LT_OP_GE: return a >= b;
 	case LT_OP_MASK: return (v & p->val) != 0;
 	}
 	return 1;
@@ -266,19 +265,21 @@ __noinline int lt_preds_hold(const struct lt_probe_cfg *cfg, const struct scratc
 	return 1;
 }
 
+/* The bit length of v (0 for 0): slot 0 holds 0, slot i holds [2^(i-1), 2^i). Computed
+ * without branches (smear the top bit down, count the ones): a branch per bit would give
+ * the verifier 64 paths to walk through everything that indexes by the slot. */
 static __always_inline __u32 log2_slot(__u64 v)
 {
-	__u32 slot = 0;
-
-	if (!v)
-		return 0;
-	for (int i = 32; i > 0; i >>= 1) {
-		if (v >= (1ULL << i)) {
-			v >>= i;
-			slot += i;
-		}
-	}
-	return slot + 1;
+	v |= v >> 1;
+	v |= v >> 2;
+	v |= v >> 4;
+	v |= v >> 8;
+	v |= v >> 16;
+	v |= v >> 32;
+	v -= (v >> 1) & 0x5555555555555555ULL;
+	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (v * 0x0101010101010101ULL) >> 56;
 }
 
 /* A histogram's bucket: log2 slot, or ~0 for a negative signed value. */
