@@ -34,6 +34,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LT_MAX_PIDS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* a few pids: not worth preallocating 8192 */
 	__type(key, __u32);
 	__type(value, __u8);
 } lt_pids SEC(".maps");

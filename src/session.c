@@ -26,6 +26,7 @@ struct session *session_new(const struct session_opts *opts)
 	if (!s)
 		return NULL;
 	s->opts = *opts;
+	s->deferred_fd[0] = s->deferred_fd[1] = -1;
 	s->loop = loop_new();
 	if (!s->loop) {
 		free(s);
@@ -81,19 +82,61 @@ static struct bpf_program *const *group_progs(struct uprobe_bpf *k, enum tmpl_gr
 	return out;
 }
 
-int session_share_maps(struct session *s, struct bpf_object *obj)
+/* The in-flight maps of paired calls are the largest the templates have (preallocated
+ * LRU hashes, 4 MiB of entry captures: ~3 ms to create): the owner leaves them out and
+ * the first object that may pair calls creates them, from the owner's definitions. */
+static struct bpf_map *deferred_map(struct session *s, int i)
+{
+	return i ? s->skel->maps.lt_inflight_data : s->skel->maps.lt_inflight;
+}
+
+static int deferred_fd(struct session *s, const struct bpf_map *owned)
+{
+	for (int i = 0; i < 2; i++) {
+		struct bpf_map *m = deferred_map(s, i);
+		LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = bpf_map__map_flags(m));
+
+		if (m != owned)
+			continue;
+		if (s->deferred_fd[i] < 0)
+			s->deferred_fd[i] = bpf_map_create(bpf_map__type(m), bpf_map__name(m),
+							   bpf_map__key_size(m),
+							   bpf_map__value_size(m),
+							   bpf_map__max_entries(m), &o);
+		return s->deferred_fd[i] < 0 ? -errno : s->deferred_fd[i];
+	}
+	return -ENOENT;
+}
+
+/* `paired`: the object may load paired-call programs (false: it leaves the deferred maps
+ * uncreated too, which its programs then must not use). */
+static int share_maps(struct session *s, struct bpf_object *obj, bool paired)
 {
 	struct bpf_map *map;
-	int rc;
+	int rc, fd;
 
 	bpf_object__for_each_map(map, obj) {
 		struct bpf_map *owned = bpf_object__find_map_by_name(s->skel->obj,
 								     bpf_map__name(map));
 
-		if (owned && (rc = bpf_map__reuse_fd(map, bpf_map__fd(owned))))
+		if (!owned)
+			continue;
+		fd = bpf_map__fd(owned);
+		if (fd < 0 && !paired) {
+			bpf_map__set_autocreate(map, false);
+			continue;
+		}
+		if (fd < 0 && (fd = deferred_fd(s, owned)) < 0)
+			return fd;
+		if ((rc = bpf_map__reuse_fd(map, fd)))
 			return rc;
 	}
 	return 0;
+}
+
+int session_share_maps(struct session *s, struct bpf_object *obj)
+{
+	return share_maps(s, obj, true);
 }
 
 /* The same template built with LT_SLEEPABLE=1 has the same maps and programs in the same
@@ -139,7 +182,7 @@ static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, boo
 		if (wanted && sleepable)
 			bpf_program__set_flags(prog, bpf_program__flags(prog) | BPF_F_SLEEPABLE);
 	}
-	if ((rc = session_share_maps(s, k->obj)) || (rc = uprobe_bpf__load(k))) {
+	if ((rc = share_maps(s, k->obj, g == TMPL_CALL)) || (rc = uprobe_bpf__load(k))) {
 		uprobe_bpf__destroy(k);
 		errno = rc < 0 ? -rc : EINVAL;
 		return NULL;
@@ -222,6 +265,15 @@ static int set_globals(struct session *s, struct lt_globals g)
 	return 0;
 }
 
+static void close_deferred(struct session *s)
+{
+	for (int i = 0; i < 2; i++) {
+		if (s->deferred_fd[i] >= 0)
+			close(s->deferred_fd[i]);
+		s->deferred_fd[i] = -1;
+	}
+}
+
 static void destroy_instances(struct session *s)
 {
 	for (int g = 0; g < TMPL_GROUPS; g++) {
@@ -252,6 +304,8 @@ int session_load(struct session *s)
 	s->sleepable_ok = !getenv("LTRACE_EBPF_NO_SLEEPABLE");
 	bpf_object__for_each_program(prog, s->skel->obj)
 		bpf_program__set_autoload(prog, false);
+	for (int i = 0; i < 2; i++)
+		bpf_map__set_autocreate(deferred_map(s, i), false);
 	if ((rc = uprobe_bpf__load(s->skel)))
 		goto fail;
 	if ((rc = set_globals(s, (struct lt_globals){ .self_tgid = getpid(),
@@ -270,6 +324,7 @@ fail:
 	follow_bpf__destroy(s->follow);
 	s->follow = NULL;
 	destroy_instances(s);
+	close_deferred(s);
 	uprobe_bpf__destroy(s->skel);
 	s->skel = NULL;
 	return rc < 0 ? rc : -EINVAL;
@@ -397,6 +452,7 @@ void session_free(struct session *s)
 	follow_bpf__destroy(s->follow);
 	destroy_instances(s);
 	destroy_objects(s);
+	close_deferred(s);
 	uprobe_bpf__destroy(s->skel);
 	loop_free(s->loop);
 	free(s);
