@@ -13,6 +13,7 @@
 #include "session.h"
 #include "follow.skel.h"
 #include "uprobe.skel.h"
+#include "uprobe_lean.skel.h"
 #include "uprobe_sleep.skel.h"
 #include "uprobe_multi.h"
 
@@ -139,9 +140,9 @@ int session_share_maps(struct session *s, struct bpf_object *obj)
 	return share_maps(s, obj, true);
 }
 
-/* The same template built with LT_SLEEPABLE=1 has the same maps and programs in the same
- * order, so its object opens into a struct uprobe_bpf. */
-static struct uprobe_bpf *open_template(bool sleepable)
+/* The same template built with LT_SLEEPABLE=1 or LT_LEAN=1 has the same maps and
+ * programs in the same order, so its object opens into a struct uprobe_bpf. */
+static struct uprobe_bpf *open_template(enum tmpl_variant v)
 {
 	struct uprobe_bpf *k = calloc(1, sizeof(*k));
 	int rc;
@@ -150,8 +151,10 @@ static struct uprobe_bpf *open_template(bool sleepable)
 		return NULL;
 	if ((rc = uprobe_bpf__create_skeleton(k)))
 		goto fail;
-	if (sleepable)
+	if (v == TMPL_SLEEPABLE)
 		k->skeleton->data = (void *)uprobe_sleep_bpf__elf_bytes(&k->skeleton->data_sz);
+	else if (v == TMPL_LEAN)
+		k->skeleton->data = (void *)uprobe_lean_bpf__elf_bytes(&k->skeleton->data_sz);
 	if ((rc = bpf_object__open_skeleton(k->skeleton, NULL)))
 		goto fail;
 	return k;
@@ -163,9 +166,9 @@ fail:
 
 /* Opens the template with only `keep` loadable, and every map shared with the owner. */
 static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, bool multi,
-				       bool sleepable)
+				       enum tmpl_variant v)
 {
-	struct uprobe_bpf *k = open_template(sleepable);
+	struct uprobe_bpf *k = open_template(v);
 	struct bpf_program *prog, *keep[2];
 	int rc = 0;
 
@@ -179,7 +182,7 @@ static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, boo
 		if (wanted && multi)
 			bpf_program__set_expected_attach_type(
 				prog, (enum bpf_attach_type)LT_BPF_TRACE_UPROBE_MULTI);
-		if (wanted && sleepable)
+		if (wanted && v == TMPL_SLEEPABLE)
 			bpf_program__set_flags(prog, bpf_program__flags(prog) | BPF_F_SLEEPABLE);
 	}
 	if ((rc = share_maps(s, k->obj, g == TMPL_CALL)) || (rc = uprobe_bpf__load(k))) {
@@ -192,21 +195,21 @@ static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, boo
 
 /* Programs are verified only when a probe first needs them (a few ms each), and the
  * sleepable build only for probes that fault pages in: it verifies about twice as long. */
-int session_programs(struct session *s, enum tmpl_group g, bool multi, bool sleepable,
+int session_programs(struct session *s, enum tmpl_group g, bool multi, enum tmpl_variant v,
 		     struct bpf_program *out[2])
 {
-	struct uprobe_bpf **inst = &s->instances[g][multi][0];
+	struct uprobe_bpf **inst;
 
-	if (sleepable && s->sleepable_ok) {
-		inst = &s->instances[g][multi][1];
-		if (!*inst && !(*inst = open_variant(s, g, multi, true)))
+	if (v == TMPL_SLEEPABLE && s->sleepable_ok) {
+		inst = &s->instances[g][multi][v];
+		if (!*inst && !(*inst = open_variant(s, g, multi, v)))
 			s->sleepable_ok = false;
 	}
-	if (!sleepable || !s->sleepable_ok) {
-		inst = &s->instances[g][multi][0];
-		if (!*inst && !(*inst = open_variant(s, g, multi, false)))
-			return -errno;
-	}
+	if (v == TMPL_SLEEPABLE && !s->sleepable_ok)
+		v = TMPL_PLAIN;
+	inst = &s->instances[g][multi][v];
+	if (!*inst && !(*inst = open_variant(s, g, multi, v)))
+		return -errno;
 	group_progs(*inst, g, multi, out);
 	return 0;
 }
@@ -278,9 +281,9 @@ static void destroy_instances(struct session *s)
 {
 	for (int g = 0; g < TMPL_GROUPS; g++) {
 		for (int m = 0; m < 2; m++) {
-			for (int sl = 0; sl < 2; sl++) {
-				uprobe_bpf__destroy(s->instances[g][m][sl]);
-				s->instances[g][m][sl] = NULL;
+			for (int v = 0; v < TMPL_VARIANTS; v++) {
+				uprobe_bpf__destroy(s->instances[g][m][v]);
+				s->instances[g][m][v] = NULL;
 			}
 		}
 	}

@@ -21,6 +21,14 @@ enum tmpl_group {
 	TMPL_GROUPS,
 };
 
+/* Builds of the uprobe template: what a probe needs decides which one it uses. */
+enum tmpl_variant {
+	TMPL_PLAIN,
+	TMPL_SLEEPABLE,	/* faults pages in for captures (where the kernel takes it) */
+	TMPL_LEAN,	/* in-kernel aggregation only: no records, no stacks */
+	TMPL_VARIANTS,
+};
+
 struct bpf_program;
 
 struct session_opts {
@@ -36,8 +44,8 @@ struct session {
 	struct session_opts opts;
 	struct uprobe_bpf *skel;	/* NULL until the first kernel probe needs it */
 	struct follow_bpf *follow;	/* -f only */
-	/* [group][multi][sleepable]: programs loaded so far */
-	struct uprobe_bpf *instances[TMPL_GROUPS][2][2];
+	/* [group][multi][variant]: programs loaded so far */
+	struct uprobe_bpf *instances[TMPL_GROUPS][2][TMPL_VARIANTS];
 	struct ring_buffer *rb;
 	struct loop *loop;
 	struct lua_State *L;
@@ -65,10 +73,9 @@ void session_free(struct session *s);
 /* Opens and loads the templates on first use; 0 or -errno (message printed). */
 int session_load(struct session *s);
 /* The programs of a group (second NULL unless paired), loading them on first use; 0 or
- * -errno. Programs for multi links are loaded with the multi attach type. `sleepable`:
- * the probe reads user memory that may need faulting in (captures, recorded stacks); the
- * sleepable build is used where the kernel takes it, the plain one otherwise. */
-int session_programs(struct session *s, enum tmpl_group g, bool multi, bool sleepable,
+ * -errno. Programs for multi links are loaded with the multi attach type. The sleepable
+ * variant falls back to the plain one where the kernel refuses it. */
+int session_programs(struct session *s, enum tmpl_group g, bool multi, enum tmpl_variant v,
 		     struct bpf_program *out[2]);
 /* Before loading another template object: every map it declares under a name the owner
  * has (lt_events, lt_probes, lt_aggs, lt_counters, lt_stats, lt_pids ...) becomes the
