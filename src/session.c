@@ -27,7 +27,8 @@ struct session *session_new(const struct session_opts *opts)
 	if (!s)
 		return NULL;
 	s->opts = *opts;
-	s->deferred_fd[0] = s->deferred_fd[1] = -1;
+	for (int i = 0; i < DEFERRED_MAPS; i++)
+		s->deferred_fd[i] = -1;
 	s->loop = loop_new();
 	if (!s->loop) {
 		free(s);
@@ -83,18 +84,31 @@ static struct bpf_program *const *group_progs(struct uprobe_bpf *k, enum tmpl_gr
 	return out;
 }
 
-/* The in-flight maps of paired calls are the largest the templates have (preallocated
- * LRU hashes, 4 MiB of entry captures: ~3 ms to create): the owner leaves them out and
- * the first object that may pair calls creates them, from the owner's definitions. */
-static struct bpf_map *deferred_map(struct session *s, int i)
+/* Maps not every session needs, and slow to create: the paired-call maps (preallocated
+ * LRU hashes, 4 MiB of parked captures: ~3 ms) and the ring buffer (4 MiB zeroed: ~1 ms;
+ * aggregate-only programs never write it). The owner leaves them out; the first object
+ * that may use one creates it from the owner's definition. */
+enum { DEFER_INFLIGHT = 1, DEFER_EVENTS = 2, DEFER_ALL = 3 };
+
+static struct bpf_map *deferred_map(struct session *s, int i, int *kind)
 {
-	return i ? s->skel->maps.lt_inflight_data : s->skel->maps.lt_inflight;
+	struct bpf_map *m[DEFERRED_MAPS] = { s->skel->maps.lt_inflight,
+					     s->skel->maps.lt_inflight_data,
+					     s->skel->maps.lt_events };
+
+	*kind = i == 2 ? DEFER_EVENTS : DEFER_INFLIGHT;
+	return m[i];
 }
 
-static int deferred_fd(struct session *s, const struct bpf_map *owned)
+/* The owner's map fd, or the deferred map's, created on first use; -errno. */
+static int map_fd(struct session *s, const struct bpf_map *owned)
 {
-	for (int i = 0; i < 2; i++) {
-		struct bpf_map *m = deferred_map(s, i);
+	int kind;
+
+	if (bpf_map__fd(owned) >= 0)
+		return bpf_map__fd(owned);
+	for (int i = 0; i < DEFERRED_MAPS; i++) {
+		struct bpf_map *m = deferred_map(s, i, &kind);
 		LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = bpf_map__map_flags(m));
 
 		if (m != owned)
@@ -109,12 +123,12 @@ static int deferred_fd(struct session *s, const struct bpf_map *owned)
 	return -ENOENT;
 }
 
-/* `paired`: the object may load paired-call programs (false: it leaves the deferred maps
- * uncreated too, which its programs then must not use). */
-static int share_maps(struct session *s, struct bpf_object *obj, bool paired)
+/* `uses`: the deferred maps (DEFER_*) the object's programs may use; it leaves the others
+ * uncreated too. */
+static int share_maps(struct session *s, struct bpf_object *obj, int uses)
 {
 	struct bpf_map *map;
-	int rc, fd;
+	int rc, fd, kind;
 
 	bpf_object__for_each_map(map, obj) {
 		struct bpf_map *owned = bpf_object__find_map_by_name(s->skel->obj,
@@ -122,12 +136,16 @@ static int share_maps(struct session *s, struct bpf_object *obj, bool paired)
 
 		if (!owned)
 			continue;
-		fd = bpf_map__fd(owned);
-		if (fd < 0 && !paired) {
+		for (int i = 0; i < DEFERRED_MAPS; i++) {
+			if (deferred_map(s, i, &kind) == owned && !(uses & kind) &&
+			    s->deferred_fd[i] < 0)
+				owned = NULL;
+		}
+		if (!owned) {
 			bpf_map__set_autocreate(map, false);
 			continue;
 		}
-		if (fd < 0 && (fd = deferred_fd(s, owned)) < 0)
+		if ((fd = map_fd(s, owned)) < 0)
 			return fd;
 		if ((rc = bpf_map__reuse_fd(map, fd)))
 			return rc;
@@ -137,7 +155,7 @@ static int share_maps(struct session *s, struct bpf_object *obj, bool paired)
 
 int session_share_maps(struct session *s, struct bpf_object *obj)
 {
-	return share_maps(s, obj, true);
+	return share_maps(s, obj, DEFER_ALL);
 }
 
 /* The same template built with LT_SLEEPABLE=1 or LT_LEAN=1 has the same maps and
@@ -170,7 +188,7 @@ static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, boo
 {
 	struct uprobe_bpf *k = open_template(v);
 	struct bpf_program *prog, *keep[2];
-	int rc = 0;
+	int rc = 0, uses;
 
 	if (!k)
 		return NULL;
@@ -185,7 +203,8 @@ static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, boo
 		if (wanted && v == TMPL_SLEEPABLE)
 			bpf_program__set_flags(prog, bpf_program__flags(prog) | BPF_F_SLEEPABLE);
 	}
-	if ((rc = share_maps(s, k->obj, g == TMPL_CALL)) || (rc = uprobe_bpf__load(k))) {
+	uses = (g == TMPL_CALL ? DEFER_INFLIGHT : 0) | (v == TMPL_LEAN ? 0 : DEFER_EVENTS);
+	if ((rc = share_maps(s, k->obj, uses)) || (rc = uprobe_bpf__load(k))) {
 		uprobe_bpf__destroy(k);
 		errno = rc < 0 ? -rc : EINVAL;
 		return NULL;
@@ -228,9 +247,11 @@ int session_start_events(struct session *s)
 static int start_ring(struct session *s)
 {
 	struct loop_timer *t;
-	int rc;
+	int rc, fd = map_fd(s, s->skel->maps.lt_events);
 
-	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.lt_events), on_record, s, NULL);
+	if (fd < 0)
+		return fd;
+	s->rb = ring_buffer__new(fd, on_record, s, NULL);
 	if (!s->rb)
 		return -errno;
 	if ((rc = loop_add_fd(s->loop, ring_buffer__epoll_fd(s->rb), drain_cb, s)))
@@ -270,7 +291,7 @@ static int set_globals(struct session *s, struct lt_globals g)
 
 static void close_deferred(struct session *s)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < DEFERRED_MAPS; i++) {
 		if (s->deferred_fd[i] >= 0)
 			close(s->deferred_fd[i]);
 		s->deferred_fd[i] = -1;
@@ -307,8 +328,11 @@ int session_load(struct session *s)
 	s->sleepable_ok = !getenv("LTRACE_EBPF_NO_SLEEPABLE");
 	bpf_object__for_each_program(prog, s->skel->obj)
 		bpf_program__set_autoload(prog, false);
-	for (int i = 0; i < 2; i++)
-		bpf_map__set_autocreate(deferred_map(s, i), false);
+	for (int i = 0; i < DEFERRED_MAPS; i++) {
+		int kind;
+
+		bpf_map__set_autocreate(deferred_map(s, i, &kind), false);
+	}
 	if ((rc = uprobe_bpf__load(s->skel)))
 		goto fail;
 	if ((rc = set_globals(s, (struct lt_globals){ .self_tgid = getpid(),

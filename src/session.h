@@ -61,7 +61,9 @@ struct session {
 	int error;		/* a callback failed: exit non-zero */
 	uint64_t events;	/* records handed to Lua */
 	uint64_t lost_lua;	/* records whose probe was gone (detached) */
-	int deferred_fd[2];	/* lt_inflight, lt_inflight_data once a paired call needs them */
+	/* lt_inflight, lt_inflight_data, lt_events: created when a program may use them */
+#define DEFERRED_MAPS 3
+	int deferred_fd[DEFERRED_MAPS];
 	bool agg_hist_used[LT_AGG_HISTS];	/* lt_agg_hists elements held by probes */
 	uint32_t agg_epoch;	/* last epoch handed to a keyless aggregate (agg_flat.c) */
 	struct session_object *objects;	/* other templates' objects (session_own_object) */
