@@ -85,19 +85,32 @@ static struct bpf_program *const *group_progs(struct uprobe_bpf *k, enum tmpl_gr
 }
 
 /* Maps not every session needs, and slow to create: the paired-call maps (preallocated
- * LRU hashes, 4 MiB of parked captures: ~3 ms) and the ring buffer (4 MiB zeroed: ~1 ms;
- * aggregate-only programs never write it). The owner leaves them out; the first object
- * that may use one creates it from the owner's definition. */
-enum { DEFER_INFLIGHT = 1, DEFER_EVENTS = 2, DEFER_ALL = 3 };
+ * LRU hashes, 4 MiB of parked captures: ~3 ms), the ring buffer (4 MiB zeroed: ~1 ms) and
+ * the stack-trace map (4096 preallocated stacks: ~1 ms); aggregate-only programs use none.
+ * The owner leaves them out; the first object that may use one creates it from the
+ * owner's definition. */
+enum { DEFER_INFLIGHT = 1, DEFER_EVENTS = 2, DEFER_STACKS = 4, DEFER_ALL = 7 };
 
 static struct bpf_map *deferred_map(struct session *s, int i, int *kind)
 {
 	struct bpf_map *m[DEFERRED_MAPS] = { s->skel->maps.lt_inflight,
 					     s->skel->maps.lt_inflight_data,
-					     s->skel->maps.lt_events };
+					     s->skel->maps.lt_events, s->skel->maps.lt_stacks };
+	static const int kinds[DEFERRED_MAPS] = { DEFER_INFLIGHT, DEFER_INFLIGHT, DEFER_EVENTS,
+						  DEFER_STACKS };
 
-	*kind = i == 2 ? DEFER_EVENTS : DEFER_INFLIGHT;
+	*kind = kinds[i];
 	return m[i];
+}
+
+int session_map_fd(struct session *s, const struct bpf_map *owned)
+{
+	int kind;
+
+	for (int i = 0; bpf_map__fd(owned) < 0 && i < DEFERRED_MAPS; i++)
+		if (deferred_map(s, i, &kind) == owned)
+			return s->deferred_fd[i];
+	return bpf_map__fd(owned);
 }
 
 /* The owner's map fd, or the deferred map's, created on first use; -errno. */
@@ -203,7 +216,8 @@ static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, boo
 		if (wanted && v == TMPL_SLEEPABLE)
 			bpf_program__set_flags(prog, bpf_program__flags(prog) | BPF_F_SLEEPABLE);
 	}
-	uses = (g == TMPL_CALL ? DEFER_INFLIGHT : 0) | (v == TMPL_LEAN ? 0 : DEFER_EVENTS);
+	uses = (g == TMPL_CALL ? DEFER_INFLIGHT : 0) |
+	       (v == TMPL_LEAN ? 0 : DEFER_EVENTS | DEFER_STACKS);
 	if ((rc = share_maps(s, k->obj, uses)) || (rc = uprobe_bpf__load(k))) {
 		uprobe_bpf__destroy(k);
 		errno = rc < 0 ? -rc : EINVAL;

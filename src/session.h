@@ -61,8 +61,9 @@ struct session {
 	int error;		/* a callback failed: exit non-zero */
 	uint64_t events;	/* records handed to Lua */
 	uint64_t lost_lua;	/* records whose probe was gone (detached) */
-	/* lt_inflight, lt_inflight_data, lt_events: created when a program may use them */
-#define DEFERRED_MAPS 3
+	/* lt_inflight, lt_inflight_data, lt_events, lt_stacks: created when a program may
+	 * use them */
+#define DEFERRED_MAPS 4
 	int deferred_fd[DEFERRED_MAPS];
 	bool agg_hist_used[LT_AGG_HISTS];	/* lt_agg_hists elements held by probes */
 	uint32_t agg_epoch;	/* last epoch handed to a keyless aggregate (agg_flat.c) */
@@ -84,6 +85,10 @@ int session_programs(struct session *s, enum tmpl_group g, bool multi, enum tmpl
  * owner's, so all templates feed one ring buffer and one set of counters. 0 or -errno. */
 struct bpf_object;
 int session_share_maps(struct session *s, struct bpf_object *obj);
+/* The fd of one of the owner's maps (s->skel->maps.X): the owner creates some only when a
+ * program may use them (session.c); -1 while not created. */
+struct bpf_map;
+int session_map_fd(struct session *s, const struct bpf_map *owned);
 /* Another provider's template object, owned by the session: destroyed by session_free after
  * every probe (so after every link), before the owner's maps. `key` (any address the
  * provider owns) finds it again with session_object. 0 or -ENOMEM (obj not taken). */
