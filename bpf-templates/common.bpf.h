@@ -274,6 +274,13 @@ __noinline int lt_preds_hold(const struct lt_probe_cfg *cfg, const struct scratc
 /* The bit length of v (0 for 0): slot 0 holds 0, slot i holds [2^(i-1), 2^i). Computed
  * without branches (smear the top bit down, count the ones): a branch per bit would give
  * the verifier 64 paths to walk through everything that indexes by the slot. */
+/* lt_preds_hold without the call when the probe has no predicate (the common case). */
+static __always_inline int preds_pass(const struct lt_probe_cfg *cfg, const struct scratch *s,
+				      int at_return)
+{
+	return !cfg->npred || lt_preds_hold(cfg, s, at_return);
+}
+
 static __always_inline __u32 log2_slot(__u64 v)
 {
 	v |= v >> 1;
@@ -781,7 +788,7 @@ static __always_inline int lt_event_begin(void *ctx, struct pt_regs *regs,
 {
 	__u32 probe = cookie >> 32;
 
-	if (!lt_preds_hold(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
+	if (!preds_pass(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
 		struct lt_probe_stats *st = stats_of(probe);
 
 		if (st)
@@ -822,7 +829,7 @@ static __always_inline void lt_call_start(const struct lt_probe_cfg *cfg, struct
 {
 	struct lt_inflight in = {};
 
-	in.keep = lt_preds_hold(cfg, s, 0) && sample_keep(probe, cfg->sample);
+	in.keep = preds_pass(cfg, s, 0) && sample_keep(probe, cfg->sample);
 	__builtin_memcpy(in.args, s->vals, sizeof(in.args));
 	if (!LT_LEAN && in.keep && (cfg->flags & LT_CFG_EMIT) && lt_has_entry_fetch(cfg)) {
 		in.data_len = lt_fetch_all(cfg, s, 0, 0);
@@ -881,7 +888,7 @@ static __always_inline int lt_call_end(void *ctx, struct pt_regs *regs,
 	__builtin_memcpy(s->vals, call.args, sizeof(call.args));
 	s->vals[LT_SRC_RET] = ret;
 	s->vals[LT_SRC_DURATION] = duration;
-	if (!call.keep || duration < cfg->min_duration || !lt_preds_hold(cfg, s, 1)) {
+	if (!call.keep || duration < cfg->min_duration || !preds_pass(cfg, s, 1)) {
 		if (st)
 			st->filtered++;
 		if (call.data_len)
