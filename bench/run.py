@@ -57,6 +57,10 @@ def run(cmd, timeout=180, env=None):
     return wall, status, text, rss
 
 
+def fmt(v, d=0):
+    return "-" if v is None else f"{v:,.{d}f}"
+
+
 def median(xs):
     return statistics.median(xs) if xs else None
 
@@ -71,6 +75,7 @@ class Bench:
         self.lt = a.ltrace_ebpf
         self.tmp = tempfile.mkdtemp(prefix="ltb.", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
         self.notes = []
+        self.res, self.stats, self.start, self.globres = {}, {}, [], []
         self.load0 = f"{os.getloadavg()[0]:.2f}"
         self.have = {
             "floor": os.access(self.floor, os.X_OK),
@@ -142,10 +147,17 @@ class Bench:
         c.append(("bt_printf", "bpftrace printf per event", "bpftrace", "bpftrace", "up",
                   bt('uprobe:{lib}:{sym} /pid == cpid/ {{ printf("%d\\n", arg0); }}', outfile=True),
                   "btprintf"))
-        return [x for x in c if x[3] is None or self.have[x[3]]]
+        return [x for x in c if (x[3] is None or self.have[x[3]]) and self.wanted(x[0])]
+
+    def wanted(self, key):
+        """--only: the configurations asked for (the untraced baselines always run)."""
+        return not self.a.only or key in self.a.only or key.endswith("untraced")
+
+    def wanted_tool(self, prefix):
+        return not self.a.only or any(k.startswith(prefix) for k in self.a.only)
 
     def ltrace_configs(self):
-        if not self.have["ltrace"]:
+        if not self.have["ltrace"] or (self.a.only and not any(k.startswith("ltrace") for k in self.a.only)):
             return []
         W = self.workload
         return [
@@ -312,16 +324,16 @@ class Bench:
 
     # ---- start-up, RSS, exec-to-attached, glob --------------------------------------
     def startup(self):
-        reps = 5
+        reps = self.a.startup_reps
         one_lt = [self.lt, os.path.join(self.a.src_dir, "bench", "one_probe.lua"), "--"]
         one_bt = ["bpftrace", "-e", f"uprobe:{LIBC}:abs /pid == cpid/ {{ @c = count(); }}", "-c"]
         one_fl = [self.floor, LIBC, "abs", "--"]
         rows = [("no tracer", "none", [], False)]
-        if self.have["floor"]:
+        if self.have["floor"] and self.wanted("floor"):
             rows.append(("minimal libbpf loader (floor)", "floor", one_fl, False))
-        if self.have["ltrace-ebpf"]:
+        if self.have["ltrace-ebpf"] and self.wanted_tool("lt_"):
             rows.append(("ltrace-ebpf one_probe.lua", "ltrace-ebpf", one_lt, False))
-        if self.have["bpftrace"]:
+        if self.have["bpftrace"] and self.wanted_tool("bt_"):
             rows.append(("bpftrace one probe", "bpftrace", one_bt, True))
         out = []
         for label, tool, pre, single in rows:
@@ -365,7 +377,7 @@ class Bench:
                     notes.add("timed out" if st == -1 else f"exit {st}")
             return median(w), notes, text
 
-        if self.have["ltrace-ebpf"]:
+        if self.have["ltrace-ebpf"] and self.wanted_tool("lt_"):
             _, _, text, _ = run([self.lt, "-l", "libc:str*"])
             nsites = len([l for l in text.splitlines() if ":" in l and not l.startswith("ltrace-ebpf")])
             log("glob ltrace-ebpf")
@@ -374,7 +386,7 @@ class Bench:
                                    self.a.timeout)
             res.append({"tool": "ltrace-ebpf", "cmd": "ltrace-ebpf -E 'probe(\"libc:str*\")' -- /bin/true",
                         "wall": wall, "base": base, "probes": nsites, "runs": reps, "notes": notes})
-        if self.have["bpftrace"] and not self.a.no_bpftrace_glob:
+        if self.have["bpftrace"] and not self.a.no_bpftrace_glob and self.wanted_tool("bt_"):
             log(f"glob bpftrace (timeout {self.a.glob_timeout}s)")
             base, _, _ = walls(["bpftrace", "-e", "BEGIN { }", "-c", "/bin/true"], 3, self.a.timeout)
             prog = f"uprobe:{LIBC}:str* /pid == cpid/ {{ @[probe] = count(); }}"
@@ -415,10 +427,16 @@ class Bench:
                 f"at end {os.getloadavg()[0]:.2f} (other work on the machine adds noise).")
 
     def report(self, plans, elapsed):
-        a = self.a
         L = []
         p = L.append
-        r = self.res
+        p(self.machine())
+        if plans:
+            self.report_overhead(plans, p)
+        self.report_rest(p, elapsed)
+        return "\n".join(L)
+
+    def report_overhead(self, plans, p):
+        a, r = self.a, self.res
 
         def per_call(key, fn, what="ns"):
             base = "lt_untraced" if key.startswith("ltrace") else "untraced"
@@ -442,10 +460,6 @@ class Bench:
                         qs.append(((x[i][w] - b[i][w]) / n_x) / add_f)
             return f"{median(qs):.2f}x" if qs else "-"
 
-        def fmt(v, d=0):
-            return "-" if v is None else f"{v:,.{d}f}"
-
-        p(self.machine())
         p("")
         p(f"N = {a.n:,} calls per run for BPF tracers, {a.n_ltrace:,} for ltrace; "
           f"median of {a.reps} runs, configurations interleaved run by run.")
@@ -486,6 +500,9 @@ class Bench:
                 sp = f"{max(spread) * 100:.0f}%" if spread else ""
                 p(f"| {nlabel} | {' | '.join(cells)} | {sp} | {max(rss) / 1024 if rss else 0:.1f} | "
                   f"{'; '.join(notes)} |")
+
+    def report_rest(self, p, elapsed):
+        a = self.a
         if self.stats:
             p("")
             p(f"Time inside the BPF programs (kernel.bpf_stats_enabled: run_time_ns / N, all of the "
@@ -509,13 +526,25 @@ class Bench:
                                                        for cnt, rt, name in st["progs"]))
                 plist = "; ".join(progs)
                 p(f"| {label} | {' | '.join(cells)} | {plist} |")
+        if self.start:
+            self.report_startup(p)
+        if self.globres:
+            self.report_glob(p)
+        if self.notes:
+            p("")
+            for n in dict.fromkeys(self.notes):
+                p(f"- {n}")
+        p("")
+        p(f"Total benchmark time: {elapsed:.0f} s.")
+
+    def report_startup(self, p):
         p("")
         p("Start-up: whole run of `TRACER -- /bin/true` with one probe (`uprobe:libc:abs`, "
           "in-kernel count), and exec-to-probes-attached: time from the tracer's exec to the "
           "traced program's main(), with the probe already counting the call main() makes first "
           "(an upper bound on attach latency: it includes fork, exec and dynamic loading of the "
           "target, shown by the no-tracer row). Median of "
-          f"5 runs; RSS is the largest ru_maxrss of the run (tracer and target).")
+          f"{self.a.startup_reps} runs; RSS is the largest ru_maxrss of the run (tracer and target).")
         p("")
         p("| tracer | whole run /bin/true (ms) | exec-to-main with probes attached (ms) | minus no-tracer (ms) | peak RSS (MiB) |")
         p("|---|---:|---:|---:|---:|")
@@ -529,6 +558,8 @@ class Bench:
         if lt and bt:
             p("")
             p(f"Whole run around /bin/true: bpftrace / ltrace-ebpf = {bt['wall'] / lt['wall']:.1f}x.")
+
+    def report_glob(self, p):
         p("")
         p("Glob attach+detach: whole runs around /bin/true with every `str*` function of libc "
           "counted in the kernel, against the same tracer with no probe (ltrace-ebpf: a script "
@@ -542,13 +573,6 @@ class Bench:
               f"{fmt(g['probes'])} | {g['wall'] * 1000:,.0f} | {g['base'] * 1000:,.0f} | "
               f"{(g['wall'] - g['base']) * 1000:,.0f} | "
               f"{fmt((g['wall'] - one) * 1000 if one else None)} | {'; '.join(sorted(g['notes']))} |")
-        if self.notes:
-            p("")
-            for n in dict.fromkeys(self.notes):
-                p(f"- {n}")
-        p("")
-        p(f"Total benchmark time: {elapsed:.0f} s.")
-        return "\n".join(L)
 
 
 def main():
@@ -568,6 +592,14 @@ def main():
                     help="calls for the BPF program run-time pass")
     ap.add_argument("--no-bpf-stats", dest="bpf_stats", action="store_false",
                     help="skip the BPF program run-time pass (kernel.bpf_stats_enabled)")
+    ap.add_argument("--only", type=lambda v: v.split(","), default=[],
+                    help="comma-separated configuration keys (floor,pair,lt_count,lt_hist,"
+                    "lt_up_lua,lt_call_lua,bt_count,bt_hist,bt_printf,ltrace_e,ltrace_c); "
+                    "default: all")
+    ap.add_argument("--parts", type=lambda v: set(v.split(",")),
+                    default={"overhead", "stats", "startup", "glob"},
+                    help="comma-separated subset of overhead,stats,startup,glob (default: all)")
+    ap.add_argument("--startup-reps", type=int, default=5, help="runs per start-up row")
     ap.add_argument("--json", help="also write raw numbers here")
     a = ap.parse_args()
     a.src_dir = src
@@ -582,10 +614,13 @@ def main():
     RUSAGE = [b.workload, "rusage", os.path.join(b.tmp, "rusage.out")]
     t0 = time.time()
     try:
-        plans = b.overhead()
-        b.bpf_stats()
-        b.startup()
-        b.glob()
+        plans = b.overhead() if "overhead" in a.parts else []
+        if "stats" in a.parts:
+            b.bpf_stats()
+        if "startup" in a.parts:
+            b.startup()
+        if "glob" in a.parts:
+            b.glob()
         print(b.report(plans, time.time() - t0))
         if a.json:
             with open(a.json, "w") as f:

@@ -16,6 +16,11 @@
 #ifndef LT_SLEEPABLE
 #define LT_SLEEPABLE 0
 #endif
+/* LT_LEAN=1: the build for probes that only aggregate in the kernel (no records, no
+ * stacks). Those steps compile out: a third of the instructions to verify. */
+#ifndef LT_LEAN
+#define LT_LEAN 0
+#endif
 
 /* Runtime knobs shared by every template, written by the host. */
 struct {
@@ -35,6 +40,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LT_MAX_PIDS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* a few pids: not worth preallocating 8192 */
 	__type(key, __u32);
 	__type(value, __u8);
 } lt_pids SEC(".maps");
@@ -77,13 +83,13 @@ struct {
 	__type(value, struct lt_probe_stats);
 } lt_stats SEC(".maps");
 
-/* Per-CPU 1-in-N sampling counters, one per probe. */
+/* Bucket counts of keyless histograms (LT_CFG_AGG_FLAT), one element per histogram. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LT_MAX_PROBES);
+	__uint(max_entries, LT_AGG_HISTS);
 	__type(key, __u32);
-	__type(value, __u32);
-} lt_sample SEC(".maps");
+	__type(value, struct lt_agg_hist);
+} lt_agg_hists SEC(".maps");
 
 /* Stacks: ids for aggregates keyed by stack (bpf_get_stackid); records carry frames. */
 #define LT_STACK_IDS 4096	/* like bpftrace; full: stack_lost counts */
@@ -191,15 +197,15 @@ static __always_inline struct lt_probe_cfg *probe_admit(__u32 probe, __u64 pid_t
 
 static __always_inline int sample_keep(__u32 probe, __u32 n)
 {
-	__u32 *c;
+	struct lt_probe_stats *st;
 
 	if (n <= 1)
 		return 1;
-	c = bpf_map_lookup_elem(&lt_sample, &probe);
-	if (!c)
+	st = stats_of(probe);
+	if (!st)
 		return 1;
-	*c += 1;
-	return *c % n == 1 % n;
+	st->sampled += 1;
+	return st->sampled % n == 1 % n;
 }
 
 static __always_inline __u64 val_of(const struct scratch *s, __u64 src)
@@ -211,26 +217,25 @@ static __always_inline __u64 val_of(const struct scratch *s, __u64 src)
 /* A narrow value in a 64-bit register: only its low `width` bytes are defined. */
 static __always_inline __u64 narrow(__u64 v, __u8 width, int is_signed)
 {
-	switch (width) {
-	case 1: return is_signed ? (__u64)(__s64)(__s8)v : (__u8)v;
-	case 2: return is_signed ? (__u64)(__s64)(__s16)v : (__u16)v;
-	case 4: return is_signed ? (__u64)(__s64)(__s32)v : (__u32)v;
-	}
-	return v;
+	__u32 sh = ((8 - width) & 7) * 8;	/* widths 0 and 8: all bits */
+
+	v <<= sh;
+	return is_signed ? (__u64)((__s64)v >> sh) : v >> sh;
 }
 
 static __always_inline int pred_holds(const struct lt_pred *p, __u64 raw)
 {
 	__u64 v = narrow(raw, p->width, p->is_signed);
-	__s64 sv = v, sc = p->val;
+	__u64 flip = (__u64)(p->is_signed != 0) << 63;	/* signed order as unsigned */
+	__u64 a = v ^ flip, b = p->val ^ flip;
 
 	switch (p->op) {
 	case LT_OP_EQ: return v == p->val;
 	case LT_OP_NE: return v != p->val;
-	case LT_OP_LT: return p->is_signed ? sv < sc : v < p->val;
-	case LT_OP_LE: return p->is_signed ? sv <= sc : v <= p->val;
-	case LT_OP_GT: return p->is_signed ? sv > sc : v > p->val;
-	case LT_OP_GE: return p->is_signed ? sv >= sc : v >= p->val;
+	case LT_OP_LT: return a < b;
+	case LT_OP_LE: return a <= b;
+	case LT_OP_GT: return a > b;
+	case LT_OP_GE: return a >= b;
 	case LT_OP_MASK: return (v & p->val) != 0;
 	}
 	return 1;
@@ -257,19 +262,72 @@ __noinline int lt_preds_hold(const struct lt_probe_cfg *cfg, const struct scratc
 	return 1;
 }
 
+/* The bit length of v (0 for 0): slot 0 holds 0, slot i holds [2^(i-1), 2^i). Computed
+ * without branches (smear the top bit down, count the ones): a branch per bit would give
+ * the verifier 64 paths to walk through everything that indexes by the slot. */
+/* lt_preds_hold without the call when the probe has no predicate (the common case). */
+static __always_inline int preds_pass(const struct lt_probe_cfg *cfg, const struct scratch *s,
+				      int at_return)
+{
+	return !cfg->npred || lt_preds_hold(cfg, s, at_return);
+}
+
 static __always_inline __u32 log2_slot(__u64 v)
 {
-	__u32 slot = 0;
+	v |= v >> 1;
+	v |= v >> 2;
+	v |= v >> 4;
+	v |= v >> 8;
+	v |= v >> 16;
+	v |= v >> 32;
+	v -= (v >> 1) & 0x5555555555555555ULL;
+	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (v * 0x0101010101010101ULL) >> 56;
+}
 
-	if (!v)
-		return 0;
-	for (int i = 32; i > 0; i >>= 1) {
-		if (v >= (1ULL << i)) {
-			v >>= i;
-			slot += i;
-		}
+/* A histogram's bucket: log2 slot, or ~0 for a negative signed value. */
+static __always_inline __u32 agg_slot(const struct lt_probe_cfg *cfg, __u64 v)
+{
+	return (cfg->flags & LT_CFG_SIGNED) && (__s64)v < 0 ? 0xffffffff : log2_slot(v);
+}
+
+static __always_inline void agg_add(struct lt_agg_val *a, __u64 v)
+{
+	if (!a->count || v < a->min)
+		a->min = v;
+	if (v > a->max)
+		a->max = v;
+	a->count += 1;
+	a->sum += v;
+}
+
+/* A keyless aggregate (LT_CFG_AGG_FLAT): array slots the host assigned, no key to hash. A
+ * clear bumps cfg->agg_epoch instead of writing the per-CPU values (the programs keep
+ * updating them): a value from an older epoch starts over here and is skipped by the host. */
+static __always_inline void agg_flat(const struct lt_probe_cfg *cfg, __u32 probe, __u64 v,
+				     __u32 slot)
+{
+	struct lt_probe_stats *st = stats_of(probe);
+	struct lt_agg_hist *h;
+	__u32 idx = cfg->agg_hist;
+
+	if (!st)
+		return;
+	if (st->agg_epoch != cfg->agg_epoch) {
+		st->agg = (struct lt_agg_val){};
+		st->agg_epoch = cfg->agg_epoch;
 	}
-	return slot + 1;
+	agg_add(&st->agg, v);
+	if (cfg->agg_kind != LT_AGG_HIST || !(h = bpf_map_lookup_elem(&lt_agg_hists, &idx)))
+		return;
+	if (h->epoch != cfg->agg_epoch) {
+		__builtin_memset(h->slot, 0, sizeof(h->slot));
+		h->epoch = cfg->agg_epoch;
+	}
+	if (slot >= LT_HIST_SLOTS)
+		slot = LT_HIST_SLOTS - 1;	/* negatives */
+	h->slot[slot] += 1;
 }
 
 __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratch *s,
@@ -284,6 +342,10 @@ __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratc
 		return 0;
 	v = narrow(val_of(s, cfg->agg_src), cfg->agg_width, cfg->agg_signed);
 	by = cfg->agg_by;
+	if (cfg->flags & LT_CFG_AGG_FLAT) {
+		agg_flat(cfg, probe, v, cfg->agg_kind == LT_AGG_HIST ? agg_slot(cfg, v) : 0);
+		return 0;
+	}
 
 	if (by == LT_BY_SITE)
 		key.key = site;
@@ -301,7 +363,7 @@ __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratc
 		key.stk.caller = s->stk_caller;
 	}
 	if (cfg->agg_kind == LT_AGG_HIST)
-		key.slot = (cfg->flags & LT_CFG_SIGNED) && (__s64)v < 0 ? 0xffffffff : log2_slot(v);
+		key.slot = agg_slot(cfg, v);
 
 	val = bpf_map_lookup_elem(&lt_aggs, &key);
 	if (!val) {
@@ -312,12 +374,7 @@ __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratc
 			return 0;
 		}
 	}
-	val->count += 1;
-	val->sum += v;
-	if (v < val->min)
-		val->min = v;
-	if (v > val->max)
-		val->max = v;
+	agg_add(val, v);
 	return 0;
 }
 
@@ -699,6 +756,19 @@ static __always_inline void lt_stack_append(void *ctx, struct pt_regs *regs,
 		s->rec.ucopy_len = ucopy(regs, s, pos);
 }
 
+/* An event past its filters: stack ids (templates with user registers pass ctx and regs;
+ * others NULL), the in-kernel aggregate. Returns 1 when the probe also streams records. */
+static __always_inline int lt_event_kept(void *ctx, struct pt_regs *regs,
+					 const struct lt_probe_cfg *cfg, struct scratch *s,
+					 __u64 cookie, __u64 pid_tgid)
+{
+	if (ctx && !LT_LEAN)
+		lt_stack_ids(ctx, regs, cfg, s);
+	if (cfg->agg_kind)
+		lt_agg_update(cfg, s, cookie >> 32, (__u32)cookie, pid_tgid);
+	return !LT_LEAN && (cfg->flags & LT_CFG_EMIT);
+}
+
 /* The shared middle of a one-shot event (every kind but paired calls): predicates,
  * sampling, stack ids (templates with user registers pass ctx and regs; others NULL), the
  * in-kernel aggregate; then, when the probe streams, the record header from vals[].
@@ -709,18 +779,14 @@ static __always_inline int lt_event_begin(void *ctx, struct pt_regs *regs,
 {
 	__u32 probe = cookie >> 32;
 
-	if (!lt_preds_hold(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
+	if (!preds_pass(cfg, s, 1) || !sample_keep(probe, cfg->sample)) {
 		struct lt_probe_stats *st = stats_of(probe);
 
 		if (st)
 			st->filtered++;
 		return 0;
 	}
-	if (ctx)
-		lt_stack_ids(ctx, regs, cfg, s);
-	if (cfg->agg_kind)
-		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
-	if (!(cfg->flags & LT_CFG_EMIT))
+	if (!lt_event_kept(ctx, regs, cfg, s, cookie, pid_tgid))
 		return 0;
 	rec_fill(&s->rec, type, cookie, pid_tgid);
 	s->rec.ts = bpf_ktime_get_ns();
@@ -728,6 +794,111 @@ static __always_inline int lt_event_begin(void *ctx, struct pt_regs *regs,
 	__builtin_memcpy(s->rec.args, s->vals, sizeof(s->rec.args));
 	s->rec.ret = s->vals[LT_SRC_RET];
 	return 1;
+}
+
+/* ---- Paired calls (uprobe.bpf.c, kprobe.bpf.c) -------------------------------------------
+ * The entry parks the args, its time and the entry captures under a key the template
+ * builds (user code adds the stack pointer, kernel code cannot); the return finds them
+ * under the same key and makes one LT_REC_CALL event. */
+
+/* Does any capture run at entry of a paired call (then parked until return)? */
+static __always_inline int lt_has_entry_fetch(const struct lt_probe_cfg *cfg)
+{
+	for (int i = 0; i < LT_MAX_FETCH; i++) {
+		if (i >= cfg->nfetch)
+			break;
+		if (!cfg->fetch[i].at_return)
+			return 1;
+	}
+	return 0;
+}
+
+/* The entry half, once s->vals holds the args: filters and sampling decide now (the
+ * return only learns the verdict), entry captures wait in lt_inflight_data. */
+static __always_inline void lt_call_start(const struct lt_probe_cfg *cfg, struct scratch *s,
+					  struct lt_inflight_key *key, __u32 probe)
+{
+	struct lt_inflight in = {};
+
+	in.keep = preds_pass(cfg, s, 0) && sample_keep(probe, cfg->sample);
+	__builtin_memcpy(in.args, s->vals, sizeof(in.args));
+	if (!LT_LEAN && in.keep && (cfg->flags & LT_CFG_EMIT) && lt_has_entry_fetch(cfg)) {
+		in.data_len = lt_fetch_all(cfg, s, 0, 0);
+		if (in.data_len > LT_INFLIGHT_DATA) {
+			in.data_len = LT_INFLIGHT_DATA;
+			count(LT_CNT_DATA_FULL);
+		}
+		if (bpf_map_update_elem(&lt_inflight_data, key, s->data, BPF_ANY))
+			in.data_len = 0;
+	}
+	in.ts = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&lt_inflight, key, &in, BPF_ANY))
+		count(LT_CNT_INFLIGHT_FULL);
+}
+
+/* Moves the captures parked at entry into the record being built. */
+static __always_inline __u32 lt_unpark(struct scratch *s, struct lt_inflight_key *key, __u32 len)
+{
+	void *parked = bpf_map_lookup_elem(&lt_inflight_data, key);
+	__u64 n = len;
+
+	if (!parked)
+		return 0;
+	keep_bounds(n);
+	if (n > LT_INFLIGHT_DATA)
+		n = LT_INFLIGHT_DATA;
+	bpf_probe_read_kernel(s->data, n, parked);
+	bpf_map_delete_elem(&lt_inflight_data, key);
+	return n;
+}
+
+/* The return half: the parked entry, duration, filters that need the return value,
+ * aggregate, then one record with the entry's args and captures and the return's. ctx and
+ * regs as for lt_event_begin (NULL: no stacks). */
+static __always_inline int lt_call_end(void *ctx, struct pt_regs *regs,
+				       const struct lt_probe_cfg *cfg, struct scratch *s,
+				       struct lt_inflight_key *key, __u64 cookie, __u64 pid_tgid,
+				       __u64 ret)
+{
+	__u64 now = bpf_ktime_get_ns(), duration;
+	__u32 probe = cookie >> 32;
+	struct lt_probe_stats *st;
+	struct lt_inflight *in, call;
+
+	in = bpf_map_lookup_elem(&lt_inflight, key);
+	if (!in) {
+		count(LT_CNT_UNMATCHED_RET);
+		return 0;
+	}
+	call = *in;
+	bpf_map_delete_elem(&lt_inflight, key);
+	st = stats_of(probe);
+	if (st)
+		st->hits++;
+	duration = now - call.ts;
+	__builtin_memcpy(s->vals, call.args, sizeof(call.args));
+	s->vals[LT_SRC_RET] = ret;
+	s->vals[LT_SRC_DURATION] = duration;
+	if (!call.keep || duration < cfg->min_duration || !preds_pass(cfg, s, 1)) {
+		if (st)
+			st->filtered++;
+		if (call.data_len)
+			bpf_map_delete_elem(&lt_inflight_data, key);
+		return 0;
+	}
+	if (!lt_event_kept(ctx, regs, cfg, s, cookie, pid_tgid))
+		return 0;
+	s->rec.data_len = call.data_len ? lt_unpark(s, key, call.data_len) : 0;
+	rec_fill(&s->rec, LT_REC_CALL, cookie, pid_tgid);
+	s->rec.ts = call.ts;
+	s->rec.duration = duration;
+	__builtin_memcpy(s->rec.args, call.args, sizeof(call.args));
+	s->rec.ret = ret;
+	s->rec.data_len = lt_fetch_all(cfg, s, s->rec.data_len, 1);
+	if (ctx)
+		lt_stack_append(ctx, regs, cfg, s);
+	lt_emit(s, probe);
+	return 0;
 }
 
 #endif

@@ -73,101 +73,25 @@ static __always_inline void call_key(struct lt_inflight_key *k, __u64 cookie, __
 	k->sp = 0;
 }
 
-static __always_inline int has_entry_fetch(const struct lt_probe_cfg *cfg)
-{
-	for (int i = 0; i < LT_MAX_FETCH; i++) {
-		if (i >= cfg->nfetch)
-			break;
-		if (!cfg->fetch[i].at_return)
-			return 1;
-	}
-	return 0;
-}
-
 /* Paired call, entry half: args (and entry captures) wait in lt_inflight until return. */
 static __always_inline int call_entry(struct lt_probe_cfg *cfg, struct scratch *s, __u64 cookie,
 				      __u64 pid_tgid)
 {
 	struct lt_inflight_key key;
-	struct lt_inflight in = {};
 
-	in.keep = lt_preds_hold(cfg, s, 0) && sample_keep(cookie >> 32, cfg->sample);
-	__builtin_memcpy(in.args, s->vals, sizeof(in.args));
 	call_key(&key, cookie, pid_tgid);
-	if (in.keep && (cfg->flags & LT_CFG_EMIT) && has_entry_fetch(cfg)) {
-		in.data_len = lt_fetch_all(cfg, s, 0, 0);
-		if (in.data_len > LT_INFLIGHT_DATA) {
-			in.data_len = LT_INFLIGHT_DATA;
-			count(LT_CNT_DATA_FULL);
-		}
-		if (bpf_map_update_elem(&lt_inflight_data, &key, s->data, BPF_ANY))
-			in.data_len = 0;
-	}
-	in.ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&lt_inflight, &key, &in, BPF_ANY))
-		count(LT_CNT_INFLIGHT_FULL);
+	lt_call_start(cfg, s, &key, cookie >> 32);
 	return 0;
-}
-
-static __always_inline __u32 unpark(struct scratch *s, struct lt_inflight_key *key, __u32 len)
-{
-	void *parked = bpf_map_lookup_elem(&lt_inflight_data, key);
-	__u64 n = len;
-
-	if (!parked)
-		return 0;
-	keep_bounds(n);
-	if (n > LT_INFLIGHT_DATA)
-		n = LT_INFLIGHT_DATA;
-	bpf_probe_read_kernel(s->data, n, parked);
-	bpf_map_delete_elem(&lt_inflight_data, key);
-	return n;
 }
 
 /* Paired call, return half: one record with args, return value and duration. */
 static __always_inline int call_return(struct lt_probe_cfg *cfg, struct scratch *s, __u64 cookie,
 				       __u64 pid_tgid, __u64 ret)
 {
-	__u64 now = bpf_ktime_get_ns(), duration;
-	__u32 probe = cookie >> 32;
-	struct lt_probe_stats *st;
 	struct lt_inflight_key key;
-	struct lt_inflight *in, call;
 
 	call_key(&key, cookie, pid_tgid);
-	in = bpf_map_lookup_elem(&lt_inflight, &key);
-	if (!in) {
-		count(LT_CNT_UNMATCHED_RET);
-		return 0;
-	}
-	call = *in;
-	bpf_map_delete_elem(&lt_inflight, &key);
-	if ((st = stats_of(probe)))
-		st->hits++;
-	duration = now - call.ts;
-	__builtin_memcpy(s->vals, call.args, sizeof(call.args));
-	s->vals[LT_SRC_RET] = ret;
-	s->vals[LT_SRC_DURATION] = duration;
-	if (!call.keep || duration < cfg->min_duration || !lt_preds_hold(cfg, s, 1)) {
-		if (st)
-			st->filtered++;
-		if (call.data_len)
-			bpf_map_delete_elem(&lt_inflight_data, &key);
-		return 0;
-	}
-	if (cfg->agg_kind)
-		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
-	if (!(cfg->flags & LT_CFG_EMIT))
-		return 0;
-	s->rec.data_len = call.data_len ? unpark(s, &key, call.data_len) : 0;
-	rec_fill(&s->rec, LT_REC_CALL, cookie, pid_tgid);
-	s->rec.ts = call.ts;
-	s->rec.duration = duration;
-	__builtin_memcpy(s->rec.args, call.args, sizeof(call.args));
-	s->rec.ret = ret;
-	s->rec.data_len = lt_fetch_all(cfg, s, s->rec.data_len, 1);
-	lt_emit(s, probe);
-	return 0;
+	return lt_call_end(NULL, NULL, cfg, s, &key, cookie, pid_tgid, ret);
 }
 
 /* The four handlers over a context kind: ARGS(ctx, vals) and RET(ctx) read it. */

@@ -119,6 +119,8 @@ enum lt_cfg_flags {
 	LT_CFG_SIGNED = 1 << 3,	/* aggregate values are signed (hist of negatives) */
 	LT_CFG_CALLER = 1 << 4,	/* read the return address at entry (a filter names `caller`) */
 	LT_CFG_OWN_PID = 1 << 5,	/* the link itself is limited to the target: skip lt_pids */
+	LT_CFG_AGG_FLAT = 1 << 6,	/* keyless aggregate: totals in lt_stats[probe], a
+					 * histogram's buckets in lt_agg_hists[agg_hist] */
 };
 
 struct lt_probe_cfg {
@@ -135,11 +137,15 @@ struct lt_probe_cfg {
 	__u8 agg_signed;	/* sign-extend agg_src from agg_width */
 	__u8 stack;		/* enum lt_stack_flags */
 	__u8 stack_depth;	/* frames kept per stack (1..LT_STACK_DEPTH) */
-	__u8 pad[3];
+	__u8 pad;
+	__u16 agg_hist;		/* LT_CFG_AGG_FLAT histograms: their lt_agg_hists element */
 	char comm[LT_COMM_LEN];	/* empty: any */
 	struct lt_fetch fetch[LT_MAX_FETCH];
 	struct lt_pred pred[LT_MAX_PRED];
 	__u64 cgroup_id;	/* profile: only tasks of this cgroup (v2 id); 0: any */
+	__u32 agg_epoch;	/* LT_CFG_AGG_FLAT: bumped by a clear; older per-CPU values
+				 * count as empty */
+	__u32 pad2;
 };
 
 enum lt_rec_type {
@@ -219,6 +225,16 @@ struct lt_agg_val {
 	__u64 max;
 };
 
+/* Keyless histograms (LT_CFG_AGG_FLAT): log2 slots 0..64, then negatives (slot ~0). */
+#define LT_HIST_SLOTS 66
+#define LT_AGG_HISTS 64		/* elements of lt_agg_hists; more hists use lt_aggs */
+
+struct lt_agg_hist {
+	__u32 epoch;	/* the cfg's agg_epoch these counts belong to */
+	__u32 pad;
+	__u64 slot[LT_HIST_SLOTS];
+};
+
 /* Paired call in flight: keyed by thread, site and the stack pointer at entry, so
  * recursion and nesting never collide. */
 struct lt_inflight_key {
@@ -258,12 +274,16 @@ struct lt_globals {
 	__u64 wakeup_bytes;	/* wake the consumer only past this much queued data */
 };
 
-/* Per-probe statistics (per-CPU array indexed by probe). */
+/* Per-probe statistics and state (per-CPU array indexed by probe): one array lookup per
+ * event serves the counts, 1-in-N sampling and a keyless aggregate. */
 struct lt_probe_stats {
 	__u64 hits;
 	__u64 filtered;
 	__u64 emitted;
 	__u64 dropped;
+	__u32 sampled;		/* events seen by 1-in-N sampling */
+	__u32 agg_epoch;	/* the cfg's agg_epoch `agg` belongs to */
+	struct lt_agg_val agg;	/* LT_CFG_AGG_FLAT totals */
 };
 
 #endif

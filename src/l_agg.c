@@ -1,6 +1,7 @@
-/* Reading a probe's in-kernel aggregate: walk lt_aggs for the probe's id, sum the per-CPU
- * values, and hand Lua a list of entries {key, count, sum, min, max, buckets} that
- * agg.from_kernel turns into the same objects Lua-side aggregation builds. */
+/* Reading a probe's in-kernel aggregate: walk lt_aggs for the probe's id (or read the
+ * array slots of a keyless one, agg_flat.c), sum the per-CPU values, and hand Lua a list
+ * of entries {key, count, sum, min, max, buckets} that agg.from_kernel turns into the same
+ * objects Lua-side aggregation builds. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include "agg_flat.h"
 #include "l_core.h"
 #include "probe.h"
 #include "session.h"
@@ -98,26 +100,55 @@ static void add_field(lua_State *L, const char *name, uint64_t v, int op)
 	lua_setfield(L, -2, name);
 }
 
-static void add_entry(lua_State *L, struct probe *p, const struct lt_agg_key *k,
-		      const struct lt_agg_val *v, int index, int list)
+static void add_totals(lua_State *L, const struct lt_agg_val *v)
 {
-	entry_for(L, index, list, p, k);			/* e */
 	add_field(L, "count", v->count, '+');
 	add_field(L, "sum", v->sum, '+');
 	add_field(L, "min", v->min, '<');
 	add_field(L, "max", v->max, '>');
-	if (p->cfg.agg_kind == LT_AGG_HIST) {
-		if (lua_getfield(L, -1, "buckets") == LUA_TNIL) {	/* e b */
-			lua_pop(L, 1);
-			lua_newtable(L);
-			lua_pushvalue(L, -1);
-			lua_setfield(L, -3, "buckets");
-		}
-		lua_pushinteger(L, (lua_Integer)v->count);
-		lua_rawseti(L, -2, k->slot == UINT32_MAX ? -1 : (lua_Integer)k->slot);
-		lua_pop(L, 1);					/* e */
+}
+
+/* e.buckets[slot] = count (slot ~0: negatives, bucket -1). Stack: ... e */
+static void set_bucket(lua_State *L, uint32_t slot, uint64_t count)
+{
+	if (lua_getfield(L, -1, "buckets") == LUA_TNIL) {	/* e b */
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, -3, "buckets");
 	}
+	lua_pushinteger(L, (lua_Integer)count);
+	lua_rawseti(L, -2, slot == UINT32_MAX ? -1 : (lua_Integer)slot);
+	lua_pop(L, 1);						/* e */
+}
+
+static void add_entry(lua_State *L, struct probe *p, const struct lt_agg_key *k,
+		      const struct lt_agg_val *v, int index, int list)
+{
+	entry_for(L, index, list, p, k);			/* e */
+	add_totals(L, v);
+	if (p->cfg.agg_kind == LT_AGG_HIST)
+		set_bucket(L, k->slot, v->count);
 	lua_pop(L, 1);
+}
+
+/* A keyless aggregate kept in array slots: the same one entry the hash walk would build. */
+static int read_flat(lua_State *L, struct probe *p, int index, int list)
+{
+	struct lt_agg_key key = { .probe = p->id };
+	struct agg_flat_sum sum;
+	int rc = agg_flat_read(p, &sum);
+
+	if (rc || !sum.total.count)
+		return rc;
+	entry_for(L, index, list, p, &key);			/* e */
+	add_totals(L, &sum.total);
+	for (int i = 0; p->cfg.agg_kind == LT_AGG_HIST && i < LT_HIST_SLOTS; i++)
+		if (sum.slot[i])
+			set_bucket(L, i == LT_HIST_SLOTS - 1 ? UINT32_MAX : (uint32_t)i,
+				   sum.slot[i]);
+	lua_pop(L, 1);
+	return 0;
 }
 
 int l_agg_read(lua_State *L, struct probe *p)
@@ -135,6 +166,16 @@ int l_agg_read(lua_State *L, struct probe *p)
 		return luaL_error(L, "out of memory");
 	lua_newtable(L);					/* list index */
 	index = lua_gettop(L);
+	if (p->cfg.flags & LT_CFG_AGG_FLAT) {
+		int rc = read_flat(L, p, index, list);
+
+		free(per);
+		if (rc)
+			return luaL_error(L, "cannot read the aggregate of %s: %s", p->text,
+					  strerror(-rc));
+		lua_pop(L, 1);					/* list */
+		return 1;
+	}
 	fd = bpf_map__fd(p->s->skel->maps.lt_aggs);
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
@@ -157,6 +198,8 @@ int agg_clear(struct probe *p)
 
 	if (!p->s->skel || p->id == UINT32_MAX)
 		return 0;
+	if (p->cfg.flags & LT_CFG_AGG_FLAT)
+		return agg_flat_clear(p);
 	fd = bpf_map__fd(p->s->skel->maps.lt_aggs);
 	/* Deleting while walking restarts the walk; collect the probe's keys as we go. */
 	while (!bpf_map_get_next_key(fd, prev, &next)) {

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include "agg_flat.h"
 #include "probe.h"
 #include "session.h"
 #include "uprobe.skel.h"
@@ -92,15 +93,16 @@ void probe_set_enabled(struct probe *p, bool on)
 
 static void clear_kernel_state(struct probe *p)
 {
-	struct lt_probe_stats zero[256] = {};
-	int fd;
+	int ncpu = libbpf_num_possible_cpus();
+	struct lt_probe_stats *zero;
 
-	if (p->id == UINT32_MAX || !p->s->skel)
+	if (p->id == UINT32_MAX || !p->s->skel || ncpu <= 0)
 		return;
 	/* A later probe reusing this id must start from clean statistics. */
-	fd = bpf_map__fd(p->s->skel->maps.lt_stats);
-	if (libbpf_num_possible_cpus() <= 256)
-		bpf_map_update_elem(fd, &p->id, zero, BPF_ANY);
+	zero = calloc(ncpu, sizeof(*zero));
+	if (zero)
+		bpf_map_update_elem(bpf_map__fd(p->s->skel->maps.lt_stats), &p->id, zero, BPF_ANY);
+	free(zero);
 }
 
 int probe_attach(struct probe *p, char *err, size_t errlen)
@@ -123,10 +125,12 @@ int probe_attach(struct probe *p, char *err, size_t errlen)
 		return rc;
 	}
 	clear_kernel_state(p);
+	agg_flat_setup(p);
 	if ((rc = probe_write_cfg(p)) || (rc = p->provider->attach(p, err, errlen))) {
 		if (!*err)
 			snprintf(err, errlen, "cannot configure probe: %s", strerror(-rc));
 		probe_detach(p);
+		agg_flat_release(p);
 		session_remove_probe(p->s, p);
 		return rc;
 	}
@@ -164,6 +168,7 @@ void probe_free(struct probe *p)
 	if (!p)
 		return;
 	probe_detach(p);
+	agg_flat_release(p);
 	if (p->id != UINT32_MAX)
 		session_remove_probe(p->s, p);
 	if (p->provider && p->provider->release)

@@ -232,12 +232,24 @@ static int attach_single(struct probe *p, struct bpf_program *prog, bool is_retu
 	return 0;
 }
 
+/* The sleepable programs are for reading user memory that may need faulting in:
+ * captures, and stacks (recorded or aggregated, which keep the ids they always had).
+ * Probes that only aggregate take the lean build (a third of the plain one's
+ * verification), the rest the plain one. */
+static enum tmpl_variant variant_of(const struct lt_probe_cfg *c)
+{
+	if (c->nfetch || c->stack || (c->agg_by >= LT_BY_USTACK && c->agg_by <= LT_BY_STACK))
+		return TMPL_SLEEPABLE;
+	return (c->flags & LT_CFG_EMIT) ? TMPL_PLAIN : TMPL_LEAN;
+}
+
 /* Entry before return, so a call that starts meanwhile is at worst unpaired, never
  * miscounted. uprobe_multi where the kernel has it; one link per site otherwise. */
 static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 {
 	enum tmpl_group g = group_of(p->spec.kind);
 	struct bpf_program *multi[2] = {}, *single[2];
+	enum tmpl_variant v = variant_of(&p->cfg);
 	int rc;
 
 	dedupe_sites(p);
@@ -247,7 +259,7 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 		p->cfg.flags |= LT_CFG_OWN_PID;
 		probe_write_cfg(p);
 	}
-	if (p->s->multi_ok && (rc = session_programs(p->s, g, true, multi)))
+	if (p->s->multi_ok && (rc = session_programs(p->s, g, true, v, multi)))
 		p->s->multi_ok = false;		/* the kernel refused the multi attach type */
 	for (int i = 0; i < 2; i++) {
 		bool is_return = g == TMPL_RETURN || i == 1;
@@ -262,7 +274,7 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 		}
 		if (!rc)
 			continue;
-		if ((rc = session_programs(p->s, g, false, single))) {
+		if ((rc = session_programs(p->s, g, false, v, single))) {
 			snprintf(err, errlen, "cannot load the uprobe template: %s (-v shows the "
 				 "verifier log)", strerror(-rc));
 			return rc;

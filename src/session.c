@@ -14,6 +14,7 @@
 #include "exec_hold.h"
 #include "follow.skel.h"
 #include "uprobe.skel.h"
+#include "uprobe_lean.skel.h"
 #include "uprobe_sleep.skel.h"
 #include "uprobe_multi.h"
 
@@ -27,6 +28,8 @@ struct session *session_new(const struct session_opts *opts)
 	if (!s)
 		return NULL;
 	s->opts = *opts;
+	for (int i = 0; i < DEFERRED_MAPS; i++)
+		s->deferred_fd[i] = -1;
 	s->loop = loop_new();
 	if (!s->loop) {
 		free(s);
@@ -82,24 +85,96 @@ static struct bpf_program *const *group_progs(struct uprobe_bpf *k, enum tmpl_gr
 	return out;
 }
 
-int session_share_maps(struct session *s, struct bpf_object *obj)
+/* Maps not every session needs, and slow to create: the paired-call maps (preallocated
+ * LRU hashes, 4 MiB of parked captures: ~3 ms), the ring buffer (4 MiB zeroed: ~1 ms) and
+ * the stack-trace map (4096 preallocated stacks: ~1 ms); aggregate-only programs use none.
+ * The owner leaves them out; the first object that may use one creates it from the
+ * owner's definition. */
+enum { DEFER_INFLIGHT = 1, DEFER_EVENTS = 2, DEFER_STACKS = 4, DEFER_ALL = 7 };
+
+static struct bpf_map *deferred_map(struct session *s, int i, int *kind)
+{
+	struct bpf_map *m[DEFERRED_MAPS] = { s->skel->maps.lt_inflight,
+					     s->skel->maps.lt_inflight_data,
+					     s->skel->maps.lt_events, s->skel->maps.lt_stacks };
+	static const int kinds[DEFERRED_MAPS] = { DEFER_INFLIGHT, DEFER_INFLIGHT, DEFER_EVENTS,
+						  DEFER_STACKS };
+
+	*kind = kinds[i];
+	return m[i];
+}
+
+int session_map_fd(struct session *s, const struct bpf_map *owned)
+{
+	int kind;
+
+	for (int i = 0; bpf_map__fd(owned) < 0 && i < DEFERRED_MAPS; i++)
+		if (deferred_map(s, i, &kind) == owned)
+			return s->deferred_fd[i];
+	return bpf_map__fd(owned);
+}
+
+/* The owner's map fd, or the deferred map's, created on first use; -errno. */
+static int map_fd(struct session *s, const struct bpf_map *owned)
+{
+	int kind;
+
+	if (bpf_map__fd(owned) >= 0)
+		return bpf_map__fd(owned);
+	for (int i = 0; i < DEFERRED_MAPS; i++) {
+		struct bpf_map *m = deferred_map(s, i, &kind);
+		LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = bpf_map__map_flags(m));
+
+		if (m != owned)
+			continue;
+		if (s->deferred_fd[i] < 0)
+			s->deferred_fd[i] = bpf_map_create(bpf_map__type(m), bpf_map__name(m),
+							   bpf_map__key_size(m),
+							   bpf_map__value_size(m),
+							   bpf_map__max_entries(m), &o);
+		return s->deferred_fd[i] < 0 ? -errno : s->deferred_fd[i];
+	}
+	return -ENOENT;
+}
+
+/* `uses`: the deferred maps (DEFER_*) the object's programs may use; it leaves the others
+ * uncreated too. */
+static int share_maps(struct session *s, struct bpf_object *obj, int uses)
 {
 	struct bpf_map *map;
-	int rc;
+	int rc, fd, kind;
 
 	bpf_object__for_each_map(map, obj) {
 		struct bpf_map *owned = bpf_object__find_map_by_name(s->skel->obj,
 								     bpf_map__name(map));
 
-		if (owned && (rc = bpf_map__reuse_fd(map, bpf_map__fd(owned))))
+		if (!owned)
+			continue;
+		for (int i = 0; i < DEFERRED_MAPS; i++) {
+			if (deferred_map(s, i, &kind) == owned && !(uses & kind) &&
+			    s->deferred_fd[i] < 0)
+				owned = NULL;
+		}
+		if (!owned) {
+			bpf_map__set_autocreate(map, false);
+			continue;
+		}
+		if ((fd = map_fd(s, owned)) < 0)
+			return fd;
+		if ((rc = bpf_map__reuse_fd(map, fd)))
 			return rc;
 	}
 	return 0;
 }
 
-/* The same template built with LT_SLEEPABLE=1 has the same maps and programs in the same
- * order, so its object opens into a struct uprobe_bpf. */
-static struct uprobe_bpf *open_template(bool sleepable)
+int session_share_maps(struct session *s, struct bpf_object *obj)
+{
+	return share_maps(s, obj, DEFER_ALL);
+}
+
+/* The same template built with LT_SLEEPABLE=1 or LT_LEAN=1 has the same maps and
+ * programs in the same order, so its object opens into a struct uprobe_bpf. */
+static struct uprobe_bpf *open_template(enum tmpl_variant v)
 {
 	struct uprobe_bpf *k = calloc(1, sizeof(*k));
 	int rc;
@@ -108,8 +183,10 @@ static struct uprobe_bpf *open_template(bool sleepable)
 		return NULL;
 	if ((rc = uprobe_bpf__create_skeleton(k)))
 		goto fail;
-	if (sleepable)
+	if (v == TMPL_SLEEPABLE)
 		k->skeleton->data = (void *)uprobe_sleep_bpf__elf_bytes(&k->skeleton->data_sz);
+	else if (v == TMPL_LEAN)
+		k->skeleton->data = (void *)uprobe_lean_bpf__elf_bytes(&k->skeleton->data_sz);
 	if ((rc = bpf_object__open_skeleton(k->skeleton, NULL)))
 		goto fail;
 	return k;
@@ -121,11 +198,11 @@ fail:
 
 /* Opens the template with only `keep` loadable, and every map shared with the owner. */
 static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, bool multi,
-				       bool sleepable)
+				       enum tmpl_variant v)
 {
-	struct uprobe_bpf *k = open_template(sleepable);
+	struct uprobe_bpf *k = open_template(v);
 	struct bpf_program *prog, *keep[2];
-	int rc = 0;
+	int rc = 0, uses;
 
 	if (!k)
 		return NULL;
@@ -137,10 +214,12 @@ static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, boo
 		if (wanted && multi)
 			bpf_program__set_expected_attach_type(
 				prog, (enum bpf_attach_type)LT_BPF_TRACE_UPROBE_MULTI);
-		if (wanted && sleepable)
+		if (wanted && v == TMPL_SLEEPABLE)
 			bpf_program__set_flags(prog, bpf_program__flags(prog) | BPF_F_SLEEPABLE);
 	}
-	if ((rc = session_share_maps(s, k->obj)) || (rc = uprobe_bpf__load(k))) {
+	uses = (g == TMPL_CALL ? DEFER_INFLIGHT : 0) |
+	       (v == TMPL_LEAN ? 0 : DEFER_EVENTS | DEFER_STACKS);
+	if ((rc = share_maps(s, k->obj, uses)) || (rc = uprobe_bpf__load(k))) {
 		uprobe_bpf__destroy(k);
 		errno = rc < 0 ? -rc : EINVAL;
 		return NULL;
@@ -148,22 +227,22 @@ static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, boo
 	return k;
 }
 
-/* Sleepable programs where the kernel takes them (they fault pages in for captures). */
-static struct uprobe_bpf *open_instance(struct session *s, enum tmpl_group g, bool multi)
+/* Programs are verified only when a probe first needs them (a few ms each), and the
+ * sleepable build only for probes that fault pages in: it verifies about twice as long. */
+int session_programs(struct session *s, enum tmpl_group g, bool multi, enum tmpl_variant v,
+		     struct bpf_program *out[2])
 {
-	struct uprobe_bpf *k = NULL;
+	struct uprobe_bpf **inst;
 
-	if (s->sleepable_ok && !(k = open_variant(s, g, multi, true)))
-		s->sleepable_ok = false;
-	return k ? k : open_variant(s, g, multi, false);
-}
-
-/* Programs are verified only when a probe first needs them (a few ms each). */
-int session_programs(struct session *s, enum tmpl_group g, bool multi, struct bpf_program *out[2])
-{
-	struct uprobe_bpf **inst = &s->instances[g][multi];
-
-	if (!*inst && !(*inst = open_instance(s, g, multi)))
+	if (v == TMPL_SLEEPABLE && s->sleepable_ok) {
+		inst = &s->instances[g][multi][v];
+		if (!*inst && !(*inst = open_variant(s, g, multi, v)))
+			s->sleepable_ok = false;
+	}
+	if (v == TMPL_SLEEPABLE && !s->sleepable_ok)
+		v = TMPL_PLAIN;
+	inst = &s->instances[g][multi][v];
+	if (!*inst && !(*inst = open_variant(s, g, multi, v)))
 		return -errno;
 	group_progs(*inst, g, multi, out);
 	return 0;
@@ -183,9 +262,11 @@ int session_start_events(struct session *s)
 static int start_ring(struct session *s)
 {
 	struct loop_timer *t;
-	int rc;
+	int rc, fd = map_fd(s, s->skel->maps.lt_events);
 
-	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.lt_events), on_record, s, NULL);
+	if (fd < 0)
+		return fd;
+	s->rb = ring_buffer__new(fd, on_record, s, NULL);
 	if (!s->rb)
 		return -errno;
 	if ((rc = loop_add_fd(s->loop, ring_buffer__epoll_fd(s->rb), drain_cb, s)))
@@ -223,12 +304,23 @@ static int set_globals(struct session *s, struct lt_globals g)
 	return 0;
 }
 
+static void close_deferred(struct session *s)
+{
+	for (int i = 0; i < DEFERRED_MAPS; i++) {
+		if (s->deferred_fd[i] >= 0)
+			close(s->deferred_fd[i]);
+		s->deferred_fd[i] = -1;
+	}
+}
+
 static void destroy_instances(struct session *s)
 {
 	for (int g = 0; g < TMPL_GROUPS; g++) {
 		for (int m = 0; m < 2; m++) {
-			uprobe_bpf__destroy(s->instances[g][m]);
-			s->instances[g][m] = NULL;
+			for (int v = 0; v < TMPL_VARIANTS; v++) {
+				uprobe_bpf__destroy(s->instances[g][m][v]);
+				s->instances[g][m][v] = NULL;
+			}
 		}
 	}
 }
@@ -251,6 +343,11 @@ int session_load(struct session *s)
 	s->sleepable_ok = !getenv("LTRACE_EBPF_NO_SLEEPABLE");
 	bpf_object__for_each_program(prog, s->skel->obj)
 		bpf_program__set_autoload(prog, false);
+	for (int i = 0; i < DEFERRED_MAPS; i++) {
+		int kind;
+
+		bpf_map__set_autocreate(deferred_map(s, i, &kind), false);
+	}
 	if ((rc = uprobe_bpf__load(s->skel)))
 		goto fail;
 	if ((rc = set_globals(s, (struct lt_globals){ .self_tgid = getpid(),
@@ -269,6 +366,7 @@ fail:
 	follow_bpf__destroy(s->follow);
 	s->follow = NULL;
 	destroy_instances(s);
+	close_deferred(s);
 	uprobe_bpf__destroy(s->skel);
 	s->skel = NULL;
 	return rc < 0 ? rc : -EINVAL;
@@ -398,6 +496,7 @@ void session_free(struct session *s)
 	follow_bpf__destroy(s->follow);
 	destroy_instances(s);
 	destroy_objects(s);
+	close_deferred(s);
 	uprobe_bpf__destroy(s->skel);
 	loop_free(s->loop);
 	free(s);

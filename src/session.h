@@ -21,6 +21,14 @@ enum tmpl_group {
 	TMPL_GROUPS,
 };
 
+/* Builds of the uprobe template: what a probe needs decides which one it uses. */
+enum tmpl_variant {
+	TMPL_PLAIN,
+	TMPL_SLEEPABLE,	/* faults pages in for captures (where the kernel takes it) */
+	TMPL_LEAN,	/* in-kernel aggregation only: no records, no stacks */
+	TMPL_VARIANTS,
+};
+
 struct bpf_program;
 
 struct session_opts {
@@ -36,7 +44,8 @@ struct session {
 	struct session_opts opts;
 	struct uprobe_bpf *skel;	/* NULL until the first kernel probe needs it */
 	struct follow_bpf *follow;	/* -f only */
-	struct uprobe_bpf *instances[TMPL_GROUPS][2];	/* [group][multi]: programs loaded so far */
+	/* [group][multi][variant]: programs loaded so far */
+	struct uprobe_bpf *instances[TMPL_GROUPS][2][TMPL_VARIANTS];
 	struct ring_buffer *rb;
 	struct loop *loop;
 	struct lua_State *L;
@@ -52,6 +61,12 @@ struct session {
 	int error;		/* a callback failed: exit non-zero */
 	uint64_t events;	/* records handed to Lua */
 	uint64_t lost_lua;	/* records whose probe was gone (detached) */
+	/* lt_inflight, lt_inflight_data, lt_events, lt_stacks: created when a program may
+	 * use them */
+#define DEFERRED_MAPS 4
+	int deferred_fd[DEFERRED_MAPS];
+	bool agg_hist_used[LT_AGG_HISTS];	/* lt_agg_hists elements held by probes */
+	uint32_t agg_epoch;	/* last epoch handed to a keyless aggregate (agg_flat.c) */
 	struct session_object *objects;	/* other templates' objects (session_own_object) */
 	size_t nobjects;
 };
@@ -61,13 +76,19 @@ void session_free(struct session *s);
 /* Opens and loads the templates on first use; 0 or -errno (message printed). */
 int session_load(struct session *s);
 /* The programs of a group (second NULL unless paired), loading them on first use; 0 or
- * -errno. Programs for multi links are loaded with the multi attach type. */
-int session_programs(struct session *s, enum tmpl_group g, bool multi, struct bpf_program *out[2]);
+ * -errno. Programs for multi links are loaded with the multi attach type. The sleepable
+ * variant falls back to the plain one where the kernel refuses it. */
+int session_programs(struct session *s, enum tmpl_group g, bool multi, enum tmpl_variant v,
+		     struct bpf_program *out[2]);
 /* Before loading another template object: every map it declares under a name the owner
  * has (lt_events, lt_probes, lt_aggs, lt_counters, lt_stats, lt_pids ...) becomes the
  * owner's, so all templates feed one ring buffer and one set of counters. 0 or -errno. */
 struct bpf_object;
 int session_share_maps(struct session *s, struct bpf_object *obj);
+/* The fd of one of the owner's maps (s->skel->maps.X): the owner creates some only when a
+ * program may use them (session.c); -1 while not created. */
+struct bpf_map;
+int session_map_fd(struct session *s, const struct bpf_map *owned);
 /* Another provider's template object, owned by the session: destroyed by session_free after
  * every probe (so after every link), before the owner's maps. `key` (any address the
  * provider owns) finds it again with session_object. 0 or -ENOMEM (obj not taken). */

@@ -112,7 +112,7 @@ int stack_from_id(struct stack_ctx *c, uint32_t id, uint64_t caller, uint64_t *i
 	/* Ids of sleepable programs name their own hash map (no stack-trace maps there). */
 	map = (id & LT_STACK_ID_HASHED) ? c->s->skel->maps.lt_stack_frames :
 					  c->s->skel->maps.lt_stacks;
-	if (bpf_map_lookup_elem(bpf_map__fd(map), &id, raw))
+	if (bpf_map_lookup_elem(session_map_fd(c->s, map), &id, raw))
 		return 0;
 	n = copy_frames((const uint8_t *)raw, LT_STACK_DEPTH, ips, max);
 	return stack_fix_entry(ips, n, caller, max);

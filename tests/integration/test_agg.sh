@@ -135,6 +135,24 @@ assert_eq 1 "$(count_lines '^@min32: -5$')" "min"
 assert_eq 1 "$(count_lines '^@by32\[-5\]: 10$')" "key -5"
 assert_eq "nil:-1:10" "$(vals h_b)" "negative hist bucket"
 
+case_ "more keyless histograms than array elements: the rest are keyed in the hash, same results"
+cat >"$TMP/many.lua" <<LUA
+local hs = {}
+for i = 1, 66 do hs[i] = probe("$LIB:ltfix_add", { agg = "hist", of = "arg1", print = false }) end
+on("end", function()
+  local seen = {}
+  for _, h in ipairs(hs) do
+    local e = h:read()[1]
+    seen[#seen + 1] = ("%d/%d/%d/%d"):format(e.count, e.sum, e.buckets[0], e.buckets[3])
+  end
+  print("seen=" .. table.concat(seen, ","))
+end)
+LUA
+lt "$TMP/many.lua" -- "$RUN" -n 6 add i 0
+assert_rc 0
+assert_eq "$(printf '6/15/1/2,%.0s' $(seq 66) | sed 's/,$//')" "$(val seen)" \
+	"count/sum/bucket 0/bucket [4, 8) of every histogram"
+
 case_ "aggregates that never fired print nothing"
 lt -E "probe('$LIB:ltfix_noop', {name='never'}) probe('$LIB:ltfix_noop', {name='neverh', agg='hist', of='arg1'})" \
 	-- "$RUN" add 1 2
@@ -168,15 +186,22 @@ cat >"$TMP/clear.lua" <<LUA
 $CONTROL_LUA
 p = probe("$LIB:ltfix_add", { name = "adds" })
 q = probe("$LIB:ltfix_add", { name = "printed_once" })
+h = probe("$LIB:ltfix_add", { agg = "hist", of = "arg1", print = false })
+on("end", function()
+  for _, e in ipairs(h:read()) do
+    for slot, n in pairs(e.buckets) do print(("hist=%d:%d:%d:%d"):format(e.count, e.min, slot, n)) end
+  end
+end)
 LUA
 tool_serve clear "$TMP/clear.lua" "$TMP"
 serve_cmd "add 7 1 1"
-control 'local n = 0 for _, e in ipairs(p:read()) do n = n + e.count end assert(n == 7, "before clear: " .. n) p:clear() q:print()'
-serve_cmd "add 3 1 1"
+control 'local n = 0 for _, e in ipairs(p:read()) do n = n + e.count end assert(n == 7, "before clear: " .. n) assert(h:read()[1].count == 7) p:clear() h:clear() q:print()'
+serve_cmd "add 3 5 1"
 serve_cmd quit
 tool_wait
 assert_rc 0
 assert_eq 1 "$(count_lines '^@adds: 3$')" "after clear, only the 3 later calls"
+assert_eq "3:5:3:3" "$(vals hist)" "histogram after clear: count:min:slot:n of the 3 later calls"
 assert_eq 1 "$(count_lines '^@printed_once: 7$')" "p:print() during the session"
 assert_eq 1 "$(count_lines '^@printed_once')" "not printed again at exit"
 

@@ -139,4 +139,31 @@ assert_eq $TOTAL "$(val ret)" "uretprobe events"
 assert_eq $TOTAL "$(val rets_ok)" "uretprobe events with ret == 3"
 assert_eq $TOTAL "$(val call)" "call events"
 
+# Aggregate-only, streaming and capturing probes load different builds of the template;
+# the maps only some of them use are created by the first that needs them, in any order.
+for order in "agg first" "records first"; do
+	case_ "$order: aggregate-only, streaming and capturing probes in one session"
+	agg="c = probe('$LIB:ltfix_add', { print = false })
+h = probe('call:$LIB:ltfix_add', { agg = 'hist', of = 'arg1', print = false })"
+	rec="probe('call:$LIB:ltfix_add', function(e) n = n + 1 end)
+probe('$LIB:ltfix_greet', { args = { 'str' } }, function(e) if e.args[1] == 'hello' then m = m + 1 end end)"
+	[[ $order == "agg first" ]] && body="$agg"$'\n'"$rec" || body="$rec"$'\n'"$agg"
+	cat >"$TMP/mixed.lua" <<LUA
+n, m = 0, 0
+$body
+on("end", function()
+  print("count=" .. c:read()[1].count)
+  print("hist=" .. h:read()[1].count)
+  print("records=" .. n)
+  print("greets=" .. m)
+end)
+LUA
+	lt -f "$TMP/mixed.lua" -- sh -c "'$RUN' -n 7 add 1 2; '$RUN' greet hello"
+	assert_rc 0
+	assert_eq 7 "$(val count)" "in-kernel count"
+	assert_eq 7 "$(val hist)" "in-kernel histogram"
+	assert_eq 7 "$(val records)" "paired-call records"
+	assert_eq 1 "$(val greets)" "captured strings"
+done
+
 finish
