@@ -15,6 +15,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "common.bpf.h"
+#include "user_regs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -48,18 +49,22 @@ static __always_inline struct scratch *begin(__u64 cookie, __u64 pid_tgid,
 	return s;
 }
 
-/* Entry or return alone: filter, aggregate in kernel or emit one record. */
-static __always_inline int plain_event(struct lt_probe_cfg *cfg, struct scratch *s, __u64 cookie,
-				       __u64 pid_tgid, __u16 type)
+/* Entry or return alone: filter, aggregate in kernel or emit one record. ctx is the
+ * program's context (kernel registers or fentry arguments): stacks are walked from it, the
+ * user stack's DWARF copy starts from the task's own user registers. */
+static __always_inline int plain_event(void *ctx, struct lt_probe_cfg *cfg, struct scratch *s,
+				       __u64 cookie, __u64 pid_tgid, __u16 type)
 {
 	__u32 probe = cookie >> 32;
 	struct lt_probe_stats *st = stats_of(probe);
+	struct pt_regs uregs;
 
 	if (st)
 		st->hits++;
-	if (!lt_event_begin(NULL, NULL, cfg, s, cookie, pid_tgid, type))
+	if (!lt_event_begin(ctx, NULL, cfg, s, cookie, pid_tgid, type))
 		return 0;
 	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
+	lt_stack_append(ctx, lt_dwarf_regs(cfg, &uregs), cfg, s);
 	lt_emit(s, probe);
 	return 0;
 }
@@ -125,14 +130,15 @@ static __always_inline __u32 unpark(struct scratch *s, struct lt_inflight_key *k
 }
 
 /* Paired call, return half: one record with args, return value and duration. */
-static __always_inline int call_return(struct lt_probe_cfg *cfg, struct scratch *s, __u64 cookie,
-				       __u64 pid_tgid, __u64 ret)
+static __always_inline int call_return(void *ctx, struct lt_probe_cfg *cfg, struct scratch *s,
+				       __u64 cookie, __u64 pid_tgid, __u64 ret)
 {
 	__u64 now = bpf_ktime_get_ns(), duration;
 	__u32 probe = cookie >> 32;
 	struct lt_probe_stats *st;
 	struct lt_inflight_key key;
 	struct lt_inflight *in, call;
+	struct pt_regs uregs;
 
 	call_key(&key, cookie, pid_tgid);
 	in = bpf_map_lookup_elem(&lt_inflight, &key);
@@ -155,6 +161,7 @@ static __always_inline int call_return(struct lt_probe_cfg *cfg, struct scratch 
 			bpf_map_delete_elem(&lt_inflight_data, &key);
 		return 0;
 	}
+	lt_stack_ids(ctx, NULL, cfg, s);
 	if (cfg->agg_kind)
 		lt_agg_update(cfg, s, probe, (__u32)cookie, pid_tgid);
 	if (!(cfg->flags & LT_CFG_EMIT))
@@ -166,6 +173,7 @@ static __always_inline int call_return(struct lt_probe_cfg *cfg, struct scratch 
 	__builtin_memcpy(s->rec.args, call.args, sizeof(call.args));
 	s->rec.ret = ret;
 	s->rec.data_len = lt_fetch_all(cfg, s, s->rec.data_len, 1);
+	lt_stack_append(ctx, lt_dwarf_regs(cfg, &uregs), cfg, s);
 	lt_emit(s, probe);
 	return 0;
 }
@@ -181,7 +189,7 @@ static __always_inline int entry_##suffix(ctx_t ctx)					\
 	if (!s)										\
 		return 0;								\
 	ARGS(ctx, s->vals);								\
-	return plain_event(cfg, s, cookie, pid_tgid, LT_REC_ENTRY);			\
+	return plain_event(ctx, cfg, s, cookie, pid_tgid, LT_REC_ENTRY);			\
 }											\
 static __always_inline int return_##suffix(ctx_t ctx)					\
 {											\
@@ -192,7 +200,7 @@ static __always_inline int return_##suffix(ctx_t ctx)					\
 	if (!s)										\
 		return 0;								\
 	s->vals[LT_SRC_RET] = RET(ctx);							\
-	return plain_event(cfg, s, cookie, pid_tgid, LT_REC_RETURN);			\
+	return plain_event(ctx, cfg, s, cookie, pid_tgid, LT_REC_RETURN);			\
 }											\
 static __always_inline int call_entry_##suffix(ctx_t ctx)				\
 {											\
@@ -213,7 +221,7 @@ static __always_inline int call_return_##suffix(ctx_t ctx)				\
 											\
 	if (!s)										\
 		return 0;								\
-	return call_return(cfg, s, cookie, pid_tgid, RET(ctx));				\
+	return call_return(ctx, cfg, s, cookie, pid_tgid, RET(ctx));				\
 }
 
 #define REGS_RET(ctx) PT_REGS_RC(ctx)
