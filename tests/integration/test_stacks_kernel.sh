@@ -253,6 +253,9 @@ refused "probe('BEGIN', { stack = 'user' }, print)" "BEGIN: takes no options (go
 	"BEGIN has no stack"
 refused "probe('interval:1s', { by = 'kstack' }, print)" "interval:1s: takes no options" \
 	"interval has no stack"
+refused "probe('syscall:getppid', { by = 'kstack' }, print)" \
+	"option 'by' is for an in-kernel aggregate: with a callback, add agg = \"count\"" \
+	"a stack key with a callback and no aggregate"
 refused "probe('profile:hz:99', { mode = 'offcpu' }, print)" \
 	"option 'mode': off-CPU intervals are aggregated in the kernel only" "off-CPU callback"
 
