@@ -218,6 +218,21 @@ assert_eq "$(count_lines '^@u\[$')" "$(grep -A4 '^@u\[$' "$OUT" | tr -s ' \n' ' 
 	"each key's innermost frames: stk_c, stk_b, stk_a, main"
 assert_eq 3 "$(awk '/^\]: [0-9]+$/ { n += $2 } END { print n }' "$OUT")" "count = calls"
 
+case_ "stackcount at kernel probes: counted in kernel (-K) and unwound in Lua (--dwarf -B)"
+lt "$SRC_DIR/scripts/stackcount.lua" -K tracepoint:syscalls:sys_enter_getppid \
+	-- "$FIXTURE_DIR/stk_fp" sys 4
+assert_rc 0
+assert_eq 1 "$(count_lines '^        do_syscall_64\+[0-9]+$')" "one kernel stack through do_syscall_64"
+assert_eq 4 "$(awk '/^            [0-9]+$/ { n += $1 } END { print n }' "$OUT")" "count = calls"
+lt "$SRC_DIR/scripts/stackcount.lua" -B --dwarf syscall:getppid -- "$FIXTURE_DIR/stk_nofp" sys 4
+assert_rc 0
+assert_between 1 2 "$(count_lines '^        do_syscall_64\+[0-9]+$')" \
+	"stacks (main may call stk_a from two sites), kernel frames in each"
+assert_eq "$(count_lines '^        do_syscall_64\+[0-9]+$')" \
+	"$(tr -s ' \n' ' ' <"$OUT" | grep -oE 'do_syscall_64\+[0-9]+ ([a-zA-Z_0-9.]+\+[0-9]+ ){0,4}stk_c\+[0-9]+ stk_b\+[0-9]+ stk_a\+[0-9]+ main\+' | wc -l)" \
+	"each: kernel frames, then stk_c, stk_b, stk_a, main (DWARF through -fomit-frame-pointer)"
+assert_eq 4 "$(awk '/^            [0-9]+$/ { n += $1 } END { print n }' "$OUT")" "count = calls"
+
 case_ "kprobe and kcall take every stack option up to the attach call"
 if [ -e /sys/bus/event_source/devices/kprobe/type ]; then
 	echo "    (this kernel has kprobes: skipped, test_kprobe.sh covers them)"
