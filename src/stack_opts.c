@@ -91,11 +91,11 @@ static void user_mode_stacks(lua_State *L, const struct probe *p, int *f, int *b
 	if (!fires_in_user_mode(p->spec.kind))
 		return;
 	if (*f == LT_STK_KERNEL)
-		luaL_error(L, "option 'stack': %s probes fire in user mode and have no kernel stack "
-			   "(stack = \"user\")", kind);
+		luaL_error(L, "option 'stack': %s probes fire in user mode and have no kernel "
+			   "stack (stack = \"user\")", kind);
 	if (*by == LT_BY_KSTACK)
-		luaL_error(L, "option 'by': %s probes fire in user mode and have no kernel stack "
-			   "(by = \"ustack\")", kind);
+		luaL_error(L, "option 'by': %s probes fire in user mode and have no kernel "
+			   "stack (by = \"ustack\")", kind);
 	*f &= ~LT_STK_KERNEL;
 	if (*by == LT_BY_STACK)
 		*by = LT_BY_USTACK;
