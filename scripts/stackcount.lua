@@ -30,7 +30,8 @@ local source, counts
 if opts.dwarf then
   local stack, seen = require("ltrace.stack"), {}
   counts = counter("stacks")
-  probe(opts.positional, { stack = which, unwind = "dwarf" }, function(e)
+  local unwind = which ~= "kernel" and "dwarf" or nil  -- kernel frames need no unwinding
+  probe(opts.positional, { stack = which, unwind = unwind }, function(e)
     local k = e.ustack or e.kstack
     if e.ustack and e.kstack then  -- -B: one key of kernel then user frames
       k = stack.new(e.pid, e.ustack:ips(), e.kstack:ips())
@@ -42,7 +43,7 @@ if opts.dwarf then
   end)
   source = counts
 else
-  source = probe(opts.positional, { by = by, unwind = "fp", print = false })
+  source = probe(opts.positional, { by = by, print = false })  -- stack ids: frame pointers
 end
 tool.start(opts)
 

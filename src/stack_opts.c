@@ -148,17 +148,27 @@ void stack_parse_opts(lua_State *L, int t, struct probe *p)
 		by = c->agg_kind ? c->agg_by : LT_BY_NONE;
 	}
 	user_mode_stacks(L, p, &f, &by);
+	if (f && p->callback == LUA_NOREF && p->spec.kind != SPEC_PROFILE)
+		luaL_error(L, "option 'stack': stacks come with events (e.ustack, e.kstack): give "
+			   "the probe a callback, or count per stack with by = \"ustack\", "
+			   "\"kstack\" or \"stack\"");
 	if (c->agg_kind)
 		c->agg_by = by;
 	by_user = by == LT_BY_USTACK || by == LT_BY_STACK;
 
 	lua_getfield(L, t, "unwind");
 	mode = opt_choice(L, "unwind", "auto", modes);
+	if (!lua_isnil(L, -1) && !(f & LT_STK_USER) && !by_user)
+		luaL_error(L, "option 'unwind': no user stack to unwind (stack = \"user\" or "
+			   "\"both\", or by = \"ustack\" or \"stack\")");
 	lua_pop(L, 1);
 	if (lua_getfield(L, t, "stack_depth") != LUA_TNIL) {
 		depth = luaL_checkinteger(L, -1);
 		if (depth < 1 || depth > LT_STACK_DEPTH)
 			luaL_error(L, "option 'stack_depth' must be 1..%d", LT_STACK_DEPTH);
+		if (!f && !(by >= LT_BY_USTACK && by <= LT_BY_STACK))
+			luaL_error(L, "option 'stack_depth': the probe takes no stack (stack = ... "
+				   "or by = \"ustack\", \"kstack\", \"stack\")");
 	}
 	lua_pop(L, 1);
 	if (by_user && mode == UNWIND_DWARF)

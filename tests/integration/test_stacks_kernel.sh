@@ -141,7 +141,14 @@ assert_rc 0
 one=$(val kstack)
 lt "$TMP/events.lua" syscall:getppid "{ stack = 'kernel' }" -- "$FIXTURE_DIR/stk_fp" sys 1
 assert_rc 0
-assert_eq "$(val kstack | cut -d, -f1)" "$one" "one frame: the first of the whole stack"
+whole=$(val kstack)
+assert_eq "$(echo "$whole" | cut -d, -f1)" "$one" "one frame: the first of the whole stack"
+lt -E "probe('syscall:getppid', { by = 'kstack', stack_depth = 2, name = 'k2' })" \
+	-- "$FIXTURE_DIR/stk_fp" sys 2
+assert_rc 0
+assert_eq "$(echo "$whole" | cut -d, -f1-2)" \
+	"$(sed -n '/^@k2\[$/,/^\]/p' "$OUT" | sed -n 's/^ *\([a-zA-Z_0-9.]*\)+[0-9]*$/\1/p' | paste -sd,)" \
+	"in-kernel key: the first two frames of the whole stack"
 
 case_ "usdt: the user stack at the probe site (registers in the context, like a uprobe)"
 for unwind in fp dwarf; do
@@ -271,6 +278,13 @@ refused "probe('interval:1s', { by = 'kstack' }, print)" "interval:1s: takes no 
 refused "probe('syscall:getppid', { by = 'kstack' }, print)" \
 	"option 'by' is for an in-kernel aggregate: with a callback, add agg = \"count\"" \
 	"a stack key with a callback and no aggregate"
+refused "probe('syscall:getppid', { stack = 'both' })" \
+	"option 'stack': stacks come with events (e.ustack, e.kstack): give the probe a callback" \
+	"stacks without a callback"
+refused "probe('syscall:getppid', { stack = 'kernel', unwind = 'dwarf' }, print)" \
+	"option 'unwind': no user stack to unwind" "unwind without a user stack"
+refused "probe('tracepoint:syscalls:sys_enter_getppid', { stack_depth = 4 }, print)" \
+	"option 'stack_depth': the probe takes no stack" "stack_depth without a stack"
 refused "probe('profile:hz:99', { mode = 'offcpu' }, print)" \
 	"option 'mode': off-CPU intervals are aggregated in the kernel only" "off-CPU callback"
 
