@@ -254,6 +254,10 @@ else
 				"$spec $args: the template loaded, the attach failed"
 		done
 	done
+	LTRACE_EBPF_KFEATURES=kprobe_multi lt -E "probe('kcall:vfs_rea*', { stack = 'both', unwind = 'dwarf' }, print)"
+	assert_rc 1
+	assert_match "$(cat "$ERR")" "cannot attach a kprobe_multi link to [0-9]+ functions: " \
+		"kprobe_multi programs with stacks loaded, the link refused"
 fi
 
 case_ "what a kind cannot honour is an error naming it"
