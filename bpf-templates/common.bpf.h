@@ -748,7 +748,8 @@ static __always_inline void lt_stack_append(void *ctx, struct pt_regs *regs,
 		pos += (n + 1) * 8;
 	}
 	if (cfg->stack & LT_STK_KERNEL) {
-		n = frames(ctx, s, pos, cfg->stack_depth, 0);
+		/* All frames: the host drops the probe's own (stack_trim_bpf), then keeps depth. */
+		n = frames(ctx, s, pos, LT_STACK_DEPTH, 0);
 		s->rec.nkstack = n;
 		pos += n * 8;
 	}
@@ -770,7 +771,7 @@ static __always_inline int lt_event_kept(void *ctx, struct pt_regs *regs,
 }
 
 /* The shared middle of a one-shot event (every kind but paired calls): predicates,
- * sampling, stack ids (templates with user registers pass ctx and regs; others NULL), the
+ * sampling, stack ids (every template passes ctx; regs where ctx holds user ones), the
  * in-kernel aggregate; then, when the probe streams, the record header from vals[].
  * Returns 1 when the caller should add its captures and emit. */
 static __always_inline int lt_event_begin(void *ctx, struct pt_regs *regs,

@@ -15,6 +15,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "common.bpf.h"
+#include "user_regs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -48,18 +49,22 @@ static __always_inline struct scratch *begin(__u64 cookie, __u64 pid_tgid,
 	return s;
 }
 
-/* Entry or return alone: filter, aggregate in kernel or emit one record. */
-static __always_inline int plain_event(struct lt_probe_cfg *cfg, struct scratch *s, __u64 cookie,
-				       __u64 pid_tgid, __u16 type)
+/* Entry or return alone: filter, aggregate in kernel or emit one record. ctx is the
+ * program's context (kernel registers or fentry arguments): stacks are walked from it, the
+ * user stack's DWARF copy starts from the task's own user registers. */
+static __always_inline int plain_event(void *ctx, struct lt_probe_cfg *cfg, struct scratch *s,
+				       __u64 cookie, __u64 pid_tgid, __u16 type)
 {
 	__u32 probe = cookie >> 32;
 	struct lt_probe_stats *st = stats_of(probe);
+	struct pt_regs uregs;
 
 	if (st)
 		st->hits++;
-	if (!lt_event_begin(NULL, NULL, cfg, s, cookie, pid_tgid, type))
+	if (!lt_event_begin(ctx, NULL, cfg, s, cookie, pid_tgid, type))
 		return 0;
 	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
+	lt_stack_append(ctx, lt_dwarf_regs(cfg, &uregs), cfg, s);
 	lt_emit(s, probe);
 	return 0;
 }
@@ -85,13 +90,14 @@ static __always_inline int call_entry(struct lt_probe_cfg *cfg, struct scratch *
 }
 
 /* Paired call, return half: one record with args, return value and duration. */
-static __always_inline int call_return(struct lt_probe_cfg *cfg, struct scratch *s, __u64 cookie,
-				       __u64 pid_tgid, __u64 ret)
+static __always_inline int call_return(void *ctx, struct lt_probe_cfg *cfg, struct scratch *s,
+				       __u64 cookie, __u64 pid_tgid, __u64 ret)
 {
 	struct lt_inflight_key key;
+	struct pt_regs uregs;
 
 	call_key(&key, cookie, pid_tgid);
-	return lt_call_end(NULL, NULL, cfg, s, &key, cookie, pid_tgid, ret);
+	return lt_call_end(ctx, lt_dwarf_regs(cfg, &uregs), cfg, s, &key, cookie, pid_tgid, ret);
 }
 
 /* The four handlers over a context kind: ARGS(ctx, vals) and RET(ctx) read it. */
@@ -105,7 +111,7 @@ static __always_inline int entry_##suffix(ctx_t ctx)					\
 	if (!s)										\
 		return 0;								\
 	ARGS(ctx, s->vals);								\
-	return plain_event(cfg, s, cookie, pid_tgid, LT_REC_ENTRY);			\
+	return plain_event(ctx, cfg, s, cookie, pid_tgid, LT_REC_ENTRY);			\
 }											\
 static __always_inline int return_##suffix(ctx_t ctx)					\
 {											\
@@ -116,7 +122,7 @@ static __always_inline int return_##suffix(ctx_t ctx)					\
 	if (!s)										\
 		return 0;								\
 	s->vals[LT_SRC_RET] = RET(ctx);							\
-	return plain_event(cfg, s, cookie, pid_tgid, LT_REC_RETURN);			\
+	return plain_event(ctx, cfg, s, cookie, pid_tgid, LT_REC_RETURN);			\
 }											\
 static __always_inline int call_entry_##suffix(ctx_t ctx)				\
 {											\
@@ -137,7 +143,7 @@ static __always_inline int call_return_##suffix(ctx_t ctx)				\
 											\
 	if (!s)										\
 		return 0;								\
-	return call_return(cfg, s, cookie, pid_tgid, RET(ctx));				\
+	return call_return(ctx, cfg, s, cookie, pid_tgid, RET(ctx));				\
 }
 
 #define REGS_RET(ctx) PT_REGS_RC(ctx)

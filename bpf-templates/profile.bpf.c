@@ -11,6 +11,7 @@
 #include <bpf/bpf_core_read.h>
 #include "common.bpf.h"
 #include "profile.h"
+#include "user_regs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -53,10 +54,7 @@ static __always_inline struct pt_regs *user_regs(struct bpf_perf_event_data *ctx
 		__builtin_memcpy(copy, &ctx->regs, sizeof(*copy));
 		return copy;
 	}
-	if (bpf_probe_read_kernel(copy, sizeof(*copy),
-				  (void *)bpf_task_pt_regs(bpf_get_current_task_btf())))
-		return NULL;
-	return copy;
+	return lt_task_user_regs(copy);
 }
 
 SEC("perf_event")

@@ -10,6 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include "common.bpf.h"
 #include "rawtp.h"
+#include "user_regs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -139,6 +140,7 @@ int lt_rawtp_prog(struct bpf_raw_tracepoint_args *ctx)
 	struct lt_probe_cfg *cfg = probe_admit(probe, pid_tgid);
 	struct lt_rawtp_cfg *rc = bpf_map_lookup_elem(&lt_rawtp, &probe);
 	struct lt_probe_stats *st;
+	struct pt_regs uregs;
 	struct scratch *s;
 
 	if (!cfg || !rc || !(s = scratch_get()))
@@ -148,9 +150,10 @@ int lt_rawtp_prog(struct bpf_raw_tracepoint_args *ctx)
 		st->hits++;
 	__builtin_memset(s->vals, 0, sizeof(s->vals));
 	data_len = read_fields(ctx, rc, s);
-	if (!lt_event_begin(NULL, NULL, cfg, s, cookie, pid_tgid, LT_REC_ENTRY))
+	if (!lt_event_begin(ctx, NULL, cfg, s, cookie, pid_tgid, LT_REC_ENTRY))
 		return 0;
 	s->rec.data_len = data_len;
+	lt_stack_append(ctx, lt_dwarf_regs(cfg, &uregs), cfg, s);
 	lt_emit(s, probe);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include "common.bpf.h"
 #include "syscall.h"
+#include "user_regs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -184,12 +185,14 @@ static __always_inline __u32 unpark(struct scratch *s, struct lt_inflight_key *k
 	return n;
 }
 
-/* The call is complete: filter on what exit knows, aggregate, or emit. */
-static __always_inline void on_exit(struct lt_probe_cfg *cfg, struct lt_sys_site *site,
+/* The call is complete: filter on what exit knows, aggregate, or emit. Stacks are taken
+ * here, at exit: the user registers and stack are still the entry's (docs/stacks.md). */
+static __always_inline void on_exit(void *ctx, struct lt_probe_cfg *cfg, struct lt_sys_site *site,
 				    struct scratch *s, struct lt_inflight_key *key,
 				    const struct sys_call *call, __u64 pid_tgid)
 {
 	struct lt_probe_stats *st = stats_of(key->probe);
+	struct pt_regs uregs;
 	__u32 pos;
 
 	if (st)
@@ -202,6 +205,7 @@ static __always_inline void on_exit(struct lt_probe_cfg *cfg, struct lt_sys_site
 			bpf_map_delete_elem(&lt_inflight_data, key);
 		return;
 	}
+	lt_stack_ids(ctx, NULL, cfg, s);
 	if (cfg->agg_kind)
 		lt_agg_update(cfg, s, key->probe, site->site, pid_tgid);
 	if (!(cfg->flags & LT_CFG_EMIT))
@@ -214,6 +218,7 @@ static __always_inline void on_exit(struct lt_probe_cfg *cfg, struct lt_sys_site
 	s->rec.duration = s->vals[LT_SRC_DURATION];
 	__builtin_memcpy(s->rec.args, call->args, sizeof(call->args));
 	s->rec.ret = s->vals[LT_SRC_RET];
+	lt_stack_append(ctx, lt_dwarf_regs(cfg, &uregs), cfg, s);
 	lt_emit(s, key->probe);
 }
 
@@ -253,6 +258,6 @@ int lt_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	s->vals[LT_SRC_RET] = ctx->args[1];
 	s->vals[LT_SRC_DURATION] = now - call.ts;
 	inflight_key(&key, skey.probe, skey.nr, pid_tgid);
-	on_exit(cfg, site, s, &key, &call, pid_tgid);
+	on_exit(ctx, cfg, site, s, &key, &call, pid_tgid);
 	return 0;
 }

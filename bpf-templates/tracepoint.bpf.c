@@ -9,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 #include "common.bpf.h"
 #include "tracepoint.h"
+#include "user_regs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -116,6 +117,7 @@ int lt_tp(void *ctx)
 	struct lt_probe_cfg *cfg = probe_admit(probe, pid_tgid);
 	struct lt_probe_stats *st;
 	struct lt_tp_site *site;
+	struct pt_regs uregs;
 	struct scratch *s;
 	__u32 pos;
 
@@ -125,10 +127,11 @@ int lt_tp(void *ctx)
 	if (st)
 		st->hits++;
 	load_vals(s, ctx, site);
-	if (!lt_event_begin(NULL, NULL, cfg, s, cookie, pid_tgid, LT_REC_TP))
+	if (!lt_event_begin(ctx, NULL, cfg, s, cookie, pid_tgid, LT_REC_TP))
 		return 0;
 	pos = lt_fetch_all(cfg, s, 0, 0);
 	s->rec.data_len = copy_record(s, pos, ctx, rec_len(ctx, site));
+	lt_stack_append(ctx, lt_dwarf_regs(cfg, &uregs), cfg, s);
 	lt_emit(s, probe);
 	return 0;
 }

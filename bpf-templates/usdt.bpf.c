@@ -44,9 +44,10 @@ int lt_usdt(struct pt_regs *ctx)
 		st->hits++;
 	__builtin_memset(s->vals, 0, sizeof(s->vals));
 	read_args(ctx, s->vals);
-	if (!lt_event_begin(NULL, NULL, cfg, s, cookie, pid_tgid, LT_REC_ENTRY))
+	if (!lt_event_begin(ctx, ctx, cfg, s, cookie, pid_tgid, LT_REC_ENTRY))
 		return 0;
 	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
+	lt_stack_append(ctx, ctx, cfg, s);
 	lt_emit(s, probe);
 	return 0;
 }

@@ -33,9 +33,14 @@ end
 function probe(spec, opts, fn)
   if type(spec) ~= "string" then error("probe(spec, ...): spec must be a string", 2) end
   if type(opts) == "function" then opts, fn = nil, opts end
-  if spec == "begin" or spec == "BEGIN" then return add_handler("begin", fn) end
-  if spec == "end" or spec == "END" then return add_handler("end", fn) end
   local period = spec:match("^interval:(.+)$") or spec:match("^i:(.+)$")
+  local phase = (spec == "begin" or spec == "BEGIN") and "begin"
+                or (spec == "end" or spec == "END") and "end"
+  if (phase or period) and type(opts) == "table" and next(opts) ~= nil then
+    -- no event, no stack, no filter: an option here would be silently ignored
+    error(("%s: takes no options (got '%s')"):format(spec, tostring(next(opts))), 2)
+  end
+  if phase then return add_handler(phase, fn) end
   if period then
     local t = timer(period, fn, true, 2)   -- not a tail call: level 2 is the caller
     return t

@@ -34,7 +34,8 @@ local source
 if opts.dwarf then
   -- Unwound in user space: aggregate folded strings in Lua.
   source = {}
-  probe(("profile:hz:%d"):format(hz), { stack = which, unwind = "dwarf" }, function(e)
+  local unwind = which ~= "kernel" and "dwarf" or nil  -- kernel frames need no unwinding
+  probe(("profile:hz:%d"):format(hz), { stack = which, unwind = unwind }, function(e)
     local parts = {}
     if e.ustack then parts[#parts + 1] = e.ustack:folded() end
     if e.kstack then parts[#parts + 1] = e.kstack:folded() end

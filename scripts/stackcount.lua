@@ -28,14 +28,22 @@ local which = ({ ustack = "user", kstack = "kernel", stack = "both" })[by]
 
 local source, counts
 if opts.dwarf then
+  local stack, seen = require("ltrace.stack"), {}
   counts = counter("stacks")
-  probe(opts.positional, { stack = which, unwind = "dwarf" }, function(e)
+  local unwind = which ~= "kernel" and "dwarf" or nil  -- kernel frames need no unwinding
+  probe(opts.positional, { stack = which, unwind = unwind }, function(e)
     local k = e.ustack or e.kstack
-    if k then counts:add(k) end
+    if e.ustack and e.kstack then  -- -B: one key of kernel then user frames
+      k = stack.new(e.pid, e.ustack:ips(), e.kstack:ips())
+    end
+    if not k then return end
+    local id = k:id()              -- each event's stack is a new object: one key per stack
+    seen[id] = seen[id] or k
+    counts:add(seen[id])
   end)
   source = counts
 else
-  source = probe(opts.positional, { by = by, unwind = "fp", print = false })
+  source = probe(opts.positional, { by = by, print = false })  -- stack ids: frame pointers
 end
 tool.start(opts)
 

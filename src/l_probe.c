@@ -246,6 +246,14 @@ static void parse_agg(lua_State *L, int t, struct probe *p)
 
 	lua_getfield(L, t, "agg");
 	c->agg_kind = check_choice(L, "agg", p->callback == LUA_NOREF ? "count" : "none", kinds);
+	/* A callback alone aggregates nothing: a key or value for it would be ignored. */
+	lua_getfield(L, t, "by");
+	lua_getfield(L, t, "of");
+	if (!c->agg_kind && (!lua_isnil(L, -2) || !lua_isnil(L, -1)))
+		luaL_error(L, "option '%s' is for an in-kernel aggregate: with a callback, add "
+			   "agg = \"count\" (or sum, min, max, stats, hist)",
+			   lua_isnil(L, -2) ? "of" : "by");
+	lua_pop(L, 2);
 	if (lua_getfield(L, t, "by") == LUA_TSTRING) {	/* a key name or a named field */
 		if ((by = stack_agg_by(lua_tostring(L, -1))) < 0 &&
 		    (by = probe_field_by(p, lua_tostring(L, -1), err, sizeof(err))) < 0)

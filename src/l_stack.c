@@ -307,8 +307,10 @@ void l_stack_push_key(lua_State *L, struct probe *p, const struct lt_agg_key *k)
 	if (p->cfg.agg_by != LT_BY_KSTACK)
 		nu = stack_trim_user(c, k->stk.pid, u,
 				     stack_from_id(c, uid, k->stk.caller, u, depth));
-	if (p->cfg.agg_by != LT_BY_USTACK)
-		nk = stack_trim_bpf(c, kk, stack_from_id(c, kid, 0, kk, depth));
+	if (p->cfg.agg_by != LT_BY_USTACK)	/* depth counts after the probe's own frames */
+		nk = stack_trim_bpf(c, kk, stack_from_id(c, kid, 0, kk, MAX_FRAMES));
+	if (nk > depth)
+		nk = depth;
 	push_stack(L, c, k->stk.pid, kk, nk, u, nu);				/* t s */
 	lua_pushvalue(L, -1);
 	lua_setfield(L, -3, id);						/* t s */

@@ -68,6 +68,9 @@ static void profile_parse_opts(lua_State *L, int t, struct probe *p)
 	lua_pop(L, 1);
 	p->cfg.cgroup_id = cgroup_id(L, t);
 	lua_pop(L, 1);
+	if (d->offcpu && p->callback != LUA_NOREF)
+		luaL_error(L, "option 'mode': off-CPU intervals are aggregated in the kernel only "
+			   "(no callback: read the probe, or print it at exit)");
 	if (d->offcpu)
 		p->cfg.flags |= LT_CFG_CALL;	/* its value is a duration */
 }

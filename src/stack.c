@@ -128,7 +128,21 @@ int stack_trim_user(struct stack_ctx *c, int pid, uint64_t *ips, int n)
 	return n;
 }
 
-/* A kernel stack read from a BPF program starts in the program and its trampoline. */
+/* Functions a kernel stack read from a BPF program starts in: the program, its trampoline,
+ * and the tracepoint's dispatch (perf's for tracepoint programs, the raw one's). */
+static bool is_probe_frame(const char *name)
+{
+	static const char *const prefixes[] = { "bpf_prog_", "bpf_trace_run", "__bpf_trace_",
+						"bpf_get_stack", "__traceiter_", "perf_trace_",
+						"perf_syscall_", NULL };
+
+	for (const char *const *p = prefixes; *p; p++)
+		if (!strncmp(name, *p, strlen(*p)))
+			return true;
+	return false;
+}
+
+/* The stack then starts where the event happened (syscall_trace_enter, bprm_execve ...). */
 int stack_trim_bpf(struct stack_ctx *c, uint64_t *ips, int n)
 {
 	int skip = 0;
@@ -137,8 +151,7 @@ int stack_trim_bpf(struct stack_ctx *c, uint64_t *ips, int n)
 		struct sym_info si;
 
 		if (symbolize_kernel(c->sy, ips[skip], 0, &si) || !si.name ||
-		    (strncmp(si.name, "bpf_prog_", 9) && strncmp(si.name, "bpf_trace_run", 13) &&
-		     strncmp(si.name, "__bpf_trace_", 12) && strncmp(si.name, "bpf_get_stack", 13)))
+		    !is_probe_frame(si.name))
 			break;
 		skip++;
 	}

@@ -33,7 +33,8 @@ int stack_from_id(struct stack_ctx *c, uint32_t id, uint64_t caller, uint64_t *i
 int stack_fix_entry(uint64_t *ips, int n, uint64_t caller, int max);
 /* Ends a user stack before its first frame outside executable mappings; the new count. */
 int stack_trim_user(struct stack_ctx *c, int pid, uint64_t *ips, int n);
-/* Drops the leading kernel frames of the BPF program that read the stack; the new count. */
+/* Drops the leading kernel frames of the BPF program that read the stack and of the
+ * tracepoint dispatch that ran it; the new count. */
 int stack_trim_bpf(struct stack_ctx *c, uint64_t *ips, int n);
 /* Do the functions of this ELF file keep frame pointers (push %rbp; mov %rsp,%rbp)? */
 bool stack_fp_likely(const char *path);

@@ -3,7 +3,10 @@
  * stack ("ustack", "kstack", "stack") needs: the entry fix-up and frame pointers, since
  * only a frame-pointer walk has stack ids the kernel can count by. "auto" unwinds with
  * DWARF when the code the stack starts in lacks frame pointers (a probe at a function of
- * Debian's libc, a program built with -fomit-frame-pointer), with frame pointers else. */
+ * Debian's libc, a program built with -fomit-frame-pointer, the C library's syscall
+ * wrappers under a kernel event), with frame pointers else. Every template takes every
+ * stack; what a kind cannot have (a kernel stack where events fire in user mode) is an
+ * error naming the kind. */
 #include <string.h>
 #include <lauxlib.h>
 #include <lua.h>
@@ -45,21 +48,57 @@ static int parse_stack(lua_State *L, int t)
 	return f;
 }
 
-/* The code a user stack starts in: the probed library at an entry, and the program. */
+/* Events of these kinds fire in user mode: their kernel stack is empty. */
+static bool fires_in_user_mode(enum spec_kind kind)
+{
+	return spec_is_user(kind) || kind == SPEC_USDT;
+}
+
+/* The library whose code a user stack starts in, besides the program: the probed library
+ * at a function entry, the note's file for USDT, the C library (the syscall wrappers) for
+ * an event in the kernel; NULL when it is not known. */
+static const char *start_lib(const struct probe *p, bool entry)
+{
+	if (entry || p->spec.kind == SPEC_USDT)
+		return p->spec.lib[0] ? p->spec.lib : NULL;
+	return fires_in_user_mode(p->spec.kind) || p->spec.kind == SPEC_PROFILE ? NULL : "libc";
+}
+
+/* The code a user stack starts in: start_lib() and the program. */
 static bool starts_without_fp(const struct probe *p, bool entry)
 {
 	const struct session_opts *o = &p->s->opts;
+	const char *lib = start_lib(p, entry);
 	char path[4096];
 
 	if (o->exe[0] && !stack_fp_likely(o->exe))
 		return true;
-	if (!entry || !spec_is_user(p->spec.kind))
+	if (!lib)
 		return false;
-	if ((strchr(p->spec.lib, '/') || !o->exe[0] ||
-	     libpath_resolve_for(p->spec.lib, o->exe, path, sizeof(path))) &&
-	    libpath_resolve(p->spec.lib, o->pid, path, sizeof(path)))
+	if ((strchr(lib, '/') || !o->exe[0] ||
+	     libpath_resolve_for(lib, o->exe, path, sizeof(path))) &&
+	    libpath_resolve(lib, o->pid, path, sizeof(path)))
 		return false;
 	return !stack_fp_likely(path);
+}
+
+/* A user-mode event has no kernel stack: asking for it alone is an error naming the kind;
+ * with the user stack ("both", by = "stack") it is the user stack. */
+static void user_mode_stacks(lua_State *L, const struct probe *p, int *f, int *by)
+{
+	const char *kind = spec_kind_name(p->spec.kind);
+
+	if (!fires_in_user_mode(p->spec.kind))
+		return;
+	if (*f == LT_STK_KERNEL)
+		luaL_error(L, "option 'stack': %s probes fire in user mode and have no kernel "
+			   "stack (stack = \"user\")", kind);
+	if (*by == LT_BY_KSTACK)
+		luaL_error(L, "option 'by': %s probes fire in user mode and have no kernel "
+			   "stack (by = \"ustack\")", kind);
+	*f &= ~LT_STK_KERNEL;
+	if (*by == LT_BY_STACK)
+		*by = LT_BY_USTACK;
 }
 
 int stack_agg_by(const char *name)
@@ -101,22 +140,35 @@ void stack_parse_opts(lua_State *L, int t, struct probe *p)
 	struct lt_probe_cfg *c = &p->cfg;
 	int f = parse_stack(L, t), mode, by = c->agg_kind ? c->agg_by : LT_BY_NONE;
 	bool entry = p->spec.kind == SPEC_UPROBE && !p->spec.has_offset && !p->spec.is_addr;
-	bool by_user = by == LT_BY_USTACK || by == LT_BY_STACK;
+	bool by_user;
 	lua_Integer depth = LT_STACK_DEPTH;
 
 	if (p->spec.kind == SPEC_PROFILE) {
 		profile_defaults(L, t, p, &f);
 		by = c->agg_kind ? c->agg_by : LT_BY_NONE;
-		by_user = by == LT_BY_USTACK || by == LT_BY_STACK;
 	}
+	user_mode_stacks(L, p, &f, &by);
+	if (f && p->callback == LUA_NOREF && p->spec.kind != SPEC_PROFILE)
+		luaL_error(L, "option 'stack': stacks come with events (e.ustack, e.kstack): give "
+			   "the probe a callback, or count per stack with by = \"ustack\", "
+			   "\"kstack\" or \"stack\"");
+	if (c->agg_kind)
+		c->agg_by = by;
+	by_user = by == LT_BY_USTACK || by == LT_BY_STACK;
 
 	lua_getfield(L, t, "unwind");
 	mode = opt_choice(L, "unwind", "auto", modes);
+	if (!lua_isnil(L, -1) && !(f & LT_STK_USER) && !by_user)
+		luaL_error(L, "option 'unwind': no user stack to unwind (stack = \"user\" or "
+			   "\"both\", or by = \"ustack\" or \"stack\")");
 	lua_pop(L, 1);
 	if (lua_getfield(L, t, "stack_depth") != LUA_TNIL) {
 		depth = luaL_checkinteger(L, -1);
 		if (depth < 1 || depth > LT_STACK_DEPTH)
 			luaL_error(L, "option 'stack_depth' must be 1..%d", LT_STACK_DEPTH);
+		if (!f && !(by >= LT_BY_USTACK && by <= LT_BY_STACK))
+			luaL_error(L, "option 'stack_depth': the probe takes no stack (stack = ... "
+				   "or by = \"ustack\", \"kstack\", \"stack\")");
 	}
 	lua_pop(L, 1);
 	if (by_user && mode == UNWIND_DWARF)
