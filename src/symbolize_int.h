@@ -9,6 +9,28 @@
 #include <sys/types.h>
 #include "symbolize.h"
 
+/* How many of the n elements of v (stride bytes apart, sorted by the uint64_t at key_off)
+ * have a key <= x; the last of them is at the count - 1. The one binary search behind every
+ * sorted table here (maps, symbols, line rows, kallsyms); inlined with constant strides. */
+static inline size_t sym_count_le(const void *v, size_t n, size_t stride, size_t key_off,
+				  uint64_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (*(const uint64_t *)((const char *)v + mid * stride + key_off) <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+#define SYM_COUNT_LE(v, n, key, x) \
+	sym_count_le((v), (n), sizeof(*(v)), offsetof(__typeof__(*(v)), key), (x))
+
 struct sym_entry {
 	uint64_t addr;
 	uint64_t size;		/* 0: up to the next symbol */
@@ -93,6 +115,17 @@ struct sym_jit;
 struct sym_jit *sym_jit_new(int pid);
 int sym_jit_lookup(struct sym_jit *j, uint64_t addr, unsigned flags, struct sym_info *out);
 void sym_jit_free(struct sym_jit *j);
+
+/* Answers already given (symbolize_cache.c): owner and gen say which process and which
+ * state of its maps the answer belongs to. get: true and *out filled on a hit. put
+ * allocates the cache on first use. */
+struct sym_cache;
+bool sym_cache_get(struct sym_cache *c, const void *owner, unsigned gen, uint64_t addr,
+		   unsigned flags, struct sym_info *out);
+void sym_cache_put(struct sym_cache **cp, const void *owner, unsigned gen, uint64_t addr,
+		   unsigned flags, const struct sym_info *si);
+void sym_cache_stats(const struct sym_cache *c, size_t *hits, size_t *misses);
+void sym_cache_free(struct sym_cache *c);
 
 /* Demangles C++ and Rust names; NULL when name is not mangled (malloc'd otherwise). */
 char *sym_demangle(const char *name);
