@@ -131,14 +131,21 @@ int stack_trim_user(struct stack_ctx *c, int pid, uint64_t *ips, int n)
 /* A kernel stack read from a BPF program starts in the program and its trampoline. */
 int stack_trim_bpf(struct stack_ctx *c, uint64_t *ips, int n)
 {
+	/* __traceiter_*: a tracepoint with more than one program attached (another tracer's,
+	 * say) calls them through its iterator instead of a static call. */
+	static const char *const machinery[] = { "bpf_prog_", "bpf_trace_run", "__bpf_trace_",
+						 "bpf_get_stack", "__traceiter_", NULL };
 	int skip = 0;
 
 	while (skip < n) {
+		const char *const *m = machinery;
 		struct sym_info si;
 
-		if (symbolize_kernel(c->sy, ips[skip], 0, &si) || !si.name ||
-		    (strncmp(si.name, "bpf_prog_", 9) && strncmp(si.name, "bpf_trace_run", 13) &&
-		     strncmp(si.name, "__bpf_trace_", 12) && strncmp(si.name, "bpf_get_stack", 13)))
+		if (symbolize_kernel(c->sy, ips[skip], 0, &si) || !si.name)
+			break;
+		while (*m && strncmp(si.name, *m, strlen(*m)))
+			m++;
+		if (!*m)
 			break;
 		skip++;
 	}
