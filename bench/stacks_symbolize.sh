@@ -5,12 +5,16 @@
 # use: maps, symbol tables, debug files) and warm (tables cached), against eu-addr2line on
 # the same addresses. Needs a build (BUILD_DIR, default build/) and elfutils. Prints a
 # Markdown table.   bench/stacks_symbolize.sh [WARM_ADDRESSES]
+# PYTHON_DBG=PATH adds rows for a large binary with full DWARF: python3.11d, the debug build
+# in Debian's python3.11-dbg (24 MB; `apt-get download python3.11-dbg && dpkg -x` it into a
+# directory, nothing installed), run as a second target.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$src/build}
 n=${1:-2000000}
 tmp=$(mktemp -d)
-trap 'kill $target 2>/dev/null || true; rm -rf "$tmp"' EXIT
+target2=
+trap 'kill $target $target2 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
 cat >"$tmp/symbench.c" <<'C'
 /* symbench PID PATH COUNT FLAGS OUT [DISTINCT]: COUNT random addresses in PATH's executable
@@ -110,9 +114,9 @@ target=$!
 sleep 0.5
 libc=$(awk '$2 ~ /x/ && $6 ~ /libc\.so/ { print $6; exit }' "/proc/$target/maps")
 
-row() {	# NAME PATH FLAGS (0 = symbols, 1 = symbols + file:line) [DISTINCT]
+row() {	# NAME PATH FLAGS (0 = symbols, 1 = symbols + file:line) [DISTINCT [PID]]
 	local name=$1 path=$2 flags=$3 out e2l
-	out=$("$tmp/symbench" "$target" "$path" "$n" "$flags" "$tmp/vaddrs" "${4:-0}")
+	out=$("$tmp/symbench" "${5:-$target}" "$path" "$n" "$flags" "$tmp/vaddrs" "${4:-0}")
 	local first cold warm found rss hit
 	first=$(grep first_ms <<<"$out" | cut -d= -f2)
 	cold=$(grep cold_rate <<<"$out" | cut -d= -f2)
@@ -130,7 +134,7 @@ row() {	# NAME PATH FLAGS (0 = symbols, 1 = symbols + file:line) [DISTINCT]
 	echo "| $name | $first | $cold | $warm | $hit% | $found% | $(( rss / 1024 )) MiB | $e2l |"
 }
 
-echo "### Symbolization ($n warm lookups of random text addresses; cold = the first 100000 after a fresh start)"
+echo "### Symbolization ($n warm lookups of random text addresses; cold = the first 100000 after a fresh start; rates per CPU second)"
 echo
 echo "| binary, what | first address (ms: maps + tables) | cold addr/s | warm addr/s | cache hits | named | RSS growth | eu-addr2line addr/s |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -139,3 +143,10 @@ row "libc.so.6 + debug file, symbol+offset" "$libc" 0
 row "libc.so.6 + debug file, symbol + file:line" "$libc" 1
 row "python3.11, symbol+offset, 2,000 distinct addresses (a profile's stacks)" /usr/bin/python3.11 0 2000
 row "libc.so.6 + debug file, symbol + file:line, 2,000 distinct addresses" "$libc" 1 2000
+if [ -n "${PYTHON_DBG:-}" ]; then
+	"$PYTHON_DBG" -c 'import time; time.sleep(600)' &
+	target2=$!
+	sleep 0.5
+	row "python3.11d (24 MB, full DWARF), symbol+offset" "$PYTHON_DBG" 0 0 "$target2"
+	row "python3.11d, symbol + file:line" "$PYTHON_DBG" 1 0 "$target2"
+fi

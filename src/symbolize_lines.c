@@ -79,13 +79,14 @@ static int range_add(struct sym_lines *l, size_t *cap, uint64_t start, uint64_t 
 	return 0;
 }
 
-/* Address ranges of every CU: .debug_aranges, or each CU's DW_AT_ranges / low_pc-high_pc
- * when the producer wrote no aranges (clang's default). */
+/* Address ranges of every CU: .debug_aranges, and for the CUs it leaves out (clang writes
+ * none by default, so a program mixing gcc and clang objects has some) their DW_AT_ranges
+ * or low_pc-high_pc. libdw's dwarf_addrdie knows only the first. */
 static int ranges_read(struct sym_lines *l)
 {
 	Dwarf_Aranges *ar;
-	size_t n = 0, cap = 0, hsize;
-	Dwarf_Off off = 0, next;
+	size_t n = 0, cap = 0, hsize, covered;
+	Dwarf_Off off = 0, next, *offs;
 
 	if (!dwarf_getaranges(l->dw, &ar, &n))
 		for (size_t i = 0; i < n; i++) {
@@ -97,17 +98,28 @@ static int ranges_read(struct sym_lines *l)
 			    range_add(l, &cap, a, a + len, die))
 				return -ENOMEM;
 		}
-	for (bool aranges = l->nranges; !aranges && !dwarf_nextcu(l->dw, off, &next, &hsize, NULL,
-								 NULL, NULL); off = next) {
-		Dwarf_Die cu;
+	if (!(offs = malloc((l->nranges + 1) * sizeof(*offs))))
+		return -ENOMEM;
+	for (size_t i = 0; i < l->nranges; i++)
+		offs[i] = l->ranges[i].cu;
+	covered = l->nranges;
+	qsort(offs, covered, sizeof(*offs), cmp_off);
+	for (; !dwarf_nextcu(l->dw, off, &next, &hsize, NULL, NULL, NULL); off = next) {
+		Dwarf_Off die = off + hsize;
 		Dwarf_Addr base, start, end;
 		ptrdiff_t it = 0;
+		Dwarf_Die cu;
 
-		if (dwarf_offdie(l->dw, off + hsize, &cu))
-			while ((it = dwarf_ranges(&cu, it, &base, &start, &end)) > 0)
-				if (end > start && range_add(l, &cap, start, end, off + hsize))
-					return -ENOMEM;
+		if (bsearch(&die, offs, covered, sizeof(*offs), cmp_off) ||
+		    !dwarf_offdie(l->dw, die, &cu))
+			continue;
+		while ((it = dwarf_ranges(&cu, it, &base, &start, &end)) > 0)
+			if (end > start && range_add(l, &cap, start, end, die)) {
+				free(offs);
+				return -ENOMEM;
+			}
 	}
+	free(offs);
 	return 0;
 }
 
