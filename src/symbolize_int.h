@@ -11,21 +11,26 @@
 
 /* How many of the n elements of v (stride bytes apart, sorted by the uint64_t at key_off)
  * have a key <= x; the last of them is at the count - 1. The one binary search behind every
- * sorted table here (maps, symbols, line rows, kallsyms); inlined with constant strides. */
+ * sorted table here (maps, symbols, line rows, kallsyms); inlined with constant strides.
+ * Branchless (the step is a conditional move): on tables larger than the caches, random
+ * addresses would mispredict every other branch, each one waiting for a cache miss. */
 static inline size_t sym_count_le(const void *v, size_t n, size_t stride, size_t key_off,
 				  uint64_t x)
 {
-	size_t lo = 0, hi = n;
+	const char *base = (const char *)v + key_off;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	if (!n)
+		return 0;
+	while (n > 1) {		/* keys before base are <= x, from base + n on > x */
+		size_t half = n / 2;
 
-		if (*(const uint64_t *)((const char *)v + mid * stride + key_off) <= x)
-			lo = mid + 1;
-		else
-			hi = mid;
+		/* Both places the next step may look at: the misses overlap this one's. */
+		__builtin_prefetch(base + (n - half) / 2 * stride);
+		__builtin_prefetch(base + (half + (n - half) / 2) * stride);
+		base = *(const uint64_t *)(base + half * stride) <= x ? base + half * stride : base;
+		n -= half;
 	}
-	return lo;
+	return (size_t)(base - ((const char *)v + key_off)) / stride + (*(const uint64_t *)base <= x);
 }
 
 #define SYM_COUNT_LE(v, n, key, x) \
