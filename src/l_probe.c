@@ -305,7 +305,8 @@ int l_probe_new(lua_State *L)
 	}
 	if (opts) {
 		parse_options(L, opts, *h);
-	} else if ((*h)->spec.kind == SPEC_OFFCPU) {	/* its defaults live in the options */
+	} else if ((*h)->spec.kind == SPEC_OFFCPU || (*h)->spec.kind == SPEC_PROFILE) {
+		/* their defaults (both stacks, by stack) live in the option parsing */
 		lua_newtable(L);
 		parse_options(L, lua_gettop(L), *h);
 		lua_pop(L, 1);
