@@ -16,6 +16,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 lt_probe_id;
+const volatile __u64 lt_offcpu_max_ns;	/* off CPU: longer intervals are left out (0: none) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -107,7 +108,8 @@ int lt_offcpu_switch(struct bpf_raw_tracepoint_args *ctx)
 	bpf_map_delete_elem(&lt_offcpu, &tid);
 	cfg = bpf_map_lookup_elem(&lt_probes, &(__u32){ lt_probe_id });
 	if (!cfg || !(cfg->flags & LT_CFG_ENABLED) || !(s = scratch_get()) ||
-	    now - start.ts < cfg->min_duration)
+	    now - start.ts < cfg->min_duration ||
+	    (lt_offcpu_max_ns && now - start.ts > lt_offcpu_max_ns))
 		return 0;
 	__builtin_memset(s->vals, 0, sizeof(s->vals));
 	s->vals[LT_SRC_DURATION] = now - start.ts;

@@ -1,18 +1,22 @@
--- offcputime: where threads wait. Every context switch away from a target thread records
--- when and in which stacks (user and kernel) it blocked; switching back adds the time off
--- CPU to those stacks, summed in the kernel. Prints the stacks with the most blocked time,
--- or writes folded stacks (-f, values in microseconds) or an SVG flame graph (-o FILE.svg).
+-- offcputime: where threads wait, on the `offcpu` probe. Every context switch away from a
+-- target thread records when and in which stacks (user and kernel) it blocked; switching
+-- back adds the time off CPU to those stacks, summed in the kernel. Prints the stacks with
+-- the most blocked time, or writes folded stacks (-f, values in microseconds) or an SVG
+-- flame graph (-o FILE.svg). Waits outside -m MIN_US .. -M MAX_US are left out.
 --
---   ltrace-ebpf scripts/offcputime.lua [-m MIN_US] [-n TOP] [-U|-K] [-d SECS] [-f] [-o FILE]
---                                      (-p PID | -c CMD | -- CMD)
+--   ltrace-ebpf scripts/offcputime.lua [-m MIN_US] [-M MAX_US] [-t TID] [-n TOP] [-U|-K]
+--                                      [-d SECS] [-f] [-o FILE] (-p PID | -c CMD | -- CMD)
 local tool = require("stacktool")
 
 local spec = {
   name = "offcputime",
-  usage = "[-m MIN_US] [-n TOP] [-U|-K] [-d SECS] [-f] [-o FILE] (-p PID | -c CMD | -- CMD)",
+  usage = "[-m MIN_US] [-M MAX_US] [-t TID] [-n TOP] [-U|-K] [-d SECS] [-f] [-o FILE] " ..
+          "(-p PID | -c CMD | -- CMD)",
   summary = "Off-CPU time per blocked stack (sched_switch), summed in the kernel.",
   options = {
     { "-m", "min_us", "MIN_US", "ignore waits shorter than this", number = true, default = 1 },
+    { "-M", "max_us", "MAX_US", "ignore waits longer than this", number = true },
+    { "-t", "tid", "TID", "this thread only", number = true },
     { "-n", "top", "TOP", "stacks printed", number = true, default = 10 },
     { "-U", "user_only", nil, "user stacks only" },
     { "-K", "kernel_only", nil, "kernel stacks only" },
@@ -25,8 +29,9 @@ if not (opts.pid or opts.cmd or target() or opts.all) then
   error("offcputime: name a target: -p PID, -c CMD or -- CMD (or --all)", 0)
 end
 local which = opts.user_only and "user" or opts.kernel_only and "kernel" or "both"
-local p = probe("profile:hz:1", { mode = "offcpu", stack = which, print = false,
-                                  min_duration = math.floor(opts.min_us * 1000) })
+local p = probe("offcpu", { stack = which, print = false, tid = opts.tid,
+                            min_duration = math.floor(opts.min_us * 1000),
+                            max_duration = opts.max_us and math.floor(opts.max_us * 1000) })
 tool.start(opts)
 
 on("end", function()

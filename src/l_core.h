@@ -10,6 +10,8 @@ int luaopen_ltrace_core(struct lua_State *L);
 /* probe userdata (src/l_probe.c) */
 void l_probe_open(struct lua_State *L);
 int l_probe_new(struct lua_State *L);
+/* Option key of table t as a duration in ns (a number of ns or "1ms"); 0 when absent. */
+unsigned long long l_probe_opt_duration(struct lua_State *L, int t, const char *key);
 /* timer userdata (src/l_timer.c) */
 void l_timer_open(struct lua_State *L);
 int l_timer_new(struct lua_State *L);

@@ -80,7 +80,7 @@ static int opt_type(lua_State *L, int t, const char *key, int type)
 	return got != LUA_TNIL;
 }
 
-static uint64_t opt_duration(lua_State *L, int t, const char *key)
+unsigned long long l_probe_opt_duration(lua_State *L, int t, const char *key)
 {
 	uint64_t ns = 0;
 	int type = lua_getfield(L, t, key);
@@ -151,7 +151,7 @@ static void parse_filters(lua_State *L, int t, struct probe *p, struct lt_probe_
 		cfg->sample = lua_tointeger(L, -1);
 	lua_pop(L, 1);
 	if (!lua_isnil(L, (lua_getfield(L, t, "min_duration"), -1)))
-		cfg->min_duration = opt_duration(L, t, "min_duration");
+		cfg->min_duration = l_probe_opt_duration(L, t, "min_duration");
 	lua_pop(L, 1);
 	parse_where(L, t, p, cfg);
 }
@@ -334,9 +334,14 @@ int l_probe_new(lua_State *L)
 		(*h)->callback = luaL_ref(L, LUA_REGISTRYINDEX);
 		(*h)->cfg.flags |= LT_CFG_EMIT;
 	}
-	if (opts)
+	if (opts) {
 		parse_options(L, opts, *h);
-	else {
+	} else if ((*h)->spec.kind == SPEC_OFFCPU || (*h)->spec.kind == SPEC_PROFILE) {
+		/* their defaults (both stacks, by stack) live in the option parsing */
+		lua_newtable(L);
+		parse_options(L, lua_gettop(L), *h);
+		lua_pop(L, 1);
+	} else {
 		lua_newtable(L);
 		parse_agg(L, lua_gettop(L), *h);
 		lua_pop(L, 1);

@@ -1,8 +1,10 @@
 /* Profiling probes, `profile:hz:N`: one cpu-clock perf_event per CPU sampling at N Hz,
  * filtered in kernel (target pids, tid, comm, cgroup) and counted per stack id (user and
- * kernel by default) or sent to a callback; with mode = "offcpu", sched_switch instead:
- * the time threads spend off CPU, summed per blocked stack. Each probe loads its own copy
- * of profile.bpf.c (the probe id is a load-time constant), sharing the session's maps. */
+ * kernel by default) or sent to a callback. `offcpu` (and its older spelling, profile with
+ * mode = "offcpu") attaches to sched_switch instead: the time threads spend off CPU,
+ * summed per blocked stack, kept between min_duration and max_duration. Each probe loads
+ * its own copy of profile.bpf.c (the probe id and the bounds are load-time constants),
+ * sharing the session's maps. */
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
@@ -14,27 +16,31 @@
 #include <bpf/libbpf.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include "l_core.h"
 #include "probe.h"
 #include "profile.skel.h"
 #include "session.h"
 
 struct profile_data {
 	bool offcpu;
+	uint64_t max_ns;	/* off CPU: longer intervals are left out; 0 = no bound */
 	struct profile_bpf *skel;
 };
 
-static const char *const profile_keys[] = { "mode", "cgroup", NULL };
+static const char *const profile_keys[] = { "mode", "cgroup", "max_duration", NULL };
 
 static bool profile_handles(enum spec_kind kind)
 {
-	return kind == SPEC_PROFILE;
+	return kind == SPEC_PROFILE || kind == SPEC_OFFCPU;
 }
 
 static struct profile_data *data_of(struct probe *p)
 {
-	if (!p->kind_data)
-		p->kind_data = calloc(1, sizeof(struct profile_data));
-	return p->kind_data;
+	struct profile_data *d = p->kind_data;
+
+	if (!d && (d = p->kind_data = calloc(1, sizeof(*d))))
+		d->offcpu = p->spec.kind == SPEC_OFFCPU;
+	return d;
 }
 
 /* cgroup v2: the id bpf_get_current_cgroup_id() returns is the directory's inode. */
@@ -64,8 +70,14 @@ static void profile_parse_opts(lua_State *L, int t, struct probe *p)
 	if (!d)
 		luaL_error(L, "out of memory");
 	lua_getfield(L, t, "mode");
-	d->offcpu = luaL_checkoption(L, -1, "cpu", modes) == 1;
+	if (p->spec.kind == SPEC_OFFCPU && !lua_isnil(L, -1))
+		luaL_error(L, "option 'mode': 'offcpu' is always off-CPU (mode is profile's)");
+	if (p->spec.kind == SPEC_PROFILE)
+		d->offcpu = luaL_checkoption(L, -1, "cpu", modes) == 1;
 	lua_pop(L, 1);
+	d->max_ns = l_probe_opt_duration(L, t, "max_duration");
+	if (d->max_ns && !d->offcpu)
+		luaL_error(L, "option 'max_duration': only 'offcpu' probes bound the time off CPU");
 	p->cfg.cgroup_id = cgroup_id(L, t);
 	lua_pop(L, 1);
 	if (d->offcpu && p->callback != LUA_NOREF)
@@ -81,6 +93,10 @@ static int profile_resolve(struct probe *p, char *err, size_t errlen)
 
 	if (!d)
 		return -ENOMEM;
+	if (d->max_ns && d->max_ns < p->cfg.min_duration) {
+		snprintf(err, errlen, "max_duration is shorter than min_duration");
+		return -EINVAL;
+	}
 	return probe_add_site(p, d->offcpu ? "offcpu" : "profile", 0);
 }
 
@@ -93,6 +109,7 @@ static int load(struct probe *p, struct profile_data *d, char *err, size_t errle
 		return -errno;
 	}
 	d->skel->rodata->lt_probe_id = p->id;
+	d->skel->rodata->lt_offcpu_max_ns = d->max_ns;
 	bpf_program__set_autoload(d->offcpu ? d->skel->progs.lt_profile :
 				  d->skel->progs.lt_offcpu_switch, false);
 	if ((rc = session_share_maps(p->s, d->skel->obj)) || (rc = profile_bpf__load(d->skel))) {

@@ -25,7 +25,7 @@ static const struct {
 	{ "END", SPEC_END },		{ "interval", SPEC_INTERVAL },
 	{ "i", SPEC_INTERVAL },
 	{ "rawtracepoint", SPEC_RAWTP },	{ "rt", SPEC_RAWTP },
-	{ "tp_btf", SPEC_RAWTP },
+	{ "tp_btf", SPEC_RAWTP },	{ "offcpu", SPEC_OFFCPU },
 };
 
 const char *spec_kind_name(enum spec_kind kind)
@@ -256,6 +256,7 @@ int spec_parse(const char *text, struct spec *out, char *err, size_t errlen)
 	switch (out->kind) {
 	case SPEC_BEGIN:
 	case SPEC_END:
+	case SPEC_OFFCPU:	/* its knobs are options: min_duration, max_duration, stack ... */
 		if (colon) {
 			snprintf(err, errlen, "'%s' takes no arguments", spec_kind_name(out->kind));
 			return -EINVAL;

@@ -23,6 +23,7 @@ enum spec_kind {
 	SPEC_END,
 	SPEC_INTERVAL,
 	SPEC_RAWTP,	/* rawtracepoint:NAME, tp_btf:NAME */
+	SPEC_OFFCPU,	/* offcpu: time threads spend blocked (profile's off-CPU mode) */
 };
 
 #define SPEC_FIELD_MAX 4096

@@ -129,7 +129,9 @@ int stack_trim_user(struct stack_ctx *c, int pid, uint64_t *ips, int n)
 }
 
 /* Functions a kernel stack read from a BPF program starts in: the program, its trampoline,
- * and the tracepoint's dispatch (perf's for tracepoint programs, the raw one's). */
+ * and the tracepoint's dispatch (perf's for tracepoint programs, the raw one's;
+ * __traceiter_* when a tracepoint has more than one program attached, another tracer's say,
+ * and calls them through its iterator instead of a static call). */
 static bool is_probe_frame(const char *name)
 {
 	static const char *const prefixes[] = { "bpf_prog_", "bpf_trace_run", "__bpf_trace_",

@@ -143,7 +143,7 @@ void stack_parse_opts(lua_State *L, int t, struct probe *p)
 	bool by_user;
 	lua_Integer depth = LT_STACK_DEPTH;
 
-	if (p->spec.kind == SPEC_PROFILE) {
+	if (p->spec.kind == SPEC_PROFILE || p->spec.kind == SPEC_OFFCPU) {
 		profile_defaults(L, t, p, &f);
 		by = c->agg_kind ? c->agg_by : LT_BY_NONE;
 	}

@@ -45,6 +45,7 @@ struct symbolizer {
 	struct sym_module *vdso;
 	bool vdso_tried;
 	struct sym_watch *watch;
+	struct sym_cache *cache;
 };
 
 static uint64_t now_ns(void)
@@ -258,17 +259,9 @@ static struct proc *proc_get(struct symbolizer *sy, int pid)
 
 static struct map_ent *proc_find(struct proc *p, uint64_t addr)
 {
-	size_t lo = 0, hi = p->n;
+	size_t i = SYM_COUNT_LE(p->v, p->n, start, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (p->v[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo && addr < p->v[lo - 1].end ? &p->v[lo - 1] : NULL;
+	return i && addr < p->v[i - 1].end ? &p->v[i - 1] : NULL;
 }
 
 static struct map_ent *proc_lookup(struct symbolizer *sy, struct proc *p, uint64_t addr)
@@ -369,6 +362,7 @@ static void on_watch(void *ctx, const struct perf_event_header *h)
 		if ((p->v = malloc(parent->n * sizeof(*p->v)))) {
 			memcpy(p->v, parent->v, parent->n * sizeof(*p->v));
 			p->n = parent->n;
+			p->gen++;
 			memcpy(p->comm, parent->comm, sizeof(p->comm));
 		}
 	}
@@ -421,27 +415,14 @@ static int jit_lookup(struct proc *p, uint64_t addr, unsigned flags, struct sym_
 	return sym_jit_lookup(p->jit, addr, flags, out);
 }
 
-int symbolize_user(struct symbolizer *sy, int pid, uint64_t addr, unsigned flags,
-		   struct sym_info *out)
+/* addr in a file-backed mapping m of p: module, symbol and (SYM_LINES) line. */
+static int symbolize_mapped(const struct map_ent *m, uint64_t addr, unsigned flags,
+			    struct sym_info *out)
 {
-	struct proc *p = proc_get(sy, pid);
-	struct map_ent *m;
-	struct sym_module *mod;
+	struct sym_module *mod = m->mod;
 	const struct sym_entry *e;
 	uint64_t vaddr, look;
 
-	memset(out, 0, sizeof(*out));
-	if (!p)
-		return -ENOMEM;
-	m = proc_lookup(sy, p, addr);
-	if (!m || !m->mod) {
-		if (!jit_lookup(p, addr, flags, out))
-			return 0;
-		out->module = m ? m->special : NULL;
-		out->module_off = addr;
-		return -ENOENT;
-	}
-	mod = m->mod;
 	sym_module_load(mod);
 	vaddr = sym_module_vaddr(mod, addr - m->start + m->pgoff);
 	look = vaddr - ((flags & SYM_RETADDR) ? 1 : 0);
@@ -454,6 +435,37 @@ int symbolize_user(struct symbolizer *sy, int pid, uint64_t addr, unsigned flags
 	out->name = sym_table_name(&mod->syms, e, !(flags & SYM_NO_DEMANGLE));
 	out->offset = vaddr - e->addr;
 	return 0;
+}
+
+int symbolize_user(struct symbolizer *sy, int pid, uint64_t addr, unsigned flags,
+		   struct sym_info *out)
+{
+	struct proc *p = proc_get(sy, pid);
+	struct map_ent *m;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!p)
+		return -ENOMEM;
+	if (sym_cache_get(sy->cache, p, p->gen, addr, flags, out))
+		return out->name ? 0 : -ENOENT;
+	m = proc_lookup(sy, p, addr);
+	if (!m || !m->mod) {
+		if (!jit_lookup(p, addr, flags, out))
+			return 0;
+		out->module = m ? m->special : NULL;
+		out->module_off = addr;
+		return -ENOENT;
+	}
+	/* proc_lookup may have re-read the maps: the answer belongs to the current gen. */
+	rc = symbolize_mapped(m, addr, flags, out);
+	sym_cache_put(&sy->cache, p, p->gen, addr, flags, out);
+	return rc;
+}
+
+void symbolizer_cache_stats(const struct symbolizer *sy, size_t *hits, size_t *misses)
+{
+	sym_cache_stats(sy->cache, hits, misses);
 }
 
 int symbolize_kernel(struct symbolizer *sy, uint64_t addr, unsigned flags, struct sym_info *out)
@@ -529,5 +541,6 @@ void symbolizer_free(struct symbolizer *sy)
 	free(sy->mods);
 	sym_kernel_free(sy->kernel);
 	sym_watch_close(sy->watch);
+	sym_cache_free(sy->cache);
 	free(sy);
 }

@@ -37,6 +37,8 @@ void symbolizer_free(struct symbolizer *sy);
 int symbolize_user(struct symbolizer *sy, int pid, uint64_t addr, unsigned flags,
 		   struct sym_info *out);
 int symbolize_kernel(struct symbolizer *sy, uint64_t addr, unsigned flags, struct sym_info *out);
+/* Repeated user addresses are answered from a cache of 4096 answers: how often it hit. */
+void symbolizer_cache_stats(const struct symbolizer *sy, size_t *hits, size_t *misses);
 /* Reads /proc/PID/maps now (a process whose stacks will be read after it exits). 0 or
  * -errno; a process already known keeps its maps when it is gone. */
 int symbolizer_track(struct symbolizer *sy, int pid);

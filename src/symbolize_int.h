@@ -9,6 +9,33 @@
 #include <sys/types.h>
 #include "symbolize.h"
 
+/* How many of the n elements of v (stride bytes apart, sorted by the uint64_t at key_off)
+ * have a key <= x; the last of them is at the count - 1. The one binary search behind every
+ * sorted table here (maps, symbols, line rows, kallsyms); inlined with constant strides.
+ * Branchless (the step is a conditional move): on tables larger than the caches, random
+ * addresses would mispredict every other branch, each one waiting for a cache miss. */
+static inline size_t sym_count_le(const void *v, size_t n, size_t stride, size_t key_off,
+				  uint64_t x)
+{
+	const char *base = (const char *)v + key_off;
+
+	if (!n)
+		return 0;
+	while (n > 1) {		/* keys before base are <= x, from base + n on > x */
+		size_t half = n / 2;
+
+		/* Both places the next step may look at: the misses overlap this one's. */
+		__builtin_prefetch(base + (n - half) / 2 * stride);
+		__builtin_prefetch(base + (half + (n - half) / 2) * stride);
+		base = *(const uint64_t *)(base + half * stride) <= x ? base + half * stride : base;
+		n -= half;
+	}
+	return (size_t)(base - ((const char *)v + key_off)) / stride + (*(const uint64_t *)base <= x);
+}
+
+#define SYM_COUNT_LE(v, n, key, x) \
+	sym_count_le((v), (n), sizeof(*(v)), offsetof(__typeof__(*(v)), key), (x))
+
 struct sym_entry {
 	uint64_t addr;
 	uint64_t size;		/* 0: up to the next symbol */
@@ -93,6 +120,17 @@ struct sym_jit;
 struct sym_jit *sym_jit_new(int pid);
 int sym_jit_lookup(struct sym_jit *j, uint64_t addr, unsigned flags, struct sym_info *out);
 void sym_jit_free(struct sym_jit *j);
+
+/* Answers already given (symbolize_cache.c): owner and gen say which process and which
+ * state of its maps the answer belongs to. get: true and *out filled on a hit. put
+ * allocates the cache on first use. */
+struct sym_cache;
+bool sym_cache_get(struct sym_cache *c, const void *owner, unsigned gen, uint64_t addr,
+		   unsigned flags, struct sym_info *out);
+void sym_cache_put(struct sym_cache **cp, const void *owner, unsigned gen, uint64_t addr,
+		   unsigned flags, const struct sym_info *si);
+void sym_cache_stats(const struct sym_cache *c, size_t *hits, size_t *misses);
+void sym_cache_free(struct sym_cache *c);
 
 /* Demangles C++ and Rust names; NULL when name is not mangled (malloc'd otherwise). */
 char *sym_demangle(const char *name);

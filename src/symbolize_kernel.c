@@ -100,16 +100,8 @@ struct sym_kernel *sym_kernel_load(void)
 int sym_kernel_lookup(struct sym_kernel *k, uint64_t addr, unsigned flags, struct sym_info *out)
 {
 	uint64_t look = addr - ((flags & SYM_RETADDR) ? 1 : 0);
-	size_t lo = 0, hi = k->n;
+	size_t lo = SYM_COUNT_LE(k->v, k->n, addr, look);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (k->v[mid].addr <= look)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	memset(out, 0, sizeof(*out));
 	out->module = "[kernel]";
 	out->module_off = addr;

@@ -95,20 +95,12 @@ void sym_table_finish(struct sym_table *t)
 
 const struct sym_entry *sym_table_find(const struct sym_table *t, uint64_t addr)
 {
-	size_t lo = 0, hi = t->n;
+	size_t i = SYM_COUNT_LE(t->v, t->n, addr, addr);
 	const struct sym_entry *e;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->v[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo)
+	if (!i)
 		return NULL;
-	e = &t->v[lo - 1];
+	e = &t->v[i - 1];
 	/* A sized symbol covers its size; an unsized one reaches the next symbol. */
 	if (e->size && addr >= e->addr + e->size)
 		return NULL;

@@ -43,6 +43,12 @@ assert_rc 0
 assert_contains "$(cat "$OUT")" "@cpu[" "aggregate printed"
 assert_match "$(cat "$OUT")" "        hot_(three|one)\\+[0-9]+" "a hot frame"
 
+case_ "bare spec: counted per stack like the option table's defaults"
+lt -E "probe('profile:hz:499')" -- "$HOT" 300
+assert_rc 0
+assert_contains "$(cat "$OUT")" "@profile:hz:499[" "aggregate keyed by stack"
+assert_match "$(cat "$OUT")" "        hot_(three|one)\\+[0-9]+" "a hot frame"
+
 case_ "comm filter: a name nobody has samples nothing"
 cat >"$TMP/comm.lua" <<'LUA'
 p = probe("profile:hz:999", { comm = "no-such-comm", print = false })

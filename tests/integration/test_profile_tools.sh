@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The shipped stack tools under a timeout against workloads that make them print:
-# profile (-c CMD, -p PID with -d), offcputime, stackcount (kernel counts and --dwarf),
+# profile (-c CMD, -p PID with -d), offcputime (-m, -M), stackcount (kernel counts and --dwarf),
 # their usage lines and option errors.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -33,6 +33,17 @@ assert_rc 0
 line=$(grep -m1 nanosleep "$OUT" || true)
 assert_match "$line" "^sleep;.*do_nanosleep_\\[k\\];.*schedule_\\[k\\] [0-9]+$" "blocked stack"
 assert_between 240000 400000 "${line##* }" "microseconds asleep"
+
+case_ "offcputime -M: a fixture's two blocking chains, the long one over the maximum"
+lt "$SRC_DIR/scripts/offcputime.lua" -f -- "$FIXTURE_DIR/stk_block" 100 3 2 20
+assert_rc 0
+line=$(grep -m1 ";main;blk_a;blk_b;blk_sleep;" "$OUT" || true)
+assert_match "$line" "^stk_block;.*;main;blk_a;blk_b;blk_sleep;.*schedule_\\[k\\] [0-9]+$" "main -> a -> b"
+assert_between 300000 360000 "${line##* }" "microseconds in 3 x 100 ms sleeps"
+lt "$SRC_DIR/scripts/offcputime.lua" -f -M 90000 -- "$FIXTURE_DIR/stk_block" 100 3 2 20
+assert_rc 0
+assert_eq 0 "$(count_lines ";blk_b;")" "100 ms waits over -M 90000"
+assert_eq 1 "$(count_lines ";main;blk_a;blk_c;blk_sleep;")" "2 ms waits kept"
 
 case_ "offcputime: top stacks as text"
 lt "$SRC_DIR/scripts/offcputime.lua" -n 1 -- sleep 0.2

@@ -309,6 +309,8 @@ static void test_timed_kinds(void)
 	OK("BEGIN", SPEC_BEGIN, "", "", &s);
 	OK("end", SPEC_END, "", "", &s);
 	OK("END", SPEC_END, "", "", &s);
+	OK("offcpu", SPEC_OFFCPU, "", "", &s);
+	CHECK(!strcmp(spec_kind_name(SPEC_OFFCPU), "offcpu"));
 	OK("interval:500ms", SPEC_INTERVAL, "", "", &s);
 	CHECK_EQ_INT(s.interval_ns, 500000000ULL);
 	OK("i:1s", SPEC_INTERVAL, "", "", &s);
@@ -332,6 +334,8 @@ static void test_timed_kinds(void)
 	BAD("begin:x", "'begin' takes no arguments");
 	BAD("BEGIN:", "'begin' takes no arguments");
 	BAD("end:1s", "'end' takes no arguments");
+	BAD("offcpu:1ms", "'offcpu' takes no arguments");
+	BAD("offcpu:", "'offcpu' takes no arguments");
 	BAD("interval", "bad interval '' (e.g. 500ms, 1s)");
 	BAD("interval:", "bad interval '' (e.g. 500ms, 1s)");
 	BAD("interval:0", "bad interval '0' (e.g. 500ms, 1s)");

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The symbolizer on real processes: the stk_chain fixture in every build (frame pointers or
  * not, PIE or not, stripped with a debug file found by build-id or .gnu_debuglink,
- * MiniDebugInfo) prints its functions' addresses; each must come back as its name, with
- * file:line where DWARF exists, also after the process is gone. Plus this process's own
- * functions, demangling, JIT maps, alias folding and the kernel. No root needed. */
+ * MiniDebugInfo, by clang without .debug_aranges) prints its functions' addresses; each
+ * must come back as its name, with file:line where DWARF exists, also after the process is
+ * gone. Plus this process's own functions, demangling, JIT maps, alias folding and the
+ * kernel. No root needed. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -243,5 +244,6 @@ int main(void)
 	test_fixture("stk_stripped", true);
 	test_fixture("stk_debuglink", true);
 	test_fixture("stk_minidebug", false);
+	test_fixture("stk_clang", true);	/* no .debug_aranges */
 	return unit_summary();
 }
