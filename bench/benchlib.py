@@ -5,7 +5,11 @@ import contextlib
 import os
 import re
 import subprocess
+import time
 
+# A BPF probe is live once its attachment exists, and every tracer compared here holds each
+# attachment as a file descriptor: a BPF link or a perf event with a program set on it.
+ATTACH_FDS = ("anon_inode:bpf_link", "anon_inode:[perf_event]")
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -80,6 +84,49 @@ def prog_stats(pid):
         if m and c and t:  # links name their program but carry no counters
             progs[int(m.group(1))] = (int(c.group(1)), int(t.group(1)))
     return progs
+
+
+def attach_fds(pid):
+    """Number of BPF links and perf events process PID holds, or None once it is gone."""
+    n = 0
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return None
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") in ATTACH_FDS:
+                n += 1
+        except OSError:
+            pass
+    return n
+
+
+def first_child(pid):
+    """The first child process of PID, or None."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            kids = f.read().split()
+        return int(kids[0]) if kids else None
+    except (OSError, ValueError):
+        return None
+
+
+def wait_attached(pid, settle, timeout):
+    """Waits until process PID holds attachments and their number has not changed for
+    SETTLE seconds; False if it exits or TIMEOUT passes first."""
+    best, last, deadline = 0, time.perf_counter(), time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        n = attach_fds(pid)
+        now = time.perf_counter()
+        if n is None:
+            return False
+        if n != best:
+            best, last = n, now
+        elif best and now - last >= settle:
+            return True
+        time.sleep(0.002)
+    return False
 
 
 def report_tail(p, notes, elapsed):

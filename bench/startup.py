@@ -6,8 +6,7 @@ Run through bench/startup.sh (builds first). Prints a Markdown report on stdout,
 on stderr. A counterpart that is missing or fails here is reported as such.
 
 Attached: a BPF probe is live once its attachment exists in the kernel, and every tool
-here holds each attachment as a file descriptor: a BPF link (anon_inode:bpf_link) or a
-perf event with a program set on it (anon_inode:[perf_event]). The driver polls the tool's
+here holds each attachment as a file descriptor (benchlib.ATTACH_FDS). The driver polls the tool's
 /proc/PID/fd from its exec until that count has not changed for --settle seconds; the
 time of attachment is the first poll at which the count reached its final value. The
 event method (trigger the event repeatedly, take the first one the tool reports) checks it
@@ -25,13 +24,12 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run as common  # noqa: E402  (median(), log())
-from benchlib import machine, parser, report_tail  # noqa: E402
+from benchlib import attach_fds, first_child, machine, parser, report_tail  # noqa: E402
 
 log, median = common.log, common.median
 LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
 PY = "/usr/bin/python3.11"
 SBIN = "/usr/sbin"
-ATTACH_FDS = ("anon_inode:bpf_link", "anon_inode:[perf_event]")
 
 
 def counterparts(sleeper):
@@ -85,22 +83,6 @@ def cpu_ns(pid):
     return total
 
 
-def attach_fds(pid):
-    """Number of BPF links and perf events process PID holds, or None once it is gone."""
-    n = 0
-    try:
-        fds = os.listdir(f"/proc/{pid}/fd")
-    except OSError:
-        return None
-    for fd in fds:
-        try:
-            if os.readlink(f"/proc/{pid}/fd/{fd}") in ATTACH_FDS:
-                n += 1
-        except OSError:
-            pass
-    return n
-
-
 class Startup:
     def __init__(self, a):
         self.a = a
@@ -114,15 +96,10 @@ class Startup:
 
     def child_of(self, launcher, deadline):
         """The rusage launcher's child (the tool), once it exists."""
-        path = f"/proc/{launcher.pid}/task/{launcher.pid}/children"
         while time.perf_counter() < deadline and launcher.poll() is None:
-            try:
-                with open(path) as f:
-                    kids = f.read().split()
-                if kids:
-                    return int(kids[0])
-            except OSError:
-                pass
+            kid = first_child(launcher.pid)
+            if kid:
+                return kid
             time.sleep(0.0002)
         return None
 
@@ -368,7 +345,7 @@ def main():
     tools = list(counterparts(0))
     ap = parser(__doc__)
     ap.add_argument("-r", "--reps", type=int, default=3, help="rounds")
-    ap.add_argument("--settle", type=float, default=0.5,
+    ap.add_argument("--settle", type=float, default=0.3,
                     help="seconds the attachment count must stay unchanged")
     ap.add_argument("--timeout", type=int, default=20, help="seconds per run")
     ap.add_argument("--tools", default=",".join(tools), help="comma-separated subset of: " + " ".join(tools))

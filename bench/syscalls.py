@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run as common  # noqa: E402  (the uprobe driver: run(), median(), log())
-from benchlib import bpf_stats_on, machine, parser, prog_stats, report_tail  # noqa: E402
+from benchlib import bpf_stats_on, first_child, machine, parser, prog_stats, report_tail, wait_attached  # noqa: E402
 
 log, median = common.log, common.median
 
@@ -38,11 +38,11 @@ EXTRA_READS = 8
 class Config:
     """One benchmark configuration. mode 'cmd': argv(n, out) runs the workload itself;
     'pid': argv() is a tracer attached with -p PID to a workload held before its loop,
-    ready once its output matches `ready`, stopped with SIGINT."""
+    released once the tracer's attachments are in place, stopped with SIGINT."""
 
-    def __init__(self, key, label, group, argv, check=None, mode="cmd", ready=None):
+    def __init__(self, key, label, group, argv, check=None, mode="cmd"):
         self.key, self.label, self.group, self.argv = key, label, group, argv
-        self.check, self.mode, self.ready = check, mode, ready
+        self.check, self.mode = check, mode
 
 
 class SysBench:
@@ -104,19 +104,26 @@ class SysBench:
             if key == "bcc_syscount" and not self.bcc_works(exe):
                 continue
             c.append(Config(key, label, key.split("_")[0], lambda e=exe: [e, "-L"], "syscount",
-                            mode="pid", ready=r"Tracing syscalls"))
+                            mode="pid"))
         return c
 
     def bcc_works(self, exe):
         """BCC compiles its programs against kernel headers at start: check it can here."""
+        p = subprocess.Popen([exe, "-d", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
         try:
-            r = subprocess.run([exe, "-d", "1"], capture_output=True, text=True, timeout=60)
+            out, err = p.communicate(timeout=30)
         except subprocess.TimeoutExpired:
-            self.notes.append(f"{exe} -d 1 timed out: BCC rows skipped")
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
+            self.notes.append(f"{exe} -d 1 did not finish in 30 s: BCC rows skipped")
             return False
+        r = subprocess.CompletedProcess(p.args, p.returncode, out, err)
         if r.returncode == 0:
             return True
-        why = [l for l in (r.stderr + r.stdout).splitlines() if "kernel headers" in l or "Exception" in l]
+        lines = (r.stderr + "\n" + r.stdout).splitlines()
+        why = [l.strip() for l in lines if "kernel headers" in l][:1] + \
+              [l.strip() for l in lines if l.startswith("Exception")][:1]
         self.notes.append(f"BCC's syscount does not run on this kernel (exit {r.returncode}: "
                           f"{'; '.join(why[:2]) or r.stderr.strip()[-160:]}): skipped")
         return False
@@ -163,23 +170,27 @@ class SysBench:
             time.sleep(0.005)
         return None
 
+    def attached(self, proc, pid=None):
+        """Waits for the tracer (process pid, else proc's) to hold its attachments (its
+        output is no sign: libbpf-tools print "Tracing..." to a buffered stdout)."""
+        deadline = time.time() + self.a.timeout
+        while pid is None and time.time() < deadline and proc.poll() is None:
+            pid = first_child(proc.pid)
+            time.sleep(0.001)
+        return pid is not None and wait_attached(pid, 0.3, self.a.timeout)
+
     def start_pid_tracer(self, cfg, pid, logf):
         """Starts a -p PID tracer under the rusage launcher; returns (launcher, ready?)."""
         launcher = subprocess.Popen(common.RUSAGE + cfg.argv() + ["-p", str(pid)], stdout=logf,
                                     stderr=subprocess.STDOUT, start_new_session=True)
-        ready = self.wait_file(logf.name, cfg.ready, launcher) is not None
-        return launcher, ready
+        return launcher, self.attached(launcher)
 
     def stop_pid_tracer(self, launcher):
         """SIGINT to the tracer itself (the launcher's child), so the launcher survives to
         report its peak RSS."""
-        try:
-            with open(f"/proc/{launcher.pid}/task/{launcher.pid}/children") as f:
-                kids = [int(x) for x in f.read().split()]
-        except OSError:
-            kids = []
-        for k in kids:
-            os.kill(k, signal.SIGINT)
+        kid = first_child(launcher.pid)
+        if kid:
+            os.kill(kid, signal.SIGINT)
         try:
             return launcher.wait(timeout=self.a.timeout)
         except subprocess.TimeoutExpired:
@@ -209,7 +220,7 @@ class SysBench:
             logf.seek(0)
             text = logf.read()
         if not ready:
-            text += "\n(tracer never reported ready)"
+            text += "\n(tracer never attached)"
         try:
             with open(rss_file) as f:
                 rss = int(re.search(r"maxrss_kb=(\d+)", f.read()).group(1))
@@ -267,7 +278,10 @@ class SysBench:
             for cfg in cfgs:
                 if on and cfg.group != "base":
                     log(f"bpf_stats {cfg.key}")
-                    self.stats[cfg.key] = self.stats_run(cfg)
+                    runs = [r for r in (self.stats_run(cfg) for _ in range(self.a.stats_reps))
+                            if r and r["runs"]]
+                    # the run with the median BPF time per read
+                    self.stats[cfg.key] = sorted(runs, key=lambda r: r["ns"])[len(runs) // 2] if runs else None
 
     def stats_run(self, cfg):
         n = self.a.n
@@ -295,7 +309,7 @@ class SysBench:
                 t = subprocess.Popen(cfg.argv() + ["-p", str(pid)], stdout=logf,
                                      stderr=subprocess.STDOUT, start_new_session=True)
                 procs.append(t)
-                self.wait_file(logf.name, cfg.ready, t)
+                self.attached(t, t.pid)
                 tracer = t.pid
             before = prog_stats(tracer)
             os.kill(pid, signal.SIGUSR1)
@@ -380,7 +394,8 @@ class SysBench:
             p(f"| {c.label} | {' | '.join(cells)} | {spread} | {rss} | {notes} |")
         if self.stats:
             p("")
-            p("Time inside the BPF programs (kernel.bpf_stats_enabled, one run of N reads; "
+            p(f"Time inside the BPF programs (kernel.bpf_stats_enabled, the median of {self.a.stats_reps} "
+              "runs of N reads; "
               "run_cnt and run_time_ns of the tracer's programs read before and after the "
               "loop). Hooks that fire for every syscall also run, and count, for other "
               "processes' syscalls during the loop (runs/read above 2), so ns/read is an "
@@ -405,8 +420,9 @@ class SysBench:
 def main():
     ap = parser(__doc__)
     ap.add_argument("-n", type=int, default=200000, help="read() calls per run")
-    ap.add_argument("-r", "--reps", type=int, default=7, help="rounds")
+    ap.add_argument("-r", "--reps", type=int, default=9, help="rounds")
     ap.add_argument("--timeout", type=int, default=60, help="seconds per run")
+    ap.add_argument("--stats-reps", type=int, default=3, help="runs per configuration, BPF time pass")
     ap.add_argument("--no-bpf-stats", dest="bpf_stats", action="store_false",
                     help="skip the BPF program run-time pass (kernel.bpf_stats_enabled)")
     a = ap.parse_args()
