@@ -16,7 +16,7 @@ BUILD_DEPS=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool liblu
 TEST_DEPS=(binutils python3 libc6-dbg lua5.4 procps python3.11 ltrace)
 # Stacks (optional, tests skip without): chromium renders the SVG flame graph headless;
 # the stack benchmarks compare with bpftrace and elfutils' eu-addr2line.
-OPTIONAL_DEPS=(chromium bpftrace elfutils)
+OPTIONAL_DEPS=(chromium bpftrace elfutils libbpf-tools bpfcc-tools)
 
 need_root() {
 	if [ "$(id -u)" -ne 0 ]; then

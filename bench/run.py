@@ -5,7 +5,6 @@ ltrace; start-up time, peak RSS, exec-to-probes-attached latency, glob attach+de
 Run through bench/run.sh (builds first). Prints a Markdown report on stdout, progress on
 stderr. A peer that is missing (bpftrace, ltrace, the floor loader) is skipped with a note.
 """
-import argparse
 import json
 import os
 import re
@@ -15,6 +14,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import bpf_stats_on, parser, prog_stats, report_tail  # noqa: E402
 
 LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
 # Counters that mean an event was lost (counters() in the Lua API).
@@ -247,27 +249,15 @@ class Bench:
         self.stats = {}
         if not self.a.bpf_stats:
             return
-        path = "/proc/sys/kernel/bpf_stats_enabled"
-        try:
-            with open(path) as f:
-                old = f.read().strip()
-            with open(path, "w") as f:
-                f.write("1")
-        except OSError as e:
-            self.notes.append(f"BPF program run times not measured: {path}: {e.strerror}")
-            return
-        try:
+        with bpf_stats_on(self.notes) as on:
             n = self.a.n_stats
             out = os.path.join(self.tmp, "hold.out")
-            for key, label, group, tool, kind, build, chk in self.configs():
+            for key, label, group, tool, kind, build, chk in self.configs() if on else []:
                 if group == "base":
                     continue
                 for fn, lib, sym, ltlib in self.funcs:
                     log(f"bpf_stats {key} {fn}")
                     self.stats[(key, fn)] = self.run_hold(build(fn, lib, sym, ltlib, n, out), out, n)
-        finally:
-            with open(path, "w") as f:
-                f.write(old)
 
     def run_hold(self, argv, out, n):
         if os.path.exists(out):
@@ -284,21 +274,9 @@ class Bench:
                 line = f.read()
             pid = int(re.search(r"\bpid=(\d+)", line).group(1))
             ppid = int(re.search(r"\bppid=(\d+)", line).group(1))
-            fddir = f"/proc/{ppid}/fdinfo"
-            for fd in os.listdir(fddir):
-                try:
-                    with open(os.path.join(fddir, fd)) as f:
-                        info = f.read()
-                except OSError:
-                    continue
-                m = re.search(r"^prog_id:\s*(\d+)", info, re.M)
-                c = re.search(r"^run_cnt:\s*(\d+)", info, re.M)
-                t = re.search(r"^run_time_ns:\s*(\d+)", info, re.M)
-                if not m or not c or not t:  # links name their program too
-                    continue
-                cnt, rt = int(c.group(1)), int(t.group(1))
+            for prog, (cnt, rt) in prog_stats(ppid).items():
                 if cnt >= n * 0.9:  # the probe's programs, not fork/exit hooks and the like
-                    progs[int(m.group(1))] = [cnt, rt, str(m.group(1))]
+                    progs[prog] = [cnt, rt, str(prog)]
             if progs and shutil.which("bpftool"):
                 r = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, text=True)
                 try:
@@ -530,12 +508,7 @@ class Bench:
             self.report_startup(p)
         if self.globres:
             self.report_glob(p)
-        if self.notes:
-            p("")
-            for n in dict.fromkeys(self.notes):
-                p(f"- {n}")
-        p("")
-        p(f"Total benchmark time: {elapsed:.0f} s.")
+        report_tail(p, self.notes, elapsed)
 
     def report_startup(self, p):
         p("")
@@ -576,10 +549,8 @@ class Bench:
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    src = os.path.dirname(here)
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--build-dir", default=os.path.join(src, "build"))
+    src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ap = parser(__doc__)
     ap.add_argument("-n", type=int, default=100000, help="calls per run, BPF tracers")
     ap.add_argument("--n-ltrace", type=int, default=10000, help="calls per run under ltrace")
     ap.add_argument("-r", "--reps", type=int, default=7)
@@ -600,7 +571,6 @@ def main():
                     default={"overhead", "stats", "startup", "glob"},
                     help="comma-separated subset of overhead,stats,startup,glob (default: all)")
     ap.add_argument("--startup-reps", type=int, default=5, help="runs per start-up row")
-    ap.add_argument("--json", help="also write raw numbers here")
     a = ap.parse_args()
     a.src_dir = src
     a.bench_dir = os.path.join(a.build_dir, "bench")

@@ -8,6 +8,11 @@
  *                             stdout). With LTB_HOLD set in the environment it then waits
  *                             for SIGUSR1 before exiting, so the tracer's BPF programs can be
  *                             inspected (/proc/PPID/fdinfo) while still loaded.
+ *   workload read N [OUT]     read(fd, buf, 1) N times on /dev/zero, timed and reported the
+ *                             same way (the syscall benchmark, bench/syscalls.py). With
+ *                             LTB_WAIT=FILE in the environment it first writes "pid=PID"
+ *                             to FILE and waits for SIGUSR1 before the loop, so a tracer
+ *                             that attaches by pid (-p) can be started on it.
  *   workload launch CMD...    put CLOCK_MONOTONIC now in $LTB_T0, then exec CMD.
  *   workload stamp [OUT]      first thing in main: print ns since $LTB_T0 ("stamp_ns=..."),
  *                             then call bench_fn() and abs() once each (a tracer that
@@ -22,6 +27,7 @@
  * which time a tracer that attaches before exec has all its probes in place.
  * Build with -fno-builtin so abs() stays a real call into libc. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +61,28 @@ static volatile sig_atomic_t released;
 static void on_usr1(int sig)
 {
 	released = 1;
+}
+
+/* Blocks SIGUSR1 (so it cannot arrive between a report and the wait) and installs the
+ * handler that ends wait_usr1(). */
+static void arm_usr1(void)
+{
+	sigset_t usr1;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	signal(SIGUSR1, on_usr1);
+}
+
+static void wait_usr1(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	while (!released)
+		sigsuspend(&none);
+	released = 0;
 }
 
 static FILE *out_file(const char *path)
@@ -112,21 +140,36 @@ int main(int argc, char **argv)
 		fprintf(stderr, "workload: %s: %s\n", argv[2], strerror(errno));
 		return 127;
 	}
-	if (argc < 3 || (strcmp(argv[1], "fix") && strcmp(argv[1], "abs"))) {
-		fprintf(stderr, "usage: workload fix|abs N [OUT] | launch CMD... | stamp [OUT] | "
+	if (argc < 3 || (strcmp(argv[1], "fix") && strcmp(argv[1], "abs") && strcmp(argv[1], "read"))) {
+		fprintf(stderr, "usage: workload fix|abs|read N [OUT] | launch CMD... | stamp [OUT] | "
 			"rusage OUT CMD...\n");
 		return 2;
 	}
 	n = strtol(argv[2], NULL, 10);
-	if (getenv("LTB_HOLD")) {
-		sigset_t usr1;
+	if (getenv("LTB_HOLD") || getenv("LTB_WAIT"))
+		arm_usr1();
+	if (!strcmp(argv[1], "read")) {
+		int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+		const char *wait = getenv("LTB_WAIT");
+		char b;
 
-		sigemptyset(&usr1);
-		sigaddset(&usr1, SIGUSR1);
-		sigprocmask(SIG_BLOCK, &usr1, NULL);	/* no race between the report and pause */
-		signal(SIGUSR1, on_usr1);
-	}
-	if (!strcmp(argv[1], "fix")) {
+		if (fd < 0)
+			return 2;
+		if (wait) {
+			FILE *w = out_file(wait);
+
+			fprintf(w, "pid=%d\n", (int)getpid());
+			fclose(w);
+			wait_usr1();
+		}
+		c0 = cpu_ns();
+		t0 = now_ns();
+		for (long i = 0; i < n; i++)
+			if (read(fd, &b, 1) != 1)
+				return 2;
+		t1 = now_ns();
+		c1 = cpu_ns();
+	} else if (!strcmp(argv[1], "fix")) {
 		c0 = cpu_ns();
 		t0 = now_ns();
 		for (long i = 0; i < n; i++)
@@ -153,12 +196,7 @@ int main(int argc, char **argv)
 	fclose(f);
 	if (path && rename(tmp, path))
 		return 2;
-	if (getenv("LTB_HOLD")) {
-		sigset_t none;
-
-		sigemptyset(&none);
-		while (!released)
-			sigsuspend(&none);
-	}
+	if (getenv("LTB_HOLD"))
+		wait_usr1();
 	return 0;
 }

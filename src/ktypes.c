@@ -1,6 +1,7 @@
-/* Sizes of the C types syscall and tracepoint formats name. Base types are known by their
- * spelling; a typedef is followed through the kernel's BTF to what it really is (umode_t is
- * an unsigned short, cap_user_header_t a pointer). */
+/* Sizes of the C types syscall and tracepoint formats name. Base types and the typedefs of
+ * the x86-64 syscall ABI are known by their spelling; any other typedef is followed through
+ * the kernel's BTF to what it really is. BTF is loaded only then: reading and parsing
+ * /sys/kernel/btf/vmlinux costs ~10 ms and ~5 MB, most of a syscall probe's start-up. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +24,17 @@ static const struct {
 	{ "__u32", 4, false }, { "s32", 4, true }, { "__s32", 4, true }, { "u64", 8, false },
 	{ "__u64", 8, false }, { "s64", 8, true }, { "__s64", 8, true }, { "size_t", 8, false },
 	{ "ssize_t", 8, true },
+	/* typedefs in syscall formats (x86-64; test_ktypes checks them against BTF) */
+	{ "pid_t", 4, true }, { "uid_t", 4, false }, { "gid_t", 4, false },
+	{ "qid_t", 4, false }, { "umode_t", 2, false }, { "loff_t", 8, true },
+	{ "off_t", 8, true }, { "clockid_t", 4, true }, { "timer_t", 4, true },
+	{ "mqd_t", 4, true }, { "key_t", 4, true }, { "key_serial_t", 4, true },
+	{ "rwf_t", 4, true }, { "aio_context_t", 8, false },
+	{ "enum landlock_rule_type", 4, false },
 };
+
+/* Pointer typedefs in syscall formats. */
+static const char *const ptr_typedefs[] = { "cap_user_header_t", "cap_user_data_t" };
 
 /* Drops qualifiers: "const unsigned int" -> "unsigned int". */
 static void strip(const char *text, char *out, size_t len)
@@ -52,6 +63,12 @@ static bool from_base(const char *name, struct ktype *out)
 	for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
 		if (!strcmp(name, base[i].name)) {
 			*out = (struct ktype){ base[i].size, base[i].is_signed, false };
+			return true;
+		}
+	}
+	for (size_t i = 0; i < sizeof(ptr_typedefs) / sizeof(ptr_typedefs[0]); i++) {
+		if (!strcmp(name, ptr_typedefs[i])) {
+			*out = (struct ktype){ 8, false, true };
 			return true;
 		}
 	}
@@ -107,6 +124,14 @@ void ktype_resolve(const struct btf *btf, const char *text, struct ktype *out)
 		return;
 	if (!strncmp(name, "enum ", 5))
 		out->size = 4;	/* without BTF: the usual enum */
+}
+
+void ktype_resolve_in(struct session *s, const char *text, struct ktype *out)
+{
+	if (strchr(text, '*') || ktype_base(text, out))
+		ktype_resolve(NULL, text, out);
+	else
+		ktype_resolve(ktypes_btf(s), text, out);
 }
 
 enum value_type ktype_value_type(const struct ktype *t)

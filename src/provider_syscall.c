@@ -104,7 +104,7 @@ static bool is_string_arg(const char *type, const char *name)
 	       !strstr(name, "val");
 }
 
-static void load_args(struct sys_site *ss, const char *name, const struct btf *btf)
+static void load_args(struct sys_site *ss, const char *name, struct session *s)
 {
 	struct tp_format f;
 	char type[128];
@@ -121,7 +121,7 @@ static void load_args(struct sys_site *ss, const char *name, const struct btf *b
 		snprintf(a->name, sizeof(a->name), "%s", x->name);
 		snprintf(a->decl, sizeof(a->decl), "%s", x->decl);
 		tp_field_type(x, type, sizeof(type));
-		ktype_resolve(btf, type, &a->type);
+		ktype_resolve_in(s, type, &a->type);
 		a->is_str = is_string_arg(type, a->name);
 	}
 	tp_format_free(&f);
@@ -217,7 +217,6 @@ static void type_args(struct probe *p, const struct sys_state *st)
 static struct sys_state *sys_state(struct probe *p, char *err, size_t errlen)
 {
 	struct sys_state *st = p->kind_data;
-	const struct btf *btf;
 
 	if (st)
 		return st;
@@ -229,10 +228,9 @@ static struct sys_state *sys_state(struct probe *p, char *err, size_t errlen)
 		free(st);
 		return NULL;
 	}
-	btf = ktypes_btf(p->s);
 	for (st->n = 0; st->n < p->nsites; st->n++) {
 		st->sites[st->n].nr = p->sites[st->n].offset;
-		load_args(&st->sites[st->n], p->sites[st->n].name, btf);
+		load_args(&st->sites[st->n], p->sites[st->n].name, p->s);
 	}
 	p->kind_data = st;
 	p->cfg.flags |= LT_CFG_CALL;

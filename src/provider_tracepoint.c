@@ -96,7 +96,7 @@ static void tp_release(struct probe *p)
 
 /* syscalls:* formats store every argument in 8 bytes whatever its C type: an int dfd reads
  * as the int it is (AT_FDCWD is -100, not 4294967196). */
-static void narrow_syscall_args(struct tp_format *f, const struct btf *btf)
+static void narrow_syscall_args(struct tp_format *f, struct session *s)
 {
 	char type[128];
 	struct ktype t;
@@ -107,7 +107,7 @@ static void narrow_syscall_args(struct tp_format *f, const struct btf *btf)
 		if (x->kind != TPF_INT || x->size != 8)
 			continue;
 		tp_field_type(x, type, sizeof(type));
-		ktype_resolve(btf, type, &t);
+		ktype_resolve_in(s, type, &t);
 		if (!t.is_ptr && t.size < 8) {
 			x->size = t.size;
 			x->is_signed = t.is_signed;
@@ -131,7 +131,7 @@ static int add_match(struct probe *p, struct tp_state *st, const struct tp_name 
 		return 0;
 	}
 	if (!strcmp(m->category, "syscalls"))
-		narrow_syscall_args(&st->fmts[st->n], ktypes_btf(p->s));
+		narrow_syscall_args(&st->fmts[st->n], p->s);
 	snprintf(name, sizeof(name), "%s:%s", m->category, m->name);
 	if ((rc = probe_add_site(p, name, 0))) {
 		tp_format_free(&st->fmts[st->n]);

@@ -65,10 +65,12 @@ static void test_types(void)
 	check_type(NULL, "u16", 2, false, false, VT_U16);
 	check_type(NULL, "const char *", 8, false, true, VT_PTR);
 	check_type(NULL, "struct stat *", 8, false, true, VT_PTR);
-	check_type(NULL, "umode_t", 8, false, false, VT_UINT);	/* unknown without BTF */
+	check_type(NULL, "dev_t", 8, false, false, VT_UINT);	/* unknown without BTF */
+	check_type(NULL, "umode_t", 2, false, false, VT_U16);	/* syscall ABI: known by name */
 	check_type(NULL, "enum foo", 4, false, false, VT_U32);
 	CHECK(ktype_base("unsigned char", &t) && t.size == 1);
-	CHECK(!ktype_base("pid_t", &t));
+	CHECK(ktype_base("pid_t", &t) && t.size == 4 && t.is_signed);
+	CHECK(!ktype_base("dev_t", &t));
 	if (!btf) {
 		fprintf(stderr, "no kernel BTF: typedef checks skipped\n");
 		return;
@@ -77,6 +79,7 @@ static void test_types(void)
 	check_type(btf, "pid_t", 4, true, false, VT_I32);
 	check_type(btf, "const clockid_t", 4, true, false, VT_I32);
 	check_type(btf, "cap_user_header_t", 8, false, true, VT_PTR);
+	check_type(btf, "dev_t", 4, false, false, VT_U32);
 	check_type(btf, "no_such_typedef_t", 8, false, false, VT_UINT);
 	btf__free(btf);
 }
