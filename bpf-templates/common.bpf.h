@@ -8,6 +8,7 @@
 #ifndef LT_COMMON_BPF_H
 #define LT_COMMON_BPF_H
 
+#include <linux/errno.h>
 #include <linux/ptrace.h>
 #include <bpf/bpf_tracing.h>
 #include "uprobe.h"
@@ -609,7 +610,7 @@ static __always_inline long stack_id(void *ctx, struct scratch *s, __u64 flags)
 	long n = bpf_get_stack(ctx, f, sizeof(*f), flags);
 
 	if (n <= 0)
-		return -1;
+		return n ? n : -EFAULT;
 	for (int i = 0; i < LT_STACK_DEPTH; i++) {
 		if (i * 8 >= n)
 			break;
@@ -618,17 +619,23 @@ static __always_inline long stack_id(void *ctx, struct scratch *s, __u64 flags)
 	id = ((__u32)(h ^ (h >> 32)) & ~LT_STACK_ID_HASHED) | LT_STACK_ID_HASHED;
 	if (bpf_map_update_elem(&lt_stack_frames, &id, f, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&lt_stack_frames, &id))
-		return -1;
+		return -ENOSPC;
 	return id;
 }
 #else
 static __always_inline long stack_id(void *ctx, struct scratch *s, __u64 flags)
 {
-	long id = bpf_get_stackid(ctx, &lt_stacks, flags);
-
-	return id < 0 ? -1 : id;
+	return bpf_get_stackid(ctx, &lt_stacks, flags);
 }
 #endif
+
+/* A stack that could not be read or kept. An empty one is not lost: a sample taken in user
+ * mode has no kernel stack, a kernel thread no user stack (both are -EFAULT). */
+static __always_inline void stack_lost(long err)
+{
+	if (err != -EFAULT)
+		count(LT_CNT_STACK_LOST);
+}
 
 static __always_inline void lt_stack_ids(void *ctx, struct pt_regs *regs,
 					 const struct lt_probe_cfg *cfg, struct scratch *s)
@@ -643,18 +650,18 @@ static __always_inline void lt_stack_ids(void *ctx, struct pt_regs *regs,
 		return;
 	if (by != LT_BY_KSTACK) {
 		id = stack_id(ctx, s, BPF_F_USER_STACK);
-		if (id != -1)
+		if (id >= 0)
 			s->stk_uid = id;
 		else
-			count(LT_CNT_STACK_LOST);
+			stack_lost(id);
 		s->stk_caller = entry_caller(cfg, regs);
 	}
 	if (by != LT_BY_USTACK) {
 		id = stack_id(ctx, s, 0);
-		if (id != -1)
+		if (id >= 0)
 			s->stk_kid = id;
 		else
-			count(LT_CNT_STACK_LOST);
+			stack_lost(id);
 	}
 }
 
@@ -722,7 +729,7 @@ static __always_inline __u32 frames(void *ctx, struct scratch *s, __u64 pos, __u
 		depth = LT_STACK_DEPTH;
 	n = bpf_get_stack(ctx, s->data + pos, depth * 8, flags);
 	if (n < 0) {
-		count(LT_CNT_STACK_LOST);
+		stack_lost(n);
 		return 0;
 	}
 	return n / 8;

@@ -143,12 +143,14 @@ void stack_parse_opts(lua_State *L, int t, struct probe *p)
 	bool by_user;
 	lua_Integer depth = LT_STACK_DEPTH;
 
-	if (p->spec.kind == SPEC_PROFILE || p->spec.kind == SPEC_OFFCPU) {
+	bool sampled = p->spec.kind == SPEC_PROFILE || p->spec.kind == SPEC_OFFCPU;
+
+	if (sampled) {	/* their stacks key the in-kernel counts by default */
 		profile_defaults(L, t, p, &f);
 		by = c->agg_kind ? c->agg_by : LT_BY_NONE;
 	}
 	user_mode_stacks(L, p, &f, &by);
-	if (f && p->callback == LUA_NOREF && p->spec.kind != SPEC_PROFILE)
+	if (f && p->callback == LUA_NOREF && !sampled)
 		luaL_error(L, "option 'stack': stacks come with events (e.ustack, e.kstack): give "
 			   "the probe a callback, or count per stack with by = \"ustack\", "
 			   "\"kstack\" or \"stack\"");
