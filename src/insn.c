@@ -8,8 +8,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "insn.h"
+#include "insn_kernel.h"
 
 #define MAX_INSN 15
 
@@ -73,11 +75,21 @@ static uint64_t boundary_at_or_after(csh h, const uint8_t *code, size_t len, uin
 	return addr;
 }
 
+/* LTRACE_EBPF_INSN_CHECK=kernel: no guessing, let the kernel refuse (the test of the guess
+ * compares both ways, tests/integration/test_insn_refused.sh). */
+static bool predict_refusals(void)
+{
+	const char *env = getenv("LTRACE_EBPF_INSN_CHECK");
+
+	return !env || strcmp(env, "kernel");
+}
+
 int insn_check_site(const char *path, uint64_t func, uint64_t size, uint64_t site, char *why,
 		    size_t whylen)
 {
 	uint64_t span = site - func + MAX_INSN, at = site;
 	uint8_t *code = NULL;
+	bool evex, refused;
 	csh h;
 	int n;
 
@@ -97,15 +109,20 @@ int insn_check_site(const char *path, uint64_t func, uint64_t size, uint64_t sit
 		at = boundary_at_or_after(h, code, n, func, site);
 		cs.close(&h);
 	}
-	n = code[site - func] == 0x62 ? -EOPNOTSUPP : 0;	/* EVEX prefix in 64-bit mode */
+	evex = code[site - func] == 0x62;	/* EVEX prefix in 64-bit mode */
+	refused = predict_refusals() &&
+		  insn_kernel_refuses(code + (site - func), n - (site - func));
 	free(code);
 	if (at != site) {
 		snprintf(why, whylen, "offset %#llx is not on an instruction boundary",
 			 (unsigned long long)(site - func));
 		return -EINVAL;
 	}
-	if (n)
+	if (evex)
 		snprintf(why, whylen, "its instruction is AVX-512 (EVEX), which uprobes "
 			 "single-step incorrectly on this kernel");
-	return n;
+	else if (refused)
+		snprintf(why, whylen, "the kernel does not put uprobes on its instruction "
+			 "(x86 uprobe_init_insn)");
+	return evex || refused ? -EOPNOTSUPP : 0;
 }

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "elf_symbols.h"
 #include "insn.h"
+#include "insn_kernel.h"
 #include "libpath.h"
 #include "libpath_needed.h"
 #include "probe.h"
@@ -197,6 +199,44 @@ static int attach_multi(struct probe *p, struct bpf_program *prog, bool is_retur
 	return probe_add_link(p, NULL, fd);
 }
 
+/* A site the kernel refused that insn_kernel.h did not foresee fails the whole multi link
+ * with ENOTSUPP. Each site is tried in a throwaway one-site link (its cookie names no
+ * probe, so a hit meanwhile is ignored); refused ones are left out of a glob and said, or
+ * fail a single function. The caller then attaches the rest. */
+static int prune_refused(struct probe *p, struct bpf_program *prog, bool is_return, char *err,
+			 size_t errlen)
+{
+	const char *why = "the kernel does not put uprobes on its instruction";
+	size_t out = 0;
+
+	for (size_t i = 0; i < p->nsites; i++) {
+		uint64_t off = p->sites[i].offset, nobody = (uint64_t)UINT32_MAX << 32;
+		int fd = uprobe_multi_attach(bpf_program__fd(prog), p->path, &off, &nobody, 1,
+					     is_return, attach_pid(p));
+
+		if (fd >= 0)
+			close(fd);
+		if (fd != -LT_ENOTSUPP) {
+			p->sites[out++] = p->sites[i];
+			continue;
+		}
+		if (!spec_is_glob(p->spec.func)) {
+			snprintf(err, errlen, "cannot probe %s in %s: %s", p->sites[i].name, p->path,
+				 why);
+			return fd;
+		}
+		fprintf(stderr, "ltrace-ebpf: %s: left out %s: %s\n", p->text, p->sites[i].name,
+			why);
+		free(p->sites[i].name);
+	}
+	p->nsites = out;
+	if (!out) {
+		snprintf(err, errlen, "no site of '%s' can be probed", p->text);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 /* One link per site. In a glob, a site the kernel cannot probe is left out and said. */
 static int attach_single(struct probe *p, struct bpf_program *prog, bool is_return, char *err,
 			 size_t errlen)
@@ -269,6 +309,11 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 		rc = -EOPNOTSUPP;
 		if (p->s->multi_ok && multi[i]) {
 			rc = attach_multi(p, multi[i], is_return);
+			if (rc == -LT_ENOTSUPP && i == 0 &&
+			    !(rc = prune_refused(p, multi[i], is_return, err, errlen)))
+				rc = attach_multi(p, multi[i], is_return);
+			else if (rc == -ENOENT || rc == -LT_ENOTSUPP)
+				return rc;	/* prune_refused said why */
 			if (rc == -EINVAL || rc == -EOPNOTSUPP)
 				p->s->multi_ok = false;
 		}
