@@ -12,6 +12,7 @@
 #include "script.h"
 #include "session.h"
 #include "spec.h"
+#include "stack.h"
 #include "unwind_guard.h"
 #include "exec_hold.h"
 
@@ -29,13 +30,15 @@ static int l_counters(lua_State *L)
 {
 	struct session *s = script_session(L);
 
-	lua_createtable(L, 0, LT_CNT_MAX + 2);
+	lua_createtable(L, 0, LT_CNT_MAX + 3);
 	for (int i = 0; i < LT_CNT_MAX; i++) {
 		lua_pushinteger(L, (lua_Integer)session_counter(s, i));
 		lua_setfield(L, -2, session_counter_name(i));
 	}
 	lua_pushinteger(L, (lua_Integer)s->lost_lua);
 	lua_setfield(L, -2, "lost_detached");
+	lua_pushinteger(L, (lua_Integer)stack_maps_lost(s));
+	lua_setfield(L, -2, "maps_lost");
 	lua_pushinteger(L, (lua_Integer)s->events);
 	lua_setfield(L, -2, "events");
 	return 1;

@@ -27,6 +27,13 @@ static void ctx_destroy(void *obj)
 	free(c);
 }
 
+uint64_t stack_maps_lost(struct session *s)
+{
+	struct stack_ctx *c = session_object(s, &ctx_key);
+
+	return c ? symbolizer_watch_lost(c->sy) : 0;
+}
+
 struct stack_ctx *stack_ctx_get(struct session *s)
 {
 	struct stack_ctx *c = session_object(s, &ctx_key);

@@ -22,6 +22,8 @@ struct stack_ctx {
 /* The session's stack context, created on first use (which also starts following mmaps,
  * so processes that exit keep their maps). NULL and errno on failure. */
 struct stack_ctx *stack_ctx_get(struct session *s);
+/* Maps records the symbolizer lost (0 when the session never symbolized a stack). */
+uint64_t stack_maps_lost(struct session *s);
 
 /* Frames of a record, innermost first: its user stack (kernel false) or kernel stack. The
  * count, 0 when the record has none. */

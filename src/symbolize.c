@@ -376,6 +376,11 @@ static void sync_watch(struct symbolizer *sy)
 	sy->last = last;
 }
 
+uint64_t symbolizer_watch_lost(const struct symbolizer *sy)
+{
+	return sym_watch_lost(sy->watch);
+}
+
 int symbolizer_watch(struct symbolizer *sy)
 {
 	if (!sy->watch && !(sy->watch = sym_watch_open()))

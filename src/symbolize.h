@@ -46,6 +46,9 @@ int symbolizer_track(struct symbolizer *sy, int pid);
  * records), so processes that exit before their stacks are read keep their maps. 0 or
  * -errno (needs CAP_PERFMON). */
 int symbolizer_watch(struct symbolizer *sy);
+/* Side-band records the watcher lost (its ring was full): maps of those processes may be
+ * missing, and their frames unnamed. */
+uint64_t symbolizer_watch_lost(const struct symbolizer *sy);
 /* Re-reads the maps of every tracked process that is still alive (new libraries). */
 void symbolizer_refresh_all(struct symbolizer *sy);
 /* The command name of pid as last seen; NULL when never seen. */

@@ -130,6 +130,7 @@ on("end", function()
   print("total=" .. total)
   for c in pairs(chains) do print("chain=" .. c) end
   print("stack_lost=" .. counters().stack_lost)
+  print("maps_lost=" .. counters().maps_lost)
 end)
 LUA
 lt "$TMP/byustack.lua" -- "$FIXTURE_DIR/stk_fp" leaf 50
@@ -137,6 +138,7 @@ assert_rc 0
 assert_eq 50 "$(val total)" "calls counted over all stack keys"
 assert_eq "$CHAIN" "$(vals chain)" "every key is the chain"
 assert_eq 0 "$(val stack_lost)" "stacks lost"
+assert_eq 0 "$(val maps_lost)" "maps records lost (a counter scripts see)"
 
 case_ "the same from non-sleepable programs (ids from a stack-trace map, not hashed)"
 LTRACE_EBPF_NO_SLEEPABLE=1 lt "$TMP/byustack.lua" -- "$FIXTURE_DIR/stk_fp" leaf 30
