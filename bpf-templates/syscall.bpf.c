@@ -40,6 +40,8 @@ struct sys_call {
 	__u64 args[LT_MAX_ARGS];
 	__u32 data_len;
 	__u32 keep;
+	__u32 site;	/* lt_sys_site.site: exit needs the site entry only to emit */
+	__u32 pad;
 };
 
 struct sys_calls {
@@ -69,16 +71,29 @@ static __always_inline __u64 narrow_arg(__u64 v, __u8 ext)
 	return narrow(v, LT_EXT_SIZE(ext), ext & LT_EXT_SIGNED);
 }
 
+/* Does anything look at the arguments: a predicate, a capture, an event, an aggregate of
+ * or by an argument? A latency histogram per syscall does not. */
+static __always_inline int uses_args(const struct lt_probe_cfg *cfg)
+{
+	return cfg->npred || cfg->nfetch || (cfg->flags & LT_CFG_EMIT) ||
+	       cfg->agg_src < LT_MAX_ARGS ||
+	       (cfg->agg_by >= LT_BY_ARG1 && cfg->agg_by < LT_BY_ARG1 + LT_MAX_ARGS);
+}
+
 /* The user registers the syscall was made with (x86_64: rdi rsi rdx r10 r8 r9), copied
- * once into the scratch data area, which is free at this point. */
+ * once into the scratch data area, which is free at this point; zeros when nothing uses
+ * them (the 168-byte copy is a good part of a plain histogram's cost). */
 static __always_inline int read_args(struct scratch *s, const void *regs,
-				     const struct lt_sys_site *site)
+				     const struct lt_sys_site *site,
+				     const struct lt_probe_cfg *cfg)
 {
 	struct pt_regs *r = (struct pt_regs *)s->data;
 
+	__builtin_memset(s->vals, 0, sizeof(s->vals));
+	if (!uses_args(cfg))
+		return 0;
 	if (bpf_probe_read_kernel(r, sizeof(*r), regs))
 		return -1;
-	__builtin_memset(s->vals, 0, sizeof(s->vals));
 	s->vals[0] = narrow_arg(r->rdi, site->ext[0]);
 	s->vals[1] = narrow_arg(r->rsi, site->ext[1]);
 	s->vals[2] = narrow_arg(r->rdx, site->ext[2]);
@@ -151,7 +166,7 @@ int lt_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	pid_tgid = bpf_get_current_pid_tgid();
 	if (!(site = bpf_map_lookup_elem(&lt_sys_sites, &skey)) ||
 	    !(cfg = probe_admit(skey.probe, pid_tgid)) || !(s = scratch_get()) ||
-	    read_args(s, (const void *)ctx->args[0], site))
+	    read_args(s, (const void *)ctx->args[0], site, cfg))
 		return 0;
 	calls = bpf_task_storage_get(&lt_sys_calls, bpf_get_current_task_btf(), NULL,
 				     BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -162,7 +177,8 @@ int lt_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	call = &calls->slot[i & (LT_SYS_SLOTS - 1)];
 	call->probe = skey.probe + 1;
 	call->nr = skey.nr;
-	call->keep = lt_preds_hold(cfg, s, 0) && sample_keep(skey.probe, cfg->sample);
+	call->site = site->site;
+	call->keep = (!cfg->npred || lt_preds_hold(cfg, s, 0)) && sample_keep(skey.probe, cfg->sample);
 	__builtin_memcpy(call->args, s->vals, sizeof(call->args));
 	call->data_len = call->keep && (cfg->flags & LT_CFG_EMIT) ?
 			 park(cfg, site, s, skey.probe, skey.nr, pid_tgid) : 0;
@@ -187,18 +203,19 @@ static __always_inline __u32 unpark(struct scratch *s, struct lt_inflight_key *k
 
 /* The call is complete: filter on what exit knows, aggregate, or emit. Stacks are taken
  * here, at exit: the user registers and stack are still the entry's (docs/stacks.md). */
-static __always_inline void on_exit(void *ctx, struct lt_probe_cfg *cfg, struct lt_sys_site *site,
+static __always_inline void on_exit(void *ctx, struct lt_probe_cfg *cfg, struct lt_sys_key *skey,
 				    struct scratch *s, struct lt_inflight_key *key,
 				    const struct sys_call *call, __u64 pid_tgid)
 {
 	struct lt_probe_stats *st = stats_of(key->probe);
+	struct lt_sys_site *site;
 	struct pt_regs uregs;
 	__u32 pos;
 
 	if (st)
 		st->hits++;
 	if (!call->keep || s->vals[LT_SRC_DURATION] < cfg->min_duration ||
-	    !lt_preds_hold(cfg, s, 1)) {
+	    (cfg->npred && !lt_preds_hold(cfg, s, 1))) {
 		if (st)
 			st->filtered++;
 		if (call->data_len)
@@ -207,13 +224,13 @@ static __always_inline void on_exit(void *ctx, struct lt_probe_cfg *cfg, struct 
 	}
 	lt_stack_ids(ctx, NULL, cfg, s);
 	if (cfg->agg_kind)
-		lt_agg_update(cfg, s, key->probe, site->site, pid_tgid);
-	if (!(cfg->flags & LT_CFG_EMIT))
+		lt_agg_update(cfg, s, key->probe, call->site, pid_tgid);
+	if (!(cfg->flags & LT_CFG_EMIT) || !(site = bpf_map_lookup_elem(&lt_sys_sites, skey)))
 		return;
 	pos = call->data_len ? unpark(s, key, call->data_len) : 0;
 	pos = lt_fetch_all(cfg, s, pos, 1);
 	s->rec.data_len = lt_fetch_all(&site->strs, s, pos, 1);
-	rec_fill(&s->rec, LT_REC_SYSCALL, (__u64)key->probe << 32 | site->site, pid_tgid);
+	rec_fill(&s->rec, LT_REC_SYSCALL, (__u64)key->probe << 32 | call->site, pid_tgid);
 	s->rec.ts = call->ts;
 	s->rec.duration = s->vals[LT_SRC_DURATION];
 	__builtin_memcpy(s->rec.args, call->args, sizeof(call->args));
@@ -231,7 +248,6 @@ int lt_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct lt_inflight_key key;
 	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
 	struct sys_call call, *slot;
-	struct lt_sys_site *site;
 	struct lt_probe_cfg *cfg;
 	struct sys_calls *calls;
 	struct scratch *s;
@@ -251,13 +267,14 @@ int lt_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	skey.nr = call.nr;
 	pid_tgid = bpf_get_current_pid_tgid();
-	if (!(site = bpf_map_lookup_elem(&lt_sys_sites, &skey)) ||
-	    !(cfg = probe_admit(skey.probe, pid_tgid)) || !(s = scratch_get()))
+	/* Entry admitted the call (pid, tid, comm filters): the config is enough here. */
+	cfg = bpf_map_lookup_elem(&lt_probes, &skey.probe);
+	if (!cfg || !(cfg->flags & LT_CFG_ENABLED) || !(s = scratch_get()))
 		return 0;
 	__builtin_memcpy(s->vals, call.args, sizeof(call.args));
 	s->vals[LT_SRC_RET] = ctx->args[1];
 	s->vals[LT_SRC_DURATION] = now - call.ts;
 	inflight_key(&key, skey.probe, skey.nr, pid_tgid);
-	on_exit(ctx, cfg, site, s, &key, &call, pid_tgid);
+	on_exit(ctx, cfg, &skey, s, &key, &call, pid_tgid);
 	return 0;
 }
