@@ -273,12 +273,14 @@ static int attach_single(struct probe *p, struct bpf_program *prog, bool is_retu
 }
 
 /* The sleepable programs are for reading user memory that may need faulting in:
- * captures, and stacks (recorded or aggregated, which keep the ids they always had).
- * Probes that only aggregate take the lean build (a third of the plain one's
- * verification), the rest the plain one. */
+ * captures; and aggregates keyed by stack, whose ids stay in the one id space they always
+ * had. Stacks recorded in events need neither: the stack being walked or copied is in
+ * use, so resident, and the sleepable build verifies about twice as long. Probes that
+ * only aggregate take the lean build (a third of the plain one's verification), the rest
+ * the plain one. */
 static enum tmpl_variant variant_of(const struct lt_probe_cfg *c)
 {
-	if (c->nfetch || c->stack || (c->agg_by >= LT_BY_USTACK && c->agg_by <= LT_BY_STACK))
+	if (c->nfetch || (c->agg_by >= LT_BY_USTACK && c->agg_by <= LT_BY_STACK))
 		return TMPL_SLEEPABLE;
 	return (c->flags & LT_CFG_EMIT) ? TMPL_PLAIN : TMPL_LEAN;
 }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "libpath.h"
 #include "libpath_needed.h"
@@ -63,11 +65,40 @@ static bool locked_down(void)
 	return mode[0] && !strstr(mode, "[none]");
 }
 
+/* Does the kernel let a kprobe-type program call bpf_probe_write_user? A five-instruction
+ * program answers in about a millisecond; loading the guard itself first would parse the
+ * kernel's BTF for its CO-RE reads (~50 ms) to learn the same. */
+static bool write_user_allowed(void)
+{
+#define INSN(op, d, sr, o, i) { .code = (op), .dst_reg = (d), .src_reg = (sr), .off = (o), \
+				       .imm = (i) }
+	const struct bpf_insn insns[] = {
+		INSN(BPF_ST | BPF_MEM | BPF_DW, 10, 0, -8, 0),		/* *(u64 *)(fp - 8) = 0 */
+		INSN(BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0),		/* r2 = fp */
+		INSN(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, -8),		/* r2 -= 8 */
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 0),		/* r1 = 0 */
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, 8),		/* r3 = 8 */
+		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_probe_write_user),
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),		/* r0 = 0 */
+		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+	};
+#undef INSN
+	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns,
+			       sizeof(insns) / sizeof(insns[0]), NULL);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 static int guard_attach(struct guard *g, struct session *s, const char *gcc_s)
 {
 	const struct session_opts *o = &s->opts;
 	int rc, attached = 0;
 
+	if (!write_user_allowed())
+		return -EPERM;
 	if ((rc = session_load(s)))	/* the session's maps, to share */
 		return rc;
 	if (!(g->skel = unwind_guard_bpf__open()))
@@ -102,8 +133,11 @@ static void guard_setup(struct guard *g, struct session *s)
 	g->state = GUARD_UNAVAILABLE;
 	if (!(rc = guard_attach(g, s, gcc_s)))
 		g->state = GUARD_ACTIVE;
-	else if (rc == -EINVAL && locked_down())
+	else if (rc == -EPERM && locked_down())
 		snprintf(g->why, sizeof(g->why), "kernel lockdown forbids BPF writes to user memory");
+	else if (rc == -EPERM)
+		snprintf(g->why, sizeof(g->why), "the kernel refuses bpf_probe_write_user "
+			 "(lockdown?)");
 	else
 		snprintf(g->why, sizeof(g->why), "the kernel refused the guard program: %s%s",
 			 strerror(-rc), rc == -EINVAL ? ", lockdown?" : "");
