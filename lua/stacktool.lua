@@ -81,6 +81,7 @@ function M.parse(argv, spec)
   if (opts.pid and 1 or 0) + (opts.cmd and 1 or 0) + (target() and 1 or 0) > 1 then
     error("use one of -p PID, -c CMD and -- CMD", 0)
   end
+  M.target(opts)
   return opts
 end
 
@@ -110,22 +111,42 @@ local function spawn(cmd)
     os.execute("sleep 0.01")
   end
   if not pid then error("-c: the command did not start", 0) end
-  return pid, function()
-    local g = io.open(dir .. "/gate", "w")
-    if g then g:write("\n"); g:close() end
+  local function clean()
     for _, f in ipairs({ "gate", "pid", "run.sh" }) do os.remove(dir .. "/" .. f) end
     os.remove(dir)
   end
+  -- Never released (the tool failed before its probes were in): the held shell must not
+  -- wait at its fifo forever. Collected at the latest when the session closes Lua.
+  local held = setmetatable({}, { __gc = function(h)
+    if h.released then return end
+    os.execute(("kill -KILL %d 2>/dev/null"):format(pid))
+    clean()
+  end })
+  return pid, function()
+    held.released = true
+    local g = io.open(dir .. "/gate", "w")
+    if g then g:write("\n"); g:close() end
+    clean()
+  end
 end
 
--- M.start(opts): the target joins the traced set; a -c command is released once the
--- probes are attached (at begin); the session ends after -d or when the target is gone.
+-- M.target(opts), from M.parse, before the tool makes its probes: -c starts the command
+-- (held until begin), and the process joins the traced set. Being first, it is the
+-- session's target: the kernel limits the user probes to it (trace_pid).
+function M.target(opts)
+  if opts.cmd then opts.pid, opts.release = spawn(opts.cmd) end
+  if not opts.pid then return end
+  if not opts.release and not alive(opts.pid) then
+    error(("-p %d: no such process"):format(opts.pid), 0)
+  end
+  trace_pid(opts.pid)
+end
+
+-- M.start(opts): a -c command is released once the probes are attached (at begin); the
+-- session ends after -d or when the target is gone.
 function M.start(opts)
-  local release
-  if opts.cmd then opts.pid, release = spawn(opts.cmd) end
+  local release = opts.release
   if opts.pid then
-    if not release and not alive(opts.pid) then error(("-p %d: no such process"):format(opts.pid), 0) end
-    trace_pid(opts.pid)
     stack.track(opts.pid)
     every("100ms", function() if not alive(opts.pid) then exit(0) end end)
   end

@@ -55,6 +55,17 @@ static int l_target(lua_State *L)
 	return 1;
 }
 
+static bool any_probe(const struct session *s)
+{
+	for (int i = 0; i < s->nprobes; i++)
+		if (s->probes[i])
+			return true;
+	return false;
+}
+
+/* core.trace_pid(pid): pid joins the traced set. In a session without a target and before
+ * any probe, it also becomes the target, as -p PID would: user probes attached from then
+ * on are limited to it by the kernel, so other processes do not trap into them. */
 static int l_trace_pid(lua_State *L)
 {
 	struct session *s = script_session(L);
@@ -62,6 +73,10 @@ static int l_trace_pid(lua_State *L)
 
 	if ((rc = session_load(s)) || (rc = session_trace_pid(s, pid)))
 		return luaL_error(L, "cannot trace pid %d: %s", pid, strerror(-rc));
+	if (!s->opts.have_target && !any_probe(s)) {
+		s->opts.pid = pid;
+		s->opts.have_target = true;
+	}
 	return 0;
 }
 

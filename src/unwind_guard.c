@@ -127,7 +127,7 @@ static void guard_setup(struct guard *g, struct session *s)
 
 	g->state = GUARD_UNNEEDED;
 	g->warned = !unwinds;
-	if ((!unwinds && o->have_target && !o->follow) ||
+	if ((!unwinds && o->have_target && !o->follow && o->exe[0]) ||
 	    libpath_resolve("libgcc_s.so.1", o->have_target ? o->pid : 0, gcc_s, sizeof(gcc_s)))
 		return;
 	g->state = GUARD_UNAVAILABLE;
