@@ -178,27 +178,13 @@ int lt_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	call->probe = skey.probe + 1;
 	call->nr = skey.nr;
 	call->site = site->site;
-	call->keep = (!cfg->npred || lt_preds_hold(cfg, s, 0)) && sample_keep(skey.probe, cfg->sample);
+	call->keep = (!cfg->npred || lt_preds_hold(cfg, s, 0)) &&
+		     sample_keep(skey.probe, cfg->sample);
 	__builtin_memcpy(call->args, s->vals, sizeof(call->args));
 	call->data_len = call->keep && (cfg->flags & LT_CFG_EMIT) ?
 			 park(cfg, site, s, skey.probe, skey.nr, pid_tgid) : 0;
 	call->ts = bpf_ktime_get_ns();
 	return 0;
-}
-
-static __always_inline __u32 unpark(struct scratch *s, struct lt_inflight_key *key, __u32 len)
-{
-	void *parked = bpf_map_lookup_elem(&lt_inflight_data, key);
-	__u64 n = len;
-
-	if (!parked)
-		return 0;
-	keep_bounds(n);
-	if (n > LT_INFLIGHT_DATA)
-		n = LT_INFLIGHT_DATA;
-	bpf_probe_read_kernel(s->data, n, parked);
-	bpf_map_delete_elem(&lt_inflight_data, key);
-	return n;
 }
 
 /* The call is complete: filter on what exit knows, aggregate, or emit. Stacks are taken
@@ -227,7 +213,7 @@ static __always_inline void on_exit(void *ctx, struct lt_probe_cfg *cfg, struct 
 		lt_agg_update(cfg, s, key->probe, call->site, pid_tgid);
 	if (!(cfg->flags & LT_CFG_EMIT) || !(site = bpf_map_lookup_elem(&lt_sys_sites, skey)))
 		return;
-	pos = call->data_len ? unpark(s, key, call->data_len) : 0;
+	pos = call->data_len ? lt_unpark(s, key, call->data_len) : 0;
 	pos = lt_fetch_all(cfg, s, pos, 1);
 	s->rec.data_len = lt_fetch_all(&site->strs, s, pos, 1);
 	rec_fill(&s->rec, LT_REC_SYSCALL, (__u64)key->probe << 32 | call->site, pid_tgid);
