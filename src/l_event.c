@@ -84,7 +84,7 @@ static int l_args_index(lua_State *L)
 	struct event_view *v = check_view(L, 1, ARGS_MT);
 	lua_Integer i = luaL_checkinteger(L, 2);
 
-	if (i < 1 || i > nargs_of(v->p) || v->rec->type == LT_REC_RETURN)
+	if (i < 1 || (i > LT_MAX_ARGS && i > nargs_of(v->p)) || v->rec->type == LT_REC_RETURN)
 		lua_pushnil(L);
 	else
 		push_arg(L, v, i - 1);

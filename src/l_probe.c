@@ -181,7 +181,7 @@ static void add_stack_arg(lua_State *L, struct probe *p, const char *type, int i
 {
 	char text[64];
 
-	if (strpbrk(type, "@") || !strncmp(type, "out:", 4))
+	if (strchr(type, '@') || !strncmp(type, "out:", 4))
 		luaL_error(L, "%s: a stack argument takes a plain type (int, str, bytes:N, ...), "
 			   "read at entry", what);
 	if (p->spec.kind == SPEC_URETPROBE)

@@ -311,11 +311,13 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 		rc = -EOPNOTSUPP;
 		if (p->s->multi_ok && multi[i]) {
 			rc = attach_multi(p, multi[i], is_return);
-			if (rc == -LT_ENOTSUPP && i == 0 &&
-			    !(rc = prune_refused(p, multi[i], is_return, err, errlen)))
+			if (rc == -LT_ENOTSUPP && i == 0) {
+				int pruned = prune_refused(p, multi[i], is_return, err, errlen);
+
+				if (pruned)
+					return pruned;	/* prune_refused said why */
 				rc = attach_multi(p, multi[i], is_return);
-			else if (rc == -ENOENT || rc == -LT_ENOTSUPP)
-				return rc;	/* prune_refused said why */
+			}
 			if (rc == -EINVAL || rc == -EOPNOTSUPP)
 				p->s->multi_ok = false;
 		}
