@@ -51,11 +51,34 @@ struct {
 	__uint(max_entries, 4 << 20);	/* ringbuf_size() changes it; mapped only when streaming */
 } lt_events SEC(".maps");
 
+/* Paired calls in flight, per thread: a stack of slots in the thread's own storage, pushed
+ * at entry and popped at return. Task storage costs one cached lookup where a hash map
+ * costs a hashed insert and delete (the LRU's were most of a paired call's BPF time), and
+ * it goes away with the thread. Slots above a new entry's stack pointer belong to calls
+ * that left without returning (longjmp, exceptions) and are reclaimed. */
+#define LT_CALL_SLOTS 64	/* nesting depth of traced calls per thread */
+#define LT_CALL_SEARCH 4	/* slots a return looks down: several probes on one function */
+
+struct lt_call_slot {
+	__u64 sp;	/* stack pointer at entry; 0 where unknown (kernel functions) */
+	__u32 probe;	/* probe id + 1; 0: free */
+	__u32 site;
+	struct lt_inflight in;
+};
+
+struct lt_call_stack {
+	__u32 depth;
+	__u32 pad;
+	struct lt_call_slot slot[LT_CALL_SLOTS];
+};
+
+struct task_struct;
+
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct lt_inflight_key);
-	__type(value, struct lt_inflight);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct lt_call_stack);
 } lt_inflight SEC(".maps");
 
 struct inflight_data {
@@ -821,27 +844,105 @@ static __always_inline int lt_has_entry_fetch(const struct lt_probe_cfg *cfg)
 	return 0;
 }
 
+static __always_inline struct lt_call_stack *call_stack(void)
+{
+	return bpf_task_storage_get(&lt_inflight, bpf_get_current_task_btf(), NULL,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+static __always_inline struct lt_call_slot *call_slot(struct lt_call_stack *cs, __u32 i)
+{
+	__u64 at = i;
+
+	keep_bounds(at);	/* the mask must reach the verifier even where i is known small */
+	return &cs->slot[at & (LT_CALL_SLOTS - 1)];
+}
+
+/* Is the slot at the top of the stack stale from where a new entry (or a return) stands?
+ * A deeper frame than this one has gone; so has this very call if it is entered again at
+ * the same stack pointer. Free slots go too. */
+static __always_inline int call_gone(const struct lt_call_slot *top,
+				     const struct lt_inflight_key *key, int entering)
+{
+	if (!top->probe || top->sp < key->sp)
+		return 1;
+	return entering && top->sp == key->sp && key->sp && top->probe == key->probe + 1 &&
+	       top->site == key->site;
+}
+
+/* Pops stale and free slots off the top (a bounded number per call; the rest go later). */
+static __always_inline __u32 call_reclaim(struct lt_call_stack *cs,
+					  const struct lt_inflight_key *key, int entering)
+{
+	__u32 d = cs->depth;
+
+	for (int i = 0; i < LT_CALL_SEARCH; i++) {
+		if (!d || d > LT_CALL_SLOTS || !call_gone(call_slot(cs, d - 1), key, entering))
+			break;
+		d--;
+	}
+	cs->depth = d;
+	return d;
+}
+
 /* The entry half, once s->vals holds the args: filters and sampling decide now (the
  * return only learns the verdict), entry captures wait in lt_inflight_data. */
 static __always_inline void lt_call_start(const struct lt_probe_cfg *cfg, struct scratch *s,
 					  struct lt_inflight_key *key, __u32 probe)
 {
-	struct lt_inflight in = {};
+	struct lt_call_stack *cs = call_stack();
+	struct lt_call_slot *slot;
+	__u32 d;
 
-	in.keep = preds_pass(cfg, s, 0) && sample_keep(probe, cfg->sample);
-	__builtin_memcpy(in.args, s->vals, sizeof(in.args));
-	if (!LT_LEAN && in.keep && (cfg->flags & LT_CFG_EMIT) && lt_has_entry_fetch(cfg)) {
-		in.data_len = lt_fetch_all(cfg, s, 0, 0);
-		if (in.data_len > LT_INFLIGHT_DATA) {
-			in.data_len = LT_INFLIGHT_DATA;
+	if (!cs || (d = call_reclaim(cs, key, 1)) >= LT_CALL_SLOTS) {
+		count(LT_CNT_INFLIGHT_FULL);
+		return;
+	}
+	slot = call_slot(cs, d);
+	slot->sp = key->sp;
+	slot->probe = probe + 1;
+	slot->site = key->site;
+	slot->in.keep = preds_pass(cfg, s, 0) && sample_keep(probe, cfg->sample);
+	slot->in.data_len = 0;
+	__builtin_memcpy(slot->in.args, s->vals, sizeof(slot->in.args));
+	if (!LT_LEAN && slot->in.keep && (cfg->flags & LT_CFG_EMIT) && lt_has_entry_fetch(cfg)) {
+		__u32 len = lt_fetch_all(cfg, s, 0, 0);
+
+		if (len > LT_INFLIGHT_DATA) {
+			len = LT_INFLIGHT_DATA;
 			count(LT_CNT_DATA_FULL);
 		}
-		if (bpf_map_update_elem(&lt_inflight_data, key, s->data, BPF_ANY))
-			in.data_len = 0;
+		if (!bpf_map_update_elem(&lt_inflight_data, key, s->data, BPF_ANY))
+			slot->in.data_len = len;
 	}
-	in.ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&lt_inflight, key, &in, BPF_ANY))
-		count(LT_CNT_INFLIGHT_FULL);
+	cs->depth = d + 1;
+	slot->in.ts = bpf_ktime_get_ns();
+}
+
+/* The return half's lookup: this call's slot among the top few, copied out and freed. */
+static __always_inline int call_pop(struct lt_inflight_key *key, struct lt_inflight *out)
+{
+	struct lt_call_stack *cs = bpf_task_storage_get(&lt_inflight, bpf_get_current_task_btf(),
+							NULL, 0);
+	__u32 d;
+
+	if (!cs || !(d = call_reclaim(cs, key, 0)))
+		return 0;
+	for (int i = 0; i < LT_CALL_SEARCH; i++) {
+		struct lt_call_slot *slot;
+
+		if (i >= d)
+			break;
+		slot = call_slot(cs, d - 1 - i);
+		if (slot->probe == key->probe + 1 && slot->site == key->site &&
+		    slot->sp == key->sp) {
+			*out = slot->in;
+			slot->probe = 0;
+			call_reclaim(cs, key, 0);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* Moves the captures parked at entry into the record being built. */
@@ -871,15 +972,12 @@ static __always_inline int lt_call_end(void *ctx, struct pt_regs *regs,
 	__u64 now = bpf_ktime_get_ns(), duration;
 	__u32 probe = cookie >> 32;
 	struct lt_probe_stats *st;
-	struct lt_inflight *in, call;
+	struct lt_inflight call;
 
-	in = bpf_map_lookup_elem(&lt_inflight, key);
-	if (!in) {
+	if (!call_pop(key, &call)) {
 		count(LT_CNT_UNMATCHED_RET);
 		return 0;
 	}
-	call = *in;
-	bpf_map_delete_elem(&lt_inflight, key);
 	st = stats_of(probe);
 	if (st)
 		st->hits++;

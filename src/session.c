@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "event.h"
 #include "loop.h"
@@ -85,8 +86,8 @@ static struct bpf_program *const *group_progs(struct uprobe_bpf *k, enum tmpl_gr
 	return out;
 }
 
-/* Maps not every session needs, and slow to create: the paired-call maps (preallocated
- * LRU hashes, 4 MiB of parked captures: ~3 ms), the ring buffer (4 MiB zeroed: ~1 ms) and
+/* Maps not every session needs, and slow to create: the paired-call maps (the calls in
+ * flight, in task storage; a preallocated LRU hash with 4 MiB of parked captures: ~3 ms), the ring buffer (4 MiB zeroed: ~1 ms) and
  * the stack-trace map (4096 preallocated stacks: ~1 ms); aggregate-only programs use none.
  * The owner leaves them out; the first object that may use one creates it from the
  * owner's definition. */
@@ -127,6 +128,12 @@ static int map_fd(struct session *s, const struct bpf_map *owned)
 
 		if (m != owned)
 			continue;
+		if (bpf_map__type(m) == BPF_MAP_TYPE_TASK_STORAGE) {
+			/* Local storage maps must name their types in BTF. */
+			o.btf_fd = btf__fd(bpf_object__btf(s->skel->obj));
+			o.btf_key_type_id = bpf_map__btf_key_type_id(m);
+			o.btf_value_type_id = bpf_map__btf_value_type_id(m);
+		}
 		if (s->deferred_fd[i] < 0)
 			s->deferred_fd[i] = bpf_map_create(bpf_map__type(m), bpf_map__name(m),
 							   bpf_map__key_size(m),

@@ -50,6 +50,47 @@ for r in $(vals rec); do
 done
 assert_eq "0 1 2 3 4 5 " "$order" "returns arrive innermost first"
 
+# 64 slots, as deep as the kernel itself nests return probes (MAX_URETPROBE_DEPTH): deeper
+# calls get no return probe at all, so their entries are counted and nothing else.
+case_ "recursion deeper than a thread's in-flight slots: the outer 64 calls pair, the rest are counted"
+cat >"$TMP/deep.lua" <<LUA
+local args = {}
+probe("call:$LIB:ltfix_recurse", function(c)
+  if c.ret ~= c.args[1] then args[#args + 1] = "bad" end
+  args[#args + 1] = c.args[1]
+end)
+on("end", function()
+  local c = counters()
+  print("n=" .. #args)
+  print("first=" .. args[1])
+  print("last=" .. args[#args])
+  print("full=" .. c.inflight_full)
+end)
+LUA
+lt "$TMP/deep.lua" -- "$RUN" recurse 79
+assert_rc 0
+assert_eq 64 "$(val n)" "paired calls: one per slot"
+assert_eq "16 79" "$(val first) $(val last)" "the outermost 64 (79 down to 16), innermost first"
+assert_eq 16 "$(val full)" "the 16 innermost counted as inflight_full"
+
+case_ "calls left by longjmp do not fill the thread's slots"
+cat >"$TMP/jump.lua" <<LUA
+local n, bad = 0, 0
+probe("call:$LIB:ltfix_jump_in", function() bad = bad + 1 end)
+probe("call:$LIB:ltfix_recurse", function(c)
+  n = n + 1
+  if c.ret ~= c.args[1] then bad = bad + 1 end
+end)
+on("end", function()
+  local c = counters()
+  print("res=" .. n .. " " .. bad .. " " .. c.inflight_full)
+end)
+LUA
+# 200 rounds leave 5 never-returning calls each (1000, far more than the 64 slots).
+lt "$TMP/jump.lua" -- "$RUN" -n 200 jump 4
+assert_rc 0
+assert_eq "400 0 0" "$(val res)" "every recurse call paired (n, bad, inflight_full)"
+
 case_ "recursion with separate entry and return probes"
 cat >"$TMP/recurse2.lua" <<LUA
 local seq = {}

@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-FUNCS="ltfix_add ltfix_fill ltfix_greet ltfix_noop ltfix_pair ltfix_recurse ltfix_sleep_us ltfix_sum6 ltfix_sum9"
+FUNCS="ltfix_add ltfix_fill ltfix_greet ltfix_jump ltfix_jump_in ltfix_noop ltfix_pair ltfix_recurse ltfix_sleep_us ltfix_sum6 ltfix_sum9"
 # One run of each function: add x3, greet x2, recurse(2) = 3 calls, noop x4, and one each of
 # sum6, sum9, fill, pair, sleep.
 WORKLOAD="'$RUN' -n 3 add 1 2; '$RUN' -n 2 greet x; '$RUN' recurse 2; '$RUN' -n 4 noop;
@@ -36,7 +36,7 @@ assert_rc 0
 assert_eq "$EXPECTED" "$(vals agg)" "in-kernel counts by function"
 assert_eq "$EXPECTED" "$(val cb)" "call events by e.func"
 assert_eq "$FUNCS" "$(val sites)" "p:sites()"
-assert_eq 9 "$(val nsites)" "p:stats().sites"
+assert_eq 11 "$(val nsites)" "p:stats().sites"
 for kv in $EXPECTED; do
 	assert_eq 1 "$(count_lines "^@calls\\[${kv%%:*}\\]: ${kv#*:}\$")" "printed count of ${kv%%:*}"
 done
