@@ -169,6 +169,24 @@ static __always_inline struct lt_globals *globals(void)
 	return bpf_map_lookup_elem(&lt_globals, &zero);
 }
 
+/* The comm filter, out of line: its buffer would take the callers' stack past the size at
+ * which the kernel gives a tracing program a private stack (extra work at every call). */
+__noinline int lt_comm_is(const struct lt_probe_cfg *cfg)
+{
+	char comm[LT_COMM_LEN];
+
+	if (!cfg)
+		return 0;
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (int i = 0; i < LT_COMM_LEN; i++) {
+		if (comm[i] != cfg->comm[i])
+			return 0;
+		if (!comm[i])
+			break;
+	}
+	return 1;
+}
+
 static __always_inline struct lt_probe_cfg *probe_admit(__u32 probe, __u64 pid_tgid)
 {
 	struct lt_probe_cfg *cfg = bpf_map_lookup_elem(&lt_probes, &probe);
@@ -182,17 +200,8 @@ static __always_inline struct lt_probe_cfg *probe_admit(__u32 probe, __u64 pid_t
 		return NULL;
 	if (cfg->tid && cfg->tid != (__u32)pid_tgid)
 		return NULL;
-	if (cfg->comm[0]) {
-		char comm[LT_COMM_LEN];
-
-		bpf_get_current_comm(comm, sizeof(comm));
-		for (int i = 0; i < LT_COMM_LEN; i++) {
-			if (comm[i] != cfg->comm[i])
-				return NULL;
-			if (!comm[i])
-				break;
-		}
-	}
+	if (cfg->comm[0] && !lt_comm_is(cfg))
+		return NULL;
 	return cfg;
 }
 

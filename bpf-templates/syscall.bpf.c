@@ -104,8 +104,10 @@ static __always_inline int read_args(struct scratch *s, const void *regs,
 }
 
 /* The arguments, for a probe that uses them: narrowed to their C types into the scratch
- * values and the slot, then the entry's predicates. 0: the call is filtered out. */
-static __always_inline int enter_args(struct bpf_raw_tracepoint_args *ctx,
+ * values and the slot, then the entry's predicates. 0: the call is filtered out. Out of
+ * line, so that its stack does not count against the entry program's: past 64 bytes the
+ * kernel runs a tracing program on a private stack, extra work at every helper call. */
+static __noinline int enter_args(struct bpf_raw_tracepoint_args *ctx,
 				      const struct lt_probe_cfg *cfg, struct sys_call *call,
 				      __u32 probe)
 {
