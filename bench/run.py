@@ -245,7 +245,7 @@ class Bench:
     def bpf_stats(self):
         """Runs each BPF configuration once with the workload held after its loop, and reads
         run_cnt/run_time_ns of the tracer's programs from /proc/TRACER/fdinfo while they are
-        still loaded. Enables kernel.bpf_stats_enabled for the duration, then restores it."""
+        still loaded. Run-time statistics are on for the duration (benchlib.bpf_stats_on)."""
         self.stats = {}
         if not self.a.bpf_stats:
             return

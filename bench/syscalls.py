@@ -270,7 +270,7 @@ class SysBench:
 
     # ---- BPF program time -------------------------------------------------------------------
     def bpf_stats(self, cfgs):
-        """One run per BPF configuration with kernel.bpf_stats_enabled=1: the workload holds
+        """One run per BPF configuration with run-time statistics on: the workload holds
         before and after its loop, and the tracer's programs' run_cnt/run_time_ns are read
         at both points: the difference is the loop's (plus other processes' syscalls in the
         same 0.1 s, which the hooks that fire for every syscall also count)."""
