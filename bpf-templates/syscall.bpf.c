@@ -108,8 +108,7 @@ static __always_inline int read_args(struct scratch *s, const void *regs,
  * line, so that its stack does not count against the entry program's: past 64 bytes the
  * kernel runs a tracing program on a private stack, extra work at every helper call. */
 static __noinline int enter_args(struct bpf_raw_tracepoint_args *ctx,
-				      const struct lt_probe_cfg *cfg, struct sys_call *call,
-				      __u32 probe)
+				 const struct lt_probe_cfg *cfg, struct sys_call *call, __u32 probe)
 {
 	struct lt_sys_key skey = { .probe = probe, .nr = call->nr };
 	struct lt_sys_site *site = bpf_map_lookup_elem(&lt_sys_sites, &skey);
