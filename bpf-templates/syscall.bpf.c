@@ -104,7 +104,8 @@ static __always_inline int read_args(struct scratch *s, const void *regs,
 }
 
 /* The arguments, for a probe that uses them: narrowed to their C types into the scratch
- * values and the slot, then the entry's predicates. 0: the call is filtered out. Out of
+ * values and the slot, then the entry's predicates. 1: kept, 0: filtered out, -1: no
+ * arguments (registers unreadable, counted; or the probe is being released). Out of
  * line, so that its stack does not count against the entry program's: past 64 bytes the
  * kernel runs a tracing program on a private stack, extra work at every helper call. */
 static __noinline int enter_args(struct bpf_raw_tracepoint_args *ctx,
@@ -114,8 +115,12 @@ static __noinline int enter_args(struct bpf_raw_tracepoint_args *ctx,
 	struct lt_sys_site *site = bpf_map_lookup_elem(&lt_sys_sites, &skey);
 	struct scratch *s = scratch_get();
 
-	if (!site || !s || read_args(s, (const void *)ctx->args[0], site))
-		return 0;
+	if (!site || !s || !cfg)
+		return -1;
+	if (read_args(s, (const void *)ctx->args[0], site)) {
+		count(LT_CNT_READ_FAULT);
+		return -1;
+	}
 	__builtin_memcpy(call->args, s->vals, sizeof(call->args));
 	return preds_pass(cfg, s, 0);
 }
@@ -182,7 +187,7 @@ int lt_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	struct lt_probe_cfg *cfg;
 	struct sys_calls *calls;
 	struct sys_call *call;
-	int i;
+	int i, kept;
 
 	if (!site)
 		return 0;
@@ -201,8 +206,11 @@ int lt_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	call->nr = ctx->args[1];
 	call->site = site - 1;
 	call->data_len = 0;
-	call->keep = (!uses_args(cfg) || enter_args(ctx, cfg, call, probe)) &&
-		     sample_keep(probe, cfg->sample);
+	if ((kept = uses_args(cfg) ? enter_args(ctx, cfg, call, probe) : 1) < 0) {
+		calls->probe[i & (LT_SYS_SLOTS - 1)] = 0;
+		return 0;
+	}
+	call->keep = kept && sample_keep(probe, cfg->sample);
 #if !LT_LEAN
 	if (call->keep && (cfg->flags & LT_CFG_EMIT))
 		call->data_len = park(cfg, probe, call->nr, pid_tgid);
