@@ -2,6 +2,7 @@
 they all take, the machine line and the end of the report."""
 import argparse
 import contextlib
+import ctypes
 import os
 import re
 import subprocess
@@ -42,30 +43,33 @@ def machine(src):
             f"ltrace-ebpf at {head}{' (uncommitted changes)' if dirty else ''}; {'; '.join(peers)}.")
 
 
+NR_BPF = 321            # x86_64
+BPF_ENABLE_STATS = 32   # union bpf_attr: enable_stats.type, 0 = BPF_STATS_RUN_TIME
+
+
 @contextlib.contextmanager
 def bpf_stats_on(notes):
-    """Turns kernel.bpf_stats_enabled on for the block and restores it after; yields False
-    (with a note) when it cannot be turned on."""
-    path = "/proc/sys/kernel/bpf_stats_enabled"
-    try:
-        with open(path) as f:
-            old = f.read().strip()
-        with open(path, "w") as f:
-            f.write("1")
-    except OSError as e:
-        notes.append(f"BPF program run times not measured: {path}: {e.strerror}")
+    """BPF program run-time statistics on for the block, held through BPF_ENABLE_STATS: on
+    while its fd is open, whatever another process writes to kernel.bpf_stats_enabled
+    meanwhile (a concurrent benchmark restoring 0 stopped the counters mid-run). Yields
+    False (with a note) when the kernel refuses."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    attr = ctypes.create_string_buffer(16)
+    fd = libc.syscall(NR_BPF, BPF_ENABLE_STATS, attr, ctypes.sizeof(attr))
+    if fd < 0:
+        notes.append(f"BPF program run times not measured: BPF_ENABLE_STATS: "
+                     f"{os.strerror(ctypes.get_errno())}")
         yield False
         return
     try:
         yield True
     finally:
-        with open(path, "w") as f:
-            f.write(old)
+        os.close(fd)
 
 
 def prog_stats(pid):
     """{program id: (run_cnt, run_time_ns)} of the BPF programs process PID holds (the
-    counters need kernel.bpf_stats_enabled=1)."""
+    counters need bpf_stats_on)."""
     progs = {}
     fddir = f"/proc/{pid}/fdinfo"
     try:

@@ -241,11 +241,11 @@ class Bench:
         self.res = res
         return plans
 
-    # ---- time spent in the BPF programs themselves (kernel.bpf_stats_enabled) ----------
+    # ---- time spent in the BPF programs themselves (BPF run-time statistics) ------------
     def bpf_stats(self):
         """Runs each BPF configuration once with the workload held after its loop, and reads
         run_cnt/run_time_ns of the tracer's programs from /proc/TRACER/fdinfo while they are
-        still loaded. Enables kernel.bpf_stats_enabled for the duration, then restores it."""
+        still loaded. Run-time statistics are on for the duration (benchlib.bpf_stats_on)."""
         self.stats = {}
         if not self.a.bpf_stats:
             return
@@ -483,7 +483,7 @@ class Bench:
         a = self.a
         if self.stats:
             p("")
-            p(f"Time inside the BPF programs (kernel.bpf_stats_enabled: run_time_ns / N, all of the "
+            p(f"Time inside the BPF programs (BPF run-time statistics: run_time_ns / N, all of the "
               f"configuration's programs, one run of N = {a.n_stats:,}): what each tracer's "
               "programs add over the kernel's uprobe machinery, which the floor's empty programs "
               "measure (their own run time is the cost of an empty program and of the stats clock).")
@@ -562,7 +562,7 @@ def main():
     ap.add_argument("--n-stats", type=int, default=100000,
                     help="calls for the BPF program run-time pass")
     ap.add_argument("--no-bpf-stats", dest="bpf_stats", action="store_false",
-                    help="skip the BPF program run-time pass (kernel.bpf_stats_enabled)")
+                    help="skip the BPF program run-time pass (BPF_ENABLE_STATS)")
     ap.add_argument("--only", type=lambda v: v.split(","), default=[],
                     help="comma-separated configuration keys (floor,pair,lt_count,lt_hist,"
                     "lt_up_lua,lt_call_lua,bt_count,bt_hist,bt_printf,ltrace_e,ltrace_c); "

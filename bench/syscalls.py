@@ -73,6 +73,9 @@ class SysBench:
             for kind, label in floors:
                 c.append(Config(f"floor_{kind}", label, "floor",
                                 lambda n, out, k=kind: [self.sysfloor, k, "--"] + self.wl(n, out)))
+            c.append(Config("bound_hist", "hand-written minimal read() latency histogram (raw "
+                            "tracepoints, task storage, two clock reads, per-CPU array)", "bound",
+                            lambda n, out: [self.sysfloor, "hist", "--"] + self.wl(n, out)))
         else:
             self.notes.append(f"{self.sysfloor} missing: no floors")
         if os.access(self.lt, os.X_OK):
@@ -270,7 +273,7 @@ class SysBench:
 
     # ---- BPF program time -------------------------------------------------------------------
     def bpf_stats(self, cfgs):
-        """One run per BPF configuration with kernel.bpf_stats_enabled=1: the workload holds
+        """One run per BPF configuration with run-time statistics on: the workload holds
         before and after its loop, and the tracer's programs' run_cnt/run_time_ns are read
         at both points: the difference is the loop's (plus other processes' syscalls in the
         same 0.1 s, which the hooks that fire for every syscall also count)."""
@@ -394,7 +397,7 @@ class SysBench:
             p(f"| {c.label} | {' | '.join(cells)} | {spread} | {rss} | {notes} |")
         if self.stats:
             p("")
-            p(f"Time inside the BPF programs (kernel.bpf_stats_enabled, the median of {self.a.stats_reps} "
+            p(f"Time inside the BPF programs (BPF run-time statistics, the median of {self.a.stats_reps} "
               "runs of N reads; "
               "run_cnt and run_time_ns of the tracer's programs read before and after the "
               "loop). Hooks that fire for every syscall also run, and count, for other "
@@ -424,7 +427,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=60, help="seconds per run")
     ap.add_argument("--stats-reps", type=int, default=3, help="runs per configuration, BPF time pass")
     ap.add_argument("--no-bpf-stats", dest="bpf_stats", action="store_false",
-                    help="skip the BPF program run-time pass (kernel.bpf_stats_enabled)")
+                    help="skip the BPF program run-time pass (BPF_ENABLE_STATS)")
     a = ap.parse_args()
     a.src_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     if os.geteuid() != 0:

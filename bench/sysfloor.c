@@ -4,7 +4,9 @@
  *
  *   sysfloor KIND -- CMD ARGS
  *     KIND: read (syscalls:sys_enter_read + sys_exit_read), raw_syscalls (the generic
- *     tracepoints), raw_tp (raw tracepoints sys_enter + sys_exit), tp_btf (the same, BTF)
+ *     tracepoints), raw_tp (raw tracepoints sys_enter + sys_exit), tp_btf (the same, BTF);
+ *     hist: not empty, a minimal hand-written read() latency histogram on the raw
+ *     tracepoints (the least that design costs)
  *
  * Attached before CMD is started, so the probes are in place before its first syscall. */
 #include <errno.h>
@@ -24,6 +26,7 @@ int main(int argc, char **argv)
 		{ "raw_syscalls", "tp_sys_enter", "tp_sys_exit" },
 		{ "raw_tp", "raw_sys_enter", "raw_sys_exit" },
 		{ "tp_btf", "btf_sys_enter", "btf_sys_exit" },
+		{ "hist", "hist_enter", "hist_exit" },
 	};
 	struct sysfloor_bpf *skel;
 	struct bpf_program *p;
@@ -71,6 +74,6 @@ int main(int argc, char **argv)
 	sysfloor_bpf__destroy(skel);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 usage:
-	fprintf(stderr, "usage: sysfloor read|raw_syscalls|raw_tp|tp_btf -- CMD ARGS\n");
+	fprintf(stderr, "usage: sysfloor read|raw_syscalls|raw_tp|tp_btf|hist -- CMD ARGS\n");
 	return 2;
 }

@@ -192,6 +192,24 @@ static __always_inline struct lt_globals *globals(void)
 	return bpf_map_lookup_elem(&lt_globals, &zero);
 }
 
+/* The comm filter, out of line: its buffer would take the callers' stack past the size at
+ * which the kernel gives a tracing program a private stack (extra work at every call). */
+__noinline int lt_comm_is(const struct lt_probe_cfg *cfg)
+{
+	char comm[LT_COMM_LEN];
+
+	if (!cfg)
+		return 0;
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (int i = 0; i < LT_COMM_LEN; i++) {
+		if (comm[i] != cfg->comm[i])
+			return 0;
+		if (!comm[i])
+			break;
+	}
+	return 1;
+}
+
 static __always_inline struct lt_probe_cfg *probe_admit(__u32 probe, __u64 pid_tgid)
 {
 	struct lt_probe_cfg *cfg = bpf_map_lookup_elem(&lt_probes, &probe);
@@ -200,22 +218,13 @@ static __always_inline struct lt_probe_cfg *probe_admit(__u32 probe, __u64 pid_t
 
 	if (!cfg || !g || !(cfg->flags & LT_CFG_ENABLED) || tgid == g->self_tgid)
 		return NULL;
-	if (g->filter_pids && !(cfg->flags & LT_CFG_OWN_PID) &&
+	if (g->filter_pids && !(cfg->flags & LT_CFG_OWN_PID) && tgid != g->target_tgid &&
 	    !bpf_map_lookup_elem(&lt_pids, &tgid))
 		return NULL;
 	if (cfg->tid && cfg->tid != (__u32)pid_tgid)
 		return NULL;
-	if (cfg->comm[0]) {
-		char comm[LT_COMM_LEN];
-
-		bpf_get_current_comm(comm, sizeof(comm));
-		for (int i = 0; i < LT_COMM_LEN; i++) {
-			if (comm[i] != cfg->comm[i])
-				return NULL;
-			if (!comm[i])
-				break;
-		}
-	}
+	if (cfg->comm[0] && !lt_comm_is(cfg))
+		return NULL;
 	return cfg;
 }
 
@@ -354,6 +363,7 @@ static __always_inline void agg_flat(const struct lt_probe_cfg *cfg, __u32 probe
 	h->slot[slot] += 1;
 }
 
+/* A keyed aggregate: its entry in the lt_aggs hash (lt_agg takes keyless ones). */
 __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratch *s,
 			     __u32 probe, __u32 site, __u64 pid_tgid)
 {
@@ -366,10 +376,6 @@ __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratc
 		return 0;
 	v = narrow(val_of(s, cfg->agg_src), cfg->agg_width, cfg->agg_signed);
 	by = cfg->agg_by;
-	if (cfg->flags & LT_CFG_AGG_FLAT) {
-		agg_flat(cfg, probe, v, cfg->agg_kind == LT_AGG_HIST ? agg_slot(cfg, v) : 0);
-		return 0;
-	}
 
 	if (by == LT_BY_SITE)
 		key.key = site;
@@ -400,6 +406,22 @@ __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratc
 	}
 	agg_add(val, v);
 	return 0;
+}
+
+/* The aggregate update: a keyless one inline (a few array slots), a keyed one through
+ * lt_agg_update (the hash key, verified once). A call costs here: the kernel sends every
+ * return through a return thunk (retbleed), so the common keyless case makes none. */
+static __always_inline void lt_agg(const struct lt_probe_cfg *cfg, const struct scratch *s,
+				   __u32 probe, __u32 site, __u64 pid_tgid)
+{
+	__u64 v;
+
+	if (!(cfg->flags & LT_CFG_AGG_FLAT)) {
+		lt_agg_update(cfg, s, probe, site, pid_tgid);
+		return;
+	}
+	v = narrow(val_of(s, cfg->agg_src), cfg->agg_width, cfg->agg_signed);
+	agg_flat(cfg, probe, v, cfg->agg_kind == LT_AGG_HIST ? agg_slot(cfg, v) : 0);
 }
 
 /* Reading user memory that may not be paged in. bpf_probe_read_user fails on a page the
@@ -796,7 +818,7 @@ static __always_inline int lt_event_kept(void *ctx, struct pt_regs *regs,
 	if (ctx && !LT_LEAN)
 		lt_stack_ids(ctx, regs, cfg, s);
 	if (cfg->agg_kind)
-		lt_agg_update(cfg, s, cookie >> 32, (__u32)cookie, pid_tgid);
+		lt_agg(cfg, s, cookie >> 32, (__u32)cookie, pid_tgid);
 	return !LT_LEAN && (cfg->flags & LT_CFG_EMIT);
 }
 

@@ -71,7 +71,7 @@ int lt_profile(struct bpf_perf_event_data *ctx)
 	__builtin_memset(s->vals, 0, sizeof(s->vals));
 	lt_stack_ids(ctx, NULL, cfg, s);
 	if (cfg->agg_kind)
-		lt_agg_update(cfg, s, lt_probe_id, 0, pid_tgid);
+		lt_agg(cfg, s, lt_probe_id, 0, pid_tgid);
 	if (!(cfg->flags & LT_CFG_EMIT))
 		return 0;
 	rec_fill(&s->rec, LT_REC_SAMPLE, (__u64)lt_probe_id << 32, pid_tgid);
@@ -117,6 +117,6 @@ int lt_offcpu_switch(struct bpf_raw_tracepoint_args *ctx)
 	s->stk_kid = start.kid;
 	s->stk_caller = 0;
 	if (cfg->agg_kind)
-		lt_agg_update(cfg, s, lt_probe_id, 0, start.pid_tgid);
+		lt_agg(cfg, s, lt_probe_id, 0, start.pid_tgid);
 	return 0;
 }

@@ -24,14 +24,14 @@ struct lt_sys_key {
 	__u32 nr;
 };
 
-/* lt_sys_nrs[probe]: the syscall numbers a probe traces, one bit each: the test every
- * syscall of every process passes through, so it is an array lookup the verifier inlines. */
+/* lt_sys_nrs[probe]: per syscall number, the probe's site it is (index + 1), 0 when the
+ * probe does not trace it: the test every syscall of every process passes through, so it
+ * is an array lookup the verifier inlines, and it names the site without a hash lookup. */
 struct lt_sys_nrs {
-	__u64 bits[LT_SYS_NR_MAX / 64];
+	__u16 site[LT_SYS_NR_MAX];
 };
 
 struct lt_sys_site {
-	__u32 site;		/* index into the probe's sites */
 	__u8 ext[LT_MAX_ARGS];
 	__u8 pad[2];
 	/* String arguments of this syscall: only flags, nfetch and fetch[] are used. */

@@ -272,6 +272,9 @@ struct lt_globals {
 	__u32 filter_pids;	/* 1: only processes in lt_pids */
 	__u32 self_tgid;	/* the tracer itself is never traced */
 	__u64 wakeup_bytes;	/* wake the consumer only past this much queued data */
+	__u32 target_tgid;	/* without -f: the first pid in lt_pids, admitted
+				 * without the lookup */
+	__u32 pad;
 };
 
 /* Per-probe statistics and state (per-CPU array indexed by probe): one array lookup per

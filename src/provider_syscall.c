@@ -1,9 +1,10 @@
 /* Syscalls: syscall:NAME, a glob (syscall:open*, syscall:*) or a list (syscall:read,write).
  * Entry and exit are paired in kernel on the raw tracepoints raw_syscalls:sys_enter/sys_exit
  * (the cheapest hook: one program run per syscall, no per-syscall tracepoint), one link
- * each per probe with cookie = probe id << 32; lt_sys_sites[(probe, nr)] selects the
- * syscalls. Arguments are named and typed by syscalls:sys_enter_NAME format files; numbers
- * come from the kernel headers (syscall_names.c). */
+ * each per probe with cookie = probe id << 32 | generation; lt_sys_nrs[probe] selects the
+ * syscalls, lt_sys_sites[(probe, nr)] types their arguments. Arguments are named and typed
+ * by syscalls:sys_enter_NAME format files; numbers come from the kernel headers
+ * (syscall_names.c). */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -20,11 +21,14 @@
 #include "session.h"
 #include "syscall.h"
 #include "syscall.skel.h"
+#include "syscall_lean.skel.h"
 #include "syscall_names.h"
 #include "syscall_probe.h"
 #include "tracefs.h"
 
-static const char instance_key = 's';
+/* One object per build (TMPL_PLAIN, TMPL_LEAN), loaded on first use; the second reuses
+ * the first's syscall maps, so both see every probe's sites and every thread's calls. */
+static const char instance_key[TMPL_VARIANTS];
 
 static bool sys_handles(enum spec_kind kind)
 {
@@ -36,18 +40,62 @@ static void destroy_sys(void *obj)
 	syscall_bpf__destroy(obj);
 }
 
-static struct syscall_bpf *sys_template(struct session *s, int *err)
+/* Whichever build is loaded: they share the maps the host writes. */
+static struct syscall_bpf *sys_loaded(struct session *s)
 {
-	struct syscall_bpf *k = session_object(s, &instance_key);
+	struct syscall_bpf *k = session_object(s, &instance_key[TMPL_PLAIN]);
+
+	return k ? k : session_object(s, &instance_key[TMPL_LEAN]);
+}
+
+static int sys_share_maps(struct syscall_bpf *k, struct syscall_bpf *other)
+{
+	struct bpf_map *mine[] = { k->maps.lt_sys_nrs, k->maps.lt_sys_sites,
+				   k->maps.lt_sys_calls };
+	struct bpf_map *theirs[] = { other->maps.lt_sys_nrs, other->maps.lt_sys_sites,
+				     other->maps.lt_sys_calls };
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]) && !rc; i++)
+		rc = bpf_map__reuse_fd(mine[i], bpf_map__fd(theirs[i]));
+	return rc;
+}
+
+/* The lean build (LT_LEAN=1: no records, captures or stacks) opens into the same skeleton:
+ * same maps and programs in the same order. */
+static struct syscall_bpf *sys_open(enum tmpl_variant v)
+{
+	struct syscall_bpf *k = calloc(1, sizeof(*k));
+	int rc;
+
+	if (!k)
+		return NULL;
+	if ((rc = syscall_bpf__create_skeleton(k)))
+		goto fail;
+	if (v == TMPL_LEAN)
+		k->skeleton->data = (void *)syscall_lean_bpf__elf_bytes(&k->skeleton->data_sz);
+	if ((rc = bpf_object__open_skeleton(k->skeleton, NULL)))
+		goto fail;
+	return k;
+fail:
+	syscall_bpf__destroy(k);
+	errno = -rc;
+	return NULL;
+}
+
+static struct syscall_bpf *sys_template(struct session *s, enum tmpl_variant v, int *err)
+{
+	struct syscall_bpf *k = session_object(s, &instance_key[v]), *other = sys_loaded(s);
 
 	if (k)
 		return k;
-	if (!(k = syscall_bpf__open())) {
+	if (!(k = sys_open(v))) {
 		*err = -errno;
 		return NULL;
 	}
-	if ((*err = session_share_maps(s, k->obj)) || (*err = syscall_bpf__load(k)) ||
-	    (*err = session_own_object(s, &instance_key, k, destroy_sys))) {
+	if ((other && (*err = sys_share_maps(k, other))) ||
+	    (*err = session_share_maps_variant(s, k->obj, v)) || (*err = syscall_bpf__load(k)) ||
+	    (*err = session_own_object(s, &instance_key[v], k, destroy_sys))) {
 		syscall_bpf__destroy(k);
 		return NULL;
 	}
@@ -57,7 +105,7 @@ static struct syscall_bpf *sys_template(struct session *s, int *err)
 static void sys_release(struct probe *p)
 {
 	struct sys_state *st = p->kind_data;
-	struct syscall_bpf *k = session_object(p->s, &instance_key);
+	struct syscall_bpf *k = sys_loaded(p->s);
 
 	if (!st)
 		return;
@@ -66,7 +114,7 @@ static void sys_release(struct probe *p)
 
 		bpf_map_delete_elem(bpf_map__fd(k->maps.lt_sys_sites), &key);
 	}
-	if (st->written && k) {	/* the id's bitmap must be empty for its next probe */
+	if (st->written && k) {	/* the id's sites must be empty for its next probe */
 		struct lt_sys_nrs none = {};
 
 		bpf_map_update_elem(bpf_map__fd(k->maps.lt_sys_nrs), &st->id, &none, BPF_ANY);
@@ -326,7 +374,6 @@ static int write_sites(struct probe *p, struct sys_state *st, int fd)
 		struct lt_sys_key key = { p->id, ss->nr };
 
 		memset(&v, 0, sizeof(v));
-		v.site = i;
 		for (int a = 0; a < ss->nargs; a++)
 			if (!ss->args[a].type.is_ptr && ss->args[a].type.size < 8)
 				v.ext[a] = ss->args[a].type.size |
@@ -338,36 +385,42 @@ static int write_sites(struct probe *p, struct sys_state *st, int fd)
 	return 0;
 }
 
-static int write_bitmap(struct probe *p, const struct sys_state *st, int fd)
+/* Per syscall number, the site it is (index + 1). */
+static int write_nrs(struct probe *p, const struct sys_state *st, int fd)
 {
 	struct lt_sys_nrs nrs = {};
 
 	for (size_t i = 0; i < st->n; i++)
 		if (st->sites[i].nr >= 0 && st->sites[i].nr < LT_SYS_NR_MAX)
-			nrs.bits[st->sites[i].nr / 64] |= 1ULL << (st->sites[i].nr % 64);
+			nrs.site[st->sites[i].nr] = i + 1;
 	return bpf_map_update_elem(fd, &p->id, &nrs, BPF_ANY) ? -errno : 0;
 }
 
-/* Exit first: every call whose entry the probe sees then has its exit seen too. */
+/* Exit first: every call whose entry the probe sees then has its exit seen too. The
+ * cookie's low half is a generation, new at every attach: a call left in a thread's
+ * storage by an earlier probe of the same id (its exit detached first) is not taken for
+ * this probe's. Probes that only aggregate use the lean build. */
 static int sys_attach(struct probe *p, char *err, size_t errlen)
 {
+	static uint32_t generation;
+	enum tmpl_variant v = tmpl_variant_of(&p->cfg) == TMPL_LEAN ? TMPL_LEAN : TMPL_PLAIN;
+	uint64_t cookie = (uint64_t)p->id << 32 | ++generation;
 	struct bpf_program *progs[2];
 	struct syscall_bpf *k;
 	const char *what = "load the syscall template";
 	int rc = 0, fd;
 
-	if (!(k = sys_template(p->s, &rc)))
+	if (!(k = sys_template(p->s, v, &rc)))
 		goto fail;
 	what = "configure the syscall probe";
 	if ((rc = write_sites(p, p->kind_data, bpf_map__fd(k->maps.lt_sys_sites))) ||
-	    (rc = write_bitmap(p, p->kind_data, bpf_map__fd(k->maps.lt_sys_nrs))))
+	    (rc = write_nrs(p, p->kind_data, bpf_map__fd(k->maps.lt_sys_nrs))))
 		goto fail;
 	progs[0] = k->progs.lt_sys_exit;
 	progs[1] = k->progs.lt_sys_enter;
 	what = "attach to raw_syscalls (kernel 6.10 or later is needed for cookies)";
 	for (int i = 0; i < 2; i++) {
-		fd = raw_tp_link(bpf_program__fd(progs[i]), i ? "sys_enter" : "sys_exit",
-				 (uint64_t)p->id << 32);
+		fd = raw_tp_link(bpf_program__fd(progs[i]), i ? "sys_enter" : "sys_exit", cookie);
 		if (fd < 0 || (rc = probe_add_link(p, NULL, fd))) {
 			rc = fd < 0 ? fd : rc;
 			goto fail;

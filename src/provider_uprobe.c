@@ -274,26 +274,13 @@ static int attach_single(struct probe *p, struct bpf_program *prog, bool is_retu
 	return 0;
 }
 
-/* The sleepable programs are for reading user memory that may need faulting in:
- * captures; and aggregates keyed by stack, whose ids stay in the one id space they always
- * had. Stacks recorded in events need neither: the stack being walked or copied is in
- * use, so resident, and the sleepable build verifies about twice as long. Probes that
- * only aggregate take the lean build (a third of the plain one's verification), the rest
- * the plain one. */
-static enum tmpl_variant variant_of(const struct lt_probe_cfg *c)
-{
-	if (c->nfetch || (c->agg_by >= LT_BY_USTACK && c->agg_by <= LT_BY_STACK))
-		return TMPL_SLEEPABLE;
-	return (c->flags & LT_CFG_EMIT) ? TMPL_PLAIN : TMPL_LEAN;
-}
-
 /* Entry before return, so a call that starts meanwhile is at worst unpaired, never
  * miscounted. uprobe_multi where the kernel has it; one link per site otherwise. */
 static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 {
 	enum tmpl_group g = group_of(p->spec.kind);
 	struct bpf_program *multi[2] = {}, *single[2];
-	enum tmpl_variant v = variant_of(&p->cfg);
+	enum tmpl_variant v = tmpl_variant_of(&p->cfg);
 	int rc;
 
 	dedupe_sites(p);

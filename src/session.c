@@ -179,6 +179,24 @@ int session_share_maps(struct session *s, struct bpf_object *obj)
 	return share_maps(s, obj, DEFER_ALL);
 }
 
+int session_share_maps_variant(struct session *s, struct bpf_object *obj, enum tmpl_variant v)
+{
+	return share_maps(s, obj, v == TMPL_LEAN ? 0 : DEFER_ALL);
+}
+
+/* The sleepable programs are for reading user memory that may need faulting in:
+ * captures; and aggregates keyed by stack, whose ids stay in the one id space they always
+ * had. Stacks recorded in events need neither: the stack being walked or copied is in
+ * use, so resident, and the sleepable build verifies about twice as long. Probes that
+ * only aggregate take the lean build (a third of the plain one's verification), the rest
+ * the plain one. */
+enum tmpl_variant tmpl_variant_of(const struct lt_probe_cfg *c)
+{
+	if (c->nfetch || (c->agg_by >= LT_BY_USTACK && c->agg_by <= LT_BY_STACK))
+		return TMPL_SLEEPABLE;
+	return (c->flags & LT_CFG_EMIT) ? TMPL_PLAIN : TMPL_LEAN;
+}
+
 /* The same template built with LT_SLEEPABLE=1 or LT_LEAN=1 has the same maps and
  * programs in the same order, so its object opens into a struct uprobe_bpf. */
 static struct uprobe_bpf *open_template(enum tmpl_variant v)
@@ -389,6 +407,10 @@ int session_trace_pid(struct session *s, int pid)
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.lt_pids), &key, &one, BPF_ANY))
 		return -errno;
 	s->globals.filter_pids = 1;
+	/* Without -f nothing leaves lt_pids, so the first pid can skip the lookup; with -f
+	 * it leaves when the process is freed, and its number may come back. */
+	if (!s->globals.target_tgid && !s->opts.follow)
+		s->globals.target_tgid = pid;
 	return set_globals(s, s->globals);
 }
 

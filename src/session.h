@@ -21,7 +21,8 @@ enum tmpl_group {
 	TMPL_GROUPS,
 };
 
-/* Builds of the uprobe template: what a probe needs decides which one it uses. */
+/* Builds of the uprobe template (and of the syscall template: plain and lean): what a
+ * probe needs decides which one it uses (tmpl_variant_of). */
 enum tmpl_variant {
 	TMPL_PLAIN,
 	TMPL_SLEEPABLE,	/* faults pages in for captures (where the kernel takes it) */
@@ -85,6 +86,12 @@ int session_programs(struct session *s, enum tmpl_group g, bool multi, enum tmpl
  * owner's, so all templates feed one ring buffer and one set of counters. 0 or -errno. */
 struct bpf_object;
 int session_share_maps(struct session *s, struct bpf_object *obj);
+/* The same for a build of variant v: a lean build's programs use no ring buffer, paired-call
+ * or stack maps, so they are left uncreated for it. */
+int session_share_maps_variant(struct session *s, struct bpf_object *obj, enum tmpl_variant v);
+/* The build a probe's configuration needs: sleepable for captures and stack-keyed
+ * aggregates, plain for records, lean for in-kernel aggregation only. */
+enum tmpl_variant tmpl_variant_of(const struct lt_probe_cfg *c);
 /* The fd of one of the owner's maps (s->skel->maps.X): the owner creates some only when a
  * program may use them (session.c); -1 while not created. */
 struct bpf_map;

@@ -2,7 +2,8 @@
 # syscall: probes on real processes: N read() calls counted exactly with their named
 # arguments, return values and durations; in-kernel latency histograms keyed by syscall,
 # pid and comm with no per-event traffic; openat's path read as a string with errno names;
-# lists, globs and several probes at once; errors that name the syscall or argument.
+# lists, globs and several probes at once, aggregate-only (lean) and record (plain) builds
+# together; errors that name the syscall or argument.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -99,6 +100,33 @@ assert_rc 0
 assert_eq "$N" "$(val list)" "syscall:read,write events"
 assert_eq "$N" "$(val glob)" "syscall:rea? count"
 assert_eq "read" "$(val sites)" "syscall:rea? sites"
+
+case_ "an aggregate-only probe (lean build) and one with records (plain build) share the calls"
+cat >"$TMP/lean.lua" <<'LUA'
+local all, fd42 = 0, 0
+local function plain()
+  probe("syscall:read", function(e)
+    all = all + 1
+    if e.fd == 42 then fd42 = fd42 + 1 end
+  end)
+end
+if arg[1] == "plain-first" then plain() end
+h = probe("syscall:read", { agg = "hist", print = false })
+if arg[1] ~= "plain-first" then plain() end
+on("end", function()
+  print("lean=" .. h:read()[1].count)
+  print("hits=" .. h:stats().hits)
+  print("all=" .. all)
+  print("fd42=" .. fd42)
+end)
+LUA
+for order in lean-first plain-first; do
+	lt "$TMP/lean.lua" "$order" -- "$KREAD" "$N"
+	assert_rc 0
+	assert_eq "$N" "$(val fd42)" "$order: reads of fd 42 (plain)"
+	assert_eq "$(val all)" "$(val lean)" "$order: histogram total = the plain probe's reads"
+	assert_eq "$(val lean)" "$(val hits)" "$order: hits of the lean probe"
+done
 
 case_ "listing: -l syscall:open*, -l -v shows argument types"
 lt -l 'syscall:open*'
