@@ -131,7 +131,7 @@ struct scratch {
 	struct lt_rec rec;
 	__u8 data[LT_SCRATCH_DATA];
 };
-_Static_assert(LT_SCRATCH_DATA >= LT_DATA_MAX + LT_FETCH_MAX_LEN + sizeof(struct lt_cap),
+_Static_assert(LT_SCRATCH_DATA >= LT_DATA_MAX + LT_FETCH_MAX_LEN + sizeof(struct lt_cap) + 8,
 	       "captures fit the scratch record");
 
 struct {
@@ -440,8 +440,9 @@ static __always_inline int nul_at(const struct lt_fetch *f, __u64 addr)
 /* Append one capture at pos; returns bytes used. Reads user or kernel memory (f->space). */
 static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struct lt_fetch *f)
 {
-	__u64 addr = val_of(s, f->src) + (__s64)f->off, len = f->len;
+	__u64 addr = val_of(s, f->src) + (__s64)f->off, len = f->len, kept = 0;
 	struct lt_cap *cap;
+	__u8 *dst;
 	long n;
 
 	if (f->len_src != LT_SRC_NONE) {
@@ -476,9 +477,14 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 			return sizeof(*cap);
 		}
 		addr = p + (__s64)f->off2;
+		if (f->deref == LT_DEREF_KEEP) {	/* the pointer first, then what it points to */
+			__builtin_memcpy(s->data + pos + sizeof(*cap), &p, sizeof(p));
+			kept = sizeof(p);
+		}
 	}
+	dst = s->data + pos + sizeof(*cap) + kept;
 	if (f->kind == LT_FETCH_STR) {
-		n = read_mem_str(f, s->data + pos + sizeof(*cap), len, (void *)addr);
+		n = read_mem_str(f, dst, len, (void *)addr);
 		if (n > 0 && (__u64)n == len && !nul_at(f, addr + len - 1)) {
 			cap->flags |= LT_CAP_TRUNC;
 			count(LT_CNT_STR_TRUNC);
@@ -486,7 +492,7 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 		if (n > 0)
 			n -= 1;	/* drop the NUL */
 	} else {
-		n = read_mem(f, s->data + pos + sizeof(*cap), len, (void *)addr);
+		n = read_mem(f, dst, len, (void *)addr);
 		if (n == 0)
 			n = len;
 	}
@@ -495,8 +501,8 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 		count(LT_CNT_READ_FAULT);
 		n = 0;
 	}
-	cap->len = n;
-	return sizeof(*cap) + n;
+	cap->len = n + kept;
+	return sizeof(*cap) + kept + n;
 }
 
 struct fetch_ctx {

@@ -47,11 +47,19 @@ enum lt_space {
 	LT_SPACE_KERNEL = 1,	/* kernel memory (kernel-function probes) */
 };
 
+/* How a capture follows a pointer (lt_fetch.deref). */
+enum lt_deref {
+	LT_DEREF_NONE = 0,
+	LT_DEREF = 1,		/* addr = *(u64 *)addr + off2 */
+	LT_DEREF_KEEP = 2,	/* the same, and the capture starts with that pointer (8 bytes):
+				 * a stack argument's value, which no register holds */
+};
+
 /* One capture: addr = value(src) + off; if deref, addr = *(u64 *)addr + off2; then read. */
 struct lt_fetch {
 	__u8 src;
 	__u8 kind;
-	__u8 deref;
+	__u8 deref;	/* enum lt_deref */
 	__u8 at_return;	/* read when the call returns (output buffers), from entry's args */
 	__u8 len_src;	/* LT_SRC_NONE or a source whose value bounds len (read()'s return) */
 	__u8 space;	/* enum lt_space: whose memory the addresses are in */

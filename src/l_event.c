@@ -43,8 +43,7 @@ static void push_value(lua_State *L, const struct event_view *v, const struct va
 		lua_pushinteger(L, value_extend(f->type, raw));
 		return;
 	}
-	if (capture_get(v->data, v->rec->data_len, capture_emitted_index(&v->p->cfg, f->capture),
-			&cap, &bytes) ||
+	if (capture_value(&v->p->cfg, f->capture, v->data, v->rec->data_len, &cap, &bytes) ||
 	    (cap.flags & LT_CAP_FAULT)) {
 		lua_pushnil(L);
 		return;

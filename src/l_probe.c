@@ -175,7 +175,8 @@ static int add_capture(lua_State *L, struct probe *p, const char *text, int src,
 }
 
 /* Argument i (0-based, 6 or more) from the stack: the type's capture read at sp + 8 +
- * 8 * (i - 6) at entry (a pointer type follows the pointer stored there). */
+ * 8 * (i - 6) at entry. A pointer type follows the pointer stored there and keeps it
+ * (e.reg7..e.reg12), as a register argument's value is kept beside its string. */
 static void add_stack_arg(lua_State *L, struct probe *p, const char *type, int i,
 			  const char *what)
 {
@@ -188,6 +189,8 @@ static void add_stack_arg(lua_State *L, struct probe *p, const char *type, int i
 		luaL_error(L, "%s: stack arguments are read at entry (use call: or uprobe:)", what);
 	snprintf(text, sizeof(text), "%s@%d", type, 8 * (i - LT_MAX_ARGS + 1));
 	add_capture(L, p, text, LT_SRC_SP, &p->args[i], what);
+	if (p->args[i].capture >= 0 && p->cfg.fetch[p->args[i].capture].deref)
+		p->cfg.fetch[p->args[i].capture].deref = LT_DEREF_KEEP;
 }
 
 static void parse_captures(lua_State *L, int t, struct probe *p)
