@@ -558,11 +558,42 @@ static __always_inline void rec_fill(struct lt_rec *r, __u16 type, __u64 cookie,
 	r->ucopy_len = 0;
 }
 
-__noinline int lt_emit(struct scratch *s, __u32 probe)
+#define LT_HELD_REC_MAX (sizeof(struct lt_rec) + LT_DATA_MAX + LT_STACK_AREA)
+
+/* A record whose thread stops (LT_CFG_HOLD: SIGSTOP, taken on its way back to user space)
+ * until the host has run the callback and sent SIGCONT. The stop is requested before the
+ * record is committed, so the SIGCONT never comes first; and after the record is copied
+ * out of the scratch area, which the programs the signal itself triggers
+ * (signal:signal_generate) may reuse on this CPU. */
+static __always_inline int emit_held(struct scratch *s, __u64 len, __u64 flags)
+{
+	struct lt_rec *r = bpf_ringbuf_reserve(&lt_events, LT_HELD_REC_MAX, 0);
+
+	if (!r)
+		return -1;
+	keep_bounds(len);
+	if (len > LT_HELD_REC_MAX)
+		len = LT_HELD_REC_MAX;
+	s->rec.flags |= LT_RF_HELD;
+	if (bpf_probe_read_kernel(r, len, &s->rec)) {
+		bpf_ringbuf_discard(r, 0);
+		return -1;
+	}
+	if (bpf_send_signal_thread(19 /* SIGSTOP */)) {
+		r->flags &= ~LT_RF_HELD;
+		count(LT_CNT_HOLD_FAILED);
+	}
+	bpf_ringbuf_submit(r, flags);
+	return 0;
+}
+
+/* Sends the record (a held one with LT_CFG_HOLD in cfg_flags). */
+__noinline int lt_emit(struct scratch *s, __u32 probe, __u32 cfg_flags)
 {
 	struct lt_probe_stats *st = stats_of(probe);
 	struct lt_globals *g;
 	__u64 len, flags;
+	long err;
 
 	if (!s)
 		return 0;
@@ -579,7 +610,11 @@ __noinline int lt_emit(struct scratch *s, __u32 probe)
 	g = globals();
 	flags = g && bpf_ringbuf_query(&lt_events, BPF_RB_AVAIL_DATA) >= g->wakeup_bytes ?
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&lt_events, &s->rec, sizeof(s->rec) + len, flags)) {
+	if (cfg_flags & LT_CFG_HOLD)
+		err = emit_held(s, sizeof(s->rec) + len, flags);
+	else
+		err = bpf_ringbuf_output(&lt_events, &s->rec, sizeof(s->rec) + len, flags);
+	if (err) {
 		count(LT_CNT_RINGBUF_FULL);
 		if (st)
 			st->dropped++;
@@ -911,7 +946,7 @@ static __always_inline int lt_call_end(void *ctx, struct pt_regs *regs,
 	s->rec.data_len = lt_fetch_all(cfg, s, s->rec.data_len, 1);
 	if (ctx)
 		lt_stack_append(ctx, regs, cfg, s);
-	lt_emit(s, probe);
+	lt_emit(s, probe, cfg->flags);
 	return 0;
 }
 

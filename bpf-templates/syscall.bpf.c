@@ -222,7 +222,7 @@ static __always_inline void on_exit(void *ctx, struct lt_probe_cfg *cfg, struct 
 	__builtin_memcpy(s->rec.args, call->args, sizeof(call->args));
 	s->rec.ret = s->vals[LT_SRC_RET];
 	lt_stack_append(ctx, lt_dwarf_regs(cfg, &uregs), cfg, s);
-	lt_emit(s, key->probe);
+	lt_emit(s, key->probe, cfg->flags);
 }
 
 /* A thread is in one syscall at a time: its slot for this probe, if any, is this call. */

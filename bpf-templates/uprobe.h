@@ -129,6 +129,8 @@ enum lt_cfg_flags {
 	LT_CFG_OWN_PID = 1 << 5,	/* the link itself is limited to the target: skip lt_pids */
 	LT_CFG_AGG_FLAT = 1 << 6,	/* keyless aggregate: totals in lt_stats[probe], a
 					 * histogram's buckets in lt_agg_hists[agg_hist] */
+	LT_CFG_HOLD = 1 << 7,		/* the thread stops (SIGSTOP) at each record until the
+					 * host has run the callback (option `hold`) */
 };
 
 struct lt_probe_cfg {
@@ -166,6 +168,7 @@ enum lt_rec_type {
 
 enum lt_rec_flags {
 	LT_RF_TRUNCATED = 1 << 0,	/* a capture did not fit LT_DATA_MAX */
+	LT_RF_HELD = 1 << 1,		/* the thread is stopped until the host resumes it */
 };
 
 /* A capture in the data area: header, then len bytes. */
@@ -272,6 +275,7 @@ enum lt_counter {
 	LT_CNT_PIDS_FULL,
 	LT_CNT_STACK_LOST,	/* a stack could not be read or stored (full map, collision) */
 	LT_CNT_RETURNS_UNWOUND,	/* pending returns an exception unwound (unwind_guard.bpf.c) */
+	LT_CNT_HOLD_FAILED,	/* a `hold` probe could not stop the thread (bpf_send_signal) */
 	LT_CNT_MAX,
 };
 

@@ -166,9 +166,11 @@ end
 
 function Tracer:descriptor(site)
 	local proto = self.protos.protos[site.name] or conf.default_proto(site.name)
+	local name = display_name(self, site.name)
+	-- ltrace names a resumed call without the "@lib" of -x symbols in libraries.
 	local D = { site = site, proto = proto, plan = plan.plan(proto, self.opts),
-		    prefix = site.prefix or "",
-		    display = display_name(self, site.name) .. (site.suffix or "") }
+		    prefix = site.prefix or "", display = name .. (site.suffix or ""),
+		    resumed = name }
 	return D
 end
 
@@ -282,9 +284,56 @@ function Tracer:summary()
 	self.out:summary(list)
 end
 
+-- ---- libraries loaded later (dlopen) ------------------------------------------------------
+
+-- Objects whose calls were selected already (by real path: the loader's paths and
+-- /proc/PID/maps spell them differently).
+function Tracer:cover(objects)
+	for _, o in ipairs(objects:all()) do
+		self.covered[self.native.realpath(o.path) or o.path] = true
+	end
+end
+
+function Tracer:library_loaded(path)
+	local real = self.native.realpath(path) or path
+	if self.covered[real] then return end
+	self.covered[real] = true
+	local obj = self.objects:loaded(real)
+	local sites = obj and selector.library_sites(self.opts, self.objects, obj) or {}
+	if #sites == 0 then return end
+	if self.opts.debug & 1 ~= 0 then warn("loaded %s: %d functions", real, #sites) end
+	for _, s in ipairs(sites) do self.selected[s.name] = true end
+	if self.opts.summary then self:count_calls(sites) else self:trace_calls(sites) end
+end
+
+-- A library loaded after start gets the same selection as those loaded at start, probed
+-- while the process waits at the dynamic linker's breakpoint (libwatch), as ltrace does
+-- at r_brk: its constructors' and first calls are seen.
+function Tracer:watch_libraries()
+	local interp = self.objects.info.interp
+	if not interp or not selector.wants_libraries(self.opts) then return false end
+	self:cover(self.objects)
+	local ok, p = pcall(require("libwatch").watch, { ldso = interp }, function(e, paths)
+		self.held[e.tid] = true	-- its SIGSTOP is not the program's (ltrace_signals)
+		for _, path in ipairs(paths) do self:library_loaded(path) end
+	end)
+	if not ok then
+		warn("libraries loaded later (dlopen) are not traced: %s",
+		     tostring(p):gsub("^[^:]+:%d+: ", ""))
+		return false
+	end
+	self.probes[#self.probes + 1] = p
+	self.watching = true
+	if self.opts.debug & 1 ~= 0 then
+		warn("probe uprobe:%s:_dl_debug_state (libraries loaded later)", interp)
+	end
+	return true
+end
+
 -- "+++ exited (status N) +++" once the traced process is gone.
 function Tracer:finish()
 	local c = counters()
+	if self.watching then M.check_names(self.opts, self.selected) end
 	if self.opts.debug & 1 ~= 0 then
 		warn("events %d, lost: ringbuf_full %d inflight_full %d lost_detached %d unmatched %d",
 		     c.events, c.ringbuf_full, c.inflight_full, c.lost_detached, c.unmatched_return)
@@ -315,10 +364,8 @@ function Tracer:finish()
 end
 
 -- A name given to -e or -x that matches no call: said, as ltrace would silently trace
--- nothing for it.
-function M.check_names(opts, sites)
-	local have = {}
-	for _, s in ipairs(sites) do have[s.name] = true end
+-- nothing for it. have: the set of names selected.
+function M.check_names(opts, have)
 	for _, f in ipairs({ { "-e", opts.hide_caller and {} or opts.plt_filter },
 			     { "-x", opts.static_filter } }) do
 		for _, name in ipairs(filter.literals(f[2])) do
@@ -335,7 +382,8 @@ function M.run(opts, native)
 	local exe, pid = target_program(opts, native)
 	local self = setmetatable({
 		opts = opts, native = native, pid = pid, probes = {}, got_probes = {}, gated = {},
-		count_probes = {}, demangled = {}, failed = {},
+		count_probes = {}, demangled = {}, failed = {}, covered = {},
+		held = {},	-- tids stopped by the core's holds: their SIGSTOP is not shown
 	}, Tracer)
 	self.objects = Objects.new(native, exe, pid)
 	self.protos = M.prototypes(opts)
@@ -343,7 +391,8 @@ function M.run(opts, native)
 	opts.main_tid = pid
 	self.events = Events.new(self.out, opts)
 	local sites = selector.sites(opts, self.objects)
-	M.check_names(opts, sites)
+	self.selected = {}
+	for _, s in ipairs(sites) do self.selected[s.name] = true end
 	-- Every traced call is a record: a program calling in a tight loop never waits for
 	-- us, so give bursts room (the ring is only mapped when records stream).
 	if not opts.summary then ringbuf_size(32 * 1024 * 1024) end
@@ -353,6 +402,8 @@ function M.run(opts, native)
 		self:trace_calls(sites)
 	end
 	self:watch_exec()
+	-- With libraries loaded later a name may still come: said at the end, if not.
+	if not self:watch_libraries() then M.check_names(opts, self.selected) end
 	if opts.follow then require("ltrace_exec").attach(self) end
 	if opts.syscalls then
 		local sys = require("ltrace_syscalls")

@@ -17,6 +17,8 @@ local function trace_program(t, exe, pid)
 	for _, site in ipairs(selector.sites(t.opts, objects)) do
 		if site.kind ~= "got" then sites[#sites + 1] = site end
 	end
+	if selector.wants_libraries(t.opts) then t:cover(objects) end
+	for _, s in ipairs(sites) do t.selected[s.name] = true end
 	if #sites == 0 then return end
 	if t.opts.summary then t:count_calls(sites) else t:trace_calls(sites) end
 end
@@ -25,7 +27,6 @@ function M.attach(t)
 	local core = require("ltrace.core")
 	local probed = { [t.objects.main.path] = true }
 	local first = #t.opts.command > 0	-- the command's own exec: already probed, no line
-	t.held = {}	-- pids whose SIGSTOP is the hold's own (not shown: ltrace_signals.lua)
 	core.hold_execs(true)
 	local p = probe("tracepoint:sched:sched_process_exec", t:base_opts({}), function(e)
 		t.held[e.pid] = true

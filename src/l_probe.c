@@ -48,7 +48,8 @@ static int release(lua_State *L)
 
 static const char *const probe_keys[] = { "agg", "args", "by", "comm", "min_duration", "name",
 					  "of", "print", "ret", "sample", "signed", "stack",
-					  "stack_depth", "strsize", "tid", "unwind", "where", NULL };
+					  "stack_depth", "strsize", "tid", "unwind", "where", "hold",
+					  NULL };
 static const char *const filter_keys[] = { "comm", "min_duration", "sample", "tid", "where",
 					   NULL };
 
@@ -296,6 +297,22 @@ static void parse_agg(lua_State *L, int t, struct probe *p)
 	lua_pop(L, 1);
 }
 
+/* hold = true: the thread that hit the probe waits (stopped) until the callback has run,
+ * so the callback can act before the traced code goes on (attach probes to a library
+ * dlopen just mapped). */
+static void parse_hold(lua_State *L, int t, struct probe *p)
+{
+	if (opt_type(L, t, "hold", LUA_TBOOLEAN) && lua_toboolean(L, -1)) {
+		if (p->callback == LUA_NOREF)
+			luaL_error(L, "option 'hold': the process waits for the callback: give one");
+		if (p->spec.kind == SPEC_PROFILE || p->spec.kind == SPEC_OFFCPU)
+			luaL_error(L, "option 'hold': not for %s probes", p->provider->name);
+		p->cfg.flags |= LT_CFG_HOLD;
+		p->s->holds = true;
+	}
+	lua_pop(L, 1);
+}
+
 static void parse_options(lua_State *L, int t, struct probe *p)
 {
 	check_keys(L, t, probe_keys, p->provider->opt_keys);
@@ -308,6 +325,7 @@ static void parse_options(lua_State *L, int t, struct probe *p)
 	parse_filters(L, t, p, &p->cfg);
 	parse_agg(L, t, p);
 	stack_parse_opts(L, t, p);
+	parse_hold(L, t, p);
 }
 
 /* core.probe(spec [, opts] [, fn]) -> probe | nil, message */
