@@ -119,11 +119,23 @@ function Tracer:attach(spec, popts, fn, what)
 	return p
 end
 
--- The caller filter of GOT-only calls: the main binary's code, once its range is known.
-function Tracer:caller_where()
+local function range_where(lo, hi)
+	return { ("caller >= 0x%x"):format(lo), ("caller < 0x%x"):format(hi) }
+end
+
+-- The caller filter of GOT-only calls: the main binary's code, once its range is known;
+-- or, for a program a followed process exec'd (site.range), that program's code there.
+function Tracer:caller_where(site)
+	if site and site.range then return range_where(site.range[1], site.range[2]) end
 	local lo, hi, exact = self.objects:code_range(self.pid)
 	self.range_exact = exact
-	return { ("caller >= 0x%x"):format(lo), ("caller < 0x%x"):format(hi) }
+	self.main_range = exact and lo or nil
+	return range_where(lo, hi)
+end
+
+-- The GOT probes of the command's own program: gated until its exec (below).
+local function first_got(site)
+	return site.kind == "got" and not site.range
 end
 
 -- Probes that must not see the held child before its exec (it runs ltrace-ebpf's own
@@ -191,11 +203,11 @@ function Tracer:attach_group(g, kind, popts, handler)
 	local site = g.site
 	if self.failed[g.target] then return end
 	if site.kind == "plt" then popts.plt = g.names end
-	if site.kind == "got" then popts.where = self:caller_where() end
-	if site.kind == "got" then self:gate(popts) end
+	if site.kind == "got" then popts.where = self:caller_where(site) end
+	if first_got(site) then self:gate(popts) end
 	local events = self.events
 	local by_name = g.by_name
-	local got = site.kind == "got"
+	local got = first_got(site)
 	local fn
 	if got then
 		fn = function(e)
@@ -210,7 +222,7 @@ function Tracer:attach_group(g, kind, popts, handler)
 	end
 	local p = self:attach(kind .. ":" .. g.target, self:base_opts(popts), fn,
 			      kind .. ":" .. g.target .. (site.kind == "plt" and " (PLT)" or ""))
-	if p and site.kind == "got" then
+	if p and got then
 		self.got_probes[#self.got_probes + 1] = p
 		if popts.comm then self.gated[#self.gated + 1] = p end
 	end
@@ -255,11 +267,12 @@ function Tracer:count_calls(sites)
 	for _, g in ipairs(order) do
 		local popts = { agg = "stats", by = "func", print = false }
 		if g.site.kind == "plt" then popts.plt = g.names end
-		if g.site.kind == "got" then self:gate(popts).where = self:caller_where() end
+		if g.site.kind == "got" then popts.where = self:caller_where(g.site) end
+		if first_got(g.site) then self:gate(popts) end
 		local p = self:attach("call:" .. g.target, self:base_opts(popts))
 		if p then
 			self.count_probes[#self.count_probes + 1] = p
-			if g.site.kind == "got" then self.got_probes[#self.got_probes + 1] = p end
+			if first_got(g.site) then self.got_probes[#self.got_probes + 1] = p end
 			if popts.comm then self.gated[#self.gated + 1] = p end
 		end
 	end
