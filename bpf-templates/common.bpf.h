@@ -564,8 +564,9 @@ static __always_inline void rec_fill(struct lt_rec *r, __u16 type, __u64 cookie,
  * until the host has run the callback and sent SIGCONT. The stop is requested before the
  * record is committed, so the SIGCONT never comes first; and after the record is copied
  * out of the scratch area, which the programs the signal itself triggers
- * (signal:signal_generate) may reuse on this CPU. */
-static __always_inline int emit_held(struct scratch *s, __u64 len, __u64 flags)
+ * (signal:signal_generate) may reuse on this CPU. The host is woken at once: the thread
+ * waits for it. */
+static __always_inline int emit_held(struct scratch *s, __u64 len)
 {
 	struct lt_rec *r = bpf_ringbuf_reserve(&lt_events, LT_HELD_REC_MAX, 0);
 
@@ -583,7 +584,7 @@ static __always_inline int emit_held(struct scratch *s, __u64 len, __u64 flags)
 		r->flags &= ~LT_RF_HELD;
 		count(LT_CNT_HOLD_FAILED);
 	}
-	bpf_ringbuf_submit(r, flags);
+	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 
@@ -611,7 +612,7 @@ __noinline int lt_emit(struct scratch *s, __u32 probe, __u32 cfg_flags)
 	flags = g && bpf_ringbuf_query(&lt_events, BPF_RB_AVAIL_DATA) >= g->wakeup_bytes ?
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	if (cfg_flags & LT_CFG_HOLD)
-		err = emit_held(s, sizeof(s->rec) + len, flags);
+		err = emit_held(s, sizeof(s->rec) + len);
 	else
 		err = bpf_ringbuf_output(&lt_events, &s->rec, sizeof(s->rec) + len, flags);
 	if (err) {
