@@ -248,11 +248,11 @@ int capture_get(const uint8_t *data, uint32_t len, int index, struct lt_cap *cap
 int capture_value(const struct lt_probe_cfg *cfg, int index, const uint8_t *data, uint32_t len,
 		  struct lt_cap *cap, const uint8_t **bytes)
 {
-	if (index < 0 || index >= cfg->nfetch ||
-	    capture_get(data, len, capture_emitted_index(cfg, index), cap, bytes))
+	/* Indexes past the fetch ops are a template's own captures (BTF paths, raw records). */
+	if (capture_get(data, len, capture_emitted_index(cfg, index), cap, bytes))
 		return -ENOENT;
-	if (cfg->fetch[index].deref == LT_DEREF_KEEP) {	/* skip the pointer kept first */
-		if (cap->len < sizeof(uint64_t))
+	if (index < cfg->nfetch && cfg->fetch[index].deref == LT_DEREF_KEEP) {
+		if (cap->len < sizeof(uint64_t))	/* skip the pointer kept first */
 			return -ENOENT;
 		cap->len -= sizeof(uint64_t);
 		*bytes += sizeof(uint64_t);

@@ -515,6 +515,11 @@ static void test_capture_kept_pointer(void)
 	CHECK(cap.len == 8 && bytes == data + pos - 8);
 	CHECK_EQ_INT(capture_word(&cfg, -1, data, pos, &word), -ENOENT);
 	CHECK_EQ_INT(capture_word(&cfg, 3, data, pos, &word), -ENOENT);
+	/* A capture past the fetch ops (a template's own: BTF paths, raw records) as it is. */
+	put_cap(data, &pos, 2, 0, "ok", 2);
+	CHECK_EQ_INT(capture_value(&cfg, 3, data, pos, &cap, &bytes), 0);
+	CHECK(cap.len == 2 && !memcmp(bytes, "ok", 2));
+	CHECK_EQ_INT(capture_value(&cfg, -1, data, pos, &cap, &bytes), -ENOENT);
 	/* The slot itself unreadable: no pointer to give. */
 	pos = 0;
 	put_cap(data, &pos, 0, LT_CAP_FAULT, "", 0);
