@@ -12,6 +12,12 @@ local selector = require("ltrace_select")
 
 local M = {}
 
+-- What probing a site covers: its program (PLT, symbols), or its program at one load
+-- address (GOT-only calls, filtered on the caller's address).
+local function key_of(objects, site)
+	return objects.main.path .. (site.range and ("@%x"):format(site.range[1]) or "")
+end
+
 -- The sites of the program pid now runs not probed yet (probed: keys of what was).
 local function new_sites(t, objects, pid, probed)
 	local sites, range = {}, nil
@@ -23,14 +29,11 @@ local function new_sites(t, objects, pid, probed)
 			end
 			site.range = range
 		end
-		local key = objects.main.path .. (site.range and ("@%x"):format(site.range[1]) or "")
 		local own = site.range and objects.main.path == t.objects.main.path and
 			t.main_range == site.range[1]
-		if not probed[key] and not own then sites[#sites + 1] = site end
+		if not probed[key_of(objects, site)] and not own then sites[#sites + 1] = site end
 	end
-	for _, site in ipairs(sites) do
-		probed[objects.main.path .. (site.range and ("@%x"):format(site.range[1]) or "")] = true
-	end
+	for _, site in ipairs(sites) do probed[key_of(objects, site)] = true end
 	return sites
 end
 
