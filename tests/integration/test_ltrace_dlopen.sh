@@ -64,6 +64,23 @@ le $LTFX_CONF -e '*' "$DLOPEN"
 assert_file_contains "$TMP/le.out" 'libltfx_plug.so->atoi("4")' "-e '*' covers it"
 assert_file_contains "$TMP/le.out" 'ltfx_dlopen->dlclose(' "and the program's calls"
 
+case_ "-p PID: a library the running process loads after the tracer attached"
+"$DLOPEN" libltfx_plug.so "$TMP/go" >"$TMP/late.out" &
+LATE=$!
+LAST_CMD="ltrace-ebpf -p $LATE -e @libltfx_plug.so"
+"$LTRACE_EBPF" $LTFX_CONF -o "$TMP/p.out" -p "$LATE" -e @libltfx_plug.so 2>"$TMP/p.err" &
+TRACER=$!
+for ((i = 0; i < 500; i++)); do	# the dynamic linker's probe is the first link
+	[ "$(links_held_by $TRACER | wc -l)" -ge 1 ] && break
+	sleep 0.02
+done
+touch "$TMP/go"
+wait_pid "$LATE"
+wait_pid "$TRACER"
+assert_file_contains "$TMP/p.out" 'libltfx_plug.so->strlen("21")' "its first call"
+assert_file_contains "$TMP/p.out" 'libltfx_plug.so->ltfx_plug_twice(4)' "and its last"
+assert_file_contains "$TMP/late.out" "again=8" "the process ran on"
+
 if have_ltrace; then
 	case_ "the same lines as ltrace"
 	for filter in "-e @libltfx_plug.so" "-e ltfx_plug*" "-x ltfx_*" "-L -x @libltfx_plug.so" \
