@@ -154,7 +154,7 @@ struct scratch {
 	struct lt_rec rec;
 	__u8 data[LT_SCRATCH_DATA];
 };
-_Static_assert(LT_SCRATCH_DATA >= LT_DATA_MAX + LT_FETCH_MAX_LEN + sizeof(struct lt_cap),
+_Static_assert(LT_SCRATCH_DATA >= LT_DATA_MAX + LT_FETCH_MAX_LEN + sizeof(struct lt_cap) + 8,
 	       "captures fit the scratch record");
 
 struct {
@@ -485,8 +485,9 @@ static __always_inline int nul_at(const struct lt_fetch *f, __u64 addr)
 /* Append one capture at pos; returns bytes used. Reads user or kernel memory (f->space). */
 static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struct lt_fetch *f)
 {
-	__u64 addr = val_of(s, f->src) + (__s64)f->off, len = f->len;
+	__u64 addr = val_of(s, f->src) + (__s64)f->off, len = f->len, kept = 0;
 	struct lt_cap *cap;
+	__u8 *dst;
 	long n;
 
 	if (f->len_src != LT_SRC_NONE) {
@@ -521,9 +522,14 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 			return sizeof(*cap);
 		}
 		addr = p + (__s64)f->off2;
+		if (f->deref == LT_DEREF_KEEP) {	/* the pointer first, then what it points to */
+			__builtin_memcpy(s->data + pos + sizeof(*cap), &p, sizeof(p));
+			kept = sizeof(p);
+		}
 	}
+	dst = s->data + pos + sizeof(*cap) + kept;
 	if (f->kind == LT_FETCH_STR) {
-		n = read_mem_str(f, s->data + pos + sizeof(*cap), len, (void *)addr);
+		n = read_mem_str(f, dst, len, (void *)addr);
 		if (n > 0 && (__u64)n == len && !nul_at(f, addr + len - 1)) {
 			cap->flags |= LT_CAP_TRUNC;
 			count(LT_CNT_STR_TRUNC);
@@ -531,7 +537,7 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 		if (n > 0)
 			n -= 1;	/* drop the NUL */
 	} else {
-		n = read_mem(f, s->data + pos + sizeof(*cap), len, (void *)addr);
+		n = read_mem(f, dst, len, (void *)addr);
 		if (n == 0)
 			n = len;
 	}
@@ -540,8 +546,8 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 		count(LT_CNT_READ_FAULT);
 		n = 0;
 	}
-	cap->len = n;
-	return sizeof(*cap) + n;
+	cap->len = n + kept;
+	return sizeof(*cap) + kept + n;
 }
 
 struct fetch_ctx {
@@ -597,11 +603,43 @@ static __always_inline void rec_fill(struct lt_rec *r, __u16 type, __u64 cookie,
 	r->ucopy_len = 0;
 }
 
-__noinline int lt_emit(struct scratch *s, __u32 probe)
+#define LT_HELD_REC_MAX (sizeof(struct lt_rec) + LT_DATA_MAX + LT_STACK_AREA)
+
+/* A record whose thread stops (LT_CFG_HOLD: SIGSTOP, taken on its way back to user space)
+ * until the host has run the callback and sent SIGCONT. The stop is requested before the
+ * record is committed, so the SIGCONT never comes first; and after the record is copied
+ * out of the scratch area, which the programs the signal itself triggers
+ * (signal:signal_generate) may reuse on this CPU. The host is woken at once: the thread
+ * waits for it. */
+static __always_inline int emit_held(struct scratch *s, __u64 len)
+{
+	struct lt_rec *r = bpf_ringbuf_reserve(&lt_events, LT_HELD_REC_MAX, 0);
+
+	if (!r)
+		return -1;
+	keep_bounds(len);
+	if (len > LT_HELD_REC_MAX)
+		len = LT_HELD_REC_MAX;
+	s->rec.flags |= LT_RF_HELD;
+	if (bpf_probe_read_kernel(r, len, &s->rec)) {
+		bpf_ringbuf_discard(r, 0);
+		return -1;
+	}
+	if (bpf_send_signal_thread(19 /* SIGSTOP */)) {
+		r->flags &= ~LT_RF_HELD;
+		count(LT_CNT_HOLD_FAILED);
+	}
+	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+/* Sends the record (a held one with LT_CFG_HOLD in cfg_flags). */
+__noinline int lt_emit(struct scratch *s, __u32 probe, __u32 cfg_flags)
 {
 	struct lt_probe_stats *st = stats_of(probe);
 	struct lt_globals *g;
 	__u64 len, flags;
+	long err;
 
 	if (!s)
 		return 0;
@@ -618,7 +656,11 @@ __noinline int lt_emit(struct scratch *s, __u32 probe)
 	g = globals();
 	flags = g && bpf_ringbuf_query(&lt_events, BPF_RB_AVAIL_DATA) >= g->wakeup_bytes ?
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&lt_events, &s->rec, sizeof(s->rec) + len, flags)) {
+	if (cfg_flags & LT_CFG_HOLD)
+		err = emit_held(s, sizeof(s->rec) + len);
+	else
+		err = bpf_ringbuf_output(&lt_events, &s->rec, sizeof(s->rec) + len, flags);
+	if (err) {
 		count(LT_CNT_RINGBUF_FULL);
 		if (st)
 			st->dropped++;
@@ -1025,7 +1067,7 @@ static __always_inline int lt_call_end(void *ctx, struct pt_regs *regs,
 	s->rec.data_len = lt_fetch_all(cfg, s, s->rec.data_len, 1);
 	if (ctx)
 		lt_stack_append(ctx, regs, cfg, s);
-	lt_emit(s, probe);
+	lt_emit(s, probe, cfg->flags);
 	return 0;
 }
 

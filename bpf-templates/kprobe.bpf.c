@@ -65,7 +65,7 @@ static __always_inline int plain_event(void *ctx, struct lt_probe_cfg *cfg, stru
 		return 0;
 	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
 	lt_stack_append(ctx, lt_dwarf_regs(cfg, &uregs), cfg, s);
-	lt_emit(s, probe);
+	lt_emit(s, probe, cfg->flags);
 	return 0;
 }
 

@@ -81,7 +81,7 @@ int lt_profile(struct bpf_perf_event_data *ctx)
 	s->rec.ret = 0;
 	s->rec.data_len = 0;
 	lt_stack_append(ctx, (cfg->stack & LT_STK_DWARF) ? user_regs(ctx, &copy) : NULL, cfg, s);
-	lt_emit(s, lt_probe_id);
+	lt_emit(s, lt_probe_id, 0);
 	return 0;
 }
 

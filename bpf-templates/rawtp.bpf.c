@@ -154,6 +154,6 @@ int lt_rawtp_prog(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	s->rec.data_len = data_len;
 	lt_stack_append(ctx, lt_dwarf_regs(cfg, &uregs), cfg, s);
-	lt_emit(s, probe);
+	lt_emit(s, probe, cfg->flags);
 	return 0;
 }

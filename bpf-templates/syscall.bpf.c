@@ -244,7 +244,7 @@ static __always_inline void emit(void *ctx, struct lt_probe_cfg *cfg, struct scr
 	__builtin_memcpy(s->rec.args, call->args, sizeof(call->args));
 	s->rec.ret = s->vals[LT_SRC_RET];
 	lt_stack_append(ctx, lt_dwarf_regs(cfg, &uregs), cfg, s);
-	lt_emit(s, probe);
+	lt_emit(s, probe, cfg->flags);
 }
 
 static __always_inline void unpark_dropped(__u32 probe, const struct sys_call *call,

@@ -132,6 +132,6 @@ int lt_tp(void *ctx)
 	pos = lt_fetch_all(cfg, s, 0, 0);
 	s->rec.data_len = copy_record(s, pos, ctx, rec_len(ctx, site));
 	lt_stack_append(ctx, lt_dwarf_regs(cfg, &uregs), cfg, s);
-	lt_emit(s, probe);
+	lt_emit(s, probe, cfg->flags);
 	return 0;
 }

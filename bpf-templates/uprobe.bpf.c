@@ -62,7 +62,7 @@ static __always_inline int on_event(struct pt_regs *ctx, __u16 type)
 		return 0;
 	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
 	lt_stack_append(ctx, ctx, cfg, s);
-	lt_emit(s, probe);
+	lt_emit(s, probe, cfg->flags);
 	return 0;
 }
 

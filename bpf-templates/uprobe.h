@@ -47,11 +47,19 @@ enum lt_space {
 	LT_SPACE_KERNEL = 1,	/* kernel memory (kernel-function probes) */
 };
 
+/* How a capture follows a pointer (lt_fetch.deref). */
+enum lt_deref {
+	LT_DEREF_NONE = 0,
+	LT_DEREF = 1,		/* addr = *(u64 *)addr + off2 */
+	LT_DEREF_KEEP = 2,	/* the same, and the capture starts with that pointer (8 bytes):
+				 * a stack argument's value, which no register holds */
+};
+
 /* One capture: addr = value(src) + off; if deref, addr = *(u64 *)addr + off2; then read. */
 struct lt_fetch {
 	__u8 src;
 	__u8 kind;
-	__u8 deref;
+	__u8 deref;	/* enum lt_deref */
 	__u8 at_return;	/* read when the call returns (output buffers), from entry's args */
 	__u8 len_src;	/* LT_SRC_NONE or a source whose value bounds len (read()'s return) */
 	__u8 space;	/* enum lt_space: whose memory the addresses are in */
@@ -121,6 +129,8 @@ enum lt_cfg_flags {
 	LT_CFG_OWN_PID = 1 << 5,	/* the link itself is limited to the target: skip lt_pids */
 	LT_CFG_AGG_FLAT = 1 << 6,	/* keyless aggregate: totals in lt_stats[probe], a
 					 * histogram's buckets in lt_agg_hists[agg_hist] */
+	LT_CFG_HOLD = 1 << 7,		/* the thread stops (SIGSTOP) at each record until the
+					 * host has run the callback (option `hold`) */
 };
 
 struct lt_probe_cfg {
@@ -158,6 +168,7 @@ enum lt_rec_type {
 
 enum lt_rec_flags {
 	LT_RF_TRUNCATED = 1 << 0,	/* a capture did not fit LT_DATA_MAX */
+	LT_RF_HELD = 1 << 1,		/* the thread is stopped until the host resumes it */
 };
 
 /* A capture in the data area: header, then len bytes. */
@@ -264,6 +275,7 @@ enum lt_counter {
 	LT_CNT_PIDS_FULL,
 	LT_CNT_STACK_LOST,	/* a stack could not be read or stored (full map, collision) */
 	LT_CNT_RETURNS_UNWOUND,	/* pending returns an exception unwound (unwind_guard.bpf.c) */
+	LT_CNT_HOLD_FAILED,	/* a `hold` probe could not stop the thread (bpf_send_signal) */
 	LT_CNT_MAX,
 };
 

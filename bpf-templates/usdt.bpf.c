@@ -48,6 +48,6 @@ int lt_usdt(struct pt_regs *ctx)
 		return 0;
 	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
 	lt_stack_append(ctx, ctx, cfg, s);
-	lt_emit(s, probe);
+	lt_emit(s, probe, cfg->flags);
 	return 0;
 }

@@ -119,11 +119,23 @@ function Tracer:attach(spec, popts, fn, what)
 	return p
 end
 
--- The caller filter of GOT-only calls: the main binary's code, once its range is known.
-function Tracer:caller_where()
+local function range_where(lo, hi)
+	return { ("caller >= 0x%x"):format(lo), ("caller < 0x%x"):format(hi) }
+end
+
+-- The caller filter of GOT-only calls: the main binary's code, once its range is known;
+-- or, for a program a followed process exec'd (site.range), that program's code there.
+function Tracer:caller_where(site)
+	if site and site.range then return range_where(site.range[1], site.range[2]) end
 	local lo, hi, exact = self.objects:code_range(self.pid)
 	self.range_exact = exact
-	return { ("caller >= 0x%x"):format(lo), ("caller < 0x%x"):format(hi) }
+	self.main_range = exact and lo or nil
+	return range_where(lo, hi)
+end
+
+-- The GOT probes of the command's own program: gated until its exec (below).
+local function first_got(site)
+	return site.kind == "got" and not site.range
 end
 
 -- Probes that must not see the held child before its exec (it runs ltrace-ebpf's own
@@ -166,9 +178,11 @@ end
 
 function Tracer:descriptor(site)
 	local proto = self.protos.protos[site.name] or conf.default_proto(site.name)
+	local name = display_name(self, site.name)
+	-- ltrace names a resumed call without the "@lib" of -x symbols in libraries.
 	local D = { site = site, proto = proto, plan = plan.plan(proto, self.opts),
-		    prefix = site.prefix or "",
-		    display = display_name(self, site.name) .. (site.suffix or "") }
+		    prefix = site.prefix or "", display = name .. (site.suffix or ""),
+		    resumed = name }
 	return D
 end
 
@@ -189,11 +203,11 @@ function Tracer:attach_group(g, kind, popts, handler)
 	local site = g.site
 	if self.failed[g.target] then return end
 	if site.kind == "plt" then popts.plt = g.names end
-	if site.kind == "got" then popts.where = self:caller_where() end
-	if site.kind == "got" then self:gate(popts) end
+	if site.kind == "got" then popts.where = self:caller_where(site) end
+	if first_got(site) then self:gate(popts) end
 	local events = self.events
 	local by_name = g.by_name
-	local got = site.kind == "got"
+	local got = first_got(site)
 	local fn
 	if got then
 		fn = function(e)
@@ -208,7 +222,7 @@ function Tracer:attach_group(g, kind, popts, handler)
 	end
 	local p = self:attach(kind .. ":" .. g.target, self:base_opts(popts), fn,
 			      kind .. ":" .. g.target .. (site.kind == "plt" and " (PLT)" or ""))
-	if p and site.kind == "got" then
+	if p and got then
 		self.got_probes[#self.got_probes + 1] = p
 		if popts.comm then self.gated[#self.gated + 1] = p end
 	end
@@ -253,11 +267,12 @@ function Tracer:count_calls(sites)
 	for _, g in ipairs(order) do
 		local popts = { agg = "stats", by = "func", print = false }
 		if g.site.kind == "plt" then popts.plt = g.names end
-		if g.site.kind == "got" then self:gate(popts).where = self:caller_where() end
+		if g.site.kind == "got" then popts.where = self:caller_where(g.site) end
+		if first_got(g.site) then self:gate(popts) end
 		local p = self:attach("call:" .. g.target, self:base_opts(popts))
 		if p then
 			self.count_probes[#self.count_probes + 1] = p
-			if g.site.kind == "got" then self.got_probes[#self.got_probes + 1] = p end
+			if first_got(g.site) then self.got_probes[#self.got_probes + 1] = p end
 			if popts.comm then self.gated[#self.gated + 1] = p end
 		end
 	end
@@ -282,9 +297,56 @@ function Tracer:summary()
 	self.out:summary(list)
 end
 
+-- ---- libraries loaded later (dlopen) ------------------------------------------------------
+
+-- Objects whose calls were selected already (by real path: the loader's paths and
+-- /proc/PID/maps spell them differently).
+function Tracer:cover(objects)
+	for _, o in ipairs(objects:all()) do
+		self.covered[self.native.realpath(o.path) or o.path] = true
+	end
+end
+
+function Tracer:library_loaded(path)
+	local real = self.native.realpath(path) or path
+	if self.covered[real] then return end
+	self.covered[real] = true
+	local obj = self.objects:loaded(real)
+	local sites = obj and selector.library_sites(self.opts, self.objects, obj) or {}
+	if #sites == 0 then return end
+	if self.opts.debug & 1 ~= 0 then warn("loaded %s: %d functions", real, #sites) end
+	for _, s in ipairs(sites) do self.selected[s.name] = true end
+	if self.opts.summary then self:count_calls(sites) else self:trace_calls(sites) end
+end
+
+-- A library loaded after start gets the same selection as those loaded at start, probed
+-- while the process waits at the dynamic linker's breakpoint (libwatch), as ltrace does
+-- at r_brk: its constructors' and first calls are seen.
+function Tracer:watch_libraries()
+	local interp = self.objects.info.interp
+	if not interp or not selector.wants_libraries(self.opts) then return false end
+	self:cover(self.objects)
+	local ok, p = pcall(require("libwatch").watch, { ldso = interp }, function(e, paths)
+		self.held[e.tid] = true	-- its SIGSTOP is not the program's (ltrace_signals)
+		for _, path in ipairs(paths) do self:library_loaded(path) end
+	end)
+	if not ok then
+		warn("libraries loaded later (dlopen) are not traced: %s",
+		     tostring(p):gsub("^[^:]+:%d+: ", ""))
+		return false
+	end
+	self.probes[#self.probes + 1] = p
+	self.watching = true
+	if self.opts.debug & 1 ~= 0 then
+		warn("probe uprobe:%s:_dl_debug_state (libraries loaded later)", interp)
+	end
+	return true
+end
+
 -- "+++ exited (status N) +++" once the traced process is gone.
 function Tracer:finish()
 	local c = counters()
+	if self.watching then M.check_names(self.opts, self.selected) end
 	if self.opts.debug & 1 ~= 0 then
 		warn("events %d, lost: ringbuf_full %d inflight_full %d lost_detached %d unmatched %d",
 		     c.events, c.ringbuf_full, c.inflight_full, c.lost_detached, c.unmatched_return)
@@ -315,10 +377,8 @@ function Tracer:finish()
 end
 
 -- A name given to -e or -x that matches no call: said, as ltrace would silently trace
--- nothing for it.
-function M.check_names(opts, sites)
-	local have = {}
-	for _, s in ipairs(sites) do have[s.name] = true end
+-- nothing for it. have: the set of names selected.
+function M.check_names(opts, have)
 	for _, f in ipairs({ { "-e", opts.hide_caller and {} or opts.plt_filter },
 			     { "-x", opts.static_filter } }) do
 		for _, name in ipairs(filter.literals(f[2])) do
@@ -335,7 +395,8 @@ function M.run(opts, native)
 	local exe, pid = target_program(opts, native)
 	local self = setmetatable({
 		opts = opts, native = native, pid = pid, probes = {}, got_probes = {}, gated = {},
-		count_probes = {}, demangled = {}, failed = {},
+		count_probes = {}, demangled = {}, failed = {}, covered = {},
+		held = {},	-- tids stopped by the core's holds: their SIGSTOP is not shown
 	}, Tracer)
 	self.objects = Objects.new(native, exe, pid)
 	self.protos = M.prototypes(opts)
@@ -343,7 +404,8 @@ function M.run(opts, native)
 	opts.main_tid = pid
 	self.events = Events.new(self.out, opts)
 	local sites = selector.sites(opts, self.objects)
-	M.check_names(opts, sites)
+	self.selected = {}
+	for _, s in ipairs(sites) do self.selected[s.name] = true end
 	-- Every traced call is a record: a program calling in a tight loop never waits for
 	-- us, so give bursts room (the ring is only mapped when records stream).
 	if not opts.summary then ringbuf_size(32 * 1024 * 1024) end
@@ -353,6 +415,8 @@ function M.run(opts, native)
 		self:trace_calls(sites)
 	end
 	self:watch_exec()
+	-- With libraries loaded later a name may still come: said at the end, if not.
+	if not self:watch_libraries() then M.check_names(opts, self.selected) end
 	if opts.follow then require("ltrace_exec").attach(self) end
 	if opts.syscalls then
 		local sys = require("ltrace_syscalls")

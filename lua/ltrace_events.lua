@@ -100,7 +100,7 @@ local function expand_format(fmt, regs, ctx, out)
 			local r = regs[k]
 			k = k + 1
 			if not r then
-				out[#out + 1] = "?"	-- on the stack: not read (see docs/ltrace.md)
+				out[#out + 1] = "?"	-- beyond the stack slots read (see docs/ltrace.md)
 			elseif c.t == "string" then
 				local len = future or c.len
 				future = nil
@@ -177,7 +177,8 @@ function new_context(opts)
 end
 
 -- The registers a call's rendering needs, read from the record.
-local REG = { "reg1", "reg2", "reg3", "reg4", "reg5", "reg6" }
+local REG = { "reg1", "reg2", "reg3", "reg4", "reg5", "reg6", "reg7", "reg8", "reg9",
+	      "reg10", "reg11", "reg12" }
 local NOCAPS = {}
 local function regs_of(e, list)
 	local regs = {}
@@ -213,10 +214,11 @@ function M:entry(D, e)
 	if plan.has_entry then
 		local args, caps = e.args, {}
 		for r in pairs(plan.entry) do caps[r] = args[r] end
-		local sregs = plan.stack_regs	-- stack slots: their captures are the values
+		local sregs = plan.stack_regs	-- stack slots: the value, and what it points to
 		for k = 1, #sregs do
 			local r = sregs[k]
-			frame[r], caps[r] = caps[r], nil
+			frame[r] = e[REG[r]]
+			if plan.entry[r] == "int" then caps[r] = nil end
 		end
 		frame.caps = caps
 	end

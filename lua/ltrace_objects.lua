@@ -83,6 +83,13 @@ function M:libs()
 	return libs
 end
 
+-- An object the process mapped after start (dlopen): not among libs(), which are the
+-- loader's search order at start.
+function M:loaded(path)
+	local ok, obj = pcall(new_obj, self.native, path, false)
+	return ok and obj or nil
+end
+
 function M:all()
 	local all = { self.main }
 	for _, l in ipairs(self:libs()) do all[#all + 1] = l end

@@ -201,7 +201,7 @@ function M:right(frame, ret, spent_ns, now)
 		else
 			text = self:begin_line({ tid = frame.tid, ts = now or frame.ts,
 						 depth = frame.depth, caller = frame.caller }, true) ..
-				format("<... %s resumed> ", frame.name)
+				format("<... %s resumed> ", frame.D and frame.D.resumed or frame.name)
 			self.column = 0
 		end
 	end

@@ -73,10 +73,10 @@ function M.plan(proto, opts)
 	local p = { proto = proto, locs = locs, entry = {}, ret_args = {}, kind = "uretprobe",
 		    stack_regs = {} }
 	local right = proto.right or #proto.params + 1
-	-- A stack slot's value is read at entry (its register number 7..12 in args); what it
-	-- points to is not (one capture per argument: see docs/ltrace.md).
-	local function stack_value(r)
-		p.entry[r] = "int"
+	-- A stack slot is read at entry (its register number 7..12 in args): its value, and
+	-- for a pointer what it points to too (the core keeps the pointer: e.reg7..e.reg12).
+	local function stack_value(r, cap)
+		p.entry[r] = cap or "int"
 		p.stack_regs[#p.stack_regs + 1] = r
 	end
 	for i, t in ipairs(proto.params) do
@@ -87,7 +87,9 @@ function M.plan(proto, opts)
 		local out = i >= right and t.k == "pointer"
 		if i >= right then p.kind = "call" end
 		if reg and locs[i].stack then
-			stack_value(reg)
+			-- An output on the stack shows its address: the core reads stack slots at
+			-- entry only.
+			stack_value(reg, not out and capture_for(t, locs, opts, false) or nil)
 		elseif reg and t.k ~= "struct" then
 			local cap = capture_for(t, locs, opts, out)
 			if cap then (out and p.ret_args or p.entry)[reg] = cap end
@@ -99,7 +101,8 @@ function M.plan(proto, opts)
 			for slot = next_slot, conf.STACK_ARGS do vregs[#vregs + 1] = 6 + slot end
 			p.format = { param = i, reg = reg, vregs = vregs }
 			for _, r in ipairs(vregs) do
-				if r <= 6 then p.entry[r] = "str:" .. clamp(opts.strlen + 2) else stack_value(r) end
+				local cap = "str:" .. clamp(opts.strlen + 2)
+				if r <= 6 then p.entry[r] = cap else stack_value(r, cap) end
 			end
 		end
 	end

@@ -36,17 +36,26 @@ local function import_site(objects, obj, imp, prefix)
 	return { kind = "got", obj = obj, callee = callee, name = imp.name, prefix = prefix }
 end
 
-local function plt_sites(opts, objects, sites, seen)
+-- The objects a filter looks at: the main binary, and the libraries when it names any
+-- (only = a list of objects instead: a library loaded later).
+local function objects_of(f, objects, only)
+	if only then return filter.wants_libraries(f) and only or {} end
+	return filter.wants_libraries(f) and objects:all() or { objects.main }
+end
+
+local function plt_sites(opts, objects, sites, seen, only)
 	local f = opts.plt_filter
-	local objs = filter.wants_libraries(f) and objects:all() or { objects.main }
-	for _, obj in ipairs(objs) do
+	for _, obj in ipairs(objects_of(f, objects, only)) do
 		if filter.matches_library(f, obj) then
 			local prefix = opts.hide_caller and "" or obj.soname .. "->"
 			for _, imp in ipairs(obj:imports()) do
-				-- A library's calls to itself through its own PLT (libc's malloc) stay
-				-- unseen, as ltrace does not name them either.
+				-- A library's calls to its own exported functions count through its
+				-- .plt (libc's realloc, as ltrace), not through .plt.got (libc's
+				-- malloc), which ltrace does not see: ltrace-ebpf names only more
+				-- calls than ltrace for the main binary, whose .plt.got ltrace misses.
 				if not IGNORED[imp.name] and filter.matches_symbol(f, imp.name, obj) and
-				   (obj.is_main or not obj:function_set()[imp.name]) then
+				   (obj.is_main or imp.section ~= ".plt.got" or
+				    not obj:function_set()[imp.name]) then
 					local s = import_site(objects, obj, imp, prefix)
 					if s then add(sites, seen, s) end
 				end
@@ -66,10 +75,9 @@ local function export_sites(opts, objects, sites, seen)
 	end
 end
 
-local function static_sites(opts, objects, sites, seen)
+local function static_sites(opts, objects, sites, seen, only)
 	local f = opts.static_filter
-	local objs = filter.wants_libraries(f) and objects:all() or { objects.main }
-	for _, obj in ipairs(objs) do
+	for _, obj in ipairs(objects_of(f, objects, only)) do
 		if filter.matches_library(f, obj) then
 			for _, name in ipairs(obj:functions()) do
 				if filter.matches_symbol(f, name, obj) then
@@ -87,6 +95,22 @@ function M.sites(opts, objects)
 	if opts.libcalls and opts.plt_filter then plt_sites(opts, objects, sites, seen) end
 	if opts.libcalls and opts.export_filter then export_sites(opts, objects, sites, seen) end
 	if opts.static_filter then static_sites(opts, objects, sites, seen) end
+	return sites
+end
+
+-- Can a library loaded later (dlopen) have anything to trace? (-e naming libraries, -x.)
+function M.wants_libraries(opts)
+	return (opts.libcalls and opts.plt_filter and filter.wants_libraries(opts.plt_filter)) or
+		(opts.static_filter and filter.wants_libraries(opts.static_filter)) or false
+end
+
+-- The sites of a library loaded later, obj: its PLT calls and its functions, by the same
+-- rules as the libraries loaded at start (-l is about the main binary's imports: bound at
+-- start, never to a library loaded later).
+function M.library_sites(opts, objects, obj)
+	local sites, seen = {}, {}
+	if opts.libcalls and opts.plt_filter then plt_sites(opts, objects, sites, seen, { obj }) end
+	if opts.static_filter then static_sites(opts, objects, sites, seen, { obj }) end
 	return sites
 end
 

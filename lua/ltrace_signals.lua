@@ -61,7 +61,7 @@ function M.attach_signals(t, show)
 	try_probe(t, "tracepoint:signal:signal_deliver", function(e)
 		if not traced(t, e.tid) then return end
 		if e.sig == SIGSTOP and t.held and t.held[e.tid] then
-			t.held[e.tid] = nil	-- the core's own stop at exec (ltrace_exec.lua)
+			t.held[e.tid] = nil	-- the core's own stop (at exec, at dlopen: ltrace.lua)
 			return
 		end
 		if show then t.out:line(who(t, e.tid, e.ts), M.text(t.native, e.sig)) end

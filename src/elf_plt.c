@@ -411,7 +411,12 @@ int elf_exe_info(const char *path, struct elf_exe_info *out)
 	for (size_t i = 0; i < phnum; i++) {
 		uint64_t base;
 
-		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
+		if (!gelf_getphdr(elf, i, &ph))
+			continue;
+		if (ph.p_type == PT_INTERP && ph.p_filesz < sizeof(out->interp) &&
+		    pread(fd, out->interp, ph.p_filesz, ph.p_offset) != (ssize_t)ph.p_filesz)
+			out->interp[0] = 0;
+		if (ph.p_type != PT_LOAD)
 			continue;
 		base = ph.p_vaddr & ~(uint64_t)(ph.p_align > 1 ? ph.p_align - 1 : 0);
 		if (base < out->load_lo)

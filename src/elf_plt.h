@@ -46,6 +46,7 @@ struct elf_exe_info {
 	uint64_t code_lo;	/* executable PT_LOAD segments: [code_lo, code_hi) in file vaddrs */
 	uint64_t code_hi;
 	uint64_t load_lo;	/* first PT_LOAD vaddr, page aligned: what maps to the load base */
+	char interp[256];	/* PT_INTERP: the dynamic linker ("" for none) */
 };
 
 /* 0 or -errno as elf_plt_imports(). */

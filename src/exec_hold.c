@@ -1,5 +1,6 @@
-/* Holding followed processes at exec: the knob in follow.bpf.c's globals, SIGCONT to
- * resume, and a release of every traced pid at the end. */
+/* Holding traced processes: at exec (the knob in follow.bpf.c's globals) and at the records
+ * of `hold` probes (LT_RF_HELD); SIGCONT to resume, and a release of every traced pid at
+ * the end. */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -24,12 +25,18 @@ int exec_hold_resume(int pid)
 
 void exec_hold_release_all(struct session *s)
 {
+	bool execs = s->follow && s->follow->bss->hold_execs;
 	uint32_t key, next, *prev = NULL;
 	int fd;
 
-	if (!s->follow || !s->follow->bss->hold_execs)
+	if (!execs && !s->holds)
 		return;
-	s->follow->bss->hold_execs = 0;
+	if (execs)
+		s->follow->bss->hold_execs = 0;
+	if (s->opts.have_target)
+		exec_hold_resume(s->opts.pid);
+	if (!s->follow)
+		return;
 	fd = bpf_map__fd(s->follow->maps.lt_pids);
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		exec_hold_resume(next);

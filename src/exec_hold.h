@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Holding followed processes at exec (-f): follow.bpf.c stops a traced process when it
- * execs, while the host probes the new program; the host then resumes it. */
+/* Holding traced processes: at exec (-f: follow.bpf.c stops a traced process when it
+ * execs, while the host probes the new program) and at the records of `hold` probes (the
+ * template stops the thread, l_event.c resumes it after the callback). */
 #ifndef LTRACE_EXEC_HOLD_H
 #define LTRACE_EXEC_HOLD_H
 

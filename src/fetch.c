@@ -173,7 +173,7 @@ int fetch_parse(const char *text, int src, unsigned strsize, struct lt_fetch *op
 	op->kind = *type == VT_STR ? LT_FETCH_STR : *type == VT_BYTES ? LT_FETCH_BYTES : LT_FETCH_U64;
 	op->len = tp.len > 0 ? tp.len : (*type == VT_STR ? strsize : 8);
 	if (is_mem && tp.has_off) {	/* follow the pointer stored at src + off */
-		op->deref = 1;
+		op->deref = LT_DEREF;
 		op->off = tp.off;
 	} else {
 		op->off = tp.off;
@@ -243,6 +243,43 @@ int capture_get(const uint8_t *data, uint32_t len, int index, struct lt_cap *cap
 		pos += sizeof(*cap) + cap->len;
 	}
 	return -ENOENT;
+}
+
+int capture_value(const struct lt_probe_cfg *cfg, int index, const uint8_t *data, uint32_t len,
+		  struct lt_cap *cap, const uint8_t **bytes)
+{
+	/* Indexes past the fetch ops are a template's own captures (BTF paths, raw records). */
+	if (capture_get(data, len, capture_emitted_index(cfg, index), cap, bytes))
+		return -ENOENT;
+	if (index < cfg->nfetch && cfg->fetch[index].deref == LT_DEREF_KEEP) {
+		if (cap->len < sizeof(uint64_t))	/* skip the pointer kept first */
+			return -ENOENT;
+		cap->len -= sizeof(uint64_t);
+		*bytes += sizeof(uint64_t);
+	}
+	return 0;
+}
+
+int capture_word(const struct lt_probe_cfg *cfg, int index, const uint8_t *data, uint32_t len,
+		 uint64_t *word)
+{
+	const struct lt_fetch *f;
+	const uint8_t *bytes;
+	struct lt_cap cap;
+
+	*word = 0;
+	if (index < 0 || index >= cfg->nfetch ||
+	    capture_get(data, len, capture_emitted_index(cfg, index), &cap, &bytes))
+		return -ENOENT;
+	f = &cfg->fetch[index];
+	if (f->deref == LT_DEREF_KEEP && cap.len >= sizeof(*word)) {
+		memcpy(word, bytes, sizeof(*word));
+		return 0;
+	}
+	if (f->deref || f->kind != LT_FETCH_U64 || (cap.flags & LT_CAP_FAULT))
+		return -ENOENT;
+	memcpy(word, bytes, cap.len < sizeof(*word) ? cap.len : sizeof(*word));
+	return 0;
 }
 
 int capture_emitted_index(const struct lt_probe_cfg *cfg, int index)

@@ -44,6 +44,14 @@ const char *value_type_name(enum value_type type);
 /* Sign- or zero-extends a raw register/word per type. */
 int64_t value_extend(enum value_type type, uint64_t raw);
 
+/* Config capture `index` of a record: like capture_get, without the pointer a
+ * LT_DEREF_KEEP capture starts with. 0 or -ENOENT. */
+int capture_value(const struct lt_probe_cfg *cfg, int index, const uint8_t *data, uint32_t len,
+		  struct lt_cap *cap, const uint8_t **bytes);
+/* The word config capture `index` stands for: the value read (an integer capture) or the
+ * pointer a LT_DEREF_KEEP capture followed (a stack argument's value). 0 or -ENOENT. */
+int capture_word(const struct lt_probe_cfg *cfg, int index, const uint8_t *data, uint32_t len,
+		 uint64_t *word);
 /* A paired call's record holds the captures made at entry first, then those made at
  * return: the position of config capture `index` among them. */
 int capture_emitted_index(const struct lt_probe_cfg *cfg, int index);

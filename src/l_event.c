@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "event.h"
+#include "exec_hold.h"
 #include "probe.h"
 #include "script.h"
 #include "session.h"
@@ -43,8 +44,7 @@ static void push_value(lua_State *L, const struct event_view *v, const struct va
 		lua_pushinteger(L, value_extend(f->type, raw));
 		return;
 	}
-	if (capture_get(v->data, v->rec->data_len, capture_emitted_index(&v->p->cfg, f->capture),
-			&cap, &bytes) ||
+	if (capture_value(&v->p->cfg, f->capture, v->data, v->rec->data_len, &cap, &bytes) ||
 	    (cap.flags & LT_CAP_FAULT)) {
 		lua_pushnil(L);
 		return;
@@ -219,15 +219,12 @@ void l_event_open(lua_State *L)
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &VIEW_KEY);		/* */
 }
 
-void event_dispatch(struct session *s, const void *data, size_t size)
+static void dispatch(struct session *s, const struct lt_rec *rec)
 {
-	const struct lt_rec *rec = data;
 	lua_State *L = s->L;
 	struct probe *p;
 	int status;
 
-	if (size < sizeof(*rec) || rec->size > size || rec->data_len > size - sizeof(*rec))
-		return;
 	p = session_probe(s, rec->probe);
 	if (!p || p->callback == LUA_NOREF || s->stopping) {
 		s->lost_lua++;
@@ -246,4 +243,17 @@ void event_dispatch(struct session *s, const void *data, size_t size)
 			session_stop(s, 1);
 		}
 	}
+}
+
+void event_dispatch(struct session *s, const void *data, size_t size)
+{
+	const struct lt_rec *rec = data;
+
+	if (size < sizeof(*rec) || rec->size > size || rec->data_len > size - sizeof(*rec))
+		return;
+	dispatch(s, rec);
+	/* A `hold` probe stopped the thread until its callback had run (even when there was
+	 * no callback to run any more). */
+	if (rec->flags & LT_RF_HELD)
+		exec_hold_resume(rec->pid);
 }

@@ -88,6 +88,10 @@ static int l_exe_info(lua_State *L)
 	set_int(L, "code_lo", info.code_lo);
 	set_int(L, "code_hi", info.code_hi);
 	set_int(L, "load_lo", info.load_lo);
+	if (info.interp[0]) {
+		lua_pushstring(L, info.interp);
+		lua_setfield(L, -2, "interp");
+	}
 	return 1;
 }
 

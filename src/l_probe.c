@@ -48,7 +48,8 @@ static int release(lua_State *L)
 
 static const char *const probe_keys[] = { "agg", "args", "by", "comm", "min_duration", "name",
 					  "of", "print", "ret", "sample", "signed", "stack",
-					  "stack_depth", "strsize", "tid", "unwind", "where", NULL };
+					  "stack_depth", "strsize", "tid", "unwind", "where", "hold",
+					  NULL };
 static const char *const filter_keys[] = { "comm", "min_duration", "sample", "tid", "where",
 					   NULL };
 
@@ -175,7 +176,8 @@ static int add_capture(lua_State *L, struct probe *p, const char *text, int src,
 }
 
 /* Argument i (0-based, 6 or more) from the stack: the type's capture read at sp + 8 +
- * 8 * (i - 6) at entry (a pointer type follows the pointer stored there). */
+ * 8 * (i - 6) at entry. A pointer type follows the pointer stored there and keeps it
+ * (e.reg7..e.reg12), as a register argument's value is kept beside its string. */
 static void add_stack_arg(lua_State *L, struct probe *p, const char *type, int i,
 			  const char *what)
 {
@@ -188,6 +190,8 @@ static void add_stack_arg(lua_State *L, struct probe *p, const char *type, int i
 		luaL_error(L, "%s: stack arguments are read at entry (use call: or uprobe:)", what);
 	snprintf(text, sizeof(text), "%s@%d", type, 8 * (i - LT_MAX_ARGS + 1));
 	add_capture(L, p, text, LT_SRC_SP, &p->args[i], what);
+	if (p->args[i].capture >= 0 && p->cfg.fetch[p->args[i].capture].deref)
+		p->cfg.fetch[p->args[i].capture].deref = LT_DEREF_KEEP;
 }
 
 static void parse_captures(lua_State *L, int t, struct probe *p)
@@ -293,6 +297,22 @@ static void parse_agg(lua_State *L, int t, struct probe *p)
 	lua_pop(L, 1);
 }
 
+/* hold = true: the thread that hit the probe waits (stopped) until the callback has run,
+ * so the callback can act before the traced code goes on (attach probes to a library
+ * dlopen just mapped). */
+static void parse_hold(lua_State *L, int t, struct probe *p)
+{
+	if (opt_type(L, t, "hold", LUA_TBOOLEAN) && lua_toboolean(L, -1)) {
+		if (p->callback == LUA_NOREF)
+			luaL_error(L, "option 'hold': the process waits for the callback: give one");
+		if (p->spec.kind == SPEC_PROFILE || p->spec.kind == SPEC_OFFCPU)
+			luaL_error(L, "option 'hold': not for %s probes", p->provider->name);
+		p->cfg.flags |= LT_CFG_HOLD;
+		p->s->holds = true;
+	}
+	lua_pop(L, 1);
+}
+
 static void parse_options(lua_State *L, int t, struct probe *p)
 {
 	check_keys(L, t, probe_keys, p->provider->opt_keys);
@@ -305,6 +325,7 @@ static void parse_options(lua_State *L, int t, struct probe *p)
 	parse_filters(L, t, p, &p->cfg);
 	parse_agg(L, t, p);
 	stack_parse_opts(L, t, p);
+	parse_hold(L, t, p);
 }
 
 /* core.probe(spec [, opts] [, fn]) -> probe | nil, message */

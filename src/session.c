@@ -468,6 +468,7 @@ const char *session_counter_name(enum lt_counter which)
 		[LT_CNT_PIDS_FULL] = "pids_full",
 		[LT_CNT_STACK_LOST] = "stack_lost",
 		[LT_CNT_RETURNS_UNWOUND] = "returns_unwound",
+		[LT_CNT_HOLD_FAILED] = "hold_failed",
 	};
 
 	return which < LT_CNT_MAX ? names[which] : "?";
@@ -520,6 +521,10 @@ void session_free(struct session *s)
 			probe_free(s->probes[i]);
 	if (s->rb)
 		loop_del_fd(s->loop, ring_buffer__epoll_fd(s->rb));
+	if (s->rb && s->holds) {	/* records still queued may hold their threads */
+		s->error = 0;		/* read them all: no callback runs any more */
+		ring_buffer__consume(s->rb);
+	}
 	ring_buffer__free(s->rb);
 	exec_hold_release_all(s);
 	follow_bpf__destroy(s->follow);

@@ -101,10 +101,16 @@ int uprobe_plt_resolve(struct probe *p, char *err, size_t errlen)
 }
 
 /* e.reg1..e.reg6, e.reg_ret: the registers themselves, also where args/ret are read as
- * strings or buffers (so a NULL pointer can be told from memory that could not be read). */
+ * strings or buffers (so a NULL pointer can be told from memory that could not be read).
+ * e.reg7..e.reg12: the stack slots the probe reads (args 7..12), likewise: the pointer
+ * under a string (nil when the slot is not read). */
 int uprobe_push_regs(lua_State *L, struct probe *p, const struct lt_rec *rec,
 		     const uint8_t *data, const char *key)
 {
+	char *end;
+	long i;
+	uint64_t word;
+
 	if (!strcmp(key, "reg_ret")) {
 		if (rec->type == LT_REC_ENTRY)
 			lua_pushnil(L);
@@ -112,12 +118,19 @@ int uprobe_push_regs(lua_State *L, struct probe *p, const struct lt_rec *rec,
 			lua_pushinteger(L, (lua_Integer)rec->ret);
 		return 1;
 	}
-	if (strncmp(key, "reg", 3) || key[3] < '1' || key[3] > '0' + LT_MAX_ARGS || key[4])
+	if (strncmp(key, "reg", 3) || key[3] < '1' || key[3] > '9')
+		return 0;
+	i = strtol(key + 3, &end, 10);
+	if (*end || i > LT_MAX_CALL_ARGS)
 		return 0;
 	if (rec->type == LT_REC_RETURN)
 		lua_pushnil(L);
+	else if (i <= LT_MAX_ARGS)
+		lua_pushinteger(L, (lua_Integer)rec->args[i - 1]);
+	else if (!capture_word(&p->cfg, p->args[i - 1].capture, data, rec->data_len, &word))
+		lua_pushinteger(L, (lua_Integer)word);
 	else
-		lua_pushinteger(L, (lua_Integer)rec->args[key[3] - '1']);
+		lua_pushnil(L);
 	return 1;
 }
 

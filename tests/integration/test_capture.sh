@@ -49,6 +49,19 @@ assert_eq "481036337152 -8 stackstring" "$(val stack)" "long, int and string fro
 assert_eq "1 6" "$(val regs)" "registers still"
 assert_eq stackstring "$(val tbl)" "e:table() has them"
 assert_eq 4294967288 "$(val u32)" "an entry probe reads them too"
+
+case_ "stack arguments: e.reg7..e.reg12 are the slots' values, the pointer under a string"
+lt -E "probe('call:$LIB:ltfix_sum9', { args = { [7] = 'int', [9] = 'str' } }, function(c)
+    print('reg7=' .. c.reg7 .. ' reg8=' .. tostring(c.reg8) .. ' str=' .. c.args[9])
+    print('ptr=' .. c.reg9)
+  end)
+probe('uprobe:$LIB:ltfix_sum9', { args = { [9] = 'int' } }, function(e) print('slot=' .. e.args[9]) end)" \
+	-- "$RUN" sum9 1 2 3 4 5 6 77 -8 stackstring
+assert_rc 0
+assert_eq "77 reg8=nil str=stackstring" "$(val reg7)" "an int slot's value; a slot not read is nil"
+assert_match "$(val ptr)" '^[1-9][0-9]+$' "the string's pointer"
+assert_eq "$(val slot)" "$(val ptr)" "is what the slot holds"
+
 lt -E "probe('uretprobe:$LIB:ltfix_sum9', { args = { [7] = 'int' } })" -- "$RUN" sum9
 assert_ne 0 "$RC" "a return probe cannot read stack arguments"
 assert_contains "$(cat "$ERR")" "option 'args[7]': stack arguments are read at entry" "message"

@@ -43,6 +43,14 @@ same_calls "ltfx_signal segv"
 assert_file_contains "$TMP/le.out" "--- SIGSEGV (Segmentation fault) ---" "the signal"
 assert_file_contains "$TMP/le.out" "+++ killed by SIGSEGV +++" "the death"
 
+case_ "strings in stack slots: printf's varargs past the fifth, eight string parameters"
+both $LTFX_CONF "$LTFX/ltfx_stack"
+same_calls "ltfx_stack"
+assert_file_contains "$TMP/le.out" '"e5", "f6", "g7", "h8", "i9") = 27' "printf %s from the stack"
+assert_file_contains "$TMP/le.out" '5, "stack", 7, nil, '"'z'"') = 27' "a NULL %s from the stack"
+assert_file_contains "$TMP/le.out" '"ff", "in stack\t7", "eighth "string" longer than thir"...) = 67' \
+	"-F prototype: strings 7 and 8 from the stack"
+
 case_ "-x: a recursive function of the program, nested, with -n indentation"
 both $LTFX_CONF -x ltfx_depth -n 2 "$LTFX/ltfx_recurse"
 same_calls "-x ltfx_depth -n 2"

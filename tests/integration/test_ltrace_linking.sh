@@ -38,6 +38,23 @@ run_logged ltfx_basic_noplt
 first=$(head -1 "$TMP/le.out")
 assert_match "$first" '^malloc\(24\)' "first traced call"
 
+case_ "-f into an exec'd -fno-plt program: its GOT calls, from its first one"
+for variant in ltfx_basic_noplt ltfx_basic_noplt_nopie; do
+	rm -f "$TMP/log" "$TMP/le.out"
+	RC=0
+	LAST_CMD="ltrace-ebpf $LTFX_CONF -f -o le.out ltfx_exec $variant"
+	LTFX_LOG="$TMP/log" timeout -k 5 60 "$LTRACE_EBPF" $LTFX_CONF -f -o "$TMP/le.out" \
+		"$LTFX/ltfx_exec" "$LTFX/$variant" >"$TMP/le.err" 2>&1 </dev/null || RC=$?
+	assert_eq 3 "$RC" "exit status of the exec'd program"
+	assert_file_contains "$TMP/le.out" '--- Called exec() ---' "the exec"
+	# The exec'd program's lines, without the pid prefix: the calls it logged.
+	sed -n '/--- Called exec() ---/,$p' "$TMP/le.out" | tail -n +2 | sed 's/^[0-9]* //' \
+		>"$TMP/after.out"
+	# shellcheck disable=SC2046
+	_compare names "$TMP/log" "$TMP/after.out" "$variant exec'd under -f" $(refused "$TMP/le.err")
+	assert_file_contains "$TMP/after.out" 'getenv("LTFX_SURELY_UNSET")' "$variant: a GOT call"
+done
+
 if have_ltrace; then
 	case_ "the CET and -fno-plt builds print what ltrace prints for the plain build"
 	LTFX_LOG="$TMP/ltlog" timeout -k 5 60 ltrace $LTFX_CONF -o "$TMP/lt.out" "$LTFX/ltfx_basic" \

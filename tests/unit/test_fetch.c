@@ -481,6 +481,52 @@ static void test_capture_max(void)
 	free(data);
 }
 
+/* A stack argument's captures: a kept pointer before the string (a readable one, an
+ * unreadable one: pointer only, FAULT), an integer slot, and a slot never read. */
+static void test_capture_kept_pointer(void)
+{
+	struct lt_probe_cfg cfg = { .nfetch = 3 };
+	uint64_t p1 = 0x7fff00001234, p2 = 0xdead, word;
+	uint8_t data[64], kept[16];
+	const uint8_t *bytes;
+	struct lt_cap cap;
+	size_t pos = 0;
+
+	cfg.fetch[0] = (struct lt_fetch){ .kind = LT_FETCH_STR, .deref = LT_DEREF_KEEP };
+	cfg.fetch[1] = (struct lt_fetch){ .kind = LT_FETCH_STR, .deref = LT_DEREF_KEEP };
+	cfg.fetch[2] = (struct lt_fetch){ .kind = LT_FETCH_U64 };
+	memcpy(kept, &p1, 8);
+	memcpy(kept + 8, "str", 3);
+	put_cap(data, &pos, 11, 0, (const char *)kept, 11);
+	put_cap(data, &pos, 8, LT_CAP_FAULT, (const char *)&p2, 8);
+	put_cap(data, &pos, 8, 0, (const char *)&p1, 8);
+
+	CHECK_EQ_INT(capture_value(&cfg, 0, data, pos, &cap, &bytes), 0);
+	CHECK(cap.len == 3 && !memcmp(bytes, "str", 3));
+	CHECK_EQ_INT(capture_word(&cfg, 0, data, pos, &word), 0);
+	CHECK(word == p1);
+	CHECK_EQ_INT(capture_value(&cfg, 1, data, pos, &cap, &bytes), 0);
+	CHECK(cap.len == 0 && (cap.flags & LT_CAP_FAULT));
+	CHECK_EQ_INT(capture_word(&cfg, 1, data, pos, &word), 0);
+	CHECK(word == p2);
+	CHECK_EQ_INT(capture_word(&cfg, 2, data, pos, &word), 0);
+	CHECK(word == p1);
+	CHECK_EQ_INT(capture_value(&cfg, 2, data, pos, &cap, &bytes), 0);
+	CHECK(cap.len == 8 && bytes == data + pos - 8);
+	CHECK_EQ_INT(capture_word(&cfg, -1, data, pos, &word), -ENOENT);
+	CHECK_EQ_INT(capture_word(&cfg, 3, data, pos, &word), -ENOENT);
+	/* A capture past the fetch ops (a template's own: BTF paths, raw records) as it is. */
+	put_cap(data, &pos, 2, 0, "ok", 2);
+	CHECK_EQ_INT(capture_value(&cfg, 3, data, pos, &cap, &bytes), 0);
+	CHECK(cap.len == 2 && !memcmp(bytes, "ok", 2));
+	CHECK_EQ_INT(capture_value(&cfg, -1, data, pos, &cap, &bytes), -ENOENT);
+	/* The slot itself unreadable: no pointer to give. */
+	pos = 0;
+	put_cap(data, &pos, 0, LT_CAP_FAULT, "", 0);
+	CHECK_EQ_INT(capture_word(&cfg, 0, data, pos, &word), -ENOENT);
+	CHECK_EQ_INT(capture_value(&cfg, 0, data, pos, &cap, &bytes), -ENOENT);
+}
+
 int main(void)
 {
 	test_register_types();
@@ -492,5 +538,6 @@ int main(void)
 	test_pred_parse();
 	test_capture_get();
 	test_capture_max();
+	test_capture_kept_pointer();
 	return unit_summary();
 }
