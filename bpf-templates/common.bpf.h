@@ -57,7 +57,8 @@ struct {
  * it goes away with the thread. Slots above a new entry's stack pointer belong to calls
  * that left without returning (longjmp, exceptions) and are reclaimed. */
 #define LT_CALL_SLOTS 64	/* nesting depth of traced calls per thread */
-#define LT_CALL_SEARCH 4	/* slots a return looks down: several probes on one function */
+#define LT_CALL_SEARCH 4	/* slots a return looks down: up to four probes on one function */
+#define LT_CALL_RECLAIM 4	/* stale slots popped per entry or return, at most */
 
 struct lt_call_slot {
 	__u64 sp;	/* stack pointer at entry; 0 where unknown (kernel functions) */
@@ -376,6 +377,10 @@ __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratc
 		return 0;
 	v = narrow(val_of(s, cfg->agg_src), cfg->agg_width, cfg->agg_signed);
 	by = cfg->agg_by;
+	if (cfg->flags & LT_CFG_AGG_FLAT) {
+		agg_flat(cfg, probe, v, cfg->agg_kind == LT_AGG_HIST ? agg_slot(cfg, v) : 0);
+		return 0;
+	}
 
 	if (by == LT_BY_SITE)
 		key.key = site;
@@ -408,15 +413,17 @@ __noinline int lt_agg_update(const struct lt_probe_cfg *cfg, const struct scratc
 	return 0;
 }
 
-/* The aggregate update: a keyless one inline (a few array slots), a keyed one through
- * lt_agg_update (the hash key, verified once). A call costs here: the kernel sends every
- * return through a return thunk (retbleed), so the common keyless case makes none. */
+/* The aggregate update: in lean (aggregate-only) builds a keyless one inline (a few array
+ * slots), since a call costs here: the kernel sends every return through a return thunk
+ * (retbleed). Everything else through lt_agg_update, verified once: inline in the plain
+ * builds, whose records and captures follow, it tripled the syscall programs' verification
+ * (exit 10-13 -> 30-47 ms; tools' start-up went over 50 ms). */
 static __always_inline void lt_agg(const struct lt_probe_cfg *cfg, const struct scratch *s,
 				   __u32 probe, __u32 site, __u64 pid_tgid)
 {
 	__u64 v;
 
-	if (!(cfg->flags & LT_CFG_AGG_FLAT)) {
+	if (!LT_LEAN || !(cfg->flags & LT_CFG_AGG_FLAT)) {
 		lt_agg_update(cfg, s, probe, site, pid_tgid);
 		return;
 	}
@@ -522,10 +529,13 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 			return sizeof(*cap);
 		}
 		addr = p + (__s64)f->off2;
-		if (f->deref == LT_DEREF_KEEP) {	/* the pointer first, then what it points to */
-			__builtin_memcpy(s->data + pos + sizeof(*cap), &p, sizeof(p));
-			kept = sizeof(p);
-		}
+		/* LT_DEREF_KEEP: the pointer first, then what it points to. Written always and
+		 * kept by arithmetic, not a branch: two offsets for what follows would double
+		 * what the verifier walks in every program that captures. */
+		__builtin_memcpy(s->data + pos + sizeof(*cap), &p, sizeof(p));
+		kept = (f->deref & LT_DEREF_KEEP) << 2;
+		keep_bounds(kept);
+		kept &= sizeof(p);
 	}
 	dst = s->data + pos + sizeof(*cap) + kept;
 	if (f->kind == LT_FETCH_STR) {
@@ -940,7 +950,7 @@ static __always_inline __u32 call_reclaim(struct lt_call_stack *cs,
 {
 	__u32 d = cs->depth;
 
-	for (int i = 0; i < LT_CALL_SEARCH; i++) {
+	for (int i = 0; i < LT_CALL_RECLAIM; i++) {
 		if (!d || d > LT_CALL_SLOTS || !call_gone(call_slot(cs, d - 1), key, entering))
 			break;
 		d--;
@@ -1002,7 +1012,8 @@ static __always_inline int call_pop(struct lt_inflight_key *key, struct lt_infli
 		    slot->sp == key->sp) {
 			*out = slot->in;
 			slot->probe = 0;
-			call_reclaim(cs, key, 0);
+			if (!i)		/* a freed slot below the top goes at a later reclaim */
+				cs->depth = d - 1;
 			return 1;
 		}
 	}

@@ -262,9 +262,10 @@ static __always_inline void on_exit(void *ctx, struct lt_probe_cfg *cfg, struct 
 				    __u32 probe, const struct sys_call *call)
 {
 	struct lt_probe_stats *st = stats_of(probe);
-	/* The thread's ids: a keyless aggregate does without them. */
-	__u64 pid_tgid = (cfg->flags & (LT_CFG_AGG_FLAT | LT_CFG_EMIT)) == LT_CFG_AGG_FLAT ?
-			 0 : bpf_get_current_pid_tgid();
+	/* The thread's ids: a keyless aggregate does without them. Plain builds always read
+	 * them: each branch taken before the record path doubles what the verifier walks. */
+	__u64 pid_tgid = LT_LEAN && (cfg->flags & LT_CFG_AGG_FLAT) ? 0 :
+			 bpf_get_current_pid_tgid();
 
 	if (st)
 		st->hits++;
@@ -319,7 +320,7 @@ int lt_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	cfg = bpf_map_lookup_elem(&lt_probes, &probe);
 	if (!cfg || !(cfg->flags & LT_CFG_ENABLED) || !(s = scratch_get()))
 		return 0;
-	if (uses_args(cfg))
+	if (!LT_LEAN || uses_args(cfg))
 		__builtin_memcpy(s->vals, call->args, sizeof(call->args));
 	s->vals[LT_SRC_RET] = ctx->args[1];
 	s->vals[LT_SRC_DURATION] = now - call->ts;

@@ -6,7 +6,8 @@
  * nothing maps (so no breakpoint is written anywhere). Its grace period runs while the main
  * thread resolves symbols, creates maps and has the templates verified; the real links
  * then find the semaphore's grace period passed or under way. The throwaway link is closed
- * at session end beside the real ones, so its release shares their grace period. */
+ * at session end beside the real ones, so for a few probes its release shares their grace
+ * period (docs/architecture.md has the measured trade-off). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
