@@ -17,7 +17,6 @@
 #include "session.h"
 #include "uprobe.skel.h"
 #include "uprobe_multi.h"
-#include "uprobe_warmup.h"
 #include "uprobe_plt.h"
 #include "unwind_guard.h"
 
@@ -142,7 +141,6 @@ static int uprobe_resolve(struct probe *p, char *err, size_t errlen)
 
 	const struct session_opts *o = &p->s->opts;
 
-	uprobe_warmup_start();
 	/* The target's own view first: its DT_NEEDED libraries and run paths. */
 	if ((strchr(p->spec.lib, '/') || !o->exe[0] ||
 	     libpath_resolve_for(p->spec.lib, o->exe, p->path, sizeof(p->path))) &&

@@ -17,7 +17,6 @@
 #include "session.h"
 #include "usdt.skel.h"
 #include "usdt_notes.h"
-#include "uprobe_warmup.h"
 
 static bool usdt_handles(enum spec_kind kind)
 {
@@ -99,7 +98,6 @@ static int usdt_resolve(struct probe *p, char *err, size_t errlen)
 	struct usdt_note_list notes;
 	int rc;
 
-	uprobe_warmup_start();
 	if ((rc = resolve_bin(p->s, p->spec.lib, p->path, sizeof(p->path), err, errlen)))
 		return rc;
 	if ((rc = usdt_notes_read(p->path, &notes))) {

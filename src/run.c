@@ -16,7 +16,6 @@
 #include "run.h"
 #include "script.h"
 #include "session.h"
-#include "uprobe_warmup.h"
 #include "signals.h"
 #include "target.h"
 
@@ -229,9 +228,7 @@ int run_session(const struct cli *c)
 	}
 	set_args(r.s->L, c);
 	status = run_phases(&r);
-	uprobe_warmup_release();	/* its detach shares the real links' grace period */
 	detach_all(r.s);
-	uprobe_warmup_join();
 	if (status && r.t.spawned && r.t.gate_fd >= 0)
 		target_abort(&r.t);	/* never started: do not leave it waiting */
 	script_close(r.s->L);

@@ -48,27 +48,20 @@ int uprobe_multi_attach(int prog_fd, const char *path, const uint64_t *offsets,
 	return fd < 0 ? -errno : (int)fd;
 }
 
-int uprobe_multi_trivial_program(void)
+bool uprobe_multi_supported(void)
 {
+	static int known = -1;
 	struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
 		    .expected_attach_type = (enum bpf_attach_type)LT_BPF_TRACE_UPROBE_MULTI);
-	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "lt_probe_multi", "GPL", insns, 2, &opts);
-
-	return fd < 0 ? -errno : fd;
-}
-
-bool uprobe_multi_supported(void)
-{
-	static int known = -1;
 	int fd;
 
 	if (known >= 0)
 		return known;
-	fd = uprobe_multi_trivial_program();
+	fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "lt_probe_multi", "GPL", insns, 2, &opts);
 	known = fd >= 0;
 	if (fd >= 0)
 		close(fd);

@@ -13,8 +13,6 @@
 /* Returns the link fd or -errno. pid > 0 limits the probes to that process. */
 int uprobe_multi_attach(int prog_fd, const char *path, const uint64_t *offsets,
 			const uint64_t *cookies, size_t cnt, bool is_return, int pid);
-/* A program that only returns, loaded for the multi attach type: fd or -errno. */
-int uprobe_multi_trivial_program(void);
 /* Loads a trivial program with the multi attach type: does the kernel know it? */
 bool uprobe_multi_supported(void);
 

@@ -15,11 +15,6 @@ lt "$TMP/ctor.lua" -- "$CTOR"
 assert_rc 0
 assert_file_contains "$OUT" "ctor 42 main 3" "the fixture ran its constructor"
 assert_eq "40+2=42 1+2=3" "$(vals call)" "the constructor's call, then main's"
-# The same without the uprobe warm-up thread (src/uprobe_warmup.c): it only moves the
-# kernel's grace period earlier, so what is seen must not change.
-LTRACE_EBPF_NO_WARMUP=1 lt "$TMP/ctor.lua" -- "$CTOR"
-assert_rc 0
-assert_eq "40+2=42 1+2=3" "$(vals call)" "the same calls without the warm-up"
 
 case_ "exit status is the command's, after end handlers ran once"
 lt -E 'on("end", function() print("end=ran") end)' -- sh -c 'exit 7'
