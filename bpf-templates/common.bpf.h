@@ -339,6 +339,22 @@ static __always_inline void agg_add(struct lt_agg_val *a, __u64 v)
 /* A keyless aggregate (LT_CFG_AGG_FLAT): array slots the host assigned, no key to hash. A
  * clear bumps cfg->agg_epoch instead of writing the per-CPU values (the programs keep
  * updating them): a value from an older epoch starts over here and is skipped by the host. */
+/* The first update after the aggregate was cleared (p:clear() bumps the epoch): rare, so
+ * out of line, verified once; inline, its stores were walked on every path of every lean
+ * program (~2 ms more to load a one-probe count). */
+__noinline int lt_agg_flat_reset(struct lt_probe_stats *st, struct lt_agg_hist *h, __u32 epoch)
+{
+	if (st && st->agg_epoch != epoch) {
+		st->agg = (struct lt_agg_val){};
+		st->agg_epoch = epoch;
+	}
+	if (h && h->epoch != epoch) {
+		__builtin_memset(h->slot, 0, sizeof(h->slot));
+		h->epoch = epoch;
+	}
+	return 0;
+}
+
 static __always_inline void agg_flat(const struct lt_probe_cfg *cfg, __u32 probe, __u64 v,
 				     __u32 slot)
 {
@@ -348,17 +364,13 @@ static __always_inline void agg_flat(const struct lt_probe_cfg *cfg, __u32 probe
 
 	if (!st)
 		return;
-	if (st->agg_epoch != cfg->agg_epoch) {
-		st->agg = (struct lt_agg_val){};
-		st->agg_epoch = cfg->agg_epoch;
-	}
+	if (st->agg_epoch != cfg->agg_epoch)
+		lt_agg_flat_reset(st, NULL, cfg->agg_epoch);
 	agg_add(&st->agg, v);
 	if (cfg->agg_kind != LT_AGG_HIST || !(h = bpf_map_lookup_elem(&lt_agg_hists, &idx)))
 		return;
-	if (h->epoch != cfg->agg_epoch) {
-		__builtin_memset(h->slot, 0, sizeof(h->slot));
-		h->epoch = cfg->agg_epoch;
-	}
+	if (h->epoch != cfg->agg_epoch)
+		lt_agg_flat_reset(NULL, h, cfg->agg_epoch);
 	if (slot >= LT_HIST_SLOTS)
 		slot = LT_HIST_SLOTS - 1;	/* negatives */
 	h->slot[slot] += 1;
