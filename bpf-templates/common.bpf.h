@@ -1080,6 +1080,7 @@ static __always_inline int lt_call_end(void *ctx, struct pt_regs *regs,
 	__builtin_memcpy(s->vals, call.args, sizeof(call.args));
 	s->vals[LT_SRC_RET] = ret;
 	s->vals[LT_SRC_DURATION] = duration;
+	s->vals[LT_SRC_SP] = key->sp;	/* stack arguments read at return (out:) */
 	if (!call.keep || duration < cfg->min_duration || !preds_pass(cfg, s, 1)) {
 		if (st)
 			st->filtered++;

@@ -86,10 +86,12 @@ function M.plan(proto, opts)
 		-- paired probe mixing entry and return captures would need them in that order.
 		local out = i >= right and t.k == "pointer"
 		if i >= right then p.kind = "call" end
-		if reg and locs[i].stack then
-			-- An output on the stack shows its address: the core reads stack slots at
-			-- entry only.
-			stack_value(reg, not out and capture_for(t, locs, opts, false) or nil)
+		if reg and locs[i].stack and out then
+			-- An output in a stack slot: read at return through the slot, which the
+			-- entry's stack pointer still names (the core keeps the pointer: e.regN).
+			p.ret_args[reg] = capture_for(t, locs, opts, true)
+		elseif reg and locs[i].stack then
+			stack_value(reg, capture_for(t, locs, opts, false))
 		elseif reg and t.k ~= "struct" then
 			local cap = capture_for(t, locs, opts, out)
 			if cap then (out and p.ret_args or p.entry)[reg] = cap end

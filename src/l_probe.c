@@ -176,18 +176,21 @@ static int add_capture(lua_State *L, struct probe *p, const char *text, int src,
 }
 
 /* Argument i (0-based, 6 or more) from the stack: the type's capture read at sp + 8 +
- * 8 * (i - 6) at entry. A pointer type follows the pointer stored there and keeps it
+ * 8 * (i - 6) at entry (out: at return). A pointer type follows the pointer stored there and keeps it
  * (e.reg7..e.reg12), as a register argument's value is kept beside its string. */
 static void add_stack_arg(lua_State *L, struct probe *p, const char *type, int i,
 			  const char *what)
 {
 	char text[64];
 
-	if (strchr(type, '@') || !strncmp(type, "out:", 4))
-		luaL_error(L, "%s: a stack argument takes a plain type (int, str, bytes:N, ...), "
-			   "read at entry", what);
+	if (strchr(type, '@'))
+		luaL_error(L, "%s: a stack argument takes a plain type (int, str, bytes:N, ...) "
+			   "or out:TYPE", what);
 	if (p->spec.kind == SPEC_URETPROBE)
 		luaL_error(L, "%s: stack arguments are read at entry (use call: or uprobe:)", what);
+	/* out: reads it at return, from the slot the entry's stack pointer still names. */
+	if (!strncmp(type, "out:", 4) && p->spec.kind != SPEC_CALL)
+		luaL_error(L, "%s: out: captures need a call: probe", what);
 	snprintf(text, sizeof(text), "%s@%d", type, 8 * (i - LT_MAX_ARGS + 1));
 	add_capture(L, p, text, LT_SRC_SP, &p->args[i], what);
 	if (p->args[i].capture >= 0 && p->cfg.fetch[p->args[i].capture].deref)

@@ -62,6 +62,21 @@ assert_eq "77 reg8=nil str=stackstring" "$(val reg7)" "an int slot's value; a sl
 assert_match "$(val ptr)" '^[1-9][0-9]+$' "the string's pointer"
 assert_eq "$(val slot)" "$(val ptr)" "is what the slot holds"
 
+case_ "an output in a stack slot (out:) is read at return"
+PLUG="$FIXTURE_DIR/libltfx_plug.so"
+lt -E "probe('call:$PLUG:ltfx_plug_fill7', { args = { [7] = 'out:str' } }, function(c)
+    print('out=' .. c.args[7] .. ' ret=' .. c.ret)
+  end)
+probe('call:$PLUG:ltfx_plug_fill7', { args = { [7] = 'str' } }, function(c)
+    print('atentry=' .. c.args[7])
+  end)" -- "$FIXTURE_DIR/ltfx_stack"
+assert_rc 0
+assert_eq "sum=21 ret=6" "$(val out)" "what the function wrote, read at return"
+assert_eq "untouched" "$(val atentry)" "the same slot read at entry"
+lt -E "probe('uprobe:$PLUG:ltfx_plug_fill7', { args = { [7] = 'out:str' } })" -- "$FIXTURE_DIR/ltfx_stack"
+assert_ne 0 "$RC" "out: needs a return"
+assert_contains "$(cat "$ERR")" "option 'args[7]': out: captures need a call: probe" "message"
+
 lt -E "probe('uretprobe:$LIB:ltfix_sum9', { args = { [7] = 'int' } })" -- "$RUN" sum9
 assert_ne 0 "$RC" "a return probe cannot read stack arguments"
 assert_contains "$(cat "$ERR")" "option 'args[7]': stack arguments are read at entry" "message"
