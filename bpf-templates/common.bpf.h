@@ -655,12 +655,13 @@ static __always_inline int emit_held(struct scratch *s, __u64 len)
 	return 0;
 }
 
-/* Sends the record (a held one with LT_CFG_HOLD in cfg_flags). */
+/* Sends the record: held with LT_CFG_HOLD in cfg_flags, and with LT_CFG_LOSSLESS once the
+ * ring is half full (the thread waits until the host has read this far). */
 __noinline int lt_emit(struct scratch *s, __u32 probe, __u32 cfg_flags)
 {
 	struct lt_probe_stats *st = stats_of(probe);
 	struct lt_globals *g;
-	__u64 len, flags;
+	__u64 len, flags, queued;
 	long err;
 
 	if (!s)
@@ -676,9 +677,10 @@ __noinline int lt_emit(struct scratch *s, __u32 probe, __u32 cfg_flags)
 		len = LT_DATA_MAX + LT_STACK_AREA;
 	s->rec.size = sizeof(s->rec) + len;
 	g = globals();
-	flags = g && bpf_ringbuf_query(&lt_events, BPF_RB_AVAIL_DATA) >= g->wakeup_bytes ?
-		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	if (cfg_flags & LT_CFG_HOLD)
+	queued = bpf_ringbuf_query(&lt_events, BPF_RB_AVAIL_DATA);
+	flags = g && queued >= g->wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if ((cfg_flags & LT_CFG_HOLD) || ((cfg_flags & LT_CFG_LOSSLESS) &&
+	    queued >= bpf_ringbuf_query(&lt_events, BPF_RB_RING_SIZE) / 2))
 		err = emit_held(s, sizeof(s->rec) + len);
 	else
 		err = bpf_ringbuf_output(&lt_events, &s->rec, sizeof(s->rec) + len, flags);

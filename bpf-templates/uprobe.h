@@ -131,6 +131,10 @@ enum lt_cfg_flags {
 					 * histogram's buckets in lt_agg_hists[agg_hist] */
 	LT_CFG_HOLD = 1 << 7,		/* the thread stops (SIGSTOP) at each record until the
 					 * host has run the callback (option `hold`) */
+	LT_CFG_LOSSLESS = 1 << 8,	/* a record made while the ring is half full or more
+					 * is held like LT_CFG_HOLD's: the traced thread waits
+					 * for the host instead of records being lost
+					 * (option `lossless`) */
 };
 
 struct lt_probe_cfg {

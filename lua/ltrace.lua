@@ -108,6 +108,19 @@ function Tracer:base_opts(extra)
 	return o
 end
 
+-- Per-call output waits rather than loses calls, as ltrace does: once the core's ring is
+-- half full the traced thread is held until the lines are written (e.held). The stop is
+-- the core's, not the program's: ltrace_signals does not show it.
+function Tracer:lossless(popts, fn)
+	if self.opts.summary then return fn end
+	popts.lossless = true
+	local held = self.held
+	return function(e)
+		if e.held then held[e.tid] = true end
+		return fn(e)
+	end
+end
+
 function Tracer:attach(spec, popts, fn, what)
 	local ok, p = pcall(probe, spec, popts, fn)
 	if not ok then
@@ -220,6 +233,7 @@ function Tracer:attach_group(g, kind, popts, handler)
 	else
 		fn = function(e) handler(events, by_name[e.func], e) end
 	end
+	fn = self:lossless(popts, fn)
 	local p = self:attach(kind .. ":" .. g.target, self:base_opts(popts), fn,
 			      kind .. ":" .. g.target .. (site.kind == "plt" and " (PLT)" or ""))
 	if p and got then

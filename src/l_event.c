@@ -102,10 +102,10 @@ static const char *const type_names[] = { [LT_REC_TP] = "tracepoint", [LT_REC_SY
 					  [LT_REC_CALL] = "call" };
 
 /* Field names sorted for bsearch. */
-enum field { F_ARGS, F_COMM, F_CPU, F_DURATION, F_FUNC, F_KSTACK, F_PID, F_PROBE, F_RET, F_TID,
-	     F_TS, F_TYPE, F_USTACK };
-static const char *const fields[] = { "args", "comm", "cpu", "duration", "func", "kstack", "pid",
-				      "probe", "ret", "tid", "ts", "type", "ustack" };
+enum field { F_ARGS, F_COMM, F_CPU, F_DURATION, F_FUNC, F_HELD, F_KSTACK, F_PID, F_PROBE, F_RET,
+	     F_TID, F_TS, F_TYPE, F_USTACK };
+static const char *const fields[] = { "args", "comm", "cpu", "duration", "func", "held", "kstack",
+				      "pid", "probe", "ret", "tid", "ts", "type", "ustack" };
 
 static int cmp_field(const void *key, const void *elem)
 {
@@ -122,6 +122,8 @@ static int push_field(lua_State *L, struct event_view *v, enum field f)
 	case F_CPU: lua_pushinteger(L, r->cpu); break;
 	case F_DURATION: lua_pushinteger(L, r->duration); break;
 	case F_FUNC: lua_pushstring(L, r->site < v->p->nsites ? v->p->sites[r->site].name : "?"); break;
+	/* The thread was stopped at this record (hold, lossless) until its callback ran. */
+	case F_HELD: lua_pushboolean(L, r->flags & LT_RF_HELD); break;
 	case F_PID: lua_pushinteger(L, r->pid); break;
 	case F_PROBE: lua_pushstring(L, v->p->text); break;
 	case F_RET:

@@ -49,7 +49,7 @@ static int release(lua_State *L)
 static const char *const probe_keys[] = { "agg", "args", "by", "comm", "min_duration", "name",
 					  "of", "print", "ret", "sample", "signed", "stack",
 					  "stack_depth", "strsize", "tid", "unwind", "where", "hold",
-					  NULL };
+					  "lossless", NULL };
 static const char *const filter_keys[] = { "comm", "min_duration", "sample", "tid", "where",
 					   NULL };
 
@@ -311,6 +311,20 @@ static void parse_hold(lua_State *L, int t, struct probe *p)
 		if (p->spec.kind == SPEC_PROFILE || p->spec.kind == SPEC_OFFCPU)
 			luaL_error(L, "option 'hold': not for %s probes", p->provider->name);
 		p->cfg.flags |= LT_CFG_HOLD;
+		p->s->holds = true;
+	}
+	lua_pop(L, 1);
+	/* lossless = true: when the ring is half full the thread waits as with hold, so a
+	 * program faster than its callbacks is slowed instead of losing records. Only for a
+	 * session's own processes: anything else stopped would be a stranger. */
+	if (opt_type(L, t, "lossless", LUA_TBOOLEAN) && lua_toboolean(L, -1)) {
+		if (p->callback == LUA_NOREF)
+			luaL_error(L, "option 'lossless': records go to a callback: give one");
+		if (p->spec.kind == SPEC_PROFILE || p->spec.kind == SPEC_OFFCPU)
+			luaL_error(L, "option 'lossless': not for %s probes", p->provider->name);
+		if (!p->s->opts.have_target)
+			luaL_error(L, "option 'lossless': needs a target (-p PID or -- CMD)");
+		p->cfg.flags |= LT_CFG_LOSSLESS;
 		p->s->holds = true;
 	}
 	lua_pop(L, 1);

@@ -46,6 +46,37 @@ assert_eq 0 "$(val bad)" "records with a damaged string"
 assert_contains "$(cat "$ERR")" "ltrace-ebpf: drops and truncations: ringbuf_full=$rb" \
 	"drops reported on stderr at exit"
 
+case_ "lossless = true: the same flood waits for the callbacks instead of losing records"
+cat >"$TMP/lossless.lua" <<LUA
+local n, bad, held = 0, 0, 0   -- the 4 MiB ring is half full after ~1,900 records
+p = probe("$LIB:ltfix_greet", { args = { "str:1024" }, lossless = true }, function(e)
+  n = n + 1
+  if #e.args[1] ~= 1000 then bad = bad + 1 end
+  if e.held then held = held + 1 end
+  local x = 0
+  for i = 1, 2000 do x = x + i end   -- a slow consumer
+end)
+on("end", function()
+  local c = counters()
+  print("n=" .. n)
+  print("bad=" .. bad)
+  print("rb=" .. c.ringbuf_full)
+  print("held=" .. held)
+  print("hold_failed=" .. c.hold_failed)
+end)
+LUA
+lt -t 120 "$TMP/lossless.lua" -- "$RUN" -t $THREADS -n 4000 greet "$BIG"
+assert_rc 0
+assert_file_contains "$OUT" "total $((THREADS * 4000))" "the fixture finished its calls"
+assert_eq "$((THREADS * 4000)) 0 0 0" "$(val n) $(val bad) $(val rb) $(val hold_failed)" \
+	"every record reached the callback (n, bad, ringbuf_full, hold_failed)"
+assert_between 1 $((THREADS * 4000)) "$(val held)" "records made while the ring was half full held their thread"
+lt -E "probe('$LIB:ltfix_greet', { lossless = true }, function() end)"
+assert_contains "$(cat "$ERR")" "option 'lossless': needs a target (-p PID or -- CMD)" \
+	"no stopping strangers: a target is needed"
+lt -E "probe('$LIB:ltfix_greet', { lossless = true })" -- "$RUN" greet x
+assert_contains "$(cat "$ERR")" "option 'lossless': records go to a callback" "a callback is needed"
+
 case_ "no drops reported when nothing was dropped"
 lt -E "probe('$LIB:ltfix_greet', {args={'str'}}, function(e) end)" -- "$RUN" -n 100 greet hi
 assert_rc 0
