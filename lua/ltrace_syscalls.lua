@@ -83,7 +83,8 @@ end
 function M.attach(t)
 	t.sys_descs = {}
 	local started = #t.opts.command == 0
-	local ok, err = pcall(probe, "syscall:*", t:base_opts({}), function(e)
+	local popts = t:base_opts({})
+	local fn = t:lossless(popts, function(e)	-- lines wait for the printer, as calls do
 		local name = e.func
 		if not started then
 			started = name == "execve" and e.ret == 0
@@ -94,6 +95,7 @@ function M.attach(t)
 		for r in pairs(v.args) do D.plan.entry[r] = true end
 		t.events:whole(D, v, 0)
 	end)
+	local ok, err = pcall(probe, "syscall:*", popts, fn)
 	if not ok then
 		error("-S: system call tracing is not available (" ..
 		      tostring(err):gsub("^[^:]+:%d+: ", "") .. ")", 0)
