@@ -932,10 +932,10 @@ static __always_inline int lt_has_entry_fetch(const struct lt_probe_cfg *cfg)
 	return 0;
 }
 
-static __always_inline struct lt_call_stack *call_stack(void)
+/* The thread's stack of calls in flight; flags BPF_LOCAL_STORAGE_GET_F_CREATE at entry. */
+static __always_inline struct lt_call_stack *call_stack(__u64 flags)
 {
-	return bpf_task_storage_get(&lt_inflight, bpf_get_current_task_btf(), NULL,
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	return bpf_task_storage_get(&lt_inflight, bpf_get_current_task_btf(), NULL, flags);
 }
 
 static __always_inline struct lt_call_slot *call_slot(struct lt_call_stack *cs, __u32 i)
@@ -978,7 +978,7 @@ static __always_inline __u32 call_reclaim(struct lt_call_stack *cs,
 static __always_inline void lt_call_start(const struct lt_probe_cfg *cfg, struct scratch *s,
 					  struct lt_inflight_key *key, __u32 probe)
 {
-	struct lt_call_stack *cs = call_stack();
+	struct lt_call_stack *cs = call_stack(BPF_LOCAL_STORAGE_GET_F_CREATE);
 	struct lt_call_slot *slot;
 	__u32 d;
 
@@ -1018,8 +1018,7 @@ __noinline
 #endif
 int lt_call_pop(struct lt_inflight_key *key, struct lt_inflight *out)
 {
-	struct lt_call_stack *cs = bpf_task_storage_get(&lt_inflight, bpf_get_current_task_btf(),
-							NULL, 0);
+	struct lt_call_stack *cs = call_stack(0);
 	__u32 d;
 
 	if (!key || !out || !cs || !(d = call_reclaim(cs, key, 0)))

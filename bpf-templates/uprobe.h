@@ -250,8 +250,9 @@ struct lt_agg_hist {
 	__u64 slot[LT_HIST_SLOTS];
 };
 
-/* Paired call in flight: keyed by thread, site and the stack pointer at entry, so
- * recursion and nesting never collide. */
+/* A paired call in flight: thread, site, probe and the stack pointer at entry. Its slot in
+ * the thread's call stack (common.bpf.h) is matched on them; captures parked at entry
+ * (lt_inflight_data) are keyed by it, so recursion and nesting never collide. */
 struct lt_inflight_key {
 	__u32 tid;
 	__u32 site;
