@@ -11,6 +11,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "agg_flat.h"
+#include "early_link.h"
 #include "probe.h"
 #include "session.h"
 #include "uprobe.skel.h"
@@ -111,31 +112,35 @@ int probe_attach(struct probe *p, char *err, size_t errlen)
 
 	if ((rc = p->provider->resolve(p, err, errlen)))
 		return rc;
-	if ((rc = session_load(p->s))) {
-		snprintf(err, errlen, "cannot load the BPF templates: %s%s", strerror(-rc),
-			 rc == -EPERM ? " (run as root, or with CAP_BPF and CAP_PERFMON)" : "");
-		return rc;
-	}
-	if ((p->cfg.flags & LT_CFG_EMIT) && (rc = session_start_events(p->s))) {
-		snprintf(err, errlen, "cannot map the ring buffer: %s", strerror(-rc));
-		return rc;
-	}
 	if ((rc = session_add_probe(p->s, p))) {
 		snprintf(err, errlen, "too many probes (at most %d)", LT_MAX_PROBES);
 		return rc;
+	}
+	if (p->provider->prepare)
+		p->provider->prepare(p);
+	if ((rc = session_load(p->s))) {
+		snprintf(err, errlen, "cannot load the BPF templates: %s%s", strerror(-rc),
+			 rc == -EPERM ? " (run as root, or with CAP_BPF and CAP_PERFMON)" : "");
+		goto fail;
+	}
+	if ((p->cfg.flags & LT_CFG_EMIT) && (rc = session_start_events(p->s))) {
+		snprintf(err, errlen, "cannot map the ring buffer: %s", strerror(-rc));
+		goto fail;
 	}
 	clear_kernel_state(p);
 	agg_flat_setup(p);
 	if ((rc = probe_write_cfg(p)) || (rc = p->provider->attach(p, err, errlen))) {
 		if (!*err)
 			snprintf(err, errlen, "cannot configure probe: %s", strerror(-rc));
-		probe_detach(p);
-		agg_flat_release(p);
-		session_remove_probe(p->s, p);
-		return rc;
+		goto fail;
 	}
 	p->attached = true;
 	return 0;
+fail:
+	probe_detach(p);
+	agg_flat_release(p);
+	session_remove_probe(p->s, p);
+	return rc;
 }
 
 void probe_link_close(struct probe_link *l)
@@ -152,6 +157,11 @@ void probe_detach(struct probe *p)
 {
 	for (size_t i = 0; i < p->nlinks; i++)
 		probe_link_close(&p->links[i]);
+	if (p->s->early_probe == p) {	/* its program array outlives the links, not more */
+		early_link_free(p->s->early);
+		p->s->early = NULL;
+		p->s->early_probe = NULL;
+	}
 	free(p->links);
 	p->links = NULL;
 	p->nlinks = 0;

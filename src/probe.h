@@ -60,6 +60,9 @@ struct provider {
 	/* Finds the sites; 0 or -errno with a one-line message in err. */
 	int (*resolve)(struct probe *p, char *err, size_t errlen);
 	int (*attach)(struct probe *p, char *err, size_t errlen);
+	/* Optional: starts what may overlap loading the templates, between resolve (the id
+	 * is assigned) and attach; failing quietly leaves attach to do it all. */
+	void (*prepare)(struct probe *p);
 	/* Optional: pushes event field `key` of a record (e.g. a tracepoint's named fields);
 	 * returns 1 when pushed, 0 when the kind has no such field. */
 	int (*push_field)(struct lua_State *L, struct probe *p, const struct lt_rec *rec,

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "early_link.h"
 #include "elf_symbols.h"
 #include "insn.h"
 #include "insn_kernel.h"
@@ -178,25 +179,88 @@ static uint64_t cookie_of(struct probe *p, size_t site)
 	return (uint64_t)p->id << 32 | site;
 }
 
+/* The sites' offsets and cookies, as a uprobe_multi link takes them; false: no memory. */
+static bool multi_arrays(struct probe *p, uint64_t **offsets, uint64_t **cookies)
+{
+	*offsets = calloc(p->nsites, sizeof(**offsets));
+	*cookies = calloc(p->nsites, sizeof(**cookies));
+	if (!*offsets || !*cookies)
+		return false;
+	for (size_t i = 0; i < p->nsites; i++) {
+		(*offsets)[i] = p->sites[i].offset;
+		(*cookies)[i] = cookie_of(p, i);
+	}
+	return true;
+}
+
 static int attach_multi(struct probe *p, struct bpf_program *prog, bool is_return)
 {
-	uint64_t *offsets = calloc(p->nsites, sizeof(*offsets));
-	uint64_t *cookies = calloc(p->nsites, sizeof(*cookies));
+	uint64_t *offsets, *cookies;
 	int fd = -ENOMEM;
 
-	if (offsets && cookies) {
-		for (size_t i = 0; i < p->nsites; i++) {
-			offsets[i] = p->sites[i].offset;
-			cookies[i] = cookie_of(p, i);
-		}
+	if (multi_arrays(p, &offsets, &cookies))
 		fd = uprobe_multi_attach(bpf_program__fd(prog), p->path, offsets, cookies,
 					 p->nsites, is_return, attach_pid(p));
-	}
 	free(offsets);
 	free(cookies);
 	if (fd < 0)
 		return fd;
 	return probe_add_link(p, NULL, fd);
+}
+
+/* The session's first uprobe probe starts linking now, under the loading (early_link.h). */
+static void uprobe_prepare(struct probe *p)
+{
+	struct session *s = p->s;
+	enum tmpl_group g = group_of(p->spec.kind);
+	uint64_t *offsets, *cookies;
+	struct early_link_req req = {
+		.path = p->path, .cnt = p->nsites, .pid = attach_pid(p),
+		.nlinks = g == TMPL_CALL ? 2 : 1,
+		.is_return = { g == TMPL_RETURN, true },
+	};
+
+	if (s->early_tried)
+		return;
+	s->early_tried = true;	/* only the first registration waits: later ones gain nothing */
+	if (getenv("LTRACE_EBPF_NO_EARLY_LINK") || !uprobe_multi_supported() ||
+	    (tmpl_variant_of(&p->cfg) == TMPL_SLEEPABLE && s->sleepable_ok))
+		return;
+	dedupe_sites(p);
+	if (multi_arrays(p, &offsets, &cookies)) {
+		req.offsets = offsets;
+		req.cookies = cookies;
+		if ((s->early = early_link_start(&req)))
+			s->early_probe = p;
+	}
+	free(offsets);
+	free(cookies);
+}
+
+static void drop_early_links(struct session *s)
+{
+	early_link_free(s->early);
+	s->early = NULL;
+	s->early_probe = NULL;
+}
+
+/* Hands the verified programs to the early links: 1 when they are p's links now, 0 when
+ * p has none (it links the ordinary way), -errno. */
+static int take_early_links(struct probe *p, struct bpf_program *const multi[2])
+{
+	struct session *s = p->s;
+	int fds[2] = { -1, -1 }, rc = 0;
+
+	if (s->early_probe != p)
+		return 0;
+	if (!s->multi_ok || early_link_finish(s->early, multi, fds)) {
+		drop_early_links(s);
+		return 0;
+	}
+	for (int i = 0; i < 2 && fds[i] >= 0; i++)
+		if (rc || (rc = probe_add_link(p, NULL, fds[i])))
+			close(fds[i]);
+	return rc ? rc : 1;
 }
 
 /* A site the kernel refused that insn_kernel.h did not foresee fails the whole multi link
@@ -290,6 +354,8 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 	}
 	if (p->s->multi_ok && (rc = session_programs(p->s, g, true, v, multi)))
 		p->s->multi_ok = false;		/* the kernel refused the multi attach type */
+	if ((rc = take_early_links(p, multi)))
+		return rc < 0 ? rc : 0;
 	for (int i = 0; i < 2; i++) {
 		bool is_return = g == TMPL_RETURN || i == 1;
 
@@ -326,6 +392,7 @@ const struct provider uprobe_provider = {
 	.handles = uprobe_handles,
 	.resolve = uprobe_resolve,
 	.attach = uprobe_attach,
+	.prepare = uprobe_prepare,
 	.push_field = uprobe_push_regs,
 	.release = uprobe_plt_release,
 	.opt_keys = uprobe_plt_opt_keys,

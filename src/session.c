@@ -29,6 +29,7 @@ struct session *session_new(const struct session_opts *opts)
 	if (!s)
 		return NULL;
 	s->opts = *opts;
+	s->sleepable_ok = !getenv("LTRACE_EBPF_NO_SLEEPABLE");
 	for (int i = 0; i < DEFERRED_MAPS; i++)
 		s->deferred_fd[i] = -1;
 	s->loop = loop_new();
@@ -365,7 +366,6 @@ int session_load(struct session *s)
 	    (rc = bpf_map__set_max_entries(s->skel->maps.lt_events, s->ringbuf_size)))
 		goto fail;
 	s->multi_ok = uprobe_multi_supported();
-	s->sleepable_ok = !getenv("LTRACE_EBPF_NO_SLEEPABLE");
 	bpf_object__for_each_program(prog, s->skel->obj)
 		bpf_program__set_autoload(prog, false);
 	for (int i = 0; i < DEFERRED_MAPS; i++) {

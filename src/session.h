@@ -54,6 +54,10 @@ struct session {
 	int nprobes;
 	struct lt_globals globals;	/* mirror of lt_globals[0] */
 	bool multi_ok;		/* kernel has uprobe_multi links */
+	/* The first uprobe probe's links, made while its template verifies (early_link.h) */
+	struct early_link *early;
+	struct probe *early_probe;
+	bool early_tried;
 	bool sleepable_ok;	/* kernel takes sleepable uprobe programs */
 	bool stopping;
 	bool holds;		/* a probe has option `hold`: processes may be stopped */
