@@ -15,6 +15,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "l_fetch_opt.h"
+#include "parallel_load.h"
 #include "probe.h"
 #include "raw_tp_link.h"
 #include "script.h"
@@ -26,8 +27,17 @@
 #include "syscall_probe.h"
 #include "tracefs.h"
 
-/* One object per build (TMPL_PLAIN, TMPL_LEAN), loaded on first use; the second reuses
- * the first's syscall maps, so both see every probe's sites and every thread's calls. */
+/* One instance per build (TMPL_PLAIN, TMPL_LEAN), loaded on first use; the second reuses
+ * the first's syscall maps, so both see every probe's sites and every thread's calls. An
+ * instance is the template opened three times (parallel_load.h): `maps` loads no program
+ * and creates the template's own maps, `prog[SYS_ENTER]` and `prog[SYS_EXIT]` each verify
+ * one program, on two CPUs at once. */
+enum { SYS_ENTER, SYS_EXIT, SYS_MAPS };
+
+struct sys_instance {
+	struct syscall_bpf *obj[SYS_MAPS + 1];
+};
+
 static const char instance_key[TMPL_VARIANTS];
 
 static bool sys_handles(enum spec_kind kind)
@@ -35,17 +45,23 @@ static bool sys_handles(enum spec_kind kind)
 	return kind == SPEC_SYSCALL;
 }
 
-static void destroy_sys(void *obj)
+static void destroy_sys(void *instance)
 {
-	syscall_bpf__destroy(obj);
+	struct sys_instance *in = instance;
+
+	for (int i = 0; i <= SYS_MAPS; i++)	/* the map holder last */
+		syscall_bpf__destroy(in->obj[i]);
+	free(in);
 }
 
 /* Whichever build is loaded: they share the maps the host writes. */
 static struct syscall_bpf *sys_loaded(struct session *s)
 {
-	struct syscall_bpf *k = session_object(s, &instance_key[TMPL_PLAIN]);
+	struct sys_instance *in = session_object(s, &instance_key[TMPL_PLAIN]);
 
-	return k ? k : session_object(s, &instance_key[TMPL_LEAN]);
+	if (!in)
+		in = session_object(s, &instance_key[TMPL_LEAN]);
+	return in ? in->obj[SYS_MAPS] : NULL;
 }
 
 static int sys_share_maps(struct syscall_bpf *k, struct syscall_bpf *other)
@@ -62,8 +78,9 @@ static int sys_share_maps(struct syscall_bpf *k, struct syscall_bpf *other)
 }
 
 /* The lean build (LT_LEAN=1: no records, captures or stacks) opens into the same skeleton:
- * same maps and programs in the same order. */
-static struct syscall_bpf *sys_open(enum tmpl_variant v)
+ * same maps and programs in the same order. Only program `which` is loaded (none for
+ * SYS_MAPS). */
+static struct syscall_bpf *sys_open(enum tmpl_variant v, int which)
 {
 	struct syscall_bpf *k = calloc(1, sizeof(*k));
 	int rc;
@@ -76,6 +93,8 @@ static struct syscall_bpf *sys_open(enum tmpl_variant v)
 		k->skeleton->data = (void *)syscall_lean_bpf__elf_bytes(&k->skeleton->data_sz);
 	if ((rc = bpf_object__open_skeleton(k->skeleton, NULL)))
 		goto fail;
+	bpf_program__set_autoload(k->progs.lt_sys_enter, which == SYS_ENTER);
+	bpf_program__set_autoload(k->progs.lt_sys_exit, which == SYS_EXIT);
 	return k;
 fail:
 	syscall_bpf__destroy(k);
@@ -83,23 +102,48 @@ fail:
 	return NULL;
 }
 
-static struct syscall_bpf *sys_template(struct session *s, enum tmpl_variant v, int *err)
+/* Opens the three objects; the map holder's maps come from the other build where it is
+ * loaded, the owner's otherwise; the program objects reuse the holder's. */
+static int sys_instance_open(struct session *s, enum tmpl_variant v, struct sys_instance *in)
 {
-	struct syscall_bpf *k = session_object(s, &instance_key[v]), *other = sys_loaded(s);
+	struct syscall_bpf *other = sys_loaded(s);
+	int rc;
 
-	if (k)
-		return k;
-	if (!(k = sys_open(v))) {
-		*err = -errno;
+	for (int i = 0; i <= SYS_MAPS; i++)
+		if (!(in->obj[i] = sys_open(v, i)))
+			return -errno;
+	if ((other && (rc = sys_share_maps(in->obj[SYS_MAPS], other))) ||
+	    (rc = session_share_maps_variant(s, in->obj[SYS_MAPS]->obj, v)) ||
+	    (rc = syscall_bpf__load(in->obj[SYS_MAPS])))
+		return rc;
+	for (int i = SYS_ENTER; i <= SYS_EXIT; i++)
+		if ((rc = session_share_maps_variant(s, in->obj[i]->obj, v)) ||
+		    (rc = sys_share_maps(in->obj[i], in->obj[SYS_MAPS])))
+			return rc;
+	return 0;
+}
+
+static struct sys_instance *sys_template(struct session *s, enum tmpl_variant v, int *err)
+{
+	struct sys_instance *in = session_object(s, &instance_key[v]);
+	struct bpf_object_skeleton *progs[2];
+
+	if (in)
+		return in;
+	if (!(in = calloc(1, sizeof(*in)))) {
+		*err = -ENOMEM;
 		return NULL;
 	}
-	if ((other && (*err = sys_share_maps(k, other))) ||
-	    (*err = session_share_maps_variant(s, k->obj, v)) || (*err = syscall_bpf__load(k)) ||
-	    (*err = session_own_object(s, &instance_key[v], k, destroy_sys))) {
-		syscall_bpf__destroy(k);
+	if (!(*err = sys_instance_open(s, v, in))) {
+		progs[0] = in->obj[SYS_ENTER]->skeleton;
+		progs[1] = in->obj[SYS_EXIT]->skeleton;
+		*err = load_parallel(progs, 2);
+	}
+	if (*err || (*err = session_own_object(s, &instance_key[v], in, destroy_sys))) {
+		destroy_sys(in);
 		return NULL;
 	}
-	return k;
+	return in;
 }
 
 static void sys_release(struct probe *p)
@@ -406,18 +450,20 @@ static int sys_attach(struct probe *p, char *err, size_t errlen)
 	enum tmpl_variant v = tmpl_variant_of(&p->cfg) == TMPL_LEAN ? TMPL_LEAN : TMPL_PLAIN;
 	uint64_t cookie = (uint64_t)p->id << 32 | ++generation;
 	struct bpf_program *progs[2];
+	struct sys_instance *in;
 	struct syscall_bpf *k;
 	const char *what = "load the syscall template";
 	int rc = 0, fd;
 
-	if (!(k = sys_template(p->s, v, &rc)))
+	if (!(in = sys_template(p->s, v, &rc)))
 		goto fail;
+	k = in->obj[SYS_MAPS];
 	what = "configure the syscall probe";
 	if ((rc = write_sites(p, p->kind_data, bpf_map__fd(k->maps.lt_sys_sites))) ||
 	    (rc = write_nrs(p, p->kind_data, bpf_map__fd(k->maps.lt_sys_nrs))))
 		goto fail;
-	progs[0] = k->progs.lt_sys_exit;
-	progs[1] = k->progs.lt_sys_enter;
+	progs[0] = in->obj[SYS_EXIT]->progs.lt_sys_exit;
+	progs[1] = in->obj[SYS_ENTER]->progs.lt_sys_enter;
 	what = "attach to raw_syscalls (kernel 6.10 or later is needed for cookies)";
 	for (int i = 0; i < 2; i++) {
 		fd = raw_tp_link(bpf_program__fd(progs[i]), i ? "sys_enter" : "sys_exit", cookie);
