@@ -14,6 +14,7 @@
 #include "session.h"
 #include "exec_hold.h"
 #include "follow.skel.h"
+#include "parallel_load.h"
 #include "uprobe.skel.h"
 #include "uprobe_lean.skel.h"
 #include "uprobe_sleep.skel.h"
@@ -222,9 +223,10 @@ fail:
 	return NULL;
 }
 
-/* Opens the template with only `keep` loadable, and every map shared with the owner. */
+/* Opens the template with only program `which` of the group loadable, and every map
+ * shared with the owner. */
 static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, bool multi,
-				       enum tmpl_variant v)
+				       enum tmpl_variant v, int which)
 {
 	struct uprobe_bpf *k = open_template(v);
 	struct bpf_program *prog, *keep[2];
@@ -234,7 +236,7 @@ static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, boo
 		return NULL;
 	group_progs(k, g, multi, keep);
 	bpf_object__for_each_program(prog, k->obj) {
-		bool wanted = prog == keep[0] || prog == keep[1];
+		bool wanted = prog == keep[which];
 
 		bpf_program__set_autoload(prog, wanted);
 		if (wanted && multi)
@@ -245,12 +247,37 @@ static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, boo
 	}
 	uses = (g == TMPL_CALL ? DEFER_INFLIGHT : 0) |
 	       (v == TMPL_LEAN ? 0 : DEFER_EVENTS | DEFER_STACKS);
-	if ((rc = share_maps(s, k->obj, uses)) || (rc = uprobe_bpf__load(k))) {
+	if ((rc = share_maps(s, k->obj, uses))) {
 		uprobe_bpf__destroy(k);
 		errno = rc < 0 ? -rc : EINVAL;
 		return NULL;
 	}
 	return k;
+}
+
+/* The group's programs, one object each, verified in parallel (parallel_load.h); 0 or
+ * -errno, nothing kept on failure. */
+static int load_group(struct session *s, enum tmpl_group g, bool multi, enum tmpl_variant v,
+		      struct uprobe_bpf *inst[2])
+{
+	struct bpf_object_skeleton *skels[2];
+	int n = g == TMPL_CALL ? 2 : 1, rc = 0;
+
+	for (int i = 0; i < n && !rc; i++) {
+		if (!(inst[i] = open_variant(s, g, multi, v, i)))
+			rc = -errno;
+		else
+			skels[i] = inst[i]->skeleton;
+	}
+	if (!rc)
+		rc = load_parallel(skels, n);
+	if (rc) {
+		for (int i = 0; i < 2; i++) {
+			uprobe_bpf__destroy(inst[i]);
+			inst[i] = NULL;
+		}
+	}
+	return rc;
 }
 
 /* Programs are verified only when a probe first needs them (a few ms each), and the
@@ -259,18 +286,22 @@ int session_programs(struct session *s, enum tmpl_group g, bool multi, enum tmpl
 		     struct bpf_program *out[2])
 {
 	struct uprobe_bpf **inst;
+	struct bpf_program *second[2];
+	int rc;
 
 	if (v == TMPL_SLEEPABLE && s->sleepable_ok) {
-		inst = &s->instances[g][multi][v];
-		if (!*inst && !(*inst = open_variant(s, g, multi, v)))
+		inst = s->instances[g][multi][v];
+		if (!inst[0] && load_group(s, g, multi, v, inst))
 			s->sleepable_ok = false;
 	}
 	if (v == TMPL_SLEEPABLE && !s->sleepable_ok)
 		v = TMPL_PLAIN;
-	inst = &s->instances[g][multi][v];
-	if (!*inst && !(*inst = open_variant(s, g, multi, v)))
-		return -errno;
-	group_progs(*inst, g, multi, out);
+	inst = s->instances[g][multi][v];
+	if (!inst[0] && (rc = load_group(s, g, multi, v, inst)))
+		return rc;
+	group_progs(inst[0], g, multi, out);
+	if (inst[1])
+		out[1] = group_progs(inst[1], g, multi, second)[1];
 	return 0;
 }
 
@@ -344,8 +375,10 @@ static void destroy_instances(struct session *s)
 	for (int g = 0; g < TMPL_GROUPS; g++) {
 		for (int m = 0; m < 2; m++) {
 			for (int v = 0; v < TMPL_VARIANTS; v++) {
-				uprobe_bpf__destroy(s->instances[g][m][v]);
-				s->instances[g][m][v] = NULL;
+				for (int i = 0; i < 2; i++) {
+					uprobe_bpf__destroy(s->instances[g][m][v][i]);
+					s->instances[g][m][v][i] = NULL;
+				}
 			}
 		}
 	}

@@ -45,8 +45,9 @@ struct session {
 	struct session_opts opts;
 	struct uprobe_bpf *skel;	/* NULL until the first kernel probe needs it */
 	struct follow_bpf *follow;	/* -f only */
-	/* [group][multi][variant]: programs loaded so far */
-	struct uprobe_bpf *instances[TMPL_GROUPS][2][TMPL_VARIANTS];
+	/* [group][multi][variant][program]: programs loaded so far, one object per program
+	 * (a paired call's two verify in parallel) */
+	struct uprobe_bpf *instances[TMPL_GROUPS][2][TMPL_VARIANTS][2];
 	struct ring_buffer *rb;
 	struct loop *loop;
 	struct lua_State *L;
