@@ -228,7 +228,8 @@ int run_session(const struct cli *c)
 	}
 	set_args(r.s->L, c);
 	status = run_phases(&r);
-	detach_all(r.s);
+	if (!detach_in_background(r.s))
+		detach_all(r.s);
 	if (status && r.t.spawned && r.t.gate_fd >= 0)
 		target_abort(&r.t);	/* never started: do not leave it waiting */
 	script_close(r.s->L);
