@@ -16,7 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import bpf_stats_on, parser, prog_stats, report_tail  # noqa: E402
+from benchlib import bpf_stats_on, parser, prog_stats, report_tail, wait_detached  # noqa: E402
 
 LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
 # Counters that mean an event was lost (counters() in the Lua API).
@@ -49,6 +49,7 @@ def run(cmd, timeout=180, env=None):
             p.wait()
             status = -1
         wall = time.perf_counter() - t0
+        wait_detached()	# outside the timed wall: the tool has exited
         out.seek(0)
         text = out.read().decode(errors="replace")
     try:
@@ -306,26 +307,30 @@ class Bench:
         one_lt = [self.lt, os.path.join(self.a.src_dir, "bench", "one_probe.lua"), "--"]
         one_bt = ["bpftrace", "-e", f"uprobe:{LIBC}:abs /pid == cpid/ {{ @c = count(); }}", "-c"]
         one_fl = [self.floor, LIBC, "abs", "--"]
-        rows = [("no tracer", "none", [], False)]
+        sync = dict(os.environ, LTRACE_EBPF_SYNC_DETACH="1")
+        rows = [("no tracer", "none", [], False, None)]
         if self.have["floor"] and self.wanted("floor"):
-            rows.append(("minimal libbpf loader (floor)", "floor", one_fl, False))
+            rows.append(("minimal libbpf loader (floor)", "floor", one_fl, False, None))
         if self.have["ltrace-ebpf"] and self.wanted_tool("lt_"):
-            rows.append(("ltrace-ebpf one_probe.lua", "ltrace-ebpf", one_lt, False))
+            rows.append(("ltrace-ebpf one_probe.lua", "ltrace-ebpf", one_lt, False, None))
+            rows.append(("ltrace-ebpf one_probe.lua, detached before the exit "
+                         "(`LTRACE_EBPF_SYNC_DETACH=1`)", "ltrace-ebpf-sync", one_lt, False, sync))
         if self.have["bpftrace"] and self.wanted_tool("bt_"):
-            rows.append(("bpftrace one probe", "bpftrace", one_bt, True))
+            rows.append(("bpftrace one probe", "bpftrace", one_bt, True, None))
         out = []
-        for label, tool, pre, single in rows:
+        for label, tool, pre, single, env in rows:
             walls, rsss, stamps = [], [], []
             for _ in range(reps):
                 log(f"startup {tool}")
-                wall, st, text, rss = run(pre + ["/bin/true"], timeout=self.a.timeout)
+                wall, st, text, rss = run(pre + ["/bin/true"], timeout=self.a.timeout, env=env)
                 if st != 0:
                     self.notes.append(f"start-up run of {tool} exited {st}: {text.strip()[-200:]}")
                 walls.append(wall)
                 rsss.append(rss)
                 stamp_out = os.path.join(self.tmp, "stamp.out")
                 tail = [f"{self.workload} stamp {stamp_out}"] if single else [self.workload, "stamp", stamp_out]
-                wall, st, text, rss = run([self.workload, "launch"] + pre + tail, timeout=self.a.timeout)
+                wall, st, text, rss = run([self.workload, "launch"] + pre + tail, timeout=self.a.timeout,
+                                          env=env)
                 try:
                     with open(stamp_out) as f:
                         stamps.append(int(re.search(r"stamp_ns=(\d+)", f.read()).group(1)))
@@ -346,10 +351,10 @@ class Bench:
         res = []
         reps = 5
 
-        def walls(argv, k, timeout):
+        def walls(argv, k, timeout, env=None):
             w, notes, text = [], set(), ""
             for _ in range(k):
-                wall, st, text, rss = run(argv, timeout=timeout)
+                wall, st, text, rss = run(argv, timeout=timeout, env=env)
                 w.append(wall)
                 if st:
                     notes.add("timed out" if st == -1 else f"exit {st}")
@@ -363,6 +368,15 @@ class Bench:
             wall, notes, _ = walls([self.lt, "-E", 'probe("libc:str*")', "--", "/bin/true"], reps,
                                    self.a.timeout)
             res.append({"tool": "ltrace-ebpf", "cmd": "ltrace-ebpf -E 'probe(\"libc:str*\")' -- /bin/true",
+                        "wall": wall, "base": base, "probes": nsites, "runs": reps, "notes": notes})
+            # The same with the detach inside the run: what attaching and detaching cost.
+            sync = dict(os.environ, LTRACE_EBPF_SYNC_DETACH="1")
+            base, _, _ = walls([self.lt, "-E", "local x = 1", "--", "/bin/true"], reps, self.a.timeout,
+                               sync)
+            wall, notes, _ = walls([self.lt, "-E", 'probe("libc:str*")', "--", "/bin/true"], reps,
+                                   self.a.timeout, sync)
+            res.append({"tool": "ltrace-ebpf-sync",
+                        "cmd": "LTRACE_EBPF_SYNC_DETACH=1 ltrace-ebpf -E 'probe(\"libc:str*\")' -- /bin/true",
                         "wall": wall, "base": base, "probes": nsites, "runs": reps, "notes": notes})
         if self.have["bpftrace"] and not self.a.no_bpftrace_glob and self.wanted_tool("bt_"):
             log(f"glob bpftrace (timeout {self.a.glob_timeout}s)")
