@@ -54,14 +54,14 @@ function M.prototypes(opts)
 	local lib = conf.new()
 	if #opts.configs == 0 then
 		for _, name in ipairs({ "libc", "libpthread", "libdl", "libm", "libstdcxx" }) do
-			conf.add(lib, table.concat(builtin[name], "\n"), "(built-in " .. name .. ")")
+			conf.add(lib, table.concat(builtin[name], "\n"), "(built-in " .. name .. ")", true)
 		end
 		local home = os.getenv("HOME")
 		for _, path in ipairs({ "/etc/ltrace.conf", home and home .. "/.ltrace.conf" }) do
 			local f = io.open(path)
 			if f then
 				f:close()
-				conf.add_file(lib, path)
+				conf.add_file(lib, path, path == "/etc/ltrace.conf")
 			end
 		end
 	else

@@ -235,23 +235,50 @@ local function parse_line(lib, line)
 end
 
 -- A prototype library: { protos = { name = proto }, typedefs = {}, warnings = {} }.
+-- Prototypes added lazily wait in `pending` until looked up in `protos`.
 function M.new()
-	return { protos = {}, typedefs = {}, warnings = {} }
+	local lib = { typedefs = {}, warnings = {}, pending = {} }
+	lib.protos = setmetatable({}, { __index = function(protos, name)
+		local line = lib.pending[name]
+		if not line then return nil end
+		lib.pending[name] = nil
+		local ok, proto = pcall(parse_line, lib, line.body)
+		if not ok then
+			lib.warnings[#lib.warnings + 1] = ("%s:%d: %s"):format(line.source, line.n, proto)
+			return nil
+		end
+		rawset(protos, name, proto)
+		return proto
+	end })
+	return lib
 end
 
--- add(lib, text, source): parses every line; a bad line is skipped with a warning naming
--- source:line, as ltrace does. Later definitions replace earlier ones.
-function M.add(lib, text, source)
+-- The function a prototype line declares: the name before the last balanced (...).
+local function declared_name(body)
+	return body:match("([%a_][%w_.@]*)%s*%b()%s*;?%s*$")
+end
+
+-- add(lib, text, source [, lazy]): parses every line; a bad line is skipped with a warning
+-- naming source:line, as ltrace does. Later definitions replace earlier ones. With lazy
+-- (trusted text: the built-in tables, the system's ltrace.conf), a prototype is parsed
+-- when a traced function first looks it up: parsing all ~750 took 35 ms, most of the
+-- front end's start. Typedefs are parsed at once, in order.
+function M.add(lib, text, source, lazy)
 	local n = 0
 	for line in (text .. "\n"):gmatch("([^\n]*)\n") do
 		n = n + 1
 		local body = line:match("^%s*(.-)%s*$")
-		if body ~= "" and body:sub(1, 1) ~= ";" and body:sub(1, 1) ~= "#" then
+		local name = lazy and body:sub(1, 7) ~= "typedef" and declared_name(body)
+		if name then
+			lib.pending[name] = { body = body, source = source or "?", n = n }
+			rawset(lib.protos, name, nil)
+		elseif body ~= "" and body:sub(1, 1) ~= ";" and body:sub(1, 1) ~= "#" then
 			local ok, proto = pcall(parse_line, lib, body)
 			if not ok then
 				lib.warnings[#lib.warnings + 1] =
 					("%s:%d: %s"):format(source or "?", n, tostring(proto))
 			elseif proto then
+				lib.pending[proto.name] = nil
 				lib.protos[proto.name] = proto
 			end
 		end
@@ -259,12 +286,12 @@ function M.add(lib, text, source)
 	return lib
 end
 
-function M.add_file(lib, path)
+function M.add_file(lib, path, lazy)
 	local f, err = io.open(path)
 	if not f then return nil, err end
 	local text = f:read("a")
 	f:close()
-	return M.add(lib, text, path)
+	return M.add(lib, text, path, lazy)
 end
 
 -- ---- sizes, alignment and the x86-64 calling convention --------------------------------

@@ -66,6 +66,42 @@ test("conf: Debian's /etc/ltrace.conf and the shipped prototypes parse cleanly",
 	end
 end)
 
+test("conf: lazy prototypes are the eager ones, parsed when looked up", function()
+	local eager, lazy = conf.new(), conf.new()
+	local sources = {}
+	for _, group in ipairs({ "libc", "libpthread", "libdl", "libm", "libstdcxx" }) do
+		sources[#sources + 1] = { table.concat(protos[group], "\n"), group }
+	end
+	local f = io.open("/etc/ltrace.conf")
+	if f then
+		sources[#sources + 1] = { f:read("a"), "/etc/ltrace.conf" }
+		f:close()
+	end
+	for _, src in ipairs(sources) do
+		conf.add(eager, src[1], src[2])
+		conf.add(lazy, src[1], src[2], true)
+	end
+	local n = 0
+	for name, p in pairs(eager.protos) do
+		local q = lazy.protos[name]
+		eq(q ~= nil, true, "lazy " .. name)
+		eq(#q.params, #p.params, name .. ": parameters")
+		eq(q.ret.k, p.ret.k, name .. ": result")
+		n = n + 1
+	end
+	eq(n > 500, true, "prototypes compared: " .. n)
+	eq(#lazy.warnings, 0, "lazy warnings: " .. tostring(lazy.warnings[1]))
+	lazy = conf.add(conf.new(), "int ok(int);\nint bad(nosuchtype);", "y.conf", true)
+	eq(#lazy.warnings, 0, "a bad lazy line is not parsed before it is looked up")
+	eq(lazy.protos.bad, nil, "the bad line gives no prototype")
+	eq(lazy.warnings[1]:find("y.conf:2", 1, true) ~= nil, true, "its warning names file:line")
+	eq(lazy.protos.ok.params[1].k, "int", "the good line")
+	conf.add(lazy, "long ok(long, long);", "z.conf")
+	eq(#lazy.protos.ok.params, 2, "a later eager definition replaces a lazy one")
+	conf.add(lazy, "int ok(int);", "w.conf", true)
+	eq(#lazy.protos.ok.params, 1, "a later lazy definition replaces an eager one")
+end)
+
 test("conf: x86-64 argument registers skip floating point", function()
 	local p = proto("double ldexp(double, int);")
 	local locs = conf.locations(p.params)
