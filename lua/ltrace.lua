@@ -8,6 +8,7 @@
 --   records become lines (ltrace_events, ltrace_out); with -c, in-kernel aggregates
 --   become the summary table.
 
+local core = require("ltrace.core")
 local conf = require("ltrace_conf")
 local filter = require("ltrace_filter")
 local builtin = require("ltrace_protos")
@@ -412,6 +413,20 @@ function M.run(opts, native)
 		count_probes = {}, demangled = {}, failed = {}, covered = {},
 		held = {},	-- tids stopped by the core's holds: their SIGSTOP is not shown
 	}, Tracer)
+	-- Every traced call is a record: a program calling in a tight loop never waits for
+	-- us, so give bursts room (the ring is only mapped when records stream).
+	if not opts.summary then ringbuf_size(32 * 1024 * 1024) end
+	-- The programs the probes below will need verify in parallel while the program's
+	-- objects, prototypes and call sites are read (a hint: the library watch and calls
+	-- without strings take the plain builds, string captures the sleepable ones, GOT
+	-- calls paired ones, -c the lean paired one).
+	if opts.summary then
+		core.prefetch({ { "call", "lean" } })
+	else
+		core.prefetch({ { "uprobe", "plain" }, { "uprobe", "sleepable" },
+				{ "uretprobe", "plain" }, { "uretprobe", "sleepable" },
+				{ "call", "sleepable" } })
+	end
 	self.objects = Objects.new(native, exe, pid)
 	self.protos = M.prototypes(opts)
 	self.out = Out.new(opts, native)
@@ -420,9 +435,6 @@ function M.run(opts, native)
 	local sites = selector.sites(opts, self.objects)
 	self.selected = {}
 	for _, s in ipairs(sites) do self.selected[s.name] = true end
-	-- Every traced call is a record: a program calling in a tight loop never waits for
-	-- us, so give bursts room (the ring is only mapped when records stream).
-	if not opts.summary then ringbuf_size(32 * 1024 * 1024) end
 	if opts.summary then
 		self:count_calls(sites)
 	else

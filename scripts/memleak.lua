@@ -40,6 +40,8 @@ local function alloc(addr, size, e)
   live[addr] = { size, id, e.ts }
 end
 
+-- The paired-call and entry programs verify together, on every CPU (a hint to the core).
+require("ltrace.core").prefetch({ { "call", "plain" }, { "uprobe", "plain" } })
 probe("call:" .. lib .. ":malloc", { stack = "user", unwind = unwind }, function(e)
   alloc(e.ret, e.args[1], e)
 end)

@@ -226,6 +226,41 @@ static int l_resume(lua_State *L)
 	return 1;
 }
 
+/* core.prefetch({ {"uprobe", "plain"}, {"call", "sleepable"}, ... }): kinds "uprobe",
+ * "uretprobe", "call", builds "plain", "sleepable", "lean". Starts verifying those
+ * programs in the background, in parallel, before the probes that will need them
+ * (session_prefetch). A hint: nothing fails later for a wrong one. */
+static int l_prefetch(lua_State *L)
+{
+	static const char *const groups[] = { [TMPL_ENTRY] = "uprobe", [TMPL_RETURN] = "uretprobe",
+					      [TMPL_CALL] = "call", NULL };
+	static const char *const builds[] = { [TMPL_PLAIN] = "plain",
+					      [TMPL_SLEEPABLE] = "sleepable",
+					      [TMPL_LEAN] = "lean", NULL };
+	bool want[TMPL_GROUPS][TMPL_VARIANTS] = {};
+	int rc;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	for (lua_Integer k = 1; lua_geti(L, 1, k) != LUA_TNIL; k++) {
+		int g, v;
+
+		luaL_checktype(L, -1, LUA_TTABLE);
+		lua_geti(L, -1, 1);
+		lua_geti(L, -2, 2);
+		g = luaL_checkoption(L, -2, NULL, groups);
+		v = luaL_checkoption(L, -1, NULL, builds);
+		want[g][v] = true;
+		lua_pop(L, 3);
+	}
+	if ((rc = session_prefetch(script_session(L), want))) {
+		luaL_pushfail(L);
+		lua_pushstring(L, strerror(-rc));
+		return 2;
+	}
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
 static int l_stopping(lua_State *L)
 {
 	lua_pushboolean(L, script_session(L)->stopping);
@@ -243,6 +278,7 @@ int luaopen_ltrace_core(lua_State *L)
 		{ "keep_going", l_keep_going },	{ "ringbuf_size", l_ringbuf_size },
 		{ "unwind_guard", l_unwind_guard },
 		{ "hold_execs", l_hold_execs },	{ "resume", l_resume },
+		{ "prefetch", l_prefetch },
 		{ NULL, NULL },
 	};
 

@@ -5,8 +5,6 @@
 #include <bpf/libbpf.h>
 #include "parallel_load.h"
 
-#define MAX_PARALLEL 4
-
 struct load_job {
 	struct bpf_object_skeleton *skel;
 	int rc;
@@ -20,14 +18,14 @@ static void *load_one(void *arg)
 	return NULL;
 }
 
-int load_parallel(struct bpf_object_skeleton *const skels[], int n)
+int load_parallel(struct bpf_object_skeleton *const skels[], int n, int rcs[])
 {
-	struct load_job jobs[MAX_PARALLEL];
-	pthread_t threads[MAX_PARALLEL];
-	bool started[MAX_PARALLEL] = {};
+	struct load_job jobs[LOAD_PARALLEL_MAX];
+	pthread_t threads[LOAD_PARALLEL_MAX];
+	bool started[LOAD_PARALLEL_MAX] = {};
 	int rc = 0;
 
-	if (n > MAX_PARALLEL)
+	if (n > LOAD_PARALLEL_MAX)
 		return -E2BIG;
 	for (int i = 0; i < n; i++) {
 		jobs[i] = (struct load_job){ skels[i], 0 };
@@ -40,6 +38,8 @@ int load_parallel(struct bpf_object_skeleton *const skels[], int n)
 	for (int i = 0; i < n; i++) {
 		if (started[i])
 			pthread_join(threads[i], NULL);
+		if (rcs)
+			rcs[i] = jobs[i].rc;
 		if (jobs[i].rc && !rc)
 			rc = jobs[i].rc;
 	}

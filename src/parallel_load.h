@@ -8,8 +8,11 @@
 
 struct bpf_object_skeleton;
 
-/* Loads skels[0] here and the others (at most 3) in threads; 0 or the first -errno (all
- * were tried; the owner destroys each object either way). */
-int load_parallel(struct bpf_object_skeleton *const skels[], int n);
+#define LOAD_PARALLEL_MAX 8
+
+/* Loads skels[0] here and the others (at most LOAD_PARALLEL_MAX in all) in threads; 0 or
+ * the first -errno (all were tried; the owner destroys each object either way). rcs, when
+ * not NULL, gets each one's result. */
+int load_parallel(struct bpf_object_skeleton *const skels[], int n, int rcs[]);
 
 #endif

@@ -137,7 +137,7 @@ static struct sys_instance *sys_template(struct session *s, enum tmpl_variant v,
 	if (!(*err = sys_instance_open(s, v, in))) {
 		progs[0] = in->obj[SYS_ENTER]->skeleton;
 		progs[1] = in->obj[SYS_EXIT]->skeleton;
-		*err = load_parallel(progs, 2);
+		*err = load_parallel(progs, 2, NULL);
 	}
 	if (*err || (*err = session_own_object(s, &instance_key[v], in, destroy_sys))) {
 		destroy_sys(in);

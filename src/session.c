@@ -1,6 +1,7 @@
 /* Session lifecycle: open the templates (configure what this kernel lacks, then load),
  * set up the ring buffer in the loop, keep the probe table, sum counters, tear down. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,7 +271,7 @@ static int load_group(struct session *s, enum tmpl_group g, bool multi, enum tmp
 			skels[i] = inst[i]->skeleton;
 	}
 	if (!rc)
-		rc = load_parallel(skels, n);
+		rc = load_parallel(skels, n, NULL);
 	if (rc) {
 		for (int i = 0; i < 2; i++) {
 			uprobe_bpf__destroy(inst[i]);
@@ -278,6 +279,97 @@ static int load_group(struct session *s, enum tmpl_group g, bool multi, enum tmp
 		}
 	}
 	return rc;
+}
+
+/* Programs being verified ahead of the probes that will need them (session_prefetch). */
+struct prefetch {
+	pthread_t thread;
+	bool multi, threaded;
+	struct uprobe_bpf *obj[TMPL_GROUPS][TMPL_VARIANTS][2];
+	struct bpf_object_skeleton *skels[LOAD_PARALLEL_MAX];
+	int rcs[LOAD_PARALLEL_MAX], n;
+};
+
+static void *prefetch_run(void *arg)
+{
+	struct prefetch *pf = arg;
+
+	load_parallel(pf->skels, pf->n, pf->rcs);
+	return NULL;
+}
+
+static int prefetch_rc(const struct prefetch *pf, const struct uprobe_bpf *k)
+{
+	for (int i = 0; i < pf->n; i++)
+		if (pf->skels[i] == k->skeleton)
+			return pf->rcs[i];
+	return -EINVAL;
+}
+
+/* Waits for a prefetch and keeps what loaded; a sleepable build the kernel refused is
+ * not tried again. */
+static void prefetch_join(struct session *s)
+{
+	struct prefetch *pf = s->prefetch;
+
+	if (!pf)
+		return;
+	s->prefetch = NULL;
+	if (pf->threaded)
+		pthread_join(pf->thread, NULL);
+	for (int g = 0; g < TMPL_GROUPS; g++) {
+		for (int v = 0; v < TMPL_VARIANTS; v++) {
+			struct uprobe_bpf **got = pf->obj[g][v], **inst = s->instances[g][pf->multi][v];
+			bool ok = got[0] && !inst[0];
+
+			for (int i = 0; i < 2 && got[i]; i++)
+				ok = ok && !prefetch_rc(pf, got[i]);
+			if (got[0] && !ok && v == TMPL_SLEEPABLE)
+				s->sleepable_ok = false;
+			for (int i = 0; i < 2; i++) {
+				if (ok)
+					inst[i] = got[i];
+				else
+					uprobe_bpf__destroy(got[i]);
+			}
+		}
+	}
+	free(pf);
+}
+
+int session_prefetch(struct session *s, const bool want[TMPL_GROUPS][TMPL_VARIANTS])
+{
+	struct prefetch *pf;
+	int rc;
+
+	if ((rc = session_load(s)))
+		return rc;
+	prefetch_join(s);
+	if (!(pf = calloc(1, sizeof(*pf))))
+		return -ENOMEM;
+	pf->multi = s->multi_ok;
+	for (int g = 0; g < TMPL_GROUPS; g++) {
+		for (int v = 0; v < TMPL_VARIANTS; v++) {
+			int n = g == TMPL_CALL ? 2 : 1;
+
+			if (!want[g][v] || s->instances[g][pf->multi][v][0] || pf->n + n > LOAD_PARALLEL_MAX ||
+			    (v == TMPL_SLEEPABLE && !s->sleepable_ok))
+				continue;
+			for (int i = 0; i < n; i++) {
+				struct uprobe_bpf *k = open_variant(s, g, pf->multi, v, i);
+
+				if (!k)
+					continue;	/* the probe that needs it says why */
+				pf->obj[g][v][i] = k;
+				pf->skels[pf->n++] = k->skeleton;
+			}
+		}
+	}
+	pf->threaded = !pthread_create(&pf->thread, NULL, prefetch_run, pf);
+	if (!pf->threaded)
+		prefetch_run(pf);
+	s->prefetch = pf;
+	return 0;
 }
 
 /* Programs are verified only when a probe first needs them (a few ms each), and the
@@ -289,6 +381,7 @@ int session_programs(struct session *s, enum tmpl_group g, bool multi, enum tmpl
 	struct bpf_program *second[2];
 	int rc;
 
+	prefetch_join(s);
 	if (v == TMPL_SLEEPABLE && s->sleepable_ok) {
 		inst = s->instances[g][multi][v];
 		if (!inst[0] && load_group(s, g, multi, v, inst))
@@ -370,8 +463,11 @@ static void close_deferred(struct session *s)
 	}
 }
 
+static void prefetch_join(struct session *s);
+
 static void destroy_instances(struct session *s)
 {
+	prefetch_join(s);
 	for (int g = 0; g < TMPL_GROUPS; g++) {
 		for (int m = 0; m < 2; m++) {
 			for (int v = 0; v < TMPL_VARIANTS; v++) {

@@ -48,6 +48,7 @@ struct session {
 	/* [group][multi][variant][program]: programs loaded so far, one object per program
 	 * (a paired call's two verify in parallel) */
 	struct uprobe_bpf *instances[TMPL_GROUPS][2][TMPL_VARIANTS][2];
+	struct prefetch *prefetch;	/* programs verifying in the background */
 	struct ring_buffer *rb;
 	struct loop *loop;
 	struct lua_State *L;
@@ -87,6 +88,11 @@ int session_load(struct session *s);
  * variant falls back to the plain one where the kernel refuses it. */
 int session_programs(struct session *s, enum tmpl_group g, bool multi, enum tmpl_variant v,
 		     struct bpf_program *out[2]);
+/* Starts verifying, in the background and in parallel, the programs of the groups in the
+ * builds marked in want[group][variant] that are not loaded yet: for a front end that
+ * knows what its probes will need (the ltrace front end). The next session_programs()
+ * waits for them. Loads the owner first (ringbuf_size() is then too late); 0 or -errno. */
+int session_prefetch(struct session *s, const bool want[TMPL_GROUPS][TMPL_VARIANTS]);
 /* Before loading another template object: every map it declares under a name the owner
  * has (lt_events, lt_probes, lt_aggs, lt_counters, lt_stats, lt_pids ...) becomes the
  * owner's, so all templates feed one ring buffer and one set of counters. 0 or -errno. */

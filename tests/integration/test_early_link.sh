@@ -67,4 +67,23 @@ early_case nosleep capture "$GREET lt_early_entry lt_early_return " LTRACE_EBPF_
 case_ "LTRACE_EBPF_NO_EARLY_LINK=1 links every probe the ordinary way"
 early_case off call "$ORDINARY" LTRACE_EBPF_NO_EARLY_LINK=1
 
+case_ "core.prefetch: programs verified ahead serve the probes; a bad name is an error"
+cat >"$TMP/prefetch.lua" <<LUA
+local core = require("ltrace.core")
+assert(core.prefetch({ { "call", "plain" }, { "uprobe", "sleepable" } }))
+local n, s = 0, 0
+probe("call:$LIB:ltfix_add", function(c) n = n + 1 end)
+probe("uprobe:$LIB:ltfix_greet", { args = { "str" } }, function(e) s = s + #e.args[1] end)
+on("end", function() print("n=" .. n) print("s=" .. s) end)
+LUA
+lt "$TMP/prefetch.lua" -- "$RUN" -n 6 add 1 2
+assert_rc 0
+assert_eq 6 "$(val n)" "paired calls seen"
+lt "$TMP/prefetch.lua" -- "$RUN" -n 6 greet hello
+assert_rc 0
+assert_eq 30 "$(val s)" "strings captured (6 x 'hello')"
+lt -E "require('ltrace.core').prefetch({ { 'call', 'nosuchbuild' } })"
+assert_ne 0 "$RC" "exit status"
+assert_contains "$(cat "$ERR")" "nosuchbuild" "the message names the bad build"
+
 finish
