@@ -154,10 +154,12 @@ def wait_detached(timeout=10.0):
         for d in os.listdir("/proc"):
             if d.isdigit():
                 try:
-                    with open(f"/proc/{d}/comm") as f:
-                        busy = f.read().strip() == "lt-detach"
+                    with open(f"/proc/{d}/stat") as f:	# "PID (COMM) STATE ..."
+                        stat = f.read()
                 except OSError:
                     continue
+                # A zombie has closed everything; its reaping is init's business.
+                busy = "(lt-detach) " in stat and stat.split(") ", 1)[1][:1] != "Z"
                 if busy:
                     break
         if not busy:

@@ -437,9 +437,10 @@ wait_detached() {
 	local i d left
 	for ((i = 0; i < 500; i++)); do
 		left=
-		for d in /proc/[0-9]*; do
-			[ "$(cat "$d/comm" 2>/dev/null)" == lt-detach ] && is_ours "${d#/proc/}" &&
-				left+="${d#/proc/} "
+		for d in /proc/[0-9]*; do	# a zombie has closed everything: not waited for
+			[ "$(cat "$d/comm" 2>/dev/null)" == lt-detach ] &&
+				[ "$(awk '$1 == "State:" { print $2 }' "$d/status" 2>/dev/null)" != Z ] &&
+				is_ours "${d#/proc/}" && left+="${d#/proc/} "
 		done
 		[ -z "$left" ] && return 0
 		sleep 0.02
