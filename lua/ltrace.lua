@@ -432,6 +432,8 @@ function M.run(opts, native)
 	self.out = Out.new(opts, native)
 	opts.main_tid = pid
 	self.events = Events.new(self.out, opts)
+	-- First: their template verifies here while the prefetched ones do in the background.
+	if not opts.summary then signals.attach_signals(self, not opts.no_signals) end
 	local sites = selector.sites(opts, self.objects)
 	self.selected = {}
 	for _, s in ipairs(sites) do self.selected[s.name] = true end
@@ -448,10 +450,8 @@ function M.run(opts, native)
 		local sys = require("ltrace_syscalls")
 		if opts.summary then sys.attach_count(self) else sys.attach(self) end
 	end
-	if not opts.summary then
-		signals.attach_signals(self, not opts.no_signals)
-		signals.attach_exits(self)
-	end
+	-- After the syscall probes: a process's last system call shows before its exit line.
+	if not opts.summary then signals.attach_exits(self) end
 	every("100ms", function() self.out:flush() end)
 	on("end", function() self:finish() end)
 	-- Drops are reported by ltrace.lua's own summary: expected faults (a NULL string, the
