@@ -90,8 +90,9 @@ static struct bpf_program *const *group_progs(struct uprobe_bpf *k, enum tmpl_gr
 }
 
 /* Maps not every session needs, and slow to create: the paired-call maps (the calls in
- * flight, in task storage; a preallocated LRU hash with 4 MiB of parked captures: ~3 ms), the ring buffer (4 MiB zeroed: ~1 ms) and
- * the stack-trace map (4096 preallocated stacks: ~1 ms); aggregate-only programs use none.
+ * flight, in task storage; a preallocated LRU hash with 4 MiB of parked captures: ~3 ms),
+ * the ring buffer (4 MiB zeroed: ~1 ms) and the stack-trace map (4096 preallocated
+ * stacks: ~1 ms); aggregate-only programs use none.
  * The owner leaves them out; the first object that may use one creates it from the
  * owner's definition. */
 enum { DEFER_INFLIGHT = 1, DEFER_EVENTS = 2, DEFER_STACKS = 4, DEFER_ALL = 7 };
@@ -256,23 +257,39 @@ static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, boo
 	return k;
 }
 
+static int group_size(enum tmpl_group g)
+{
+	return g == TMPL_CALL ? 2 : 1;
+}
+
+/* The group's programs opened, one object each: all of them, or none and -errno. */
+static int open_group(struct session *s, enum tmpl_group g, bool multi, enum tmpl_variant v,
+		      struct uprobe_bpf *out[2])
+{
+	out[0] = out[1] = NULL;
+	for (int i = 0; i < group_size(g); i++) {
+		if (!(out[i] = open_variant(s, g, multi, v, i))) {
+			int rc = -errno;
+
+			uprobe_bpf__destroy(out[0]);
+			out[0] = NULL;
+			return rc;
+		}
+	}
+	return 0;
+}
+
 /* The group's programs, one object each, verified in parallel (parallel_load.h); 0 or
  * -errno, nothing kept on failure. */
 static int load_group(struct session *s, enum tmpl_group g, bool multi, enum tmpl_variant v,
 		      struct uprobe_bpf *inst[2])
 {
 	struct bpf_object_skeleton *skels[2];
-	int n = g == TMPL_CALL ? 2 : 1, rc = 0;
+	int rc = open_group(s, g, multi, v, inst);
 
-	for (int i = 0; i < n && !rc; i++) {
-		if (!(inst[i] = open_variant(s, g, multi, v, i)))
-			rc = -errno;
-		else
-			skels[i] = inst[i]->skeleton;
-	}
-	if (!rc)
-		rc = load_parallel(skels, n, NULL);
-	if (rc) {
+	for (int i = 0; !rc && i < group_size(g); i++)
+		skels[i] = inst[i]->skeleton;
+	if (!rc && (rc = load_parallel(skels, group_size(g), NULL))) {
 		for (int i = 0; i < 2; i++) {
 			uprobe_bpf__destroy(inst[i]);
 			inst[i] = NULL;
@@ -306,8 +323,8 @@ static int prefetch_rc(const struct prefetch *pf, const struct uprobe_bpf *k)
 	return -EINVAL;
 }
 
-/* Waits for a prefetch and keeps what loaded; a sleepable build the kernel refused is
- * not tried again. */
+/* Waits for a prefetch and keeps the groups that loaded whole; a sleepable build the
+ * kernel refused is not tried again. */
 static void prefetch_join(struct session *s)
 {
 	struct prefetch *pf = s->prefetch;
@@ -320,14 +337,14 @@ static void prefetch_join(struct session *s)
 	for (int g = 0; g < TMPL_GROUPS; g++) {
 		for (int v = 0; v < TMPL_VARIANTS; v++) {
 			struct uprobe_bpf **got = pf->obj[g][v], **inst = s->instances[g][pf->multi][v];
-			bool ok = got[0] && !inst[0];
+			bool loaded = got[0] != NULL;
 
-			for (int i = 0; i < 2 && got[i]; i++)
-				ok = ok && !prefetch_rc(pf, got[i]);
-			if (got[0] && !ok && v == TMPL_SLEEPABLE)
+			for (int i = 0; loaded && i < group_size(g); i++)
+				loaded = !prefetch_rc(pf, got[i]);
+			if (got[0] && !loaded && v == TMPL_SLEEPABLE)
 				s->sleepable_ok = false;
 			for (int i = 0; i < 2; i++) {
-				if (ok)
+				if (loaded && !inst[0])
 					inst[i] = got[i];
 				else
 					uprobe_bpf__destroy(got[i]);
@@ -350,19 +367,15 @@ int session_prefetch(struct session *s, const bool want[TMPL_GROUPS][TMPL_VARIAN
 	pf->multi = s->multi_ok;
 	for (int g = 0; g < TMPL_GROUPS; g++) {
 		for (int v = 0; v < TMPL_VARIANTS; v++) {
-			int n = g == TMPL_CALL ? 2 : 1;
+			struct uprobe_bpf **got = pf->obj[g][v];
 
-			if (!want[g][v] || s->instances[g][pf->multi][v][0] || pf->n + n > LOAD_PARALLEL_MAX ||
-			    (v == TMPL_SLEEPABLE && !s->sleepable_ok))
-				continue;
-			for (int i = 0; i < n; i++) {
-				struct uprobe_bpf *k = open_variant(s, g, pf->multi, v, i);
-
-				if (!k)
-					continue;	/* the probe that needs it says why */
-				pf->obj[g][v][i] = k;
-				pf->skels[pf->n++] = k->skeleton;
-			}
+			if (!want[g][v] || s->instances[g][pf->multi][v][0] ||
+			    pf->n + group_size(g) > LOAD_PARALLEL_MAX ||
+			    (v == TMPL_SLEEPABLE && !s->sleepable_ok) ||
+			    open_group(s, g, pf->multi, v, got))
+				continue;	/* left to the probe that needs it, which says why */
+			for (int i = 0; i < group_size(g); i++)
+				pf->skels[pf->n++] = got[i]->skeleton;
 		}
 	}
 	pf->threaded = !pthread_create(&pf->thread, NULL, prefetch_run, pf);
