@@ -11,7 +11,6 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "agg_flat.h"
-#include "early_link.h"
 #include "probe.h"
 #include "session.h"
 #include "uprobe.skel.h"
@@ -157,11 +156,8 @@ void probe_detach(struct probe *p)
 {
 	for (size_t i = 0; i < p->nlinks; i++)
 		probe_link_close(&p->links[i]);
-	if (p->s->early_probe == p) {	/* its program array outlives the links, not more */
-		early_link_free(p->s->early);
-		p->s->early = NULL;
-		p->s->early_probe = NULL;
-	}
+	if (p->s->early_probe == p)	/* its program array outlives the links, not more */
+		session_drop_early_links(p->s);
 	free(p->links);
 	p->links = NULL;
 	p->nlinks = 0;

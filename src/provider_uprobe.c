@@ -237,13 +237,6 @@ static void uprobe_prepare(struct probe *p)
 	free(cookies);
 }
 
-static void drop_early_links(struct session *s)
-{
-	early_link_free(s->early);
-	s->early = NULL;
-	s->early_probe = NULL;
-}
-
 /* Hands the verified programs to the early links: 1 when they are p's links now, 0 when
  * p has none (it links the ordinary way), -errno. */
 static int take_early_links(struct probe *p, struct bpf_program *const multi[2])
@@ -254,7 +247,7 @@ static int take_early_links(struct probe *p, struct bpf_program *const multi[2])
 	if (s->early_probe != p)
 		return 0;
 	if (!s->multi_ok || early_link_finish(s->early, multi, fds)) {
-		drop_early_links(s);
+		session_drop_early_links(s);
 		return 0;
 	}
 	for (int i = 0; i < 2 && fds[i] >= 0; i++)

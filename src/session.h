@@ -121,6 +121,8 @@ void *session_object(struct session *s, const void *key);
 /* Maps the ring buffer and watches it (first probe that streams to Lua); 0 or -errno. */
 int session_start_events(struct session *s);
 /* Registers a probe under a fresh id; -ENOSPC when LT_MAX_PROBES are in use. */
+/* Closes the first probe's early links (if not handed over) and their program array. */
+void session_drop_early_links(struct session *s);
 int session_add_probe(struct session *s, struct probe *p);
 void session_remove_probe(struct session *s, struct probe *p);
 struct probe *session_probe(struct session *s, uint32_t id);
