@@ -29,9 +29,9 @@
 
 /* One instance per build (TMPL_PLAIN, TMPL_LEAN), loaded on first use; the second reuses
  * the first's syscall maps, so both see every probe's sites and every thread's calls. An
- * instance is the template opened three times (parallel_load.h): `maps` loads no program
- * and creates the template's own maps, `prog[SYS_ENTER]` and `prog[SYS_EXIT]` each verify
- * one program, on two CPUs at once. */
+ * instance is the template opened three times (parallel_load.h): obj[SYS_MAPS] loads no
+ * program and creates the template's own maps, obj[SYS_ENTER] and obj[SYS_EXIT] each
+ * verify one program, on two CPUs at once. */
 enum { SYS_ENTER, SYS_EXIT, SYS_MAPS };
 
 struct sys_instance {
