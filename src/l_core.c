@@ -252,6 +252,7 @@ static int l_prefetch(lua_State *L)
 		want[g][v] = true;
 		lua_pop(L, 3);
 	}
+	lua_pop(L, 1);	/* the nil that ended the list */
 	if ((rc = session_prefetch(script_session(L), want))) {
 		luaL_pushfail(L);
 		lua_pushstring(L, strerror(-rc));
