@@ -1,5 +1,6 @@
-/* Parallel detach: a few threads each close a slice of the session's links; then every
- * probe is marked detached. Nothing else runs meanwhile, so joining is the only sync.
+/* Parallel detach: threads each close a slice of the session's links (one link each up
+ * to DETACH_THREADS: every release is a wait for a grace period, so they overlap best
+ * one per thread); then every probe is marked detached. Nothing else runs meanwhile, so joining is the only sync.
  * At a session's end the same runs in a child process (detach_in_background). */
 #include <pthread.h>
 #include <signal.h>

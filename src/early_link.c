@@ -106,6 +106,16 @@ static void join(struct early_link *el)
 	el->running = false;
 }
 
+/* The links not handed over (none once early_link_finish succeeded). */
+static void close_links(struct early_link *el)
+{
+	for (int i = 0; i < 2; i++) {
+		if (el->link_fd[i] >= 0)
+			close(el->link_fd[i]);
+		el->link_fd[i] = -1;
+	}
+}
+
 int early_link_finish(struct early_link *el, struct bpf_program *const progs[], int fds[2])
 {
 	int rc = 0;
@@ -123,11 +133,7 @@ int early_link_finish(struct early_link *el, struct bpf_program *const progs[], 
 	if (!rc)
 		rc = el->rc;
 	if (rc) {	/* the caller links again: no hit may run twice meanwhile */
-		for (int i = 0; i < 2; i++) {
-			if (el->link_fd[i] >= 0)
-				close(el->link_fd[i]);
-			el->link_fd[i] = -1;
-		}
+		close_links(el);
 		return rc;
 	}
 	for (int i = 0; i < el->req.nlinks; i++) {
@@ -142,12 +148,10 @@ void early_link_free(struct early_link *el)
 	if (!el)
 		return;
 	join(el);
-	for (int i = 0; i < 2; i++) {
-		if (el->link_fd[i] >= 0)
-			close(el->link_fd[i]);
+	close_links(el);
+	for (int i = 0; i < 2; i++)
 		if (el->tramp_fd[i] >= 0)
 			close(el->tramp_fd[i]);
-	}
 	if (el->array_fd >= 0)
 		close(el->array_fd);
 	free((void *)el->req.path);
