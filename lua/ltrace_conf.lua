@@ -268,11 +268,13 @@ function M.add(lib, text, source, lazy)
 	for line in (text .. "\n"):gmatch("([^\n]*)\n") do
 		n = n + 1
 		local body = line:match("^%s*(.-)%s*$")
-		local name = lazy and body:sub(1, 7) ~= "typedef" and declared_name(body)
+		local first = body:sub(1, 1)
+		local code = body ~= "" and first ~= ";" and first ~= "#"
+		local name = code and lazy and body:sub(1, 7) ~= "typedef" and declared_name(body)
 		if name then
 			lib.pending[name] = { body = body, source = source or "?", n = n }
 			rawset(lib.protos, name, nil)
-		elseif body ~= "" and body:sub(1, 1) ~= ";" and body:sub(1, 1) ~= "#" then
+		elseif code then
 			local ok, proto = pcall(parse_line, lib, body)
 			if not ok then
 				lib.warnings[#lib.warnings + 1] =

@@ -100,6 +100,8 @@ test("conf: lazy prototypes are the eager ones, parsed when looked up", function
 	eq(#lazy.protos.ok.params, 2, "a later eager definition replaces a lazy one")
 	conf.add(lazy, "int ok(int);", "w.conf", true)
 	eq(#lazy.protos.ok.params, 1, "a later lazy definition replaces an eager one")
+	conf.add(lazy, "; long ok(long, long, long);\n# long ok(long);", "c.conf", true)
+	eq(#lazy.protos.ok.params, 1, "commented-out lines declare nothing, lazily too")
 end)
 
 test("conf: x86-64 argument registers skip floating point", function()
