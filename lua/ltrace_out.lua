@@ -27,6 +27,7 @@ function M.new(opts, native, file)
 		local f, err = io.open(opts.output, "w")
 		if not f then error(("can't open %s for writing: %s"):format(opts.output, err), 0) end
 		self.file, self.to_file = f, true
+		if native then native.guard_output(f) end
 	else
 		self.file = io.stderr
 	end

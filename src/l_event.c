@@ -238,12 +238,9 @@ static void dispatch(struct session *s, const struct lt_rec *rec)
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &VIEW_KEY);		/* fn ev */
 	status = script_pcall(L, 1, 0);
 	the_view.rec = NULL;
-	if (status != LUA_OK) {
-		script_report(L, "callback of", p->text);
-		if (!s->opts.keep_going) {
-			s->error = 1;
-			session_stop(s, 1);
-		}
+	if (script_callback_failed(L, status, "callback of", p->text) && !s->opts.keep_going) {
+		s->error = 1;
+		session_stop(s, 1);
 	}
 }
 

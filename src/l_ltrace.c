@@ -22,6 +22,7 @@
 #include "l_ltrace.h"
 #include "libpath.h"
 #include "libpath_needed.h"
+#include "output_guard.h"
 #include "script.h"
 #include "session.h"
 
@@ -326,6 +327,17 @@ static int l_exit_status(lua_State *L)
 	return 1;
 }
 
+/* native.guard_output(file): the -o file joins stdout and stderr under the output guard
+ * (a stop request cuts it if its reader stalls: src/output_guard.c). */
+static int l_guard_output(lua_State *L)
+{
+	luaL_Stream *f = luaL_checkudata(L, 1, LUA_FILEHANDLE);
+
+	if (f->closef && f->f)
+		output_guard_watch(fileno(f->f));
+	return 0;
+}
+
 static int luaopen_ltrace_native(lua_State *L)
 {
 	static const luaL_Reg fns[] = {
@@ -336,7 +348,7 @@ static int luaopen_ltrace_native(lua_State *L)
 		{ "clocks", l_clocks },		{ "localtime", l_localtime },
 		{ "tty_columns", l_tty_columns }, { "exit_status", l_exit_status },
 		{ "which", l_which },		{ "realpath", l_realpath },
-		{ "strsignal", l_strsignal },
+		{ "strsignal", l_strsignal },	{ "guard_output", l_guard_output },
 		{ NULL, NULL },
 	};
 

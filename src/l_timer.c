@@ -42,12 +42,10 @@ static void fired(void *ctx, struct loop_timer *t)
 		lua_pushnil(L);
 		lua_rawsetp(L, LUA_REGISTRYINDEX, lt);
 	}
-	if (script_pcall(L, 0, 0) != LUA_OK) {
-		script_report(L, "timer", "callback");
-		if (!s->opts.keep_going) {
-			s->error = 1;
-			session_stop(s, 1);
-		}
+	if (script_callback_failed(L, script_pcall(L, 0, 0), "timer", "callback") &&
+	    !s->opts.keep_going) {
+		s->error = 1;
+		session_stop(s, 1);
 	}
 }
 

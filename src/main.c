@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "run.h"
 #include "script.h"
+#include "signals.h"
 
 #define LT_VERSION "0.1.0"
 
@@ -23,6 +24,7 @@ int main(int argc, char **argv)
 {
 	struct cli c;
 
+	signals_save_inherited();
 	if (cli_parse(argc, argv, &c))
 		return 2;
 	libbpf_set_print(c.verbose ? verbose_libbpf : quiet_libbpf);

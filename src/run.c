@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "detach.h"
 #include "loop.h"
+#include "output_guard.h"
 #include "probe.h"
 #include "repl.h"
 #include "run.h"
@@ -48,15 +49,17 @@ static void on_signal(void *ctx, int fd)
 				target_gone(r);
 			continue;
 		}
-		/* A signal sent to us (not a terminal's, which the child got too) is passed on. */
-		if (r->t.spawned && !r->t.exited && m.code == SI_USER && m.sender != r->t.pid)
+		/* A signal sent to us (not a terminal's, which the child got too, nor one of our
+		 * own such as a write's SIGPIPE) is passed on. */
+		if (r->t.spawned && !r->t.exited && m.code == SI_USER && m.sender != r->t.pid &&
+		    m.sender != getpid() && m.signo != SIGPIPE)
 			kill(r->t.pid, m.signo);
 		if (m.signo == SIGINT && r->c->mode == CLI_REPL && !r->s->stopping) {
 			repl_sigint(r->s);
 			continue;
 		}
 		if (m.signo == SIGINT || m.signo == SIGTERM || m.signo == SIGHUP ||
-		    m.signo == SIGQUIT)
+		    m.signo == SIGQUIT || m.signo == SIGPIPE)
 			session_stop(r->s, 128 + m.signo);
 	}
 }
@@ -88,6 +91,11 @@ static int run_script(struct run *r)
 		for (int i = 0; i < c->nscript_args; i++)
 			lua_pushstring(L, c->script_args[i]);
 		status = script_pcall(L, c->nscript_args, 0);
+	}
+	if (status == SCRIPT_INTERRUPTED) {	/* a stop request while the script body ran */
+		lua_pop(L, 1);
+		session_stop(r->s, 128 + (signals_stop_signo() ?: SIGINT));
+		return 0;
 	}
 	if (status != LUA_OK) {
 		int len;
@@ -156,7 +164,7 @@ static int release_target(struct run *r)
 
 static int setup_loop(struct run *r)
 {
-	int sigfd = signals_open(), rc;
+	int sigfd = signals_open(r->c->mode == CLI_REPL), rc;
 
 	if (sigfd < 0)
 		return sigfd;
@@ -236,6 +244,9 @@ int run_session(const struct cli *c)
 	r.s->L = NULL;
 	session_free(r.s);
 	target_close(&r.t);
+	if (output_guard_was_cut())
+		fprintf(stderr, "ltrace-ebpf: output stalled after the stop request; what was "
+			"left to write was discarded\n");
 	return status;
 }
 

@@ -30,9 +30,12 @@ static int msghandler(lua_State *L)
 	return 1;
 }
 
+static bool interrupt_raised;
+
 static void interrupt_hook(lua_State *L, lua_Debug *ar)
 {
 	lua_sethook(L, NULL, 0, 0);
+	interrupt_raised = true;
 	luaL_error(L, "interrupted!");
 }
 
@@ -57,9 +60,13 @@ int script_pcall(lua_State *L, int nargs, int nresults)
 	lua_insert(L, base);
 	running_L = L;
 	running = 1;
+	interrupt_raised = false;
 	status = lua_pcall(L, nargs, nresults, base);
 	running = was_running;
 	lua_remove(L, base);
+	if (status != LUA_OK && interrupt_raised)
+		status = SCRIPT_INTERRUPTED;
+	interrupt_raised = false;
 	return status;
 }
 
@@ -83,6 +90,18 @@ void script_report(lua_State *L, const char *what, const char *who)
 
 	fprintf(stderr, "ltrace-ebpf: error in %s %s: %.*s\n", what, who, len, msg);
 	lua_pop(L, 1);
+}
+
+bool script_callback_failed(lua_State *L, int status, const char *what, const char *who)
+{
+	if (status == LUA_OK)
+		return false;
+	if (status == SCRIPT_INTERRUPTED) {
+		lua_pop(L, 1);
+		return false;
+	}
+	script_report(L, what, who);
+	return true;
 }
 
 static int load_embedded(lua_State *L)

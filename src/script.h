@@ -11,8 +11,13 @@ struct session;
 struct lua_State *script_new(struct session *s);
 void script_close(struct lua_State *L);
 /* lua_pcall with a traceback handler; the error message stays on the stack on failure.
- * Ctrl-C during the call raises "interrupted" through a debug hook. */
+ * Ctrl-C during the call raises "interrupted" through a debug hook: the status is then
+ * SCRIPT_INTERRUPTED. */
 int script_pcall(struct lua_State *L, int nargs, int nresults);
+#define SCRIPT_INTERRUPTED (-1)
+/* After a callback's script_pcall: true when it failed (reported and popped). An
+ * interrupted callback is no failure: the signal that interrupted it stops the session. */
+bool script_callback_failed(struct lua_State *L, int status, const char *what, const char *who);
 /* Prints and pops the error on top of the stack: "ltrace-ebpf: <what> <who>: <message>". */
 void script_report(struct lua_State *L, const char *what, const char *who);
 /* The error message at idx without its traceback unless verbose (-v): one clear line. */

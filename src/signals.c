@@ -1,32 +1,73 @@
-/* The self-pipe: async-signal-safe write in the handler, reads in the loop. */
+/* The self-pipe: async-signal-safe write in the handler, reads in the loop. Also what the
+ * tool inherited (ignored signals, the mask), which a spawned target gets back: a command
+ * run under nohup, or in the background of a script, ignores what it would untraced. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include "output_guard.h"
 #include "script.h"
 #include "signals.h"
 
 static int pipe_fds[2] = { -1, -1 };
+static sigset_t inherited_mask, inherited_ignored;
+static volatile sig_atomic_t stop_signo;
+static bool sigint_clears_line;
+
+int signals_stop_signo(void)
+{
+	return stop_signo;
+}
+
+void signals_save_inherited(void)
+{
+	sigemptyset(&inherited_ignored);
+	sigprocmask(SIG_SETMASK, NULL, &inherited_mask);
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+
+		if (!sigaction(sig, NULL, &sa) && sa.sa_handler == SIG_IGN)
+			sigaddset(&inherited_ignored, sig);
+	}
+}
+
+void signals_restore_inherited(void)
+{
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, sigismember(&inherited_ignored, sig) == 1 ? SIG_IGN : SIG_DFL);
+	sigprocmask(SIG_SETMASK, &inherited_mask, NULL);
+}
 
 static void on_signal(int signo, siginfo_t *si, void *uctx)
 {
 	struct sig_msg m = { signo, si ? si->si_code : 0, si ? si->si_pid : 0 };
 	int saved = errno;
 
-	if (signo == SIGINT)
+	if (signo == SIGPIPE) {
+		output_guard_broken_pipe();
+	} else if (signo == SIGINT && sigint_clears_line) {
+		script_interrupt(NULL);	/* the REPL: Ctrl-C abandons the line or the evaluation */
+	} else if (signo != SIGCHLD && signo != SIGUSR1 && signo != SIGUSR2) {
+		/* A stop request: Lua code running now (a callback, a script's own loop) is
+		 * interrupted, and the output gets a grace period. */
+		stop_signo = signo;
 		script_interrupt(NULL);
+		output_guard_stop_requested();
+	}
 	if (write(pipe_fds[1], &m, sizeof(m)) < 0) {
 		/* pipe full: the loop has plenty pending already */
 	}
 	errno = saved;
 }
 
-int signals_open(void)
+int signals_open(bool repl)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD };
+	static const int sigs[] = { SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
+				    SIGUSR1, SIGUSR2, SIGCHLD, SIGPIPE };
 	struct sigaction sa;
 
+	sigint_clears_line = repl;
 	if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK))
 		return -errno;
 	memset(&sa, 0, sizeof(sa));
@@ -36,8 +77,7 @@ int signals_open(void)
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if (sigaction(sigs[i], &sa, NULL))
 			return -errno;
-	signal(SIGPIPE, SIG_IGN);
-	return pipe_fds[0];
+	return output_guard_open() ?: pipe_fds[0];
 }
 
 int signals_read(int fd, struct sig_msg *m)

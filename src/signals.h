@@ -4,6 +4,7 @@
 #ifndef LT_SIGNALS_H
 #define LT_SIGNALS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct sig_msg {
@@ -12,8 +13,16 @@ struct sig_msg {
 	pid_t sender;
 };
 
-/* Installs the handlers; returns the fd to watch, or -errno. */
-int signals_open(void);
+/* At start-up, before anything changes them: the dispositions and mask the tool inherited. */
+void signals_save_inherited(void);
+/* In a spawned target before exec: ignored signals and the mask as the tool found them,
+ * every other signal back to its default. */
+void signals_restore_inherited(void);
+/* Installs the handlers (SIGPIPE too: a closed output ends the session); returns the fd
+ * to watch, or -errno. In the REPL (repl), SIGINT is no stop request. */
+int signals_open(bool repl);
+/* The last stop request's signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT), 0 before any. */
+int signals_stop_signo(void);
 /* 0 with *m filled, or -EAGAIN when nothing is pending. */
 int signals_read(int fd, struct sig_msg *m);
 

@@ -1,6 +1,7 @@
 /* Starting and watching targets. The spawned child blocks on a pipe before exec; exec
  * failure comes back through a close-on-exec pipe, so "command not found" is an error of
- * ours, not a silent 127. The child gets the default signal mask and dispositions back. */
+ * ours, not a silent 127. The child gets the signal mask and ignored signals the tool
+ * inherited back, every other disposition at its default. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "libpath.h"
+#include "signals.h"
 #include "target.h"
 
 static int pidfd_open_(pid_t pid)
@@ -21,14 +23,10 @@ static int pidfd_open_(pid_t pid)
 
 static void child_run(int gate, int err_pipe, char *const argv[])
 {
-	sigset_t none;
 	char c;
 	int e;
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+	signals_restore_inherited();
 	while (read(gate, &c, 1) < 0 && errno == EINTR)
 		;
 	close(gate);
