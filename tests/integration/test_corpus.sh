@@ -37,7 +37,7 @@ same_as_untraced() {	# NAME MODE
 	assert_eq "$(cat "$TMP/$name.plain.rc")" "$(cat "$TMP/$name.$mode.rc")" \
 		"$name under $mode: exit status"
 	assert_eq "$(md5sum <"$TMP/$name.plain.out")" "$(md5sum <"$TMP/$name.$mode.out")" \
-		"$name under $mode: stdout ($(head -c 200 "$TMP/$name.$mode.out" | tr '\n' '|'))"
+		"$name under $mode: stdout ($(head -c 200 "$TMP/$name.$mode.out" | tr -d '\0' | tr '\n' '|'))"
 	assert_eq "$(cat "$TMP/$name.plain.err")" \
 		"$(grep -v '^ltrace-ebpf: ' "$TMP/$name.$mode.err" || true)" "$name under $mode: stderr"
 }
