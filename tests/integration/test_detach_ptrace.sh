@@ -27,8 +27,19 @@ while True:
 	kill -INT "$(pgrep -P "$BG_PID" | head -1)"
 	bg_wait
 	assert_rc 130 "ltrace-ebpf ended by SIGINT (128 + 2, as ltrace)"
-	# At once, as a user would: ltrace attaches, sees a few calls, and detaches on SIGINT.
-	timeout -s INT 1 "$LTRACE" -p "$TARGET" -o "$TMP/ltrace.out" || true
+	# At once, as a user would: ltrace attaches, puts its breakpoints in, and detaches on
+	# SIGINT (restoring what it read as the original bytes).
+	"$LTRACE" -p "$TARGET" -o "$TMP/ltrace.out" &
+	LTRACE_PID=$!
+	for ((t = 0; t < 1000; t++)); do
+		tracer=$(awk '$1 == "TracerPid:" { print $2 }' "/proc/$TARGET/status" 2>/dev/null)
+		[ "$tracer" == "$LTRACE_PID" ] && break
+		sleep 0.01
+	done
+	assert_eq "$LTRACE_PID" "$tracer" "the Python loop's tracer: ltrace"
+	sleep 0.5	# ltrace's breakpoints in place, the loop running through them
+	kill -INT "$LTRACE_PID"
+	wait_pid "$LTRACE_PID"
 	# A stray int3 left in the loop would fire within its next iteration (10 ms).
 	sleep 0.3
 	assert_alive "$TARGET" "the Python loop after ltrace detached"
