@@ -13,7 +13,7 @@ BUILD_DEPS=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool liblu
 # REPL test), libc's debug symbols (IFUNC implementations by name), lua5.4, and Debian's
 # python3.11 (/usr/bin/python3.11: its USDT probes, test_usdt.sh), and ltrace itself (the
 # front end is compared with it call by call).
-TEST_DEPS=(binutils python3 libc6-dbg lua5.4 procps python3.11 ltrace)
+TEST_DEPS=(binutils python3 libc6-dbg lua5.4 procps python3.11 ltrace git)
 # Stacks (optional, tests skip without): chromium renders the SVG flame graph headless;
 # the stack benchmarks compare with bpftrace and elfutils' eu-addr2line.
 OPTIONAL_DEPS=(chromium bpftrace elfutils libbpf-tools bpfcc-tools)

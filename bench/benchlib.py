@@ -141,28 +141,3 @@ def report_tail(p, notes, elapsed):
             p(f"- {n}")
     p("")
     p(f"Total benchmark time: {elapsed:.0f} s.")
-
-
-def wait_detached(timeout=10.0):
-    """ltrace-ebpf leaves closing its links to a child, "lt-detach", after it exits
-    (src/detach.h). Waits for every such process to finish, so a run's teardown neither
-    delays nor speeds up the next run's attach (the kernel's rcu_sync state and
-    event_mutex); returns the seconds waited."""
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < timeout:
-        busy = False
-        for d in os.listdir("/proc"):
-            if d.isdigit():
-                try:
-                    with open(f"/proc/{d}/stat") as f:	# "PID (COMM) STATE ..."
-                        stat = f.read()
-                except OSError:
-                    continue
-                # A zombie has closed everything; its reaping is init's business.
-                busy = "(lt-detach) " in stat and stat.split(") ", 1)[1][:1] != "Z"
-                if busy:
-                    break
-        if not busy:
-            break
-        time.sleep(0.005)
-    return time.perf_counter() - t0

@@ -16,7 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import bpf_stats_on, parser, prog_stats, report_tail, wait_detached  # noqa: E402
+from benchlib import bpf_stats_on, parser, prog_stats, report_tail  # noqa: E402
 
 LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
 # Counters that mean an event was lost (counters() in the Lua API).
@@ -49,7 +49,6 @@ def run(cmd, timeout=180, env=None):
             p.wait()
             status = -1
         wall = time.perf_counter() - t0
-        wait_detached()	# outside the timed wall: the tool has exited
         out.seek(0)
         text = out.read().decode(errors="replace")
     try:
@@ -307,14 +306,11 @@ class Bench:
         one_lt = [self.lt, os.path.join(self.a.src_dir, "bench", "one_probe.lua"), "--"]
         one_bt = ["bpftrace", "-e", f"uprobe:{LIBC}:abs /pid == cpid/ {{ @c = count(); }}", "-c"]
         one_fl = [self.floor, LIBC, "abs", "--"]
-        sync = dict(os.environ, LTRACE_EBPF_SYNC_DETACH="1")
         rows = [("no tracer", "none", [], False, None)]
         if self.have["floor"] and self.wanted("floor"):
             rows.append(("minimal libbpf loader (floor)", "floor", one_fl, False, None))
         if self.have["ltrace-ebpf"] and self.wanted_tool("lt_"):
             rows.append(("ltrace-ebpf one_probe.lua", "ltrace-ebpf", one_lt, False, None))
-            rows.append(("ltrace-ebpf one_probe.lua, detached before the exit "
-                         "(`LTRACE_EBPF_SYNC_DETACH=1`)", "ltrace-ebpf-sync", one_lt, False, sync))
         if self.have["bpftrace"] and self.wanted_tool("bt_"):
             rows.append(("bpftrace one probe", "bpftrace", one_bt, True, None))
         out = []
@@ -368,15 +364,6 @@ class Bench:
             wall, notes, _ = walls([self.lt, "-E", 'probe("libc:str*")', "--", "/bin/true"], reps,
                                    self.a.timeout)
             res.append({"tool": "ltrace-ebpf", "cmd": "ltrace-ebpf -E 'probe(\"libc:str*\")' -- /bin/true",
-                        "wall": wall, "base": base, "probes": nsites, "runs": reps, "notes": notes})
-            # The same with the detach inside the run: what attaching and detaching cost.
-            sync = dict(os.environ, LTRACE_EBPF_SYNC_DETACH="1")
-            base, _, _ = walls([self.lt, "-E", "local x = 1", "--", "/bin/true"], reps, self.a.timeout,
-                               sync)
-            wall, notes, _ = walls([self.lt, "-E", 'probe("libc:str*")', "--", "/bin/true"], reps,
-                                   self.a.timeout, sync)
-            res.append({"tool": "ltrace-ebpf-sync",
-                        "cmd": "LTRACE_EBPF_SYNC_DETACH=1 ltrace-ebpf -E 'probe(\"libc:str*\")' -- /bin/true",
                         "wall": wall, "base": base, "probes": nsites, "runs": reps, "notes": notes})
         if self.have["bpftrace"] and not self.a.no_bpftrace_glob and self.wanted_tool("bt_"):
             log(f"glob bpftrace (timeout {self.a.glob_timeout}s)")

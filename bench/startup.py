@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run as common  # noqa: E402  (median(), log())
-from benchlib import attach_fds, first_child, machine, parser, report_tail, wait_detached  # noqa: E402
+from benchlib import attach_fds, first_child, machine, parser, report_tail  # noqa: E402
 
 log, median = common.log, common.median
 LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
@@ -187,7 +187,6 @@ class Startup:
                     r = self.res.setdefault((tool, impl), {"ms": [], "cpu": [], "rss": [], "fds": [],
                                                            "notes": set(), "cmd": argv})
                     ms, cpu, fds, rss, note = self.one(argv)
-                    wait_detached()
                     if ms is not None:
                         r["ms"].append(ms)
                         r["fds"].append(fds)

@@ -1,14 +1,9 @@
 /* Parallel detach: threads each close a slice of the session's links (one link each up
  * to DETACH_THREADS: every release is a wait for a grace period, so they overlap best
- * one per thread); then every probe is marked detached. Nothing else runs meanwhile, so joining is the only sync.
- * At a session's end the same runs in a child process (detach_in_background). */
+ * one per thread); then every probe is marked detached. Nothing else runs meanwhile, so
+ * joining is the only sync. */
 #include <pthread.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
-#include <sys/prctl.h>
-#include <bpf/libbpf.h>
 #include "detach.h"
 #include "probe.h"
 #include "session.h"
@@ -75,71 +70,20 @@ static struct probe_link **all_links(struct session *s, size_t *n)
 void detach_all(struct session *s)
 {
 	size_t n;
-	struct probe_link **links = all_links(s, &n);
+	struct probe_link **links;
 
+	for (int i = 0; i < s->nprobes; i++) {
+		struct probe *p = s->probes[i];
+
+		if (p && p->attached) {	/* in-flight returns neither record nor hold their thread */
+			p->cfg.flags = 0;
+			probe_write_cfg(p);
+		}
+	}
+	links = all_links(s, &n);
 	close_parallel(links, n);
 	free(links);
 	for (int i = 0; i < s->nprobes; i++)
 		if (s->probes[i])
 			probe_detach(s->probes[i]);
-}
-
-static int link_fd(const struct probe_link *l)
-{
-	return l->link ? bpf_link__fd(l->link) : l->fd;
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-/* In the child: every fd but the links' goes first (the terminal, pipes a caller waits
- * on, maps, programs: the links hold what they need), then the links, in parallel. */
-_Noreturn static void detach_child(struct probe_link **links, size_t n)
-{
-	int *keep = calloc(n, sizeof(*keep)), from = 0;
-
-	setsid();
-	prctl(PR_SET_NAME, "lt-detach");
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	for (size_t i = 0; keep && i < n; i++)
-		keep[i] = link_fd(links[i]);
-	if (keep) {
-		qsort(keep, n, sizeof(*keep), cmp_int);
-		for (size_t i = 0; i < n; i++) {
-			if (keep[i] > from)
-				close_range(from, keep[i] - 1, 0);
-			from = keep[i] + 1;
-		}
-		close_range(from, ~0U, 0);
-	}
-	close_parallel(links, n);
-	_exit(0);
-}
-
-bool detach_in_background(struct session *s)
-{
-	size_t n;
-	struct probe_link **links;
-	pid_t pid;
-
-	if (getenv("LTRACE_EBPF_SYNC_DETACH") || !(links = all_links(s, &n)))
-		return false;
-	for (int i = 0; i < s->nprobes; i++) {
-		struct probe *p = s->probes[i];
-
-		if (p) {	/* in-flight returns neither record nor hold their thread */
-			p->cfg.flags = 0;
-			probe_write_cfg(p);
-		}
-	}
-	fflush(NULL);
-	if ((pid = fork()) == 0)
-		detach_child(links, n);
-	free(links);
-	return pid > 0;
 }

@@ -236,8 +236,7 @@ int run_session(const struct cli *c)
 	}
 	set_args(r.s->L, c);
 	status = run_phases(&r);
-	if (!detach_in_background(r.s))
-		detach_all(r.s);
+	detach_all(r.s);	/* before the exit: nothing of ours stays in a traced process */
 	if (status && r.t.spawned && r.t.gate_fd >= 0)
 		target_abort(&r.t);	/* never started: do not leave it waiting */
 	script_close(r.s->L);

@@ -338,14 +338,17 @@ static void prefetch_join(struct session *s)
 	for (int g = 0; g < TMPL_GROUPS; g++) {
 		for (int v = 0; v < TMPL_VARIANTS; v++) {
 			struct uprobe_bpf **got = pf->obj[g][v], **inst = s->instances[g][pf->multi][v];
-			bool loaded = got[0] != NULL;
+			bool loaded = got[0] != NULL, take;
 
 			for (int i = 0; loaded && i < group_size(g); i++)
 				loaded = !prefetch_rc(pf, got[i]);
 			if (got[0] && !loaded && v == TMPL_SLEEPABLE)
 				s->sleepable_ok = false;
+			/* Decided once for the pair: a call group's return half kept with its
+			 * entry half (taking inst[0] first must not throw away got[1]). */
+			take = loaded && !inst[0];
 			for (int i = 0; i < 2; i++) {
-				if (loaded && !inst[0])
+				if (take)
 					inst[i] = got[i];
 				else
 					uprobe_bpf__destroy(got[i]);

@@ -431,26 +431,8 @@ check_no_leaks() {
 	check_no_links
 }
 
-# wait_detached: the tool hands its links to a child ("lt-detach") that closes them after
-# the tool exited (detach.h); waits up to 10 s for ours to finish, a leak otherwise.
-wait_detached() {
-	local i d left
-	for ((i = 0; i < 500; i++)); do
-		left=
-		for d in /proc/[0-9]*; do	# a zombie has closed everything: not waited for
-			[ "$(cat "$d/comm" 2>/dev/null)" == lt-detach ] &&
-				[ "$(awk '$1 == "State:" { print $2 }' "$d/status" 2>/dev/null)" != Z ] &&
-				is_ours "${d#/proc/}" && left+="${d#/proc/} "
-		done
-		[ -z "$left" ] && return 0
-		sleep 0.02
-	done
-	fail "detaching children still running after 10 s: $left"
-}
-
 check_no_stray_processes() {
 	local d pid
-	wait_detached
 	# Processes of ours still running are themselves a leak (a tool that did not exit).
 	for d in /proc/[0-9]*; do
 		pid=${d#/proc/}

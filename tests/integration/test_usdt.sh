@@ -85,7 +85,6 @@ RC=$WAIT_RC
 assert_rc 0 "the tool exits after three events"
 assert_eq "sema=1 pid=$SERVE_PID sema=2 pid=$SERVE_PID sema=3 pid=$SERVE_PID" \
 	"$(grep '^sema=' "$OUT" | tr '\n' ' ' | sed 's/ $//')" "the guarded probe's events"
-wait_detached	# the links close in a child after the tool's exit (detach.h)
 serve_cmd "sema 3"
 assert_eq "sema enabled=0 of 3" "$(grep '^sema' "$TMP/srv.out" | tail -1)" "after the detach"
 usdt_serve_stop
