@@ -2,6 +2,7 @@
 # One entry point for a fresh Debian 12 machine (run as root):
 #   ./build.sh demo   install dependencies, build, trace the built-in demo
 #   ./build.sh test   install dependencies, build, run the whole test suite (ctest)
+#   ./build.sh asan   build, run the integration tests with the tool under ASan/UBSan
 #   ./build.sh deps | build
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -74,8 +75,31 @@ test)
 	cd build
 	exec ctest --output-on-failure
 	;;
+asan)
+	# The tool on the sanitized core (build/ltrace-ebpf-asan) under every integration
+	# test. Reports go to files, so a report from a run whose exit status or stderr a
+	# test does not check still fails this target; leaks are reported too.
+	need_root
+	install_deps "${BUILD_DEPS[@]}" "${TEST_DEPS[@]}"
+	build
+	mount_tracefs
+	logs=$(mktemp -d /tmp/ltrace-ebpf-asan.XXXXXX)
+	rc=0
+	(cd build && LTRACE_EBPF_UNDER_TEST=$PWD/ltrace-ebpf-asan \
+		ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1" \
+		UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1" \
+		LSAN_OPTIONS="suppressions=$PWD/../tests/lsan.supp:print_suppressions=0" \
+		ctest --output-on-failure -L integration "${@:2}") || rc=$?
+	if compgen -G "$logs/*" >/dev/null; then
+		echo "build.sh asan: sanitizer reports in $logs:" >&2
+		head -n 40 "$logs"/* >&2
+		exit 1
+	fi
+	rmdir "$logs"
+	exit $rc
+	;;
 *)
-	echo "usage: ./build.sh demo | test | build | deps" >&2
+	echo "usage: ./build.sh demo | test | asan | build | deps" >&2
 	exit 2
 	;;
 esac

@@ -160,9 +160,12 @@ int sf_open_write(const char *path)
 	}
 	/* No O_TRUNC before the checks: a file that is refused is left as it was. */
 	fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK, 0666);
-	if (fd < 0 && errno == ELOOP) {
+	/* ELOOP, or EACCES: with O_CREAT the kernel may refuse another user's link first. */
+	if (fd < 0 && (errno == ELOOP || errno == EACCES)) {
+		int err = errno;
+
 		if (lstat(path, &st) || !S_ISLNK(st.st_mode))
-			return -ELOOP;
+			return -err;
 		/* In a sticky directory no one else can replace a link the caller or the
 		 * directory's owner made: following it cannot be redirected. */
 		if (!(dst.st_mode & S_ISVTX) || !trusted_owner(st.st_uid, &dst))
