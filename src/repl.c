@@ -45,6 +45,11 @@ static void print_results(lua_State *L, int base)
 
 	if (n <= 0)
 		return;
+	/* A call's results fill the stack to the brim (lua_pcall's promise stops there). */
+	if (!lua_checkstack(L, 1)) {
+		fprintf(stderr, "too many results to print (%d)\n", n);
+		return;
+	}
 	lua_getglobal(L, "print");
 	lua_insert(L, base + 1);
 	if (script_pcall(L, n, 0) != LUA_OK)
