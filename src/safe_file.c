@@ -192,8 +192,12 @@ const char *sf_strerror(int err)
 	case SF_ENOTREG:
 		return "not a regular file";
 	case SF_ETOOBIG:
-		snprintf(buf, sizeof(buf), "larger than the %lld MiB limit",
-			 (long long)(last_max >> 20));
+		if (last_max >= (1 << 20))
+			snprintf(buf, sizeof(buf), "larger than the %lld MiB limit",
+				 (long long)(last_max >> 20));
+		else
+			snprintf(buf, sizeof(buf), "larger than the %lld-byte limit",
+				 (long long)last_max);
 		return buf;
 	case SF_EOWNER:
 		return "owned by another user";

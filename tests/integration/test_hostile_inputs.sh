@@ -45,9 +45,13 @@ done <<TABLE
 TABLE
 
 case_ "-F /dev/zero is refused, not read without bound"
-LAST_CMD="ltrace-ebpf -F /dev/zero /bin/true (address space 2 GiB)"
+# Within 2 GiB of address space, so that a tool that reads it anyway fails fast without
+# taking the machine's memory (not under ASan, which reserves terabytes of shadow).
+limit=(prlimit --as=$((2 << 30)))
+grep -qa __asan_init "$LTRACE_EBPF" && limit=()
+LAST_CMD="ltrace-ebpf -F /dev/zero /bin/true"
 RC=0
-timeout -k 5 20 prlimit --as=$((2 << 30)) "$LTRACE_EBPF" -F /dev/zero -o /dev/null /bin/true \
+timeout -k 5 20 "${limit[@]}" "$LTRACE_EBPF" -F /dev/zero -o /dev/null /bin/true \
 	>"$OUT" 2>"$ERR" || RC=$?
 assert_rc 0
 assert_eq "ltrace-ebpf: -F /dev/zero: /dev/zero: not a regular file" "$(cat "$ERR")" "the warning"
