@@ -59,7 +59,8 @@ int sf_open_read(const char *path, off_t max, unsigned flags, uid_t owner)
 static int as_errno(int err)
 {
 	return err == -SF_ENOTREG ? -ENOEXEC : err == -SF_ETOOBIG ? -EFBIG :
-	       err == -SF_EOWNER ? -EPERM : err == -SF_ESYMLINK ? -ELOOP : err;
+	       err == -SF_EOWNER || err == -SF_EHARDLINK ? -EPERM :
+	       err == -SF_ESYMLINK ? -ELOOP : err;
 }
 
 int sf_open_elf(const char *path)
@@ -130,7 +131,8 @@ int sf_read_all(const char *path, off_t max, char **buf, size_t *len)
 	return 0;
 }
 
-/* A directory anyone may write to: names in it may be another user's doing. */
+/* A directory where names may be another user's doing: anyone may write to it, or it
+ * belongs to someone other than the caller and root. */
 static bool hostile_dir(const char *path, struct stat *dst)
 {
 	char *copy = strdup(path);
@@ -138,14 +140,21 @@ static bool hostile_dir(const char *path, struct stat *dst)
 
 	if (!copy)
 		return true;
-	hostile = !stat(dirname(copy), dst) && (dst->st_mode & S_IWOTH);
+	hostile = !stat(dirname(copy), dst) &&
+		  ((dst->st_mode & S_IWOTH) || (dst->st_uid != geteuid() && dst->st_uid != 0));
 	free(copy);
 	return hostile;
 }
 
-static bool trusted_owner(uid_t uid, const struct stat *dst)
+/* The kernel's fs.protected_symlinks rule, stricter: only in a sticky directory of root's
+ * or the caller's, where no one else can replace a link the caller or the directory's
+ * owner made, is following one not open to redirection. */
+static bool link_trusted(uid_t uid, const struct stat *dst)
 {
-	return uid == geteuid() || uid == dst->st_uid;
+	uid_t me = geteuid();
+
+	return (dst->st_mode & S_ISVTX) && (dst->st_uid == 0 || dst->st_uid == me) &&
+	       (uid == me || uid == dst->st_uid);
 }
 
 int sf_open_write(const char *path)
@@ -166,9 +175,7 @@ int sf_open_write(const char *path)
 
 		if (lstat(path, &st) || !S_ISLNK(st.st_mode))
 			return -err;
-		/* In a sticky directory no one else can replace a link the caller or the
-		 * directory's owner made: following it cannot be redirected. */
-		if (!(dst.st_mode & S_ISVTX) || !trusted_owner(st.st_uid, &dst))
+		if (!link_trusted(st.st_uid, &dst))
 			return -SF_ESYMLINK;
 		fd = open(path, flags | O_NONBLOCK, 0666);
 		followed = true;
@@ -177,8 +184,12 @@ int sf_open_write(const char *path)
 		return -errno;
 	if (fstat(fd, &st))
 		return refuse(fd, errno);
-	if (!followed && !trusted_owner(st.st_uid, &dst))
+	/* fs.protected_regular's rule: an existing file there is the caller's or the
+	 * directory owner's; and one with other names may be a hard link to anyone's. */
+	if (!followed && st.st_uid != geteuid() && st.st_uid != dst.st_uid)
 		return refuse(fd, SF_EOWNER);
+	if (!followed && S_ISREG(st.st_mode) && st.st_nlink > 1)
+		return refuse(fd, SF_EHARDLINK);
 	if (fcntl(fd, F_SETFL, 0) || (S_ISREG(st.st_mode) && ftruncate(fd, 0)))
 		return refuse(fd, errno);
 	return fd;
@@ -202,7 +213,9 @@ const char *sf_strerror(int err)
 	case SF_EOWNER:
 		return "owned by another user";
 	case SF_ESYMLINK:
-		return "a symlink in a world-writable directory (not followed)";
+		return "a symlink in a directory other users can change (not followed)";
+	case SF_EHARDLINK:
+		return "a file with other hard links in a directory other users can change";
 	default:
 		return strerror(err < 0 ? -err : err);
 	}

@@ -103,8 +103,8 @@ assert_eq "from a file" "$(cat "$OUT")" "the REPL read a regular file"
 case_ "-o and script outputs do not follow another user's symlink"
 echo "root's file" >"$TMP/victim"
 as_nobody ln -s "$TMP/victim" "$TMP/sticky/out"
-expect 1 "a symlink in a world-writable directory (not followed)" -o "$TMP/sticky/out" /bin/true
-expect 1 "a symlink in a world-writable directory (not followed)" \
+expect 1 "a symlink in a directory other users can change (not followed)" -o "$TMP/sticky/out" /bin/true
+expect 1 "a symlink in a directory other users can change (not followed)" \
 	-E "require('folded').write('$TMP/sticky/out', {}) exit(0)"
 assert_eq "root's file" "$(cat "$TMP/victim")" "the file the link points to"
 rm "$TMP/sticky/out"
@@ -112,6 +112,19 @@ as_nobody sh -c "echo nobody\\'s > '$TMP/sticky/out'"
 expect 1 "owned by another user" -o "$TMP/sticky/out" /bin/true
 assert_eq "nobody's" "$(cat "$TMP/sticky/out")" "another user's file is left as it was"
 rm "$TMP/sticky/out"
+# A hard link to root's file (what fs.protected_hardlinks=0 would let nobody make).
+ln "$TMP/victim" "$TMP/sticky/out"
+expect 1 "a file with other hard links in a directory other users can change" \
+	-o "$TMP/sticky/out" /bin/true
+assert_eq "root's file" "$(cat "$TMP/victim")" "the hard-linked file"
+rm "$TMP/sticky/out"
+# nobody's own directory, not world-writable: nobody's link there is not followed either.
+mkdir "$TMP/nobodys"
+chown 65534:65534 "$TMP/nobodys"
+as_nobody ln -s "$TMP/victim" "$TMP/nobodys/out"
+expect 1 "a symlink in a directory other users can change (not followed)" \
+	-o "$TMP/nobodys/out" /bin/true
+assert_eq "root's file" "$(cat "$TMP/victim")" "the file nobody's link points to"
 ln -s "$TMP/victim" "$TMP/sticky/out"	# root's own link: followed
 expect 0 "" -o "$TMP/sticky/out" /bin/true
 assert_contains "$(cat "$TMP/victim")" "exited (status 0)" "root's own link was followed"
