@@ -148,19 +148,36 @@ as_nobody mkfifo "$MAP"
 expect 0 "" -p "$JIT" -E "$PROFILE"
 assert_contains "$(cat "$OUT")" "@profile" "the profile printed past a planted FIFO"
 rm -f "$MAP"
+# asan_lt ARGS...: lt with the tool on the sanitized core: no UBSan/ASan report.
+asan_lt() {
+	LAST_CMD="ltrace-ebpf-asan $*"
+	RC=0
+	timeout -k 5 60 "$ASAN_TOOL" "$@" >"$OUT" 2>"$ERR" </dev/null || RC=$?
+	assert_rc 0
+	assert_not_contains "$(cat "$ERR")" "runtime error" "UBSan"
+	assert_not_contains "$(cat "$ERR")" "AddressSanitizer" "ASan"
+}
 # 14: a map with no symbols (an empty table, sorted) under UBSan.
 if [ -x "$ASAN_TOOL" ]; then
 	: >"$MAP"
-	LAST_CMD="ltrace-ebpf-asan -p $JIT (empty perf map)"
-	RC=0
-	timeout -k 5 60 "$ASAN_TOOL" -p "$JIT" -E "$PROFILE" >"$OUT" 2>"$ERR" || RC=$?
-	assert_rc 0
-	assert_not_contains "$(cat "$ERR")" "runtime error" "UBSan"
+	asan_lt -p "$JIT" -E "$PROFILE"
 	rm -f "$MAP"
-else
-	echo "  (no ltrace-ebpf-asan: the empty-map case under UBSan is skipped)"
 fi
 kill "$JIT"
 wait "$JIT" 2>/dev/null || true
+
+case_ "a debug file with no symbols (UBSan)"
+if [ -x "$ASAN_TOOL" ]; then
+	# The fixture's .gnu_debuglink renamed to a copy of its debug file with no symbols.
+	strip --strip-all -o "$TMP/nosym.debug" "$FIXTURE_DIR/stk_debuglink.debug"
+	objcopy --remove-section .gnu_debuglink "$FIXTURE_DIR/stk_debuglink" "$TMP/stk.tmp"
+	(cd "$TMP" && objcopy --add-gnu-debuglink=nosym.debug stk.tmp stk_nosym)
+	chmod +x "$TMP/stk_nosym"
+	asan_lt -E "probe('tracepoint:syscalls:sys_enter_getppid', { by = 'ustack', name = 'u' })" \
+		-- "$TMP/stk_nosym" sys 3
+	assert_contains "$(cat "$OUT")" "@u[" "the stacks printed"
+else
+	echo "  (no ltrace-ebpf-asan: the UBSan cases are skipped)"
+fi
 
 finish
