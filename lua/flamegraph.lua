@@ -180,7 +180,7 @@ end
 function M.write(path, source, opts)
   opts = opts or {}
   local t = folded.collect(source, opts)
-  local f = assert(io.open(path, "w"))
+  local f = assert(require("ltrace.core").create(path))
   f:write(M.svg(t, opts))
   f:close()
   local total = 0

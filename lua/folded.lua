@@ -42,7 +42,7 @@ end
 -- M.write(dest, source [, opts]): dest is a path or an open file (io.stdout).
 function M.write(dest, source, opts)
   local t = M.collect(source, opts)
-  local f = type(dest) == "string" and assert(io.open(dest, "w")) or dest
+  local f = type(dest) == "string" and assert(require("ltrace.core").create(dest)) or dest
   for _, line in ipairs(M.lines(t)) do f:write(line, "\n") end
   if type(dest) == "string" then f:close() end
   return t

@@ -59,11 +59,8 @@ function M.prototypes(opts)
 		end
 		local home = os.getenv("HOME")
 		for _, path in ipairs({ "/etc/ltrace.conf", home and home .. "/.ltrace.conf" }) do
-			local f = io.open(path)
-			if f then
-				f:close()
-				conf.add_file(lib, path, path == "/etc/ltrace.conf")
-			end
+			local ok, err, code = conf.add_file(lib, path, path == "/etc/ltrace.conf")
+			if not ok and code ~= 2 then warn("%s", err) end	-- 2: ENOENT, none there
 		end
 	else
 		for _, path in ipairs(opts.configs) do

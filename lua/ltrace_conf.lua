@@ -288,11 +288,11 @@ function M.add(lib, text, source, lazy)
 	return lib
 end
 
+-- A regular file of at most 16 MiB (core.read_file): -F /dev/zero or a FIFO is refused,
+-- not read forever. Returns nil, message, errno when it cannot be read.
 function M.add_file(lib, path, lazy)
-	local f, err = io.open(path)
-	if not f then return nil, err end
-	local text = f:read("a")
-	f:close()
+	local text, err, code = require("ltrace.core").read_file(path)
+	if not text then return nil, err, code end
 	return M.add(lib, text, path, lazy)
 end
 

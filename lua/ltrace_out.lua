@@ -24,7 +24,7 @@ function M.new(opts, native, file)
 	if file then
 		self.file = file
 	elseif opts.output then
-		local f, err = io.open(opts.output, "w")
+		local f, err = require("ltrace.core").create(opts.output)
 		if not f then error(("can't open %s for writing: %s"):format(opts.output, err), 0) end
 		self.file, self.to_file = f, true
 		if native then native.guard_output(f) end

@@ -74,7 +74,7 @@ function W:close()
   if self.closed then return end
   self.closed = true
   table.sort(self.events, by_track)
-  local f = type(self.dest) == "string" and assert(io.open(self.dest, "w")) or self.dest
+  local f = type(self.dest) == "string" and assert(require("ltrace.core").create(self.dest)) or self.dest
   f:write('{"displayTimeUnit":"ns","traceEvents":[\n')
   local first = true
   local function put(s)

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "safe_file.h"
 #include "elf_symbols.h"
 
 /* An open ELF file: libelf reads through the descriptor, so both live together. */
@@ -115,11 +116,11 @@ static int elf_file_open(const char *path, struct elf_file *ef)
 		return -ENOTSUP;
 	}
 	ef->elf = NULL;
-	ef->fd = open(path, O_RDONLY | O_CLOEXEC);
+	ef->fd = sf_open_read(path, SF_MAX_ELF, 0, 0);	/* a FIFO does not block */
 	if (ef->fd < 0) {
-		err = -errno;
-		set_error("%s: %s", path, strerror(-err));
-		return err;
+		err = ef->fd;
+		set_error("%s: %s", path, sf_strerror(err));
+		return err == -SF_ENOTREG ? -ENOEXEC : err == -SF_ETOOBIG ? -EFBIG : err;
 	}
 	if (fstat(ef->fd, &st) || !S_ISREG(st.st_mode)) {
 		set_error("%s: not a regular file", path);

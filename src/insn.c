@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "safe_file.h"
 #include "insn.h"
 #include "insn_kernel.h"
 
@@ -45,7 +46,7 @@ static int capstone_load(void)
 
 static int read_code(const char *path, uint64_t from, size_t len, uint8_t **out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = sf_open_elf(path);
 	uint8_t *buf = malloc(len);
 	ssize_t n = -1;
 
@@ -55,7 +56,7 @@ static int read_code(const char *path, uint64_t from, size_t len, uint8_t **out)
 		close(fd);
 	if (n <= 0) {
 		free(buf);
-		return fd < 0 ? -errno : -EIO;
+		return fd < 0 ? fd : -EIO;
 	}
 	*out = buf;
 	return (int)n;

@@ -40,7 +40,8 @@ static void sort_unique(struct kfunc_list *l)
 {
 	size_t out = 0;
 
-	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	if (l->n)	/* nothing matched: no array, and qsort's pointer must not be NULL */
+		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
 	for (size_t i = 0; i < l->n; i++) {
 		if (out && !strcmp(l->v[out - 1], l->v[i]))
 			free(l->v[i]);

@@ -280,6 +280,7 @@ int luaopen_ltrace_core(lua_State *L)
 		{ "unwind_guard", l_unwind_guard },
 		{ "hold_execs", l_hold_execs },	{ "resume", l_resume },
 		{ "prefetch", l_prefetch },
+		{ "create", l_file_create },	{ "read_file", l_file_read },
 		{ NULL, NULL },
 	};
 

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "safe_file.h"
 #include "libpath.h"
 
 #define LDCONF_PATH "/etc/ld.so.conf"
@@ -119,7 +120,7 @@ static int file_is_elf(const char *path)
 	struct stat st;
 	int fd, ok;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = sf_open_elf(path);
 	if (fd < 0)
 		return 0;
 	ok = !fstat(fd, &st) && S_ISREG(st.st_mode) &&
@@ -277,7 +278,7 @@ static int ldconf_parse(const char *file, struct str_vec *dirs, int depth)
 
 	if (depth > LDCONF_MAX_DEPTH)
 		return 0;
-	f = fopen(file, "re");
+	f = sf_fopen_read(file, SF_MAX_TEXT);
 	if (!f)
 		return 0;
 	while (!err && getline(&line, &cap, f) > 0)

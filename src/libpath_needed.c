@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "safe_file.h"
 #include "libpath.h"
 #include "libpath_needed.h"
 
@@ -51,12 +52,12 @@ static void dyn_take(Elf *elf, GElf_Shdr *sh, Elf_Data *data, struct dyn_info *d
 
 static int dyn_read(const char *exe, struct dyn_info *d)
 {
-	int fd = open(exe, O_RDONLY | O_CLOEXEC);
+	int fd = sf_open_elf(exe);
 	Elf_Scn *scn = NULL;
 	Elf *elf;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	while (elf && (scn = elf_nextscn(elf, scn))) {

@@ -134,10 +134,32 @@ static int open_cpu_clock(uint64_t period_ns, int cpu)
 	return syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
+/* The kernel lowers perf_event_max_sample_rate when sampling interrupts take too long;
+ * a rate above it would be throttled, not honoured. 0 when it cannot be read. */
+static unsigned long max_sample_rate(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "re");
+	unsigned long rate = 0;
+
+	if (f) {
+		if (fscanf(f, "%lu", &rate) != 1)
+			rate = 0;
+		fclose(f);
+	}
+	return rate;
+}
+
 static int attach_cpus(struct probe *p, struct profile_data *d, char *err, size_t errlen)
 {
 	uint64_t period = p->spec.interval_ns ? p->spec.interval_ns : 1000000000ULL / 99;
 	int ncpu = libbpf_num_possible_cpus(), ok = 0, rc = 0;
+	unsigned long max = max_sample_rate();
+
+	if (max && 1000000000ULL / period > max) {
+		snprintf(err, errlen, "%llu Hz is above kernel.perf_event_max_sample_rate (%lu)",
+			 (unsigned long long)(1000000000ULL / period), max);
+		return -ERANGE;
+	}
 
 	for (int cpu = 0; cpu < ncpu; cpu++) {
 		int fd = open_cpu_clock(period, cpu);

@@ -15,6 +15,7 @@
 #include "libpath.h"
 #include "loop.h"
 #include "repl.h"
+#include "repl_lines.h"
 #include "script.h"
 #include "session.h"
 #include "spec.h"
@@ -23,6 +24,7 @@
 #define PROMPT_MORE ">> "
 
 static struct session *repl_s;
+static bool tty;	/* readline on a terminal, repl_lines.c otherwise */
 static char *pending;	/* an incomplete statement being continued */
 static int sigints;
 
@@ -43,6 +45,11 @@ static void print_results(lua_State *L, int base)
 
 	if (n <= 0)
 		return;
+	/* A call's results fill the stack to the brim (lua_pcall's promise stops there). */
+	if (!lua_checkstack(L, 1)) {
+		fprintf(stderr, "too many results to print (%d)\n", n);
+		return;
+	}
 	lua_getglobal(L, "print");
 	lua_insert(L, base + 1);
 	if (script_pcall(L, n, 0) != LUA_OK)
@@ -74,7 +81,8 @@ static void execute(const char *code)
 		if (incomplete(L, status)) {
 			lua_settop(L, base);
 			pending = strdup(code);
-			rl_set_prompt(PROMPT_MORE);
+			if (tty)
+				rl_set_prompt(PROMPT_MORE);
 			return;
 		}
 		if (status != LUA_OK) {
@@ -95,7 +103,8 @@ static void on_line(char *line)
 	char *code;
 
 	if (!line) {	/* EOF: Ctrl-D */
-		putchar('\n');
+		if (tty)
+			putchar('\n');
 		session_stop(repl_s, 0);
 		return;
 	}
@@ -107,7 +116,8 @@ static void on_line(char *line)
 			code = NULL;
 		free(pending);
 		pending = NULL;
-		rl_set_prompt(PROMPT);
+		if (tty)
+			rl_set_prompt(PROMPT);
 	} else {
 		code = strdup(line);
 	}
@@ -115,6 +125,17 @@ static void on_line(char *line)
 	if (code)
 		execute(code);
 	free(code);
+}
+
+static bool on_plain_line(char *line)
+{
+	on_line(line);
+	return !repl_s->stopping;
+}
+
+static void on_plain_end(int status)
+{
+	session_stop(repl_s, status);
 }
 
 /* readline reads stdin itself: only call it when a byte is really there (a Ctrl-C may have
@@ -218,18 +239,24 @@ int repl_start(struct session *s)
 	rl_attempted_completion_function = complete;
 	rl_basic_word_break_characters = " \t\n\"'([{,=";
 	rl_completer_quote_characters = "";
+	tty = isatty(STDIN_FILENO);
+	if (!tty)
+		return repl_lines_start(s->loop, STDIN_FILENO, on_plain_line, on_plain_end);
 	using_history();
-	if (isatty(STDIN_FILENO))
-		printf("ltrace-ebpf REPL: Lua 5.4 with probe(), on(), every() ... "
-		       "Ctrl-D or exit() leaves.\n");
+	printf("ltrace-ebpf REPL: Lua 5.4 with probe(), on(), every() ... "
+	       "Ctrl-D or exit() leaves.\n");
 	rl_callback_handler_install(PROMPT, on_line);
 	return loop_add_fd(s->loop, STDIN_FILENO, on_stdin, s);
 }
 
 void repl_stop(void)
 {
-	rl_callback_handler_remove();
-	loop_del_fd(repl_s->loop, STDIN_FILENO);
+	if (tty) {
+		rl_callback_handler_remove();
+		loop_del_fd(repl_s->loop, STDIN_FILENO);
+	} else {
+		repl_lines_stop();
+	}
 	free(pending);
 	pending = NULL;
 }
@@ -244,6 +271,8 @@ void repl_sigint(struct session *s)
 	free(pending);
 	pending = NULL;
 	printf("\n(Ctrl-C again or exit() to leave)\n");
+	if (!tty)
+		return;
 	rl_replace_line("", 0);
 	rl_set_prompt(PROMPT);
 	rl_on_new_line();
@@ -252,7 +281,7 @@ void repl_sigint(struct session *s)
 
 void repl_redisplay(void)
 {
-	if (!repl_s)
+	if (!repl_s || !tty)
 		return;
 	rl_on_new_line();
 	rl_redisplay();

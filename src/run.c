@@ -88,6 +88,14 @@ static int run_script(struct run *r)
 	status = c->mode == CLI_ONELINER ? script_load_string(L, c->script, "=-E") :
 					   script_load_file(L, c->script);
 	if (status == LUA_OK) {
+		/* Every argument is a value on the Lua stack, which holds only LUA_MINSTACK
+		 * (20) unless grown: a command line of 200 words wrote past its end. */
+		if (!lua_checkstack(L, c->nscript_args + 1)) {
+			fprintf(stderr, "ltrace-ebpf: too many arguments (%d) for the Lua stack\n",
+				c->nscript_args);
+			lua_pop(L, 1);
+			return -1;
+		}
 		for (int i = 0; i < c->nscript_args; i++)
 			lua_pushstring(L, c->script_args[i]);
 		status = script_pcall(L, c->nscript_args, 0);

@@ -2,6 +2,7 @@
  * interrupt hook). Embedded modules are registered in package.preload so `require`
  * finds them without touching the file system. */
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <lauxlib.h>
@@ -9,6 +10,7 @@
 #include <lualib.h>
 #include "embedded_lua.h"
 #include "l_core.h"
+#include "safe_file.h"
 #include "script.h"
 #include "session.h"
 
@@ -175,9 +177,29 @@ struct session *script_session(lua_State *L)
 	return s;
 }
 
+/* luaL_loadfile would wait on a FIFO and read /dev/zero forever: the text is read by
+ * safe_file.c's rules, then loaded as luaL_loadfile does (a first line starting with '#'
+ * is skipped, keeping its newline so line numbers stay right). */
 int script_load_file(lua_State *L, const char *path)
 {
-	return luaL_loadfile(L, path);
+	size_t len, skip = 0;
+	char *text;
+	int rc;
+
+	if ((rc = sf_read_all(path, SF_MAX_TEXT, &text, &len))) {
+		lua_pushfstring(L, "cannot open %s: %s", path, sf_strerror(rc));
+		return LUA_ERRFILE;
+	}
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))	/* a UTF-8 byte order mark */
+		skip = 3;
+	if (skip < len && text[skip] == '#')
+		while (skip < len && text[skip] != '\n')
+			skip++;
+	lua_pushfstring(L, "@%s", path);
+	rc = luaL_loadbufferx(L, text + skip, len - skip, lua_tostring(L, -1), NULL);
+	lua_remove(L, -2);
+	free(text);
+	return rc;
 }
 
 int script_load_string(lua_State *L, const char *code, const char *name)

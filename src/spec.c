@@ -221,9 +221,11 @@ static int parse_period(const char *rest, struct spec *out, bool hz, char *err, 
 	char *end;
 
 	if (hz) {
+		/* The kernel samples a cpu-clock at most every 10 us (its hrtimer floor and
+		 * perf_event_max_sample_rate's default): more would only be refused later. */
 		if (strncmp(rest, "hz:", 3) || rest[3] < '1' || rest[3] > '9' ||
-		    !(n = strtoull(rest + 3, &end, 10)) || *end || n > 1000000000ULL) {
-			snprintf(err, errlen, "expected profile:hz:N (1 to 1000000000)");
+		    !(n = strtoull(rest + 3, &end, 10)) || *end || n > SPEC_MAX_HZ) {
+			snprintf(err, errlen, "expected profile:hz:N (1 to %d)", SPEC_MAX_HZ);
 			return -EINVAL;
 		}
 		out->interval_ns = 1000000000ULL / n;

@@ -4,6 +4,9 @@
 #ifndef LT_SPEC_H
 #define LT_SPEC_H
 
+/* profile:hz:N's bound (docs/stacks.md). */
+#define SPEC_MAX_HZ 100000
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

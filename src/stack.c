@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "safe_file.h"
 #include "session.h"
 #include "stack.h"
 #include "symbolize.h"
@@ -226,7 +227,7 @@ static void count_prologues(Elf *elf, int fd, int *funcs, int *fp)
 
 bool stack_fp_likely(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), funcs = 0, fp = 0;
+	int fd = sf_open_elf(path), funcs = 0, fp = 0;
 	Elf *elf;
 
 	if (fd < 0)

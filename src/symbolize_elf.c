@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "safe_file.h"
 #include "symbolize_int.h"
 
 struct elf_in {
@@ -29,9 +30,9 @@ static int elf_in_open(struct elf_in *in, const char *path, const void *image, s
 	if (image) {
 		in->elf = elf_memory((char *)image, len);
 	} else {
-		in->fd = open(path, O_RDONLY | O_CLOEXEC);
+		in->fd = sf_open_elf(path);
 		if (in->fd < 0)
-			return -errno;
+			return in->fd;
 		in->elf = elf_begin(in->fd, ELF_C_READ_MMAP, NULL);
 	}
 	if (!in->elf || elf_kind(in->elf) != ELF_K_ELF) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "safe_file.h"
 #include "symbolize_int.h"
 
 #define ROW_END UINT32_MAX	/* file index of a row that ends a sequence */
@@ -155,7 +156,7 @@ static struct sym_lines *lines_open(const char *path)
 
 	if (!l)
 		return NULL;
-	l->fd = open(path, O_RDONLY | O_CLOEXEC);
+	l->fd = sf_open_elf(path);
 	if (l->fd < 0 || !(l->dw = dwarf_begin(l->fd, DWARF_C_READ)) || ranges_read(l) ||
 	    !l->nranges || cus_index(l)) {
 		sym_lines_free(l);

@@ -78,7 +78,8 @@ void sym_table_finish(struct sym_table *t)
 	size_t out = 0;
 
 	sort_table = t;
-	qsort(t->v, t->n, sizeof(*t->v), cmp_entry);
+	if (t->n)	/* a file with no symbols has no array: qsort's pointer must not be NULL */
+		qsort(t->v, t->n, sizeof(*t->v), cmp_entry);
 	sort_table = NULL;
 	for (size_t i = 0; i < t->n; i++) {
 		if (out && t->v[out - 1].addr == t->v[i].addr) {

@@ -153,7 +153,8 @@ void sym_watch_drain(struct sym_watch *w, sym_watch_fn fn, void *ctx)
 	for (int i = 0; i < w->n; i++)
 		if (w->r[i].base)
 			ring_drain(w, &w->r[i]);
-	qsort(w->p, w->np, sizeof(*w->p), cmp_time);
+	if (w->np)	/* nothing pending: no array, and qsort's pointer must not be NULL */
+		qsort(w->p, w->np, sizeof(*w->p), cmp_time);
 	for (size_t i = 0; i < w->np; i++) {
 		fn(ctx, w->p[i].rec);
 		free(w->p[i].rec);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "safe_file.h"
 #include "usdt_notes.h"
 
 #define STAPSDT_TYPE 3
@@ -121,9 +122,9 @@ int usdt_notes_read(const char *path, struct usdt_note_list *out)
 	memset(out, 0, sizeof(*out));
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -ENOEXEC;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = sf_open_elf(path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	rc = elf ? read_elf(elf, out) : -ENOEXEC;
 	elf_end(elf);

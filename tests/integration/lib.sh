@@ -25,6 +25,8 @@
 set -euo pipefail
 
 : "${LTRACE_EBPF:?LTRACE_EBPF must name the ltrace-ebpf binary}"
+# ./build.sh asan runs every test with the sanitized binary instead.
+LTRACE_EBPF=${LTRACE_EBPF_UNDER_TEST:-$LTRACE_EBPF}
 : "${FIXTURE_DIR:?FIXTURE_DIR must name the fixture directory}"
 : "${SRC_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 
