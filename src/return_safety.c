@@ -49,6 +49,7 @@ static const struct {
 
 struct bad_range {
 	uint64_t lo, hi;	/* vaddrs in the file's own address space */
+	uint64_t off;		/* file offset of lo (UINT64_MAX: none), what sites are */
 	const char *why;
 };
 
@@ -94,7 +95,7 @@ static int add_range(struct obj_facts *f, uint64_t lo, uint64_t size, const char
 	if (!v)
 		return -ENOMEM;
 	f->ranges = v;
-	v[f->nranges++] = (struct bad_range){ lo, lo + (size ? size : 1), why };
+	v[f->nranges++] = (struct bad_range){ lo, lo + (size ? size : 1), UINT64_MAX, why };
 	return 0;
 }
 
@@ -165,6 +166,9 @@ static struct obj_facts *facts_build(const char *path)
 		add_range(f, info.entry, 1, WHY_ENTRY);
 	walk(path, debug, ranges_cb, f);
 	walk(path, debug, names_cb, f);
+	for (size_t i = 0; i < f->nranges; i++)	/* once here, not a file read per site */
+		if (elf_vaddr_to_offset(path, f->ranges[i].lo, &f->ranges[i].off))
+			f->ranges[i].off = UINT64_MAX;
 	if (f->nnames)
 		qsort(f->names, f->nnames, sizeof(*f->names), cmp_name);
 	return f;
@@ -215,17 +219,19 @@ bool return_unsafe_func(const char *path, const char *name, char *why, size_t wh
 
 bool return_unsafe_site(const char *path, uint64_t off, char *why, size_t whylen)
 {
-	const struct bad_range *r = NULL;
+	const char *w = NULL;
 	struct obj_facts *f;
-	uint64_t vaddr;
 
-	if (elf_offset_to_vaddr(path, off, &vaddr))
-		return false;
 	pthread_mutex_lock(&facts_lock);
-	if ((f = facts_of(path)))
-		r = range_at(f, vaddr);
+	f = facts_of(path);
+	for (size_t i = 0; f && !w && i < f->nranges; i++) {
+		const struct bad_range *r = &f->ranges[i];
+
+		if (r->off != UINT64_MAX && off >= r->off && off - r->off < r->hi - r->lo)
+			w = r->why;
+	}
 	pthread_mutex_unlock(&facts_lock);
-	return say(r ? r->why : NULL, why, whylen);
+	return say(w, why, whylen);
 }
 
 /* exe's DT_NEEDED libraries as the loader finds them (those it cannot find are skipped). */
