@@ -113,15 +113,14 @@ static bool return_unsafe(struct probe *p, size_t i, char *why, size_t whylen)
 {
 	const struct probe_site *site = &p->sites[i];
 
-	if (p->spec.has_offset && p->spec.offset) {
-		snprintf(why, whylen, "a return probe must be on a function's first instruction, "
-			 "where the top of the stack is its return address");
-		return true;
-	}
 	if (p->kind_data)	/* a PLT stub: the function it calls decides */
 		return return_unsafe_import(p->path, site->name, why, whylen);
+	if (p->spec.is_addr)
+		return return_unsafe_site(p->path, site->offset, why, whylen) ||
+		       return_unsafe_inside(p->path, site->offset, why, whylen);
 	return return_unsafe_site(p->path, site->offset, why, whylen) ||
-	       (!p->spec.is_addr && return_unsafe_func(p->path, site->name, why, whylen));
+	       return_unsafe_func(p->path, site->name, why, whylen) ||
+	       (p->spec.offset && return_unsafe_inside(p->path, site->offset, why, whylen));
 }
 
 /* The one check of every return-probe site, whatever found it (a symbol, a glob, a PLT

@@ -9,7 +9,9 @@
  *    with argc at the top of the stack, and the probe overwrites it;
  *  - code entered by a jump with data at the top of the stack: ld.so's lazy-binding
  *    resolvers (_dl_runtime_resolve*, _dl_runtime_profile*: link map and relocation
- *    index), __restore_rt (a signal frame), __start_context (makecontext's uc_link).
+ *    index), __restore_rt (a signal frame), __start_context (makecontext's uc_link);
+ *  - any site past a function's first instruction (FUNC+OFF, an address inside a function),
+ *    as the kernel refuses kretprobes there: the function may have pushed by then.
  * Functions that never return (exit, __libc_start_main) are harmless: no return, no harm.
  * A function is judged at its address: a symbol there in any of these families, in the
  * object's tables or its debug file, condemns every alias (_setjmp and __GI__setjmp are
@@ -32,6 +34,8 @@ static const char WHY_ENTRY[] = "it is an entry point: the kernel starts it with
 	"return address, at the top of the stack; use uprobe:";
 static const char WHY_JUMP[] = "it is entered by a jump, with no return address at the top "
 	"of its stack; use uprobe:";
+static const char WHY_INSIDE[] = "a return probe must be on a function's first "
+	"instruction, where the top of the stack is its return address";
 
 /* GCC's returns_twice names (special_function_p: after leading underscores) and
  * swapcontext, which saves a context a later setcontext resumes. */
@@ -231,6 +235,20 @@ bool return_unsafe_site(const char *path, uint64_t off, char *why, size_t whylen
 			w = r->why;
 	}
 	pthread_mutex_unlock(&facts_lock);
+	return say(w, why, whylen);
+}
+
+bool return_unsafe_inside(const char *path, uint64_t off, char *why, size_t whylen)
+{
+	struct elf_func_list list = {};
+	const char *w = NULL;
+
+	if (elf_funcs_match(path, "*", &list, NULL))
+		return false;
+	for (size_t i = 0; !w && i < list.n; i++)
+		if (off > list.v[i].offset && off - list.v[i].offset < list.v[i].size)
+			w = WHY_INSIDE;
+	elf_func_list_free(&list);
 	return say(w, why, whylen);
 }
 

@@ -14,6 +14,8 @@
 bool return_unsafe_func(const char *path, const char *name, char *why, size_t whylen);
 /* The site at file offset `off` of `path` (inside such a function, or an entry point). */
 bool return_unsafe_site(const char *path, uint64_t off, char *why, size_t whylen);
+/* A site past the first instruction of a function of `path` (an address inside it). */
+bool return_unsafe_inside(const char *path, uint64_t off, char *why, size_t whylen);
 /* A PLT stub of `exe` that calls the import `name`: judged in the libraries exe needs. */
 bool return_unsafe_import(const char *exe, const char *name, char *why, size_t whylen);
 
