@@ -58,7 +58,7 @@ assert_contains "$(cat "$ERR")" "$WHY" "message"
 # SIGSEGV (139) under uprobe:libc:getpid+5. The instruction after it is fine.
 case_ "a syscall instruction is refused (the traced program crashed), the next one taken"
 LIBC=$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)
-read -r fn_at fn_size < <(readelf -Ws "$LIBC" | awk '$8 ~ /^getpid@/ { print $2, $3; exit }')
+read -r fn_at fn_size < <(readelf -Ws "$LIBC" | awk '$8 ~ /^getpid@/ && !n++ { print $2, $3 }')
 sc_at=$(objdump -d --no-show-raw-insn --start-address=$((0x$fn_at)) \
 	--stop-address=$((0x$fn_at + fn_size)) "$LIBC" | awk '/\tsyscall/ { sub(":", "", $1); print $1 }')
 sc=$((0x$sc_at - 0x$fn_at))

@@ -113,8 +113,11 @@ for spec in "call:libc:_setjmp" "uretprobe:libc:__sigsetjmp" "call:libc:vfork" \
 done
 lt -E "probe('call:/usr/bin/dash:_setjmp', { plt = true })" -- sh -c 'exit 7'
 one_line_error "$TWICE" "the PLT stub of _setjmp"
-lt -E "probe('uretprobe:libc:getpid+5')" -- sh -c 'exit 7'
-one_line_error "a function's first instruction" "a return probe past a function's entry"
+getpid_addr=$(readelf -Ws "$LIBC" | awk '$8 ~ /^getpid@/ && !n++ { print $2 }')
+for spec in "uretprobe:libc:getpid+7" "call:libc:$(printf '0x%x' $((0x$getpid_addr + 7)))"; do
+	lt -E "probe('$spec')" -- sh -c 'exit 7'
+	one_line_error "a function's first instruction" "$spec: past a function's entry"
+done
 
 untraced "$ALIAS"
 case_ "aliases: ltfx_alias untraced"
