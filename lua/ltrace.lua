@@ -22,10 +22,11 @@ local signals = require("ltrace_signals")
 
 local M = {}
 
--- Functions that do not return, return twice, or leave by unwinding the stack: no return
--- probe. A
+-- Functions that do not return or leave by unwinding the stack: no return probe. A
 -- uretprobe replaces the return address on the stack, and an exception unwinding through
 -- that frame finds no unwind info for the trampoline: the program would terminate.
+-- Functions a return probe would harm (setjmp, vfork, _start ...) are the core's to know
+-- (src/return_safety.c): Tracer:return_unsafe asks it.
 local NO_RETURN = {
 	exit = true, _exit = true, _Exit = true, quick_exit = true, abort = true,
 	longjmp = true, _longjmp = true, siglongjmp = true, __longjmp_chk = true,
@@ -36,9 +37,6 @@ local NO_RETURN = {
 	_Unwind_ForcedUnwind = true, __cxa_bad_cast = true, __cxa_bad_typeid = true,
 	__cxa_throw_bad_array_new_length = true, __cxa_call_unexpected = true,
 	_ZSt9terminatev = true,
-	-- Return twice: the saved return address would be the trampoline's (SIGILL).
-	setjmp = true, _setjmp = true, __sigsetjmp = true, sigsetjmp = true, getcontext = true,
-	swapcontext = true, vfork = true, __vfork = true,
 }
 
 function M.no_return(name)
@@ -187,6 +185,14 @@ function Tracer:site_target(site)
 	return site.obj.path .. ":" .. site.name, nil
 end
 
+-- Would a return probe on this site harm the program (returns twice, an entry point ...)?
+-- Such calls get entry probes only: printed without a return, counted without a time.
+function Tracer:return_unsafe(site)
+	if site.kind == "plt" then return self.native.return_unsafe(site.obj.path, site.name, true) end
+	local obj = site.kind == "got" and site.callee or site.obj
+	return self.native.return_unsafe(obj.path, site.name)
+end
+
 function Tracer:descriptor(site)
 	local proto = self.protos.protos[site.name] or conf.default_proto(site.name)
 	local name = display_name(self, site.name)
@@ -249,7 +255,9 @@ function Tracer:trace_calls(sites)
 		local ekey = (shared or target) .. "|" .. plan.entry_key(D.plan)
 		local rkey = (shared or target) .. "|" .. plan.return_key(D.plan)
 		group(entries, eorder, ekey, target, site, D)
-		if not M.no_return(site.name) then group(returns, rorder, rkey, target, site, D) end
+		if not M.no_return(site.name) and not self:return_unsafe(site) then
+			group(returns, rorder, rkey, target, site, D)
+		end
 	end
 	for _, g in ipairs(eorder) do
 		local popts = { args = plan.entry_opts(g.D.plan) }
@@ -269,19 +277,22 @@ function Tracer:trace_calls(sites)
 	end
 end
 
--- -c: one paired probe per group aggregating count and time per function, in kernel.
+-- -c: one paired probe per group aggregating count and time per function, in kernel; calls
+-- a return probe would harm are counted by an entry probe, with no time (ns 0).
 function Tracer:count_calls(sites)
 	local groups, order = {}, {}
 	for _, site in ipairs(sites) do
 		local target, shared = self:site_target(site)
-		group(groups, order, shared or target, target, site, true)
+		local kind = self:return_unsafe(site) and "uprobe" or "call"
+		local g = group(groups, order, kind .. "|" .. (shared or target), target, site, true)
+		g.kind = kind
 	end
 	for _, g in ipairs(order) do
-		local popts = { agg = "stats", by = "func", print = false }
+		local popts = { agg = g.kind == "call" and "stats" or "count", by = "func", print = false }
 		if g.site.kind == "plt" then popts.plt = g.names end
 		if g.site.kind == "got" then popts.where = self:caller_where(g.site) end
 		if first_got(g.site) then self:gate(popts) end
-		local p = self:attach("call:" .. g.target, self:base_opts(popts))
+		local p = self:attach(g.kind .. ":" .. g.target, self:base_opts(popts))
 		if p then
 			self.count_probes[#self.count_probes + 1] = p
 			if first_got(g.site) then self.got_probes[#self.got_probes + 1] = p end

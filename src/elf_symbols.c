@@ -273,6 +273,32 @@ static uint64_t elf_file_size_at(struct elf_file *ef, uint64_t addr)
 	return q.size;
 }
 
+struct each_func_arg {
+	int (*fn)(const char *name, uint64_t addr, uint64_t size, void *ctx);
+	void *ctx;
+};
+
+static int each_func_cb(const GElf_Sym *sym, const char *name, void *arg)
+{
+	struct each_func_arg *a = arg;
+
+	return a->fn(name, sym->st_value, sym->st_size, a->ctx);
+}
+
+int elf_each_func(const char *path,
+		  int (*fn)(const char *name, uint64_t addr, uint64_t size, void *ctx), void *ctx)
+{
+	struct each_func_arg a = { fn, ctx };
+	struct elf_file ef;
+	int err = elf_file_open(path, &ef);
+
+	if (err)
+		return err;
+	err = elf_file_each_func(&ef, each_func_cb, &a);
+	elf_file_close(&ef);
+	return err < 0 ? err : 0;
+}
+
 /* ---- candidates ------------------------------------------------------------------------ */
 
 static int cands_push(struct cand_vec *cv, const struct elf_cand *c)

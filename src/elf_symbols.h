@@ -47,6 +47,14 @@ int elf_funcs_match_in(const char *path, const char *symfile, const char *patter
 		       struct elf_func_list *out, size_t *skipped_ifunc);
 void elf_func_list_free(struct elf_func_list *list);
 
+/*
+ * Calls fn(name, addr, size, ctx) for every defined STT_FUNC/STT_GNU_IFUNC symbol of `path`'s
+ * .symtab and .dynsym, aliases included (each table's names as written, duplicates possible);
+ * a nonzero return from fn stops the walk. Returns 0 or -errno as elf_funcs_match().
+ */
+int elf_each_func(const char *path,
+		  int (*fn)(const char *name, uint64_t addr, uint64_t size, void *ctx), void *ctx);
+
 /* vaddr -> file offset through the PT_LOAD segment containing it (-ERANGE if none). */
 int elf_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset);
 /* file offset -> vaddr (inverse); used for symbolizing probe sites. */

@@ -2,8 +2,8 @@
  * from C and the probe API does not give: what an executable imports through its PLT and
  * GOT, its code range and dynamic names, library lookup, symbol lists, ltrace's name
  * matching (fnmatch globs, anchored POSIX basic regexes), C++ demangling through libstdc++'s
- * __cxa_demangle (dlopen'ed: no build dependency), clocks, the terminal width, and the
- * traced command's exit status. */
+ * __cxa_demangle (dlopen'ed: no build dependency), clocks, the terminal width, the
+ * traced command's exit status, and which calls must not get a return probe. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -23,6 +23,7 @@
 #include "libpath.h"
 #include "libpath_needed.h"
 #include "output_guard.h"
+#include "return_safety.h"
 #include "script.h"
 #include "session.h"
 
@@ -270,6 +271,23 @@ static int l_realpath(lua_State *L)
 	return 1;
 }
 
+/* return_unsafe(path, name [, plt]) -> why, or nil: would a return probe on the function
+ * `name` of path (plt: on path's PLT stub importing it) harm the program? The uprobe
+ * provider refuses these sites anyway (src/return_safety.c); asking first lets the front end
+ * count them with entry probes and print them without a return. */
+static int l_return_unsafe(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1), *name = luaL_checkstring(L, 2);
+	char why[200];
+	bool bad = lua_toboolean(L, 3) ? return_unsafe_import(path, name, why, sizeof(why)) :
+					 return_unsafe_func(path, name, why, sizeof(why));
+
+	if (!bad)
+		return 0;
+	lua_pushstring(L, why);
+	return 1;
+}
+
 /* strsignal(n) -> "User defined signal 1" */
 static int l_strsignal(lua_State *L)
 {
@@ -349,6 +367,7 @@ static int luaopen_ltrace_native(lua_State *L)
 		{ "tty_columns", l_tty_columns }, { "exit_status", l_exit_status },
 		{ "which", l_which },		{ "realpath", l_realpath },
 		{ "strsignal", l_strsignal },	{ "guard_output", l_guard_output },
+		{ "return_unsafe", l_return_unsafe },
 		{ NULL, NULL },
 	};
 

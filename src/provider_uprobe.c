@@ -15,6 +15,7 @@
 #include "libpath.h"
 #include "libpath_needed.h"
 #include "probe.h"
+#include "return_safety.h"
 #include "session.h"
 #include "uprobe.skel.h"
 #include "uprobe_multi.h"
@@ -49,42 +50,14 @@ static void dedupe_sites(struct probe *p)
 	p->nsites = out;
 }
 
-/* Functions that return twice. A return probe replaces the return address on the stack
- * with the kernel's trampoline, and these save that address for the second return
- * (longjmp, setcontext, the vfork parent): it then lands in the trampoline with no return
- * pending, and the kernel kills the process with SIGILL. */
-static bool returns_twice(const char *name)
-{
-	static const char *const names[] = { "setjmp", "sigsetjmp", "getcontext", "swapcontext",
-					     "vfork", "savectx", "libc_vfork" };
-
-	name += strspn(name, "_");
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i]))
-			return true;
-	return false;
-}
-
-/* Why the kernel would probe this site wrongly (why[] empty: it can be probed, or its code
- * is unreadable here and the kernel decides). See insn.c. */
-static int site_refusal(struct probe *p, const struct elf_func *f, uint64_t off, char *why,
-			size_t whylen)
-{
-	if (p->spec.kind != SPEC_UPROBE && returns_twice(f->name)) {
-		snprintf(why, whylen, "it returns twice, and a return probe there would kill the "
-			 "process with SIGILL at its second return; use uprobe:");
-		return -EOPNOTSUPP;
-	}
-	return insn_check_site(p->path, f->offset, f->size, off, why, whylen);
-}
-
-/* A site the kernel would probe wrongly is refused: an error for one function, a note
- * for a glob (which leaves it out). */
+/* A site the kernel would probe wrongly (insn.c; why[] empty: it can be probed, or its code
+ * is unreadable here and the kernel decides) is refused: an error for one function, a note
+ * for a glob (which leaves it out). Return probes are checked later, keep_safe_returns. */
 static int add_site(struct probe *p, const struct elf_func *f, char *err, size_t errlen)
 {
 	uint64_t off = f->offset + p->spec.offset;
 	char why[160];
-	int rc = site_refusal(p, f, off, why, sizeof(why));
+	int rc = insn_check_site(p->path, f->offset, f->size, off, why, sizeof(why));
 
 	if (rc == 0)
 		return probe_add_site(p, f->name, off);
@@ -135,6 +108,53 @@ static int resolve_funcs(struct probe *p, char *err, size_t errlen)
 	return rc;
 }
 
+/* Why a return probe on site i would harm the program (return_safety.h), in why. */
+static bool return_unsafe(struct probe *p, size_t i, char *why, size_t whylen)
+{
+	const struct probe_site *site = &p->sites[i];
+
+	if (p->kind_data)	/* a PLT stub: the function it calls decides */
+		return return_unsafe_import(p->path, site->name, why, whylen);
+	if (p->spec.is_addr)
+		return return_unsafe_site(p->path, site->offset, why, whylen) ||
+		       return_unsafe_inside(p->path, site->offset, why, whylen);
+	return return_unsafe_site(p->path, site->offset, why, whylen) ||
+	       return_unsafe_func(p->path, site->name, why, whylen) ||
+	       (p->spec.offset && return_unsafe_inside(p->path, site->offset, why, whylen));
+}
+
+/* The one check of every return-probe site, whatever found it (a symbol, a glob, a PLT
+ * stub, an address, FUNC+OFF): a named function is refused, a glob leaves it out. */
+static int keep_safe_returns(struct probe *p, char *err, size_t errlen)
+{
+	size_t out = 0;
+	char why[200];
+
+	if (p->spec.kind == SPEC_UPROBE)
+		return 0;
+	for (size_t i = 0; i < p->nsites; i++) {
+		if (!return_unsafe(p, i, why, sizeof(why))) {
+			p->sites[out++] = p->sites[i];
+			continue;
+		}
+		if (!spec_is_glob(p->spec.func)) {
+			snprintf(err, errlen, "cannot put a return probe on %s%s in %s: %s",
+				 p->sites[i].name, p->spec.has_offset ? strrchr(p->text, '+') : "",
+				 p->path, why);
+			return -EOPNOTSUPP;
+		}
+		fprintf(stderr, "ltrace-ebpf: %s: left out %s: %s\n", p->text, p->sites[i].name, why);
+		free(p->sites[i].name);
+	}
+	p->nsites = out;
+	if (!out) {
+		snprintf(err, errlen, "no function matching '%s' in %s can be probed", p->spec.func,
+			 p->path);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 static int uprobe_resolve(struct probe *p, char *err, size_t errlen)
 {
 	uint64_t off;
@@ -151,15 +171,15 @@ static int uprobe_resolve(struct probe *p, char *err, size_t errlen)
 		return -ENOENT;
 	}
 	if (p->kind_data)	/* plt = ... (src/uprobe_plt.c) */
-		return uprobe_plt_resolve(p, err, errlen);
-	if (!p->spec.is_addr)
-		return resolve_funcs(p, err, errlen);
-	if ((rc = elf_vaddr_to_offset(p->path, p->spec.offset, &off))) {
+		rc = uprobe_plt_resolve(p, err, errlen);
+	else if (!p->spec.is_addr)
+		rc = resolve_funcs(p, err, errlen);
+	else if ((rc = elf_vaddr_to_offset(p->path, p->spec.offset, &off)))
 		snprintf(err, errlen, "address %s is not in a loaded segment of %s", p->spec.func,
 			 p->path);
-		return rc;
-	}
-	return probe_add_site(p, p->spec.func, off);
+	else
+		rc = probe_add_site(p, p->spec.func, off);
+	return rc ? rc : keep_safe_returns(p, err, errlen);
 }
 
 static enum tmpl_group group_of(enum spec_kind kind)

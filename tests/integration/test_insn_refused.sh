@@ -54,6 +54,21 @@ lt -E "probe('$INSN:insnfix_no_vmovd')" -- true
 assert_ne 0 "$RC" "refused before any process maps it"
 assert_contains "$(cat "$ERR")" "$WHY" "message"
 
+# The kernel takes a uprobe on syscall but gets its out-of-line step wrong: sh died with
+# SIGSEGV (139) under uprobe:libc:getpid+5. The instruction after it is fine.
+case_ "a syscall instruction is refused (the traced program crashed), the next one taken"
+LIBC=$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)
+read -r fn_at fn_size < <(readelf -Ws "$LIBC" | awk '$8 ~ /^getpid@/ && !n++ { print $2, $3 }')
+sc_at=$(objdump -d --no-show-raw-insn --start-address=$((0x$fn_at)) \
+	--stop-address=$((0x$fn_at + fn_size)) "$LIBC" | awk '/\tsyscall/ { sub(":", "", $1); print $1 }')
+sc=$((0x$sc_at - 0x$fn_at))
+lt -E "probe('uprobe:libc:getpid+$sc', { agg = 'count' })" -- sh -c 'exit 7'
+assert_ne 0 "$RC" "getpid+$sc refused"
+assert_eq 1 "$(wc -l <"$ERR")" "one line"
+assert_contains "$(cat "$ERR")" "its instruction is syscall" "says why"
+lt -E "probe('uprobe:libc:getpid+$((sc + 2))', { agg = 'count' })" -- sh -c 'exit 7'
+assert_rc 7 "the ret after it: taken, sh unharmed"
+
 kill "$HOLDER"
 wait "$HOLDER" 2>/dev/null || true
 finish
