@@ -145,7 +145,8 @@ static int load_usdt(struct session *s, struct usdt_instance *u)
 	if (!(u->k = usdt_bpf__open()))
 		return -errno;
 	specs = u->k->maps.__bpf_usdt_specs;
-	/* A program loaded for uprobe_multi cannot go on a perf event, nor the reverse. */
+	/* A program loaded for uprobe_multi cannot go on a perf event, nor the reverse; the
+	 * spec map must hold the records usdt_args.h lays out (libbpf's, else its own path). */
 	u->multi = s->multi_ok && bpf_map__value_size(specs) == sizeof(struct lt_usdt_spec);
 	if (u->multi && (rc = bpf_program__set_expected_attach_type(
 				 u->k->progs.lt_usdt,
