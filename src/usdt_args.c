@@ -56,11 +56,10 @@ static int parse_one(const char *p, const char *end, struct lt_usdt_arg *a)
 	long size = strtol(p, &at, 10);
 	int reg;
 
-	if (at == p || *at != '@' || (labs(size) != 1 && labs(size) != 2 && labs(size) != 4 &&
-				      labs(size) != 8))
-		return -EINVAL;
+	if (at == p || *at != '@' || size < -8 || size > 8 || !size || (8 % size))
+		return -EINVAL;		/* sizes 1, 2, 4, 8, negative when signed */
 	a->is_signed = size < 0;
-	a->bitshift = (int8_t)(64 - 8 * labs(size));
+	a->bitshift = (int8_t)(64 - 8 * (size < 0 ? -size : size));
 	p = at + 1;
 	if (*p == '$') {
 		char *e;

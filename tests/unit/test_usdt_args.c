@@ -73,6 +73,8 @@ static void test_refused(void)
 	refused("%rax", "%rax");			/* no size */
 	refused("8@8(%rax,%rbx,2)", "8@8(%rax,%rbx,2)");	/* an index register */
 	refused("8@sym(%rip)", "8@sym(%rip)");		/* a symbol */
+	refused("-99999999999999999999@%rax", "-99999999999999999999@%rax");	/* no overflow */
+	refused("0@%rax", "0@%rax");
 	refused("8@$", "8@$");
 	refused("8@8(%rax", "8@8(%rax");
 	CHECK_EQ_INT(usdt_args_parse("1@$1 1@$2 1@$3 1@$4 1@$5 1@$6 1@$7 1@$8 1@$9 1@$10 1@$11 "
