@@ -5,7 +5,10 @@ SIGINT that ends it to its exit (every probe gone), ltrace-ebpf next to bpftrace
 Run through bench/detach.sh (builds first). Prints a Markdown report on stdout, progress
 on stderr. Every tracer probes one sleeping process (-p), so the probes cost the rest of
 the machine nothing while attached; the sites are libc's str* functions (the same glob for
-both tools) and, for ltrace-ebpf, the ltrace front end's -c on python3.11's PLT stubs.
+both tools), for ltrace-ebpf the ltrace front end's -c on python3.11's PLT stubs, and
+python3.11's USDT locations (usdt:python3.11:python:*) for both tools, ltrace-ebpf's also
+on the older kernels' path (LTRACE_EBPF_NO_UPROBE_MULTI=1: libbpf's classic link per
+location, what every kernel got before).
 A run is ready when its attachment count has not changed for --settle seconds
 (benchlib.wait_attached); its detach is SIGINT -> exit, the end-of-run printing of a
 count included (a few lines).
@@ -41,10 +44,11 @@ def all_attached(p, out, timeout):
     return False
 
 
-def detach_once(argv, settle, timeout, announced):
+def detach_once(argv, settle, timeout, announced, env=None):
     """(seconds from SIGINT to exit, the tool's output) of one run, or (None, why)."""
     with tempfile.TemporaryFile() as out:
-        p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                             env=dict(os.environ, **env) if env else None)
         try:
             ready = all_attached(p, out, timeout) if announced else True
             if not ready or not wait_attached(p.pid, settle, timeout):
@@ -76,6 +80,12 @@ def plt_stubs(path):
     return text.count("JUMP_SLOT")
 
 
+def usdt_locations(path):
+    """How many USDT locations (notes) the file has."""
+    text = subprocess.run(["readelf", "-n", path], capture_output=True, text=True).stdout
+    return text.count("NT_STAPSDT")
+
+
 def measure(a, notes):
     lt = os.path.join(a.build_dir, "ltrace-ebpf")
     sleeper = subprocess.Popen(["sleep", "100000"])
@@ -83,22 +93,33 @@ def measure(a, notes):
     time.sleep(0.2)  # python3.11 past its start-up: its PLT stubs are mapped
     s, q = str(sleeper.pid), str(py.pid)
     glob = f"uprobe:{LIBC}:str* {{ @c = count(); }}"
+    usdt = f"usdt:{PY}:python:*"
+    usdt_lt = ["-E", f'probe("{usdt}", {{agg = "count"}})']
+    classic = {"LTRACE_EBPF_NO_UPROBE_MULTI": "1"}
     rows = [
         ("ltrace-ebpf", f"ltrace-ebpf -p PID -E 'probe(\"libc:str*\", {{agg = \"count\"}})'",
          [lt, "-p", s, "-E", 'probe("libc:str*", {agg = "count"})'], lt_sites(lt, "libc:str*"),
-         a.reps),
+         a.reps, None),
         ("ltrace-ebpf", "ltrace-ebpf -c -p PID (python3.11's PLT, paired calls)",
-         [lt, "-c", "-o", "/dev/null", "-p", q], plt_stubs(PY), a.reps),
+         [lt, "-c", "-o", "/dev/null", "-p", q], plt_stubs(PY), a.reps, None),
+        ("ltrace-ebpf", f"ltrace-ebpf -p PID -E 'probe(\"{usdt}\", ...)' (one uprobe_multi link)",
+         [lt, "-p", q] + usdt_lt, usdt_locations(PY), a.reps, None),
+        ("ltrace-ebpf", f"LTRACE_EBPF_NO_UPROBE_MULTI=1 ltrace-ebpf -p PID -E 'probe(\"{usdt}\", ...)' "
+         "(a classic link per location, as before)",
+         [lt, "-p", q] + usdt_lt, usdt_locations(PY), a.reps, classic),
         ("bpftrace", f"bpftrace -p PID -e '{glob}'", ["bpftrace", "-p", s, "-e", glob], None,
-         0 if a.no_bpftrace else 1),
+         0 if a.no_bpftrace else 1, None),
+        ("bpftrace", f"bpftrace -p PID -e '{usdt} {{ @c = count(); }}'",
+         ["bpftrace", "-p", q, "-e", f"{usdt} {{ @c = count(); }}"], None,
+         0 if a.no_bpftrace else 1, None),
     ]
     res = []
     try:
-        for tool, cmd, argv, n, reps in rows:
+        for tool, cmd, argv, n, reps, env in rows:
             took = []
             for i in range(reps):
                 log(f"detach {tool} [{i + 1}/{reps}]")
-                t, text = detach_once(argv, a.settle, a.timeout, tool == "bpftrace")
+                t, text = detach_once(argv, a.settle, a.timeout, tool == "bpftrace", env)
                 if t is None:
                     notes.append(f"{cmd}: {text}")
                     continue

@@ -1,13 +1,16 @@
 /* USDT probes: usdt:BIN:PROVIDER:NAME (or usdt:BIN:NAME, any provider; NAME may be a glob).
  * BIN resolves like a uprobe's library; its notes name the sites, one per provider:name
- * pair; libbpf's USDT support attaches them (every location of the pair, argument specs,
- * semaphores) with the cookie probe id << 32 | site. One loaded program serves every USDT
- * probe of the session. */
+ * pair, and usdt.bpf.h reads the cookie probe id << 32 | site. Where the kernel has
+ * uprobe_multi, every location of the probe goes on one link (usdt_multi.c): one grace
+ * period to detach them all. Elsewhere libbpf's USDT support attaches each pair, a classic
+ * perf-event uprobe per location. One loaded program serves every USDT probe of the
+ * session, its attach type chosen at load for one way or the other. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include <lauxlib.h>
 #include <lua.h>
@@ -15,7 +18,10 @@
 #include "libpath_needed.h"
 #include "probe.h"
 #include "session.h"
+#include "uprobe_multi.h"
 #include "usdt.skel.h"
+#include "usdt_args.h"
+#include "usdt_multi.h"
 #include "usdt_notes.h"
 
 static bool usdt_handles(enum spec_kind kind)
@@ -113,37 +119,74 @@ static int usdt_resolve(struct probe *p, char *err, size_t errlen)
 	return rc;
 }
 
+/* The session's USDT program and, on the uprobe_multi path, its spec slots. */
+struct usdt_instance {
+	struct usdt_bpf *k;
+	bool multi;
+	struct usdt_spec_pool pool;
+};
+
 static void destroy_usdt(void *obj)
 {
-	usdt_bpf__destroy(obj);
+	struct usdt_instance *u = obj;
+
+	usdt_spec_pool_free(&u->pool);
+	usdt_bpf__destroy(u->k);
+	free(u);
 }
 
 static const char instance_key = 'u';
 
-/* The session's USDT program, loaded on first use with the owner's maps. */
-static struct bpf_program *usdt_program(struct session *s, int *err)
+static int load_usdt(struct session *s, struct usdt_instance *u)
 {
-	struct usdt_bpf *k = session_object(s, &instance_key);
+	struct bpf_map *specs;
+	int rc;
 
-	if (k)
-		return k->progs.lt_usdt;
-	k = usdt_bpf__open();
-	if (!k) {
-		*err = -errno;
+	if (!(u->k = usdt_bpf__open()))
+		return -errno;
+	specs = u->k->maps.__bpf_usdt_specs;
+	/* A program loaded for uprobe_multi cannot go on a perf event, nor the reverse; the
+	 * spec map must hold the records usdt_args.h lays out (libbpf's, else its own path). */
+	u->multi = s->multi_ok && bpf_map__value_size(specs) == sizeof(struct lt_usdt_spec);
+	if (u->multi && (rc = bpf_program__set_expected_attach_type(
+				 u->k->progs.lt_usdt,
+				 (enum bpf_attach_type)LT_BPF_TRACE_UPROBE_MULTI)))
+		return rc;
+	if ((rc = session_share_maps(s, u->k->obj)) || (rc = usdt_bpf__load(u->k)))
+		return rc;
+	return u->multi ? usdt_spec_pool_init(&u->pool, bpf_map__fd(specs),
+					      bpf_map__max_entries(specs)) : 0;
+}
+
+/* The session's USDT instance, loaded on first use with the owner's maps. */
+static struct usdt_instance *usdt_instance(struct session *s, int *err)
+{
+	struct usdt_instance *u = session_object(s, &instance_key);
+
+	if (u)
+		return u;
+	if (!(u = calloc(1, sizeof(*u)))) {
+		*err = -ENOMEM;
 		return NULL;
 	}
-	if ((*err = session_share_maps(s, k->obj)) || (*err = usdt_bpf__load(k)) ||
-	    (*err = session_own_object(s, &instance_key, k, destroy_usdt))) {
-		usdt_bpf__destroy(k);
+	if ((*err = load_usdt(s, u)) ||
+	    (*err = session_own_object(s, &instance_key, u, destroy_usdt))) {
+		destroy_usdt(u);
 		return NULL;
 	}
-	return k->progs.lt_usdt;
+	return u;
+}
+
+static int target_pid(const struct probe *p)
+{
+	const struct session_opts *o = &p->s->opts;
+
+	return o->have_target && !o->follow ? o->pid : -1;
 }
 
 static int attach_site(struct probe *p, struct bpf_program *prog, size_t i, char *err,
 		       size_t errlen)
 {
-	const struct session_opts *o = &p->s->opts;
 	LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = (uint64_t)p->id << 32 | i);
 	char provider[256];
 	const char *name = strchr(p->sites[i].name, ':');
@@ -152,8 +195,7 @@ static int attach_site(struct probe *p, struct bpf_program *prog, size_t i, char
 
 	snprintf(provider, sizeof(provider), "%.*s", (int)(name - p->sites[i].name),
 		 p->sites[i].name);
-	link = bpf_program__attach_usdt(prog, o->have_target && !o->follow ? o->pid : -1,
-					p->path, provider, name + 1, &opts);
+	link = bpf_program__attach_usdt(prog, target_pid(p), p->path, provider, name + 1, &opts);
 	if (!link) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot attach to USDT %s in %s: %s", p->sites[i].name,
@@ -165,19 +207,78 @@ static int attach_site(struct probe *p, struct bpf_program *prog, size_t i, char
 	return rc;
 }
 
+/* The site (provider:name pair) of each note, -1 for the notes the probe does not use. */
+static void note_sites(const struct probe *p, const struct usdt_note_list *notes, int *site)
+{
+	char name[512];
+
+	for (size_t i = 0; i < notes->n; i++) {
+		site[i] = -1;
+		snprintf(name, sizeof(name), "%s:%s", notes->v[i].provider, notes->v[i].name);
+		for (size_t j = 0; j < p->nsites && site[i] < 0; j++)
+			if (!strcmp(p->sites[j].name, name))
+				site[i] = (int)j;
+	}
+}
+
+static int attach_multi(struct probe *p, struct usdt_instance *u, char *err, size_t errlen)
+{
+	struct usdt_spec_ids *ids = p->kind_data;
+	struct usdt_note_list notes;
+	int *site = NULL, rc, fd;
+
+	if (!ids && !(ids = p->kind_data = calloc(1, sizeof(*ids))))
+		return -ENOMEM;
+	usdt_spec_ids_release(&u->pool, ids);	/* attached before: its old slots */
+	if ((rc = usdt_notes_read(p->path, &notes))) {
+		snprintf(err, errlen, "cannot read USDT notes of %s: %s", p->path, strerror(-rc));
+		return rc;
+	}
+	if (!(site = calloc(notes.n + 1, sizeof(*site)))) {
+		usdt_notes_free(&notes);
+		return -ENOMEM;
+	}
+	note_sites(p, &notes, site);
+	fd = usdt_multi_attach(bpf_program__fd(u->k->progs.lt_usdt), &u->pool, ids, p->path,
+			       &notes, site, p->id, target_pid(p), err, errlen);
+	free(site);
+	usdt_notes_free(&notes);
+	if (fd < 0)
+		return fd;
+	if ((rc = probe_add_link(p, NULL, fd)))
+		close(fd);
+	return rc;
+}
+
 static int usdt_attach(struct probe *p, char *err, size_t errlen)
 {
-	struct bpf_program *prog;
+	struct usdt_instance *u;
 	int rc = 0;
 
-	if (!(prog = usdt_program(p->s, &rc))) {
+	if (!(u = usdt_instance(p->s, &rc))) {
 		snprintf(err, errlen, "cannot load the USDT template: %s (-v shows the verifier "
 			 "log)", strerror(-rc));
 		return rc;
 	}
+	if (u->multi)
+		return attach_multi(p, u, err, errlen);
 	for (size_t i = 0; i < p->nsites && !rc; i++)
-		rc = attach_site(p, prog, i, err, errlen);
+		rc = attach_site(p, u->k->progs.lt_usdt, i, err, errlen);
 	return rc;
+}
+
+/* Gives the probe's spec slots back (the session's objects outlive its probes). */
+static void usdt_release(struct probe *p)
+{
+	struct usdt_instance *u = session_object(p->s, &instance_key);
+	struct usdt_spec_ids *ids = p->kind_data;
+
+	if (!ids)
+		return;
+	if (u)
+		usdt_spec_ids_release(&u->pool, ids);
+	free(ids);
+	p->kind_data = NULL;
 }
 
 struct list_ctx {
@@ -231,4 +332,5 @@ const struct provider usdt_provider = {
 	.attach = usdt_attach,
 	.list = usdt_list,
 	.parse_opts = usdt_parse_opts,
+	.release = usdt_release,
 };

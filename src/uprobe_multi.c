@@ -2,6 +2,7 @@
  * link_create.uprobe_multi (include/uapi/linux/bpf.h since 6.6); the system headers here
  * are older, so the struct is spelled out and checked against the union's size. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -31,6 +32,14 @@ _Static_assert(sizeof(struct link_create_uprobe_multi) <= sizeof(union bpf_attr)
 int uprobe_multi_attach(int prog_fd, const char *path, const uint64_t *offsets,
 			const uint64_t *cookies, size_t cnt, bool is_return, int pid)
 {
+	return uprobe_multi_attach_ref(prog_fd, path, offsets, NULL, cookies, cnt, is_return,
+				       pid);
+}
+
+int uprobe_multi_attach_ref(int prog_fd, const char *path, const uint64_t *offsets,
+			    const uint64_t *ref_ctr_offsets, const uint64_t *cookies,
+			    size_t cnt, bool is_return, int pid)
+{
 	union bpf_attr attr;
 	struct link_create_uprobe_multi *lc = (void *)&attr;
 	long fd;
@@ -40,6 +49,7 @@ int uprobe_multi_attach(int prog_fd, const char *path, const uint64_t *offsets,
 	lc->attach_type = LT_BPF_TRACE_UPROBE_MULTI;
 	lc->path = (uint64_t)(uintptr_t)path;
 	lc->offsets = (uint64_t)(uintptr_t)offsets;
+	lc->ref_ctr_offsets = (uint64_t)(uintptr_t)ref_ctr_offsets;
 	lc->cookies = (uint64_t)(uintptr_t)cookies;
 	lc->cnt = cnt;
 	lc->multi_flags = is_return ? LT_BPF_F_UPROBE_MULTI_RETURN : 0;
@@ -61,7 +71,9 @@ bool uprobe_multi_supported(void)
 
 	if (known >= 0)
 		return known;
-	fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "lt_probe_multi", "GPL", insns, 2, &opts);
+	/* LTRACE_EBPF_NO_UPROBE_MULTI: the older kernels' paths, on this one */
+	fd = getenv("LTRACE_EBPF_NO_UPROBE_MULTI") ? -1 :
+	     bpf_prog_load(BPF_PROG_TYPE_KPROBE, "lt_probe_multi", "GPL", insns, 2, &opts);
 	known = fd >= 0;
 	if (fd >= 0)
 		close(fd);

@@ -13,7 +13,13 @@
 /* Returns the link fd or -errno. pid > 0 limits the probes to that process. */
 int uprobe_multi_attach(int prog_fd, const char *path, const uint64_t *offsets,
 			const uint64_t *cookies, size_t cnt, bool is_return, int pid);
-/* Loads a trivial program with the multi attach type: does the kernel know it? */
+/* The same with a semaphore per offset (ref_ctr_offsets: file offsets, 0 for none, or
+ * NULL): the kernel counts each up while the link lives, as USDT probes want. */
+int uprobe_multi_attach_ref(int prog_fd, const char *path, const uint64_t *offsets,
+			    const uint64_t *ref_ctr_offsets, const uint64_t *cookies,
+			    size_t cnt, bool is_return, int pid);
+/* Loads a trivial program with the multi attach type: does the kernel know it? False
+ * also under LTRACE_EBPF_NO_UPROBE_MULTI (benchmarks and tests of the fallbacks). */
 bool uprobe_multi_supported(void);
 
 #endif

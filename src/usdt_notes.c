@@ -1,9 +1,13 @@
 /* Reads .note.stapsdt: each note is three addresses (probe, .stapsdt.base, semaphore) in
- * the file's word size, then "provider\0name\0args\0". */
+ * the file's word size, then "provider\0name\0args\0". The probe's address moves with the
+ * .stapsdt.base section when a tool (prelink) relocated the file after the notes were
+ * written; a uprobe wants file offsets, found through the PT_LOAD segment holding each
+ * address (the probe in an executable one). */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,6 +38,7 @@ static int parse_desc(const char *desc, size_t len, int wide, struct usdt_note *
 	if (len < off)
 		return -EINVAL;
 	n->loc = read_word(desc, wide);
+	n->base = read_word(desc + w, wide);
 	n->sema = read_word(desc + 2 * w, wide);
 	for (int i = 0; i < 3; i++) {
 		const char *end = off < len ? memchr(desc + off, 0, len - off) : NULL;
@@ -93,11 +98,42 @@ static int read_section(Elf_Scn *scn, int wide, struct usdt_note_list *out)
 	return rc;
 }
 
+/* The file offset of `addr` in a PT_LOAD segment (an executable one when `exec`), 0 when
+ * none holds it. */
+static uint64_t file_offset(Elf *elf, uint64_t addr, bool exec)
+{
+	size_t n;
+	GElf_Phdr ph;
+
+	if (elf_getphdrnum(elf, &n))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD &&
+		    (!exec || (ph.p_flags & PF_X)) && addr >= ph.p_vaddr &&
+		    addr < ph.p_vaddr + ph.p_memsz)
+			return addr - ph.p_vaddr + ph.p_offset;
+	return 0;
+}
+
+static void locate(Elf *elf, uint64_t stapsdt_base, struct usdt_note_list *out)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		struct usdt_note *n = &out->v[i];
+		uint64_t loc = n->loc;
+
+		if (stapsdt_base && n->base)
+			loc += stapsdt_base - n->base;
+		n->loc_off = file_offset(elf, loc, true);
+		n->sema_off = n->sema ? file_offset(elf, n->sema, false) : 0;
+	}
+}
+
 static int read_elf(Elf *elf, struct usdt_note_list *out)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 	size_t shstrndx;
+	uint64_t stapsdt_base = 0;
 	int wide = gelf_getclass(elf) == ELFCLASS64, rc = 0;
 
 	if (elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx))
@@ -105,12 +141,15 @@ static int read_elf(Elf *elf, struct usdt_note_list *out)
 	while (!rc && (scn = elf_nextscn(elf, scn))) {
 		const char *name;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
 			continue;
-		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (name && !strcmp(name, ".note.stapsdt"))
+		if (sh.sh_type == SHT_NOTE && !strcmp(name, ".note.stapsdt"))
 			rc = read_section(scn, wide, out);
+		else if (!strcmp(name, ".stapsdt.base"))
+			stapsdt_base = sh.sh_addr;
 	}
+	if (!rc)
+		locate(elf, stapsdt_base, out);
 	return rc;
 }
 

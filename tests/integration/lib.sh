@@ -406,6 +406,14 @@ links_held_by() {
 	done | sort -n
 }
 
+# link_types PID: the kinds of BPF links PID holds, counted: "uprobe_multi=1 perf_event=2".
+link_types() {
+	local fd
+	for fd in /proc/"$1"/fdinfo/*; do
+		awk '$1 == "link_type:" { print $2 }' "$fd" 2>/dev/null
+	done | sort | uniq -c | awk '{ print $2 "=" $1 }' | tr '\n' ' ' | sed 's/ $//'
+}
+
 # link_holders ID: pids holding link ID open.
 link_holders() {
 	grep -lsx "link_id:[[:space:]]*$1" /proc/[0-9]*/fdinfo/* 2>/dev/null |
