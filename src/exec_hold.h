@@ -12,8 +12,12 @@ struct session;
 /* Turns holding on or off. -EINVAL without -f (nothing is followed). */
 int exec_hold_set(struct session *s, bool on);
 
-/* Resumes a held process (SIGCONT). 0 or -errno. */
-int exec_hold_resume(int pid);
+/* Resumes a held process (SIGCONT) whose thread tid a hold stopped (tid 0: unknown).
+ * 0 or -errno. */
+int exec_hold_resume(struct session *s, int pid, int tid);
+
+/* Holds off for good (the session ends): records are sent, threads no longer stopped. */
+void exec_hold_off(struct session *s);
 
 /* At session end: resumes every traced process, so none stays stopped if a resume was
  * missed (SIGCONT to a running process does nothing). */

@@ -215,7 +215,8 @@ static int l_hold_execs(lua_State *L)
 /* core.resume(pid): a process held at exec runs again. */
 static int l_resume(lua_State *L)
 {
-	int rc = exec_hold_resume((int)luaL_checkinteger(L, 1));
+	int pid = (int)luaL_checkinteger(L, 1);
+	int rc = exec_hold_resume(script_session(L), pid, pid);
 
 	if (rc) {
 		luaL_pushfail(L);

@@ -63,6 +63,7 @@ struct session {
 	bool sleepable_ok;	/* kernel takes sleepable uprobe programs */
 	bool stopping;
 	bool holds;		/* a probe has option `hold`: processes may be stopped */
+	struct guardian *guardian;	/* resumes held threads if we die (guardian.h) */
 	int exit_code;		/* exit() from a script, or the target's status */
 	bool exit_called;
 	uint32_t ringbuf_size;	/* bytes, power of two; 0: the template's default */	/* the script called exit(): its code wins over the target's */
