@@ -5,6 +5,7 @@
 #ifndef LT_GUARDIAN_H
 #define LT_GUARDIAN_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct session;
@@ -12,6 +13,16 @@ struct session;
 /* Starts the session's guardian unless it runs already (loads the session's maps).
  * 0 or -errno. */
 int guardian_start(struct session *s);
+
+/* The guardian ptraces pid (with follow, what it forks too), so holds stop it as ptrace
+ * stops nobody else sees (guardian_ptrace.h). 0 or -errno (-EPERM: a debugger traces it
+ * already). */
+int guardian_seize(struct session *s, pid_t pid, bool follow);
+/* -f: followed processes stop at exec until guardian_resume_exec (off: those held go on). */
+void guardian_exec_holds(struct session *s, bool on);
+void guardian_resume_exec(struct session *s, pid_t pid);
+/* A held record of thread tid of pid is done: the thread goes on. */
+void guardian_cont(struct session *s, pid_t pid, pid_t tid);
 
 /* The tracer is about to SIGCONT pid: if it dies before it could, the guardian does it. */
 void guardian_resuming(struct session *s, pid_t pid);

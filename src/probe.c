@@ -11,7 +11,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "agg_flat.h"
-#include "guardian.h"
+#include "exec_hold.h"
 #include "probe.h"
 #include "session.h"
 #include "uprobe.skel.h"
@@ -124,7 +124,7 @@ int probe_attach(struct probe *p, char *err, size_t errlen)
 		goto fail;
 	}
 	/* Before any thread can be stopped, whoever resumes it if we die (guardian.h). */
-	if ((p->cfg.flags & (LT_CFG_HOLD | LT_CFG_LOSSLESS)) && (rc = guardian_start(p->s))) {
+	if ((p->cfg.flags & (LT_CFG_HOLD | LT_CFG_LOSSLESS)) && (rc = exec_hold_prepare(p->s))) {
 		snprintf(err, errlen, "cannot start the guardian of held threads: %s",
 			 strerror(-rc));
 		goto fail;

@@ -8,7 +8,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-TRIES=${TRIES:-8}
+TRIES=${TRIES:-4}
 BIG=$(head -c 1000 /dev/zero | tr '\0' 'x')
 STOPPED=0	# tries that left a target stopped, for the summary line
 
@@ -106,6 +106,25 @@ for ((TRY = 1; TRY <= TRIES; TRY++)); do
 	assert_ne "" "$G" "the tracer has a guardian"
 	kill_at_random "$TOOL"
 	after_kill "$G" "$TARGET"
+done
+
+case_ "-f, a shell exec'ing in a loop (held at exec by the guardian): SIGKILL, $TRIES tries"
+for ((TRY = 1; TRY <= TRIES; TRY++)); do
+	rm -f "$TMP/sh.trace"
+	"$LTRACE_EBPF" -f -o "$TMP/sh.trace" -- sh -c 'while :; do /bin/true; done' \
+		>/dev/null 2>"$ERR" </dev/null &
+	TOOL=$!
+	wait_for "$TMP/sh.trace" "Called exec" || break
+	TARGET=$(pgrep -P "$TOOL" -x sh || true)
+	G=$(guardian_of "$TOOL")
+	assert_ne "" "$G" "the tracer has a guardian"
+	kill_at_random "$TOOL"
+	wait_gone "$G" 20
+	for p in $TARGET $(pgrep -P "$TARGET" || true); do
+		st=$(stopped_tasks "$p")
+		[ -z "$st" ] && pass || { STOPPED=$((STOPPED + 1)); fail "try $TRY: $p left stopped"; }
+	done
+	kill -KILL "$TARGET" 2>/dev/null || true
 done
 
 case_ "os.exit() inside a hold callback: the held thread runs on, the guardian is gone"
