@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -26,6 +27,10 @@ int exec_hold_prepare(struct session *s)
 	if (s->seize_tried || !s->opts.have_target)
 		return 0;
 	s->seize_tried = true;
+	/* A program that ptraces itself or its children (LeakSanitizer at exit, a debugger,
+	 * a crash reporter) fails while we trace it: this keeps SIGSTOP holds instead. */
+	if (getenv("LTRACE_EBPF_NO_PTRACE"))
+		return 0;
 	rc = guardian_seize(s, s->opts.pid, s->opts.follow);
 	s->ptraced = !rc;
 	if (rc)

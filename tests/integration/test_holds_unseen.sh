@@ -46,6 +46,18 @@ timeout -k 5 120 "$LTRACE_EBPF" "$SIGCONT_FX" 100000 2>&1 >"$TMP/prog.out" </dev
 	python3 "$TMP/slow.py"
 assert_eq "$(cat "$TMP/untraced")" "$(cat "$TMP/prog.out")" "what the program noticed, traced"
 
+case_ "LTRACE_EBPF_NO_PTRACE=1: no tracer on the target (for programs that ptrace themselves)"
+# dash reads its own status: no fork, no exec. A ptraced program cannot be ptraced again
+# (LeakSanitizer at exit, a debugger): the variable keeps the SIGSTOP holds instead.
+SHOW_TRACER='while read -r l; do case $l in TracerPid*) echo "${l#*:}";; esac; done </proc/self/status'
+le -- sh -c "$SHOW_TRACER"
+assert_rc 0
+assert_ne 0 "$(tr -d '[:space:]' <"$OUT")" "by default the guardian traces it"
+LTRACE_EBPF_NO_PTRACE=1 le -- sh -c "$SHOW_TRACER"
+assert_rc 0
+assert_eq 0 "$(tr -d '[:space:]' <"$OUT")" "with LTRACE_EBPF_NO_PTRACE=1 nothing does"
+assert_file_contains "$TMP/le.out" "+++ exited (status 0) +++" "and it is traced"
+
 case_ "a process traced by a debugger already: SIGSTOP holds, said once"
 # strace -f traces the tool, the guardian and the target alike: the guardian cannot seize.
 if command -v strace >/dev/null; then
