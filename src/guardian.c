@@ -6,8 +6,8 @@
  * it is dead), the read end of the tracer's message pipe (GM_QUIT at a normal end) and
  * the write end of its reply pipe. Keeping no other fd matters: an inherited link would
  * keep probes attached, an inherited pipe would keep a reader of the tracer's output
- * waiting. With -f it is also the ptracer of the followed processes
- * (guardian_ptrace.h), which must outlive the tracer for the same reason. */
+ * waiting. With a target it is also the target's ptracer (guardian_ptrace.h): only a
+ * tracer that outlives the tool can release a thread held in a ptrace stop. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
