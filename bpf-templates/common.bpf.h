@@ -13,6 +13,7 @@
 #include <bpf/bpf_tracing.h>
 #include "uprobe.h"
 #include "counters.bpf.h"
+#include "held.bpf.h"
 
 #ifndef LT_SLEEPABLE
 #define LT_SLEEPABLE 0
@@ -636,6 +637,7 @@ static __always_inline void rec_fill(struct lt_rec *r, __u16 type, __u64 cookie,
 static __always_inline int emit_held(struct scratch *s, __u64 len)
 {
 	struct lt_rec *r = bpf_ringbuf_reserve(&lt_events, LT_HELD_REC_MAX, 0);
+	__u32 tid = s->rec.tid;
 
 	if (!r)
 		return -1;
@@ -647,7 +649,8 @@ static __always_inline int emit_held(struct scratch *s, __u64 len)
 		bpf_ringbuf_discard(r, 0);
 		return -1;
 	}
-	if (bpf_send_signal_thread(19 /* SIGSTOP */)) {
+	if (!held_register(tid, s->rec.pid) || bpf_send_signal_thread(19 /* SIGSTOP */)) {
+		held_cancel(tid);
 		r->flags &= ~LT_RF_HELD;
 		count(LT_CNT_HOLD_FAILED);
 	}

@@ -8,6 +8,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "follow.h"
+#include "held.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -49,10 +50,12 @@ int lt_exec(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (!hold_execs || !bpf_map_lookup_elem(&lt_pids, &tgid))
+	if (!hold_execs || !bpf_map_lookup_elem(&lt_pids, &tgid) || !held_register(tgid, tgid))
 		return 0;
 	if (!bpf_send_signal(19 /* SIGSTOP */))
 		__sync_fetch_and_add(&execs_held, 1);
+	else
+		held_cancel(tgid);
 	return 0;
 }
 

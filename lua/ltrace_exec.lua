@@ -52,9 +52,10 @@ function M.attach(t)
 	-- command's own range is t.main_range once exact).
 	local probed = { [t.objects.main.path] = true }
 	local first = #t.opts.command > 0	-- the command's own exec: already probed, no line
-	core.hold_execs(true)
+	-- A ptrace stop sends no signal; a SIGSTOP's delivery is not shown (ltrace_signals).
+	local by_signal = core.hold_execs(true) == "signal"
 	local p = probe("tracepoint:sched:sched_process_exec", t:base_opts({}), function(e)
-		t.held[e.pid] = true
+		if by_signal then t.held[e.pid] = true end
 		local ok, err = pcall(function()
 			if first and e.pid == t.pid then
 				first = false

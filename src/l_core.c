@@ -203,19 +203,27 @@ static int l_unwind_guard(lua_State *L)
 	return 2;
 }
 
-/* core.hold_execs(bool): with -f, a traced process that execs stops until core.resume(pid)
- * (the ltrace front end probes the new program meanwhile). */
+/* core.hold_execs(bool) -> "ptrace" | "signal": with -f, a traced process that execs
+ * stops until core.resume(pid) (the ltrace front end probes the new program meanwhile);
+ * how it stops: a ptrace stop nothing else sees, or a SIGSTOP (the process is traced by a
+ * debugger already) whose signal_deliver the caller may want to hide. */
 static int l_hold_execs(lua_State *L)
 {
-	if (exec_hold_set(script_session(L), lua_toboolean(L, 1)))
+	struct session *s = script_session(L);
+	int rc = exec_hold_set(s, lua_toboolean(L, 1));
+
+	if (rc == -EINVAL)
 		return luaL_error(L, "hold_execs: only with -f (no followed processes)");
-	return 0;
+	if (rc)
+		return luaL_error(L, "hold_execs: %s", strerror(-rc));
+	lua_pushstring(L, s->ptraced ? "ptrace" : "signal");
+	return 1;
 }
 
 /* core.resume(pid): a process held at exec runs again. */
 static int l_resume(lua_State *L)
 {
-	int rc = exec_hold_resume((int)luaL_checkinteger(L, 1));
+	int rc = exec_hold_resume_exec(script_session(L), (int)luaL_checkinteger(L, 1));
 
 	if (rc) {
 		luaL_pushfail(L);

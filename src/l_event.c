@@ -254,5 +254,5 @@ void event_dispatch(struct session *s, const void *data, size_t size)
 	/* A `hold` probe stopped the thread until its callback had run (even when there was
 	 * no callback to run any more). */
 	if (rec->flags & LT_RF_HELD)
-		exec_hold_resume(rec->pid);
+		exec_hold_resume(s, rec->pid, rec->tid);
 }

@@ -11,6 +11,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "agg_flat.h"
+#include "exec_hold.h"
 #include "probe.h"
 #include "session.h"
 #include "uprobe.skel.h"
@@ -120,6 +121,12 @@ int probe_attach(struct probe *p, char *err, size_t errlen)
 	if ((rc = session_load(p->s))) {
 		snprintf(err, errlen, "cannot load the BPF templates: %s%s", strerror(-rc),
 			 rc == -EPERM ? " (run as root, or with CAP_BPF and CAP_PERFMON)" : "");
+		goto fail;
+	}
+	/* Before any thread can be stopped, whoever resumes it if we die (guardian.h). */
+	if ((p->cfg.flags & (LT_CFG_HOLD | LT_CFG_LOSSLESS)) && (rc = exec_hold_prepare(p->s))) {
+		snprintf(err, errlen, "cannot start the guardian of held threads: %s",
+			 strerror(-rc));
 		goto fail;
 	}
 	if ((p->cfg.flags & LT_CFG_EMIT) && (rc = session_start_events(p->s))) {

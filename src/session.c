@@ -15,6 +15,7 @@
 #include "probe.h"
 #include "session.h"
 #include "exec_hold.h"
+#include "guardian.h"
 #include "follow.skel.h"
 #include "parallel_load.h"
 #include "uprobe.skel.h"
@@ -674,12 +675,14 @@ void session_free(struct session *s)
 			probe_free(s->probes[i]);
 	if (s->rb)
 		loop_del_fd(s->loop, ring_buffer__epoll_fd(s->rb));
+	exec_hold_off(s);		/* nothing stops a thread any more */
 	if (s->rb && s->holds) {	/* records still queued may hold their threads */
 		s->error = 0;		/* read them all: no callback runs any more */
 		ring_buffer__consume(s->rb);
 	}
 	ring_buffer__free(s->rb);
 	exec_hold_release_all(s);
+	guardian_stop(s);
 	follow_bpf__destroy(s->follow);
 	destroy_instances(s);
 	destroy_objects(s);

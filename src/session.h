@@ -63,6 +63,9 @@ struct session {
 	bool sleepable_ok;	/* kernel takes sleepable uprobe programs */
 	bool stopping;
 	bool holds;		/* a probe has option `hold`: processes may be stopped */
+	struct guardian *guardian;	/* resumes held threads if we die (guardian.h) */
+	bool ptraced;		/* the guardian ptraces the target: holds are ptrace stops */
+	bool seize_tried;
 	int exit_code;		/* exit() from a script, or the target's status */
 	bool exit_called;
 	uint32_t ringbuf_size;	/* bytes, power of two; 0: the template's default */	/* the script called exit(): its code wins over the target's */

@@ -1,0 +1,38 @@
+/* The guardian: a small process, forked when a session first may stop a thread (a `hold`
+ * or `lossless` probe, exec holds for -f), that outlives the tracer and resumes every
+ * thread still held if the tracer dies (SIGKILL, a crash, os.exit() in a callback).
+ * It learns of held threads from lt_held (bpf-templates/held.bpf.h), whose fd it keeps,
+ * and, as the target's ptracer, holds them itself (guardian_ptrace.h). */
+#ifndef LT_GUARDIAN_H
+#define LT_GUARDIAN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct session;
+
+/* Starts the session's guardian unless it runs already (loads the session's maps).
+ * 0 or -errno. */
+int guardian_start(struct session *s);
+
+/* The guardian ptraces pid (with follow, what it forks too), so holds stop it as ptrace
+ * stops nobody else sees (guardian_ptrace.h). 0 or -errno (-EPERM: a debugger traces it
+ * already). */
+int guardian_seize(struct session *s, pid_t pid, bool follow);
+/* -f: followed processes stop at exec until guardian_resume_exec (off: those held go on). */
+void guardian_exec_holds(struct session *s, bool on);
+void guardian_resume_exec(struct session *s, pid_t pid);
+/* A held record of thread tid of pid is done: the thread goes on. */
+void guardian_cont(struct session *s, pid_t pid, pid_t tid);
+
+/* The tracer is about to SIGCONT pid: if it dies before it could, the guardian does it. */
+void guardian_resuming(struct session *s, pid_t pid);
+
+/* At a normal end, once every held thread is resumed: the guardian exits, quietly. */
+void guardian_stop(struct session *s);
+
+/* Turns holds off (lt_held's switch) and sends SIGCONT to every registered process.
+ * The guardian's work when the tracer dies, and the tracer's at its end. */
+void held_release_all(int held_fd);
+
+#endif
