@@ -9,7 +9,7 @@
 #                             exit status -> $RC (never aborts the test)
 #   val KEY / vals KEY        value(s) of "KEY=VALUE" lines the script printed on stdout
 #   assert_eq / assert_ne / assert_rc / assert_between / assert_contains / assert_not_contains
-#   / assert_match / assert_file_contains   each names what it checked when it fails
+#   / assert_match / assert_no_match / assert_file_contains   each names what it checked when it fails
 #   assert_alive PID       the process runs (not a zombie)
 #   wait_for FILE REGEX / wait_file FILE / wait_pid PID / wait_gone PID
 #                             synchronization on files and processes (polling with a deadline,
@@ -128,6 +128,9 @@ assert_not_contains() {	# HAYSTACK NEEDLE WHAT
 
 assert_match() {	# STRING ERE WHAT
 	if [[ "$1" =~ $2 ]]; then pass; else fail "$3: '$1' does not match /$2/"; fi
+}
+assert_no_match() {	# STRING ERE WHAT
+	if [[ "$1" =~ $2 ]]; then fail "$3: '$1' matches /$2/"; else pass; fi
 }
 
 assert_file_contains() {	# FILE NEEDLE WHAT
