@@ -1,7 +1,7 @@
 #!/bin/bash
 # Symbolization throughput and memory: random addresses in the text of a large binary
 # (/usr/bin/python3.11, .dynsym only; and libc with its debug file for file:line) of a
-# running process, symbolized by ltrace-ebpf's symbolizer (src/symbolize*.c) cold (first
+# running process, symbolized by ltrace-ebpf's symbolizer (src/stacks/symbolize*.c) cold (first
 # use: maps, symbol tables, debug files) and warm (tables cached), against eu-addr2line on
 # the same addresses. Needs a build (BUILD_DIR, default build/) and elfutils. Prints a
 # Markdown table.   bench/stacks_symbolize.sh [WARM_ADDRESSES]
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 }
 C
 libs=$(pkg-config --libs libelf libdw)
-cc -O2 -I"$src/src" -I"$src/bpf-templates" "$tmp/symbench.c" "$build/libltcore.a" $libs \
+cc -O2 -I"$src/src/stacks" -I"$src/bpf-templates" "$tmp/symbench.c" "$build/libltcore.a" $libs \
 	-llzma -liberty -lz -o "$tmp/symbench"
 
 /usr/bin/python3.11 -c 'import time; time.sleep(600)' &

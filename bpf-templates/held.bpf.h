@@ -2,7 +2,7 @@
 /* The threads our holds stopped, for whoever must resume them if the tracer cannot: every
  * object that stops a thread declares the map here and shares the session's
  * (session_share_maps). A thread is registered before its SIGSTOP is sent and the host
- * removes it just before its SIGCONT, so the guardian (src/guardian.c), which keeps the
+ * removes it just before its SIGCONT, so the guardian (src/core/guardian.c), which keeps the
  * map open, sees every thread stopped and not yet resumed when the tracer dies. Key 0
  * (no user thread has tid 0) is the off switch: set, nothing is held any more (the
  * guardian sets it first, before resuming, and the host at the session's end). */

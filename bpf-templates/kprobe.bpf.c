@@ -4,7 +4,7 @@
  * probe from the cookie: classic kprobes (one link per function), kprobe_multi (one link per
  * glob; the host sets nothing more, the section does) and fentry/fexit (one program load per
  * function: the host sets the attach target before loading). The host loads only what the
- * kernel has (src/kfeatures.c) and marks captures as kernel memory unless told otherwise.
+ * kernel has (src/probes/kprobe/kfeatures.c) and marks captures as kernel memory unless told otherwise.
  *
  * Paired calls key on (tid, site, probe): unlike user code, the stack pointer at a
  * kretprobe or fexit is not a reliable match for the entry's, so a function recursing into

@@ -1,5 +1,5 @@
 /* Shared between rawtp.bpf.c and the host: the BTF field paths a raw tracepoint probe reads,
- * resolved in user space (src/btf_path.c) into offset chains. Fixed-width types only. */
+ * resolved in user space (src/probes/kernel/btf_path.c) into offset chains. Fixed-width types only. */
 #ifndef LT_RAWTP_ABI_H
 #define LT_RAWTP_ABI_H
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* USDT probes. This one program runs at every location of a note, on one uprobe_multi link
- * per probe (src/usdt_multi.c) or libbpf's link per location; usdt.bpf.h decodes the
+ * per probe (src/probes/usdt/usdt_multi.c) or libbpf's link per location; usdt.bpf.h decodes the
  * arguments from the spec the user side stored under the location's cookie, and the probe
  * id and site come back through bpf_usdt_cookie(). The arguments fill vals[0..5], then the
  * common filter, aggregate, capture and emit steps run as for a uprobe's entry. Semaphores

@@ -1,5 +1,5 @@
 -- ltrace: ltrace(1) as an ltrace-ebpf program, on the same probe API scripts use.
--- src/cli_ltrace.c runs require("ltrace").main(...) with the whole command line when it
+-- src/app/cli_ltrace.c runs require("ltrace").main(...) with the whole command line when it
 -- is an ltrace command line (docs/ltrace.md); the host has already started the command
 -- (held before exec) or found the -p process.
 --
@@ -26,7 +26,7 @@ local M = {}
 -- uretprobe replaces the return address on the stack, and an exception unwinding through
 -- that frame finds no unwind info for the trampoline: the program would terminate.
 -- Functions a return probe would harm (setjmp, vfork, _start ...) are the core's to know
--- (src/return_safety.c): Tracer:return_unsafe asks it.
+-- (src/probes/uprobe/return_safety.c): Tracer:return_unsafe asks it.
 local NO_RETURN = {
 	exit = true, _exit = true, _Exit = true, quick_exit = true, abort = true,
 	longjmp = true, _longjmp = true, siglongjmp = true, __longjmp_chk = true,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 11 item 4: a tracer killed with SIGKILL while it holds a thread (lossless, hold =
 # true, os.exit() inside a hold callback) must not leave it stopped. The guardian (a child
-# named lt-guardian, src/guardian.c) resumes every held thread once the tracer is dead,
+# named lt-guardian, src/core/guardian.c) resumes every held thread once the tracer is dead,
 # then exits. Each case kills the tracer at random points of a held flood, TRIES times
 # (TRIES=N in the environment; the default, 3, keeps the whole test within ctest's 180 s
 # on a loaded machine: a SIGKILLed tracer's exit releases its uprobe links, seconds each

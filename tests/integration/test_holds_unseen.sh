@@ -5,7 +5,7 @@
 # for both (dash's wait3 returned -1 four extra times for two commands). ltrace mode's
 # lossless holds (the output falls behind) ran a program's SIGCONT handler and made its
 # other threads' read/nanosleep fail with EINTR. The guardian holds them as their ptracer
-# instead (src/guardian_ptrace.c): what they see is what they see untraced.
+# instead (src/core/guardian_ptrace.c): what they see is what they see untraced.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$SRC_DIR/tests/fixtures/ltrace/ltrace_test_lib.sh"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sites the kernel will not put a uprobe on (arch/x86/kernel/uprobes.c refuses some
-# prefixes and opcodes, VEX-encoded ones looked up by their opcode byte): src/insn_kernel.c
+# prefixes and opcodes, VEX-encoded ones looked up by their opcode byte): src/probes/uprobe/insn_kernel.c
 # predicts them so a glob leaves them out instead of failing its whole uprobe_multi link,
 # and a library nobody has mapped yet does not get silently unprobed functions.
 # The prediction is checked against the kernel itself: a process that has the fixture

@@ -4,7 +4,7 @@
 # its return address and replaces it: wrong for functions that return twice (setjmp & co.:
 # sh exited 130, bash spun on the uretprobe syscall or died with SIGSEGV under -c) and for
 # entry points (_start: argc at the top of the stack; python3.11 died "Fatal Python error").
-# src/return_safety.c knows these functions under every alias; the uprobe provider checks
+# src/probes/uprobe/return_safety.c knows these functions under every alias; the uprobe provider checks
 # every return-probe site against it (symbol, glob, PLT stub, address, FUNC+OFF), and the
 # ltrace front end counts them with entry probes. Real programs: sh, bash, python3.11, and
 # ltfx_alias, which calls setjmp under three names and its own returns-twice function

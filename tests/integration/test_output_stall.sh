@@ -3,7 +3,7 @@
 # what it would untraced (ignored signals, the signal mask).
 #
 # - A reader that stops reading (`| sleep 600`): SIGTERM / SIGINT still end the session
-#   within the grace period (src/output_guard.c), with 128+signal, and the traced program
+#   within the grace period (src/base/output_guard.c), with 128+signal, and the traced program
 #   is not left stopped by the lossless holds the stalled output caused.
 # - The same with ltrace's -o naming a FIFO nobody reads.
 # - A reader that went away (`| head -3`): the session ends with 141 (SIGPIPE, as ltrace)

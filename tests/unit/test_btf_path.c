@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit test of the BTF field-path resolver (src/btf_path.c) and raw tracepoint signatures
- * (src/btf_tp.c) against this machine's real kernel BTF (/sys/kernel/btf/vmlinux). Expected
+ * Unit test of the BTF field-path resolver (src/probes/kernel/btf_path.c) and raw tracepoint signatures
+ * (src/probes/rawtp/btf_tp.c) against this machine's real kernel BTF (/sys/kernel/btf/vmlinux). Expected
  * offsets are computed here independently, from the top-level members of each struct, so a
  * layout change in the kernel does not break the test, only a wrong walk does.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit test of the type spellings src/ktypes.c knows without BTF: every typedef and enum of
+ * Unit test of the type spellings src/probes/kernel/ktypes.c knows without BTF: every typedef and enum of
  * the syscall ABI in its table must have the size, signedness and pointer-ness the running
  * kernel's BTF gives it (computed here independently), and every non-pointer argument type
  * of this kernel's syscall formats must be known by spelling, so that a syscall probe never

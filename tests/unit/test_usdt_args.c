@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit test of the USDT argument spec decoder (src/usdt_args.c): each operand form
+ * Unit test of the USDT argument spec decoder (src/probes/usdt/usdt_args.c): each operand form
  * <sys/sdt.h> writes on x86-64 (register, memory at a register + offset, immediate), sizes
  * and signs, python3.11's real specs, and the forms usdt.bpf.h cannot read.
  */

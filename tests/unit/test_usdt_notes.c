@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit test of the USDT note reader (src/usdt_notes.c) on the USDT fixture
+ * Unit test of the USDT note reader (src/probes/usdt/usdt_notes.c) on the USDT fixture
  * (tests/fixtures/usdt, built with <sys/sdt.h>): every note, its provider, name, argument
  * spec and semaphore, as readelf -n shows them; and files without notes.
  */
