@@ -11,7 +11,7 @@
 #include <linux/errno.h>
 #include <linux/ptrace.h>
 #include <bpf/bpf_tracing.h>
-#include "uprobe.h"
+#include "lt_abi.h"
 #include "counters.bpf.h"
 #include "held.bpf.h"
 

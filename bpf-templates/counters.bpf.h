@@ -4,7 +4,7 @@
 #ifndef LT_COUNTERS_BPF_H
 #define LT_COUNTERS_BPF_H
 
-#include "uprobe.h"
+#include "lt_abi.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

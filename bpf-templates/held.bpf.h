@@ -9,7 +9,7 @@
 #ifndef LT_HELD_BPF_H
 #define LT_HELD_BPF_H
 
-#include "uprobe.h"
+#include "lt_abi.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

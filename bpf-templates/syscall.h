@@ -8,7 +8,7 @@
 #define LT_SYSCALL_ABI_H
 
 #include <linux/types.h>
-#include "uprobe.h"
+#include "lt_abi.h"
 
 #define LT_SYS_MAX_SITES 8192	/* (probe, syscall) pairs, all probes together */
 #define LT_SYS_NR_MAX 512	/* syscall numbers the per-probe bitmap covers */

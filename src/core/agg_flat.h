@@ -5,7 +5,7 @@
 #define LT_AGG_FLAT_H
 
 #include <stdint.h>
-#include "uprobe.h"
+#include "lt_abi.h"
 
 struct probe;
 

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "uprobe.h"
+#include "lt_abi.h"
 
 enum value_type {
 	VT_INT,		/* signed 64 */

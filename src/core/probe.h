@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include "fetch.h"
 #include "spec.h"
-#include "uprobe.h"
+#include "lt_abi.h"
 
 struct session;
 struct bpf_link;

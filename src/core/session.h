@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "uprobe.h"
+#include "lt_abi.h"
 
 struct lua_State;
 struct probe;

@@ -4,7 +4,7 @@
 #ifndef LT_L_FETCH_OPT_H
 #define LT_L_FETCH_OPT_H
 
-#include "uprobe.h"
+#include "lt_abi.h"
 
 struct lua_State;
 struct probe;

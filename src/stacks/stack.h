@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "uprobe.h"
+#include "lt_abi.h"
 
 struct session;
 struct probe;

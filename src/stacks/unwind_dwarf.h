@@ -3,7 +3,7 @@
 #define LT_UNWIND_DWARF_H
 
 #include <stdint.h>
-#include "uprobe.h"
+#include "lt_abi.h"
 
 struct symbolizer;
 struct unwinder;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit test of the log2 histogram bucket rule (uprobe.h, LT_AGG_HIST): slot 0 holds 0,
+ * Unit test of the log2 histogram bucket rule (lt_abi.h, LT_AGG_HIST): slot 0 holds 0,
  * slot i >= 1 holds [2^(i-1), 2^i). The kernel computes it in log2_slot(), a static inline
  * of bpf-templates/uprobe.bpf.c that no host code links against, so this test carries a
  * pasted copy of it and checks the copy against a table and against an independent rule

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "ktypes.h"
-#include "uprobe.h"
+#include "lt_abi.h"
 
 struct lua_State;
 struct probe;

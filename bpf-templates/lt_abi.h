@@ -6,8 +6,8 @@
  * lt_probes), the lower half the site id (which function of a glob), so one loaded program
  * serves every probe and every matched function.
  */
-#ifndef LT_UPROBE_ABI_H
-#define LT_UPROBE_ABI_H
+#ifndef LT_ABI_H
+#define LT_ABI_H
 
 #include <linux/types.h>
 
