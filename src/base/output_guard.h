@@ -1,5 +1,5 @@
 /* Output never holds the tool hostage: a stop request bounds how long a stalled reader can
- * keep the session going, and a reader that went away ends it (src/output_guard.c). */
+ * keep the session going, and a reader that went away ends it (src/base/output_guard.c). */
 #ifndef LT_OUTPUT_GUARD_H
 #define LT_OUTPUT_GUARD_H
 

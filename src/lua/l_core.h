@@ -7,18 +7,18 @@ struct lua_State;
 struct probe;
 
 int luaopen_ltrace_core(struct lua_State *L);
-/* probe userdata (src/l_probe.c) */
+/* probe userdata (src/lua/l_probe.c) */
 void l_probe_open(struct lua_State *L);
 int l_probe_new(struct lua_State *L);
 /* Option key of table t as a duration in ns (a number of ns or "1ms"); 0 when absent. */
 unsigned long long l_probe_opt_duration(struct lua_State *L, int t, const char *key);
-/* timer userdata (src/l_timer.c) */
+/* timer userdata (src/lua/l_timer.c) */
 void l_timer_open(struct lua_State *L);
 int l_timer_new(struct lua_State *L);
-/* in-kernel aggregates of a probe as entries for agg.from_kernel (src/l_agg.c) */
+/* in-kernel aggregates of a probe as entries for agg.from_kernel (src/lua/l_agg.c) */
 int l_agg_read(struct lua_State *L, struct probe *p);
 int agg_clear(struct probe *p);
-/* core.create, core.read_file (src/l_file.c) */
+/* core.create, core.read_file (src/lua/l_file.c) */
 int l_file_create(struct lua_State *L);
 int l_file_read(struct lua_State *L);
 

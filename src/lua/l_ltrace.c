@@ -273,7 +273,7 @@ static int l_realpath(lua_State *L)
 
 /* return_unsafe(path, name [, plt]) -> why, or nil: would a return probe on the function
  * `name` of path (plt: on path's PLT stub importing it) harm the program? The uprobe
- * provider refuses these sites anyway (src/return_safety.c); asking first lets the front end
+ * provider refuses these sites anyway (src/probes/uprobe/return_safety.c); asking first lets the front end
  * count them with entry probes and print them without a return. */
 static int l_return_unsafe(lua_State *L)
 {
@@ -346,7 +346,7 @@ static int l_exit_status(lua_State *L)
 }
 
 /* native.guard_output(file): the -o file joins stdout and stderr under the output guard
- * (a stop request cuts it if its reader stalls: src/output_guard.c). */
+ * (a stop request cuts it if its reader stalls: src/base/output_guard.c). */
 static int l_guard_output(lua_State *L)
 {
 	luaL_Stream *f = luaL_checkudata(L, 1, LUA_FILEHANDLE);

@@ -1,4 +1,4 @@
-/* The ltrace front end's native helpers, require("ltrace.native") (src/l_ltrace.c). */
+/* The ltrace front end's native helpers, require("ltrace.native") (src/lua/l_ltrace.c). */
 #ifndef LT_L_LTRACE_H
 #define LT_L_LTRACE_H
 

@@ -1,5 +1,5 @@
 /* Inside the symbolizer: symbol tables, modules (one per file, shared by build-id), process
- * maps, and the parts that fill them. Only src/symbolize*.c include this. */
+ * maps, and the parts that fill them. Only src/stacks/symbolize*.c include this. */
 #ifndef LT_SYMBOLIZE_INT_H
 #define LT_SYMBOLIZE_INT_H
 

@@ -170,7 +170,7 @@ static int uprobe_resolve(struct probe *p, char *err, size_t errlen)
 			 libpath_last_error());
 		return -ENOENT;
 	}
-	if (p->kind_data)	/* plt = ... (src/uprobe_plt.c) */
+	if (p->kind_data)	/* plt = ... (src/probes/uprobe/uprobe_plt.c) */
 		rc = uprobe_plt_resolve(p, err, errlen);
 	else if (!p->spec.is_addr)
 		rc = resolve_funcs(p, err, errlen);

@@ -1,5 +1,5 @@
 /* The uprobe provider's option `plt = true | {names}`: a probe's sites are its binary's PLT
- * stubs (src/elf_plt.c), named by the symbols they import, instead of function symbols; and
+ * stubs (src/elf/elf_plt.c), named by the symbols they import, instead of function symbols; and
  * the e.reg1..e.reg6 / e.reg_ret event fields (the registers themselves). Kept apart from
  * provider_uprobe.c, which only calls in here. */
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* `plt = true | {names}` for user probes, and the raw registers as event fields (see
- * src/uprobe_plt.c). Hooks of the uprobe provider. */
+ * src/probes/uprobe/uprobe_plt.c). Hooks of the uprobe provider. */
 #ifndef LT_UPROBE_PLT_H
 #define LT_UPROBE_PLT_H
 
