@@ -189,8 +189,8 @@ static int l_keep_going(lua_State *L)
 }
 
 /* core.unwind_guard() -> "active" | "unneeded" | "unavailable", why: whether return probes
- * are safe from exceptions in this session's target (src/probes/uprobe/unwind_guard.c). Asking takes
- * the warning over: the caller handles an unguarded target. */
+ * are safe from exceptions in this session's target (src/probes/uprobe/unwind_guard.c).
+ * Asking takes the warning over: the caller handles an unguarded target. */
 static int l_unwind_guard(lua_State *L)
 {
 	static const char *const names[] = { [GUARD_UNNEEDED] = "unneeded",

@@ -273,8 +273,8 @@ static int l_realpath(lua_State *L)
 
 /* return_unsafe(path, name [, plt]) -> why, or nil: would a return probe on the function
  * `name` of path (plt: on path's PLT stub importing it) harm the program? The uprobe
- * provider refuses these sites anyway (src/probes/uprobe/return_safety.c); asking first lets the front end
- * count them with entry probes and print them without a return. */
+ * provider refuses these sites anyway (src/probes/uprobe/return_safety.c); asking first
+ * lets the front end count them with entry probes and print them without a return. */
 static int l_return_unsafe(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1), *name = luaL_checkstring(L, 2);
