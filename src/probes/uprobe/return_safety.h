@@ -1,9 +1,8 @@
 /* Where a return probe would harm the traced program (src/probes/uprobe/return_safety.c):
  * functions that return twice (setjmp, vfork, getcontext ... under every alias), entry
  * points (e_entry: _start), code entered by a jump (_dl_runtime_resolve*, __restore_rt).
- * The one list: the
- * uprobe provider checks every return-probe site against it, lua/ltrace.lua asks it through
- * ltrace.native.return_unsafe. */
+ * The one list: the uprobe provider checks every return-probe site against it,
+ * lua/ltrace.lua asks it through ltrace.native.return_unsafe. */
 #ifndef LT_RETURN_SAFETY_H
 #define LT_RETURN_SAFETY_H
 
