@@ -163,8 +163,8 @@ void probe_detach(struct probe *p)
 {
 	for (size_t i = 0; i < p->nlinks; i++)
 		probe_link_close(&p->links[i]);
-	if (p->s->early_probe == p)	/* its program array outlives the links, not more */
-		session_drop_early_links(p->s);
+	if (p->provider && p->provider->detach)
+		p->provider->detach(p);
 	free(p->links);
 	p->links = NULL;
 	p->nlinks = 0;

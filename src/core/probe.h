@@ -69,6 +69,9 @@ struct provider {
 			  const uint8_t *data, const char *key);
 	/* Optional: frees what resolve() allocated beyond sites (called by probe_free). */
 	void (*release)(struct probe *p);
+	/* Optional: closes what the kind holds for the probe beyond its links, once they are
+	 * closed (called by probe_detach, so it must be idempotent). */
+	void (*detach)(struct probe *p);
 	/* Optional: option keys of this kind beyond the core ones (NULL-terminated), read by
 	 * parse_opts from the option table at index t; raises on misuse like the core parser.
 	 * With own_args set, `args` is the kind's too (e.g. BTF field paths), not capture types. */

@@ -276,6 +276,14 @@ static int take_early_links(struct probe *p, struct bpf_program *const multi[2])
 	return rc ? rc : 1;
 }
 
+/* The first probe's early links keep their program array open: it lives as long as the
+ * links, not longer. */
+static void uprobe_detach(struct probe *p)
+{
+	if (p->s->early_probe == p)
+		session_drop_early_links(p->s);
+}
+
 /* A site the kernel refused that insn_kernel.h did not foresee fails the whole multi link
  * with ENOTSUPP. Each site is tried in a throwaway one-site link (its cookie names no
  * probe, so a hit meanwhile is ignored); refused ones are left out of a glob and said, or
@@ -408,6 +416,7 @@ const struct provider uprobe_provider = {
 	.prepare = uprobe_prepare,
 	.push_field = uprobe_push_regs,
 	.release = uprobe_plt_release,
+	.detach = uprobe_detach,
 	.opt_keys = uprobe_plt_opt_keys,
 	.parse_opts = uprobe_plt_parse_opts,
 	.stack_args = true,
