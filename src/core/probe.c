@@ -9,7 +9,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <lauxlib.h>
-#include <lua.h>
 #include "agg_flat.h"
 #include "exec_hold.h"
 #include "probe.h"
@@ -23,7 +22,7 @@ struct probe *probe_new(struct session *s, const char *text, char *err, size_t e
 	if (!p)
 		return NULL;
 	p->s = s;
-	p->callback = LUA_NOREF;
+	p->callback = PROBE_NO_CALLBACK;
 	p->strsize = 64;
 	p->id = UINT32_MAX;
 	p->text = strdup(text);

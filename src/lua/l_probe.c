@@ -16,6 +16,8 @@
 #include "session.h"
 #include "stack.h"
 
+_Static_assert(PROBE_NO_CALLBACK == LUA_NOREF, "probe.h spells LUA_NOREF for the core");
+
 #define PROBE_MT "ltrace.probe"
 
 static struct probe **check_handle(lua_State *L)
