@@ -13,6 +13,7 @@
 #include <lua.h>
 #include "probe.h"
 #include "script.h"
+#include "session_stacks.h"
 #include "stack.h"
 #include "symbolize.h"
 

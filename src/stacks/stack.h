@@ -9,21 +9,25 @@
 #include <stdint.h>
 #include "lt_abi.h"
 
-struct session;
 struct probe;
 struct lua_State;
 
 struct stack_ctx {
-	struct session *s;
 	struct symbolizer *sy;
 	struct unwinder *uw;
+	/* The owner's stack map behind an id: the stack-trace map, or (hashed) the hash map of
+	 * sleepable programs; -1 while it has none. */
+	int (*map_fd)(void *owner, bool hashed);
+	void *owner;
 };
 
-/* The session's stack context, created on first use (which also starts following mmaps,
- * so processes that exit keep their maps). NULL and errno on failure. */
-struct stack_ctx *stack_ctx_get(struct session *s);
-/* Maps records the symbolizer lost (0 when the session never symbolized a stack). */
-uint64_t stack_maps_lost(struct session *s);
+/* A symbolizer and unwinder (creating one starts following mmaps, so processes that exit
+ * keep their maps) reading stack ids through map_fd. NULL and errno on failure. The
+ * session's own is session_stacks.h's stack_ctx_get. */
+struct stack_ctx *stack_ctx_new(int (*map_fd)(void *owner, bool hashed), void *owner);
+void stack_ctx_free(struct stack_ctx *c);
+/* Maps records the symbolizer lost. */
+uint64_t stack_ctx_lost(const struct stack_ctx *c);
 
 /* Frames of a record, innermost first: its user stack (kernel false) or kernel stack. The
  * count, 0 when the record has none. */
@@ -41,8 +45,8 @@ int stack_trim_bpf(struct stack_ctx *c, uint64_t *ips, int n);
 /* Do the functions of this ELF file keep frame pointers (push %rbp; mov %rsp,%rbp)? */
 bool stack_fp_likely(const char *path);
 
-/* Probe options (l_probe.c calls it after the core options): fills cfg.stack and
- * stack_depth; raises on misuse. */
+/* Probe options (src/lua/l_stack_opts.c; l_probe.c calls it after the core options): fills
+ * cfg.stack and stack_depth; raises on misuse. */
 void stack_parse_opts(struct lua_State *L, int t, struct probe *p);
 /* by = "ustack" | "kstack" | "stack" (both): LT_BY_*; -1 for other names. */
 int stack_agg_by(const char *name);

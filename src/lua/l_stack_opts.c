@@ -14,6 +14,7 @@
 #include "libpath_needed.h"
 #include "probe.h"
 #include "session.h"
+#include "session_stacks.h"
 #include "stack.h"
 
 enum unwind_mode { UNWIND_AUTO, UNWIND_FP, UNWIND_DWARF };
