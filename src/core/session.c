@@ -9,7 +9,6 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "early_link.h"
 #include "loop.h"
 #include "probe.h"
 #include "session.h"
@@ -574,13 +573,6 @@ int session_trace_pid(struct session *s, int pid)
 	if (!s->globals.target_tgid && !s->opts.follow)
 		s->globals.target_tgid = pid;
 	return set_globals(s, s->globals);
-}
-
-void session_drop_early_links(struct session *s)
-{
-	early_link_free(s->early);
-	s->early = NULL;
-	s->early_probe = NULL;
 }
 
 int session_add_probe(struct session *s, struct probe *p)

@@ -63,7 +63,8 @@ struct session {
 	int nprobes;
 	struct lt_globals globals;	/* mirror of lt_globals[0] */
 	bool multi_ok;		/* kernel has uprobe_multi links */
-	/* The first uprobe probe's links, made while its template verifies (early_link.h) */
+	/* The first uprobe probe's links, made while its template verifies: the uprobe
+	 * provider's (early_link.h, src/probes/uprobe/provider_uprobe.c) */
 	struct early_link *early;
 	struct probe *early_probe;
 	bool early_tried;
@@ -134,8 +135,6 @@ int session_start_events(struct session *s);
  * has been handed over either way. */
 void session_set_sink(struct session *s, session_sink_fn fn, void *ctx);
 /* Registers a probe under a fresh id; -ENOSPC when LT_MAX_PROBES are in use. */
-/* Closes the first probe's early links (if not handed over) and their program array. */
-void session_drop_early_links(struct session *s);
 int session_add_probe(struct session *s, struct probe *p);
 void session_remove_probe(struct session *s, struct probe *p);
 struct probe *session_probe(struct session *s, uint32_t id);
