@@ -7,10 +7,10 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "event.h"
+#include "l_stack.h"
 #include "probe.h"
 #include "script.h"
 #include "session.h"
-#include "stack.h"
 
 #define EVENT_MT "ltrace.event"
 #define ARGS_MT "ltrace.args"

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include "l_stack.h"
 #include "probe.h"
 #include "script.h"
 #include "session_stacks.h"

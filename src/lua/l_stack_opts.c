@@ -10,6 +10,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include "l_stack.h"
 #include "libpath.h"
 #include "libpath_needed.h"
 #include "probe.h"
