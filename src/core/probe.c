@@ -9,7 +9,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <lauxlib.h>
-#include <lua.h>
 #include "agg_flat.h"
 #include "exec_hold.h"
 #include "probe.h"
@@ -23,7 +22,7 @@ struct probe *probe_new(struct session *s, const char *text, char *err, size_t e
 	if (!p)
 		return NULL;
 	p->s = s;
-	p->callback = LUA_NOREF;
+	p->callback = PROBE_NO_CALLBACK;
 	p->strsize = 64;
 	p->id = UINT32_MAX;
 	p->text = strdup(text);
@@ -163,8 +162,8 @@ void probe_detach(struct probe *p)
 {
 	for (size_t i = 0; i < p->nlinks; i++)
 		probe_link_close(&p->links[i]);
-	if (p->s->early_probe == p)	/* its program array outlives the links, not more */
-		session_drop_early_links(p->s);
+	if (p->provider && p->provider->detach)
+		p->provider->detach(p);
 	free(p->links);
 	p->links = NULL;
 	p->nlinks = 0;

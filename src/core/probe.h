@@ -46,12 +46,16 @@ struct probe {
 	size_t nsites;
 	struct probe_link *links;
 	size_t nlinks;
-	int callback;			/* Lua registry ref, LUA_NOREF when none */
+	int callback;			/* Lua registry ref, PROBE_NO_CALLBACK when none */
 	bool attached;
 	bool print_agg;			/* print the in-kernel aggregate when the session ends */
 	bool agg_printed;
 	void *kind_data;		/* the provider's own per-probe state */
 };
+
+/* probe.callback when the probe has none: Lua's LUA_NOREF, spelled here so that the core
+ * includes no Lua header (src/lua/l_probe.c asserts they agree). */
+#define PROBE_NO_CALLBACK (-2)
 
 /* Kinds of probes behind one table (ply's providers): one file and one line per kind. */
 struct provider {
@@ -69,6 +73,9 @@ struct provider {
 			  const uint8_t *data, const char *key);
 	/* Optional: frees what resolve() allocated beyond sites (called by probe_free). */
 	void (*release)(struct probe *p);
+	/* Optional: closes what the kind holds for the probe beyond its links, once they are
+	 * closed (called by probe_detach, so it must be idempotent). */
+	void (*detach)(struct probe *p);
 	/* Optional: option keys of this kind beyond the core ones (NULL-terminated), read by
 	 * parse_opts from the option table at index t; raises on misuse like the core parser.
 	 * With own_args set, `args` is the kind's too (e.g. BTF field paths), not capture types. */

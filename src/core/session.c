@@ -9,8 +9,6 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "early_link.h"
-#include "event.h"
 #include "loop.h"
 #include "probe.h"
 #include "session.h"
@@ -44,11 +42,27 @@ struct session *session_new(const struct session_opts *opts)
 	return s;
 }
 
+void session_set_sink(struct session *s, session_sink_fn fn, void *ctx)
+{
+	s->sink = fn;
+	s->sink_ctx = ctx;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
+	const struct lt_rec *rec = data;
 
-	event_dispatch(s, data, size);
+	if (size < sizeof(*rec) || rec->size > size || rec->data_len > size - sizeof(*rec))
+		return 0;
+	if (s->sink)
+		s->sink(s->sink_ctx, s, rec);
+	else
+		s->lost_lua++;
+	/* A `hold` probe stopped the thread until its record had been handled (even when
+	 * there was no callback to run any more). */
+	if (rec->flags & LT_RF_HELD)
+		exec_hold_resume(s, rec->pid, rec->tid);
 	return s->stopping && s->error ? -ECANCELED : 0;
 }
 
@@ -559,13 +573,6 @@ int session_trace_pid(struct session *s, int pid)
 	if (!s->globals.target_tgid && !s->opts.follow)
 		s->globals.target_tgid = pid;
 	return set_globals(s, s->globals);
-}
-
-void session_drop_early_links(struct session *s)
-{
-	early_link_free(s->early);
-	s->early = NULL;
-	s->early_probe = NULL;
 }
 
 int session_add_probe(struct session *s, struct probe *p)

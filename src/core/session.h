@@ -12,6 +12,11 @@
 struct lua_State;
 struct probe;
 struct loop;
+struct session;
+
+/* Where the session hands each well-formed ring-buffer record: the layer above installs it
+ * (the Lua layer, in script_new), so the core calls up into nothing it includes. */
+typedef void (*session_sink_fn)(void *ctx, struct session *s, const struct lt_rec *rec);
 
 /* Program groups of the uprobe template, loaded on first use. */
 enum tmpl_group {
@@ -52,11 +57,14 @@ struct session {
 	struct ring_buffer *rb;
 	struct loop *loop;
 	struct lua_State *L;
+	session_sink_fn sink;	/* records go here; NULL: they are dropped (session_set_sink) */
+	void *sink_ctx;
 	struct probe *probes[LT_MAX_PROBES];
 	int nprobes;
 	struct lt_globals globals;	/* mirror of lt_globals[0] */
 	bool multi_ok;		/* kernel has uprobe_multi links */
-	/* The first uprobe probe's links, made while its template verifies (early_link.h) */
+	/* The first uprobe probe's links, made while its template verifies: the uprobe
+	 * provider's (early_link.h, src/probes/uprobe/provider_uprobe.c) */
 	struct early_link *early;
 	struct probe *early_probe;
 	bool early_tried;
@@ -123,9 +131,10 @@ int session_own_object(struct session *s, const void *key, void *obj, void (*des
 void *session_object(struct session *s, const void *key);
 /* Maps the ring buffer and watches it (first probe that streams to Lua); 0 or -errno. */
 int session_start_events(struct session *s);
+/* Installs where records go (NULL: nowhere); a held thread is resumed after its record
+ * has been handed over either way. */
+void session_set_sink(struct session *s, session_sink_fn fn, void *ctx);
 /* Registers a probe under a fresh id; -ENOSPC when LT_MAX_PROBES are in use. */
-/* Closes the first probe's early links (if not handed over) and their program array. */
-void session_drop_early_links(struct session *s);
 int session_add_probe(struct session *s, struct probe *p);
 void session_remove_probe(struct session *s, struct probe *p);
 struct probe *session_probe(struct session *s, uint32_t id);

@@ -7,10 +7,8 @@
 struct session;
 struct lua_State;
 
-/* Hands one record to its probe's callback; errors are reported and stop the session
- * unless it keeps going. */
-void event_dispatch(struct session *s, const void *data, size_t size);
-/* Registers the event and args metatables and creates the reusable views. */
+/* Registers the event and args metatables, creates the reusable views and makes the
+ * callbacks the session's record sink. */
 void l_event_open(struct lua_State *L);
 
 #endif

@@ -11,9 +11,9 @@
 #include <lua.h>
 #include "agg_flat.h"
 #include "l_core.h"
+#include "l_stack.h"
 #include "probe.h"
 #include "session.h"
-#include "stack.h"
 #include "uprobe.skel.h"
 
 static void sum_cpus(const struct lt_agg_val *per, int ncpu, struct lt_agg_val *out)

@@ -11,6 +11,7 @@
 #include "probe.h"
 #include "script.h"
 #include "session.h"
+#include "session_stacks.h"
 #include "spec.h"
 #include "stack.h"
 #include "unwind_guard.h"

@@ -7,11 +7,10 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "event.h"
-#include "exec_hold.h"
+#include "l_stack.h"
 #include "probe.h"
 #include "script.h"
 #include "session.h"
-#include "stack.h"
 
 #define EVENT_MT "ltrace.event"
 #define ARGS_MT "ltrace.args"
@@ -191,11 +190,13 @@ static int l_event_tostring(lua_State *L)
 }
 
 static struct event_view the_view;
+static void dispatch(void *ctx, struct session *s, const struct lt_rec *rec);
 static const char VIEW_KEY = 'v';
 
 void l_event_open(lua_State *L)
 {
 	struct event_view **ev, **av;
+	struct session *s;
 
 	luaL_newmetatable(L, ARGS_MT);				/* amt */
 	lua_pushcfunction(L, l_args_index);
@@ -219,11 +220,20 @@ void l_event_open(lua_State *L)
 	luaL_setmetatable(L, ARGS_MT);
 	lua_setiuservalue(L, -2, 1);				/* ev */
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &VIEW_KEY);		/* */
+	/* Records reach the callbacks from now on, run on the main thread (this may be
+	 * opened from a coroutine); script_close removes the sink. */
+	if (!(s = script_session(L)))
+		return;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);	/* main */
+	session_set_sink(s, dispatch, lua_tothread(L, -1));
+	lua_pop(L, 1);						/* */
 }
 
-static void dispatch(struct session *s, const struct lt_rec *rec)
+/* The session's sink (installed by l_event_open): hands one record to its probe's
+ * callback; errors are reported and stop the session unless it keeps going. */
+static void dispatch(void *ctx, struct session *s, const struct lt_rec *rec)
 {
-	lua_State *L = s->L;
+	lua_State *L = ctx;
 	struct probe *p;
 	int status;
 
@@ -244,15 +254,3 @@ static void dispatch(struct session *s, const struct lt_rec *rec)
 	}
 }
 
-void event_dispatch(struct session *s, const void *data, size_t size)
-{
-	const struct lt_rec *rec = data;
-
-	if (size < sizeof(*rec) || rec->size > size || rec->data_len > size - sizeof(*rec))
-		return;
-	dispatch(s, rec);
-	/* A `hold` probe stopped the thread until its callback had run (even when there was
-	 * no callback to run any more). */
-	if (rec->flags & LT_RF_HELD)
-		exec_hold_resume(s, rec->pid, rec->tid);
-}

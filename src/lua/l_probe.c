@@ -10,11 +10,13 @@
 #include <lua.h>
 #include "l_core.h"
 #include "l_ltrace.h"
+#include "l_stack.h"
 #include "probe.h"
 #include "probe_field.h"
 #include "script.h"
 #include "session.h"
-#include "stack.h"
+
+_Static_assert(PROBE_NO_CALLBACK == LUA_NOREF, "probe.h spells LUA_NOREF for the core");
 
 #define PROBE_MT "ltrace.probe"
 

@@ -11,8 +11,10 @@
 #include <string.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include "l_stack.h"
 #include "probe.h"
 #include "script.h"
+#include "session_stacks.h"
 #include "stack.h"
 #include "symbolize.h"
 

@@ -155,7 +155,7 @@ lua_State *script_new(struct session *s)
 	preload_modules(L);
 	if (open_prelude(L)) {
 		script_report(L, "the embedded", "prelude");
-		lua_close(L);
+		script_close(L);
 		return NULL;
 	}
 	return L;
@@ -163,8 +163,13 @@ lua_State *script_new(struct session *s)
 
 void script_close(lua_State *L)
 {
-	if (L)
-		lua_close(L);
+	struct session *s;
+
+	if (!L)
+		return;
+	if ((s = script_session(L)))
+		session_set_sink(s, NULL, NULL);	/* no record may reach a closed state */
+	lua_close(L);
 }
 
 struct session *script_session(lua_State *L)

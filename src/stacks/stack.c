@@ -1,6 +1,7 @@
-/* Host side of stacks: the session's symbolizer + unwinder (one per session, owned through
- * session_own_object), decoding the stack part of a record, reading stack ids, the entry
- * fix-up, and the frame-pointer heuristic behind unwind = "auto". */
+/* Host side of stacks: a symbolizer + unwinder, decoding the stack part of a record,
+ * reading stack ids through the owner's map, the entry fix-up, and the frame-pointer
+ * heuristic behind unwind = "auto". Who owns a context (the session: session_stacks.c) is
+ * not known here. */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -9,52 +10,39 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include "safe_file.h"
-#include "session.h"
 #include "stack.h"
 #include "symbolize.h"
 #include "unwind_dwarf.h"
-#include "uprobe.skel.h"
 
-static const char ctx_key;
-
-static void ctx_destroy(void *obj)
+void stack_ctx_free(struct stack_ctx *c)
 {
-	struct stack_ctx *c = obj;
-
+	if (!c)
+		return;
 	unwinder_free(c->uw);
 	symbolizer_free(c->sy);
 	free(c);
 }
 
-uint64_t stack_maps_lost(struct session *s)
+struct stack_ctx *stack_ctx_new(int (*map_fd)(void *owner, bool hashed), void *owner)
 {
-	struct stack_ctx *c = session_object(s, &ctx_key);
+	struct stack_ctx *c = calloc(1, sizeof(*c));
 
-	return c ? symbolizer_watch_lost(c->sy) : 0;
-}
-
-struct stack_ctx *stack_ctx_get(struct session *s)
-{
-	struct stack_ctx *c = session_object(s, &ctx_key);
-
-	if (c)
-		return c;
-	if (!(c = calloc(1, sizeof(*c))) || !(c->sy = symbolizer_new()) ||
-	    !(c->uw = unwinder_new(c->sy)) || session_own_object(s, &ctx_key, c, ctx_destroy)) {
-		if (c) {
-			unwinder_free(c->uw);
-			symbolizer_free(c->sy);
-		}
-		free(c);
+	if (!c || !(c->sy = symbolizer_new()) || !(c->uw = unwinder_new(c->sy))) {
+		stack_ctx_free(c);
 		errno = ENOMEM;
 		return NULL;
 	}
-	c->s = s;
+	c->map_fd = map_fd;
+	c->owner = owner;
 	/* Without CAP_PERFMON stacks still work, for processes alive when they are read. */
 	symbolizer_watch(c->sy);
 	return c;
+}
+
+uint64_t stack_ctx_lost(const struct stack_ctx *c)
+{
+	return symbolizer_watch_lost(c->sy);
 }
 
 int stack_fix_entry(uint64_t *ips, int n, uint64_t caller, int max)
@@ -111,16 +99,13 @@ int stack_from_record(struct stack_ctx *c, const struct lt_rec *rec, const uint8
 int stack_from_id(struct stack_ctx *c, uint32_t id, uint64_t caller, uint64_t *ips, int max)
 {
 	uint64_t raw[LT_STACK_DEPTH] = {};
-	int n;
+	int n, fd;
 
-	struct bpf_map *map;
-
-	if (id == UINT32_MAX || !c->s->skel)
+	if (id == UINT32_MAX)
 		return 0;
 	/* Ids of sleepable programs name their own hash map (no stack-trace maps there). */
-	map = (id & LT_STACK_ID_HASHED) ? c->s->skel->maps.lt_stack_frames :
-					  c->s->skel->maps.lt_stacks;
-	if (bpf_map_lookup_elem(session_map_fd(c->s, map), &id, raw))
+	fd = c->map_fd(c->owner, id & LT_STACK_ID_HASHED);
+	if (fd < 0 || bpf_map_lookup_elem(fd, &id, raw))
 		return 0;
 	n = copy_frames((const uint8_t *)raw, LT_STACK_DEPTH, ips, max);
 	return stack_fix_entry(ips, n, caller, max);

@@ -1,7 +1,8 @@
 /* Stacks on the host side: the session's symbolizer and unwinder, the frames a record
  * carries (frame-pointer frames, or a stack copy unwound with DWARF), frames behind the
  * stack ids of in-kernel aggregates, the frame a frame-pointer walk misses at a function's
- * entry, and the probe options `stack`, `unwind`, `stack_depth`. */
+ * entry. The probe options `stack`, `unwind`, `stack_depth` and the Lua side are
+ * src/lua/l_stack.h's. */
 #ifndef LT_STACK_H
 #define LT_STACK_H
 
@@ -9,21 +10,22 @@
 #include <stdint.h>
 #include "lt_abi.h"
 
-struct session;
-struct probe;
-struct lua_State;
-
 struct stack_ctx {
-	struct session *s;
 	struct symbolizer *sy;
 	struct unwinder *uw;
+	/* The owner's stack map behind an id: the stack-trace map, or (hashed) the hash map of
+	 * sleepable programs; -1 while it has none. */
+	int (*map_fd)(void *owner, bool hashed);
+	void *owner;
 };
 
-/* The session's stack context, created on first use (which also starts following mmaps,
- * so processes that exit keep their maps). NULL and errno on failure. */
-struct stack_ctx *stack_ctx_get(struct session *s);
-/* Maps records the symbolizer lost (0 when the session never symbolized a stack). */
-uint64_t stack_maps_lost(struct session *s);
+/* A symbolizer and unwinder (creating one starts following mmaps, so processes that exit
+ * keep their maps) reading stack ids through map_fd. NULL and errno on failure. The
+ * session's own is session_stacks.h's stack_ctx_get. */
+struct stack_ctx *stack_ctx_new(int (*map_fd)(void *owner, bool hashed), void *owner);
+void stack_ctx_free(struct stack_ctx *c);
+/* Maps records the symbolizer lost. */
+uint64_t stack_ctx_lost(const struct stack_ctx *c);
 
 /* Frames of a record, innermost first: its user stack (kernel false) or kernel stack. The
  * count, 0 when the record has none. */
@@ -40,19 +42,5 @@ int stack_trim_user(struct stack_ctx *c, int pid, uint64_t *ips, int n);
 int stack_trim_bpf(struct stack_ctx *c, uint64_t *ips, int n);
 /* Do the functions of this ELF file keep frame pointers (push %rbp; mov %rsp,%rbp)? */
 bool stack_fp_likely(const char *path);
-
-/* Probe options (l_probe.c calls it after the core options): fills cfg.stack and
- * stack_depth; raises on misuse. */
-void stack_parse_opts(struct lua_State *L, int t, struct probe *p);
-/* by = "ustack" | "kstack" | "stack" (both): LT_BY_*; -1 for other names. */
-int stack_agg_by(const char *name);
-
-/* The Lua side (l_stack.c): the "ltrace.stack" type and module; a record's user or kernel
- * stack (nil when it has none); the interned stack behind an aggregate key. */
-struct lt_agg_key;
-void l_stack_open(struct lua_State *L);
-int l_stack_push_record(struct lua_State *L, struct probe *p, const struct lt_rec *rec,
-			const uint8_t *data, bool kernel);
-void l_stack_push_key(struct lua_State *L, struct probe *p, const struct lt_agg_key *k);
 
 #endif

@@ -257,6 +257,14 @@ static void uprobe_prepare(struct probe *p)
 	free(cookies);
 }
 
+/* Closes the first probe's early links (if not handed over) and their program array. */
+static void drop_early_links(struct session *s)
+{
+	early_link_free(s->early);
+	s->early = NULL;
+	s->early_probe = NULL;
+}
+
 /* Hands the verified programs to the early links: 1 when they are p's links now, 0 when
  * p has none (it links the ordinary way), -errno. */
 static int take_early_links(struct probe *p, struct bpf_program *const multi[2])
@@ -267,13 +275,21 @@ static int take_early_links(struct probe *p, struct bpf_program *const multi[2])
 	if (s->early_probe != p)
 		return 0;
 	if (!s->multi_ok || early_link_finish(s->early, multi, fds)) {
-		session_drop_early_links(s);
+		drop_early_links(s);
 		return 0;
 	}
 	for (int i = 0; i < 2 && fds[i] >= 0; i++)
 		if (rc || (rc = probe_add_link(p, NULL, fds[i])))
 			close(fds[i]);
 	return rc ? rc : 1;
+}
+
+/* The first probe's early links keep their program array open: it lives as long as the
+ * links, not longer. */
+static void uprobe_detach(struct probe *p)
+{
+	if (p->s->early_probe == p)
+		drop_early_links(p->s);
 }
 
 /* A site the kernel refused that insn_kernel.h did not foresee fails the whole multi link
@@ -408,6 +424,7 @@ const struct provider uprobe_provider = {
 	.prepare = uprobe_prepare,
 	.push_field = uprobe_push_regs,
 	.release = uprobe_plt_release,
+	.detach = uprobe_detach,
 	.opt_keys = uprobe_plt_opt_keys,
 	.parse_opts = uprobe_plt_parse_opts,
 	.stack_args = true,

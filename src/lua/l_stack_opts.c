@@ -10,10 +10,12 @@
 #include <string.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include "l_stack.h"
 #include "libpath.h"
 #include "libpath_needed.h"
 #include "probe.h"
 #include "session.h"
+#include "session_stacks.h"
 #include "stack.h"
 
 enum unwind_mode { UNWIND_AUTO, UNWIND_FP, UNWIND_DWARF };

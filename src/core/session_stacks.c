@@ -1,0 +1,48 @@
+/* The session's stack context: owned through session_own_object (destroyed after every
+ * link, before the owner's maps), reading stack ids from the owner's stack maps. The
+ * stacks layer below knows no session. */
+#include <errno.h>
+#include <stdbool.h>
+#include "session.h"
+#include "session_stacks.h"
+#include "stack.h"
+#include "uprobe.skel.h"
+
+static const char ctx_key;
+
+static void ctx_destroy(void *obj)
+{
+	stack_ctx_free(obj);
+}
+
+static int stack_map_fd(void *owner, bool hashed)
+{
+	struct session *s = owner;
+
+	if (!s->skel)
+		return -1;
+	return session_map_fd(s, hashed ? s->skel->maps.lt_stack_frames : s->skel->maps.lt_stacks);
+}
+
+uint64_t stack_maps_lost(struct session *s)
+{
+	struct stack_ctx *c = session_object(s, &ctx_key);
+
+	return c ? stack_ctx_lost(c) : 0;
+}
+
+struct stack_ctx *stack_ctx_get(struct session *s)
+{
+	struct stack_ctx *c = session_object(s, &ctx_key);
+
+	if (c)
+		return c;
+	if (!(c = stack_ctx_new(stack_map_fd, s)))
+		return NULL;
+	if (session_own_object(s, &ctx_key, c, ctx_destroy)) {
+		stack_ctx_free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return c;
+}
