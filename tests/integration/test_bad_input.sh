@@ -63,6 +63,8 @@ row 1 "probe spec .*: a NUL byte inside it" \
 	-E "probe('$LIB:ltfix_add\\0junk', function() end)" -- "$RUN" add 1 2
 row 1 "-p 2: a kernel thread: nothing in user space to trace" \
 	-p 2 -E "probe('uprobe:libc:malloc', function() end)"
+row 1 "tracefs at /sys/kernel/tracing cannot be read: Permission denied" \
+	nobody -l 'tracepoint:sched:*'
 row 1 "Invalid argument to -w: '99999'.  Use integer 1\.\.126\." -w 99999 "$RUN" add 1 2
 
 case_ "-V before a command prints the version and does not run the command"
