@@ -228,7 +228,10 @@ static void parse_captures(lua_State *L, int t, struct probe *p)
 	if (p->strsize < 1 || p->strsize > LT_FETCH_MAX_LEN)
 		luaL_error(L, "option 'strsize' must be 1..%d", LT_FETCH_MAX_LEN);
 	if (opt_type(L, t, "args", LUA_TTABLE) && !p->provider->own_args) {
-		check_arg_indexes(L, nargs, p->provider->name);
+		if (lua_rawlen(L, -1) > (size_t)nargs)
+			luaL_error(L, "option 'args': at most %d arguments for %s probes", nargs,
+				   p->provider->name);
+		check_arg_indexes(L, nargs, p->provider->name);	/* sparse: {[13] = ...} */
 		for (int i = 0; i < nargs; i++) {
 			snprintf(what, sizeof(what), "option 'args[%d]'", i + 1);
 			if (lua_rawgeti(L, -1, i + 1) != LUA_TSTRING && !lua_isnil(L, -1))
