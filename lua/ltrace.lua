@@ -117,12 +117,21 @@ function Tracer:lossless(popts, fn)
 	end
 end
 
+-- A probe that fails is said ("not traced") once the start's probes are all tried: if none
+-- of them attached (not root, -w deeper than the core allows ...), tracing nothing is an
+-- error, said in one line, not a warning per probe before an empty trace and status 0.
 function Tracer:attach(spec, popts, fn, what)
 	local ok, p = pcall(probe, spec, popts, fn)
 	if not ok then
-		warn("%s: not traced: %s", what or spec, tostring(p):gsub("^[^:]+:%d+: ", ""))
+		local failure = { what or spec, (tostring(p):gsub("^[^:]+:%d+: ", "")) }
+		if self.started then
+			warn("%s: not traced: %s", failure[1], failure[2])
+		else
+			table.insert(self.failures, failure)
+		end
 		return nil
 	end
+	self.attached = true
 	self.probes[#self.probes + 1] = p
 	if self.opts.debug & 1 ~= 0 then warn("probe %s (%d sites)", spec, #p:sites()) end
 	return p
@@ -414,11 +423,22 @@ function M.check_names(opts, have)
 	end
 end
 
+-- After the calls' probes: the failures deferred by Tracer:attach, said.
+function Tracer:started_calls()
+	self.started = true
+	local first = self.failures[1]
+	if first and not self.attached then
+		error(("nothing traced: %s%s"):format(first[2], #self.failures > 1 and
+			(" (and %d more probes failed)"):format(#self.failures - 1) or ""), 0)
+	end
+	for _, f in ipairs(self.failures) do warn("%s: not traced: %s", f[1], f[2]) end
+end
+
 function M.run(opts, native)
 	local exe, pid = target_program(opts, native)
 	local self = setmetatable({
 		opts = opts, native = native, pid = pid, probes = {}, got_probes = {}, gated = {},
-		count_probes = {}, demangled = {}, failed = {}, covered = {},
+		count_probes = {}, demangled = {}, failed = {}, covered = {}, failures = {},
 		held = {},	-- tids stopped by the core's holds: their SIGSTOP is not shown
 	}, Tracer)
 	-- Every traced call is a record; the core's default ring (4 MiB) is enough: once it is
@@ -450,6 +470,7 @@ function M.run(opts, native)
 	else
 		self:trace_calls(sites)
 	end
+	self:started_calls()
 	self:watch_exec()
 	-- With libraries loaded later a name may still come: said at the end, if not.
 	if not self:watch_libraries() then M.check_names(opts, self.selected) end

@@ -98,7 +98,8 @@ function handlers.t(o) o.timestamps = o.timestamps + 1 end
 function handlers.T(o) o.time_spent = true end
 function handlers.u(o, v) o.user = v end
 function handlers.V(o) o.version = true end
-function handlers.w(o, v) o.where = parse_int(v, "w", 1, 0) end
+-- ltrace takes any depth; the core's stacks hold 127 frames, one of them the caller (-i).
+function handlers.w(o, v) o.where = parse_int(v, "w", 1, 126) end
 function handlers.x(o, v) o.static_filter = filter.append(o.static_filter, v, true) end
 function handlers.X(o, v) o.export_x = v end
 

@@ -69,11 +69,11 @@ function after(interval, fn)
   local t = timer(interval, fn, false, 2)
   return t
 end
-function exit(code) core.exit(code or 0) end
+exit = core.exit	-- C, called directly: its errors name the script's line
 function printf(fmt, ...) io.write(string.format(fmt, ...)) end
 function counters() return core.counters() end
 function target() return core.target() end
-function trace_pid(pid) core.trace_pid(pid) end
+trace_pid = core.trace_pid	-- (the same)
 function probes_list() return all_probes end
 
 --- ringbuf_size(bytes): the event ring's size (default 4 MiB); before the first probe.

@@ -13,8 +13,9 @@ void cli_usage(void)
 	fputs("usage: ltrace-ebpf [options] SCRIPT.lua [script args] [-- CMD ARGS]\n"
 	      "       ltrace-ebpf [options] -E 'LUA CODE' [-- CMD ARGS]\n"
 	      "       ltrace-ebpf -l 'LIB:FUNC-GLOB'      list probe points\n"
-	      "       ltrace-ebpf [-p PID]                interactive REPL\n"
+	      "       ltrace-ebpf [--repl] [-p PID]       interactive REPL (attached to PID)\n"
 	      "       ltrace-ebpf [ltrace options] CMD ARGS  ltrace(1) compatible (docs/ltrace.md)\n"
+	      "       ltrace-ebpf [ltrace options] -p PID    ltrace(1) compatible, attached\n"
 	      "options:\n"
 	      "  -E CODE     run CODE as the script (one-liner)\n"
 	      "  -p PID      trace the running process PID (ends when it exits)\n"
@@ -23,7 +24,9 @@ void cli_usage(void)
 	      "  -l PATTERN  list matching functions, e.g. -l 'libc:str*', -l 'tracepoint:sched:*',\n"
 	      "              -l 'syscall:open*'; -l -v PATTERN adds fields and argument types\n"
 	      "  -v          verbose: libbpf diagnostics\n"
-	      "  -h, --help  this help;  --version\n",
+	      "  --repl      the interactive REPL (with -p PID: attached to it)\n"
+	      "  -h, --help  this help\n"
+	      "  -V, --version  print the version and exit\n",
 	      stdout);
 }
 
@@ -75,6 +78,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "lua-test", required_argument, NULL, 'T' },
+		{ "repl", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -89,7 +93,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 	opterr = 0;
 	if (split_command(&argc, argv, c))
 		return -EINVAL;
-	while ((opt = getopt_long(argc, argv, "+E:p:fkl:vh", longs, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:E:p:fkl:vhV", longs, NULL)) != -1) {
 		switch (opt) {
 		case 'E': c->mode = CLI_ONELINER; c->script = optarg; break;
 		case 'p': if (parse_pid(optarg, &c->pid)) return -EINVAL; break;
@@ -107,6 +111,11 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		case 'h': c->mode = CLI_HELP; return 0;
 		case 'V': c->mode = CLI_VERSION; return 0;
 		case 'T': c->mode = CLI_LUA_TEST; c->script = optarg; break;
+		case 'R': c->mode = CLI_REPL; break;
+		case ':':	/* ':' leads the option string: a missing argument is said so */
+			fprintf(stderr, "ltrace-ebpf: option '%s' requires an argument (see --help)\n",
+				argv[optind - 1]);
+			return -EINVAL;
 		default:
 			fprintf(stderr, "ltrace-ebpf: unknown option '%s' (see --help)\n",
 				argv[optind - 1]);

@@ -16,6 +16,10 @@ static const char ltrace_only[] = "aADeFnosuxXwbcCiLrStT";
 static const char native_only[] = "Ekv";
 static const char *const long_arg[] = { "align", "config", "debug", "indent", "library",
 					"output", "where", "lua-test", NULL };
+static const char *const long_native[] = { "lua-test", "repl", NULL };
+/* Options that print and exit, as ltrace's do: the command after them is not run. */
+static const char *const long_info[] = { "help", "version", NULL };
+static const char info_only[] = "hV";
 static const char *const long_ltrace[] = { "align", "config", "debug", "indent", "library",
 					   "output", "where", "demangle", "no-signals", NULL };
 
@@ -24,6 +28,7 @@ struct scan {
 	int dashdash;		/* index of "--", or 0 */
 	bool ltrace_opts;	/* an option only ltrace has */
 	bool native_opts;	/* an option only ltrace-ebpf has */
+	bool info;		/* -h or -V: print, exit, run nothing */
 	int pid;		/* the first -p */
 	bool follow;
 };
@@ -44,8 +49,10 @@ static int scan_long(int argc, char **argv, int i, struct scan *s)
 
 	if (in_list(long_ltrace, name, len))
 		s->ltrace_opts = true;
-	if (!strncmp(name, "lua-test", len) && len == 8)
+	if (in_list(long_native, name, len))
 		s->native_opts = true;
+	if (in_list(long_info, name, len))
+		s->info = true;
 	return in_list(long_arg, name, len) && !eq && i + 1 < argc ? 2 : 1;
 }
 
@@ -61,6 +68,8 @@ static int scan_short(int argc, char **argv, int i, struct scan *s)
 			s->native_opts = true;
 		if (*p == 'f')
 			s->follow = true;
+		if (strchr(info_only, *p))
+			s->info = true;
 		if (!strchr(short_arg, *p))
 			continue;
 		if (*p == 'p' && arg && !s->pid)
@@ -119,7 +128,8 @@ bool cli_ltrace_wanted(int argc, char **argv)
 		return s.ltrace_opts;
 	if (s.operand < argc)
 		return !is_script(argv[s.operand]);
-	return s.ltrace_opts;
+	/* -p PID alone traces it, as ltrace does; --repl -p PID attaches the REPL. */
+	return s.ltrace_opts || s.pid;
 }
 
 int cli_ltrace_parse(int argc, char **argv, struct cli *c)
@@ -136,7 +146,7 @@ int cli_ltrace_parse(int argc, char **argv, struct cli *c)
 	c->nscript_args = argc - first;
 	c->pid = s.pid;
 	c->follow = s.follow;
-	if (s.operand + first - 1 < argc)
+	if (s.operand + first - 1 < argc && !s.info)
 		c->command = argv + s.operand + first - 1;
 	/* ltrace.lua validates -p and refuses it together with a command, with a message. */
 	if (c->pid < 0 || c->command)

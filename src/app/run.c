@@ -143,7 +143,8 @@ static int start_target(struct run *r, struct session_opts *o)
 	} else if (c->pid) {
 		if ((rc = target_attach_pid(&r->t, c->pid))) {
 			fprintf(stderr, "ltrace-ebpf: -p %d: %s\n", c->pid,
-				rc == -ESRCH ? "no such process" : strerror(-rc));
+				rc == -ESRCH ? "no such process" : rc == -EINVAL ?
+				"a kernel thread: nothing in user space to trace" : strerror(-rc));
 			return rc;
 		}
 	} else {

@@ -91,8 +91,28 @@ int target_release(struct target *t)
 	return 0;
 }
 
+/* PF_KTHREAD in /proc/PID/stat's flags (field 9): a kernel thread has no user space. */
+static bool is_kernel_thread(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long flags = 0;
+	FILE *f;
+	bool k = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1)
+		k = flags & 0x00200000;	/* PF_KTHREAD, include/linux/sched.h */
+	fclose(f);
+	return k;
+}
+
 int target_attach_pid(struct target *t, pid_t pid)
 {
+	if (is_kernel_thread(pid))
+		return -EINVAL;
 	memset(t, 0, sizeof(*t));
 	t->pid = pid;
 	t->gate_fd = t->err_fd = -1;

@@ -22,6 +22,7 @@ struct target {
 int target_spawn(struct target *t, char *const argv[]);
 /* Opens the gate; returns 0, or -errno when exec failed (errno of the child). */
 int target_release(struct target *t);
+/* 0, or -errno: -ESRCH no such process, -EINVAL a kernel thread (no user space). */
 int target_attach_pid(struct target *t, pid_t pid);
 /* Reaps a spawned child if it has exited; true when the target is gone. */
 bool target_poll(struct target *t);

@@ -149,7 +149,9 @@ static void elf_file_close(struct elf_file *ef)
  * Only the file-backed part of a segment (p_filesz) has offsets; .bss has none. Both directions
  * walk the same segments, so one helper serves both with `to_offset` choosing the direction.
  */
-static int elf_file_translate(Elf *elf, uint64_t in, int to_offset, uint64_t *out)
+/* in, through the PT_LOAD segment holding it that has every flag of need (PF_X: code). */
+static int elf_file_translate(Elf *elf, uint64_t in, int to_offset, uint32_t need,
+			      uint64_t *out)
 {
 	size_t i, phnum;
 	GElf_Phdr ph;
@@ -158,7 +160,7 @@ static int elf_file_translate(Elf *elf, uint64_t in, int to_offset, uint64_t *ou
 	if (elf_getphdrnum(elf, &phnum))
 		return -ENOEXEC;
 	for (i = 0; i < phnum; i++) {
-		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
+		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD || (ph.p_flags & need) != need)
 			continue;
 		from = to_offset ? ph.p_vaddr : ph.p_offset;
 		if (in < from || in - from >= ph.p_filesz)
@@ -169,7 +171,8 @@ static int elf_file_translate(Elf *elf, uint64_t in, int to_offset, uint64_t *ou
 	return -ERANGE;
 }
 
-static int elf_translate_path(const char *path, uint64_t in, int to_offset, uint64_t *out)
+static int elf_translate_path(const char *path, uint64_t in, int to_offset, uint32_t need,
+			      uint64_t *out)
 {
 	struct elf_file ef;
 	int err;
@@ -177,22 +180,28 @@ static int elf_translate_path(const char *path, uint64_t in, int to_offset, uint
 	err = elf_file_open(path, &ef);
 	if (err)
 		return err;
-	err = elf_file_translate(ef.elf, in, to_offset, out);
+	err = elf_file_translate(ef.elf, in, to_offset, need, out);
 	if (err == -ERANGE)
-		set_error("%s: %s 0x%llx is in no loadable segment", path,
-			  to_offset ? "address" : "file offset", (unsigned long long)in);
+		set_error("%s: %s 0x%llx is in no loadable %ssegment", path,
+			  to_offset ? "address" : "file offset", (unsigned long long)in,
+			  need & PF_X ? "executable " : "");
 	elf_file_close(&ef);
 	return err;
 }
 
 int elf_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset)
 {
-	return elf_translate_path(path, vaddr, 1, offset);
+	return elf_translate_path(path, vaddr, 1, 0, offset);
+}
+
+int elf_code_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset)
+{
+	return elf_translate_path(path, vaddr, 1, PF_X, offset);
 }
 
 int elf_offset_to_vaddr(const char *path, uint64_t offset, uint64_t *vaddr)
 {
-	return elf_translate_path(path, offset, 0, vaddr);
+	return elf_translate_path(path, offset, 0, 0, vaddr);
 }
 
 /* ---- symbols --------------------------------------------------------------------------- */
@@ -621,7 +630,7 @@ static int cands_to_list(struct elf_file *ef, struct cand_vec *cv, struct elf_fu
 	for (i = 0; i < cv->n; i++) {
 		f = &out->v[out->n];
 		/* A symbol outside every segment cannot be probed; leave it out. */
-		if (elf_file_translate(ef->elf, cv->v[i].addr, 1, &f->offset))
+		if (elf_file_translate(ef->elf, cv->v[i].addr, 1, 0, &f->offset))
 			continue;
 		f->name = cv->v[i].name;
 		cv->v[i].name = NULL;

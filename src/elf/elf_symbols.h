@@ -57,6 +57,8 @@ int elf_each_func(const char *path,
 
 /* vaddr -> file offset through the PT_LOAD segment containing it (-ERANGE if none). */
 int elf_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset);
+/* The same through an executable segment only: a probe address must be code. */
+int elf_code_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset);
 /* file offset -> vaddr (inverse); used for symbolizing probe sites. */
 int elf_offset_to_vaddr(const char *path, uint64_t offset, uint64_t *vaddr);
 

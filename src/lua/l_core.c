@@ -16,6 +16,7 @@
 #include "stack.h"
 #include "unwind_guard.h"
 #include "exec_hold.h"
+#include "l_check.h"
 
 /* core.exit([code]) ends the session after the current callback. */
 static int l_exit(lua_State *L)
@@ -23,7 +24,7 @@ static int l_exit(lua_State *L)
 	struct session *s = script_session(L);
 
 	s->exit_called = true;
-	session_stop(s, (int)luaL_optinteger(L, 1, 0));
+	session_stop(s, lua_isnoneornil(L, 1) ? 0 : (int)l_check_range(L, 1, "exit code", 0, 255));
 	return 0;
 }
 
@@ -70,7 +71,7 @@ static bool any_probe(const struct session *s)
 static int l_trace_pid(lua_State *L)
 {
 	struct session *s = script_session(L);
-	int pid = (int)luaL_checkinteger(L, 1), rc;
+	int pid = (int)l_check_range(L, 1, "trace_pid: the pid", 1, LT_PID_MAX), rc;
 
 	if ((rc = session_load(s)) || (rc = session_trace_pid(s, pid)))
 		return luaL_error(L, "cannot trace pid %d: %s", pid, strerror(-rc));

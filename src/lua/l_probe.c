@@ -3,11 +3,13 @@
  * __close share one idempotent release. Methods steer a live probe: enable, disable,
  * filter (rewrites its config map entry, no reattach), detach, stats, read, clear. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include "l_check.h"
 #include "l_core.h"
 #include "l_ltrace.h"
 #include "l_stack.h"
@@ -88,8 +90,12 @@ unsigned long long l_probe_opt_duration(lua_State *L, int t, const char *key)
 	uint64_t ns = 0;
 	int type = lua_getfield(L, t, key);
 
-	if (type == LUA_TNUMBER)
-		ns = lua_tointeger(L, -1);
+	if (type == LUA_TNUMBER) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "option '%s' (ns)", key);
+		ns = l_check_range(L, -1, what, 0, LUA_MAXINTEGER);
+	}
 	else if (type == LUA_TSTRING && spec_parse_duration(lua_tostring(L, -1), &ns))
 		luaL_error(L, "option '%s': bad duration '%s'", key, lua_tostring(L, -1));
 	else if (type != LUA_TNIL && type != LUA_TNUMBER && type != LUA_TSTRING)
@@ -145,13 +151,13 @@ static void parse_where(lua_State *L, int t, struct probe *p, struct lt_probe_cf
 static void parse_filters(lua_State *L, int t, struct probe *p, struct lt_probe_cfg *cfg)
 {
 	if (opt_type(L, t, "tid", LUA_TNUMBER))
-		cfg->tid = lua_tointeger(L, -1);
+		cfg->tid = l_check_range(L, -1, "option 'tid'", 0, LT_PID_MAX);
 	lua_pop(L, 1);
 	if (opt_type(L, t, "comm", LUA_TSTRING))
 		snprintf(cfg->comm, sizeof(cfg->comm), "%s", lua_tostring(L, -1));
 	lua_pop(L, 1);
-	if (opt_type(L, t, "sample", LUA_TNUMBER))
-		cfg->sample = lua_tointeger(L, -1);
+	if (opt_type(L, t, "sample", LUA_TNUMBER))	/* 1 in N: 0 and 1 keep all */
+		cfg->sample = l_check_range(L, -1, "option 'sample'", 0, UINT32_MAX);
 	lua_pop(L, 1);
 	if (!lua_isnil(L, (lua_getfield(L, t, "min_duration"), -1)))
 		cfg->min_duration = l_probe_opt_duration(L, t, "min_duration");
@@ -199,6 +205,20 @@ static void add_stack_arg(lua_State *L, struct probe *p, const char *type, int i
 		p->cfg.fetch[p->args[i].capture].deref = LT_DEREF_KEEP;
 }
 
+/* The args table on top of the stack has only the keys 1..nargs: args[13] or args[-1]
+ * would otherwise be skipped without a word. */
+static void check_arg_indexes(lua_State *L, int nargs, const char *provider)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "option 'args': an index for %s probes", provider);
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		lua_pop(L, 1);
+		l_check_range(L, -1, what, 1, nargs);
+	}
+}
+
 static void parse_captures(lua_State *L, int t, struct probe *p)
 {
 	char what[32];
@@ -213,6 +233,7 @@ static void parse_captures(lua_State *L, int t, struct probe *p)
 		if (lua_rawlen(L, -1) > (size_t)nargs)
 			luaL_error(L, "option 'args': at most %d arguments for %s probes", nargs,
 				   p->provider->name);
+		check_arg_indexes(L, nargs, p->provider->name);	/* sparse: {[13] = ...} */
 		for (int i = 0; i < nargs; i++) {
 			snprintf(what, sizeof(what), "option 'args[%d]'", i + 1);
 			if (lua_rawgeti(L, -1, i + 1) != LUA_TSTRING && !lua_isnil(L, -1))
@@ -351,11 +372,14 @@ static void parse_options(lua_State *L, int t, struct probe *p)
 int l_probe_new(lua_State *L)
 {
 	struct session *s = script_session(L);
-	const char *text = luaL_checkstring(L, 1);
+	size_t len;
+	const char *text = luaL_checklstring(L, 1, &len);
 	int opts = lua_istable(L, 2) ? 2 : 0, fn = lua_isfunction(L, 2) ? 2 : 3;
 	struct probe **h;
 	char err[512] = "";
 
+	if (strlen(text) != len)	/* C would read the spec up to the NUL only */
+		return luaL_error(L, "probe spec '%s...': a NUL byte inside it", text);
 	if (!lua_isnoneornil(L, fn))
 		luaL_checktype(L, fn, LUA_TFUNCTION);
 	if (!opts && !lua_isnoneornil(L, 2) && !lua_isfunction(L, 2))

@@ -4,7 +4,7 @@
     repl_pty.py session LTRACE_EBPF LIB SERVE_PID SERVE_FIFO SERVE_OUT
     repl_pty.py ctrlc LTRACE_EBPF
 
-session: starts `ltrace-ebpf -p SERVE_PID` (no script: the REPL) on a pty, types into it,
+session: starts `ltrace-ebpf --repl -p SERVE_PID` (the REPL attached) on a pty, types into it,
 and checks what it prints. The server (ltfix_serve, started by the caller) is fed through
 SERVE_FIFO and answers in SERVE_OUT, so each call happens exactly when the test says.
 ctrlc: a bug reproducer (a race, so not run by ctest): Ctrl-C typed right after a
@@ -184,7 +184,7 @@ def main():
     env = dict(os.environ, TERM="dumb", INPUTRC="/dev/null")
     pid, fd = pty.fork()
     if pid == 0:
-        os.execve(LT, [LT, "-p", SERVE_PID], env)
+        os.execve(LT, [LT, "--repl", "-p", SERVE_PID], env)
     TOOL_PID = pid
 
     banner = expect(fd, PROMPT, "first prompt")

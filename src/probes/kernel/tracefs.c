@@ -23,28 +23,41 @@ void tracefs_set_root(const char *dir)
 	snprintf(root, sizeof(root), "%s", dir ? dir : "");
 }
 
-static bool has_events(const char *dir)
+/* dir/events is a directory; when it cannot be looked at (EACCES: tracefs is there but
+ * mode 0700, not ours), *denied names dir, so the error says that and not "not mounted". */
+static bool has_events(const char *dir, const char **denied)
 {
 	char path[PATH_MAX];
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/events", dir);
-	return !stat(path, &st) && S_ISDIR(st.st_mode);
+	if (!stat(path, &st))
+		return S_ISDIR(st.st_mode);
+	if (errno == EACCES && !*denied)
+		*denied = dir;
+	return false;
 }
 
 const char *tracefs_root(char *err, size_t errlen)
 {
 	static const char *const known[] = { TRACEFS_MOUNT, "/sys/kernel/debug/tracing" };
+	const char *denied = NULL;
 
 	if (root[0])
 		return root;
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		if (has_events(known[i])) {
+		if (has_events(known[i], &denied)) {
 			tracefs_set_root(known[i]);
 			return root;
 		}
 	}
-	if (mount("tracefs", TRACEFS_MOUNT, "tracefs", 0, NULL) == 0 && has_events(TRACEFS_MOUNT)) {
+	if (denied) {
+		snprintf(err, errlen, "tracefs at %s cannot be read: %s (run as root)", denied,
+			 strerror(EACCES));
+		return NULL;
+	}
+	if (mount("tracefs", TRACEFS_MOUNT, "tracefs", 0, NULL) == 0 &&
+	    has_events(TRACEFS_MOUNT, &denied)) {
 		tracefs_set_root(TRACEFS_MOUNT);
 		return root;
 	}

@@ -174,9 +174,9 @@ static int uprobe_resolve(struct probe *p, char *err, size_t errlen)
 		rc = uprobe_plt_resolve(p, err, errlen);
 	else if (!p->spec.is_addr)
 		rc = resolve_funcs(p, err, errlen);
-	else if ((rc = elf_vaddr_to_offset(p->path, p->spec.offset, &off)))
-		snprintf(err, errlen, "address %s is not in a loaded segment of %s", p->spec.func,
-			 p->path);
+	else if ((rc = elf_code_vaddr_to_offset(p->path, p->spec.offset, &off)))
+		snprintf(err, errlen, "address %s is not in the code (an executable segment) of %s",
+			 p->spec.func, p->path);
 	else
 		rc = probe_add_site(p, p->spec.func, off);
 	return rc ? rc : keep_safe_returns(p, err, errlen);
