@@ -18,7 +18,7 @@ deadline=$((BOOT_TIMEOUT + ntests * (TEST_TIMEOUT + 60)))
 date +%s.%N >"$work/qemu-start"
 rc=0
 timeout -k 10 "$deadline" qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 \
-	-nographic -no-reboot \
+	-nographic -no-reboot -nic none \
 	-kernel "/boot/vmlinuz-$version" -initrd "$work/initramfs.gz" \
 	-append "console=ttyS0 panic=-1 ltk.work=$work ltk.guest=$here/guest.sh" \
 	-virtfs local,path=/,mount_tag=host,readonly=on,multidevs=remap,security_model=none \

@@ -7,7 +7,10 @@ set -euo pipefail
 root=$1
 shift
 
-secs_between() { awk -v a="$(cat "$1")" -v b="$(cat "$2")" 'BEGIN { printf "%.0f", b - a }'; }
+secs_between() {
+	[ -e "$1" ] && [ -e "$2" ] || { echo "?"; return 0; }
+	awk -v a="$(cat "$1")" -v b="$(cat "$2")" 'BEGIN { printf "%.0f", b - a }'
+}
 
 tests=
 for v in "$@"; do
@@ -16,12 +19,13 @@ for v in "$@"; do
 		echo "- $v: did not boot (see $w/console.log)"
 		continue
 	fi
+	# shellcheck source=/dev/null
+	tests="$tests $(. "$w/config" && echo "$TESTS")"	# in the order they ran
 	pass=0 total=0
 	for rc in "$w"/results/*.rc; do
 		[ -e "$rc" ] || continue
 		total=$((total + 1))
 		[ "$(cat "$rc")" == 0 ] && pass=$((pass + 1))
-		tests="$tests $(basename "$rc" .rc)"
 	done
 	end="finished"
 	[ -e "$w/done" ] || end="did NOT finish"
@@ -56,9 +60,12 @@ for v in "$@"; do
 	for t in $tests; do
 		r=$root/$v/results/$t
 		[ -e "$r.rc" ] && [ "$(cat "$r.rc")" != 0 ] || continue
-		# The first failed assertion (its first line), and the first error the tool printed.
+		# The first failed assertion (its first line), then each distinct error the tool
+		# printed (temporary paths cut, so that one cause is listed once).
 		msg=$(grep -m1 '^FAIL' "$r.log" || tail -n 1 "$r.log")
-		why=$(grep -m1 -E '^ +\| .*(ltrace-ebpf|error|cannot)' "$r.log" | sed 's/^ *| *//' || true)
-		echo "- $v $t: ${msg:0:200}${why:+ — tool: ${why:0:200}}"
+		echo "- $v $t: ${msg:0:200}"
+		sed -n 's/^ *| \(ltrace-ebpf: .*\)/\1/p' "$r.log" |
+			sed -E 's#/tmp/lt-[^ :]*/##g; s#^ltrace-ebpf: ##; s#^[^ ]+:[0-9]+: ##' | awk '!seen[$0]++' |
+			head -n 4 | cut -c1-200 | sed 's/^/  - tool: /'
 	done
 done
