@@ -3,6 +3,8 @@
 #   ./build.sh demo   install dependencies, build, trace the built-in demo
 #   ./build.sh test   install dependencies, build, run the whole test suite (ctest)
 #   ./build.sh asan   build, run the integration tests with the tool under ASan/UBSan
+#   ./build.sh kernels  install qemu and Debian 12's kernels, build, run the kernel matrix
+#                     (tests/kernels/run.sh; KERNELS=, TESTS=: see docs/kernels.md)
 #   ./build.sh deps | build
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -72,6 +74,24 @@ asan_tests() {
 	return $rc
 }
 
+# The kernel matrix's packages: qemu (TCG), a static busybox for the initramfs, Debian 12's
+# stock kernel (the newest linux-image-6.1.0-N-amd64 the archive has) and its 6.12 kernel
+# (the linux-image-6.12-amd64 meta-package pulls the newest linux-image-6.12.N+deb12-amd64).
+kernel_deps() {
+	local stock
+	stock_kernel() {
+		apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' |
+			awk '{ print $1 }' | sort -V | tail -n 1
+	}
+	stock=$(stock_kernel)
+	if [ -z "$stock" ]; then	# a fresh machine without package lists yet
+		apt-get update -qq
+		stock=$(stock_kernel)
+	fi
+	[ -n "$stock" ] || { echo "build.sh: no linux-image-6.1.0-*-amd64 in apt" >&2; exit 1; }
+	install_deps qemu-system-x86 busybox-static "$stock" linux-image-6.12-amd64
+}
+
 case "${1:-}" in
 deps)
 	need_root
@@ -108,8 +128,15 @@ asan)
 	mount_tracefs
 	asan_tests "${@:2}"
 	;;
+kernels)
+	need_root
+	install_deps "${BUILD_DEPS[@]}" "${TEST_DEPS[@]}"
+	kernel_deps
+	build
+	exec tests/kernels/run.sh
+	;;
 *)
-	echo "usage: ./build.sh demo | test | asan | build | deps" >&2
+	echo "usage: ./build.sh demo | test | asan | kernels | build | deps" >&2
 	exit 2
 	;;
 esac
