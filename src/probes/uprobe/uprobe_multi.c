@@ -74,8 +74,17 @@ bool uprobe_multi_supported(void)
 	/* LTRACE_EBPF_NO_UPROBE_MULTI: the older kernels' paths, on this one */
 	fd = getenv("LTRACE_EBPF_NO_UPROBE_MULTI") ? -1 :
 	     bpf_prog_load(BPF_PROG_TYPE_KPROBE, "lt_probe_multi", "GPL", insns, 2, &opts);
-	known = fd >= 0;
-	if (fd >= 0)
+	/* Loading is not enough: 6.1 loads a kprobe program with any expected attach type
+	 * and only the link is refused (EINVAL). A uprobe_multi link on "/" (a directory)
+	 * fails with EBADF where the kernel has the link type, with EINVAL where it has not
+	 * (libbpf's own probe asks the same way). */
+	if (fd >= 0) {
+		uint64_t offset = 0;
+
+		known = uprobe_multi_attach(fd, "/", &offset, NULL, 1, false, -1) == -EBADF;
 		close(fd);
+	} else {
+		known = 0;
+	}
 	return known;
 }
