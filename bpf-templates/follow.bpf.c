@@ -8,14 +8,14 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "follow.h"
-#include "held.bpf.h"
+#include "lib/held.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LT_MAX_PIDS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);	/* the owner's: see common.bpf.h */
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* the owner's: see lib/maps.bpf.h */
 	__type(key, __u32);
 	__type(value, __u8);
 } lt_pids SEC(".maps");

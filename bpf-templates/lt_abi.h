@@ -251,7 +251,7 @@ struct lt_agg_hist {
 };
 
 /* A paired call in flight: thread, site, probe and the stack pointer at entry. Its slot in
- * the thread's call stack (common.bpf.h) is matched on them; captures parked at entry
+ * the thread's call stack (lib/paired.bpf.h) is matched on them; captures parked at entry
  * (lt_inflight_data) are keyed by it, so recursion and nesting never collide. */
 struct lt_inflight_key {
 	__u32 tid;

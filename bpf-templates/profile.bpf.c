@@ -9,9 +9,13 @@
 #include <linux/bpf_perf_event.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
-#include "common.bpf.h"
+#include "lib/maps.bpf.h"
+#include "lib/filter.bpf.h"
+#include "lib/agg.bpf.h"
+#include "lib/stacks.bpf.h"
+#include "lib/emit.bpf.h"
 #include "profile.h"
-#include "user_regs.bpf.h"
+#include "lib/user_regs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

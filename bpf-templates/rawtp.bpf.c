@@ -8,9 +8,14 @@
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-#include "common.bpf.h"
+#include "lib/maps.bpf.h"
+#include "lib/filter.bpf.h"
+#include "lib/agg.bpf.h"
+#include "lib/stacks.bpf.h"
+#include "lib/emit.bpf.h"
+#include "lib/event.bpf.h"
 #include "rawtp.h"
-#include "user_regs.bpf.h"
+#include "lib/user_regs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

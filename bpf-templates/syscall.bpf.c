@@ -12,9 +12,15 @@
 #include <linux/bpf.h>
 #include <linux/ptrace.h>
 #include <bpf/bpf_helpers.h>
-#include "common.bpf.h"
+#include "lib/maps.bpf.h"
+#include "lib/filter.bpf.h"
+#include "lib/agg.bpf.h"
+#include "lib/capture.bpf.h"
+#include "lib/stacks.bpf.h"
+#include "lib/emit.bpf.h"
+#include "lib/paired.bpf.h"
 #include "syscall.h"
-#include "user_regs.bpf.h"
+#include "lib/user_regs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -13,7 +13,7 @@
 #include <linux/ptrace.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
-#include "counters.bpf.h"
+#include "lib/counters.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -13,7 +13,13 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
-#include "common.bpf.h"
+#include "lib/maps.bpf.h"
+#include "lib/filter.bpf.h"
+#include "lib/agg.bpf.h"
+#include "lib/capture.bpf.h"
+#include "lib/stacks.bpf.h"
+#include "lib/emit.bpf.h"
+#include "lib/event.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -1,7 +1,7 @@
 /* The guardian: a small process, forked when a session first may stop a thread (a `hold`
  * or `lossless` probe, exec holds for -f), that outlives the tracer and resumes every
  * thread still held if the tracer dies (SIGKILL, a crash, os.exit() in a callback).
- * It learns of held threads from lt_held (bpf-templates/held.bpf.h), whose fd it keeps,
+ * It learns of held threads from lt_held (bpf-templates/lib/held.bpf.h), whose fd it keeps,
  * and, as the target's ptracer, holds them itself (guardian_ptrace.h). */
 #ifndef LT_GUARDIAN_H
 #define LT_GUARDIAN_H

@@ -2,11 +2,11 @@
 /*
  * Unit test of the log2 histogram bucket rule (lt_abi.h, LT_AGG_HIST): slot 0 holds 0,
  * slot i >= 1 holds [2^(i-1), 2^i). The kernel computes it in log2_slot(), a static inline
- * of bpf-templates/uprobe.bpf.c that no host code links against, so this test carries a
+ * of bpf-templates/lib/agg.bpf.h that no host code links against, so this test carries a
  * pasted copy of it and checks the copy against a table and against an independent rule
  * (64 - clz). The Lua side (fmt.log2_slot in lua/fmt.lua) is tested by the Lua tests.
  *
- * Keep kernel_log2_slot() below identical to log2_slot() in bpf-templates/uprobe.bpf.c:
+ * Keep kernel_log2_slot() below identical to log2_slot() in bpf-templates/lib/agg.bpf.h:
  * the duplication is deliberate, and an edit to one without the other is the bug this
  * test exists to catch in review.
  */
@@ -15,7 +15,7 @@
 
 #include "unit.h"
 
-/* Copied from log2_slot() in bpf-templates/uprobe.bpf.c (types spelled as in user space). */
+/* Copied from log2_slot() in bpf-templates/lib/agg.bpf.h (types spelled as in user space). */
 static inline uint32_t kernel_log2_slot(uint64_t v)
 {
 	uint32_t slot = 0;

@@ -2,10 +2,15 @@
 /* The user registers of the current task for programs whose context has none (tracepoints,
  * raw tracepoints, the syscall pair, kprobes, a perf sample taken in the kernel): the
  * registers the task entered the kernel with, from bpf_task_pt_regs(). DWARF unwinding
- * (lt_stack_append's register and stack copy) starts from them. Include after common.bpf.h.
+ * (lt_stack_append's register and stack copy) starts from them.
  */
 #ifndef LT_USER_REGS_BPF_H
 #define LT_USER_REGS_BPF_H
+
+#include <linux/bpf.h>
+#include <linux/ptrace.h>
+#include <bpf/bpf_helpers.h>
+#include "lt_abi.h"
 
 struct task_struct;
 

@@ -9,6 +9,8 @@
 #ifndef LT_HELD_BPF_H
 #define LT_HELD_BPF_H
 
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
 #include "lt_abi.h"
 
 struct {

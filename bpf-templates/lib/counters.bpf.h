@@ -4,6 +4,8 @@
 #ifndef LT_COUNTERS_BPF_H
 #define LT_COUNTERS_BPF_H
 
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
 #include "lt_abi.h"
 
 struct {

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Sending a record: the header every kind fills the same way, the ring buffer output with
+ * the host's wakeup policy, and the held record whose thread stops until the host resumes
+ * it (held.bpf.h registers the thread for the guardian).
+ */
+#ifndef LT_EMIT_BPF_H
+#define LT_EMIT_BPF_H
+
+#include "maps.bpf.h"
+#include "held.bpf.h"
+
+static __always_inline void rec_fill(struct lt_rec *r, __u16 type, __u64 cookie, __u64 pid_tgid)
+{
+	r->type = type;
+	r->flags = 0;
+	r->probe = cookie >> 32;
+	r->site = (__u32)cookie;
+	r->pid = pid_tgid >> 32;
+	r->tid = (__u32)pid_tgid;
+	r->cpu = bpf_get_smp_processor_id();
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	r->nustack = 0;
+	r->nkstack = 0;
+	r->ucopy_len = 0;
+}
+
+#define LT_HELD_REC_MAX (sizeof(struct lt_rec) + LT_DATA_MAX + LT_STACK_AREA)
+
+/* A record whose thread stops (LT_CFG_HOLD: SIGSTOP, taken on its way back to user space)
+ * until the host has run the callback and sent SIGCONT. The stop is requested before the
+ * record is committed, so the SIGCONT never comes first; and after the record is copied
+ * out of the scratch area, which the programs the signal itself triggers
+ * (signal:signal_generate) may reuse on this CPU. The host is woken at once: the thread
+ * waits for it. */
+static __always_inline int emit_held(struct scratch *s, __u64 len)
+{
+	struct lt_rec *r = bpf_ringbuf_reserve(&lt_events, LT_HELD_REC_MAX, 0);
+	__u32 tid = s->rec.tid;
+
+	if (!r)
+		return -1;
+	keep_bounds(len);
+	if (len > LT_HELD_REC_MAX)
+		len = LT_HELD_REC_MAX;
+	s->rec.flags |= LT_RF_HELD;
+	if (bpf_probe_read_kernel(r, len, &s->rec)) {
+		bpf_ringbuf_discard(r, 0);
+		return -1;
+	}
+	if (!held_register(tid, s->rec.pid) || bpf_send_signal_thread(19 /* SIGSTOP */)) {
+		held_cancel(tid);
+		r->flags &= ~LT_RF_HELD;
+		count(LT_CNT_HOLD_FAILED);
+	}
+	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+/* Sends the record: held with LT_CFG_HOLD in cfg_flags, and with LT_CFG_LOSSLESS once the
+ * ring is half full (the thread waits until the host has read this far). */
+__noinline int lt_emit(struct scratch *s, __u32 probe, __u32 cfg_flags)
+{
+	struct lt_probe_stats *st = stats_of(probe);
+	struct lt_globals *g;
+	__u64 len, flags, queued;
+	long err;
+
+	if (!s)
+		return 0;
+	len = s->rec.data_len;
+
+	keep_bounds(len);
+	if (len > LT_DATA_MAX)
+		len = LT_DATA_MAX;
+	len += ((__u64)s->rec.nustack + s->rec.nkstack) * 8 + s->rec.ucopy_len;
+	keep_bounds(len);
+	if (len > LT_DATA_MAX + LT_STACK_AREA)
+		len = LT_DATA_MAX + LT_STACK_AREA;
+	s->rec.size = sizeof(s->rec) + len;
+	g = globals();
+	queued = bpf_ringbuf_query(&lt_events, BPF_RB_AVAIL_DATA);
+	flags = g && queued >= g->wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if ((cfg_flags & LT_CFG_HOLD) || ((cfg_flags & LT_CFG_LOSSLESS) &&
+	    queued >= bpf_ringbuf_query(&lt_events, BPF_RB_RING_SIZE) / 2))
+		err = emit_held(s, sizeof(s->rec) + len);
+	else
+		err = bpf_ringbuf_output(&lt_events, &s->rec, sizeof(s->rec) + len, flags);
+	if (err) {
+		count(LT_CNT_RINGBUF_FULL);
+		if (st)
+			st->dropped++;
+		return 0;
+	}
+	if (st)
+		st->emitted++;
+	return 0;
+}
+
+#endif
