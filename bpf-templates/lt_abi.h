@@ -11,6 +11,14 @@
 
 #include <linux/types.h>
 
+/* The layout both sides rely on, checked wherever this header is compiled: the BPF build
+ * (clang -target bpf) and the host build alike. A field added, moved or resized changes
+ * a size or an offset below, so the edit fails to compile until the checks are updated on
+ * purpose; a layout the two compilers would lay out differently fails in one of them. */
+#define LT_ABI_SIZE(t, n) _Static_assert(sizeof(struct t) == (n), "struct " #t ": size")
+#define LT_ABI_OFF(t, f, n) \
+	_Static_assert(__builtin_offsetof(struct t, f) == (n), "struct " #t ": offset of " #f)
+
 #define LT_MAX_PROBES 1024
 #define LT_MAX_ARGS 6
 #define LT_MAX_FETCH 16
@@ -305,5 +313,81 @@ struct lt_probe_stats {
 	__u32 agg_epoch;	/* the cfg's agg_epoch `agg` belongs to */
 	struct lt_agg_val agg;	/* LT_CFG_AGG_FLAT totals */
 };
+
+/* Sizes and the offsets the host and the templates read (see LT_ABI_SIZE). */
+LT_ABI_SIZE(lt_fetch, 16);
+LT_ABI_OFF(lt_fetch, len, 6);
+LT_ABI_OFF(lt_fetch, off, 8);
+LT_ABI_OFF(lt_fetch, off2, 12);
+
+LT_ABI_SIZE(lt_pred, 16);
+LT_ABI_OFF(lt_pred, width, 3);
+LT_ABI_OFF(lt_pred, val, 8);
+
+LT_ABI_SIZE(lt_probe_cfg, 384);
+LT_ABI_OFF(lt_probe_cfg, min_duration, 8);
+LT_ABI_OFF(lt_probe_cfg, tid, 16);
+LT_ABI_OFF(lt_probe_cfg, nfetch, 20);
+LT_ABI_OFF(lt_probe_cfg, stack_depth, 28);
+LT_ABI_OFF(lt_probe_cfg, agg_hist, 30);
+LT_ABI_OFF(lt_probe_cfg, comm, 32);
+LT_ABI_OFF(lt_probe_cfg, fetch, 48);
+LT_ABI_OFF(lt_probe_cfg, pred, 304);
+LT_ABI_OFF(lt_probe_cfg, cgroup_id, 368);
+LT_ABI_OFF(lt_probe_cfg, agg_epoch, 376);
+
+LT_ABI_SIZE(lt_cap, 4);
+
+LT_ABI_SIZE(lt_rec, 128);
+LT_ABI_OFF(lt_rec, size, 4);
+LT_ABI_OFF(lt_rec, probe, 8);
+LT_ABI_OFF(lt_rec, site, 12);
+LT_ABI_OFF(lt_rec, pid, 16);
+LT_ABI_OFF(lt_rec, tid, 20);
+LT_ABI_OFF(lt_rec, cpu, 24);
+LT_ABI_OFF(lt_rec, data_len, 28);
+LT_ABI_OFF(lt_rec, ts, 32);
+LT_ABI_OFF(lt_rec, duration, 40);
+LT_ABI_OFF(lt_rec, args, 48);
+LT_ABI_OFF(lt_rec, ret, 96);
+LT_ABI_OFF(lt_rec, comm, 104);
+LT_ABI_OFF(lt_rec, nustack, 120);
+LT_ABI_OFF(lt_rec, nkstack, 122);
+LT_ABI_OFF(lt_rec, ucopy_len, 124);
+
+LT_ABI_SIZE(lt_ucopy, 152);
+LT_ABI_OFF(lt_ucopy, sp, 136);
+LT_ABI_OFF(lt_ucopy, len, 144);
+
+LT_ABI_SIZE(lt_agg_key, 32);
+LT_ABI_OFF(lt_agg_key, slot, 4);
+LT_ABI_OFF(lt_agg_key, key, 8);
+LT_ABI_OFF(lt_agg_key, comm, 16);
+LT_ABI_OFF(lt_agg_key, stk.pid, 16);
+LT_ABI_OFF(lt_agg_key, stk.caller, 24);
+
+LT_ABI_SIZE(lt_agg_val, 32);
+LT_ABI_OFF(lt_agg_val, max, 24);
+
+LT_ABI_SIZE(lt_agg_hist, 536);
+LT_ABI_OFF(lt_agg_hist, slot, 8);
+
+LT_ABI_SIZE(lt_inflight_key, 24);
+LT_ABI_OFF(lt_inflight_key, sp, 8);
+LT_ABI_OFF(lt_inflight_key, probe, 16);
+
+LT_ABI_SIZE(lt_inflight, 64);
+LT_ABI_OFF(lt_inflight, args, 8);
+LT_ABI_OFF(lt_inflight, data_len, 56);
+LT_ABI_OFF(lt_inflight, keep, 60);
+
+LT_ABI_SIZE(lt_globals, 24);
+LT_ABI_OFF(lt_globals, wakeup_bytes, 8);
+LT_ABI_OFF(lt_globals, target_tgid, 16);
+
+LT_ABI_SIZE(lt_probe_stats, 72);
+LT_ABI_OFF(lt_probe_stats, sampled, 32);
+LT_ABI_OFF(lt_probe_stats, agg_epoch, 36);
+LT_ABI_OFF(lt_probe_stats, agg, 40);
 
 #endif

@@ -5,6 +5,7 @@
 #define LT_PROFILE_ABI_H
 
 #include <linux/types.h>
+#include "lt_abi.h"
 
 #define LT_REC_SAMPLE 32	/* one perf_event sample (records only with a callback) */
 #define LT_OFFCPU_MAX 16384	/* threads off CPU at once */
@@ -15,5 +16,10 @@ struct lt_offcpu_start {
 	__u64 pid_tgid;
 	__u32 uid, kid;		/* stack ids, ~0 when none */
 };
+
+/* Layout checks, in the BPF and the host build alike (LT_ABI_SIZE in lt_abi.h). */
+LT_ABI_SIZE(lt_offcpu_start, 24);
+LT_ABI_OFF(lt_offcpu_start, uid, 16);
+LT_ABI_OFF(lt_offcpu_start, kid, 20);
 
 #endif

@@ -4,6 +4,7 @@
 #define LT_RAWTP_ABI_H
 
 #include <linux/types.h>
+#include "lt_abi.h"
 
 #define LT_RAWTP_MAX_PATHS 8
 #define LT_RAWTP_MAX_STEPS 8	/* == BTF_PATH_MAX_STEPS */
@@ -35,5 +36,13 @@ struct lt_rawtp_cfg {
 	__u32 npaths;
 	struct lt_path path[LT_RAWTP_MAX_PATHS];
 };
+
+/* Layout checks, in the BPF and the host build alike (LT_ABI_SIZE in lt_abi.h). */
+LT_ABI_SIZE(lt_path, 40);
+LT_ABI_OFF(lt_path, slot, 6);
+LT_ABI_OFF(lt_path, off, 8);
+
+LT_ABI_SIZE(lt_rawtp_cfg, 328);
+LT_ABI_OFF(lt_rawtp_cfg, path, 8);
 
 #endif

@@ -38,4 +38,12 @@ struct lt_sys_site {
 	struct lt_probe_cfg strs;
 };
 
+/* Layout checks, in the BPF and the host build alike (LT_ABI_SIZE in lt_abi.h). */
+LT_ABI_SIZE(lt_sys_key, 8);
+
+LT_ABI_SIZE(lt_sys_nrs, 1024);
+
+LT_ABI_SIZE(lt_sys_site, 392);
+LT_ABI_OFF(lt_sys_site, strs, 8);
+
 #endif

@@ -9,6 +9,7 @@
 #define LT_TRACEPOINT_ABI_H
 
 #include <linux/types.h>
+#include "lt_abi.h"
 
 #define LT_TP_MAX_SITES 8192	/* attached tracepoints, all probes together */
 #define LT_TP_MAX_LOC 4		/* __data_loc fields followed to size the copy */
@@ -38,5 +39,14 @@ struct lt_tp_site {
 	struct lt_tp_val vals[LT_TP_NVALS];
 	__u8 pad2[4];
 };
+
+/* Layout checks, in the BPF and the host build alike (LT_ABI_SIZE in lt_abi.h). */
+LT_ABI_SIZE(lt_tp_val, 4);
+
+LT_ABI_SIZE(lt_tp_loc, 4);
+
+LT_ABI_SIZE(lt_tp_site, 52);
+LT_ABI_OFF(lt_tp_site, loc, 4);
+LT_ABI_OFF(lt_tp_site, vals, 20);
 
 #endif

@@ -163,6 +163,10 @@ struct scratch {
 };
 _Static_assert(LT_SCRATCH_DATA >= LT_DATA_MAX + LT_FETCH_MAX_LEN + sizeof(struct lt_cap) + 8,
 	       "captures fit the scratch record");
+/* lt_emit sends rec and the data after it as one block. */
+_Static_assert(__builtin_offsetof(struct scratch, data) ==
+	       __builtin_offsetof(struct scratch, rec) + sizeof(struct lt_rec),
+	       "the captures follow the record header");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
