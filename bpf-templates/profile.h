@@ -1,8 +1,8 @@
 /* Shared between profile.bpf.c and src/probes/profile/provider_profile.c: the record types of samples and
  * off-CPU intervals (beyond enum lt_rec_type, so they never collide with the core's) and
  * the state an off-CPU interval keeps between switch-out and switch-in. */
-#ifndef LT_PROFILE_ABI_H
-#define LT_PROFILE_ABI_H
+#ifndef LT_PROFILE_H
+#define LT_PROFILE_H
 
 #include <linux/types.h>
 #include "lt_abi.h"

@@ -1,7 +1,7 @@
 /* Shared between rawtp.bpf.c and the host: the BTF field paths a raw tracepoint probe reads,
  * resolved in user space (src/probes/kernel/btf_path.c) into offset chains. Fixed-width types only. */
-#ifndef LT_RAWTP_ABI_H
-#define LT_RAWTP_ABI_H
+#ifndef LT_RAWTP_H
+#define LT_RAWTP_H
 
 #include <linux/types.h>
 #include "lt_abi.h"

@@ -4,8 +4,8 @@
  * which differ from one syscall to the next and so cannot live in the probe's own config.
  * Fixed-width kernel types only.
  */
-#ifndef LT_SYSCALL_ABI_H
-#define LT_SYSCALL_ABI_H
+#ifndef LT_SYSCALL_H
+#define LT_SYSCALL_H
 
 #include <linux/types.h>
 #include "lt_abi.h"

@@ -5,8 +5,8 @@
  * fields are, so the whole record (dynamic strings and arrays included) is copied.
  * Fixed-width kernel types only.
  */
-#ifndef LT_TRACEPOINT_ABI_H
-#define LT_TRACEPOINT_ABI_H
+#ifndef LT_TRACEPOINT_H
+#define LT_TRACEPOINT_H
 
 #include <linux/types.h>
 #include "lt_abi.h"

@@ -3,8 +3,8 @@
  * follow.bpf.c's SIGSTOP stops a traced process when it execs, while the host probes the
  * new program) and at the records of `hold` probes (the template stops the thread,
  * l_event.c resumes it after the callback). */
-#ifndef LTRACE_EXEC_HOLD_H
-#define LTRACE_EXEC_HOLD_H
+#ifndef LT_EXEC_HOLD_H
+#define LT_EXEC_HOLD_H
 
 #include <stdbool.h>
 

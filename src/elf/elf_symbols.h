@@ -4,8 +4,8 @@
  * aliases, the address in the file's own address space, and the file offset the kernel attaches
  * to. IFUNCs are resolved to the implementation the dynamic loader picks on this CPU.
  */
-#ifndef LTRACE_ELF_SYMBOLS_H
-#define LTRACE_ELF_SYMBOLS_H
+#ifndef LT_ELF_SYMBOLS_H
+#define LT_ELF_SYMBOLS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -73,4 +73,4 @@ int elf_debug_file(const char *path, char *out, size_t outlen);
 /* A human-readable reason for the last failure in this thread (static buffer). */
 const char *elf_last_error(void);
 
-#endif /* LTRACE_ELF_SYMBOLS_H */
+#endif /* LT_ELF_SYMBOLS_H */

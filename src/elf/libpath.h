@@ -3,8 +3,8 @@
  * Turning the name a user types ("libc", "ssl", "libfoo.so.1", "bash", a path) into the file the
  * dynamic loader (or the shell) would use, and listing candidates for tab completion.
  */
-#ifndef LTRACE_LIBPATH_H
-#define LTRACE_LIBPATH_H
+#ifndef LT_LIBPATH_H
+#define LT_LIBPATH_H
 
 #include <stddef.h>
 
@@ -31,4 +31,4 @@ const char *libpath_last_error(void);
 int libpath_each(const char *prefix, int pid,
 		 void (*cb)(const char *name, const char *path, void *ctx), void *ctx);
 
-#endif /* LTRACE_LIBPATH_H */
+#endif /* LT_LIBPATH_H */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Keeps C++ exceptions (and forced unwinds) working through return probes: see
  * bpf-templates/unwind_guard.bpf.c. */
-#ifndef LTRACE_UNWIND_GUARD_H
-#define LTRACE_UNWIND_GUARD_H
+#ifndef LT_UNWIND_GUARD_H
+#define LT_UNWIND_GUARD_H
 
 #include <stdbool.h>
 #include <stddef.h>
