@@ -3,22 +3,22 @@
 -- is an ltrace command line (docs/ltrace.md); the host has already started the command
 -- (held before exec) or found the -p process.
 --
---   parse options -> load prototypes -> find the calls to trace (ltrace_select) ->
---   per call plan what the kernel captures (ltrace_plan) -> attach grouped probes ->
---   records become lines (ltrace_events, ltrace_out); with -c, in-kernel aggregates
+--   parse options -> load prototypes -> find the calls to trace (ltrace.select) ->
+--   per call plan what the kernel captures (ltrace.plan) -> attach grouped probes ->
+--   records become lines (ltrace.events, ltrace.out); with -c, in-kernel aggregates
 --   become the summary table.
 
 local core = require("ltrace.core")
-local conf = require("ltrace_conf")
-local filter = require("ltrace_filter")
-local builtin = require("ltrace_protos")
-local Objects = require("ltrace_objects")
-local Out = require("ltrace_out")
-local Events = require("ltrace_events")
-local optparse = require("ltrace_opts")
-local plan = require("ltrace_plan")
-local selector = require("ltrace_select")
-local signals = require("ltrace_signals")
+local conf = require("ltrace.conf")
+local filter = require("ltrace.filter")
+local builtin = require("ltrace.protos")
+local Objects = require("ltrace.objects")
+local Out = require("ltrace.out")
+local Events = require("ltrace.events")
+local optparse = require("ltrace.opts")
+local plan = require("ltrace.plan")
+local selector = require("ltrace.select")
+local signals = require("ltrace.signals")
 
 local M = {}
 
@@ -106,7 +106,7 @@ end
 
 -- Per-call output waits rather than loses calls, as ltrace does: once the core's ring is
 -- half full the traced thread is held until the lines are written (e.held). The stop is
--- the core's, not the program's: ltrace_signals does not show it.
+-- the core's, not the program's: ltrace.signals does not show it.
 function Tracer:lossless(popts, fn)
 	if self.opts.summary then return fn end
 	popts.lossless = true
@@ -359,7 +359,7 @@ function Tracer:watch_libraries()
 	if not interp or not selector.wants_libraries(self.opts) then return false end
 	self:cover(self.objects)
 	local ok, p = pcall(require("libwatch").watch, { ldso = interp }, function(e, paths)
-		self.held[e.tid] = true	-- its SIGSTOP is not the program's (ltrace_signals)
+		self.held[e.tid] = true	-- its SIGSTOP is not the program's (ltrace.signals)
 		for _, path in ipairs(paths) do self:library_loaded(path) end
 	end)
 	if not ok then
@@ -474,9 +474,9 @@ function M.run(opts, native)
 	self:watch_exec()
 	-- With libraries loaded later a name may still come: said at the end, if not.
 	if not self:watch_libraries() then M.check_names(opts, self.selected) end
-	if opts.follow then require("ltrace_exec").attach(self) end
+	if opts.follow then require("ltrace.exec").attach(self) end
 	if opts.syscalls then
-		local sys = require("ltrace_syscalls")
+		local sys = require("ltrace.syscalls")
 		if opts.summary then sys.attach_count(self) else sys.attach(self) end
 	end
 	-- After the syscall probes: a process's last system call shows before its exit line.

@@ -1,6 +1,6 @@
 /* Telling an ltrace(1) command line from ltrace-ebpf's own, and the little of it the host
  * needs before Lua runs: where the command starts, the first -p PID, -f. Everything else,
- * including every error message about options, is lua/ltrace_opts.lua's job; this scanner
+ * including every error message about options, is lua/ltrace/opts.lua's job; this scanner
  * only has to agree with it on which options take an argument. */
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,8 @@
 #include <stddef.h>
 
 struct embedded_lua {
-	const char *name;	/* module name: lua/<name>.lua */
+	const char *name;	/* module name: lua/a/b.lua is "a.b" */
+	const char *chunk;	/* "@lua/a/b.lua": what messages and tracebacks name */
 	const char *source;
 	size_t len;
 };

@@ -1,4 +1,4 @@
-/* require("ltrace.native"): the few things the ltrace front end (lua/ltrace*.lua) needs
+/* require("ltrace.native"): the few things the ltrace front end (lua/ltrace.lua, lua/ltrace/) needs
  * from C and the probe API does not give: what an executable imports through its PLT and
  * GOT, its code range and dynamic names, library lookup, symbol lists, ltrace's name
  * matching (fnmatch globs, anchored POSIX basic regexes), C++ demangling through libstdc++'s

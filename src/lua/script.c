@@ -109,10 +109,8 @@ bool script_callback_failed(lua_State *L, int status, const char *what, const ch
 static int load_embedded(lua_State *L)
 {
 	const struct embedded_lua *m = lua_touserdata(L, lua_upvalueindex(1));
-	char chunk[128];
 
-	snprintf(chunk, sizeof(chunk), "@lua/%s.lua", m->name);
-	if (luaL_loadbuffer(L, m->source, m->len, chunk))
+	if (luaL_loadbuffer(L, m->source, m->len, m->chunk))
 		return lua_error(L);
 	lua_pushstring(L, m->name);
 	lua_call(L, 1, 1);

@@ -1,15 +1,15 @@
--- Tests of the ltrace front end's prototype and output modules: lua/ltrace_conf.lua
+-- Tests of the ltrace front end's prototype and output modules: lua/ltrace/conf.lua
 -- (ltrace.conf grammar, Debian's /etc/ltrace.conf parses cleanly, the calling convention),
--- lua/ltrace_render.lua (ltrace's lenses), lua/ltrace_plan.lua (what the kernel captures),
--- lua/ltrace_events.lua's printf conversions and lua/ltrace_out.lua (lines, unfinished and
+-- lua/ltrace/render.lua (ltrace's lenses), lua/ltrace/plan.lua (what the kernel captures),
+-- lua/ltrace/events.lua's printf conversions and lua/ltrace/out.lua (lines, unfinished and
 -- resumed calls, prefixes, the -c table). Expected strings are ltrace 0.7.3's output.
 
-local conf = require("ltrace_conf")
-local render = require("ltrace_render")
-local plan = require("ltrace_plan")
-local events = require("ltrace_events")
-local Out = require("ltrace_out")
-local protos = require("ltrace_protos")
+local conf = require("ltrace.conf")
+local render = require("ltrace.render")
+local plan = require("ltrace.plan")
+local events = require("ltrace.events")
+local Out = require("ltrace.out")
+local protos = require("ltrace.protos")
 
 local T = require("testlib")
 local test, eq = T.test, T.eq

@@ -1,9 +1,9 @@
--- Tests of lua/ltrace_opts.lua and lua/ltrace_filter.lua: ltrace 0.7.3's command line
+-- Tests of lua/ltrace/opts.lua and lua/ltrace/filter.lua: ltrace 0.7.3's command line
 -- (bundled flags, attached and separate arguments, long options and their prefixes, its
 -- checks and messages) and filter expressions (-e, -x, -l) with ltrace's matching rules.
 
-local opts = require("ltrace_opts")
-local filter = require("ltrace_filter")
+local opts = require("ltrace.opts")
+local filter = require("ltrace.filter")
 
 local T = require("testlib")
 local test, eq, raises = T.test, T.eq, T.raises

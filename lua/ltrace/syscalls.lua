@@ -1,4 +1,4 @@
--- ltrace_syscalls: -S, system calls as ltrace prints them among the library calls:
+-- ltrace.syscalls: -S, system calls as ltrace prints them among the library calls:
 -- "SYS_openat(-100, "/etc/hostname", 0, 0) = 3", from the syscall provider's paired
 -- syscall:* probe (one record when the call returns, with its arguments). Prototypes are
 -- the SYS_ entries of the prototype files (ltrace's 4 guessed arguments otherwise); path
@@ -6,7 +6,7 @@
 -- Before the command's exec completes, the syscalls are the held child's (ltrace-ebpf's
 -- own code): they are skipped, as ltrace starts tracing at the exec.
 
-local conf = require("ltrace_conf")
+local conf = require("ltrace.conf")
 
 local M = {}
 
@@ -45,7 +45,7 @@ local function descriptor(t, name)
 	return D
 end
 
--- A syscall record as an event view for ltrace_events: registers from the raw arguments,
+-- A syscall record as an event view for ltrace.events: registers from the raw arguments,
 -- captured strings from the named path/name fields.
 local function view(e, name)
 	local v = { tid = e.tid, pid = e.pid, ts = e.ts, duration = e.duration,

@@ -1,4 +1,4 @@
--- ltrace_conf: prototypes in ltrace.conf(5)'s language ("int open(string,int,octal);"),
+-- ltrace.conf: prototypes in ltrace.conf(5)'s language ("int open(string,int,octal);"),
 -- the 0.7 grammar plus the legacy spellings Debian's /etc/ltrace.conf still uses (addr,
 -- file, format, octal, stringN). A parsed type is a plain table:
 --   { k = "void"|"char"|"short"|"ushort"|"int"|"uint"|"long"|"ulong"|"float"|"double"

@@ -1,4 +1,4 @@
--- ltrace_render: values printed the way ltrace 0.7.3's lenses print them. Integers by
+-- ltrace.render: values printed the way ltrace 0.7.3's lenses print them. Integers by
 -- width and lens (the default "guess" lens of unknown functions prints hex beyond
 -- +-10000), characters and strings with ltrace's escapes ('\n', "\001", a 0xff byte as
 -- EOF), "..." after -s characters, arrays "[ 1, 2... ]" after -A elements, structs
@@ -6,7 +6,7 @@
 -- Floating point cannot be read by uprobes (XMM registers): it prints as <float> or
 -- <double>, never as a number. Memory the kernel could not read prints as the address.
 
-local conf = require("ltrace_conf")
+local conf = require("ltrace.conf")
 
 local M = {}
 local format, byte, concat = string.format, string.byte, table.concat

@@ -1,4 +1,4 @@
--- ltrace_objects: the traced program as ltrace sees it: the main binary and the libraries
+-- ltrace.objects: the traced program as ltrace sees it: the main binary and the libraries
 -- it loads (DT_NEEDED, breadth first, each resolved through its parent's run path), each
 -- with its soname (ltrace uses the basename when there is none, and always for the main
 -- binary), its imports (PLT stubs and GOT-only calls) and its functions, read lazily. Also

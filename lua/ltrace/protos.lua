@@ -1,4 +1,4 @@
--- ltrace_protos: the prototypes ltrace-ebpf ships, in ltrace.conf(5)'s language, one
+-- ltrace.protos: the prototypes ltrace-ebpf ships, in ltrace.conf(5)'s language, one
 -- declaration per entry, grouped by the library that defines them. Where Debian's
 -- /etc/ltrace.conf declares a function the declaration here is the same, so the output
 -- does not depend on whether that file is installed; the rest fills its gaps (pthreads,

@@ -1,4 +1,4 @@
--- ltrace_exec: -f across exec, as ltrace does: a followed process that execs another
+-- ltrace.exec: -f across exec, as ltrace does: a followed process that execs another
 -- program prints "--- Called exec() ---" and its calls are traced from the new program's
 -- first instruction. The core holds the process at exec (stopped, core.hold_execs) while
 -- the new program's PLT is probed here, then resumes it. Probes are per file, filtered by
@@ -7,8 +7,8 @@
 -- as mapped in that process (known exactly: the process is held after its exec): once per
 -- program and load address (a PIE exec'd again elsewhere gets probes for that range too).
 
-local Objects = require("ltrace_objects")
-local selector = require("ltrace_select")
+local Objects = require("ltrace.objects")
+local selector = require("ltrace.select")
 
 local M = {}
 
@@ -52,7 +52,7 @@ function M.attach(t)
 	-- command's own range is t.main_range once exact).
 	local probed = { [t.objects.main.path] = true }
 	local first = #t.opts.command > 0	-- the command's own exec: already probed, no line
-	-- A ptrace stop sends no signal; a SIGSTOP's delivery is not shown (ltrace_signals).
+	-- A ptrace stop sends no signal; a SIGSTOP's delivery is not shown (ltrace.signals).
 	local by_signal = core.hold_execs(true) == "signal"
 	local p = probe("tracepoint:sched:sched_process_exec", t:base_opts({}), function(e)
 		if by_signal then t.held[e.pid] = true end

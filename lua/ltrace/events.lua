@@ -1,17 +1,17 @@
--- ltrace_events: probe records to ltrace lines. Every traced call gives two records, one
+-- ltrace.events: probe records to ltrace lines. Every traced call gives two records, one
 -- when it starts (entry: the left arguments) and one when it returns (uretprobe: the
 -- result; or a paired call record: the right arguments, read at return, and the result).
 -- A stack of open calls per thread pairs them (the innermost open call of that function;
 -- frames above it never returned: longjmp, exceptions) and gives ltrace's nesting depth.
 
-local render = require("ltrace_render")
+local render = require("ltrace.render")
 
 local M = {}
 M.__index = M
 
 local new_context	-- below, with the other per-call helpers
 
--- new(out, opts): out is an ltrace_out writer.
+-- new(out, opts): out is an ltrace.out writer.
 function M.new(out, opts)
 	local self = setmetatable({ out = out, opts = opts, threads = {}, ctx = new_context(opts) },
 				  M)
@@ -20,7 +20,7 @@ function M.new(out, opts)
 	-- filter on it in kernel), so its tid is not read either.
 	self.want_ts = opts.time_spent or opts.relative or opts.timestamps > 0
 	self.one_tid = not opts.follow and opts.main_tid or nil
-	-- The left part of a call is rendered only when it is written (ltrace_out).
+	-- The left part of a call is rendered only when it is written (ltrace.out).
 	out.render_left = function(frame) self:render_left(frame) end
 	return self
 end

@@ -1,4 +1,4 @@
--- ltrace_out: ltrace 0.7.3's output, piece by piece as its output.c writes it. A call's
+-- ltrace.out: ltrace 0.7.3's output, piece by piece as its output.c writes it. A call's
 -- left part ("malloc(24") is written when it starts and its right part (") = 0x...")
 -- when it returns; anything in between closes the open line with " <unfinished ...>"
 -- (another call) or " <no return ...>" (a signal, an exit), and the return then prints

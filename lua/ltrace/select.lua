@@ -1,4 +1,4 @@
--- ltrace_select: which calls to trace, from ltrace's three filters.
+-- ltrace.select: which calls to trace, from ltrace's three filters.
 --   -e (default @MAIN)  PLT calls: the stubs of the objects the filter's library part
 --                       names, for the symbols it marks; "caller->" before the name
 --                       unless the default filter is in use.
@@ -9,7 +9,7 @@
 -- caller) | "sym" (probe the symbol), obj = where the probe goes (plt, sym) or the caller
 -- (got), callee = the defining object (got), name, prefix, display }.
 
-local filter = require("ltrace_filter")
+local filter = require("ltrace.filter")
 
 local M = {}
 

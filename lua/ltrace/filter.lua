@@ -1,4 +1,4 @@
--- ltrace_filter: ltrace's filter expressions (-e, -x, -l), parsed as ltrace 0.7.3's
+-- ltrace.filter: ltrace's filter expressions (-e, -x, -l), parsed as ltrace 0.7.3's
 -- parse_filter does and matched with its rules:
 --   {[+-][symbol_pattern][@library_pattern]}   e.g.  malloc+free-@libc.so*
 -- Patterns are anchored globs, /regex/ (POSIX basic, anchored) or, for libraries, MAIN

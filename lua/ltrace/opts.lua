@@ -1,10 +1,10 @@
--- ltrace_opts: ltrace(1)'s command line, parsed the way ltrace 0.7.3's getopt_long does
+-- ltrace.opts: ltrace(1)'s command line, parsed the way ltrace 0.7.3's getopt_long does
 -- ("+cfhiLrStTVbC" plus "a:A:D:e:F:l:n:o:p:s:u:x:X:w:", long options abbreviable), with
 -- its defaults and its checks. parse(argv) -> opts, or raises a one-line message naming
 -- the option. src/app/cli_ltrace.c scans the same grammar to find the command: keep the lists
 -- of options taking an argument in step.
 
-local filter = require("ltrace_filter")
+local filter = require("ltrace.filter")
 
 local M = {}
 

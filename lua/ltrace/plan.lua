@@ -1,4 +1,4 @@
--- ltrace_plan: what the kernel must capture for one prototype, and when. ltrace shows the
+-- ltrace.plan: what the kernel must capture for one prototype, and when. ltrace shows the
 -- parameters left of the first "+" when the call starts and the rest when it returns; here
 -- that becomes two probes per function:
 --   entry   uprobe: at the PLT stub (or symbol), args captured for the left parameters:
@@ -10,8 +10,8 @@
 -- Functions whose plans are equal share probes (the `plt` name list), so a binary with 100
 -- imports needs a handful of probes, not 200.
 
-local conf = require("ltrace_conf")
-local render = require("ltrace_render")
+local conf = require("ltrace.conf")
+local render = require("ltrace.render")
 
 local M = {}
 

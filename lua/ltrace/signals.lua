@@ -1,4 +1,4 @@
--- ltrace_signals: the lines about processes rather than calls, from kernel tracepoints:
+-- ltrace.signals: the lines about processes rather than calls, from kernel tracepoints:
 --   --- SIGUSR1 (User defined signal 1) ---   signal:signal_deliver (taken by a traced
 --       thread) and signal:signal_generate dropped as ignored (ptrace makes ltrace see
 --       those too: a SIGCHLD nobody handles)
