@@ -9,65 +9,65 @@ local all_probes = {}      -- every probe handle, kept alive for the whole sessi
 local handlers = { begin = {}, ["end"] = {} }
 
 local function add_handler(phase, fn)
-  if type(fn) ~= "function" then
-    error(("on('%s', fn): fn must be a function"):format(phase), 3)
-  end
-  table.insert(handlers[phase], fn)
+	if type(fn) ~= "function" then
+		error(("on('%s', fn): fn must be a function"):format(phase), 3)
+	end
+	table.insert(handlers[phase], fn)
 end
 
 local function timer(interval, fn, periodic, level)
-  local secs = interval
-  if type(interval) == "string" then
-    local ok, ns = pcall(core.parse_duration, interval)
-    if not ok then error(ns, level + 1) end
-    secs = ns / 1e9
-  end
-  if type(secs) ~= "number" or secs <= 0 then
-    error("interval must be a positive duration (e.g. \"1s\", 0.5)", level + 1)
-  end
-  if type(fn) ~= "function" then error("expected a function", level + 1) end
-  return core.timer(secs, fn, periodic)
+	local secs = interval
+	if type(interval) == "string" then
+		local ok, ns = pcall(core.parse_duration, interval)
+		if not ok then error(ns, level + 1) end
+		secs = ns / 1e9
+	end
+	if type(secs) ~= "number" or secs <= 0 then
+		error("interval must be a positive duration (e.g. \"1s\", 0.5)", level + 1)
+	end
+	if type(fn) ~= "function" then error("expected a function", level + 1) end
+	return core.timer(secs, fn, periodic)
 end
 
 --- probe(spec [, opts] [, fn]) -> handle. Raises with the caller's line on any error.
 function probe(spec, opts, fn)
-  if type(spec) ~= "string" then error("probe(spec, ...): spec must be a string", 2) end
-  if type(opts) == "function" then opts, fn = nil, opts end
-  local period = spec:match("^interval:(.+)$") or spec:match("^i:(.+)$")
-  local phase = (spec == "begin" or spec == "BEGIN") and "begin"
-                or (spec == "end" or spec == "END") and "end"
-  if (phase or period) and type(opts) == "table" and next(opts) ~= nil then
-    -- no event, no stack, no filter: an option here would be silently ignored
-    error(("%s: takes no options (got '%s')"):format(spec, tostring(next(opts))), 2)
-  end
-  if phase then return add_handler(phase, fn) end
-  if period then
-    local t = timer(period, fn, true, 2)   -- not a tail call: level 2 is the caller
-    return t
-  end
-  local ok, p, err = pcall(core.probe, spec, opts, fn)
-  if not ok then error(p, 2) end
-  if not p then error(err, 2) end
-  all_probes[#all_probes + 1] = p
-  return p
+	if type(spec) ~= "string" then error("probe(spec, ...): spec must be a string", 2) end
+	if type(opts) == "function" then opts, fn = nil, opts end
+	local period = spec:match("^interval:(.+)$") or spec:match("^i:(.+)$")
+	local phase = (spec == "begin" or spec == "BEGIN") and "begin"
+	              or (spec == "end" or spec == "END") and "end"
+	if (phase or period) and type(opts) == "table" and next(opts) ~= nil then
+		-- no event, no stack, no filter: an option here would be silently ignored
+		error(("%s: takes no options (got '%s')"):format(spec, tostring(next(opts))), 2)
+	end
+	if phase then return add_handler(phase, fn) end
+	if period then
+		local t = timer(period, fn, true, 2)   -- not a tail call: level 2 is the caller
+		return t
+	end
+	local ok, p, err = pcall(core.probe, spec, opts, fn)
+	if not ok then error(p, 2) end
+	if not p then error(err, 2) end
+	all_probes[#all_probes + 1] = p
+	return p
 end
 
 --- on("begin" | "end", fn)
 function on(phase, fn)
-  if handlers[phase] == nil then
-    error(("on(): unknown event '%s' (begin, end)"):format(tostring(phase)), 2)
-  end
-  add_handler(phase, fn)
+	if handlers[phase] == nil then
+		error(("on(): unknown event '%s' (begin, end)"):format(tostring(phase)), 2)
+	end
+	add_handler(phase, fn)
 end
 
 function every(interval, fn)
-  local t = timer(interval, fn, true, 2)
-  return t
+	local t = timer(interval, fn, true, 2)
+	return t
 end
 
 function after(interval, fn)
-  local t = timer(interval, fn, false, 2)
-  return t
+	local t = timer(interval, fn, false, 2)
+	return t
 end
 exit = core.exit	-- C, called directly: its errors name the script's line
 function printf(fmt, ...) io.write(string.format(fmt, ...)) end
@@ -78,36 +78,36 @@ function probes_list() return all_probes end
 
 --- ringbuf_size(bytes): the event ring's size (default 4 MiB); before the first probe.
 function ringbuf_size(bytes)
-  local ok, err = pcall(core.ringbuf_size, bytes)
-  if not ok then error(err, 2) end
+	local ok, err = pcall(core.ringbuf_size, bytes)
+	if not ok then error(err, 2) end
 end
 
 --- on_error("continue" | "stop"): what a runtime error in a callback does (default stop).
 function on_error(mode)
-  if mode ~= "continue" and mode ~= "stop" then
-    error("on_error(): expected \"continue\" or \"stop\"", 2)
-  end
-  core.keep_going(mode == "continue")
+	if mode ~= "continue" and mode ~= "stop" then
+		error("on_error(): expected \"continue\" or \"stop\"", 2)
+	end
+	core.keep_going(mode == "continue")
 end
 
 --- probes(): prints the session's probes (id, state, hits, spec) and returns them.
 function probes()
-  local rows = {}
-  for _, p in ipairs(all_probes) do
-    local ok, info = pcall(p.info, p)
-    if ok then
-      local st = p:stats()
-      rows[#rows + 1] = { id = info.id, state = not info.attached and "detached"
-                          or info.enabled and "enabled" or "disabled",
-                          sites = st.sites, hits = st.hits, spec = info.spec }
-    end
-  end
-  io.write(fmt.table(rows, { { key = "id", title = "ID", align = "right" },
-                             { key = "state", title = "STATE" },
-                             { key = "sites", title = "SITES", align = "right" },
-                             { key = "hits", title = "HITS", align = "right" },
-                             { key = "spec", title = "SPEC" } }), "\n")
-  return all_probes
+	local rows = {}
+	for _, p in ipairs(all_probes) do
+		local ok, info = pcall(p.info, p)
+		if ok then
+			local st = p:stats()
+			rows[#rows + 1] = { id = info.id, state = not info.attached and "detached"
+			                    or info.enabled and "enabled" or "disabled",
+			                    sites = st.sites, hits = st.hits, spec = info.spec }
+		end
+	end
+	io.write(fmt.table(rows, { { key = "id", title = "ID", align = "right" },
+	                           { key = "state", title = "STATE" },
+	                           { key = "sites", title = "SITES", align = "right" },
+	                           { key = "hits", title = "HITS", align = "right" },
+	                           { key = "spec", title = "SPEC" } }), "\n")
+	return all_probes
 end
 
 agg.install_globals = nil
@@ -120,14 +120,14 @@ stats = agg.stats
 
 --- list("libc:str*"): prints matching probe points; true when any matched.
 function list(pattern)
-  local names, err = core.list(pattern)
-  if not names then
-    io.stderr:write("ltrace-ebpf: ", err, "\n")
-    return false
-  end
-  for _, n in ipairs(names) do print(n) end
-  if #names == 0 then io.stderr:write("ltrace-ebpf: nothing matches '", pattern, "'\n") end
-  return #names > 0
+	local names, err = core.list(pattern)
+	if not names then
+		io.stderr:write("ltrace-ebpf: ", err, "\n")
+		return false
+	end
+	for _, n in ipairs(names) do print(n) end
+	if #names == 0 then io.stderr:write("ltrace-ebpf: nothing matches '", pattern, "'\n") end
+	return #names > 0
 end
 
 -- Probe methods written in Lua, next to the C ones.
@@ -135,55 +135,55 @@ local methods = debug.getregistry()["ltrace.probe"].__index
 
 --- p:agg() -> the in-kernel aggregate as an agg object (prints like bpftrace).
 function methods:agg()
-  local info = self:info()
-  return agg.from_kernel(info.agg, self:read(), { name = info.name, unit = info.unit })
+	local info = self:info()
+	return agg.from_kernel(info.agg, self:read(), { name = info.name, unit = info.unit })
 end
 
 --- p:print(): prints the in-kernel aggregate now (and not again at exit).
 function methods:print()
-  print(self:agg())
-  self:mark_printed()
+	print(self:agg())
+	self:mark_printed()
 end
 
 function M.begin()
-  for _, fn in ipairs(handlers.begin) do fn() end
+	for _, fn in ipairs(handlers.begin) do fn() end
 end
 
 local function report_drops()
-  local c = core.counters()
-  local parts = {}
-  for _, name in ipairs({ "ringbuf_full", "inflight_full", "agg_full", "unmatched_return",
-                          "data_full", "pids_full", "read_fault", "str_truncated",
-                          "stack_lost", "returns_unwound", "hold_failed", "maps_lost",
-                          "lost_detached" }) do
-    if (c[name] or 0) > 0 then parts[#parts + 1] = name .. "=" .. c[name] end
-  end
-  if #parts > 0 then
-    io.stderr:write("ltrace-ebpf: drops and truncations: ", table.concat(parts, " "), "\n")
-  end
+	local c = core.counters()
+	local parts = {}
+	for _, name in ipairs({ "ringbuf_full", "inflight_full", "agg_full", "unmatched_return",
+	                        "data_full", "pids_full", "read_fault", "str_truncated",
+	                        "stack_lost", "returns_unwound", "hold_failed", "maps_lost",
+	                        "lost_detached" }) do
+		if (c[name] or 0) > 0 then parts[#parts + 1] = name .. "=" .. c[name] end
+	end
+	if #parts > 0 then
+		io.stderr:write("ltrace-ebpf: drops and truncations: ", table.concat(parts, " "), "\n")
+	end
 end
 
 --- Session end: end handlers, then unprinted in-kernel aggregates, then drops.
 function M.finish()
-  local failed
-  for _, fn in ipairs(handlers["end"]) do
-    local ok, err = xpcall(fn, debug.traceback)
-    if not ok then
-      io.stderr:write("ltrace-ebpf: error in end handler: ", tostring(err), "\n")
-      failed = true
-    end
-  end
-  for _, p in ipairs(all_probes) do
-    local ok, info = pcall(p.info, p)
-    if ok and info.print and info.agg ~= "none" then
-      local a = p:agg()
-      if #a > 0 then print(a) end   -- empty maps print nothing, as in bpftrace
-      p:mark_printed()
-    end
-  end
-  io.stdout:flush()
-  if M.report_drops ~= false then report_drops() end
-  if failed then error("an end handler failed", 0) end
+	local failed
+	for _, fn in ipairs(handlers["end"]) do
+		local ok, err = xpcall(fn, debug.traceback)
+		if not ok then
+			io.stderr:write("ltrace-ebpf: error in end handler: ", tostring(err), "\n")
+			failed = true
+		end
+	end
+	for _, p in ipairs(all_probes) do
+		local ok, info = pcall(p.info, p)
+		if ok and info.print and info.agg ~= "none" then
+			local a = p:agg()
+			if #a > 0 then print(a) end   -- empty maps print nothing, as in bpftrace
+			p:mark_printed()
+		end
+	end
+	io.stdout:flush()
+	if M.report_drops ~= false then report_drops() end
+	if failed then error("an end handler failed", 0) end
 end
 
 return M

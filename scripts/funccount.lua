@@ -6,16 +6,16 @@
 local tool = require("stacktool")
 
 local spec = {
-  name = "funccount",
-  usage = "[-T TOP] [-i SECS [-n COUNT]] [-j] [-d SECS] PATTERN [(-p PID | -c CMD | -- CMD)]",
-  summary = "Counts calls of the functions PATTERN (LIB:GLOB, e.g. libc:str*) matches, in kernel.",
-  positional = "PATTERN",
-  options = {
-    { "-T", "top", "TOP", "rows printed", number = true, default = 50 },
-    { "-i", "interval", "SECS", "print (and clear) every SECS seconds", number = true },
-    { "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
-    { "-j", "json", nil, "one JSON object per line" },
-  },
+	name = "funccount",
+	usage = "[-T TOP] [-i SECS [-n COUNT]] [-j] [-d SECS] PATTERN [(-p PID | -c CMD | -- CMD)]",
+	summary = "Counts calls of the functions PATTERN (LIB:GLOB, e.g. libc:str*) matches, in kernel.",
+	positional = "PATTERN",
+	options = {
+		{ "-T", "top", "TOP", "rows printed", number = true, default = 50 },
+		{ "-i", "interval", "SECS", "print (and clear) every SECS seconds", number = true },
+		{ "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
+		{ "-j", "json", nil, "one JSON object per line" },
+	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
@@ -24,20 +24,20 @@ tool.start(opts)
 local p = probe(opts.positional, { agg = "count", by = "func", print = false })
 
 local function report()
-  local rows = {}
-  for _, e in ipairs(p:read()) do rows[#rows + 1] = e end
-  table.sort(rows, function(a, b) return a.count > b.count end)
-  if not opts.json then printf("%-36s %10s\n", "FUNC", "COUNT") end
-  for i = 1, math.min(opts.top, #rows) do
-    local e = rows[i]
-    if opts.json then
-      printf('{"time":%d,"func":"%s","count":%d}\n', os.time(), tostring(e.key), e.count)
-    else
-      printf("%-36s %10d\n", tostring(e.key), e.count)
-    end
-  end
-  if not opts.json then printf("\n") end
-  io.stdout:flush()
+	local rows = {}
+	for _, e in ipairs(p:read()) do rows[#rows + 1] = e end
+	table.sort(rows, function(a, b) return a.count > b.count end)
+	if not opts.json then printf("%-36s %10s\n", "FUNC", "COUNT") end
+	for i = 1, math.min(opts.top, #rows) do
+		local e = rows[i]
+		if opts.json then
+			printf('{"time":%d,"func":"%s","count":%d}\n', os.time(), tostring(e.key), e.count)
+		else
+			printf("%-36s %10d\n", tostring(e.key), e.count)
+		end
+	end
+	if not opts.json then printf("\n") end
+	io.stdout:flush()
 end
 
 tool.every_report(opts, report, function() p:clear() end)

@@ -7,17 +7,17 @@
 local tool = require("stacktool")
 
 local spec = {
-  name = "funclatency",
-  usage = "[-u|-m] [-i SECS [-n COUNT]] [-j] [-d SECS] LIB:FUNC [(-p PID | -c CMD | -- CMD)]",
-  summary = "Log2 histogram of the latency of LIB:FUNC's calls, built in kernel.",
-  positional = "LIB:FUNC",
-  options = {
-    { "-u", "us", nil, "microseconds" },
-    { "-m", "ms", nil, "milliseconds (the summary line; the histogram is in ns)" },
-    { "-i", "interval", "SECS", "print (and clear) every SECS seconds", number = true },
-    { "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
-    { "-j", "json", nil, "one JSON object per line (count, sum, min, max, buckets)" },
-  },
+	name = "funclatency",
+	usage = "[-u|-m] [-i SECS [-n COUNT]] [-j] [-d SECS] LIB:FUNC [(-p PID | -c CMD | -- CMD)]",
+	summary = "Log2 histogram of the latency of LIB:FUNC's calls, built in kernel.",
+	positional = "LIB:FUNC",
+	options = {
+		{ "-u", "us", nil, "microseconds" },
+		{ "-m", "ms", nil, "milliseconds (the summary line; the histogram is in ns)" },
+		{ "-i", "interval", "SECS", "print (and clear) every SECS seconds", number = true },
+		{ "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
+		{ "-j", "json", nil, "one JSON object per line (count, sum, min, max, buckets)" },
+	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
@@ -29,30 +29,30 @@ local target = opts.positional:gsub("^call:", "")
 local p = probe("call:" .. target, { agg = "hist", print = false })
 
 local function report()
-  local rows = p:read()
-  for _, e in ipairs(rows) do
-    if opts.json then
-      local b = {}
-      for k, v in pairs(e.buckets or {}) do b[#b + 1] = ('"%s":%d'):format(tostring(k), v) end
-      table.sort(b)
-      printf('{"time":%d,"func":"%s","unit":"nsecs","count":%d,"sum":%d,"min":%d,"max":%d,'
-             .. '"buckets":{%s}}\n', os.time(), tostring(e.key or target), e.count, e.sum,
-             e.min, e.max, table.concat(b, ","))
-    else
-      local h = hist()
-      -- the kernel's log2 buckets, in ns (buckets in us/ms would not be exact)
-      for k, v in pairs(e.buckets or {}) do
-        local lo = (type(k) == "number" and k > 0) and (1 << (k - 1)) or 0  -- bucket k: [2^(k-1), 2^k)
-        for _ = 1, v do h:add(lo) end
-      end
-      printf("%s (%s): count %d, avg %.1f, min %d, max %d\n", tostring(e.key or target),
-             unit, e.count, e.count > 0 and e.sum / e.count / div or 0, e.min // div,
-             e.max // div)
-      printf("histogram (nsecs):\n")
-      print(h)
-    end
-  end
-  io.stdout:flush()
+	local rows = p:read()
+	for _, e in ipairs(rows) do
+		if opts.json then
+			local b = {}
+			for k, v in pairs(e.buckets or {}) do b[#b + 1] = ('"%s":%d'):format(tostring(k), v) end
+			table.sort(b)
+			printf('{"time":%d,"func":"%s","unit":"nsecs","count":%d,"sum":%d,"min":%d,"max":%d,'
+			       .. '"buckets":{%s}}\n', os.time(), tostring(e.key or target), e.count, e.sum,
+			       e.min, e.max, table.concat(b, ","))
+		else
+			local h = hist()
+			-- the kernel's log2 buckets, in ns (buckets in us/ms would not be exact)
+			for k, v in pairs(e.buckets or {}) do
+				local lo = (type(k) == "number" and k > 0) and (1 << (k - 1)) or 0  -- bucket k: [2^(k-1), 2^k)
+				for _ = 1, v do h:add(lo) end
+			end
+			printf("%s (%s): count %d, avg %.1f, min %d, max %d\n", tostring(e.key or target),
+			       unit, e.count, e.count > 0 and e.sum / e.count / div or 0, e.min // div,
+			       e.max // div)
+			printf("histogram (nsecs):\n")
+			print(h)
+		end
+	end
+	io.stdout:flush()
 end
 
 tool.every_report(opts, report, function() p:clear() end)

@@ -5,14 +5,14 @@
 local tool = require("stacktool")
 
 local spec = {
-  name = "killsnoop",
-  usage = "[-x] [-s SIG] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
-  summary = "Traces kill() calls: PID COMM SIG TPID RESULT.",
-  options = {
-    { "-x", "failed", nil, "failed calls only" },
-    { "-s", "signal", "SIG", "only this signal number", number = true },
-    { "-j", "json", nil, "one JSON object per line" },
-  },
+	name = "killsnoop",
+	usage = "[-x] [-s SIG] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
+	summary = "Traces kill() calls: PID COMM SIG TPID RESULT.",
+	options = {
+		{ "-x", "failed", nil, "failed calls only" },
+		{ "-s", "signal", "SIG", "only this signal number", number = true },
+		{ "-j", "json", nil, "one JSON object per line" },
+	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
@@ -23,11 +23,11 @@ if opts.failed then where[#where + 1] = "ret < 0" end
 if opts.signal then where[#where + 1] = ("sig == %d"):format(opts.signal) end
 if not opts.json then printf("%-7s %-16s %4s %-7s %s\n", "PID", "COMM", "SIG", "TPID", "RESULT") end
 probe("syscall:kill", { where = #where > 0 and where or nil }, function(e)
-  if opts.json then
-    printf('{"pid":%d,"comm":"%s","sig":%d,"tpid":%d,"ret":%d,"errno":%s}\n', e.pid, e.comm,
-           e.sig, e.fields.pid, e.ret, e.errno and ('"' .. e.errno .. '"') or "null")
-  else
-    printf("%-7d %-16s %4d %-7d %d\n", e.pid, e.comm, e.sig, e.fields.pid, e.ret)
-  end
-  io.stdout:flush()
+	if opts.json then
+		printf('{"pid":%d,"comm":"%s","sig":%d,"tpid":%d,"ret":%d,"errno":%s}\n', e.pid, e.comm,
+		       e.sig, e.fields.pid, e.ret, e.errno and ('"' .. e.errno .. '"') or "null")
+	else
+		printf("%-7d %-16s %4d %-7d %d\n", e.pid, e.comm, e.sig, e.fields.pid, e.ret)
+	end
+	io.stdout:flush()
 end)

@@ -9,24 +9,24 @@
 local tool = require("stacktool")
 
 local spec = {
-  name = "offcputime",
-  usage = "[-m MIN_US] [-M MAX_US] [-t TID] [-n TOP] [-U|-K] [-d SECS] [-f] [-o FILE] " ..
-          "(-p PID | -c CMD | -- CMD)",
-  summary = "Off-CPU time per blocked stack (sched_switch), summed in the kernel.",
-  options = {
-    { "-m", "min_us", "MIN_US", "ignore waits shorter than this", number = true, default = 1 },
-    { "-M", "max_us", "MAX_US", "ignore waits longer than this", number = true },
-    { "-t", "tid", "TID", "this thread only", number = true },
-    { "-n", "top", "TOP", "stacks printed", number = true, default = 10 },
-    { "-U", "user_only", nil, "user stacks only" },
-    { "-K", "kernel_only", nil, "kernel stacks only" },
-    { "--all", "all", nil, "every process, not just a target" },
-  },
+	name = "offcputime",
+	usage = "[-m MIN_US] [-M MAX_US] [-t TID] [-n TOP] [-U|-K] [-d SECS] [-f] [-o FILE] " ..
+	        "(-p PID | -c CMD | -- CMD)",
+	summary = "Off-CPU time per blocked stack (sched_switch), summed in the kernel.",
+	options = {
+		{ "-m", "min_us", "MIN_US", "ignore waits shorter than this", number = true, default = 1 },
+		{ "-M", "max_us", "MAX_US", "ignore waits longer than this", number = true },
+		{ "-t", "tid", "TID", "this thread only", number = true },
+		{ "-n", "top", "TOP", "stacks printed", number = true, default = 10 },
+		{ "-U", "user_only", nil, "user stacks only" },
+		{ "-K", "kernel_only", nil, "kernel stacks only" },
+		{ "--all", "all", nil, "every process, not just a target" },
+	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
 if not (opts.pid or opts.cmd or target() or opts.all) then
-  error("offcputime: name a target: -p PID, -c CMD or -- CMD (or --all)", 0)
+	error("offcputime: name a target: -p PID, -c CMD or -- CMD (or --all)", 0)
 end
 local which = opts.user_only and "user" or opts.kernel_only and "kernel" or "both"
 local p = probe("offcpu", { stack = which, print = false, tid = opts.tid,
@@ -35,19 +35,19 @@ local p = probe("offcpu", { stack = which, print = false, tid = opts.tid,
 tool.start(opts)
 
 on("end", function()
-  if opts.folded or (opts.output and opts.output:match("%.svg$")) then
-    tool.output(opts, p, { value = "sum", scale = 1000, comm = true, unit = "us",
-                           title = "Off-CPU time", default_svg = "offcpu.svg" })
-    return
-  end
-  local out = opts.output and assert(require("ltrace.core").create(opts.output)) or io.stdout
-  local entries = p:read()
-  table.sort(entries, function(a, b) return a.sum > b.sum end)
-  for i = 1, math.min(opts.top, #entries) do
-    local e = entries[i]
-    out:write((tostring(e.key):gsub("^\n", "")))
-    out:write(("        -                %s (%d)\n"):format(e.key.comm, e.key.pid))
-    out:write(("            %s in %d waits\n\n"):format(fmt.duration(e.sum), e.count))
-  end
-  if out ~= io.stdout then out:close() end
+	if opts.folded or (opts.output and opts.output:match("%.svg$")) then
+		tool.output(opts, p, { value = "sum", scale = 1000, comm = true, unit = "us",
+		                       title = "Off-CPU time", default_svg = "offcpu.svg" })
+		return
+	end
+	local out = opts.output and assert(require("ltrace.core").create(opts.output)) or io.stdout
+	local entries = p:read()
+	table.sort(entries, function(a, b) return a.sum > b.sum end)
+	for i = 1, math.min(opts.top, #entries) do
+		local e = entries[i]
+		out:write((tostring(e.key):gsub("^\n", "")))
+		out:write(("        -                %s (%d)\n"):format(e.key.comm, e.key.pid))
+		out:write(("            %s in %d waits\n\n"):format(fmt.duration(e.sum), e.count))
+	end
+	if out ~= io.stdout then out:close() end
 end)

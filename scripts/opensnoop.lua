@@ -6,14 +6,14 @@
 local tool = require("stacktool")
 
 local spec = {
-  name = "opensnoop",
-  usage = "[-x] [-n COMM] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
-  summary = "Traces open()/openat() calls: PID COMM FD ERR PATH.",
-  options = {
-    { "-x", "failed", nil, "failed opens only" },
-    { "-n", "name", "COMM", "only this command name" },
-    { "-j", "json", nil, "one JSON object per line" },
-  },
+	name = "opensnoop",
+	usage = "[-x] [-n COMM] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
+	summary = "Traces open()/openat() calls: PID COMM FD ERR PATH.",
+	options = {
+		{ "-x", "failed", nil, "failed opens only" },
+		{ "-n", "name", "COMM", "only this command name" },
+		{ "-j", "json", nil, "one JSON object per line" },
+	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
@@ -24,15 +24,15 @@ local jstr = fmt.json_string
 local popts = { comm = opts.name, where = opts.failed and "ret < 0" or nil }
 if not opts.json then printf("%-7s %-16s %3s %3s %s\n", "PID", "COMM", "FD", "ERR", "PATH") end
 probe("syscall:open,openat", popts, function(e)
-  local path = e.filename or "?"
-  local fd, err = e.ret, 0
-  if e.ret < 0 then fd, err = -1, -e.ret end
-  if opts.json then
-    printf('{"pid":%d,"tid":%d,"comm":%s,"syscall":%s,"fd":%d,"err":%d,"errno":%s,"path":%s}\n',
-           e.pid, e.tid, jstr(e.comm), jstr(e.syscall), fd, err,
-           e.errno and jstr(e.errno) or "null", jstr(path))
-  else
-    printf("%-7d %-16s %3d %3d %s\n", e.pid, e.comm, fd, err, path)
-  end
-  io.stdout:flush()
+	local path = e.filename or "?"
+	local fd, err = e.ret, 0
+	if e.ret < 0 then fd, err = -1, -e.ret end
+	if opts.json then
+		printf('{"pid":%d,"tid":%d,"comm":%s,"syscall":%s,"fd":%d,"err":%d,"errno":%s,"path":%s}\n',
+		       e.pid, e.tid, jstr(e.comm), jstr(e.syscall), fd, err,
+		       e.errno and jstr(e.errno) or "null", jstr(path))
+	else
+		printf("%-7d %-16s %3d %3d %s\n", e.pid, e.comm, fd, err, path)
+	end
+	io.stdout:flush()
 end)

@@ -9,21 +9,21 @@
 local tool = require("stacktool")
 
 local spec = {
-  name = "profile",
-  usage = "[-F HZ] [-U|-K] [--dwarf] [-d SECS] [-f] [-o FILE] (-p PID | -c CMD | -- CMD)",
-  summary = "On-CPU flame graph: stacks sampled at HZ per CPU, counted per stack.",
-  options = {
-    { "-F", "hz", "HZ", "samples per second per CPU", number = true, default = 99 },
-    { "-U", "user_only", nil, "user stacks only" },
-    { "-K", "kernel_only", nil, "kernel stacks only" },
-    { "--dwarf", "dwarf", nil, "unwind user stacks with DWARF (no frame pointers needed)" },
-    { "--all", "all", nil, "every process, not just a target (needs no -p/-c/--)" },
-  },
+	name = "profile",
+	usage = "[-F HZ] [-U|-K] [--dwarf] [-d SECS] [-f] [-o FILE] (-p PID | -c CMD | -- CMD)",
+	summary = "On-CPU flame graph: stacks sampled at HZ per CPU, counted per stack.",
+	options = {
+		{ "-F", "hz", "HZ", "samples per second per CPU", number = true, default = 99 },
+		{ "-U", "user_only", nil, "user stacks only" },
+		{ "-K", "kernel_only", nil, "kernel stacks only" },
+		{ "--dwarf", "dwarf", nil, "unwind user stacks with DWARF (no frame pointers needed)" },
+		{ "--all", "all", nil, "every process, not just a target (needs no -p/-c/--)" },
+	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
 if not (opts.pid or opts.cmd or target() or opts.all) then
-  error("profile: name a target: -p PID, -c CMD or -- CMD (or --all)", 0)
+	error("profile: name a target: -p PID, -c CMD or -- CMD (or --all)", 0)
 end
 local which = opts.user_only and "user" or opts.kernel_only and "kernel" or "both"
 local hz = math.tointeger(opts.hz)
@@ -32,19 +32,19 @@ local fopts = { comm = true, default_svg = "profile.svg", title = "CPU profile",
 
 local source
 if opts.dwarf then
-  -- Unwound in user space: aggregate folded strings in Lua.
-  source = {}
-  local unwind = which ~= "kernel" and "dwarf" or nil  -- kernel frames need no unwinding
-  probe(("profile:hz:%d"):format(hz), { stack = which, unwind = unwind }, function(e)
-    local parts = {}
-    if e.ustack then parts[#parts + 1] = e.ustack:folded() end
-    if e.kstack then parts[#parts + 1] = e.kstack:folded() end
-    local key = e.comm .. ";" .. table.concat(parts, ";")
-    source[key] = (source[key] or 0) + 1
-  end)
-  fopts.comm = false
+	-- Unwound in user space: aggregate folded strings in Lua.
+	source = {}
+	local unwind = which ~= "kernel" and "dwarf" or nil  -- kernel frames need no unwinding
+	probe(("profile:hz:%d"):format(hz), { stack = which, unwind = unwind }, function(e)
+		local parts = {}
+		if e.ustack then parts[#parts + 1] = e.ustack:folded() end
+		if e.kstack then parts[#parts + 1] = e.kstack:folded() end
+		local key = e.comm .. ";" .. table.concat(parts, ";")
+		source[key] = (source[key] or 0) + 1
+	end)
+	fopts.comm = false
 else
-  source = probe(("profile:hz:%d"):format(hz), { stack = which, print = false })
+	source = probe(("profile:hz:%d"):format(hz), { stack = which, print = false })
 end
 tool.start(opts)
 on("end", function() tool.output(opts, source, fopts) end)

@@ -8,16 +8,16 @@
 local tool = require("stacktool")
 
 local spec = {
-  name = "pycalls",
-  usage = "[-b PYTHON] [-t TOP] [-i SECS [-n COUNT]] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
-  summary = "Counts Python function calls per function (USDT python:function__return).",
-  options = {
-    { "-b", "bin", "PYTHON", "the interpreter binary with USDT notes", default = "/usr/bin/python3.11" },
-    { "-t", "top", "TOP", "functions printed per report", number = true, default = 20 },
-    { "-i", "interval", "SECS", "print (and reset) the counts every SECS", number = true },
-    { "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
-    { "-j", "json", nil, "one JSON object per line" },
-  },
+	name = "pycalls",
+	usage = "[-b PYTHON] [-t TOP] [-i SECS [-n COUNT]] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
+	summary = "Counts Python function calls per function (USDT python:function__return).",
+	options = {
+		{ "-b", "bin", "PYTHON", "the interpreter binary with USDT notes", default = "/usr/bin/python3.11" },
+		{ "-t", "top", "TOP", "functions printed per report", number = true, default = 20 },
+		{ "-i", "interval", "SECS", "print (and reset) the counts every SECS", number = true },
+		{ "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
+		{ "-j", "json", nil, "one JSON object per line" },
+	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
@@ -26,41 +26,41 @@ local jstr = fmt.json_string
 
 local calls, total = {}, 0
 probe("usdt:" .. opts.bin .. ":python:function__return", { args = { "str", "str", "int" } },
-  function(e)
-    local k = (e.args[2] or "?") .. "\0" .. (e.args[1] or "?")
-    calls[k] = (calls[k] or 0) + 1
-    total = total + 1
-  end)
+	function(e)
+		local k = (e.args[2] or "?") .. "\0" .. (e.args[1] or "?")
+		calls[k] = (calls[k] or 0) + 1
+		total = total + 1
+	end)
 tool.start(opts)
 
 local function report()
-  local items = {}
-  for k, n in pairs(calls) do
-    local fn, file = k:match("^(.-)%z(.*)$")
-    items[#items + 1] = { func = fn, file = file, n = n }
-  end
-  table.sort(items, function(a, b)
-    if a.n ~= b.n then return a.n > b.n end
-    return a.func < b.func
-  end)
-  local t = os.date("!%H:%M:%S")
-  if opts.json then
-    for i = 1, math.min(opts.top, #items) do
-      local it = items[i]
-      io.write(('{"time":%s,"func":%s,"file":%s,"calls":%d}\n'):format(jstr(t), jstr(it.func),
-                                                                     jstr(it.file), it.n))
-    end
-  else
-    printf("%s  %d calls, %d functions\n", t, total, #items)
-    printf("%10s  %s\n", "CALLS", "FUNCTION (FILE)")
-    for i = 1, math.min(opts.top, #items) do
-      local it = items[i]
-      printf("%10d  %s (%s)\n", it.n, it.func, it.file)
-    end
-    if #items == 0 then print("no Python calls seen") end
-  end
-  io.stdout:flush()
-  calls, total = {}, 0
+	local items = {}
+	for k, n in pairs(calls) do
+		local fn, file = k:match("^(.-)%z(.*)$")
+		items[#items + 1] = { func = fn, file = file, n = n }
+	end
+	table.sort(items, function(a, b)
+		if a.n ~= b.n then return a.n > b.n end
+		return a.func < b.func
+	end)
+	local t = os.date("!%H:%M:%S")
+	if opts.json then
+		for i = 1, math.min(opts.top, #items) do
+			local it = items[i]
+			io.write(('{"time":%s,"func":%s,"file":%s,"calls":%d}\n'):format(jstr(t), jstr(it.func),
+			                                                               jstr(it.file), it.n))
+		end
+	else
+		printf("%s  %d calls, %d functions\n", t, total, #items)
+		printf("%10s  %s\n", "CALLS", "FUNCTION (FILE)")
+		for i = 1, math.min(opts.top, #items) do
+			local it = items[i]
+			printf("%10d  %s (%s)\n", it.n, it.func, it.file)
+		end
+		if #items == 0 then print("no Python calls seen") end
+	end
+	io.stdout:flush()
+	calls, total = {}, 0
 end
 
 tool.every_report(opts, report, nil, function() return total > 0 end)

@@ -7,17 +7,17 @@
 local tool = require("stacktool")
 
 local spec = {
-  name = "syscount",
-  usage = "[-P] [-L] [-T TOP] [-i SECS [-n COUNT]] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
-  summary = "Counts system calls in kernel, per syscall (or per process with -P).",
-  options = {
-    { "-P", "process", nil, "count per process instead of per syscall" },
-    { "-L", "latency", nil, "also total latency (us)" },
-    { "-T", "top", "TOP", "rows printed", number = true, default = 10 },
-    { "-i", "interval", "SECS", "print (and clear) every SECS seconds", number = true },
-    { "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
-    { "-j", "json", nil, "one JSON object per line" },
-  },
+	name = "syscount",
+	usage = "[-P] [-L] [-T TOP] [-i SECS [-n COUNT]] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
+	summary = "Counts system calls in kernel, per syscall (or per process with -P).",
+	options = {
+		{ "-P", "process", nil, "count per process instead of per syscall" },
+		{ "-L", "latency", nil, "also total latency (us)" },
+		{ "-T", "top", "TOP", "rows printed", number = true, default = 10 },
+		{ "-i", "interval", "SECS", "print (and clear) every SECS seconds", number = true },
+		{ "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
+		{ "-j", "json", nil, "one JSON object per line" },
+	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
@@ -28,40 +28,40 @@ local p = probe("syscall:*", { agg = opts.latency and "stats" or "count", by = b
                                print = false })
 local comms = {}
 local function comm_of(pid)
-  if comms[pid] then return comms[pid] end
-  local f = io.open("/proc/" .. pid .. "/comm")
-  local c = f and f:read("l") or "?"
-  if f then f:close() end
-  comms[pid] = c
-  return c
+	if comms[pid] then return comms[pid] end
+	local f = io.open("/proc/" .. pid .. "/comm")
+	local c = f and f:read("l") or "?"
+	if f then f:close() end
+	comms[pid] = c
+	return c
 end
 
 local function report()
-  local rows = {}
-  for _, e in ipairs(p:read()) do rows[#rows + 1] = e end
-  table.sort(rows, function(a, b) return a.count > b.count end)
-  if opts.json then
-    for i = 1, math.min(opts.top, #rows) do
-      local e = rows[i]
-      local key = opts.process and ('"pid":%d,"comm":"%s"'):format(e.key, comm_of(e.key))
-                  or ('"syscall":"%s"'):format(e.key)
-      printf('{"time":%d,%s,"count":%d%s}\n', os.time(), key, e.count,
-             opts.latency and (',"total_ns":%d'):format(e.sum) or "")
-    end
-  else
-    printf("[%s]\n", os.date("%H:%M:%S"))
-    local head = opts.process and ("%-7s %-16s"):format("PID", "COMM") or ("%-22s"):format("SYSCALL")
-    printf("%s %10s%s\n", head, "COUNT", opts.latency and ("  %12s"):format("TIME (us)") or "")
-    for i = 1, math.min(opts.top, #rows) do
-      local e = rows[i]
-      local k = opts.process and ("%-7d %-16s"):format(e.key, comm_of(e.key))
-                or ("%-22s"):format(tostring(e.key))
-      printf("%s %10d%s\n", k, e.count,
-             opts.latency and ("  %12.3f"):format(e.sum / 1000) or "")
-    end
-    printf("\n")
-  end
-  io.stdout:flush()
+	local rows = {}
+	for _, e in ipairs(p:read()) do rows[#rows + 1] = e end
+	table.sort(rows, function(a, b) return a.count > b.count end)
+	if opts.json then
+		for i = 1, math.min(opts.top, #rows) do
+			local e = rows[i]
+			local key = opts.process and ('"pid":%d,"comm":"%s"'):format(e.key, comm_of(e.key))
+			            or ('"syscall":"%s"'):format(e.key)
+			printf('{"time":%d,%s,"count":%d%s}\n', os.time(), key, e.count,
+			       opts.latency and (',"total_ns":%d'):format(e.sum) or "")
+		end
+	else
+		printf("[%s]\n", os.date("%H:%M:%S"))
+		local head = opts.process and ("%-7s %-16s"):format("PID", "COMM") or ("%-22s"):format("SYSCALL")
+		printf("%s %10s%s\n", head, "COUNT", opts.latency and ("  %12s"):format("TIME (us)") or "")
+		for i = 1, math.min(opts.top, #rows) do
+			local e = rows[i]
+			local k = opts.process and ("%-7d %-16s"):format(e.key, comm_of(e.key))
+			          or ("%-22s"):format(tostring(e.key))
+			printf("%s %10d%s\n", k, e.count,
+			       opts.latency and ("  %12.3f"):format(e.sum / 1000) or "")
+		end
+		printf("\n")
+	end
+	io.stdout:flush()
 end
 
 tool.every_report(opts, report, function() p:clear() end)

@@ -10,16 +10,16 @@
 local tool = require("stacktool")
 
 local spec = {
-  name = "tcpconnect",
-  usage = "[-P PORT] [-T] [-i SECS [-n COUNT]] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
-  summary = "Prints TCP connect()s with addresses and port (tracepoint sock:inet_sock_set_state).",
-  options = {
-    { "-P", "port", "PORT", "only connections to this port", number = true },
-    { "-T", "timestamp", nil, "print a wall clock time column" },
-    { "-i", "interval", "SECS", "count connections, print the counts every SECS", number = true },
-    { "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
-    { "-j", "json", nil, "one JSON object per line" },
-  },
+	name = "tcpconnect",
+	usage = "[-P PORT] [-T] [-i SECS [-n COUNT]] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
+	summary = "Prints TCP connect()s with addresses and port (tracepoint sock:inet_sock_set_state).",
+	options = {
+		{ "-P", "port", "PORT", "only connections to this port", number = true },
+		{ "-T", "timestamp", nil, "print a wall clock time column" },
+		{ "-i", "interval", "SECS", "count connections, print the counts every SECS", number = true },
+		{ "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
+		{ "-j", "json", nil, "one JSON object per line" },
+	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
@@ -32,51 +32,51 @@ local where = { "protocol == 6", "oldstate == 7", "newstate == 2" }
 if opts.port then where[#where + 1] = "dport == " .. math.tointeger(opts.port) end
 local counts = {}
 on("begin", function()    -- the header once the probe is attached
-  if not opts.json and not opts.interval then
-    printf("%s%-7s %-16s %-2s %-39s %-39s %s\n", opts.timestamp and "TIME     " or "", "PID",
-           "COMM", "IP", "SADDR", "DADDR", "DPORT")
-    io.stdout:flush()
-  end
+	if not opts.json and not opts.interval then
+		printf("%s%-7s %-16s %-2s %-39s %-39s %s\n", opts.timestamp and "TIME     " or "", "PID",
+		       "COMM", "IP", "SADDR", "DADDR", "DPORT")
+		io.stdout:flush()
+	end
 end)
 probe("tracepoint:sock:inet_sock_set_state", { where = where }, function(e)
-  local sa, da, ip = addr(e, "saddr", "saddr_v6"), addr(e, "daddr", "daddr_v6"),
-                     e.family == 2 and 4 or 6
-  if opts.interval then
-    local k = e.comm .. "\0" .. da .. "\0" .. e.dport
-    counts[k] = (counts[k] or 0) + 1
-    return
-  end
-  if opts.json then
-    io.write(('{"time":%s,"pid":%d,"comm":%s,"ip":%d,"saddr":%s,"daddr":%s,"dport":%d}\n'):format(
-      jstr(os.date("!%H:%M:%S")), e.pid, jstr(e.comm), ip, jstr(sa), jstr(da), e.dport))
-  else
-    printf("%s%-7d %-16s %-2d %-39s %-39s %d\n", opts.timestamp and os.date("%H:%M:%S ") or "",
-           e.pid, e.comm, ip, sa, da, e.dport)
-  end
-  io.stdout:flush()
+	local sa, da, ip = addr(e, "saddr", "saddr_v6"), addr(e, "daddr", "daddr_v6"),
+	                   e.family == 2 and 4 or 6
+	if opts.interval then
+		local k = e.comm .. "\0" .. da .. "\0" .. e.dport
+		counts[k] = (counts[k] or 0) + 1
+		return
+	end
+	if opts.json then
+		io.write(('{"time":%s,"pid":%d,"comm":%s,"ip":%d,"saddr":%s,"daddr":%s,"dport":%d}\n'):format(
+			jstr(os.date("!%H:%M:%S")), e.pid, jstr(e.comm), ip, jstr(sa), jstr(da), e.dport))
+	else
+		printf("%s%-7d %-16s %-2d %-39s %-39s %d\n", opts.timestamp and os.date("%H:%M:%S ") or "",
+		       e.pid, e.comm, ip, sa, da, e.dport)
+	end
+	io.stdout:flush()
 end)
 tool.start(opts)
 
 local function report()
-  local items = {}
-  for k, c in pairs(counts) do
-    local comm, da, port = k:match("^(.-)%z(.-)%z(.*)$")
-    items[#items + 1] = { comm = comm, daddr = da, dport = tonumber(port), n = c }
-  end
-  table.sort(items, function(a, b) return a.n > b.n end)
-  local t = os.date("!%H:%M:%S")
-  if not opts.json then printf("%s\n%-16s %-39s %-6s %s\n", t, "COMM", "DADDR", "DPORT", "CONNECTS") end
-  for _, it in ipairs(items) do
-    if opts.json then
-      io.write(('{"time":%s,"comm":%s,"daddr":%s,"dport":%d,"connects":%d}\n'):format(
-        jstr(t), jstr(it.comm), jstr(it.daddr), it.dport, it.n))
-    else
-      printf("%-16s %-39s %-6d %d\n", it.comm, it.daddr, it.dport, it.n)
-    end
-  end
-  io.stdout:flush()
-  counts = {}
+	local items = {}
+	for k, c in pairs(counts) do
+		local comm, da, port = k:match("^(.-)%z(.-)%z(.*)$")
+		items[#items + 1] = { comm = comm, daddr = da, dport = tonumber(port), n = c }
+	end
+	table.sort(items, function(a, b) return a.n > b.n end)
+	local t = os.date("!%H:%M:%S")
+	if not opts.json then printf("%s\n%-16s %-39s %-6s %s\n", t, "COMM", "DADDR", "DPORT", "CONNECTS") end
+	for _, it in ipairs(items) do
+		if opts.json then
+			io.write(('{"time":%s,"comm":%s,"daddr":%s,"dport":%d,"connects":%d}\n'):format(
+				jstr(t), jstr(it.comm), jstr(it.daddr), it.dport, it.n))
+		else
+			printf("%-16s %-39s %-6d %d\n", it.comm, it.daddr, it.dport, it.n)
+		end
+	end
+	io.stdout:flush()
+	counts = {}
 end
 if opts.interval then
-  tool.every_report(opts, report, nil, function() return next(counts) ~= nil end)
+	tool.every_report(opts, report, nil, function() return next(counts) ~= nil end)
 end

@@ -13,16 +13,16 @@
 local tool = require("stacktool")
 
 local spec = {
-  name = "tcplife",
-  usage = "[-L PORT] [-D PORT] [-T] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
-  summary = "Prints each TCP connection's addresses, ports, owner and lifetime "
-            .. "(tracepoint sock:inet_sock_set_state).",
-  options = {
-    { "-L", "lport", "PORT", "only connections with this local port", number = true },
-    { "-D", "rport", "PORT", "only connections with this remote port", number = true },
-    { "-T", "timestamp", nil, "print a wall clock time column" },
-    { "-j", "json", nil, "one JSON object per line" },
-  },
+	name = "tcplife",
+	usage = "[-L PORT] [-D PORT] [-T] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
+	summary = "Prints each TCP connection's addresses, ports, owner and lifetime "
+	          .. "(tracepoint sock:inet_sock_set_state).",
+	options = {
+		{ "-L", "lport", "PORT", "only connections with this local port", number = true },
+		{ "-D", "rport", "PORT", "only connections with this remote port", number = true },
+		{ "-T", "timestamp", nil, "print a wall clock time column" },
+		{ "-j", "json", nil, "one JSON object per line" },
+	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
@@ -35,39 +35,39 @@ local addr = tool.inet_addr
 
 local socks = {}     -- skaddr -> { birth, pid, comm, owner_sure }
 on("begin", function()    -- the header once the probe is attached
-  if not opts.json then
-    printf("%s%-7s %-16s %-21s %-21s %s\n", opts.timestamp and "TIME     " or "", "PID", "COMM",
-           "LADDR:LPORT", "RADDR:RPORT", "MS")
-    io.stdout:flush()
-  end
+	if not opts.json then
+		printf("%s%-7s %-16s %-21s %-21s %s\n", opts.timestamp and "TIME     " or "", "PID", "COMM",
+		       "LADDR:LPORT", "RADDR:RPORT", "MS")
+		io.stdout:flush()
+	end
 end)
 probe("tracepoint:sock:inet_sock_set_state", { where = "protocol == 6" }, function(e)
-  local sk, old, new = e.skaddr, e.oldstate, e.newstate
-  if new == LISTEN or old == LISTEN and new == CLOSE then return end
-  local s = socks[sk]
-  if not s then
-    if not (new == SYN_SENT or new == SYN_RECV) then return end   -- born before we looked
-    s = { birth = e.ts, pid = e.pid, comm = e.comm }
-    socks[sk] = s
-  end
-  if new == SYN_SENT or ((new == FIN_WAIT1 or new == LAST_ACK) and not s.sure) then
-    s.pid, s.comm, s.sure = e.pid, e.comm, new == SYN_SENT or nil
-  end
-  if new ~= CLOSE then return end
-  socks[sk] = nil
-  if opts.lport and e.sport ~= opts.lport then return end
-  if opts.rport and e.dport ~= opts.rport then return end
-  local ms = (e.ts - s.birth) / 1e6
-  local la, ra = addr(e, "saddr", "saddr_v6"), addr(e, "daddr", "daddr_v6")
-  if opts.json then
-    io.write(('{"time":%s,"pid":%d,"comm":%s,"family":%d,"laddr":%s,"lport":%d,"raddr":%s,'
-              .. '"rport":%d,"ms":%.3f}\n'):format(jstr(os.date("!%H:%M:%S")), s.pid,
-      jstr(s.comm), e.family == 2 and 4 or 6, jstr(la), e.sport, jstr(ra), e.dport, ms))
-  else
-    printf("%s%-7d %-16s %-21s %-21s %.3f\n", opts.timestamp and os.date("%H:%M:%S ") or "",
-           s.pid, s.comm, tool.inet_endpoint(e, "saddr", "saddr_v6", e.sport),
-           tool.inet_endpoint(e, "daddr", "daddr_v6", e.dport), ms)
-  end
-  io.stdout:flush()
+	local sk, old, new = e.skaddr, e.oldstate, e.newstate
+	if new == LISTEN or old == LISTEN and new == CLOSE then return end
+	local s = socks[sk]
+	if not s then
+		if not (new == SYN_SENT or new == SYN_RECV) then return end   -- born before we looked
+		s = { birth = e.ts, pid = e.pid, comm = e.comm }
+		socks[sk] = s
+	end
+	if new == SYN_SENT or ((new == FIN_WAIT1 or new == LAST_ACK) and not s.sure) then
+		s.pid, s.comm, s.sure = e.pid, e.comm, new == SYN_SENT or nil
+	end
+	if new ~= CLOSE then return end
+	socks[sk] = nil
+	if opts.lport and e.sport ~= opts.lport then return end
+	if opts.rport and e.dport ~= opts.rport then return end
+	local ms = (e.ts - s.birth) / 1e6
+	local la, ra = addr(e, "saddr", "saddr_v6"), addr(e, "daddr", "daddr_v6")
+	if opts.json then
+		io.write(('{"time":%s,"pid":%d,"comm":%s,"family":%d,"laddr":%s,"lport":%d,"raddr":%s,'
+		          .. '"rport":%d,"ms":%.3f}\n'):format(jstr(os.date("!%H:%M:%S")), s.pid,
+			jstr(s.comm), e.family == 2 and 4 or 6, jstr(la), e.sport, jstr(ra), e.dport, ms))
+	else
+		printf("%s%-7d %-16s %-21s %-21s %.3f\n", opts.timestamp and os.date("%H:%M:%S ") or "",
+		       s.pid, s.comm, tool.inet_endpoint(e, "saddr", "saddr_v6", e.sport),
+		       tool.inet_endpoint(e, "daddr", "daddr_v6", e.dport), ms)
+	end
+	io.stdout:flush()
 end)
 tool.start(opts)

@@ -10,15 +10,15 @@
 local tool = require("stacktool")
 
 local spec = {
-  name = "tcpstates",
-  usage = "[-L PORT] [-D PORT] [-T] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
-  summary = "Prints TCP state transitions (tracepoint sock:inet_sock_set_state).",
-  options = {
-    { "-L", "lport", "PORT", "only sockets with this local port", number = true },
-    { "-D", "rport", "PORT", "only sockets with this remote port", number = true },
-    { "-T", "timestamp", nil, "print a wall clock time column" },
-    { "-j", "json", nil, "one JSON object per line" },
-  },
+	name = "tcpstates",
+	usage = "[-L PORT] [-D PORT] [-T] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
+	summary = "Prints TCP state transitions (tracepoint sock:inet_sock_set_state).",
+	options = {
+		{ "-L", "lport", "PORT", "only sockets with this local port", number = true },
+		{ "-D", "rport", "PORT", "only sockets with this remote port", number = true },
+		{ "-T", "timestamp", nil, "print a wall clock time column" },
+		{ "-j", "json", nil, "one JSON object per line" },
+	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
@@ -32,33 +32,33 @@ local addr = tool.inet_addr
 
 local last = {}      -- skaddr -> ts of the last transition
 on("begin", function()    -- the header once the probe is attached
-  if not opts.json then
-    printf("%s%-18s %-7s %-16s %-21s %-21s %-12s %-12s %s\n", opts.timestamp and "TIME     " or "",
-           "SKADDR", "PID", "COMM", "LADDR:LPORT", "RADDR:RPORT", "OLDSTATE", "NEWSTATE", "MS")
-    io.stdout:flush()
-  end
+	if not opts.json then
+		printf("%s%-18s %-7s %-16s %-21s %-21s %-12s %-12s %s\n", opts.timestamp and "TIME     " or "",
+		       "SKADDR", "PID", "COMM", "LADDR:LPORT", "RADDR:RPORT", "OLDSTATE", "NEWSTATE", "MS")
+		io.stdout:flush()
+	end
 end)
 probe("tracepoint:sock:inet_sock_set_state", { where = "protocol == 6" }, function(e)
-  if opts.lport and e.sport ~= opts.lport then return end
-  if opts.rport and e.dport ~= opts.rport then return end
-  local sk = e.skaddr
-  local prev = last[sk]
-  last[sk] = e.newstate ~= 7 and e.ts or nil
-  local ms = prev and (e.ts - prev) / 1e6
-  local old, new = STATES[e.oldstate] or tostring(e.oldstate), STATES[e.newstate] or tostring(e.newstate)
-  local la, ra = addr(e, "saddr", "saddr_v6"), addr(e, "daddr", "daddr_v6")
-  if opts.json then
-    io.write(('{"time":%s,"skaddr":"0x%x","pid":%d,"comm":%s,"family":%d,"laddr":%s,"lport":%d,'
-              .. '"raddr":%s,"rport":%d,"oldstate":%s,"newstate":%s,"ms":%s}\n'):format(
-      jstr(os.date("!%H:%M:%S")), sk, e.pid, jstr(e.comm), e.family == 2 and 4 or 6, jstr(la),
-      e.sport, jstr(ra), e.dport, jstr(old), jstr(new), ms and ("%.3f"):format(ms) or "null"))
-  else
-    printf("%s0x%-16x %-7d %-16s %-21s %-21s %-12s %-12s %s\n",
-           opts.timestamp and os.date("%H:%M:%S ") or "", sk, e.pid, e.comm,
-           tool.inet_endpoint(e, "saddr", "saddr_v6", e.sport),
-           tool.inet_endpoint(e, "daddr", "daddr_v6", e.dport), old, new,
-           ms and ("%.3f"):format(ms) or "-")
-  end
-  io.stdout:flush()
+	if opts.lport and e.sport ~= opts.lport then return end
+	if opts.rport and e.dport ~= opts.rport then return end
+	local sk = e.skaddr
+	local prev = last[sk]
+	last[sk] = e.newstate ~= 7 and e.ts or nil
+	local ms = prev and (e.ts - prev) / 1e6
+	local old, new = STATES[e.oldstate] or tostring(e.oldstate), STATES[e.newstate] or tostring(e.newstate)
+	local la, ra = addr(e, "saddr", "saddr_v6"), addr(e, "daddr", "daddr_v6")
+	if opts.json then
+		io.write(('{"time":%s,"skaddr":"0x%x","pid":%d,"comm":%s,"family":%d,"laddr":%s,"lport":%d,'
+		          .. '"raddr":%s,"rport":%d,"oldstate":%s,"newstate":%s,"ms":%s}\n'):format(
+			jstr(os.date("!%H:%M:%S")), sk, e.pid, jstr(e.comm), e.family == 2 and 4 or 6, jstr(la),
+			e.sport, jstr(ra), e.dport, jstr(old), jstr(new), ms and ("%.3f"):format(ms) or "null"))
+	else
+		printf("%s0x%-16x %-7d %-16s %-21s %-21s %-12s %-12s %s\n",
+		       opts.timestamp and os.date("%H:%M:%S ") or "", sk, e.pid, e.comm,
+		       tool.inet_endpoint(e, "saddr", "saddr_v6", e.sport),
+		       tool.inet_endpoint(e, "daddr", "daddr_v6", e.dport), old, new,
+		       ms and ("%.3f"):format(ms) or "-")
+	end
+	io.stdout:flush()
 end)
 tool.start(opts)
