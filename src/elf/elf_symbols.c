@@ -10,7 +10,6 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -94,8 +93,8 @@ static int elf_translate_path(const char *path, uint64_t in, int to_offset, uint
 	err = elf_file_translate(ef.elf, in, to_offset, need, out);
 	if (err == -ERANGE)
 		snprintf(errbuf, errlen, "%s: %s 0x%llx is in no loadable %ssegment", path,
-			  to_offset ? "address" : "file offset", (unsigned long long)in,
-			  need & PF_X ? "executable " : "");
+			 to_offset ? "address" : "file offset", (unsigned long long)in,
+			 need & PF_X ? "executable " : "");
 	elf_file_close(&ef);
 	return err;
 }
