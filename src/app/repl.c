@@ -189,10 +189,10 @@ static void complete_spec(const char *text)
 		return;
 	}
 	snprintf(lib, sizeof(lib), "%.*s", (int)(last - first - 1), first + 1);
-	if (libpath_resolve(lib, repl_s->opts.pid, path, sizeof(path)))
+	if (libpath_resolve(lib, repl_s->opts.pid, path, sizeof(path), NULL, 0))
 		return;
 	snprintf(glob, sizeof(glob), "%s*", last + 1);
-	if (elf_funcs_match(path, glob, &list, NULL))
+	if (elf_funcs_match(path, glob, &list, NULL, NULL, 0))
 		return;
 	for (size_t i = 0; i < list.n && i < 2000; i++) {
 		char buf[5000];

@@ -168,7 +168,7 @@ void target_exe(const struct target *t, const char *argv0, char *out, size_t out
 
 	out[0] = 0;
 	if (argv0) {
-		if (libpath_resolve(argv0, 0, out, outlen))
+		if (libpath_resolve(argv0, 0, out, outlen, NULL, 0))
 			out[0] = 0;
 		return;
 	}

@@ -56,7 +56,7 @@ int sf_open_read(const char *path, off_t max, unsigned flags, uid_t owner)
 	return fd;
 }
 
-static int as_errno(int err)
+int sf_errno(int err)
 {
 	return err == -SF_ENOTREG ? -ENOEXEC : err == -SF_ETOOBIG ? -EFBIG :
 	       err == -SF_EOWNER || err == -SF_EHARDLINK ? -EPERM :
@@ -65,12 +65,12 @@ static int as_errno(int err)
 
 int sf_open_elf(const char *path)
 {
-	return as_errno(sf_open_read(path, SF_MAX_ELF, 0, 0));
+	return sf_errno(sf_open_read(path, SF_MAX_ELF, 0, 0));
 }
 
 FILE *sf_fopen_read(const char *path, off_t max)
 {
-	int fd = as_errno(sf_open_read(path, max, 0, 0));
+	int fd = sf_errno(sf_open_read(path, max, 0, 0));
 	FILE *f;
 
 	if (fd < 0) {

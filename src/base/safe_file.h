@@ -33,6 +33,9 @@ int sf_open_read(const char *path, off_t max, unsigned flags, uid_t owner);
 /* An ELF or debug file: sf_open_read with SF_MAX_ELF, for callers that report errno
  * values with strerror (not a regular file: -ENOEXEC, too big: -EFBIG). */
 int sf_open_elf(const char *path);
+/* sf_open_read's codes as errno values (-SF_ENOTREG: -ENOEXEC, -SF_ETOOBIG: -EFBIG, ...),
+ * for callers that pass the code on after naming it with sf_strerror. */
+int sf_errno(int err);
 /* sf_open_read as a stdio stream ("re"); NULL and errno (ENOEXEC, EFBIG) on failure. */
 FILE *sf_fopen_read(const char *path, off_t max);
 /* The whole file (NUL-terminated, *len without the NUL); 0 or -errno. */

@@ -9,14 +9,12 @@
  * Symbols whose GLOB_DAT slot no stub uses are what -fno-plt code calls through the GOT.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
-#include <libelf.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "elf_file.h"
 #include "elf_plt.h"
 
 #define VERSYM_MAX 256	/* version indexes we map to a library (more are rare) */
@@ -35,61 +33,23 @@ struct relocs {
 	const char *vlib[VERSYM_MAX];	/* version index -> soname */
 };
 
-static __thread char last_error[256];
-
-__attribute__((format(printf, 1, 2))) static void set_error(const char *fmt, ...)
+/* Every reader here needs an executable or library whose code is x86-64. */
+static int open_elf(const char *path, struct elf_file *ef, char *err, size_t errlen)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	va_end(ap);
-}
-
-const char *elf_plt_last_error(void)
-{
-	return last_error;
-}
-
-static int open_elf(const char *path, int *fd, Elf **elf)
-{
-	GElf_Ehdr eh;
-
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		set_error("libelf: %s", elf_errmsg(-1));
-		return -ENOTSUP;
-	}
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0) {
-		int err = -errno;
-
-		set_error("%s: %s", path, strerror(errno));
-		return err;
-	}
 	/* Read, not mmap: a system-wide uprobe (-f) puts its int3 into every private mapping
 	 * of the file that may execute, this process's read-only one included, and the stubs
 	 * would then decode as something else. */
-	*elf = elf_begin(*fd, ELF_C_READ, NULL);
-	if (!*elf || elf_kind(*elf) != ELF_K_ELF || !gelf_getehdr(*elf, &eh) ||
-	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)) {
-		set_error("%s: not an ELF executable or shared object", path);
-		elf_end(*elf);
-		close(*fd);
-		return -ENOEXEC;
-	}
-	if (eh.e_machine != EM_X86_64) {
-		set_error("%s: not an x86-64 file (PLT stubs are decoded for x86-64 only)", path);
-		elf_end(*elf);
-		close(*fd);
+	int rc = elf_file_open(ef, path, EF_LOADABLE | EF_NO_MMAP, err, errlen);
+
+	if (rc)
+		return rc;
+	if (ef->eh.e_machine != EM_X86_64) {
+		snprintf(err, errlen,
+			 "%s: not an x86-64 file (PLT stubs are decoded for x86-64 only)", path);
+		elf_file_close(ef);
 		return -ENOTSUP;
 	}
 	return 0;
-}
-
-static void close_elf(int fd, Elf *elf)
-{
-	elf_end(elf);
-	close(fd);
 }
 
 /* ---- symbol versions: which library a versioned import comes from ---------------------- */
@@ -333,26 +293,26 @@ static int add_got_imports(struct relocs *r, struct plt_list *out)
 	return rc;
 }
 
-int elf_plt_imports(const char *path, struct plt_list *out)
+int elf_plt_imports(const char *path, struct plt_list *out, char *err, size_t errlen)
 {
 	struct relocs r = {};
-	Elf *elf;
-	int fd, rc;
+	struct elf_file ef;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = open_elf(path, &fd, &elf)))
+	if ((rc = open_elf(path, &ef, err, errlen)))
 		return rc;
-	rc = read_relocs(elf, &r);
+	rc = read_relocs(ef.elf, &r);
 	if (!rc)
-		rc = scan_all_stubs(elf, &r, out);
+		rc = scan_all_stubs(ef.elf, &r, out);
 	if (!rc)
 		rc = add_got_imports(&r, out);
 	if (rc) {
-		set_error("%s: %s", path, strerror(-rc));
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 		elf_plt_list_free(out);
 	}
 	free(r.v);
-	close_elf(fd, elf);
+	elf_file_close(&ef);
 	return rc;
 }
 
@@ -369,17 +329,16 @@ void elf_plt_list_free(struct plt_list *list)
 
 /* ---- the executable ------------------------------------------------------------------- */
 
-static void read_dynamic_flags(Elf *elf, struct elf_exe_info *out)
+static void read_dynamic_flags(const struct elf_file *ef, struct elf_exe_info *out)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 
-	while ((scn = elf_nextscn(elf, scn))) {
+	while ((scn = elf_file_next(ef, scn, SHT_DYNAMIC, &sh))) {
 		Elf_Data *d;
 		GElf_Dyn dyn;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC ||
-		    !(d = elf_getdata(scn, NULL)))
+		if (!(d = elf_getdata(scn, NULL)))
 			continue;
 		for (size_t i = 0; gelf_getdyn(d, i, &dyn) && dyn.d_tag != DT_NULL; i++) {
 			if (dyn.d_tag == DT_BIND_NOW ||
@@ -390,31 +349,29 @@ static void read_dynamic_flags(Elf *elf, struct elf_exe_info *out)
 	}
 }
 
-int elf_exe_info(const char *path, struct elf_exe_info *out)
+int elf_exe_info(const char *path, struct elf_exe_info *out, char *err, size_t errlen)
 {
+	struct elf_file ef;
 	size_t phnum;
-	GElf_Ehdr eh;
 	GElf_Phdr ph;
-	Elf *elf;
-	int fd, rc;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = open_elf(path, &fd, &elf)))
+	if ((rc = open_elf(path, &ef, err, errlen)))
 		return rc;
-	gelf_getehdr(elf, &eh);
-	out->pie = eh.e_type == ET_DYN;
-	out->entry = eh.e_entry;
+	out->pie = ef.eh.e_type == ET_DYN;
+	out->entry = ef.eh.e_entry;
 	out->code_lo = UINT64_MAX;
 	out->load_lo = UINT64_MAX;
-	if (elf_getphdrnum(elf, &phnum))
+	if (elf_getphdrnum(ef.elf, &phnum))
 		phnum = 0;
 	for (size_t i = 0; i < phnum; i++) {
 		uint64_t base;
 
-		if (!gelf_getphdr(elf, i, &ph))
+		if (!gelf_getphdr(ef.elf, i, &ph))
 			continue;
 		if (ph.p_type == PT_INTERP && ph.p_filesz < sizeof(out->interp) &&
-		    pread(fd, out->interp, ph.p_filesz, ph.p_offset) != (ssize_t)ph.p_filesz)
+		    pread(ef.fd, out->interp, ph.p_filesz, ph.p_offset) != (ssize_t)ph.p_filesz)
 			out->interp[0] = 0;
 		if (ph.p_type != PT_LOAD)
 			continue;
@@ -430,8 +387,8 @@ int elf_exe_info(const char *path, struct elf_exe_info *out)
 	}
 	if (out->code_lo == UINT64_MAX)
 		out->code_lo = out->load_lo = 0;
-	read_dynamic_flags(elf, out);
-	close_elf(fd, elf);
+	read_dynamic_flags(&ef, out);
+	elf_file_close(&ef);
 	return 0;
 }
 
@@ -471,20 +428,19 @@ static int read_dyn_names(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct el
 	return rc;
 }
 
-int elf_dyn_names(const char *path, struct elf_dyn_names *out)
+int elf_dyn_names(const char *path, struct elf_dyn_names *out, char *err, size_t errlen)
 {
+	struct elf_file ef;
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
-	Elf *elf;
-	int fd, rc;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = open_elf(path, &fd, &elf)))
+	if ((rc = open_elf(path, &ef, err, errlen)))
 		return rc;
-	while (!rc && (scn = elf_nextscn(elf, scn)))
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_DYNAMIC)
-			rc = read_dyn_names(elf, scn, &sh, out);
-	close_elf(fd, elf);
+	while (!rc && (scn = elf_file_next(&ef, scn, SHT_DYNAMIC, &sh)))
+		rc = read_dyn_names(ef.elf, scn, &sh, out);
+	elf_file_close(&ef);
 	if (rc)
 		elf_dyn_names_free(out);
 	return rc;
@@ -527,18 +483,19 @@ static void each_func(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
 	}
 }
 
-int elf_func_names(const char *path, void (*fn)(const char *name, void *ctx), void *ctx)
+int elf_func_names(const char *path, void (*fn)(const char *name, void *ctx), void *ctx,
+		   char *err, size_t errlen)
 {
+	struct elf_file ef;
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
-	Elf *elf;
-	int fd, rc;
+	int rc;
 
-	if ((rc = open_elf(path, &fd, &elf)))
+	if ((rc = open_elf(path, &ef, err, errlen)))
 		return rc;
-	while ((scn = elf_nextscn(elf, scn)))
+	while ((scn = elf_nextscn(ef.elf, scn)))
 		if (gelf_getshdr(scn, &sh) && (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB))
-			each_func(elf, scn, &sh, fn, ctx);
-	close_elf(fd, elf);
+			each_func(ef.elf, scn, &sh, fn, ctx);
+	elf_file_close(&ef);
 	return 0;
 }

@@ -33,10 +33,11 @@ struct plt_list {
 /*
  * The function imports of `path`, in address order: one entry per PLT stub that jumps through
  * a GOT slot relocated against a symbol (JUMP_SLOT or GLOB_DAT), then one per undefined
- * function symbol whose GOT slot (GLOB_DAT) no stub uses. Returns 0 or -errno: -ENOENT,
- * -ENOEXEC (not an ELF executable or shared object), -ENOTSUP (not x86-64), -ENOMEM.
+ * function symbol whose GOT slot (GLOB_DAT) no stub uses. Returns 0 or -errno with one line
+ * in err: -ENOENT, -ENOEXEC (not an ELF executable or shared object), -ENOTSUP (not x86-64),
+ * -ENOMEM.
  */
-int elf_plt_imports(const char *path, struct plt_list *out);
+int elf_plt_imports(const char *path, struct plt_list *out, char *err, size_t errlen);
 void elf_plt_list_free(struct plt_list *list);
 
 struct elf_exe_info {
@@ -50,7 +51,7 @@ struct elf_exe_info {
 };
 
 /* 0 or -errno as elf_plt_imports(). */
-int elf_exe_info(const char *path, struct elf_exe_info *out);
+int elf_exe_info(const char *path, struct elf_exe_info *out, char *err, size_t errlen);
 
 /* The dynamic section's names: DT_SONAME (NULL when absent) and the DT_NEEDED list. */
 struct elf_dyn_names {
@@ -60,14 +61,12 @@ struct elf_dyn_names {
 };
 
 /* 0 or -errno as elf_plt_imports(); free with elf_dyn_names_free(). */
-int elf_dyn_names(const char *path, struct elf_dyn_names *out);
+int elf_dyn_names(const char *path, struct elf_dyn_names *out, char *err, size_t errlen);
 void elf_dyn_names_free(struct elf_dyn_names *names);
 
 /* Calls fn(name, ctx) for every defined function symbol of .dynsym and .symtab, aliases
  * included (versions stripped, duplicates possible); 0 or -errno as elf_plt_imports(). */
-int elf_func_names(const char *path, void (*fn)(const char *name, void *ctx), void *ctx);
-
-/* Why the last call failed, for messages (thread-local buffer). */
-const char *elf_plt_last_error(void);
+int elf_func_names(const char *path, void (*fn)(const char *name, void *ctx), void *ctx,
+		   char *err, size_t errlen);
 
 #endif

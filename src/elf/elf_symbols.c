@@ -10,28 +10,19 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <link.h>
 #include <limits.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "safe_file.h"
+#include "elf_file.h"
 #include "elf_symbols.h"
-
-/* An open ELF file: libelf reads through the descriptor, so both live together. */
-struct elf_file {
-	int fd;
-	Elf *elf;
-};
 
 /* A symbol that matched, before aliases are folded and IFUNCs resolved. */
 struct elf_cand {
@@ -64,87 +55,6 @@ struct ifunc_ctx {
 	void *handle;
 };
 
-static __thread char last_error[512];
-static pthread_once_t libelf_once = PTHREAD_ONCE_INIT;
-static int libelf_ok;
-
-__attribute__((format(printf, 1, 2))) static void set_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	va_end(ap);
-}
-
-const char *elf_last_error(void)
-{
-	return last_error;
-}
-
-static void libelf_init(void)
-{
-	libelf_ok = elf_version(EV_CURRENT) != EV_NONE;
-}
-
-/* ---- the file ------------------------------------------------------------------------- */
-
-static int elf_file_check(const char *path, struct elf_file *ef)
-{
-	GElf_Ehdr eh;
-
-	if (elf_kind(ef->elf) != ELF_K_ELF || !gelf_getehdr(ef->elf, &eh)) {
-		set_error("%s: not an ELF file", path);
-		return -ENOEXEC;
-	}
-	/* Relocatable objects have section-relative st_value and no segments to probe. */
-	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
-		set_error("%s: not an ELF executable or shared object", path);
-		return -ENOEXEC;
-	}
-	return 0;
-}
-
-static int elf_file_open(const char *path, struct elf_file *ef)
-{
-	struct stat st;
-	int err;
-
-	pthread_once(&libelf_once, libelf_init);
-	if (!libelf_ok) {
-		set_error("libelf: %s", elf_errmsg(-1));
-		return -ENOTSUP;
-	}
-	ef->elf = NULL;
-	ef->fd = sf_open_read(path, SF_MAX_ELF, 0, 0);	/* a FIFO does not block */
-	if (ef->fd < 0) {
-		err = ef->fd;
-		set_error("%s: %s", path, sf_strerror(err));
-		return err == -SF_ENOTREG ? -ENOEXEC : err == -SF_ETOOBIG ? -EFBIG : err;
-	}
-	if (fstat(ef->fd, &st) || !S_ISREG(st.st_mode)) {
-		set_error("%s: not a regular file", path);
-		err = -ENOEXEC;
-		goto err_close;
-	}
-	ef->elf = elf_begin(ef->fd, ELF_C_READ_MMAP, NULL);
-	err = elf_file_check(path, ef);
-	if (err)
-		goto err_close;
-	return 0;
-
-err_close:
-	elf_end(ef->elf);
-	close(ef->fd);
-	return err;
-}
-
-static void elf_file_close(struct elf_file *ef)
-{
-	elf_end(ef->elf);
-	close(ef->fd);
-}
-
 /*
  * Only the file-backed part of a segment (p_filesz) has offsets; .bss has none. Both directions
  * walk the same segments, so one helper serves both with `to_offset` choosing the direction.
@@ -172,36 +82,39 @@ static int elf_file_translate(Elf *elf, uint64_t in, int to_offset, uint32_t nee
 }
 
 static int elf_translate_path(const char *path, uint64_t in, int to_offset, uint32_t need,
-			      uint64_t *out)
+			      uint64_t *out, char *errbuf, size_t errlen)
 {
 	struct elf_file ef;
 	int err;
 
-	err = elf_file_open(path, &ef);
+	err = elf_file_open(&ef, path, EF_LOADABLE, errbuf, errlen);
 	if (err)
 		return err;
 	err = elf_file_translate(ef.elf, in, to_offset, need, out);
 	if (err == -ERANGE)
-		set_error("%s: %s 0x%llx is in no loadable %ssegment", path,
-			  to_offset ? "address" : "file offset", (unsigned long long)in,
-			  need & PF_X ? "executable " : "");
+		snprintf(errbuf, errlen, "%s: %s 0x%llx is in no loadable %ssegment", path,
+			 to_offset ? "address" : "file offset", (unsigned long long)in,
+			 need & PF_X ? "executable " : "");
 	elf_file_close(&ef);
 	return err;
 }
 
-int elf_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset)
+int elf_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset, char *err,
+			size_t errlen)
 {
-	return elf_translate_path(path, vaddr, 1, 0, offset);
+	return elf_translate_path(path, vaddr, 1, 0, offset, err, errlen);
 }
 
-int elf_code_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset)
+int elf_code_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset, char *err,
+			     size_t errlen)
 {
-	return elf_translate_path(path, vaddr, 1, PF_X, offset);
+	return elf_translate_path(path, vaddr, 1, PF_X, offset, err, errlen);
 }
 
-int elf_offset_to_vaddr(const char *path, uint64_t offset, uint64_t *vaddr)
+int elf_offset_to_vaddr(const char *path, uint64_t offset, uint64_t *vaddr, char *err,
+			size_t errlen)
 {
-	return elf_translate_path(path, offset, 0, 0, vaddr);
+	return elf_translate_path(path, offset, 0, 0, vaddr, err, errlen);
 }
 
 /* ---- symbols --------------------------------------------------------------------------- */
@@ -295,11 +208,12 @@ static int each_func_cb(const GElf_Sym *sym, const char *name, void *arg)
 }
 
 int elf_each_func(const char *path,
-		  int (*fn)(const char *name, uint64_t addr, uint64_t size, void *ctx), void *ctx)
+		  int (*fn)(const char *name, uint64_t addr, uint64_t size, void *ctx), void *ctx,
+		  char *errbuf, size_t errlen)
 {
 	struct each_func_arg a = { fn, ctx };
 	struct elf_file ef;
-	int err = elf_file_open(path, &ef);
+	int err = elf_file_open(&ef, path, EF_LOADABLE, errbuf, errlen);
 
 	if (err)
 		return err;
@@ -523,7 +437,7 @@ static int ifunc_ctx_contains(const struct ifunc_ctx *ctx, uintptr_t addr)
  * symbol must come from this very object: a handle's scope also covers its dependencies.
  */
 static int ifunc_resolve(const struct ifunc_ctx *ctx, struct elf_file *ef, const char *path,
-			 struct elf_cand *c)
+			 struct elf_cand *c, char *err, size_t errlen)
 {
 	const char *why;
 	uint64_t vaddr;
@@ -531,28 +445,30 @@ static int ifunc_resolve(const struct ifunc_ctx *ctx, struct elf_file *ef, const
 	void *impl;
 
 	if (!ctx->handle) {
-		set_error("%s: is an IFUNC and %s is not loaded in this process, so the "
-			  "implementation the loader picks on this CPU is unknown; trace one of its "
-			  "implementations by name instead", c->name, path);
+		snprintf(err, errlen,
+			 "%s: is an IFUNC and %s is not loaded in this process, so the "
+			 "implementation the loader picks on this CPU is unknown; trace one of its "
+			 "implementations by name instead", c->name, path);
 		return -ENOTSUP;
 	}
 	dlerror();
 	impl = dlsym(ctx->handle, c->name);
 	if (!impl) {
 		why = dlerror();
-		set_error("%s: cannot resolve IFUNC in %s: %s", c->name, path,
-			  why ? why : "dlsym returned NULL");
+		snprintf(err, errlen, "%s: cannot resolve IFUNC in %s: %s", c->name, path,
+			 why ? why : "dlsym returned NULL");
 		return -ENOTSUP;
 	}
 	/* time() and gettimeofday() resolve into the vDSO, which no uprobe can reach. */
 	if (!ifunc_ctx_contains(ctx, (uintptr_t)impl)) {
-		set_error("%s: IFUNC in %s resolves outside it, into %s", c->name, path,
-			  dladdr(impl, &info) && info.dli_fname ? info.dli_fname : "unknown code");
+		snprintf(err, errlen, "%s: IFUNC in %s resolves outside it, into %s", c->name, path,
+			 dladdr(impl, &info) && info.dli_fname ? info.dli_fname : "unknown code");
 		return -ENOTSUP;
 	}
 	vaddr = (uintptr_t)impl - ctx->base;
 	if (vaddr == c->addr) {
-		set_error("%s: dlsym returned the IFUNC resolver itself in %s", c->name, path);
+		snprintf(err, errlen, "%s: dlsym returned the IFUNC resolver itself in %s", c->name,
+			 path);
 		return -ENOTSUP;
 	}
 	c->addr = vaddr;
@@ -582,7 +498,7 @@ static int pattern_is_glob(const char *pattern)
  * and must not silently become nothing, so it fails; a glob drops what it cannot resolve.
  */
 static int cands_resolve_ifuncs(const char *path, struct elf_file *ef, struct cand_vec *cv,
-				const char *pattern, size_t *skipped)
+				const char *pattern, size_t *skipped, char *errbuf, size_t errlen)
 {
 	struct ifunc_ctx ctx;
 	struct elf_cand *c;
@@ -592,7 +508,7 @@ static int cands_resolve_ifuncs(const char *path, struct elf_file *ef, struct ca
 	ifunc_ctx_open(path, &ctx);
 	for (i = 0; i < cv->n; i++) {
 		c = &cv->v[i];
-		if (c->type != STT_GNU_IFUNC || !ifunc_resolve(&ctx, ef, path, c))
+		if (c->type != STT_GNU_IFUNC || !ifunc_resolve(&ctx, ef, path, c, errbuf, errlen))
 			continue;
 		if (!pattern_is_glob(pattern)) {
 			err = -ENOTSUP;
@@ -644,7 +560,8 @@ static int cands_to_list(struct elf_file *ef, struct cand_vec *cv, struct elf_fu
 
 /* Symbols come from `syms`; segments and the loader's identity of the file from `bin`. */
 static int funcs_match(const char *path, struct elf_file *bin, struct elf_file *syms,
-		       const char *pattern, struct elf_func_list *out, size_t *skipped)
+		       const char *pattern, struct elf_func_list *out, size_t *skipped,
+		       char *errbuf, size_t errlen)
 {
 	struct cand_vec cv = { 0 };
 	struct collect_arg ca = { .pattern = pattern, .cv = &cv };
@@ -655,7 +572,7 @@ static int funcs_match(const char *path, struct elf_file *bin, struct elf_file *
 		goto cleanup;
 	cands_fold(&cv, pattern);
 	if (cands_have_ifunc(&cv))
-		err = cands_resolve_ifuncs(path, syms, &cv, pattern, skipped);
+		err = cands_resolve_ifuncs(path, syms, &cv, pattern, skipped, errbuf, errlen);
 	if (err)
 		goto cleanup;
 	/* An implementation the pattern also matched now shares an address with its IFUNC. */
@@ -667,7 +584,8 @@ cleanup:
 }
 
 int elf_funcs_match_in(const char *path, const char *symfile, const char *pattern,
-		       struct elf_func_list *out, size_t *skipped_ifunc)
+		       struct elf_func_list *out, size_t *skipped_ifunc, char *errbuf,
+		       size_t errlen)
 {
 	struct elf_file bin, dbg, *syms = &bin;
 	int err;
@@ -678,18 +596,18 @@ int elf_funcs_match_in(const char *path, const char *symfile, const char *patter
 	out->n = 0;
 	if (skipped_ifunc)
 		*skipped_ifunc = 0;
-	err = elf_file_open(path, &bin);
+	err = elf_file_open(&bin, path, EF_LOADABLE, errbuf, errlen);
 	if (err)
 		return err;
 	if (strcmp(symfile, path)) {
 		syms = &dbg;
-		err = elf_file_open(symfile, &dbg);
+		err = elf_file_open(&dbg, symfile, EF_LOADABLE, errbuf, errlen);
 		if (err)
 			goto close_bin;
 	}
-	err = funcs_match(path, &bin, syms, pattern, out, skipped_ifunc);
+	err = funcs_match(path, &bin, syms, pattern, out, skipped_ifunc, errbuf, errlen);
 	if (err == -ENOMEM)
-		set_error("%s: out of memory", path);
+		snprintf(errbuf, errlen, "%s: out of memory", path);
 	if (err)
 		elf_func_list_free(out);
 	if (syms != &bin)
@@ -700,9 +618,9 @@ close_bin:
 }
 
 int elf_funcs_match(const char *path, const char *pattern, struct elf_func_list *out,
-		    size_t *skipped_ifunc)
+		    size_t *skipped_ifunc, char *err, size_t errlen)
 {
-	return elf_funcs_match_in(path, path, pattern, out, skipped_ifunc);
+	return elf_funcs_match_in(path, path, pattern, out, skipped_ifunc, err, errlen);
 }
 
 void elf_func_list_free(struct elf_func_list *list)
@@ -742,11 +660,9 @@ static int elf_file_build_id(struct elf_file *ef, const unsigned char **id, size
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 
-	while ((scn = elf_nextscn(ef->elf, scn))) {
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE &&
-		    !build_id_from_scn(scn, id, len))
+	while ((scn = elf_file_next(ef, scn, SHT_NOTE, &sh)))
+		if (!build_id_from_scn(scn, id, len))
 			return 0;
-	}
 	return -ENODATA;
 }
 
@@ -771,24 +687,24 @@ static int build_id_path(const unsigned char *id, size_t len, char *out, size_t 
 	return 0;
 }
 
-int elf_debug_file(const char *path, char *out, size_t outlen)
+int elf_debug_file(const char *path, char *out, size_t outlen, char *errbuf, size_t errlen)
 {
 	const unsigned char *id;
 	struct elf_file ef;
 	size_t len;
 	int err;
 
-	err = elf_file_open(path, &ef);
+	err = elf_file_open(&ef, path, EF_LOADABLE, errbuf, errlen);
 	if (err)
 		return err;
 	err = elf_file_build_id(&ef, &id, &len);
 	if (err)
-		set_error("%s: no GNU build-id note", path);
+		snprintf(errbuf, errlen, "%s: no GNU build-id note", path);
 	else
 		err = build_id_path(id, len, out, outlen);
 	elf_file_close(&ef);
 	if (!err && access(out, R_OK)) {
-		set_error("%s: no debug file installed (%s)", path, out);
+		snprintf(errbuf, errlen, "%s: no debug file installed (%s)", path, out);
 		err = -ENOENT;
 	}
 	return err;

@@ -3,6 +3,7 @@
  * Function symbols of an ELF file on disk, in the terms a uprobe needs: a name chosen among
  * aliases, the address in the file's own address space, and the file offset the kernel attaches
  * to. IFUNCs are resolved to the implementation the dynamic loader picks on this CPU.
+ * Failures say why in err (errlen bytes, may be NULL with 0), as everywhere in the tool.
  */
 #ifndef LT_ELF_SYMBOLS_H
 #define LT_ELF_SYMBOLS_H
@@ -33,18 +34,18 @@ struct elf_func_list {
  * Otherwise an exact pattern fails with -ENOTSUP and a glob skips them, counting them in
  * *skipped_ifunc (may be NULL). The resolver's own address is never returned for an IFUNC.
  *
- * Returns 0 (the list may be empty) or -errno: -ENOENT missing file, -ENOEXEC not an ELF
- * executable or shared object, -ENOTSUP unresolvable IFUNC, -ENOMEM.
+ * Returns 0 (the list may be empty) or -errno with one line in err: -ENOENT missing file,
+ * -ENOEXEC not an ELF executable or shared object, -ENOTSUP unresolvable IFUNC, -ENOMEM.
  */
 int elf_funcs_match(const char *path, const char *pattern, struct elf_func_list *out,
-		    size_t *skipped_ifunc);
+		    size_t *skipped_ifunc, char *err, size_t errlen);
 /*
  * elf_funcs_match() with the symbols read from `symfile` instead, typically the separate debug
  * file of a stripped `path` (elf_debug_file()), which must come from the same build. Offsets
  * and IFUNC resolution still use `path`: debug files keep the segments but none of their bytes.
  */
 int elf_funcs_match_in(const char *path, const char *symfile, const char *pattern,
-		       struct elf_func_list *out, size_t *skipped_ifunc);
+		       struct elf_func_list *out, size_t *skipped_ifunc, char *err, size_t errlen);
 void elf_func_list_free(struct elf_func_list *list);
 
 /*
@@ -53,14 +54,18 @@ void elf_func_list_free(struct elf_func_list *list);
  * a nonzero return from fn stops the walk. Returns 0 or -errno as elf_funcs_match().
  */
 int elf_each_func(const char *path,
-		  int (*fn)(const char *name, uint64_t addr, uint64_t size, void *ctx), void *ctx);
+		  int (*fn)(const char *name, uint64_t addr, uint64_t size, void *ctx), void *ctx,
+		  char *err, size_t errlen);
 
 /* vaddr -> file offset through the PT_LOAD segment containing it (-ERANGE if none). */
-int elf_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset);
+int elf_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset, char *err,
+			size_t errlen);
 /* The same through an executable segment only: a probe address must be code. */
-int elf_code_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset);
+int elf_code_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset, char *err,
+			     size_t errlen);
 /* file offset -> vaddr (inverse); used for symbolizing probe sites. */
-int elf_offset_to_vaddr(const char *path, uint64_t offset, uint64_t *vaddr);
+int elf_offset_to_vaddr(const char *path, uint64_t offset, uint64_t *vaddr, char *err,
+			size_t errlen);
 
 /*
  * The separate debug file of `path` found through its GNU build-id
@@ -68,9 +73,6 @@ int elf_offset_to_vaddr(const char *path, uint64_t offset, uint64_t *vaddr);
  * (e.g. libc's __strlen_avx2). Returns 0, -ENODATA without a build-id, -ENOENT when no debug file
  * is installed, -ENAMETOOLONG.
  */
-int elf_debug_file(const char *path, char *out, size_t outlen);
-
-/* A human-readable reason for the last failure in this thread (static buffer). */
-const char *elf_last_error(void);
+int elf_debug_file(const char *path, char *out, size_t outlen, char *err, size_t errlen);
 
 #endif /* LT_ELF_SYMBOLS_H */

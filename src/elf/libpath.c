@@ -15,7 +15,6 @@
 #include <libgen.h>
 #include <limits.h>
 #include <link.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,22 +45,6 @@ struct lib_pick {
 	char base[NAME_MAX + 1];
 	int score;
 };
-
-static __thread char last_error[512];
-
-__attribute__((format(printf, 1, 2))) static void set_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	va_end(ap);
-}
-
-const char *libpath_last_error(void)
-{
-	return last_error;
-}
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
@@ -129,27 +112,29 @@ static int file_is_elf(const char *path)
 	return ok;
 }
 
-static int copy_out(const char *path, char *out, size_t outlen)
+static int copy_out(const char *path, char *out, size_t outlen, char *err, size_t errlen)
 {
 	size_t len = strlen(path);
 
 	if (len >= outlen) {
-		set_error("%s: path too long", path);
+		snprintf(err, errlen, "%s: path too long", path);
 		return -ENAMETOOLONG;
 	}
 	memcpy(out, path, len + 1);
 	return 0;
 }
 
-static int canon_out(const char *path, char *out, size_t outlen)
+static int canon_out(const char *path, char *out, size_t outlen, char *err, size_t errlen)
 {
 	char real[PATH_MAX];
+	int rc;
 
 	if (!realpath(path, real)) {
-		set_error("%s: %s", path, strerror(errno));
-		return -errno;
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
 	}
-	return copy_out(real, out, outlen);
+	return copy_out(real, out, outlen, err, errlen);
 }
 
 /* ---- matching library names ---------------------------------------------------------------- */
@@ -334,17 +319,18 @@ static char *maps_line_path(char *line)
  * maps names files as the target sees them. From another mount namespace only
  * /proc/PID/root/<path> reaches the same file; within ours the plain path is canonical.
  */
-static int proc_path_usable(int pid, const char *path, char *out, size_t outlen)
+static int proc_path_usable(int pid, const char *path, char *out, size_t outlen, char *err,
+			    size_t errlen)
 {
 	char rooted[PATH_MAX + 32];
 	struct stat st, rst;
 
 	snprintf(rooted, sizeof(rooted), "/proc/%d/root%s", pid, path);
 	if (stat(rooted, &rst))
-		return canon_out(path, out, outlen);
+		return canon_out(path, out, outlen, err, errlen);
 	if (!stat(path, &st) && st.st_dev == rst.st_dev && st.st_ino == rst.st_ino)
-		return canon_out(path, out, outlen);
-	return copy_out(rooted, out, outlen);
+		return canon_out(path, out, outlen, err, errlen);
+	return copy_out(rooted, out, outlen, err, errlen);
 }
 
 static int maps_score(const char *path, const char *name)
@@ -394,13 +380,14 @@ static int maps_query_cb(const char *path, void *arg)
 	return 0;
 }
 
-static int resolve_in_maps(const char *name, int pid, char *out, size_t outlen)
+static int resolve_in_maps(const char *name, int pid, char *out, size_t outlen, char *err,
+			   size_t errlen)
 {
 	struct maps_query q = { .name = name, .score = -1 };
 
 	if (maps_each(pid, maps_query_cb, &q) || q.score < 0)
 		return -ENOENT;
-	return proc_path_usable(pid, q.best, out, outlen);
+	return proc_path_usable(pid, q.best, out, outlen, err, errlen);
 }
 
 /* ---- resolution ------------------------------------------------------------------------ */
@@ -425,7 +412,8 @@ static int pick_in_dir(struct lib_pick *p, const char *dir, const char *name)
 }
 
 /* Loaded libraries first, then the first directory holding a match, as the loader searches. */
-static int resolve_in_loader_dirs(const char *name, char *out, size_t outlen)
+static int resolve_in_loader_dirs(const char *name, char *out, size_t outlen, char *errbuf,
+				  size_t errlen)
 {
 	struct str_vec libs = { 0 }, dirs = { 0 };
 	struct lib_pick p = { .score = -1 };
@@ -443,10 +431,11 @@ static int resolve_in_loader_dirs(const char *name, char *out, size_t outlen)
 	strv_free(&dirs);
 	if (err)
 		return err;
-	return p.score < 0 ? -ENOENT : canon_out(p.path, out, outlen);
+	return p.score < 0 ? -ENOENT : canon_out(p.path, out, outlen, errbuf, errlen);
 }
 
-static int resolve_in_path(const char *name, char *out, size_t outlen)
+static int resolve_in_path(const char *name, char *out, size_t outlen, char *errbuf,
+			   size_t errlen)
 {
 	const char *env = getenv("PATH");
 	char *dirs, *dir, *save, path[PATH_MAX];
@@ -459,7 +448,7 @@ static int resolve_in_path(const char *name, char *out, size_t outlen)
 		if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 			continue;
 		if (!access(path, X_OK) && file_is_elf(path)) {
-			err = canon_out(path, out, outlen);
+			err = canon_out(path, out, outlen, errbuf, errlen);
 			break;
 		}
 	}
@@ -467,48 +456,50 @@ static int resolve_in_path(const char *name, char *out, size_t outlen)
 	return err;
 }
 
-static int resolve_path(const char *name, char *out, size_t outlen)
+static int resolve_path(const char *name, char *out, size_t outlen, char *errbuf, size_t errlen)
 {
 	int err;
 
 	if (access(name, F_OK)) {
 		err = -errno;
-		set_error("%s: %s", name, strerror(-err));
+		snprintf(errbuf, errlen, "%s: %s", name, strerror(-err));
 		return err;
 	}
 	if (!file_is_elf(name)) {
-		set_error("%s: not an ELF file", name);
+		snprintf(errbuf, errlen, "%s: not an ELF file", name);
 		return -ENOEXEC;
 	}
-	return canon_out(name, out, outlen);
+	return canon_out(name, out, outlen, errbuf, errlen);
 }
 
-static void not_found_error(const char *name, int pid)
+static void not_found_error(const char *name, int pid, char *err, size_t errlen)
 {
 	char maps[48] = "";
 
 	if (pid > 0)
 		snprintf(maps, sizeof(maps), "/proc/%d/maps, ", pid);
-	set_error("%s: not found (searched %sthe loaded libraries, %s and the default library "
-		  "directories for %s.so* and lib%s.so*, and $PATH)", name, maps, LDCONF_PATH, name,
-		  name);
+	snprintf(err, errlen,
+		 "%s: not found (searched %sthe loaded libraries, %s and the default library "
+		 "directories for %s.so* and lib%s.so*, and $PATH)", name, maps, LDCONF_PATH, name,
+		 name);
 }
 
-int libpath_resolve(const char *name, int pid, char *out, size_t outlen)
+int libpath_resolve(const char *name, int pid, char *out, size_t outlen, char *errbuf,
+		    size_t errlen)
 {
 	int err;
 
 	if (!name || !*name || !out || !outlen)
 		return -EINVAL;
 	if (strchr(name, '/'))
-		return resolve_path(name, out, outlen);
-	if (pid > 0 && !resolve_in_maps(name, pid, out, outlen))
+		return resolve_path(name, out, outlen, errbuf, errlen);
+	if (pid > 0 && !resolve_in_maps(name, pid, out, outlen, errbuf, errlen))
 		return 0;
-	err = resolve_in_loader_dirs(name, out, outlen);
+	err = resolve_in_loader_dirs(name, out, outlen, errbuf, errlen);
 	if (err == -ENOENT)
-		err = resolve_in_path(name, out, outlen);
+		err = resolve_in_path(name, out, outlen, errbuf, errlen);
 	if (err == -ENOENT)
-		not_found_error(name, pid);
+		not_found_error(name, pid, errbuf, errlen);
 	return err;
 }
 
@@ -550,7 +541,7 @@ static int each_maps_cb(const char *path, void *arg)
 
 	if (!each_is_candidate(ec, base_name(path)))
 		return 0;
-	if (proc_path_usable(ec->pid, path, usable, sizeof(usable)))
+	if (proc_path_usable(ec->pid, path, usable, sizeof(usable), NULL, 0))
 		return 0;
 	err = strv_push(&ec->seen, base_name(path));
 	if (!err)

@@ -15,13 +15,11 @@
  * /proc/PID/maps; (3) the libraries this process has loaded, /etc/ld.so.conf directories and the
  * default library directories, for "<name>.so*" and "lib<name>.so*", preferring the soname file
  * and skipping non-ELF files (linker scripts); (4) $PATH.
- * Returns 0, -ENOENT (libpath_last_error() names what was searched), -ENOEXEC for a path that is
- * not an ELF file, -ENAMETOOLONG, -EINVAL.
+ * Returns 0, or -errno with one line in err: -ENOENT (naming what was searched), -ENOEXEC for
+ * a path that is not an ELF file, -ENAMETOOLONG, -EINVAL.
  */
-int libpath_resolve(const char *name, int pid, char *out, size_t outlen);
-
-/* A human-readable reason for the last failure in this thread (static buffer). */
-const char *libpath_last_error(void);
+int libpath_resolve(const char *name, int pid, char *out, size_t outlen, char *err,
+		    size_t errlen);
 
 /*
  * Tab-completion candidates: calls cb(basename, path, ctx) once per basename for each ELF

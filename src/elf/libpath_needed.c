@@ -2,7 +2,6 @@
  * executable, pick the soname matching what the user typed, and search the run paths
  * before handing the soname to the general resolver (ld.so.conf, default dirs). */
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libgen.h>
 #include <limits.h>
@@ -11,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "safe_file.h"
+#include "elf_file.h"
 #include "libpath.h"
 #include "libpath_needed.h"
 
@@ -50,24 +49,19 @@ static void dyn_take(Elf *elf, GElf_Shdr *sh, Elf_Data *data, struct dyn_info *d
 	}
 }
 
+/* Nothing to say when exe cannot be read: the caller falls back to libpath_resolve(). */
 static int dyn_read(const char *exe, struct dyn_info *d)
 {
-	int fd = sf_open_elf(exe);
+	struct elf_file ef;
 	Elf_Scn *scn = NULL;
-	Elf *elf;
+	GElf_Shdr sh;
+	int rc = elf_file_open(&ef, exe, 0, NULL, 0);
 
-	if (fd < 0)
-		return fd;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	while (elf && (scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_DYNAMIC)
-			dyn_take(elf, &sh, elf_getdata(scn, NULL), d);
-	}
-	elf_end(elf);
-	close(fd);
+	if (rc)
+		return rc;
+	while ((scn = elf_file_next(&ef, scn, SHT_DYNAMIC, &sh)))
+		dyn_take(ef.elf, &sh, elf_getdata(scn, NULL), d);
+	elf_file_close(&ef);
 	return 0;
 }
 
@@ -126,7 +120,7 @@ int libpath_resolve_for(const char *name, const char *exe, char *out, size_t out
 		if (d.runpath)
 			rc = search_runpath(d.runpath, exe, d.needed[i], out, outlen);
 		if (rc)
-			rc = libpath_resolve(d.needed[i], 0, out, outlen);
+			rc = libpath_resolve(d.needed[i], 0, out, outlen, NULL, 0);
 	}
 	dyn_free(&d);
 	return rc;

@@ -7,7 +7,8 @@
 #include <stddef.h>
 
 /* 0 with the library's path in out, or -ENOENT when no DT_NEEDED entry of exe matches
- * name ("foo", "libfoo", "libfoo.so.1"); the executable itself matches its basename. */
+ * name ("foo", "libfoo", "libfoo.so.1"); the executable itself matches its basename. No
+ * message: every caller falls back to libpath_resolve(), whose message says what it searched. */
 int libpath_resolve_for(const char *name, const char *exe, char *out, size_t outlen);
 
 #endif

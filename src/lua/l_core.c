@@ -117,7 +117,7 @@ static int l_list(lua_State *L)
 {
 	struct session *s = script_session(L);
 	const char *pattern = luaL_checkstring(L, 1);
-	char path[4096], err[256];
+	char path[4096], err[512];
 	struct elf_func_list list = {};
 	const struct provider *pv;
 	struct spec spec;
@@ -132,12 +132,12 @@ static int l_list(lua_State *L)
 				"only LIB:FUNC patterns can be listed so far");
 		return 2;
 	}
-	if (libpath_resolve(spec.lib, s->opts.pid, path, sizeof(path))) {
+	if (libpath_resolve(spec.lib, s->opts.pid, path, sizeof(path), err, sizeof(err))) {
 		lua_pushnil(L);
-		lua_pushfstring(L, "library '%s' not found: %s", spec.lib, libpath_last_error());
+		lua_pushfstring(L, "library '%s' not found: %s", spec.lib, err);
 		return 2;
 	}
-	if ((rc = elf_funcs_match(path, spec.func, &list, NULL)) && rc != -ENOTSUP) {
+	if ((rc = elf_funcs_match(path, spec.func, &list, NULL, NULL, 0)) && rc != -ENOTSUP) {
 		lua_pushnil(L);
 		lua_pushfstring(L, "%s: %s", path, strerror(-rc));
 		return 2;

@@ -54,9 +54,10 @@ static void set_str(lua_State *L, const char *key, const char *v)
 static int l_imports(lua_State *L)
 {
 	struct plt_list list;
+	char err[512];
 
-	if (elf_plt_imports(luaL_checkstring(L, 1), &list))
-		return fail(L, elf_plt_last_error());
+	if (elf_plt_imports(luaL_checkstring(L, 1), &list, err, sizeof(err)))
+		return fail(L, err);
 	lua_createtable(L, list.n, 0);				/* t */
 	for (size_t i = 0; i < list.n; i++) {
 		const struct plt_import *imp = &list.v[i];
@@ -78,9 +79,10 @@ static int l_imports(lua_State *L)
 static int l_exe_info(lua_State *L)
 {
 	struct elf_exe_info info;
+	char err[512];
 
-	if (elf_exe_info(luaL_checkstring(L, 1), &info))
-		return fail(L, elf_plt_last_error());
+	if (elf_exe_info(luaL_checkstring(L, 1), &info, err, sizeof(err)))
+		return fail(L, err);
 	lua_createtable(L, 0, 6);
 	lua_pushboolean(L, info.pie);
 	lua_setfield(L, -2, "pie");
@@ -101,9 +103,10 @@ static int l_exe_info(lua_State *L)
 static int l_dyn_names(lua_State *L)
 {
 	struct elf_dyn_names names;
+	char err[512];
 
-	if (elf_dyn_names(luaL_checkstring(L, 1), &names))
-		return fail(L, elf_plt_last_error());
+	if (elf_dyn_names(luaL_checkstring(L, 1), &names, err, sizeof(err)))
+		return fail(L, err);
 	if (names.soname)
 		lua_pushstring(L, names.soname);
 	else
@@ -122,11 +125,11 @@ static int l_resolve(lua_State *L)
 {
 	const char *name = luaL_checkstring(L, 1), *exe = luaL_optstring(L, 2, NULL);
 	int pid = (int)luaL_optinteger(L, 3, 0);
-	char path[4096];
+	char path[4096], err[512];
 
 	if ((!exe || strchr(name, '/') || libpath_resolve_for(name, exe, path, sizeof(path))) &&
-	    libpath_resolve(name, pid, path, sizeof(path)))
-		return fail(L, libpath_last_error());
+	    libpath_resolve(name, pid, path, sizeof(path), err, sizeof(err)))
+		return fail(L, err);
 	lua_pushstring(L, path);
 	return 1;
 }
@@ -151,10 +154,11 @@ static void add_name(const char *name, void *ctx)
 static int l_functions(lua_State *L)
 {
 	struct names_ctx x = { L, 0 };
+	char err[512];
 
 	lua_newtable(L);
-	if (elf_func_names(luaL_checkstring(L, 1), add_name, &x))
-		return fail(L, elf_plt_last_error());
+	if (elf_func_names(luaL_checkstring(L, 1), add_name, &x, err, sizeof(err)))
+		return fail(L, err);
 	return 1;
 }
 

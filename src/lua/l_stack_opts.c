@@ -10,6 +10,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include "elf_frame_pointers.h"
 #include "l_stack.h"
 #include "libpath.h"
 #include "libpath_needed.h"
@@ -73,15 +74,15 @@ static bool starts_without_fp(const struct probe *p, bool entry)
 	const char *lib = start_lib(p, entry);
 	char path[4096];
 
-	if (o->exe[0] && !stack_fp_likely(o->exe))
+	if (o->exe[0] && !elf_has_frame_pointers(o->exe))
 		return true;
 	if (!lib)
 		return false;
 	if ((strchr(lib, '/') || !o->exe[0] ||
 	     libpath_resolve_for(lib, o->exe, path, sizeof(path))) &&
-	    libpath_resolve(lib, o->pid, path, sizeof(path)))
+	    libpath_resolve(lib, o->pid, path, sizeof(path), NULL, 0))
 		return false;
-	return !stack_fp_likely(path);
+	return !elf_has_frame_pointers(path);
 }
 
 /* A user-mode event has no kernel stack: asking for it alone is an error naming the kind;

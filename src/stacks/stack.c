@@ -1,16 +1,12 @@
 /* Host side of stacks: a symbolizer + unwinder, decoding the stack part of a record,
- * reading stack ids through the owner's map, the entry fix-up, and the frame-pointer
- * heuristic behind unwind = "auto". Who owns a context (the session: session_stacks.c) is
- * not known here. */
+ * reading stack ids through the owner's map and the entry fix-up (the frame-pointer
+ * heuristic behind unwind = "auto" is src/elf/elf_frame_pointers.c's). Who owns a context
+ * (the session: session_stacks.c) is not known here. */
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "safe_file.h"
 #include "stack.h"
 #include "symbolize.h"
 #include "unwind_dwarf.h"
@@ -152,76 +148,4 @@ int stack_trim_bpf(struct stack_ctx *c, uint64_t *ips, int n)
 	}
 	memmove(ips, ips + skip, (n - skip) * sizeof(*ips));
 	return n - skip;
-}
-
-/* The C runtime's own functions say nothing about how the program was built. */
-static bool is_crt(const char *name)
-{
-	static const char *const crt[] = { "_start", "_init", "_fini", "deregister_tm_clones",
-					   "register_tm_clones", "__do_global_dtors_aux",
-					   "frame_dummy", "__libc_csu_init", "__libc_csu_fini",
-					   NULL };
-
-	for (const char *const *c = crt; *c; c++)
-		if (!strcmp(name, *c))
-			return true;
-	return false;
-}
-
-/* Counts prologues among the first function symbols: push %rbp; mov %rsp,%rbp, after an
- * endbr64 or not. Code built with -fomit-frame-pointer has almost none; code built with
- * frame pointers has them everywhere but in leaf functions. */
-static void count_prologues(Elf *elf, int fd, int *funcs, int *fp)
-{
-	static const unsigned char push_mov[] = { 0x55, 0x48, 0x89, 0xe5 };
-	static const unsigned char endbr[] = { 0xf3, 0x0f, 0x1e, 0xfa };
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-
-	while ((scn = elf_nextscn(elf, scn)) && *funcs < 200) {
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize ||
-		    (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
-		    !(d = elf_getdata(scn, NULL)))
-			continue;
-		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize && *funcs < 200; i++) {
-			unsigned char b[8];
-			GElf_Sym sym;
-			GElf_Shdr tsh;
-			Elf_Scn *text;
-			off_t off;
-
-			if (!gelf_getsym(d, i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-			    sym.st_size < 16 || sym.st_shndx == SHN_UNDEF ||
-			    sym.st_shndx >= SHN_LORESERVE ||
-			    !(text = elf_getscn(elf, sym.st_shndx)) ||
-			    !gelf_getshdr(text, &tsh) ||
-			    is_crt(elf_strptr(elf, sh.sh_link, sym.st_name) ?: ""))
-				continue;
-			off = sym.st_value - tsh.sh_addr + tsh.sh_offset;
-			if (pread(fd, b, sizeof(b), off) != sizeof(b))
-				continue;
-			(*funcs)++;
-			if (!memcmp(b, push_mov, 4) ||
-			    (!memcmp(b, endbr, 4) && !memcmp(b + 4, push_mov, 4)))
-				(*fp)++;
-		}
-	}
-}
-
-bool stack_fp_likely(const char *path)
-{
-	int fd = sf_open_elf(path), funcs = 0, fp = 0;
-	Elf *elf;
-
-	if (fd < 0)
-		return true;
-	elf_version(EV_CURRENT);
-	if ((elf = elf_begin(fd, ELF_C_READ_MMAP, NULL))) {
-		count_prologues(elf, fd, &funcs, &fp);
-		elf_end(elf);
-	}
-	close(fd);
-	return !funcs || fp * 4 >= funcs;
 }

@@ -40,7 +40,5 @@ int stack_trim_user(struct stack_ctx *c, int pid, uint64_t *ips, int n);
 /* Drops the leading kernel frames of the BPF program that read the stack and of the
  * tracepoint dispatch that ran it; the new count. */
 int stack_trim_bpf(struct stack_ctx *c, uint64_t *ips, int n);
-/* Do the functions of this ELF file keep frame pointers (push %rbp; mov %rsp,%rbp)? */
-bool stack_fp_likely(const char *path);
 
 #endif

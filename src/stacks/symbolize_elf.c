@@ -3,89 +3,29 @@
  * separate debug file (by build-id or .gnu_debuglink) or of its MiniDebugInfo
  * (.gnu_debugdata, an xz-compressed ELF holding the local function symbols). */
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
-#include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include "safe_file.h"
+#include "elf_file.h"
 #include "symbolize_int.h"
 
-struct elf_in {
-	int fd;
-	Elf *elf;
-};
-
-static int elf_in_open(struct elf_in *in, const char *path, const void *image, size_t len)
+/* An image in memory (a module handed over as bytes, MiniDebugInfo) or a file. */
+static int elf_in_open(struct elf_file *in, const char *path, const void *image, size_t len)
 {
-	static int version_ok;
-
-	if (!version_ok) {
-		if (elf_version(EV_CURRENT) == EV_NONE)
-			return -ENOTSUP;
-		version_ok = 1;
-	}
-	in->fd = -1;
-	if (image) {
-		in->elf = elf_memory((char *)image, len);
-	} else {
-		in->fd = sf_open_elf(path);
-		if (in->fd < 0)
-			return in->fd;
-		in->elf = elf_begin(in->fd, ELF_C_READ_MMAP, NULL);
-	}
-	if (!in->elf || elf_kind(in->elf) != ELF_K_ELF) {
-		if (in->elf)
-			elf_end(in->elf);
-		if (in->fd >= 0)
-			close(in->fd);
-		return -ENOEXEC;
-	}
-	return 0;
+	return image ? elf_file_open_image(in, image, len) : elf_file_open(in, path, 0, NULL, 0);
 }
 
-static void elf_in_close(struct elf_in *in)
-{
-	if (in->elf)
-		elf_end(in->elf);
-	if (in->fd >= 0)
-		close(in->fd);
-	in->elf = NULL;
-	in->fd = -1;
-}
-
-static Elf_Scn *find_section(Elf *elf, const char *name, GElf_Shdr *sh)
-{
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
-
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		const char *n;
-
-		if (!gelf_getshdr(scn, sh))
-			continue;
-		n = elf_strptr(elf, shstrndx, sh->sh_name);
-		if (n && !strcmp(n, name))
-			return scn;
-	}
-	return NULL;
-}
-
-static int read_build_id(Elf *elf, unsigned char *id, size_t *len)
+static int read_build_id(const struct elf_file *ef, unsigned char *id, size_t *len)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 
-	while ((scn = elf_nextscn(elf, scn))) {
+	while ((scn = elf_file_next(ef, scn, SHT_NOTE, &sh))) {
 		Elf_Data *d;
 		GElf_Nhdr nh;
 		size_t off = 0, name_off, desc_off;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE ||
-		    !(d = elf_getdata(scn, NULL)))
+		if (!(d = elf_getdata(scn, NULL)))
 			continue;
 		while ((off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
 			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
@@ -102,29 +42,27 @@ static int read_build_id(Elf *elf, unsigned char *id, size_t *len)
 
 int sym_file_build_id(const char *path, unsigned char *id, size_t *len)
 {
-	struct elf_in in;
+	struct elf_file in;
 	int rc = elf_in_open(&in, path, NULL, 0);
 
 	if (rc)
 		return rc;
-	rc = read_build_id(in.elf, id, len);
-	elf_in_close(&in);
+	rc = read_build_id(&in, id, len);
+	elf_file_close(&in);
 	return rc;
 }
 
-static void read_loads(struct sym_module *m, Elf *elf)
+static void read_loads(struct sym_module *m, const struct elf_file *ef)
 {
 	size_t n;
-	GElf_Ehdr eh;
 
-	if (gelf_getehdr(elf, &eh))
-		m->is_exec = eh.e_type == ET_EXEC;
-	if (elf_getphdrnum(elf, &n))
+	m->is_exec = ef->eh.e_type == ET_EXEC;
+	if (elf_getphdrnum(ef->elf, &n))
 		return;
 	for (size_t i = 0; i < n && m->nload < SYM_MAX_LOADS; i++) {
 		GElf_Phdr ph;
 
-		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD)
+		if (gelf_getphdr(ef->elf, i, &ph) && ph.p_type == PT_LOAD)
 			m->load[m->nload++] = (struct sym_load){ ph.p_offset, ph.p_vaddr,
 								 ph.p_filesz };
 	}
@@ -141,10 +79,10 @@ uint64_t sym_module_vaddr(const struct sym_module *m, uint64_t off)
 }
 
 /* Function symbols of one table; returns how many were added. */
-static size_t add_symbols(struct sym_table *t, Elf *elf, const char *section)
+static size_t add_symbols(struct sym_table *t, const struct elf_file *ef, const char *section)
 {
 	GElf_Shdr sh;
-	Elf_Scn *scn = find_section(elf, section, &sh);
+	Elf_Scn *scn = elf_file_section(ef, section, &sh);
 	Elf_Data *d;
 	size_t n = 0;
 
@@ -161,7 +99,7 @@ static size_t add_symbols(struct sym_table *t, Elf *elf, const char *section)
 		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
 		    !sym.st_value)
 			continue;
-		name = elf_strptr(elf, sh.sh_link, sym.st_name);
+		name = elf_strptr(ef->elf, sh.sh_link, sym.st_name);
 		if (!name || !*name)
 			continue;
 		if (!sym_table_add(t, sym.st_value, sym.st_size, name, GELF_ST_BIND(sym.st_info)))
@@ -170,10 +108,10 @@ static size_t add_symbols(struct sym_table *t, Elf *elf, const char *section)
 	return n;
 }
 
-static char *debuglink_name(Elf *elf)
+static char *debuglink_name(const struct elf_file *ef)
 {
 	GElf_Shdr sh;
-	Elf_Scn *scn = find_section(elf, ".gnu_debuglink", &sh);
+	Elf_Scn *scn = elf_file_section(ef, ".gnu_debuglink", &sh);
 	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
 
 	if (!d || !d->d_size || !memchr(d->d_buf, 0, d->d_size))
@@ -183,31 +121,31 @@ static char *debuglink_name(Elf *elf)
 
 static size_t add_debug_file(struct sym_module *m, const char *link)
 {
-	struct elf_in in;
+	struct elf_file in;
 	size_t n;
 
 	m->debug_path = sym_find_debug_file(m->path, m->build_id, m->build_id_len, link);
 	if (!m->debug_path || elf_in_open(&in, m->debug_path, NULL, 0))
 		return 0;
-	n = add_symbols(&m->syms, in.elf, ".symtab");
-	elf_in_close(&in);
+	n = add_symbols(&m->syms, &in, ".symtab");
+	elf_file_close(&in);
 	return n;
 }
 
-static size_t add_minidebuginfo(struct sym_module *m, Elf *elf)
+static size_t add_minidebuginfo(struct sym_module *m, const struct elf_file *ef)
 {
 	GElf_Shdr sh;
-	Elf_Scn *scn = find_section(elf, ".gnu_debugdata", &sh);
+	Elf_Scn *scn = elf_file_section(ef, ".gnu_debugdata", &sh);
 	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
-	struct elf_in in;
+	struct elf_file in;
 	size_t len, n = 0;
 	void *img;
 
 	if (!d || !(img = sym_minidebug_decompress(d->d_buf, d->d_size, &len)))
 		return 0;
 	if (!elf_in_open(&in, NULL, img, len)) {
-		n = add_symbols(&m->syms, in.elf, ".symtab");
-		elf_in_close(&in);
+		n = add_symbols(&m->syms, &in, ".symtab");
+		elf_file_close(&in);
 	}
 	free(img);
 	return n;
@@ -215,7 +153,7 @@ static size_t add_minidebuginfo(struct sym_module *m, Elf *elf)
 
 int sym_module_load(struct sym_module *m)
 {
-	struct elf_in in;
+	struct elf_file in;
 	size_t own;
 	char *link;
 	int rc;
@@ -225,17 +163,17 @@ int sym_module_load(struct sym_module *m)
 	m->loaded = true;
 	if ((rc = elf_in_open(&in, m->path, m->image, m->image_len)))
 		return rc;
-	read_loads(m, in.elf);
+	read_loads(m, &in);
 	if (!m->build_id_len)
-		read_build_id(in.elf, m->build_id, &m->build_id_len);
-	own = add_symbols(&m->syms, in.elf, ".symtab");
-	add_symbols(&m->syms, in.elf, ".dynsym");
-	link = debuglink_name(in.elf);
+		read_build_id(&in, m->build_id, &m->build_id_len);
+	own = add_symbols(&m->syms, &in, ".symtab");
+	add_symbols(&m->syms, &in, ".dynsym");
+	link = debuglink_name(&in);
 	/* Stripped: local functions live in a debug file or the MiniDebugInfo. */
 	if (!own && !m->image && !add_debug_file(m, link))
-		add_minidebuginfo(m, in.elf);
+		add_minidebuginfo(m, &in);
 	free(link);
-	elf_in_close(&in);
+	elf_file_close(&in);
 	sym_table_finish(&m->syms);
 	return 0;
 }

@@ -57,7 +57,7 @@ static void check_stubs(const char *fixture_name, const char *section)
 	int nstubs = 0, agree = 0, total = -1, found;
 
 	fixture(path, fixture_name);
-	CHECK_EQ_INT(elf_plt_imports(path, &l), 0);
+	CHECK_EQ_INT(elf_plt_imports(path, &l, NULL, 0), 0);
 	for (size_t i = 0; i < l.n; i++) {
 		if (l.v[i].kind != PLT_STUB)
 			continue;
@@ -85,7 +85,7 @@ static void check_noplt(const char *fixture_name)
 	int got_malloc = 0, stub_malloc = 0;
 
 	fixture(path, fixture_name);
-	CHECK_EQ_INT(elf_plt_imports(path, &l), 0);
+	CHECK_EQ_INT(elf_plt_imports(path, &l, NULL, 0), 0);
 	for (size_t i = 0; i < l.n; i++) {
 		if (strcmp(l.v[i].name, "malloc"))
 			continue;
@@ -103,7 +103,7 @@ static void check_info(const char *fixture_name, int pie, int bind_now)
 	struct elf_exe_info info;
 
 	fixture(path, fixture_name);
-	CHECK_EQ_INT(elf_exe_info(path, &info), 0);
+	CHECK_EQ_INT(elf_exe_info(path, &info, NULL, 0), 0);
 	CHECK_EQ_INT(info.pie, pie);
 	CHECK_EQ_INT(info.bind_now, bind_now);
 	CHECK(info.code_lo < info.code_hi);
@@ -135,17 +135,17 @@ int main(void)
 	check_info("ltfx_basic_nopie", 0, 0);
 
 	fixture(path, "ltfx_basic");
-	CHECK_EQ_INT(elf_dyn_names(path, &dn), 0);
+	CHECK_EQ_INT(elf_dyn_names(path, &dn, NULL, 0), 0);
 	CHECK(dn.soname == NULL);
 	CHECK(dn.nneeded >= 1);
 	CHECK_EQ_STR(dn.needed[dn.nneeded - 1], "libc.so.6");
 	elf_dyn_names_free(&dn);
 
 	fixture(path, "ltfx_recurse");
-	CHECK_EQ_INT(elf_func_names(path, names_cb, &n), 0);
+	CHECK_EQ_INT(elf_func_names(path, names_cb, &n, NULL, 0), 0);
 	CHECK(n >= 2);
 
-	CHECK(elf_plt_imports("/nonexistent", &(struct plt_list){}) == -ENOENT);
-	CHECK(elf_plt_imports("/etc/hostname", &(struct plt_list){}) == -ENOEXEC);
+	CHECK(elf_plt_imports("/nonexistent", &(struct plt_list){}, NULL, 0) == -ENOENT);
+	CHECK(elf_plt_imports("/etc/hostname", &(struct plt_list){}, NULL, 0) == -ENOEXEC);
 	return unit_summary();
 }

@@ -117,8 +117,9 @@ static void check_against_binutils(const char *path, const struct elf_func_list 
 			CHECK(nm_addr(path, l->v[i].name) == l->v[i].addr);
 		CHECK(readelf_offset(path, l->v[i].addr, &off) == 0);
 		CHECK(off == l->v[i].offset);
-		CHECK(elf_vaddr_to_offset(path, l->v[i].addr, &off) == 0 && off == l->v[i].offset);
-		CHECK(elf_offset_to_vaddr(path, l->v[i].offset, &vaddr) == 0 &&
+		CHECK(elf_vaddr_to_offset(path, l->v[i].addr, &off, NULL, 0) == 0 &&
+		      off == l->v[i].offset);
+		CHECK(elf_offset_to_vaddr(path, l->v[i].offset, &vaddr, NULL, 0) == 0 &&
 		      vaddr == l->v[i].addr);
 	}
 }
@@ -136,7 +137,7 @@ static void test_fixture_glob(void)
 	size_t i, skipped = 99;
 
 	/* Not loaded: the glob skips the IFUNC (and its resolver) and counts it. */
-	CHECK(elf_funcs_match(lib_path, "elffix_*", &l, &skipped) == 0);
+	CHECK(elf_funcs_match(lib_path, "elffix_*", &l, &skipped, NULL, 0) == 0);
 	CHECK(skipped == 1);
 	CHECK(l.n == sizeof(want) / sizeof(want[0]));
 	for (i = 0; i < l.n && i < sizeof(want) / sizeof(want[0]); i++) {
@@ -152,7 +153,7 @@ static void check_fold(const char *pattern, const char *name, const char *at)
 {
 	struct elf_func_list l;
 
-	CHECK(elf_funcs_match(lib_path, pattern, &l, NULL) == 0);
+	CHECK(elf_funcs_match(lib_path, pattern, &l, NULL, NULL, 0) == 0);
 	CHECK(l.n == 1);
 	if (l.n == 1) {
 		CHECK(!strcmp(l.v[0].name, name));
@@ -180,7 +181,7 @@ static void test_local_symbol(void)
 	struct elf_func_list l;
 
 	/* Only .symtab has it; FUNC+0 is st_value itself. */
-	CHECK(elf_funcs_match(lib_path, "elffix_local", &l, NULL) == 0);
+	CHECK(elf_funcs_match(lib_path, "elffix_local", &l, NULL, NULL, 0) == 0);
 	CHECK(l.n == 1);
 	if (l.n == 1) {
 		CHECK(l.v[0].addr == nm_addr(lib_path, "elffix_local"));
@@ -197,26 +198,26 @@ static void test_errors(void)
 	uint64_t off;
 	int fd;
 
-	CHECK(elf_funcs_match(lib_path, "nothing_matches_*", &l, NULL) == 0);
+	CHECK(elf_funcs_match(lib_path, "nothing_matches_*", &l, NULL, NULL, 0) == 0);
 	CHECK(l.n == 0);
 	elf_func_list_free(&l);
-	CHECK(elf_funcs_match("/nonexistent/libx.so", "*", &l, NULL) == -ENOENT);
+	CHECK(elf_funcs_match("/nonexistent/libx.so", "*", &l, NULL, NULL, 0) == -ENOENT);
 	CHECK(l.n == 0 && l.v == NULL);
 	fd = mkstemp(tmp);
 	CHECK(fd >= 0);
 	CHECK(write(fd, "not an ELF file\n", 16) == 16);
 	close(fd);
-	CHECK(elf_funcs_match(tmp, "*", &l, NULL) == -ENOEXEC);
+	CHECK(elf_funcs_match(tmp, "*", &l, NULL, NULL, 0) == -ENOEXEC);
 	unlink(tmp);
-	CHECK(elf_vaddr_to_offset(lib_path, UINT64_C(0x7fffffff0000), &off) == -ERANGE);
-	CHECK(elf_offset_to_vaddr(lib_path, UINT64_C(0x7fffffff0000), &off) == -ERANGE);
+	CHECK(elf_vaddr_to_offset(lib_path, UINT64_C(0x7fffffff0000), &off, NULL, 0) == -ERANGE);
+	CHECK(elf_offset_to_vaddr(lib_path, UINT64_C(0x7fffffff0000), &off, NULL, 0) == -ERANGE);
 }
 
 static void test_program(const char *path, int pie)
 {
 	struct elf_func_list l;
 
-	CHECK(elf_funcs_match(path, "elffix_prog_*", &l, NULL) == 0);
+	CHECK(elf_funcs_match(path, "elffix_prog_*", &l, NULL, NULL, 0) == 0);
 	CHECK(l.n == 2);
 	if (l.n == 2) {
 		CHECK(!strcmp(l.v[0].name, "elffix_prog_local"));
@@ -227,7 +228,7 @@ static void test_program(const char *path, int pie)
 	}
 	check_against_binutils(path, &l);
 	elf_func_list_free(&l);
-	CHECK(elf_funcs_match(path, "main", &l, NULL) == 0 && l.n == 1);
+	CHECK(elf_funcs_match(path, "main", &l, NULL, NULL, 0) == 0 && l.n == 1);
 	check_against_binutils(path, &l);
 	elf_func_list_free(&l);
 }
@@ -235,9 +236,10 @@ static void test_program(const char *path, int pie)
 static void test_fixture_ifunc_unloaded(void)
 {
 	struct elf_func_list l;
+	char err[512] = "";
 
-	CHECK(elf_funcs_match(lib_path, "elffix_ifunc", &l, NULL) == -ENOTSUP);
-	CHECK(strstr(elf_last_error(), "elffix_ifunc") != NULL);
+	CHECK(elf_funcs_match(lib_path, "elffix_ifunc", &l, NULL, err, sizeof(err)) == -ENOTSUP);
+	CHECK(strstr(err, "elffix_ifunc") != NULL);
 	CHECK(l.n == 0);
 }
 
@@ -249,7 +251,7 @@ static void test_fixture_ifunc_loaded(void)
 
 	h = dlopen(lib_path, RTLD_NOW);
 	CHECK(h != NULL);
-	CHECK(elf_funcs_match(lib_path, "elffix_ifunc", &l, NULL) == 0);
+	CHECK(elf_funcs_match(lib_path, "elffix_ifunc", &l, NULL, NULL, 0) == 0);
 	CHECK(l.n == 1);
 	if (l.n == 1) {
 		CHECK(l.v[0].ifunc_resolved == 1);
@@ -261,7 +263,7 @@ static void test_fixture_ifunc_loaded(void)
 	check_against_binutils(lib_path, &l);
 	elf_func_list_free(&l);
 	/* The picked implementation folds into the IFUNC's name; the resolver is gone. */
-	CHECK(elf_funcs_match(lib_path, "elffix_ifunc*", &l, &skipped) == 0);
+	CHECK(elf_funcs_match(lib_path, "elffix_ifunc*", &l, &skipped, NULL, 0) == 0);
 	CHECK(skipped == 0 && l.n == 2);
 	if (l.n == 2) {
 		CHECK(!strcmp(l.v[0].name, "elffix_ifunc") && l.v[0].ifunc_resolved);
@@ -337,15 +339,15 @@ static uint64_t loader_strlen_vaddr(const char *libc)
 /* With libc6-dbg installed, the implementation must lie inside one of __strlen_*. */
 static void check_inside_strlen_impl(const char *libc, uint64_t addr)
 {
-	char dbg[PATH_MAX];
+	char dbg[PATH_MAX], err[512] = "";
 	struct elf_func_list l;
 	size_t i, inside = 0;
 
-	if (elf_debug_file(libc, dbg, sizeof(dbg))) {
-		printf("note: %s; skipping the __strlen_* containment check\n", elf_last_error());
+	if (elf_debug_file(libc, dbg, sizeof(dbg), err, sizeof(err))) {
+		printf("note: %s; skipping the __strlen_* containment check\n", err);
 		return;
 	}
-	CHECK(elf_funcs_match_in(libc, dbg, "__strlen_*", &l, NULL) == 0);
+	CHECK(elf_funcs_match_in(libc, dbg, "__strlen_*", &l, NULL, NULL, 0) == 0);
 	CHECK(l.n > 1);
 	for (i = 0; i < l.n; i++)
 		if (addr >= l.v[i].addr && addr < l.v[i].addr + l.v[i].size)
@@ -360,7 +362,7 @@ static void test_libc_strlen(const char *libc)
 	struct elf_func_list l;
 
 	CHECK(resolver != 0);
-	CHECK(elf_funcs_match(libc, "strlen", &l, NULL) == 0);
+	CHECK(elf_funcs_match(libc, "strlen", &l, NULL, NULL, 0) == 0);
 	CHECK(l.n == 1);
 	if (l.n == 1) {
 		CHECK(!strcmp(l.v[0].name, "strlen"));
@@ -381,7 +383,7 @@ static void test_libc_glob(const char *libc)
 
 	nres = dynsym_ifuncs(libc, resolvers, 512);
 	CHECK(nres > 10);
-	CHECK(elf_funcs_match(libc, "str*", &l, &skipped) == 0);
+	CHECK(elf_funcs_match(libc, "str*", &l, &skipped, NULL, 0) == 0);
 	CHECK(l.n > 20);
 	CHECK(skipped == 0);
 	for (i = 0; i < l.n; i++) {
@@ -415,7 +417,7 @@ int main(void)
 	test_program(nopie_path, 0);
 	test_fixture_ifunc_unloaded();
 	test_fixture_ifunc_loaded();
-	CHECK(libpath_resolve("libc", 0, libc, sizeof(libc)) == 0);
+	CHECK(libpath_resolve("libc", 0, libc, sizeof(libc), NULL, 0) == 0);
 	test_libc_strlen(libc);
 	test_libc_glob(libc);
 	if (failures)

@@ -48,12 +48,12 @@ static const char *base_name(const char *path)
 /* Resolves `name` and checks the result equals `want`, or has basename prefix `want_base`. */
 static void check_resolves(const char *name, int pid, const char *want, const char *want_base)
 {
-	char out[PATH_MAX] = "";
+	char out[PATH_MAX] = "", why[512] = "";
 	int err;
 
-	err = libpath_resolve(name, pid, out, sizeof(out));
+	err = libpath_resolve(name, pid, out, sizeof(out), why, sizeof(why));
 	if (err)
-		fprintf(stderr, "libpath_resolve(%s): %s\n", name, libpath_last_error());
+		fprintf(stderr, "libpath_resolve(%s): %s\n", name, why);
 	CHECK(err == 0);
 	CHECK(out[0] == '/');
 	if (want)
@@ -64,10 +64,10 @@ static void check_resolves(const char *name, int pid, const char *want, const ch
 
 static void check_fails(const char *name, int want_err)
 {
-	char out[PATH_MAX];
+	char out[PATH_MAX], err[512] = "";
 
-	CHECK(libpath_resolve(name, 0, out, sizeof(out)) == want_err);
-	CHECK(strstr(libpath_last_error(), name) != NULL);
+	CHECK(libpath_resolve(name, 0, out, sizeof(out), err, sizeof(err)) == want_err);
+	CHECK(strstr(err, name) != NULL);
 }
 
 static void test_resolve(void)

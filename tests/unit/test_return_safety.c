@@ -44,7 +44,7 @@ static uint64_t offset_of(const char *path, const char *name)
 	struct elf_func_list list = {};
 	uint64_t off = 0;
 
-	if (!elf_funcs_match(path, name, &list, NULL) && list.n == 1)
+	if (!elf_funcs_match(path, name, &list, NULL, NULL, 0) && list.n == 1)
 		off = list.v[0].offset;
 	elf_func_list_free(&list);
 	return off;
@@ -70,7 +70,7 @@ static void test_libc(void)
 	CHECK(return_unsafe_site(libc, off + 2, why, sizeof(why)));
 	CHECK(!return_unsafe_site(libc, offset_of(libc, "malloc"), why, sizeof(why)));
 	/* Local aliases: only in the debug file (libc6-dbg), which the name alone misses. */
-	if (!elf_debug_file(libc, debug, sizeof(debug))) {
+	if (!elf_debug_file(libc, debug, sizeof(debug), NULL, 0)) {
 		CHECK(func_says(libc, "__GI__setjmp", "returns twice"));
 		CHECK(func_says(libc, "__GI___sigsetjmp", "returns twice"));
 		CHECK(func_says(libc, "__libc_vfork", "returns twice"));
@@ -98,7 +98,8 @@ static void test_fixtures(void)
 	CHECK(!return_unsafe_import(exe, "fx_resume", why, sizeof(why)));
 	CHECK(!return_unsafe_import(exe, "printf", why, sizeof(why)));
 	/* The entry point, by address and by name. */
-	CHECK(!elf_exe_info(exe, &info) && !elf_vaddr_to_offset(exe, info.entry, &entry));
+	CHECK(!elf_exe_info(exe, &info, NULL, 0) &&
+	      !elf_vaddr_to_offset(exe, info.entry, &entry, NULL, 0));
 	CHECK(return_unsafe_site(exe, entry, why, sizeof(why)) && strstr(why, "entry point"));
 	CHECK(func_says(exe, "_start", "entry point"));
 	CHECK(func_safe(exe, "main"));

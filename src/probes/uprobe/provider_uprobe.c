@@ -78,12 +78,10 @@ static int resolve_funcs(struct probe *p, char *err, size_t errlen)
 {
 	struct elf_func_list list = {};
 	size_t skipped = 0;
-	int rc = elf_funcs_match(p->path, p->spec.func, &list, &skipped);
+	int rc = elf_funcs_match(p->path, p->spec.func, &list, &skipped, err, errlen);
 
-	if (rc == -ENOTSUP) {
-		snprintf(err, errlen, "%s", elf_last_error());
+	if (rc == -ENOTSUP)	/* an IFUNC: err says which and why */
 		return rc;
-	}
 	if (rc) {
 		snprintf(err, errlen, "cannot read symbols of %s: %s", p->path, strerror(-rc));
 		return rc;
@@ -157,24 +155,23 @@ static int keep_safe_returns(struct probe *p, char *err, size_t errlen)
 
 static int uprobe_resolve(struct probe *p, char *err, size_t errlen)
 {
+	const struct session_opts *o = &p->s->opts;
+	char why[512];
 	uint64_t off;
 	int rc;
-
-	const struct session_opts *o = &p->s->opts;
 
 	/* The target's own view first: its DT_NEEDED libraries and run paths. */
 	if ((strchr(p->spec.lib, '/') || !o->exe[0] ||
 	     libpath_resolve_for(p->spec.lib, o->exe, p->path, sizeof(p->path))) &&
-	    libpath_resolve(p->spec.lib, o->pid, p->path, sizeof(p->path))) {
-		snprintf(err, errlen, "library '%s' not found: %s", p->spec.lib,
-			 libpath_last_error());
+	    libpath_resolve(p->spec.lib, o->pid, p->path, sizeof(p->path), why, sizeof(why))) {
+		snprintf(err, errlen, "library '%s' not found: %s", p->spec.lib, why);
 		return -ENOENT;
 	}
 	if (p->kind_data)	/* plt = ... (src/probes/uprobe/uprobe_plt.c) */
 		rc = uprobe_plt_resolve(p, err, errlen);
 	else if (!p->spec.is_addr)
 		rc = resolve_funcs(p, err, errlen);
-	else if ((rc = elf_code_vaddr_to_offset(p->path, p->spec.offset, &off)))
+	else if ((rc = elf_code_vaddr_to_offset(p->path, p->spec.offset, &off, NULL, 0)))
 		snprintf(err, errlen, "address %s is not in the code (an executable segment) of %s",
 			 p->spec.func, p->path);
 	else

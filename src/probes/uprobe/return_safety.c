@@ -149,9 +149,9 @@ static int cmp_name(const void *a, const void *b)
 static void walk(const char *path, const char *debug,
 		 int (*fn)(const char *, uint64_t, uint64_t, void *), struct obj_facts *f)
 {
-	elf_each_func(path, fn, f);
+	elf_each_func(path, fn, f, NULL, 0);
 	if (debug[0])
-		elf_each_func(debug, fn, f);
+		elf_each_func(debug, fn, f, NULL, 0);
 }
 
 static struct obj_facts *facts_build(const char *path)
@@ -164,14 +164,14 @@ static struct obj_facts *facts_build(const char *path)
 		free(f);
 		return NULL;
 	}
-	if (elf_debug_file(path, debug, sizeof(debug)))
+	if (elf_debug_file(path, debug, sizeof(debug), NULL, 0))
 		debug[0] = 0;
-	if (!elf_exe_info(path, &info) && info.entry)
+	if (!elf_exe_info(path, &info, NULL, 0) && info.entry)
 		add_range(f, info.entry, 1, WHY_ENTRY);
 	walk(path, debug, ranges_cb, f);
 	walk(path, debug, names_cb, f);
 	for (size_t i = 0; i < f->nranges; i++)	/* once here, not a file read per site */
-		if (elf_vaddr_to_offset(path, f->ranges[i].lo, &f->ranges[i].off))
+		if (elf_vaddr_to_offset(path, f->ranges[i].lo, &f->ranges[i].off, NULL, 0))
 			f->ranges[i].off = UINT64_MAX;
 	if (f->nnames)
 		qsort(f->names, f->nnames, sizeof(*f->names), cmp_name);
@@ -243,7 +243,7 @@ bool return_unsafe_inside(const char *path, uint64_t off, char *why, size_t whyl
 	struct elf_func_list list = {};
 	const char *w = NULL;
 
-	if (elf_funcs_match(path, "*", &list, NULL))
+	if (elf_funcs_match(path, "*", &list, NULL, NULL, 0))
 		return false;
 	for (size_t i = 0; !w && i < list.n; i++)
 		if (off > list.v[i].offset && off - list.v[i].offset < list.v[i].size)
@@ -259,7 +259,7 @@ static void deps_find(struct obj_facts *exe)
 	char lib[PATH_MAX];
 
 	exe->deps_known = true;
-	if (elf_dyn_names(exe->path, &dn))
+	if (elf_dyn_names(exe->path, &dn, NULL, 0))
 		return;
 	exe->deps = calloc(dn.nneeded ? dn.nneeded : 1, sizeof(*exe->deps));
 	for (size_t i = 0; exe->deps && i < dn.nneeded; i++)

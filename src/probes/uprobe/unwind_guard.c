@@ -128,7 +128,8 @@ static void guard_setup(struct guard *g, struct session *s)
 	g->state = GUARD_UNNEEDED;
 	g->warned = !unwinds;
 	if ((!unwinds && o->have_target && !o->follow && o->exe[0]) ||
-	    libpath_resolve("libgcc_s.so.1", o->have_target ? o->pid : 0, gcc_s, sizeof(gcc_s)))
+	    libpath_resolve("libgcc_s.so.1", o->have_target ? o->pid : 0, gcc_s, sizeof(gcc_s),
+			    NULL, 0))
 		return;
 	g->state = GUARD_UNAVAILABLE;
 	if (!(rc = guard_attach(g, s, gcc_s)))

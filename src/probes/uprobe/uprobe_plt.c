@@ -84,10 +84,8 @@ int uprobe_plt_resolve(struct probe *p, char *err, size_t errlen)
 	struct plt_list list;
 	int rc;
 
-	if ((rc = elf_plt_imports(p->path, &list))) {
-		snprintf(err, errlen, "%s", elf_plt_last_error());
+	if ((rc = elf_plt_imports(p->path, &list, err, errlen)))
 		return rc;
-	}
 	for (size_t i = 0; i < list.n && !rc; i++)
 		if (list.v[i].kind == PLT_STUB && plt_selected(sel, p->spec.func, list.v[i].name))
 			rc = probe_add_site(p, list.v[i].name, list.v[i].offset);

@@ -34,10 +34,11 @@ static int resolve_bin(struct session *s, const char *bin, char *path, size_t le
 		       size_t errlen)
 {
 	const struct session_opts *o = &s->opts;
+	char why[512];
 
 	if ((strchr(bin, '/') || !o->exe[0] || libpath_resolve_for(bin, o->exe, path, len)) &&
-	    libpath_resolve(bin, o->pid, path, len)) {
-		snprintf(err, errlen, "binary '%s' not found: %s", bin, libpath_last_error());
+	    libpath_resolve(bin, o->pid, path, len, why, sizeof(why))) {
+		snprintf(err, errlen, "binary '%s' not found: %s", bin, why);
 		return -ENOENT;
 	}
 	return 0;

@@ -4,14 +4,11 @@
  * written; a uprobe wants file offsets, found through the PT_LOAD segment holding each
  * address (the probe in an executable one). */
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
-#include <libelf.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include "safe_file.h"
+#include "elf_file.h"
 #include "usdt_notes.h"
 
 #define STAPSDT_TYPE 3
@@ -128,15 +125,16 @@ static void locate(Elf *elf, uint64_t stapsdt_base, struct usdt_note_list *out)
 	}
 }
 
-static int read_elf(Elf *elf, struct usdt_note_list *out)
+static int read_elf(const struct elf_file *ef, struct usdt_note_list *out)
 {
+	Elf *elf = ef->elf;
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 	size_t shstrndx;
 	uint64_t stapsdt_base = 0;
-	int wide = gelf_getclass(elf) == ELFCLASS64, rc = 0;
+	int wide = elf_file_wide(ef), rc = 0;
 
-	if (elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx))
+	if (elf_getshdrstrndx(elf, &shstrndx))
 		return -ENOEXEC;
 	while (!rc && (scn = elf_nextscn(elf, scn))) {
 		const char *name;
@@ -155,19 +153,14 @@ static int read_elf(Elf *elf, struct usdt_note_list *out)
 
 int usdt_notes_read(const char *path, struct usdt_note_list *out)
 {
-	int fd, rc;
-	Elf *elf;
+	struct elf_file ef;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -ENOEXEC;
-	fd = sf_open_elf(path);
-	if (fd < 0)
-		return fd;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	rc = elf ? read_elf(elf, out) : -ENOEXEC;
-	elf_end(elf);
-	close(fd);
+	if ((rc = elf_file_open(&ef, path, 0, NULL, 0)))
+		return rc;
+	rc = read_elf(&ef, out);
+	elf_file_close(&ef);
 	if (rc)
 		usdt_notes_free(out);
 	return rc;
