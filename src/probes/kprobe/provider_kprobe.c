@@ -22,7 +22,7 @@
 #include "ksuggest.h"
 #include "ktypes.h"
 #include "l_fetch_opt.h"
-#include "l_tpfield.h"
+#include "tp_value.h"
 #include "probe.h"
 #include "session.h"
 

@@ -20,7 +20,7 @@
 #include "btf_tp.h"
 #include "fetch.h"
 #include "ktypes.h"
-#include "l_tpfield.h"
+#include "tp_value.h"
 #include "probe.h"
 #include "raw_tp_link.h"
 #include "rawtp.h"

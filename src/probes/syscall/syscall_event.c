@@ -3,7 +3,7 @@
  * call, and every argument at once as e.fields. */
 #include <string.h>
 #include <lua.h>
-#include "l_tpfield.h"
+#include "tp_value.h"
 #include "probe.h"
 #include "syscall_probe.h"
 

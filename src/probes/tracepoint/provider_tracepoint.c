@@ -13,7 +13,7 @@
 #include <lua.h>
 #include "ktypes.h"
 #include "l_fetch_opt.h"
-#include "l_tpfield.h"
+#include "tp_value.h"
 #include "probe.h"
 #include "script.h"
 #include "session.h"

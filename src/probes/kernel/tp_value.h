@@ -1,6 +1,6 @@
 /* Tracepoint fields and captures as Lua values, decoded from a raw record by its format. */
-#ifndef LT_L_TPFIELD_H
-#define LT_L_TPFIELD_H
+#ifndef LT_TP_VALUE_H
+#define LT_TP_VALUE_H
 
 #include <stddef.h>
 #include <stdint.h>

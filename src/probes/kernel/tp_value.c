@@ -3,7 +3,7 @@
  * other arrays as sequences of integers. Shared by the tracepoint and syscall providers. */
 #include <string.h>
 #include <lua.h>
-#include "l_tpfield.h"
+#include "tp_value.h"
 
 static void push_array(lua_State *L, const struct tp_field *f, const uint8_t *rec, size_t len)
 {
