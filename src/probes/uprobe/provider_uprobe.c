@@ -18,6 +18,7 @@
 #include "return_safety.h"
 #include "session.h"
 #include "uprobe.skel.h"
+#include "uprobe_args.h"
 #include "uprobe_multi.h"
 #include "uprobe_plt.h"
 #include "unwind_guard.h"
@@ -422,10 +423,9 @@ const struct provider uprobe_provider = {
 	.resolve = uprobe_resolve,
 	.attach = uprobe_attach,
 	.prepare = uprobe_prepare,
-	.push_field = uprobe_push_regs,
+	.init = uprobe_init,
+	.field = uprobe_field,
 	.release = uprobe_plt_release,
 	.detach = uprobe_detach,
-	.opt_keys = uprobe_plt_opt_keys,
-	.parse_opts = uprobe_plt_parse_opts,
-	.stack_args = true,
+	.stack_arg = uprobe_stack_arg,
 };

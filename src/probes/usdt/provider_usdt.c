@@ -12,8 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include <lauxlib.h>
-#include <lua.h>
 #include "libpath.h"
 #include "libpath_needed.h"
 #include "probe.h"
@@ -297,7 +295,7 @@ static int emit_pair(void *ctx, const struct usdt_note *n)
 	return 0;
 }
 
-static int usdt_list(struct session *s, const struct spec *spec,
+static int usdt_list(struct session *s, const struct spec *spec, bool verbose,
 		     void (*emit)(void *ctx, const char *name), void *ctx, char *err,
 		     size_t errlen)
 {
@@ -317,20 +315,11 @@ static int usdt_list(struct session *s, const struct spec *spec,
 	return rc;
 }
 
-/* A USDT probe has arguments only. */
-static void usdt_parse_opts(lua_State *L, int t, struct probe *p)
-{
-	if (lua_getfield(L, t, "ret") != LUA_TNIL)
-		luaL_error(L, "option 'ret': a USDT probe has no return value");
-	lua_pop(L, 1);
-}
-
 const struct provider usdt_provider = {
 	.name = "usdt",
 	.handles = usdt_handles,
 	.resolve = usdt_resolve,
 	.attach = usdt_attach,
 	.list = usdt_list,
-	.parse_opts = usdt_parse_opts,
 	.release = usdt_release,
 };
