@@ -57,6 +57,15 @@ struct probe {
  * includes no Lua header (src/lua/l_probe.c asserts they agree). */
 #define PROBE_NO_CALLBACK (-2)
 
+/* Where a kind's events fire, for their stacks (provider->stack_origin). */
+struct stack_origin {
+	bool user_mode;		/* in user mode: no kernel stack */
+	bool entry;		/* at a function's first instruction: the caller's frame is whole */
+	bool sampled;		/* sampled (profile:, offcpu:): stacks key its counts by default */
+	const char *lib;	/* the library a user stack starts in besides the program, NULL
+				 * when not known */
+};
+
 /* Kinds of probes behind one table (ply's providers): one folder and one line per kind.
  * What a script says to a kind (options beyond the core ones) goes through the kind's
  * table in the scripting layer (src/lua/kinds/), which sets it with the C functions the
@@ -90,6 +99,9 @@ struct provider {
 	 * the x86-64 SysV ABI passes them at sp + 8, sp + 16, ...); 0 when this probe may read
 	 * one (at return too when `out`), else -EINVAL with the reason in err. */
 	int (*stack_arg)(const struct probe *p, bool out, char *err, size_t errlen);
+	/* Optional: where the probe's events fire (NULL: in the kernel, on behalf of a system
+	 * call, so a user stack starts in the C library's wrappers). */
+	void (*stack_origin)(const struct probe *p, struct stack_origin *o);
 	/* The kind's template never stops a thread: options hold and lossless are refused. */
 	bool no_hold;
 	/* Optional: probe points matching spec, each passed to emit as a full spec string

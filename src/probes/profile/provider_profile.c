@@ -215,6 +215,14 @@ static void profile_release(struct probe *p)
 	p->kind_data = NULL;
 }
 
+/* A CPU sample interrupts any code: where its user stack starts is not known; a thread
+ * off CPU is blocked in a system call, so in the C library's wrappers. */
+static void profile_stack_origin(const struct probe *p, struct stack_origin *o)
+{
+	o->sampled = true;
+	o->lib = p->spec.kind == SPEC_PROFILE ? NULL : "libc";
+}
+
 const struct provider profile_provider = {
 	.name = "profile",
 	.handles = profile_handles,
@@ -222,4 +230,5 @@ const struct provider profile_provider = {
 	.attach = profile_attach,
 	.release = profile_release,
 	.no_hold = true,
+	.stack_origin = profile_stack_origin,
 };

@@ -18,9 +18,9 @@
 #include "return_safety.h"
 #include "session.h"
 #include "uprobe.skel.h"
-#include "uprobe_args.h"
 #include "uprobe_multi.h"
 #include "uprobe_plt.h"
+#include "uprobe_traits.h"
 #include "unwind_guard.h"
 
 static bool uprobe_handles(enum spec_kind kind)
@@ -428,4 +428,5 @@ const struct provider uprobe_provider = {
 	.release = uprobe_plt_release,
 	.detach = uprobe_detach,
 	.stack_arg = uprobe_stack_arg,
+	.stack_origin = uprobe_stack_origin,
 };

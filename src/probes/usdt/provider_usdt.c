@@ -315,6 +315,13 @@ static int usdt_list(struct session *s, const struct spec *spec, bool verbose,
 	return rc;
 }
 
+/* A USDT probe fires in user mode, in the file that holds its note. */
+static void usdt_stack_origin(const struct probe *p, struct stack_origin *o)
+{
+	o->user_mode = true;
+	o->lib = p->spec.lib[0] ? p->spec.lib : NULL;
+}
+
 const struct provider usdt_provider = {
 	.name = "usdt",
 	.handles = usdt_handles,
@@ -322,4 +329,5 @@ const struct provider usdt_provider = {
 	.attach = usdt_attach,
 	.list = usdt_list,
 	.release = usdt_release,
+	.stack_origin = usdt_stack_origin,
 };

@@ -1,12 +1,13 @@
-/* What the uprobe kind adds to a probe's arguments, as hooks of its provider: which
- * probes pair entry and return (call:), which may read arguments 7.. from the stack, and
- * the raw registers as event fields (e.reg1..e.reg12, e.reg_ret). */
+/* What the uprobe kind tells the kind-neutral layers about its probes, as hooks of its
+ * provider: which pair entry and return (call:), which may read arguments 7.. from the
+ * stack, where their stacks start, and the raw registers as event fields (e.reg1..e.reg12,
+ * e.reg_ret). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "probe.h"
-#include "uprobe_args.h"
+#include "uprobe_traits.h"
 
 void uprobe_init(struct probe *p)
 {
@@ -27,6 +28,15 @@ int uprobe_stack_arg(const struct probe *p, bool out, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* In user mode; at a function's entry (not FUNC+OFFSET nor an address) the stack starts in
+ * the probed library. */
+void uprobe_stack_origin(const struct probe *p, struct stack_origin *o)
+{
+	o->user_mode = true;
+	o->entry = p->spec.kind == SPEC_UPROBE && !p->spec.has_offset && !p->spec.is_addr;
+	o->lib = o->entry && p->spec.lib[0] ? p->spec.lib : NULL;
 }
 
 /* e.reg1..e.reg6, e.reg_ret: the registers themselves, also where args/ret are read as
