@@ -25,7 +25,7 @@ struct l_kind {
 	bool opts_always;
 };
 
-/* The Lua table of p's kind, NULL when it has none. */
+/* The Lua table of provider pv's kind, NULL when it has none. */
 const struct l_kind *l_kind_of(const struct provider *pv);
 
 #endif
