@@ -8,7 +8,6 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <lauxlib.h>
 #include "agg_flat.h"
 #include "exec_hold.h"
 #include "probe.h"
@@ -42,8 +41,8 @@ struct probe *probe_new(struct session *s, const char *text, char *err, size_t e
 		errno = EOPNOTSUPP;
 		return NULL;
 	}
-	if (p->spec.kind == SPEC_CALL || p->spec.kind == SPEC_KCALL)
-		p->cfg.flags |= LT_CFG_CALL;
+	if (p->provider->init)
+		p->provider->init(p);
 	return p;
 }
 

@@ -103,7 +103,7 @@ static int list_provider(lua_State *L, const struct provider *pv, const struct s
 	char err[512] = "";
 
 	lua_newtable(L);					/* t */
-	if (pv->list(script_session(L), spec, list_emit, &x, err, sizeof(err))) {
+	if (pv->list(script_session(L), spec, script_verbose, list_emit, &x, err, sizeof(err))) {
 		lua_pop(L, 1);					/* */
 		lua_pushnil(L);
 		lua_pushfstring(L, "%s: %s", pattern, err);

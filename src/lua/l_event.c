@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "event.h"
+#include "l_probe_value.h"
 #include "l_stack.h"
 #include "probe.h"
 #include "script.h"
@@ -151,7 +152,7 @@ static int l_event_index(lua_State *L)
 
 	if (f)
 		return push_field(L, v, f - fields);
-	if (v->p->provider->push_field && v->p->provider->push_field(L, v->p, v->rec, v->data, key))
+	if (l_push_kind_field(L, v->p, v->rec, v->data, key))
 		return 1;
 	if (!strcmp(key, "table")) {
 		lua_pushcfunction(L, l_event_table);

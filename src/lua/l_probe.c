@@ -11,6 +11,7 @@
 #include <lua.h>
 #include "l_check.h"
 #include "l_core.h"
+#include "l_kind.h"
 #include "l_ltrace.h"
 #include "l_stack.h"
 #include "probe.h"
@@ -185,20 +186,18 @@ static int add_capture(lua_State *L, struct probe *p, const char *text, int src,
 
 /* Argument i (0-based, 6 or more) from the stack: the type's capture read at sp + 8 +
  * 8 * (i - 6) at entry (out: at return). A pointer type follows the pointer stored there and keeps it
- * (e.reg7..e.reg12), as a register argument's value is kept beside its string. */
+ * (e.reg7..e.reg12), as a register argument's value is kept beside its string. Which
+ * probes may read one is the kind's (provider->stack_arg). */
 static void add_stack_arg(lua_State *L, struct probe *p, const char *type, int i,
 			  const char *what)
 {
-	char text[64];
+	char text[64], err[256];
 
 	if (strchr(type, '@'))
 		luaL_error(L, "%s: a stack argument takes a plain type (int, str, bytes:N, ...) "
 			   "or out:TYPE", what);
-	if (p->spec.kind == SPEC_URETPROBE)
-		luaL_error(L, "%s: stack arguments are read at entry (use call: or uprobe:)", what);
-	/* out: reads it at return, from the slot the entry's stack pointer still names. */
-	if (!strncmp(type, "out:", 4) && p->spec.kind != SPEC_CALL)
-		luaL_error(L, "%s: out: captures need a call: probe", what);
+	if (p->provider->stack_arg(p, !strncmp(type, "out:", 4), err, sizeof(err)))
+		luaL_error(L, "%s: %s", what, err);
 	snprintf(text, sizeof(text), "%s@%d", type, 8 * (i - LT_MAX_ARGS + 1));
 	add_capture(L, p, text, LT_SRC_SP, &p->args[i], what);
 	if (p->args[i].capture >= 0 && p->cfg.fetch[p->args[i].capture].deref)
@@ -222,14 +221,15 @@ static void check_arg_indexes(lua_State *L, int nargs, const char *provider)
 static void parse_captures(lua_State *L, int t, struct probe *p)
 {
 	char what[32];
-	int nargs = p->provider->stack_args ? LT_MAX_CALL_ARGS : LT_MAX_ARGS;
+	int nargs = p->provider->stack_arg ? LT_MAX_CALL_ARGS : LT_MAX_ARGS;
+	const struct l_kind *kind = l_kind_of(p->provider);
 
 	if (opt_type(L, t, "strsize", LUA_TNUMBER))
 		p->strsize = lua_tointeger(L, -1);
 	lua_pop(L, 1);
 	if (p->strsize < 1 || p->strsize > LT_FETCH_MAX_LEN)
 		luaL_error(L, "option 'strsize' must be 1..%d", LT_FETCH_MAX_LEN);
-	if (opt_type(L, t, "args", LUA_TTABLE) && !p->provider->own_args) {
+	if (opt_type(L, t, "args", LUA_TTABLE) && !(kind && kind->own_args)) {
 		if (lua_rawlen(L, -1) > (size_t)nargs)
 			luaL_error(L, "option 'args': at most %d arguments for %s probes", nargs,
 				   p->provider->name);
@@ -331,7 +331,7 @@ static void parse_hold(lua_State *L, int t, struct probe *p)
 	if (opt_type(L, t, "hold", LUA_TBOOLEAN) && lua_toboolean(L, -1)) {
 		if (p->callback == LUA_NOREF)
 			luaL_error(L, "option 'hold': the process waits for the callback: give one");
-		if (p->spec.kind == SPEC_PROFILE || p->spec.kind == SPEC_OFFCPU)
+		if (p->provider->no_hold)
 			luaL_error(L, "option 'hold': not for %s probes", p->provider->name);
 		p->cfg.flags |= LT_CFG_HOLD;
 		p->s->holds = true;
@@ -343,7 +343,7 @@ static void parse_hold(lua_State *L, int t, struct probe *p)
 	if (opt_type(L, t, "lossless", LUA_TBOOLEAN) && lua_toboolean(L, -1)) {
 		if (p->callback == LUA_NOREF)
 			luaL_error(L, "option 'lossless': records go to a callback: give one");
-		if (p->spec.kind == SPEC_PROFILE || p->spec.kind == SPEC_OFFCPU)
+		if (p->provider->no_hold)
 			luaL_error(L, "option 'lossless': not for %s probes", p->provider->name);
 		if (!p->s->opts.have_target)
 			luaL_error(L, "option 'lossless': needs a target (-p PID or -- CMD)");
@@ -355,13 +355,15 @@ static void parse_hold(lua_State *L, int t, struct probe *p)
 
 static void parse_options(lua_State *L, int t, struct probe *p)
 {
-	check_keys(L, t, probe_keys, p->provider->opt_keys);
+	const struct l_kind *kind = l_kind_of(p->provider);
+
+	check_keys(L, t, probe_keys, kind ? kind->opt_keys : NULL);
 	if (opt_type(L, t, "name", LUA_TSTRING))
 		p->name = strdup(lua_tostring(L, -1));
 	lua_pop(L, 1);
 	parse_captures(L, t, p);
-	if (p->provider->parse_opts)
-		p->provider->parse_opts(L, t, p);
+	if (kind && kind->parse_opts)
+		kind->parse_opts(L, t, p);
 	parse_filters(L, t, p, &p->cfg);
 	parse_agg(L, t, p);
 	stack_parse_opts(L, t, p);
@@ -375,6 +377,7 @@ int l_probe_new(lua_State *L)
 	size_t len;
 	const char *text = luaL_checklstring(L, 1, &len);
 	int opts = lua_istable(L, 2) ? 2 : 0, fn = lua_isfunction(L, 2) ? 2 : 3;
+	const struct l_kind *kind;
 	struct probe **h;
 	char err[512] = "";
 
@@ -400,8 +403,8 @@ int l_probe_new(lua_State *L)
 	}
 	if (opts) {
 		parse_options(L, opts, *h);
-	} else if ((*h)->spec.kind == SPEC_OFFCPU || (*h)->spec.kind == SPEC_PROFILE) {
-		/* their defaults (both stacks, by stack) live in the option parsing */
+	} else if ((kind = l_kind_of((*h)->provider)) && kind->opts_always) {
+		/* its defaults (profile: both stacks, by stack) live in the option parsing */
 		lua_newtable(L);
 		parse_options(L, lua_gettop(L), *h);
 		lua_pop(L, 1);

@@ -51,27 +51,23 @@ static int parse_stack(lua_State *L, int t)
 	return f;
 }
 
-/* Events of these kinds fire in user mode: their kernel stack is empty. */
-static bool fires_in_user_mode(enum spec_kind kind)
+/* Where p's events fire (its provider's stack_origin); by default in the kernel, on behalf
+ * of a system call: a user stack then starts in the C library (its syscall wrappers). */
+static struct stack_origin origin_of(const struct probe *p)
 {
-	return spec_is_user(kind) || kind == SPEC_USDT;
+	struct stack_origin o = { .lib = "libc" };
+
+	if (p->provider->stack_origin) {
+		o.lib = NULL;
+		p->provider->stack_origin(p, &o);
+	}
+	return o;
 }
 
-/* The library whose code a user stack starts in, besides the program: the probed library
- * at a function entry, the note's file for USDT, the C library (the syscall wrappers) for
- * an event in the kernel; NULL when it is not known. */
-static const char *start_lib(const struct probe *p, bool entry)
-{
-	if (entry || p->spec.kind == SPEC_USDT)
-		return p->spec.lib[0] ? p->spec.lib : NULL;
-	return fires_in_user_mode(p->spec.kind) || p->spec.kind == SPEC_PROFILE ? NULL : "libc";
-}
-
-/* The code a user stack starts in: start_lib() and the program. */
-static bool starts_without_fp(const struct probe *p, bool entry)
+/* The code a user stack starts in: the origin's library and the program. */
+static bool starts_without_fp(const struct probe *p, const char *lib)
 {
 	const struct session_opts *o = &p->s->opts;
-	const char *lib = start_lib(p, entry);
 	char path[4096];
 
 	if (o->exe[0] && !elf_has_frame_pointers(o->exe))
@@ -87,11 +83,12 @@ static bool starts_without_fp(const struct probe *p, bool entry)
 
 /* A user-mode event has no kernel stack: asking for it alone is an error naming the kind;
  * with the user stack ("both", by = "stack") it is the user stack. */
-static void user_mode_stacks(lua_State *L, const struct probe *p, int *f, int *by)
+static void user_mode_stacks(lua_State *L, const struct probe *p, bool user_mode, int *f,
+			     int *by)
 {
 	const char *kind = spec_kind_name(p->spec.kind);
 
-	if (!fires_in_user_mode(p->spec.kind))
+	if (!user_mode)
 		return;
 	if (*f == LT_STK_KERNEL)
 		luaL_error(L, "option 'stack': %s probes fire in user mode and have no kernel "
@@ -142,18 +139,16 @@ void stack_parse_opts(lua_State *L, int t, struct probe *p)
 	static const char *const modes[] = { "auto", "fp", "dwarf", NULL };
 	struct lt_probe_cfg *c = &p->cfg;
 	int f = parse_stack(L, t), mode, by = c->agg_kind ? c->agg_by : LT_BY_NONE;
-	bool entry = p->spec.kind == SPEC_UPROBE && !p->spec.has_offset && !p->spec.is_addr;
+	struct stack_origin at = origin_of(p);
 	bool by_user;
 	lua_Integer depth = LT_STACK_DEPTH;
 
-	bool sampled = p->spec.kind == SPEC_PROFILE || p->spec.kind == SPEC_OFFCPU;
-
-	if (sampled) {	/* their stacks key the in-kernel counts by default */
+	if (at.sampled) {	/* their stacks key the in-kernel counts by default */
 		profile_defaults(L, t, p, &f);
 		by = c->agg_kind ? c->agg_by : LT_BY_NONE;
 	}
-	user_mode_stacks(L, p, &f, &by);
-	if (f && p->callback == LUA_NOREF && !sampled)
+	user_mode_stacks(L, p, at.user_mode, &f, &by);
+	if (f && p->callback == LUA_NOREF && !at.sampled)
 		luaL_error(L, "option 'stack': stacks come with events (e.ustack, e.kstack): give "
 			   "the probe a callback, or count per stack with by = \"ustack\", "
 			   "\"kstack\" or \"stack\"");
@@ -180,9 +175,9 @@ void stack_parse_opts(lua_State *L, int t, struct probe *p)
 		luaL_error(L, "option 'by': in-kernel aggregation by user stack needs unwind = "
 			   "\"fp\" (aggregate a DWARF stack in Lua: e.ustack:folded())");
 	if ((f & LT_STK_USER) && (mode == UNWIND_DWARF ||
-				  (mode == UNWIND_AUTO && starts_without_fp(p, entry))))
+				  (mode == UNWIND_AUTO && starts_without_fp(p, at.lib))))
 		f = (f & ~LT_STK_USER) | LT_STK_DWARF;
-	if (entry && ((f & LT_STK_USER) || by_user))
+	if (at.entry && ((f & LT_STK_USER) || by_user))
 		f |= LT_STK_ENTRY;
 	c->stack = f;
 	c->stack_depth = depth;

@@ -5,7 +5,7 @@
  * kprobe_multi link, else a kprobe per function, else fentry per function (at most
  * FENTRY_MAX). A kernel with none of them is refused in resolve(), before anything is
  * loaded, with the reason and a tracepoint to use instead. Captures read kernel memory
- * unless a `fetch` type says "user:". */
+ * unless a `fetch` type says "user:" (the kind's Lua table, src/lua/kinds/l_kind_kprobe.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,16 +13,12 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <lauxlib.h>
-#include <lua.h>
 #include "btf_path.h"
 #include "kfeatures.h"
 #include "kfuncs.h"
 #include "kprobe.skel.h"
 #include "ksuggest.h"
 #include "ktypes.h"
-#include "l_fetch_opt.h"
-#include "l_tpfield.h"
 #include "probe.h"
 #include "session.h"
 
@@ -42,6 +38,12 @@ struct kprobe_state {
 static bool kprobe_handles(enum spec_kind kind)
 {
 	return kind == SPEC_KPROBE || kind == SPEC_KRETPROBE || kind == SPEC_KCALL;
+}
+
+static void kprobe_init(struct probe *p)
+{
+	if (p->spec.kind == SPEC_KCALL)
+		p->cfg.flags |= LT_CFG_CALL;
 }
 
 static struct kprobe_state *state_of(struct probe *p)
@@ -91,16 +93,6 @@ static int kprobe_field_src(struct probe *p, const char *name, char *err, size_t
 		 p->spec.func, k && k->nparams ? ", or its argument names from BTF" : "",
 		 p->spec.kind == SPEC_KCALL ? ", duration" : "");
 	return -EINVAL;
-}
-
-/* Core `args` captures read kernel memory; `fetch` says per entry ("user:str"). */
-static void kprobe_parse_opts(lua_State *L, int t, struct probe *p)
-{
-	if (!state_of(p))
-		luaL_error(L, "out of memory");
-	for (int i = 0; i < p->cfg.nfetch; i++)
-		p->cfg.fetch[i].space = LT_SPACE_KERNEL;
-	l_fetch_option(L, t, p, LT_SPACE_KERNEL);
 }
 
 /* ---- resolve: sites, then the mechanism ---------------------------------------------------- */
@@ -397,8 +389,8 @@ static int kprobe_attach(struct probe *p, char *err, size_t errlen)
 /* ---- events, listing, release ------------------------------------------------------------ */
 
 /* e.NAME for the function's BTF argument names (entry and paired calls). */
-static int kprobe_push_field(lua_State *L, struct probe *p, const struct lt_rec *rec,
-			     const uint8_t *data, const char *key)
+static int kprobe_field(struct probe *p, const struct lt_rec *rec, const uint8_t *data,
+			const char *key, struct probe_value *out)
 {
 	struct kprobe_state *k = p->kind_data;
 
@@ -406,20 +398,20 @@ static int kprobe_push_field(lua_State *L, struct probe *p, const struct lt_rec 
 		if (strcmp(k->params[i], key))
 			continue;
 		if (rec->type == LT_REC_RETURN)
-			lua_pushnil(L);
+			*out = (struct probe_value){ .kind = PV_NIL };
 		else if (p->args[i].capture >= 0)
-			l_push_capture(L, data, rec->data_len,
-				       capture_emitted_index(&p->cfg, p->args[i].capture),
-				       p->args[i].type);
+			*out = probe_value_capture(data, rec->data_len,
+						   capture_emitted_index(&p->cfg, p->args[i].capture),
+						   p->args[i].type);
 		else
-			lua_pushinteger(L, value_extend(p->args[i].type, rec->args[i]));
+			*out = probe_value_int(value_extend(p->args[i].type, rec->args[i]));
 		return 1;
 	}
 	return 0;
 }
 
 /* kprobe:NAME lines; one exact name also shows its BTF prototype. */
-static int kprobe_list(struct session *s, const struct spec *spec,
+static int kprobe_list(struct session *s, const struct spec *spec, bool verbose,
 		       void (*emit)(void *ctx, const char *name), void *ctx, char *err,
 		       size_t errlen)
 {
@@ -459,17 +451,14 @@ static void kprobe_release(struct probe *p)
 	p->kind_data = NULL;
 }
 
-static const char *const kprobe_keys[] = { "fetch", NULL };
-
 const struct provider kprobe_provider = {
 	.name = "kprobe",
 	.handles = kprobe_handles,
+	.init = kprobe_init,
 	.resolve = kprobe_resolve,
 	.attach = kprobe_attach,
-	.push_field = kprobe_push_field,
+	.field = kprobe_field,
 	.release = kprobe_release,
-	.opt_keys = kprobe_keys,
-	.parse_opts = kprobe_parse_opts,
 	.list = kprobe_list,
 	.field_src = kprobe_field_src,
 };

@@ -14,10 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include <lauxlib.h>
-#include <lua.h>
-#include "l_core.h"
 #include "probe.h"
+#include "profile_opts.h"
 #include "profile.skel.h"
 #include "session.h"
 
@@ -26,8 +24,6 @@ struct profile_data {
 	uint64_t max_ns;	/* off CPU: longer intervals are left out; 0 = no bound */
 	struct profile_bpf *skel;
 };
-
-static const char *const profile_keys[] = { "mode", "cgroup", "max_duration", NULL };
 
 static bool profile_handles(enum spec_kind kind)
 {
@@ -43,48 +39,50 @@ static struct profile_data *data_of(struct probe *p)
 	return d;
 }
 
-/* cgroup v2: the id bpf_get_current_cgroup_id() returns is the directory's inode. */
-static uint64_t cgroup_id(lua_State *L, int t)
+int profile_set_mode(struct probe *p, int offcpu, uint64_t max_ns, char *err, size_t errlen)
 {
-	struct stat st;
-	const char *path;
-	char full[4096];
-
-	if (lua_getfield(L, t, "cgroup") == LUA_TNUMBER)
-		return lua_tointeger(L, -1);
-	if (lua_isnil(L, -1))
-		return 0;
-	path = luaL_checkstring(L, -1);
-	snprintf(full, sizeof(full), "%s%s", path[0] == '/' && strncmp(path, "/sys/", 5) ?
-		 "/sys/fs/cgroup" : "", path);
-	if (stat(full, &st))
-		luaL_error(L, "option 'cgroup': %s: %s", full, strerror(errno));
-	return st.st_ino;
-}
-
-static void profile_parse_opts(lua_State *L, int t, struct probe *p)
-{
-	static const char *const modes[] = { "cpu", "offcpu", NULL };
 	struct profile_data *d = data_of(p);
 
-	if (!d)
-		luaL_error(L, "out of memory");
-	lua_getfield(L, t, "mode");
-	if (p->spec.kind == SPEC_OFFCPU && !lua_isnil(L, -1))
-		luaL_error(L, "option 'mode': 'offcpu' is always off-CPU (mode is profile's)");
-	if (p->spec.kind == SPEC_PROFILE)
-		d->offcpu = luaL_checkoption(L, -1, "cpu", modes) == 1;
-	lua_pop(L, 1);
-	d->max_ns = l_probe_opt_duration(L, t, "max_duration");
-	if (d->max_ns && !d->offcpu)
-		luaL_error(L, "option 'max_duration': only 'offcpu' probes bound the time off CPU");
-	p->cfg.cgroup_id = cgroup_id(L, t);
-	lua_pop(L, 1);
-	if (d->offcpu && p->callback != LUA_NOREF)
-		luaL_error(L, "option 'mode': off-CPU intervals are aggregated in the kernel only "
-			   "(no callback: read the probe, or print it at exit)");
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (offcpu >= 0)
+		d->offcpu = offcpu;
+	d->max_ns = max_ns;
+	if (d->max_ns && !d->offcpu) {
+		snprintf(err, errlen, "option 'max_duration': only 'offcpu' probes bound the time "
+			 "off CPU");
+		return -EINVAL;
+	}
 	if (d->offcpu)
 		p->cfg.flags |= LT_CFG_CALL;	/* its value is a duration */
+	return 0;
+}
+
+bool profile_is_offcpu(struct probe *p)
+{
+	struct profile_data *d = data_of(p);
+
+	return d && d->offcpu;
+}
+
+/* cgroup v2: the id bpf_get_current_cgroup_id() returns is the directory's inode. */
+int profile_cgroup_id(const char *path, uint64_t *id, char *err, size_t errlen)
+{
+	struct stat st;
+	char full[4096];
+
+	snprintf(full, sizeof(full), "%s%s", path[0] == '/' && strncmp(path, "/sys/", 5) ?
+		 "/sys/fs/cgroup" : "", path);
+	if (stat(full, &st)) {
+		int rc = -errno;
+
+		snprintf(err, errlen, "option 'cgroup': %s: %s", full, strerror(-rc));
+		return rc;
+	}
+	*id = st.st_ino;
+	return 0;
 }
 
 static int profile_resolve(struct probe *p, char *err, size_t errlen)
@@ -217,12 +215,20 @@ static void profile_release(struct probe *p)
 	p->kind_data = NULL;
 }
 
+/* A CPU sample interrupts any code: where its user stack starts is not known; a thread
+ * off CPU is blocked in a system call, so in the C library's wrappers. */
+static void profile_stack_origin(const struct probe *p, struct stack_origin *o)
+{
+	o->sampled = true;
+	o->lib = p->spec.kind == SPEC_PROFILE ? NULL : "libc";
+}
+
 const struct provider profile_provider = {
 	.name = "profile",
 	.handles = profile_handles,
 	.resolve = profile_resolve,
 	.attach = profile_attach,
 	.release = profile_release,
-	.opt_keys = profile_keys,
-	.parse_opts = profile_parse_opts,
+	.no_hold = true,
+	.stack_origin = profile_stack_origin,
 };

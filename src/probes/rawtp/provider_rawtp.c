@@ -14,17 +14,15 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <lauxlib.h>
-#include <lua.h>
 #include "btf_path.h"
 #include "btf_tp.h"
 #include "fetch.h"
 #include "ktypes.h"
-#include "l_tpfield.h"
 #include "probe.h"
 #include "raw_tp_link.h"
 #include "rawtp.h"
 #include "rawtp.skel.h"
+#include "rawtp_opts.h"
 #include "session.h"
 
 _Static_assert(LT_RAWTP_MAX_STEPS == BTF_PATH_MAX_STEPS, "path steps differ");
@@ -97,22 +95,29 @@ static bool taken(const struct rawtp_probe *r, const char *name)
 
 /* An args path whose derived name is taken is simply not a field; a field's name must be
  * free. */
-static void add_path(lua_State *L, struct rawtp_probe *r, const char *text, char *name, int slot)
+int rawtp_add_path(struct probe *p, const char *text, const char *given, int slot, char *err,
+		   size_t errlen)
 {
+	struct rawtp_probe *r = rawtp_of(p);
+	char *name = given ? strdup(given) : derive_name(text);
 	struct rawtp_path *rp;
 
-	if (!name)
-		luaL_error(L, "out of memory");
+	if (!r || !name) {
+		free(name);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	if (r->npaths >= LT_RAWTP_MAX_PATHS) {
 		free(name);
-		luaL_error(L, "at most %d args and fields per raw tracepoint probe",
-			   LT_RAWTP_MAX_PATHS);
+		snprintf(err, errlen, "at most %d args and fields per raw tracepoint probe",
+			 LT_RAWTP_MAX_PATHS);
+		return -E2BIG;
 	}
 	if (taken(r, name) && slot < 0) {
-		lua_pushfstring(L, "option 'fields': the name '%s' is taken; name the field: "
-				"fields = { my_name = \"%s\" }", name, text);
+		snprintf(err, errlen, "option 'fields': the name '%s' is taken; name the field: "
+			 "fields = { my_name = \"%s\" }", name, text);
 		free(name);
-		lua_error(L);
+		return -EEXIST;
 	}
 	if (taken(r, name))
 		name[0] = 0;
@@ -122,52 +127,12 @@ static void add_path(lua_State *L, struct rawtp_probe *r, const char *text, char
 	rp->slot = slot;
 	if (!rp->text) {
 		free(name);
-		luaL_error(L, "out of memory");
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
 	r->npaths++;
-}
-
-static void parse_fields(lua_State *L, int t, struct rawtp_probe *r)
-{
-	if (lua_getfield(L, t, "fields") == LUA_TNIL) {
-		lua_pop(L, 1);
-		return;
-	}
-	luaL_argexpected(L, lua_istable(L, -1), t, "option 'fields' as a table");
-	lua_pushnil(L);						/* fields key */
-	while (lua_next(L, -2)) {				/* fields key path */
-		if (lua_type(L, -1) != LUA_TSTRING)
-			luaL_error(L, "option 'fields': paths are strings (e.g. \"prev.pid\")");
-		if (lua_type(L, -2) == LUA_TSTRING)
-			add_path(L, r, lua_tostring(L, -1), strdup(lua_tostring(L, -2)), -1);
-		else
-			add_path(L, r, lua_tostring(L, -1), derive_name(lua_tostring(L, -1)), -1);
-		lua_pop(L, 1);					/* fields key */
-	}
-	lua_pop(L, 1);						/* */
-}
-
-static void rawtp_parse_opts(lua_State *L, int t, struct probe *p)
-{
-	struct rawtp_probe *r = rawtp_of(p);
-
-	if (!r)
-		luaL_error(L, "out of memory");
-	if (lua_getfield(L, t, "ret") != LUA_TNIL)
-		luaL_error(L, "option 'ret': a raw tracepoint has no return value");
-	lua_pop(L, 1);
-	if (lua_getfield(L, t, "args") == LUA_TTABLE) {		/* args */
-		for (int i = 0; i < LT_MAX_ARGS; i++) {
-			if (lua_rawgeti(L, -1, i + 1) == LUA_TSTRING) {	/* args path */
-				add_path(L, r, lua_tostring(L, -1),
-					 derive_name(lua_tostring(L, -1)), i);
-				r->has_args = true;
-			}
-			lua_pop(L, 1);				/* args */
-		}
-	}
-	lua_pop(L, 1);						/* */
-	parse_fields(L, t, r);
+	r->has_args |= slot >= 0;
+	return 0;
 }
 
 /* ---- resolution against the kernel's BTF ------------------------------------------------ */
@@ -382,8 +347,8 @@ static int rawtp_field_src(struct probe *p, const char *name, char *err, size_t 
 /* ---- events, listing, release --------------------------------------------------------- */
 
 /* e.NAME: a named field, or (without `args`) a tracepoint argument by its name. */
-static int rawtp_push_field(lua_State *L, struct probe *p, const struct lt_rec *rec,
-			    const uint8_t *data, const char *key)
+static int rawtp_field(struct probe *p, const struct lt_rec *rec, const uint8_t *data,
+		       const char *key, struct probe_value *out)
 {
 	struct rawtp_probe *r = p->kind_data;
 	const struct value_fmt *f = NULL;
@@ -394,12 +359,12 @@ static int rawtp_push_field(lua_State *L, struct probe *p, const struct lt_rec *
 			f = &r->paths[i].fmt;
 	if (!f && r && !r->has_args && (arg = btf_tp_arg_index(&r->tp, key)) >= 0 &&
 	    arg < LT_MAX_ARGS && strncmp(key, "arg", 3)) {
-		lua_pushinteger(L, value_extend(p->args[arg].type, rec->args[arg]));
+		*out = probe_value_int(value_extend(p->args[arg].type, rec->args[arg]));
 		return 1;
 	}
 	if (!f)
 		return 0;
-	l_push_capture(L, data, rec->data_len, f->capture, f->type);
+	*out = probe_value_capture(data, rec->data_len, f->capture, f->type);
 	return 1;
 }
 
@@ -431,7 +396,7 @@ static void emit_tp(void *ctx, const char *name)
 }
 
 /* Tracepoint names; an exact name also shows its signature. */
-static int rawtp_list(struct session *s, const struct spec *spec,
+static int rawtp_list(struct session *s, const struct spec *spec, bool verbose,
 		      void (*emit)(void *ctx, const char *name), void *ctx, char *err,
 		      size_t errlen)
 {
@@ -457,18 +422,13 @@ static void rawtp_release(struct probe *p)
 	p->kind_data = NULL;
 }
 
-static const char *const rawtp_keys[] = { "fields", NULL };
-
 const struct provider rawtp_provider = {
 	.name = "rawtracepoint",
 	.handles = rawtp_handles,
 	.resolve = rawtp_resolve,
 	.attach = rawtp_attach,
-	.push_field = rawtp_push_field,
+	.field = rawtp_field,
 	.release = rawtp_release,
-	.opt_keys = rawtp_keys,
-	.parse_opts = rawtp_parse_opts,
-	.own_args = true,
 	.list = rawtp_list,
 	.field_src = rawtp_field_src,
 };

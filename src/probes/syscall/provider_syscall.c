@@ -12,13 +12,9 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <lauxlib.h>
-#include <lua.h>
-#include "l_fetch_opt.h"
 #include "parallel_load.h"
 #include "probe.h"
 #include "raw_tp_link.h"
-#include "script.h"
 #include "session.h"
 #include "syscall.h"
 #include "syscall.skel.h"
@@ -330,7 +326,8 @@ static struct sys_state *sys_state(struct probe *p, char *err, size_t errlen)
 	return st;
 }
 
-static int sys_resolve(struct probe *p, char *err, size_t errlen)
+/* Also called by the kind's Lua table before its options, which name arguments. */
+int syscall_resolve(struct probe *p, char *err, size_t errlen)
 {
 	return sys_state(p, err, errlen) ? 0 : -ENOENT;
 }
@@ -480,17 +477,6 @@ fail:
 
 /* ---- options, listing ---------------------------------------------------------------------- */
 
-static void sys_parse_opts(lua_State *L, int t, struct probe *p)
-{
-	char err[512] = "";
-
-	if (!sys_state(p, err, sizeof(err)))
-		luaL_error(L, "%s: %s", p->text, err);
-	l_fetch_option(L, t, p, LT_SPACE_USER);
-}
-
-static const char *const sys_opt_keys[] = { "fetch", NULL };
-
 static bool list_matches(const struct spec *spec, const char *name)
 {
 	char items[sizeof(spec->func)], *save = NULL, *item;
@@ -502,13 +488,14 @@ static bool list_matches(const struct spec *spec, const char *name)
 	return false;
 }
 
-static void emit_one(const char *name, void (*emit)(void *ctx, const char *name), void *ctx)
+static void emit_one(const char *name, bool verbose, void (*emit)(void *ctx, const char *name),
+		     void *ctx)
 {
 	struct sys_site ss;
 	char buf[2048];
 	size_t used = snprintf(buf, sizeof(buf), "syscall:%s", name);
 
-	if (script_verbose) {
+	if (verbose) {
 		load_args(&ss, name, NULL);
 		for (int a = 0; a < ss.nargs && used < sizeof(buf); a++)
 			used += snprintf(buf + used, sizeof(buf) - used, "\n    %s",
@@ -520,7 +507,7 @@ static void emit_one(const char *name, void (*emit)(void *ctx, const char *name)
 	emit(ctx, buf);
 }
 
-static int sys_list(struct session *s, const struct spec *spec,
+static int sys_list(struct session *s, const struct spec *spec, bool verbose,
 		    void (*emit)(void *ctx, const char *name), void *ctx, char *err, size_t errlen)
 {
 	int nr;
@@ -529,7 +516,7 @@ static int sys_list(struct session *s, const struct spec *spec,
 		const char *name = syscall_at(i, &nr);
 
 		if (list_matches(spec, name))
-			emit_one(name, emit, ctx);
+			emit_one(name, verbose, emit, ctx);
 	}
 	return 0;
 }
@@ -537,12 +524,11 @@ static int sys_list(struct session *s, const struct spec *spec,
 const struct provider syscall_provider = {
 	.name = "syscall",
 	.handles = sys_handles,
-	.resolve = sys_resolve,
+	.resolve = syscall_resolve,
 	.attach = sys_attach,
-	.push_field = syscall_push_field,
+	.field = syscall_field,
+	.field_at = syscall_field_at,
 	.release = sys_release,
-	.opt_keys = sys_opt_keys,
-	.parse_opts = sys_parse_opts,
 	.list = sys_list,
 	.field_src = sys_field_src,
 };

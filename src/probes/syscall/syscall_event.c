@@ -1,9 +1,7 @@
-/* Syscall events in Lua: arguments by name (paths and names as strings, the rest as
+/* Syscall events' fields: arguments by name (paths and names as strings, the rest as
  * integers of their C type), the syscall's name and number, the errno name of a failed
  * call, and every argument at once as e.fields. */
 #include <string.h>
-#include <lua.h>
-#include "l_tpfield.h"
 #include "probe.h"
 #include "syscall_probe.h"
 
@@ -35,64 +33,73 @@ static int str_index(const struct probe *p, const struct sys_site *ss, int k)
 	return ss->str_at_entry ? e_all + k : e_all + x_all + k;
 }
 
-static void push_arg(lua_State *L, const struct probe *p, const struct sys_site *ss,
-		     const struct lt_rec *rec, const uint8_t *data, int a)
+static struct probe_value arg_value(const struct probe *p, const struct sys_site *ss,
+				    const struct lt_rec *rec, const uint8_t *data, int a)
 {
 	enum value_type vt = a < ss->nargs ? ktype_value_type(&ss->args[a].type) : VT_INT;
 
-	if (p->args[a].capture >= 0) {
-		l_push_capture(L, data, rec->data_len, user_index(p, ss, p->args[a].capture),
-			       p->args[a].type);
-		return;
-	}
-	for (int k = 0; k < ss->nstr; k++) {
-		if (ss->str_args[k] == a) {
-			l_push_capture(L, data, rec->data_len, str_index(p, ss, k), VT_STR);
-			return;
-		}
-	}
-	lua_pushinteger(L, value_extend(vt, rec->args[a]));
+	if (p->args[a].capture >= 0)
+		return probe_value_capture(data, rec->data_len,
+					   user_index(p, ss, p->args[a].capture), p->args[a].type);
+	for (int k = 0; k < ss->nstr; k++)
+		if (ss->str_args[k] == a)
+			return probe_value_capture(data, rec->data_len, str_index(p, ss, k), VT_STR);
+	return probe_value_int(value_extend(vt, rec->args[a]));
 }
 
-static void push_errno(lua_State *L, int64_t ret)
+static struct probe_value errno_value(int64_t ret)
 {
 	const char *name = ret < 0 && ret >= -4095 ? strerrorname_np(-ret) : NULL;
 
-	if (name)
-		lua_pushstring(L, name);
-	else
-		lua_pushnil(L);
+	if (!name)
+		return (struct probe_value){ .kind = PV_NIL };
+	return probe_value_str(name, strlen(name));
 }
 
-int syscall_push_field(lua_State *L, struct probe *p, const struct lt_rec *rec,
-		       const uint8_t *data, const char *key)
+static const struct sys_site *site_of(struct probe *p, const struct lt_rec *rec)
 {
 	const struct sys_state *st = p->kind_data;
-	const struct sys_site *ss;
 
 	if (!st || rec->type != LT_REC_SYSCALL || rec->site >= st->n)
+		return NULL;
+	return &st->sites[rec->site];
+}
+
+int syscall_field(struct probe *p, const struct lt_rec *rec, const uint8_t *data,
+		  const char *key, struct probe_value *out)
+{
+	const struct sys_site *ss = site_of(p, rec);
+
+	if (!ss)
 		return 0;
-	ss = &st->sites[rec->site];
 	if (!strcmp(key, "syscall")) {
-		lua_pushstring(L, p->sites[rec->site].name);
+		*out = probe_value_str(p->sites[rec->site].name, strlen(p->sites[rec->site].name));
 	} else if (!strcmp(key, "nr")) {
-		lua_pushinteger(L, ss->nr);
+		*out = probe_value_int(ss->nr);
 	} else if (!strcmp(key, "errno")) {
-		push_errno(L, (int64_t)rec->ret);
+		*out = errno_value((int64_t)rec->ret);
 	} else if (!strcmp(key, "fields")) {
-		lua_createtable(L, 0, ss->nargs > 0 ? ss->nargs : 0);	/* t */
-		for (int a = 0; a < ss->nargs; a++) {
-			push_arg(L, p, ss, rec, data, a);			/* t v */
-			lua_setfield(L, -2, ss->args[a].name);			/* t */
-		}
+		*out = (struct probe_value){ .kind = PV_FIELDS, .n = ss->nargs > 0 ? ss->nargs : 0 };
 	} else {
 		for (int a = 0; a < ss->nargs; a++) {
 			if (!strcmp(key, ss->args[a].name)) {
-				push_arg(L, p, ss, rec, data, a);
+				*out = arg_value(p, ss, rec, data, a);
 				return 1;
 			}
 		}
 		return 0;
 	}
+	return 1;
+}
+
+int syscall_field_at(struct probe *p, const struct lt_rec *rec, const uint8_t *data, size_t i,
+		     const char **name, struct probe_value *out)
+{
+	const struct sys_site *ss = site_of(p, rec);
+
+	if (!ss || (int)i >= ss->nargs)
+		return 0;
+	*name = ss->args[i].name;
+	*out = arg_value(p, ss, rec, data, i);
 	return 1;
 }

@@ -8,8 +8,8 @@
 #include "ktypes.h"
 #include "lt_abi.h"
 
-struct lua_State;
 struct probe;
+struct probe_value;
 
 struct sys_arg {
 	char name[48];
@@ -34,9 +34,15 @@ struct sys_state {
 	bool written;
 };
 
-/* Pushes event field `key` of a syscall record (an argument by name, syscall, nr, errno,
- * fields); 1 when pushed, 0 when there is no such field. */
-int syscall_push_field(struct lua_State *L, struct probe *p, const struct lt_rec *rec,
-		       const uint8_t *data, const char *key);
+/* Event field `key` of a syscall record (an argument by name, syscall, nr, errno, fields);
+ * 1 when set in *out, 0 when there is no such field. */
+int syscall_field(struct probe *p, const struct lt_rec *rec, const uint8_t *data,
+		  const char *key, struct probe_value *out);
+/* The record's i-th argument by name (e.fields); 0 past the last. */
+int syscall_field_at(struct probe *p, const struct lt_rec *rec, const uint8_t *data, size_t i,
+		     const char **name, struct probe_value *out);
+/* Finds the probe's syscalls and their arguments (the provider's resolve); called early by
+ * the kind's Lua table, whose options name arguments. 0 or -errno, message in err. */
+int syscall_resolve(struct probe *p, char *err, size_t errlen);
 
 #endif

@@ -9,14 +9,10 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <lauxlib.h>
-#include <lua.h>
 #include "ktypes.h"
-#include "l_fetch_opt.h"
-#include "l_tpfield.h"
 #include "probe.h"
-#include "script.h"
 #include "session.h"
+#include "tp_value.h"
 #include "tracefs.h"
 #include "tracepoint.h"
 #include "tracepoint.skel.h"
@@ -396,33 +392,26 @@ static int tp_attach(struct probe *p, char *err, size_t errlen)
 	return 0;
 }
 
-/* ---- options, events, listing ------------------------------------------------------------ */
+/* ---- events, listing ---------------------------------------------------------------------- */
 
-static void tp_parse_opts(lua_State *L, int t, struct probe *p)
+/* Field f, from its capture when fetch named it. */
+static struct probe_value value_of(struct probe *p, const struct tp_state *st,
+				   const struct tp_field *f, const struct lt_rec *rec,
+				   const uint8_t *data)
 {
-	if (lua_getfield(L, t, "args") != LUA_TNIL)
-		luaL_error(L, "option 'args': tracepoint fields have names: read them as e.NAME, "
-			   "capture pointers with fetch = { NAME = TYPE }");
-	lua_pop(L, 1);
-	/* syscalls:* records hold the caller's pointers; other tracepoints the kernel's. */
-	l_fetch_option(L, t, p, strcmp(p->spec.lib, "syscalls") ? LT_SPACE_KERNEL : LT_SPACE_USER);
-}
+	const uint8_t *raw = NULL;
+	struct lt_cap cap;
 
-static const char *const tp_opt_keys[] = { "fetch", NULL };
-
-/* Pushes field f, from its capture when fetch named it. */
-static void push_one(lua_State *L, struct probe *p, const struct tp_state *st,
-		     const struct tp_field *f, const struct lt_rec *rec, const uint8_t *data,
-		     const uint8_t *raw, size_t rawlen)
-{
-	for (int i = 0; i < LT_MAX_ARGS; i++) {
+	for (int i = 0; i < LT_MAX_ARGS; i++)
 		if (st->slots[i] && p->args[i].capture >= 0 &&
-		    slot_field(&st->fmts[rec->site], st->slots[i]) == f) {
-			l_push_capture(L, data, rec->data_len, p->args[i].capture, p->args[i].type);
-			return;
-		}
-	}
-	l_tp_push_field(L, f, raw, rawlen);
+		    slot_field(&st->fmts[rec->site], st->slots[i]) == f)
+			return probe_value_capture(data, rec->data_len, p->args[i].capture,
+						   p->args[i].type);
+	/* The raw record is the capture after the probe's own. */
+	if (capture_get(data, rec->data_len, p->cfg.nfetch, &cap, &raw) ||
+	    (cap.flags & LT_CAP_FAULT))
+		raw = NULL;
+	return tp_field_value(f, raw, raw ? cap.len : 0);
 }
 
 /* A glob's tracepoints differ: a field of another one is nil here, not an error. */
@@ -434,35 +423,45 @@ static bool other_site_has(const struct tp_state *st, const char *key)
 	return false;
 }
 
-static int tp_push_field(lua_State *L, struct probe *p, const struct lt_rec *rec,
-			 const uint8_t *data, const char *key)
+static const struct tp_format *format_of(struct probe *p, const struct lt_rec *rec)
 {
 	const struct tp_state *st = p->kind_data;
-	const struct tp_field *f = NULL;
-	const struct tp_format *fmt;
-	const uint8_t *raw = NULL;
-	struct lt_cap cap;
-	bool all;
 
 	if (!st || rec->type != LT_REC_TP || rec->site >= st->n)
+		return NULL;
+	return &st->fmts[rec->site];
+}
+
+/* e.NAME, and e.fields: every field but the common ones. */
+static int tp_field(struct probe *p, const struct lt_rec *rec, const uint8_t *data,
+		    const char *key, struct probe_value *out)
+{
+	const struct tp_format *fmt = format_of(p, rec);
+	const struct tp_field *f;
+
+	if (!fmt)
 		return 0;
-	fmt = &st->fmts[rec->site];
-	all = !strcmp(key, "fields");
-	if (!all && !(f = tp_format_field(fmt, key)))
-		return other_site_has(st, key) ? (lua_pushnil(L), 1) : 0;
-	/* The raw record is the capture after the probe's own. */
-	if (capture_get(data, rec->data_len, p->cfg.nfetch, &cap, &raw) ||
-	    (cap.flags & LT_CAP_FAULT))
-		raw = NULL;
-	if (!all) {
-		push_one(L, p, st, f, rec, data, raw, raw ? cap.len : 0);
+	if (!strcmp(key, "fields")) {
+		*out = (struct probe_value){ .kind = PV_FIELDS, .n = fmt->nfields - fmt->ncommon };
 		return 1;
 	}
-	lua_createtable(L, 0, fmt->nfields - fmt->ncommon);		/* t */
-	for (size_t i = fmt->ncommon; i < fmt->nfields; i++) {
-		push_one(L, p, st, &fmt->fields[i], rec, data, raw, raw ? cap.len : 0);
-		lua_setfield(L, -2, fmt->fields[i].name);		/* t */
+	if (!(f = tp_format_field(fmt, key))) {
+		*out = (struct probe_value){ .kind = PV_NIL };
+		return other_site_has(p->kind_data, key);
 	}
+	*out = value_of(p, p->kind_data, f, rec, data);
+	return 1;
+}
+
+static int tp_field_at(struct probe *p, const struct lt_rec *rec, const uint8_t *data,
+		       size_t i, const char **name, struct probe_value *out)
+{
+	const struct tp_format *fmt = format_of(p, rec);
+
+	if (!fmt || fmt->ncommon + i >= fmt->nfields)
+		return 0;
+	*name = fmt->fields[fmt->ncommon + i].name;
+	*out = value_of(p, p->kind_data, &fmt->fields[fmt->ncommon + i], rec, data);
 	return 1;
 }
 
@@ -486,7 +485,7 @@ static void emit_verbose(const struct tp_name *m, void (*emit)(void *ctx, const 
 	emit(ctx, buf);
 }
 
-static int tp_list(struct session *s, const struct spec *spec,
+static int tp_list(struct session *s, const struct spec *spec, bool verbose,
 		   void (*emit)(void *ctx, const char *name), void *ctx, char *err, size_t errlen)
 {
 	struct tp_names names;
@@ -496,7 +495,7 @@ static int tp_list(struct session *s, const struct spec *spec,
 	if ((rc = tracefs_match(spec->lib, spec->func, &names, err, errlen)))
 		return rc;
 	for (size_t i = 0; i < names.n; i++) {
-		if (script_verbose) {
+		if (verbose) {
 			emit_verbose(&names.v[i], emit, ctx);
 			continue;
 		}
@@ -513,11 +512,9 @@ const struct provider tracepoint_provider = {
 	.handles = tp_handles,
 	.resolve = tp_resolve,
 	.attach = tp_attach,
-	.push_field = tp_push_field,
+	.field = tp_field,
+	.field_at = tp_field_at,
 	.release = tp_release,
-	.opt_keys = tp_opt_keys,
-	.parse_opts = tp_parse_opts,
-	.own_args = true,
 	.list = tp_list,
 	.field_src = tp_field_src,
 };

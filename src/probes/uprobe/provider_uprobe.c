@@ -20,6 +20,7 @@
 #include "uprobe.skel.h"
 #include "uprobe_multi.h"
 #include "uprobe_plt.h"
+#include "uprobe_traits.h"
 #include "unwind_guard.h"
 
 static bool uprobe_handles(enum spec_kind kind)
@@ -419,10 +420,10 @@ const struct provider uprobe_provider = {
 	.resolve = uprobe_resolve,
 	.attach = uprobe_attach,
 	.prepare = uprobe_prepare,
-	.push_field = uprobe_push_regs,
+	.init = uprobe_init,
+	.field = uprobe_field,
 	.release = uprobe_plt_release,
 	.detach = uprobe_detach,
-	.opt_keys = uprobe_plt_opt_keys,
-	.parse_opts = uprobe_plt_parse_opts,
-	.stack_args = true,
+	.stack_arg = uprobe_stack_arg,
+	.stack_origin = uprobe_stack_origin,
 };

@@ -12,8 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include <lauxlib.h>
-#include <lua.h>
 #include "libpath.h"
 #include "libpath_needed.h"
 #include "probe.h"
@@ -298,7 +296,7 @@ static int emit_pair(void *ctx, const struct usdt_note *n)
 	return 0;
 }
 
-static int usdt_list(struct session *s, const struct spec *spec,
+static int usdt_list(struct session *s, const struct spec *spec, bool verbose,
 		     void (*emit)(void *ctx, const char *name), void *ctx, char *err,
 		     size_t errlen)
 {
@@ -318,12 +316,11 @@ static int usdt_list(struct session *s, const struct spec *spec,
 	return rc;
 }
 
-/* A USDT probe has arguments only. */
-static void usdt_parse_opts(lua_State *L, int t, struct probe *p)
+/* A USDT probe fires in user mode, in the file that holds its note. */
+static void usdt_stack_origin(const struct probe *p, struct stack_origin *o)
 {
-	if (lua_getfield(L, t, "ret") != LUA_TNIL)
-		luaL_error(L, "option 'ret': a USDT probe has no return value");
-	lua_pop(L, 1);
+	o->user_mode = true;
+	o->lib = p->spec.lib[0] ? p->spec.lib : NULL;
 }
 
 const struct provider usdt_provider = {
@@ -332,6 +329,6 @@ const struct provider usdt_provider = {
 	.resolve = usdt_resolve,
 	.attach = usdt_attach,
 	.list = usdt_list,
-	.parse_opts = usdt_parse_opts,
 	.release = usdt_release,
+	.stack_origin = usdt_stack_origin,
 };
