@@ -253,6 +253,11 @@ static void close_deferred(struct session *s)
 	}
 }
 
+int session_owner_skeleton(struct uprobe_bpf *k)
+{
+	return uprobe_bpf__create_skeleton(k);
+}
+
 int session_load(struct session *s)
 {
 	struct bpf_program *prog;

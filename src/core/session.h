@@ -103,6 +103,12 @@ int session_share_maps_variant(struct session *s, struct bpf_object *obj, enum t
 /* The build a probe's configuration needs: sleepable for captures and stack-keyed
  * aggregates, plain for records, lean for in-kernel aggregation only. */
 enum tmpl_variant tmpl_variant_of(const struct lt_probe_cfg *c);
+/* The owner is an object of the uprobe template, whose maps are every template's: the kind
+ * whose programs live in that template opens more of it through this, so that its 240 KB
+ * are in the binary once (each file that creates a skeleton holds a copy). Fills k as
+ * uprobe_bpf__create_skeleton does; 0 or -errno. */
+struct uprobe_bpf;
+int session_owner_skeleton(struct uprobe_bpf *k);
 /* The fd of one of the owner's maps (s->skel->maps.X): the owner creates some only when a
  * program may use them (session.c); -1 while not created. */
 struct bpf_map;
