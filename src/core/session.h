@@ -70,7 +70,7 @@ struct session {
 #define DEFERRED_MAPS 4
 	int deferred_fd[DEFERRED_MAPS];
 	bool agg_hist_used[LT_AGG_HISTS];	/* lt_agg_hists elements held by probes */
-	uint32_t agg_epoch;	/* last epoch handed to a keyless aggregate (agg_flat.c) */
+	uint32_t agg_epoch;	/* last epoch handed to a keyless aggregate (agg_flat_slots.c) */
 	struct session_object *objects;	/* kinds' state and objects (session_own_object) */
 	size_t nobjects;
 };
