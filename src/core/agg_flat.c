@@ -1,49 +1,15 @@
-/* Keyless aggregates in array slots (see agg_flat.h). Each setup and each clear takes a
- * fresh session-wide epoch, so per-CPU values left by an earlier probe with the same id,
- * or from before a clear, never count: nothing is zeroed while programs may run. */
+/* Keyless aggregates in array slots (see agg_flat.h), read and cleared by epoch
+ * (agg_flat_slots.c hands them out). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "agg_flat.h"
+#include "agg_flat_slots.h"
 #include "probe.h"
 #include "session.h"
 #include "uprobe.skel.h"
-
-static bool keyless(const struct lt_probe_cfg *c)
-{
-	return c->agg_kind != LT_AGG_NONE && (c->agg_by == LT_BY_NONE || c->agg_by == LT_BY_PROBE);
-}
-
-void agg_flat_setup(struct probe *p)
-{
-	struct session *s = p->s;
-
-	p->cfg.flags &= ~LT_CFG_AGG_FLAT;
-	if (!keyless(&p->cfg))
-		return;
-	if (p->cfg.agg_kind == LT_AGG_HIST) {
-		int i = 0;
-
-		while (i < LT_AGG_HISTS && s->agg_hist_used[i])
-			i++;
-		if (i == LT_AGG_HISTS)
-			return;		/* all taken: this one stays in lt_aggs */
-		s->agg_hist_used[i] = true;
-		p->cfg.agg_hist = i;
-	}
-	p->cfg.agg_epoch = ++s->agg_epoch;
-	p->cfg.flags |= LT_CFG_AGG_FLAT;
-}
-
-void agg_flat_release(struct probe *p)
-{
-	if ((p->cfg.flags & LT_CFG_AGG_FLAT) && p->cfg.agg_kind == LT_AGG_HIST &&
-	    p->cfg.agg_hist < LT_AGG_HISTS)
-		p->s->agg_hist_used[p->cfg.agg_hist] = false;
-	p->cfg.flags &= ~LT_CFG_AGG_FLAT;
-}
 
 static void add_total(struct lt_agg_val *sum, const struct lt_agg_val *v)
 {
@@ -101,6 +67,6 @@ int agg_flat_read(struct probe *p, struct agg_flat_sum *out)
 
 int agg_flat_clear(struct probe *p)
 {
-	p->cfg.agg_epoch = ++p->s->agg_epoch;
+	p->cfg.agg_epoch = agg_flat_new_epoch(p->s);
 	return p->id == UINT32_MAX ? 0 : probe_write_cfg(p);
 }

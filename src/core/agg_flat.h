@@ -1,6 +1,7 @@
 /* Keyless in-kernel aggregates (no `by`): kept in array slots instead of the lt_aggs hash,
  * so a hit costs array lookups, not hashing a 40-byte key. Totals live in the probe's
- * lt_stats element, a histogram's buckets in one lt_agg_hists element per histogram. */
+ * lt_stats element, a histogram's buckets in one lt_agg_hists element per histogram
+ * (given at attach: agg_flat_slots.h). Reading and clearing a probe's. */
 #ifndef LT_AGG_FLAT_H
 #define LT_AGG_FLAT_H
 
@@ -15,12 +16,6 @@ struct agg_flat_sum {
 	uint64_t slot[LT_HIST_SLOTS];
 };
 
-/* At attach, after the id is assigned: sets LT_CFG_AGG_FLAT when the aggregate is keyless
- * (and, for a histogram, an lt_agg_hists element is free; else it stays in lt_aggs) and
- * zeroes the kernel state of the id. Before probe_write_cfg. */
-void agg_flat_setup(struct probe *p);
-/* Gives the histogram element back (probe freed or never attached). */
-void agg_flat_release(struct probe *p);
 /* 0 with the sums, or -errno. */
 int agg_flat_read(struct probe *p, struct agg_flat_sum *out);
 /* Starts a new epoch: the programs start over, values of the old one are ignored. */

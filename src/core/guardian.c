@@ -24,11 +24,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include "guardian.h"
 #include "guardian_ptrace.h"
-#include "session.h"
-#include "uprobe.skel.h"
 
 struct guardian {
 	pid_t pid;
@@ -220,17 +217,15 @@ _Noreturn static void guard(int tracer, int ctl, int reply, volatile pid_t *resu
 	_exit(0);
 }
 
-int guardian_start(struct session *s)
+int guardian_start(int held, int pids, struct guardian **out)
 {
 	struct guardian *g;
 	int rc, ctl[2] = { -1, -1 }, rep[2] = { -1, -1 }, tracer = -1;
 
-	if (s->guardian)
-		return 0;
-	if ((rc = session_load(s)))
-		return rc;
-	held_fd = bpf_map__fd(s->skel->maps.lt_held);
-	pids_fd = bpf_map__fd(s->skel->maps.lt_pids);
+	if (held < 0 || pids < 0)
+		return -EBADF;
+	held_fd = held;
+	pids_fd = pids;
 	if (!(g = calloc(1, sizeof(*g))))
 		return -ENOMEM;
 	g->resuming = mmap(NULL, sizeof(*g->resuming), PROT_READ | PROT_WRITE,
@@ -257,7 +252,7 @@ int guardian_start(struct session *s)
 		goto fail;
 	g->ctl = ctl[1];
 	g->reply = rep[0];
-	s->guardian = g;
+	*out = g;
 	return 0;
 fail:
 	for (int i = 0; i < 2; i++) {
@@ -283,48 +278,46 @@ static int send_msg(struct guardian *g, enum gm_op op, pid_t pid, int arg)
 	return n == sizeof(m) ? 0 : -EPIPE;
 }
 
-int guardian_seize(struct session *s, pid_t pid, bool follow)
+int guardian_seize(struct guardian *g, pid_t pid, bool follow)
 {
 	int32_t rc;
 	ssize_t n;
 
-	if (!s->guardian)
+	if (!g)
 		return -ENOSYS;
-	if (send_msg(s->guardian, GM_SEIZE, pid, follow))
+	if (send_msg(g, GM_SEIZE, pid, follow))
 		return -EPIPE;
-	while ((n = read(s->guardian->reply, &rc, sizeof(rc))) < 0 && errno == EINTR)
+	while ((n = read(g->reply, &rc, sizeof(rc))) < 0 && errno == EINTR)
 		;
 	return n == sizeof(rc) ? rc : -EPIPE;
 }
 
-void guardian_resume_exec(struct session *s, pid_t pid)
+void guardian_resume_exec(struct guardian *g, pid_t pid)
 {
-	if (s->guardian)
-		send_msg(s->guardian, GM_RESUME, pid, 0);
+	if (g)
+		send_msg(g, GM_RESUME, pid, 0);
 }
 
-void guardian_cont(struct session *s, pid_t pid, pid_t tid)
+void guardian_cont(struct guardian *g, pid_t pid, pid_t tid)
 {
-	if (s->guardian)
-		send_msg(s->guardian, GM_CONT, pid, tid);
+	if (g)
+		send_msg(g, GM_CONT, pid, tid);
 }
 
-void guardian_exec_holds(struct session *s, bool on)
+void guardian_exec_holds(struct guardian *g, bool on)
 {
-	if (s->guardian)
-		send_msg(s->guardian, GM_EXEC_HOLDS, 0, on);
+	if (g)
+		send_msg(g, GM_EXEC_HOLDS, 0, on);
 }
 
-void guardian_resuming(struct session *s, pid_t pid)
+void guardian_resuming(struct guardian *g, pid_t pid)
 {
-	if (s->guardian)
-		*s->guardian->resuming = pid;
+	if (g)
+		*g->resuming = pid;
 }
 
-void guardian_stop(struct session *s)
+void guardian_stop(struct guardian *g)
 {
-	struct guardian *g = s->guardian;
-
 	if (!g)
 		return;
 	send_msg(g, GM_QUIT, 0, 0);
@@ -334,5 +327,4 @@ void guardian_stop(struct session *s)
 		;
 	munmap((void *)g->resuming, sizeof(*g->resuming));
 	free(g);
-	s->guardian = NULL;
 }

@@ -8,8 +8,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "agg_flat.h"
-#include "exec_hold.h"
+#include "agg_flat_slots.h"
 #include "probe.h"
 #include "session.h"
 #include "uprobe.skel.h"
@@ -104,16 +103,23 @@ static void clear_kernel_state(struct probe *p)
 	free(zero);
 }
 
+static void remove_probe(struct probe *p)
+{
+	session_remove_probe(p->s, p->id, p);
+	p->id = UINT32_MAX;
+}
+
 int probe_attach(struct probe *p, char *err, size_t errlen)
 {
 	int rc;
 
 	if ((rc = p->provider->resolve(p, err, errlen)))
 		return rc;
-	if ((rc = session_add_probe(p->s, p))) {
+	if ((rc = session_add_probe(p->s, p)) < 0) {
 		snprintf(err, errlen, "too many probes (at most %d)", LT_MAX_PROBES);
 		return rc;
 	}
+	p->id = rc;
 	if (p->provider->prepare)
 		p->provider->prepare(p);
 	if ((rc = session_load(p->s))) {
@@ -122,7 +128,7 @@ int probe_attach(struct probe *p, char *err, size_t errlen)
 		goto fail;
 	}
 	/* Before any thread can be stopped, whoever resumes it if we die (guardian.h). */
-	if ((p->cfg.flags & (LT_CFG_HOLD | LT_CFG_LOSSLESS)) && (rc = exec_hold_prepare(p->s))) {
+	if ((p->cfg.flags & (LT_CFG_HOLD | LT_CFG_LOSSLESS)) && (rc = session_hold_prepare(p->s))) {
 		snprintf(err, errlen, "cannot start the guardian of held threads: %s",
 			 strerror(-rc));
 		goto fail;
@@ -132,7 +138,7 @@ int probe_attach(struct probe *p, char *err, size_t errlen)
 		goto fail;
 	}
 	clear_kernel_state(p);
-	agg_flat_setup(p);
+	agg_flat_setup(p->s, &p->cfg);
 	if ((rc = probe_write_cfg(p)) || (rc = p->provider->attach(p, err, errlen))) {
 		if (!*err)
 			snprintf(err, errlen, "cannot configure probe: %s", strerror(-rc));
@@ -142,8 +148,8 @@ int probe_attach(struct probe *p, char *err, size_t errlen)
 	return 0;
 fail:
 	probe_detach(p);
-	agg_flat_release(p);
-	session_remove_probe(p->s, p);
+	agg_flat_release(p->s, &p->cfg);
+	remove_probe(p);
 	return rc;
 }
 
@@ -179,9 +185,9 @@ void probe_free(struct probe *p)
 	if (!p)
 		return;
 	probe_detach(p);
-	agg_flat_release(p);
+	agg_flat_release(p->s, &p->cfg);
 	if (p->id != UINT32_MAX)
-		session_remove_probe(p->s, p);
+		remove_probe(p);
 	if (p->provider && p->provider->release)
 		p->provider->release(p);
 	for (size_t i = 0; i < p->nsites; i++)

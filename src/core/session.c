@@ -1,7 +1,8 @@
-/* Session lifecycle: open the templates (configure what this kernel lacks, then load),
- * set up the ring buffer in the loop, keep the probe table, sum counters, tear down. */
+/* Session lifecycle: load the owner of the shared maps (and create the deferred ones when
+ * an object first needs them), set up the ring buffer in the loop and hand its records to
+ * the sink, keep the probe table, sum counters, tear down. What a probe kind keeps per
+ * session is one of its objects (session_own_object): the core knows no kind. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,17 +10,10 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "loop.h"
-#include "probe.h"
-#include "session.h"
-#include "exec_hold.h"
-#include "guardian.h"
 #include "follow.skel.h"
-#include "parallel_load.h"
+#include "loop.h"
+#include "session.h"
 #include "uprobe.skel.h"
-#include "uprobe_lean.skel.h"
-#include "uprobe_sleep.skel.h"
-#include "uprobe_multi.h"
 
 #define DRAIN_PERIOD_NS (10 * 1000000ULL)
 #define WAKEUP_BYTES (256 * 1024)
@@ -31,7 +25,7 @@ struct session *session_new(const struct session_opts *opts)
 	if (!s)
 		return NULL;
 	s->opts = *opts;
-	s->sleepable_ok = !getenv("LTRACE_EBPF_NO_SLEEPABLE");
+	s->hold = HOLDS_INIT;
 	for (int i = 0; i < DEFERRED_MAPS; i++)
 		s->deferred_fd[i] = -1;
 	s->loop = loop_new();
@@ -62,7 +56,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	/* A `hold` probe stopped the thread until its record had been handled (even when
 	 * there was no callback to run any more). */
 	if (rec->flags & LT_RF_HELD)
-		exec_hold_resume(s, rec->pid, rec->tid);
+		exec_hold_resume(&s->hold, rec->pid, rec->tid);
 	return s->stopping && s->error ? -ECANCELED : 0;
 }
 
@@ -86,40 +80,19 @@ static void drain_timer_cb(void *ctx, struct loop_timer *t)
 	session_drain(ctx);
 }
 
-static struct bpf_program *const *group_progs(struct uprobe_bpf *k, enum tmpl_group g, bool multi,
-					     struct bpf_program *out[2])
-{
-	switch (g) {
-	case TMPL_ENTRY:
-		out[0] = multi ? k->progs.lt_entry_multi : k->progs.lt_entry;
-		out[1] = NULL;
-		break;
-	case TMPL_RETURN:
-		out[0] = multi ? k->progs.lt_return_multi : k->progs.lt_return;
-		out[1] = NULL;
-		break;
-	default:
-		out[0] = multi ? k->progs.lt_call_entry_multi : k->progs.lt_call_entry;
-		out[1] = multi ? k->progs.lt_call_return_multi : k->progs.lt_call_return;
-	}
-	return out;
-}
-
 /* Maps not every session needs, and slow to create: the paired-call maps (the calls in
  * flight, in task storage; a preallocated LRU hash with 4 MiB of parked captures: ~3 ms),
  * the ring buffer (4 MiB zeroed: ~1 ms) and the stack-trace map (4096 preallocated
  * stacks: ~1 ms); aggregate-only programs use none.
  * The owner leaves them out; the first object that may use one creates it from the
  * owner's definition. */
-enum { DEFER_INFLIGHT = 1, DEFER_EVENTS = 2, DEFER_STACKS = 4, DEFER_ALL = 7 };
-
 static struct bpf_map *deferred_map(struct session *s, int i, int *kind)
 {
 	struct bpf_map *m[DEFERRED_MAPS] = { s->skel->maps.lt_inflight,
 					     s->skel->maps.lt_inflight_data,
 					     s->skel->maps.lt_events, s->skel->maps.lt_stacks };
-	static const int kinds[DEFERRED_MAPS] = { DEFER_INFLIGHT, DEFER_INFLIGHT, DEFER_EVENTS,
-						  DEFER_STACKS };
+	static const int kinds[DEFERRED_MAPS] = { SESSION_MAPS_CALLS, SESSION_MAPS_CALLS,
+						  SESSION_MAPS_EVENTS, SESSION_MAPS_STACKS };
 
 	*kind = kinds[i];
 	return m[i];
@@ -164,9 +137,7 @@ static int map_fd(struct session *s, const struct bpf_map *owned)
 	return -ENOENT;
 }
 
-/* `uses`: the deferred maps (DEFER_*) the object's programs may use; it leaves the others
- * uncreated too. */
-static int share_maps(struct session *s, struct bpf_object *obj, int uses)
+int session_share_maps_using(struct session *s, struct bpf_object *obj, unsigned uses)
 {
 	struct bpf_map *map;
 	int rc, fd, kind;
@@ -196,12 +167,12 @@ static int share_maps(struct session *s, struct bpf_object *obj, int uses)
 
 int session_share_maps(struct session *s, struct bpf_object *obj)
 {
-	return share_maps(s, obj, DEFER_ALL);
+	return session_share_maps_using(s, obj, SESSION_MAPS_ALL);
 }
 
 int session_share_maps_variant(struct session *s, struct bpf_object *obj, enum tmpl_variant v)
 {
-	return share_maps(s, obj, v == TMPL_LEAN ? 0 : DEFER_ALL);
+	return session_share_maps_using(s, obj, v == TMPL_LEAN ? 0 : SESSION_MAPS_ALL);
 }
 
 /* The sleepable programs are for reading user memory that may need faulting in:
@@ -215,219 +186,6 @@ enum tmpl_variant tmpl_variant_of(const struct lt_probe_cfg *c)
 	if (c->nfetch || (c->agg_by >= LT_BY_USTACK && c->agg_by <= LT_BY_STACK))
 		return TMPL_SLEEPABLE;
 	return (c->flags & LT_CFG_EMIT) ? TMPL_PLAIN : TMPL_LEAN;
-}
-
-/* The same template built with LT_SLEEPABLE=1 or LT_LEAN=1 has the same maps and
- * programs in the same order, so its object opens into a struct uprobe_bpf. */
-static struct uprobe_bpf *open_template(enum tmpl_variant v)
-{
-	struct uprobe_bpf *k = calloc(1, sizeof(*k));
-	int rc;
-
-	if (!k)
-		return NULL;
-	if ((rc = uprobe_bpf__create_skeleton(k)))
-		goto fail;
-	if (v == TMPL_SLEEPABLE)
-		k->skeleton->data = (void *)uprobe_sleep_bpf__elf_bytes(&k->skeleton->data_sz);
-	else if (v == TMPL_LEAN)
-		k->skeleton->data = (void *)uprobe_lean_bpf__elf_bytes(&k->skeleton->data_sz);
-	if ((rc = bpf_object__open_skeleton(k->skeleton, NULL)))
-		goto fail;
-	return k;
-fail:
-	uprobe_bpf__destroy(k);
-	errno = -rc;
-	return NULL;
-}
-
-/* Opens the template with only program `which` of the group loadable, and every map
- * shared with the owner. */
-static struct uprobe_bpf *open_variant(struct session *s, enum tmpl_group g, bool multi,
-				       enum tmpl_variant v, int which)
-{
-	struct uprobe_bpf *k = open_template(v);
-	struct bpf_program *prog, *keep[2];
-	int rc = 0, uses;
-
-	if (!k)
-		return NULL;
-	group_progs(k, g, multi, keep);
-	bpf_object__for_each_program(prog, k->obj) {
-		bool wanted = prog == keep[which];
-
-		bpf_program__set_autoload(prog, wanted);
-		if (wanted && multi)
-			bpf_program__set_expected_attach_type(
-				prog, (enum bpf_attach_type)LT_BPF_TRACE_UPROBE_MULTI);
-		if (wanted && v == TMPL_SLEEPABLE)
-			bpf_program__set_flags(prog, bpf_program__flags(prog) | BPF_F_SLEEPABLE);
-	}
-	uses = (g == TMPL_CALL ? DEFER_INFLIGHT : 0) |
-	       (v == TMPL_LEAN ? 0 : DEFER_EVENTS | DEFER_STACKS);
-	if ((rc = share_maps(s, k->obj, uses))) {
-		uprobe_bpf__destroy(k);
-		errno = rc < 0 ? -rc : EINVAL;
-		return NULL;
-	}
-	return k;
-}
-
-static int group_size(enum tmpl_group g)
-{
-	return g == TMPL_CALL ? 2 : 1;
-}
-
-/* The group's programs opened, one object each: all of them, or none and -errno. */
-static int open_group(struct session *s, enum tmpl_group g, bool multi, enum tmpl_variant v,
-		      struct uprobe_bpf *out[2])
-{
-	out[0] = out[1] = NULL;
-	for (int i = 0; i < group_size(g); i++) {
-		if (!(out[i] = open_variant(s, g, multi, v, i))) {
-			int rc = -errno;
-
-			uprobe_bpf__destroy(out[0]);
-			out[0] = NULL;
-			return rc;
-		}
-	}
-	return 0;
-}
-
-/* The group's programs, one object each, verified in parallel (parallel_load.h); 0 or
- * -errno, nothing kept on failure. */
-static int load_group(struct session *s, enum tmpl_group g, bool multi, enum tmpl_variant v,
-		      struct uprobe_bpf *inst[2])
-{
-	struct bpf_object_skeleton *skels[2];
-	int rc = open_group(s, g, multi, v, inst);
-
-	for (int i = 0; !rc && i < group_size(g); i++)
-		skels[i] = inst[i]->skeleton;
-	if (!rc && (rc = load_parallel(skels, group_size(g), NULL))) {
-		for (int i = 0; i < 2; i++) {
-			uprobe_bpf__destroy(inst[i]);
-			inst[i] = NULL;
-		}
-	}
-	return rc;
-}
-
-/* Programs being verified ahead of the probes that will need them (session_prefetch). */
-struct prefetch {
-	pthread_t thread;
-	bool multi, threaded;
-	struct uprobe_bpf *obj[TMPL_GROUPS][TMPL_VARIANTS][2];
-	struct bpf_object_skeleton *skels[LOAD_PARALLEL_MAX];
-	int rcs[LOAD_PARALLEL_MAX], n;
-};
-
-static void *prefetch_run(void *arg)
-{
-	struct prefetch *pf = arg;
-
-	load_parallel(pf->skels, pf->n, pf->rcs);
-	return NULL;
-}
-
-static int prefetch_rc(const struct prefetch *pf, const struct uprobe_bpf *k)
-{
-	for (int i = 0; i < pf->n; i++)
-		if (pf->skels[i] == k->skeleton)
-			return pf->rcs[i];
-	return -EINVAL;
-}
-
-/* Waits for a prefetch and keeps the groups that loaded whole; a sleepable build the
- * kernel refused is not tried again. */
-static void prefetch_join(struct session *s)
-{
-	struct prefetch *pf = s->prefetch;
-
-	if (!pf)
-		return;
-	s->prefetch = NULL;
-	if (pf->threaded)
-		pthread_join(pf->thread, NULL);
-	for (int g = 0; g < TMPL_GROUPS; g++) {
-		for (int v = 0; v < TMPL_VARIANTS; v++) {
-			struct uprobe_bpf **got = pf->obj[g][v], **inst = s->instances[g][pf->multi][v];
-			bool loaded = got[0] != NULL, take;
-
-			for (int i = 0; loaded && i < group_size(g); i++)
-				loaded = !prefetch_rc(pf, got[i]);
-			if (got[0] && !loaded && v == TMPL_SLEEPABLE)
-				s->sleepable_ok = false;
-			/* Decided once for the pair: a call group's return half kept with its
-			 * entry half (taking inst[0] first must not throw away got[1]). */
-			take = loaded && !inst[0];
-			for (int i = 0; i < 2; i++) {
-				if (take)
-					inst[i] = got[i];
-				else
-					uprobe_bpf__destroy(got[i]);
-			}
-		}
-	}
-	free(pf);
-}
-
-int session_prefetch(struct session *s, const bool want[TMPL_GROUPS][TMPL_VARIANTS])
-{
-	struct prefetch *pf;
-	int rc;
-
-	if ((rc = session_load(s)))
-		return rc;
-	prefetch_join(s);
-	if (!(pf = calloc(1, sizeof(*pf))))
-		return -ENOMEM;
-	pf->multi = s->multi_ok;
-	for (int g = 0; g < TMPL_GROUPS; g++) {
-		for (int v = 0; v < TMPL_VARIANTS; v++) {
-			struct uprobe_bpf **got = pf->obj[g][v];
-
-			if (!want[g][v] || s->instances[g][pf->multi][v][0] ||
-			    pf->n + group_size(g) > LOAD_PARALLEL_MAX ||
-			    (v == TMPL_SLEEPABLE && !s->sleepable_ok) ||
-			    open_group(s, g, pf->multi, v, got))
-				continue;	/* left to the probe that needs it, which says why */
-			for (int i = 0; i < group_size(g); i++)
-				pf->skels[pf->n++] = got[i]->skeleton;
-		}
-	}
-	pf->threaded = !pthread_create(&pf->thread, NULL, prefetch_run, pf);
-	if (!pf->threaded)
-		prefetch_run(pf);
-	s->prefetch = pf;
-	return 0;
-}
-
-/* Programs are verified only when a probe first needs them (a few ms each), and the
- * sleepable build only for probes that fault pages in: it verifies about twice as long. */
-int session_programs(struct session *s, enum tmpl_group g, bool multi, enum tmpl_variant v,
-		     struct bpf_program *out[2])
-{
-	struct uprobe_bpf **inst;
-	struct bpf_program *second[2];
-	int rc;
-
-	prefetch_join(s);
-	if (v == TMPL_SLEEPABLE && s->sleepable_ok) {
-		inst = s->instances[g][multi][v];
-		if (!inst[0] && load_group(s, g, multi, v, inst))
-			s->sleepable_ok = false;
-	}
-	if (v == TMPL_SLEEPABLE && !s->sleepable_ok)
-		v = TMPL_PLAIN;
-	inst = s->instances[g][multi][v];
-	if (!inst[0] && (rc = load_group(s, g, multi, v, inst)))
-		return rc;
-	group_progs(inst[0], g, multi, out);
-	if (inst[1])
-		out[1] = group_progs(inst[1], g, multi, second)[1];
-	return 0;
 }
 
 /* The consumer maps the whole ring (every page resident, twice): only sessions whose
@@ -495,21 +253,9 @@ static void close_deferred(struct session *s)
 	}
 }
 
-static void prefetch_join(struct session *s);
-
-static void destroy_instances(struct session *s)
+int session_owner_skeleton(struct uprobe_bpf *k)
 {
-	prefetch_join(s);
-	for (int g = 0; g < TMPL_GROUPS; g++) {
-		for (int m = 0; m < 2; m++) {
-			for (int v = 0; v < TMPL_VARIANTS; v++) {
-				for (int i = 0; i < 2; i++) {
-					uprobe_bpf__destroy(s->instances[g][m][v][i]);
-					s->instances[g][m][v][i] = NULL;
-				}
-			}
-		}
-	}
+	return uprobe_bpf__create_skeleton(k);
 }
 
 int session_load(struct session *s)
@@ -526,7 +272,6 @@ int session_load(struct session *s)
 	if (s->ringbuf_size &&
 	    (rc = bpf_map__set_max_entries(s->skel->maps.lt_events, s->ringbuf_size)))
 		goto fail;
-	s->multi_ok = uprobe_multi_supported();
 	bpf_object__for_each_program(prog, s->skel->obj)
 		bpf_program__set_autoload(prog, false);
 	for (int i = 0; i < DEFERRED_MAPS; i++) {
@@ -543,6 +288,9 @@ int session_load(struct session *s)
 		goto fail;
 	if ((rc = follow_forks(s)))
 		goto fail;
+	s->hold.held_fd = bpf_map__fd(s->skel->maps.lt_held);
+	s->hold.pids_fd = bpf_map__fd(s->skel->maps.lt_pids);
+	s->hold.exec_switch = s->follow ? &s->follow->bss->hold_execs : NULL;
 	return 0;
 fail:
 	if (s->rb)
@@ -551,7 +299,6 @@ fail:
 	s->rb = NULL;
 	follow_bpf__destroy(s->follow);
 	s->follow = NULL;
-	destroy_instances(s);
 	close_deferred(s);
 	uprobe_bpf__destroy(s->skel);
 	s->skel = NULL;
@@ -580,20 +327,18 @@ int session_add_probe(struct session *s, struct probe *p)
 	for (int i = 0; i < LT_MAX_PROBES; i++) {
 		if (!s->probes[i]) {
 			s->probes[i] = p;
-			p->id = i;
 			if (i >= s->nprobes)
 				s->nprobes = i + 1;
-			return 0;
+			return i;
 		}
 	}
 	return -ENOSPC;
 }
 
-void session_remove_probe(struct session *s, struct probe *p)
+void session_remove_probe(struct session *s, uint32_t id, const struct probe *p)
 {
-	if (p->id < LT_MAX_PROBES && s->probes[p->id] == p)
-		s->probes[p->id] = NULL;
-	p->id = UINT32_MAX;
+	if (id < LT_MAX_PROBES && s->probes[id] == p)
+		s->probes[id] = NULL;
 }
 
 struct probe *session_probe(struct session *s, uint32_t id)
@@ -671,27 +416,38 @@ void session_stop(struct session *s, int code)
 	loop_stop(s->loop);
 }
 
-/* Probes are freed by their Lua owners (the state is closed first); this frees what is
- * left and the templates, which detaches anything still linked. */
+int session_hold_prepare(struct session *s)
+{
+	return exec_hold_prepare(&s->hold, s->opts.have_target ? s->opts.pid : 0, s->opts.follow);
+}
+
+int session_hold_execs(struct session *s, bool on)
+{
+	int rc;
+
+	if (!s->hold.exec_switch)
+		return -EINVAL;
+	if (on && (rc = session_hold_prepare(s)))
+		return rc;
+	return exec_hold_set(&s->hold, on);
+}
+
+/* Probes are freed by their Lua owners (the state is closed first); this frees the
+ * kinds' objects and the templates, which detaches anything still linked. */
 void session_free(struct session *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < s->nprobes; i++)
-		if (s->probes[i])
-			probe_free(s->probes[i]);
 	if (s->rb)
 		loop_del_fd(s->loop, ring_buffer__epoll_fd(s->rb));
-	exec_hold_off(s);		/* nothing stops a thread any more */
+	exec_hold_off(&s->hold);	/* nothing stops a thread any more */
 	if (s->rb && s->holds) {	/* records still queued may hold their threads */
 		s->error = 0;		/* read them all: no callback runs any more */
 		ring_buffer__consume(s->rb);
 	}
 	ring_buffer__free(s->rb);
-	exec_hold_release_all(s);
-	guardian_stop(s);
+	exec_hold_release_all(&s->hold);	/* and the guardian exits */
 	follow_bpf__destroy(s->follow);
-	destroy_instances(s);
 	destroy_objects(s);
 	close_deferred(s);
 	uprobe_bpf__destroy(s->skel);

@@ -1,12 +1,14 @@
-/* The tracing session: one loaded template object, the probes attached through it, the
- * ring buffer, the target process and the Lua state that scripts run in. Everything a
- * running trace owns hangs off one struct session, torn down in one place. */
+/* The tracing session: the maps every template shares (owned by one object that loads no
+ * program), the table of probes, the ring buffer and where its records go, the target
+ * process, holds, and the kinds' own state (session_own_object). Everything a running
+ * trace owns hangs off one struct session, torn down in one place. */
 #ifndef LT_SESSION_H
 #define LT_SESSION_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "exec_hold.h"
 #include "lt_abi.h"
 
 struct lua_State;
@@ -18,16 +20,8 @@ struct session;
  * (the Lua layer, in script_new), so the core calls up into nothing it includes. */
 typedef void (*session_sink_fn)(void *ctx, struct session *s, const struct lt_rec *rec);
 
-/* Program groups of the uprobe template, loaded on first use. */
-enum tmpl_group {
-	TMPL_ENTRY,	/* uprobe */
-	TMPL_RETURN,	/* uretprobe */
-	TMPL_CALL,	/* paired entry + return */
-	TMPL_GROUPS,
-};
-
-/* Builds of the uprobe template (and of the syscall template: plain and lean): what a
- * probe needs decides which one it uses (tmpl_variant_of). */
+/* Builds of a template (the uprobe template has all three, the syscall template plain and
+ * lean): what a probe needs decides which one it uses (tmpl_variant_of). */
 enum tmpl_variant {
 	TMPL_PLAIN,
 	TMPL_SLEEPABLE,	/* faults pages in for captures (where the kernel takes it) */
@@ -48,35 +42,26 @@ struct session_opts {
 
 struct session {
 	struct session_opts opts;
-	struct uprobe_bpf *skel;	/* NULL until the first kernel probe needs it */
+	/* The owner of the maps every template shares: the uprobe template's object with no
+	 * program loaded; NULL until the first kernel probe needs it */
+	struct uprobe_bpf *skel;
 	struct follow_bpf *follow;	/* -f only */
-	/* [group][multi][variant][program]: programs loaded so far, one object per program
-	 * (a paired call's two verify in parallel) */
-	struct uprobe_bpf *instances[TMPL_GROUPS][2][TMPL_VARIANTS][2];
-	struct prefetch *prefetch;	/* programs verifying in the background */
 	struct ring_buffer *rb;
 	struct loop *loop;
 	struct lua_State *L;
 	session_sink_fn sink;	/* records go here; NULL: they are dropped (session_set_sink) */
 	void *sink_ctx;
+	/* The probe table, by id: the probes register themselves (probe.c) and are freed
+	 * by their owners before the session */
 	struct probe *probes[LT_MAX_PROBES];
 	int nprobes;
 	struct lt_globals globals;	/* mirror of lt_globals[0] */
-	bool multi_ok;		/* kernel has uprobe_multi links */
-	/* The first uprobe probe's links, made while its template verifies: the uprobe
-	 * provider's (early_link.h, src/probes/uprobe/provider_uprobe.c) */
-	struct early_link *early;
-	struct probe *early_probe;
-	bool early_tried;
-	bool sleepable_ok;	/* kernel takes sleepable uprobe programs */
 	bool stopping;
 	bool holds;		/* a probe has option `hold`: processes may be stopped */
-	struct guardian *guardian;	/* resumes held threads if we die (guardian.h) */
-	bool ptraced;		/* the guardian ptraces the target: holds are ptrace stops */
-	bool seize_tried;
+	struct holds hold;	/* the guardian, how holds stop (exec_hold.h) */
 	int exit_code;		/* exit() from a script, or the target's status */
-	bool exit_called;
-	uint32_t ringbuf_size;	/* bytes, power of two; 0: the template's default */	/* the script called exit(): its code wins over the target's */
+	bool exit_called;	/* the script called exit(): its code wins over the target's */
+	uint32_t ringbuf_size;	/* bytes, power of two; 0: the template's default */
 	int error;		/* a callback failed: exit non-zero */
 	uint64_t events;	/* records handed to Lua */
 	uint64_t lost_lua;	/* records whose probe was gone (detached) */
@@ -85,43 +70,53 @@ struct session {
 #define DEFERRED_MAPS 4
 	int deferred_fd[DEFERRED_MAPS];
 	bool agg_hist_used[LT_AGG_HISTS];	/* lt_agg_hists elements held by probes */
-	uint32_t agg_epoch;	/* last epoch handed to a keyless aggregate (agg_flat.c) */
-	struct session_object *objects;	/* other templates' objects (session_own_object) */
+	uint32_t agg_epoch;	/* last epoch handed to a keyless aggregate (agg_flat_slots.c) */
+	struct session_object *objects;	/* kinds' state and objects (session_own_object) */
 	size_t nobjects;
 };
 
 struct session *session_new(const struct session_opts *opts);
+/* Frees the session; its probes are freed first, by their owners (the Lua state's
+ * probe handles, closed by script_close). */
 void session_free(struct session *s);
-/* Opens and loads the templates on first use; 0 or -errno (message printed). */
+/* Opens and loads the owner of the maps on first use; 0 or -errno (message printed). */
 int session_load(struct session *s);
-/* The programs of a group (second NULL unless paired), loading them on first use; 0 or
- * -errno. Programs for multi links are loaded with the multi attach type. The sleepable
- * variant falls back to the plain one where the kernel refuses it. */
-int session_programs(struct session *s, enum tmpl_group g, bool multi, enum tmpl_variant v,
-		     struct bpf_program *out[2]);
-/* Starts verifying, in the background and in parallel, the programs of the groups in the
- * builds marked in want[group][variant] that are not loaded yet: for a front end that
- * knows what its probes will need (the ltrace front end). The next session_programs()
- * waits for them. Loads the owner first (ringbuf_size() is then too late); 0 or -errno. */
-int session_prefetch(struct session *s, const bool want[TMPL_GROUPS][TMPL_VARIANTS]);
 /* Before loading another template object: every map it declares under a name the owner
  * has (lt_events, lt_probes, lt_aggs, lt_counters, lt_stats, lt_pids ...) becomes the
  * owner's, so all templates feed one ring buffer and one set of counters. 0 or -errno. */
 struct bpf_object;
 int session_share_maps(struct session *s, struct bpf_object *obj);
+/* Maps the owner creates only for the first object whose programs may use them, as they
+ * are slow to create (session.c). */
+enum session_maps_use {
+	SESSION_MAPS_CALLS = 1,		/* lt_inflight, lt_inflight_data: paired calls */
+	SESSION_MAPS_EVENTS = 2,	/* lt_events: the ring buffer */
+	SESSION_MAPS_STACKS = 4,	/* lt_stacks */
+	SESSION_MAPS_ALL = 7,
+};
+/* session_share_maps for an object whose programs use only the deferred maps in `uses`
+ * (SESSION_MAPS_*): it leaves the others uncreated. */
+int session_share_maps_using(struct session *s, struct bpf_object *obj, unsigned uses);
 /* The same for a build of variant v: a lean build's programs use no ring buffer, paired-call
  * or stack maps, so they are left uncreated for it. */
 int session_share_maps_variant(struct session *s, struct bpf_object *obj, enum tmpl_variant v);
 /* The build a probe's configuration needs: sleepable for captures and stack-keyed
  * aggregates, plain for records, lean for in-kernel aggregation only. */
 enum tmpl_variant tmpl_variant_of(const struct lt_probe_cfg *c);
+/* The owner is an object of the uprobe template, whose maps are every template's: the kind
+ * whose programs live in that template opens more of it through this, so that its 240 KB
+ * are in the binary once (each file that creates a skeleton holds a copy). Fills k as
+ * uprobe_bpf__create_skeleton does; 0 or -errno. */
+struct uprobe_bpf;
+int session_owner_skeleton(struct uprobe_bpf *k);
 /* The fd of one of the owner's maps (s->skel->maps.X): the owner creates some only when a
  * program may use them (session.c); -1 while not created. */
 struct bpf_map;
 int session_map_fd(struct session *s, const struct bpf_map *owned);
-/* Another provider's template object, owned by the session: destroyed by session_free after
- * every probe (so after every link), before the owner's maps. `key` (any address the
- * provider owns) finds it again with session_object. 0 or -ENOMEM (obj not taken). */
+/* A probe kind's state in the session (its template objects, what it learnt of the kernel,
+ * ...), owned by the session: destroyed by session_free after every probe (so after every
+ * link), before the owner's maps, the last registered first. `key` (any address the kind
+ * owns) finds it again with session_object. 0 or -ENOMEM (obj not taken). */
 struct session_object {
 	const void *key;
 	void *obj;
@@ -134,11 +129,16 @@ int session_start_events(struct session *s);
 /* Installs where records go (NULL: nowhere); a held thread is resumed after its record
  * has been handed over either way. */
 void session_set_sink(struct session *s, session_sink_fn fn, void *ctx);
-/* Registers a probe under a fresh id; -ENOSPC when LT_MAX_PROBES are in use. */
+/* Registers a probe under a fresh id: the id, or -ENOSPC when LT_MAX_PROBES are in use. */
 int session_add_probe(struct session *s, struct probe *p);
-void session_remove_probe(struct session *s, struct probe *p);
+/* Frees id, if p holds it. */
+void session_remove_probe(struct session *s, uint32_t id, const struct probe *p);
 struct probe *session_probe(struct session *s, uint32_t id);
-/* Drains the ring buffer into Lua callbacks. */
+/* Holds (exec_hold.h) with the session's maps and target: before a probe may stop a
+ * thread; and core.hold_execs (-EINVAL without -f). 0 or -errno. */
+int session_hold_prepare(struct session *s);
+int session_hold_execs(struct session *s, bool on);
+/* Drains the ring buffer into the sink. */
 int session_drain(struct session *s);
 /* Sums a global drop counter over CPUs. */
 uint64_t session_counter(struct session *s, enum lt_counter which);

@@ -15,7 +15,7 @@
 #include "spec.h"
 #include "stack.h"
 #include "unwind_guard.h"
-#include "exec_hold.h"
+#include "uprobe_programs.h"
 #include "l_check.h"
 
 /* core.exit([code]) ends the session after the current callback. */
@@ -212,20 +212,20 @@ static int l_unwind_guard(lua_State *L)
 static int l_hold_execs(lua_State *L)
 {
 	struct session *s = script_session(L);
-	int rc = exec_hold_set(s, lua_toboolean(L, 1));
+	int rc = session_hold_execs(s, lua_toboolean(L, 1));
 
 	if (rc == -EINVAL)
 		return luaL_error(L, "hold_execs: only with -f (no followed processes)");
 	if (rc)
 		return luaL_error(L, "hold_execs: %s", strerror(-rc));
-	lua_pushstring(L, s->ptraced ? "ptrace" : "signal");
+	lua_pushstring(L, s->hold.ptraced ? "ptrace" : "signal");
 	return 1;
 }
 
 /* core.resume(pid): a process held at exec runs again. */
 static int l_resume(lua_State *L)
 {
-	int rc = exec_hold_resume_exec(script_session(L), (int)luaL_checkinteger(L, 1));
+	int rc = exec_hold_resume_exec(&script_session(L)->hold, (int)luaL_checkinteger(L, 1));
 
 	if (rc) {
 		luaL_pushfail(L);
@@ -239,7 +239,7 @@ static int l_resume(lua_State *L)
 /* core.prefetch({ {"uprobe", "plain"}, {"call", "sleepable"}, ... }): kinds "uprobe",
  * "uretprobe", "call", builds "plain", "sleepable", "lean". Starts verifying those
  * programs in the background, in parallel, before the probes that will need them
- * (session_prefetch). A hint: nothing fails later for a wrong one. */
+ * (uprobe_programs_prefetch). A hint: nothing fails later for a wrong one. */
 static int l_prefetch(lua_State *L)
 {
 	static const char *const groups[] = { [TMPL_ENTRY] = "uprobe", [TMPL_RETURN] = "uretprobe",
@@ -263,7 +263,7 @@ static int l_prefetch(lua_State *L)
 		lua_pop(L, 3);
 	}
 	lua_pop(L, 1);	/* the nil that ended the list */
-	if ((rc = session_prefetch(script_session(L), want))) {
+	if ((rc = uprobe_programs_prefetch(script_session(L), want))) {
 		luaL_pushfail(L);
 		lua_pushstring(L, strerror(-rc));
 		return 2;

@@ -20,6 +20,7 @@
 #include "uprobe.skel.h"
 #include "uprobe_multi.h"
 #include "uprobe_plt.h"
+#include "uprobe_programs.h"
 #include "uprobe_traits.h"
 #include "unwind_guard.h"
 
@@ -229,7 +230,7 @@ static int attach_multi(struct probe *p, struct bpf_program *prog, bool is_retur
 /* The session's first uprobe probe starts linking now, under the loading (early_link.h). */
 static void uprobe_prepare(struct probe *p)
 {
-	struct session *s = p->s;
+	struct uprobe_session *u = uprobe_session(p->s);
 	enum tmpl_group g = group_of(p->spec.kind);
 	uint64_t *offsets, *cookies;
 	struct early_link_req req = {
@@ -238,42 +239,42 @@ static void uprobe_prepare(struct probe *p)
 		.is_return = { g == TMPL_RETURN, true },
 	};
 
-	if (s->early_tried)
+	if (!u || u->early_tried)
 		return;
-	s->early_tried = true;	/* only the first registration waits: later ones gain nothing */
+	u->early_tried = true;	/* only the first registration waits: later ones gain nothing */
 	if (getenv("LTRACE_EBPF_NO_EARLY_LINK") || !uprobe_multi_supported() ||
-	    (tmpl_variant_of(&p->cfg) == TMPL_SLEEPABLE && s->sleepable_ok))
+	    (tmpl_variant_of(&p->cfg) == TMPL_SLEEPABLE && u->sleepable_ok))
 		return;
 	dedupe_sites(p);
 	if (multi_arrays(p, &offsets, &cookies)) {
 		req.offsets = offsets;
 		req.cookies = cookies;
-		if ((s->early = early_link_start(&req)))
-			s->early_probe = p;
+		if ((u->early = early_link_start(&req)))
+			u->early_probe = p;
 	}
 	free(offsets);
 	free(cookies);
 }
 
 /* Closes the first probe's early links (if not handed over) and their program array. */
-static void drop_early_links(struct session *s)
+static void drop_early_links(struct uprobe_session *u)
 {
-	early_link_free(s->early);
-	s->early = NULL;
-	s->early_probe = NULL;
+	early_link_free(u->early);
+	u->early = NULL;
+	u->early_probe = NULL;
 }
 
 /* Hands the verified programs to the early links: 1 when they are p's links now, 0 when
  * p has none (it links the ordinary way), -errno. */
-static int take_early_links(struct probe *p, struct bpf_program *const multi[2])
+static int take_early_links(struct uprobe_session *u, struct probe *p,
+			    struct bpf_program *const multi[2])
 {
-	struct session *s = p->s;
 	int fds[2] = { -1, -1 }, rc = 0;
 
-	if (s->early_probe != p)
+	if (u->early_probe != p)
 		return 0;
-	if (!s->multi_ok || early_link_finish(s->early, multi, fds)) {
-		drop_early_links(s);
+	if (!u->multi_ok || early_link_finish(u->early, multi, fds)) {
+		drop_early_links(u);
 		return 0;
 	}
 	for (int i = 0; i < 2 && fds[i] >= 0; i++)
@@ -286,8 +287,10 @@ static int take_early_links(struct probe *p, struct bpf_program *const multi[2])
  * links, not longer. */
 static void uprobe_detach(struct probe *p)
 {
-	if (p->s->early_probe == p)
-		drop_early_links(p->s);
+	struct uprobe_session *u = uprobe_session_find(p->s);
+
+	if (u && u->early_probe == p)
+		drop_early_links(u);
 }
 
 /* A site the kernel refused that insn_kernel.h did not foresee fails the whole multi link
@@ -370,8 +373,11 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 	enum tmpl_group g = group_of(p->spec.kind);
 	struct bpf_program *multi[2] = {}, *single[2];
 	enum tmpl_variant v = tmpl_variant_of(&p->cfg);
+	struct uprobe_session *u = uprobe_session(p->s);
 	int rc;
 
+	if (!u)
+		return -ENOMEM;
 	dedupe_sites(p);
 	if (g != TMPL_ENTRY)
 		unwind_guard_ensure(p->s, false, NULL, 0);
@@ -379,9 +385,9 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 		p->cfg.flags |= LT_CFG_OWN_PID;
 		probe_write_cfg(p);
 	}
-	if (p->s->multi_ok && (rc = session_programs(p->s, g, true, v, multi)))
-		p->s->multi_ok = false;		/* the kernel refused the multi attach type */
-	if ((rc = take_early_links(p, multi)))
+	if (u->multi_ok && (rc = uprobe_programs(p->s, g, true, v, multi)))
+		u->multi_ok = false;		/* the kernel refused the multi attach type */
+	if ((rc = take_early_links(u, p, multi)))
 		return rc < 0 ? rc : 0;
 	for (int i = 0; i < 2; i++) {
 		bool is_return = g == TMPL_RETURN || i == 1;
@@ -389,7 +395,7 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 		if (i == 1 && g != TMPL_CALL)
 			break;
 		rc = -EOPNOTSUPP;
-		if (p->s->multi_ok && multi[i]) {
+		if (u->multi_ok && multi[i]) {
 			rc = attach_multi(p, multi[i], is_return);
 			if (rc == -LT_ENOTSUPP && i == 0) {
 				int pruned = prune_refused(p, multi[i], is_return, err, errlen);
@@ -399,11 +405,11 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 				rc = attach_multi(p, multi[i], is_return);
 			}
 			if (rc == -EINVAL || rc == -EOPNOTSUPP)
-				p->s->multi_ok = false;
+				u->multi_ok = false;
 		}
 		if (!rc)
 			continue;
-		if ((rc = session_programs(p->s, g, false, v, single))) {
+		if ((rc = uprobe_programs(p->s, g, false, v, single))) {
 			snprintf(err, errlen, "cannot load the uprobe template: %s (-v shows the "
 				 "verifier log)", strerror(-rc));
 			return rc;

@@ -17,6 +17,7 @@
 #include "probe.h"
 #include "session.h"
 #include "uprobe_multi.h"
+#include "uprobe_programs.h"
 #include "usdt.skel.h"
 #include "usdt_args.h"
 #include "usdt_multi.h"
@@ -146,7 +147,7 @@ static int load_usdt(struct session *s, struct usdt_instance *u)
 	specs = u->k->maps.__bpf_usdt_specs;
 	/* A program loaded for uprobe_multi cannot go on a perf event, nor the reverse; the
 	 * spec map must hold the records usdt_args.h lays out (libbpf's, else its own path). */
-	u->multi = s->multi_ok && bpf_map__value_size(specs) == sizeof(struct lt_usdt_spec);
+	u->multi = uprobe_multi_ok(s) && bpf_map__value_size(specs) == sizeof(struct lt_usdt_spec);
 	if (u->multi && (rc = bpf_program__set_expected_attach_type(
 				 u->k->progs.lt_usdt,
 				 (enum bpf_attach_type)LT_BPF_TRACE_UPROBE_MULTI)))
