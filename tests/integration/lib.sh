@@ -273,6 +273,17 @@ bg_wait() {
 	OUT="$TMP/out"
 	ERR="$TMP/err"
 }
+# bg_until RE...: waits until the tool's output has a line matching each RE, then ends it
+# as Ctrl-C does (status 130) and waits. For tools whose events print as they happen: no
+# fixed -d window that a loaded machine can outrun.
+bg_until() {
+	local re
+	for re in "$@"; do
+		wait_for "$OUT" "$re" 30 || break
+	done
+	kill -INT "$BG_PID" 2>/dev/null || true	# timeout(1) passes it on to the tool
+	bg_wait
+}
 
 # ---- a long-running target: ltfix_serve fed through a fifo ------------------------------
 

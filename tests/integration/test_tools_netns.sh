@@ -81,11 +81,13 @@ exchange() {
 }
 
 case_ "tcplife: a connection from the root namespace to a server in another namespace"
-bg life "$S/tcplife.lua" -d 4
+bg life "$S/tcplife.lua"
 wait_for "$OUT" "^PID +COMM"
 exchange life "$NET.2" 2
-bg_wait
-assert_rc 0
+set -- $CPORTS
+bg_until "$CPID +python3.11 +$NET\.1:$1 " "$CPID +python3.11 +$NET\.1:$2 " \
+	"$SPID +python3.11 +$NET\.2:$SPORT +$NET\.1:$1 " "$SPID +python3.11 +$NET\.2:$SPORT +$NET\.1:$2 "
+assert_rc 130
 out=$(cat "$TMP/life.out")
 for cp in $CPORTS; do
 	assert_match "$out" "$CPID +python3.11 +$NET\.1:$cp +$NET\.2:$SPORT +[0-9]+\.[0-9]{3}" \
@@ -98,29 +100,30 @@ done
 assert_eq 4 "$(count_lines "$NET\." "$TMP/life.out")" "two connections, both ends, nothing else"
 
 case_ "tcplife over IPv6 inside the namespace: [::1]:port and JSON"
-bg life6 "$S/tcplife.lua" -d 4
+bg life6 "$S/tcplife.lua"
 wait_for "$OUT" "^PID +COMM"
 exchange life6 "::1" 1 "$NS"
-bg_wait
-assert_rc 0
+bg_until "$CPID +python3.11 +\[::1\]:$CPORTS "
+assert_rc 130
 assert_match "$(cat "$TMP/life6.out")" "$CPID +python3.11 +\[::1\]:$CPORTS +\[::1\]:$SPORT +[0-9]+\.[0-9]{3}" \
 	"client end over IPv6"
-bg life6j "$S/tcplife.lua" -j -d 4
+bg life6j "$S/tcplife.lua" -j
 wait_attached "$BG_PID"
 exchange life6j "::1" 1 "$NS"
-bg_wait
-assert_rc 0
+bg_until "\"pid\":$CPID,"
+assert_rc 130
 assert_file_contains "$TMP/life6j.out" "\"pid\":$CPID,\"comm\":\"python3.11\",\"family\":6,\"laddr\":\"::1\",\"lport\":$CPORTS,\"raddr\":\"::1\",\"rport\":$SPORT,\"ms\":" \
 	"client end in JSON"
 assert_file_contains "$TMP/life6j.out" "\"pid\":$SPID,\"comm\":\"python3.11\",\"family\":6,\"laddr\":\"::1\",\"lport\":$SPORT,\"raddr\":\"::1\",\"rport\":$CPORTS,\"ms\":" \
 	"server end in JSON"
 
 case_ "tcpstates: the server's transitions inside the namespace"
-bg states "$S/tcpstates.lua" -d 4
+bg states "$S/tcpstates.lua"
 wait_for "$OUT" "^SKADDR"
 exchange states "$NET.2" 1
-bg_wait
-assert_rc 0
+bg_until "$SPID +python3.11 +$NET\.2:$SPORT +$NET\.1:$CPORTS +ESTABLISHED +FIN_WAIT1" \
+	"$CPID +python3.11 +$NET\.1:$CPORTS +$NET\.2:$SPORT +CLOSE_WAIT +LAST_ACK"
+assert_rc 130
 out=$(cat "$TMP/states.out")
 assert_match "$out" "$SPID +python3.11 +$NET\.2:$SPORT +0\.0\.0\.0:0 +CLOSE +LISTEN" \
 	"listen inside the namespace"
