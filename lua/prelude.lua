@@ -72,6 +72,16 @@ end
 exit = core.exit	-- C, called directly: its errors name the script's line
 function printf(fmt, ...) io.write(string.format(fmt, ...)) end
 function counters() return core.counters() end
+
+--- export.prometheus(p, {name=, help=, labels={...}, key=, hide=}): how --metrics serves
+--- probe p's in-kernel aggregate (docs/exporters.md). Returns p.
+export = {
+  prometheus = function(p, opts)
+    local ok, r = pcall(core.export_prometheus, p, opts)
+    if not ok then error(r, 2) end
+    return r
+  end,
+}
 function target() return core.target() end
 trace_pid = core.trace_pid	-- (the same)
 function probes_list() return all_probes end

@@ -25,6 +25,11 @@ void cli_usage(void)
 	      "              -l 'syscall:open*'; -l -v PATTERN adds fields and argument types\n"
 	      "  -v          verbose: libbpf diagnostics\n"
 	      "  --repl      the interactive REPL (with -p PID: attached to it)\n"
+	      "  --metrics HOST:PORT  serve the in-kernel aggregates to Prometheus at\n"
+	      "              http://HOST:PORT/metrics (loopback only unless --metrics-public;\n"
+	      "              a bearer token is needed: docs/exporters.md)\n"
+	      "  --metrics-token-file F  the token (else $LTRACE_EBPF_METRICS_TOKEN, else random)\n"
+	      "  --metrics-max-series N  series per scrape at most (default 50000)\n"
 	      "  -h, --help  this help\n"
 	      "  -V, --version  print the version and exit\n",
 	      stdout);
@@ -40,6 +45,20 @@ static int parse_pid(const char *text, int *pid)
 		return -EINVAL;
 	}
 	*pid = v;
+	return 0;
+}
+
+static int parse_max_series(const char *text, unsigned long *out)
+{
+	char *end;
+	unsigned long v = strtoul(text, &end, 10);
+
+	if (*end || !*text || *text == '-' || v == 0 || v > 100000000) {
+		fprintf(stderr, "ltrace-ebpf: --metrics-max-series: '%s' is not a number 1..100000000\n",
+			text);
+		return -EINVAL;
+	}
+	*out = v;
 	return 0;
 }
 
@@ -79,6 +98,10 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		{ "version", no_argument, NULL, 'V' },
 		{ "lua-test", required_argument, NULL, 'T' },
 		{ "repl", no_argument, NULL, 'R' },
+		{ "metrics", required_argument, NULL, 'M' },
+		{ "metrics-public", no_argument, NULL, 'P' },
+		{ "metrics-token-file", required_argument, NULL, 'K' },
+		{ "metrics-max-series", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -112,6 +135,10 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		case 'V': c->mode = CLI_VERSION; return 0;
 		case 'T': c->mode = CLI_LUA_TEST; c->script = optarg; break;
 		case 'R': c->mode = CLI_REPL; break;
+		case 'M': c->metrics = optarg; break;
+		case 'P': c->metrics_public = true; break;
+		case 'K': c->metrics_token_file = optarg; break;
+		case 'S': if (parse_max_series(optarg, &c->metrics_max_series)) return -EINVAL; break;
 		case ':':	/* ':' leads the option string: a missing argument is said so */
 			fprintf(stderr, "ltrace-ebpf: option '%s' requires an argument (see --help)\n",
 				argv[optind - 1]);
@@ -123,6 +150,15 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		}
 	}
 	parse_operands(argc, argv, optind, c);
+	if ((c->metrics_public || c->metrics_token_file || c->metrics_max_series) && !c->metrics) {
+		fprintf(stderr, "ltrace-ebpf: --metrics-* options need --metrics HOST:PORT\n");
+		return -EINVAL;
+	}
+	if (c->metrics && c->mode != CLI_SCRIPT && c->mode != CLI_ONELINER && c->mode != CLI_REPL) {
+		fprintf(stderr, "ltrace-ebpf: --metrics serves a tracing session (a script, -E "
+			"or the REPL)\n");
+		return -EINVAL;
+	}
 	if (c->pid && c->command) {
 		fprintf(stderr, "ltrace-ebpf: -p and '-- CMD' cannot be used together\n");
 		return -EINVAL;

@@ -18,6 +18,11 @@ struct cli {
 	bool follow;		/* -f */
 	bool keep_going;	/* -k */
 	bool verbose;		/* -v */
+	/* --metrics ADDR:PORT and its options (src/export/metrics.h) */
+	const char *metrics;
+	bool metrics_public;
+	const char *metrics_token_file;
+	unsigned long metrics_max_series;
 };
 
 /* 0, or -EINVAL after printing a message naming the bad argument. */

@@ -15,7 +15,8 @@ static const char short_arg[] = "aADeFlnopsuxXwE";
 static const char ltrace_only[] = "aADeFnosuxXwbcCiLrStT";
 static const char native_only[] = "Ekv";
 static const char *const long_arg[] = { "align", "config", "debug", "indent", "library",
-					"output", "where", "lua-test", NULL };
+					"output", "where", "lua-test", "metrics",
+					"metrics-token-file", "metrics-max-series", NULL };
 static const char *const long_native[] = { "lua-test", "repl", NULL };
 /* Options that print and exit, as ltrace's do: the command after them is not run. */
 static const char *const long_info[] = { "help", "version", NULL };
