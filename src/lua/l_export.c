@@ -77,6 +77,17 @@ static void read_labels(lua_State *L, int t, struct prom_conf *conf)
 	lua_pop(L, 1);
 }
 
+static int cmp_label(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted by name: a Lua table's order is not the same from one run to the next. */
+static void sort_labels(struct prom_conf *conf)
+{
+	qsort(conf->labels, conf->nlabels, 2 * sizeof(*conf->labels), cmp_label);
+}
+
 static int conf_gc(lua_State *L)
 {
 	prom_conf_free(lua_touserdata(L, 1));
@@ -116,6 +127,7 @@ int l_export_prometheus(lua_State *L)
 		return luaL_error(L, "export.prometheus: key '%s' is not a label name a script may "
 				  "set", conf->key_label);
 	read_labels(L, 2, conf);
+	sort_labels(conf);
 	if (prom_conf_set(*h, (*h)->id, (*h)->text, conf))
 		return luaL_error(L, "out of memory");
 	memset(conf, 0, sizeof(*conf));	/* the strings are the registry's now */
