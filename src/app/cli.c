@@ -62,6 +62,55 @@ static int parse_max_series(const char *text, unsigned long *out)
 	return 0;
 }
 
+int cli_metrics_opt(int argc, char **argv, int i, struct cli_metrics *m)
+{
+	static const char *const names[] = { "--metrics", "--metrics-token-file",
+					     "--metrics-max-series", "--metrics-public", NULL };
+	const char *eq = strchr(argv[i], '='), *value = eq ? eq + 1 : NULL;
+	size_t len = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+	int k = 0, used = 1;
+
+	while (names[k] && (strlen(names[k]) != len || strncmp(names[k], argv[i], len)))
+		k++;
+	if (!names[k] || (k == 3 && eq)) {
+		fprintf(stderr, "ltrace-ebpf: unknown option '%s' (see --help)\n", argv[i]);
+		return -EINVAL;
+	}
+	if (k < 3 && !value) {
+		if (i + 1 >= argc) {
+			fprintf(stderr, "ltrace-ebpf: option '%s' requires an argument (see --help)\n",
+				argv[i]);
+			return -EINVAL;
+		}
+		value = argv[i + 1];
+		used = 2;
+	}
+	switch (k) {
+	case 0: m->addr = value; break;
+	case 1: m->token_file = value; break;
+	case 2: if (parse_max_series(value, &m->max_series)) return -EINVAL; break;
+	default: m->public_ok = true;
+	}
+	return used;
+}
+
+/* The --metrics options need --metrics, and a session to serve. */
+static int check_metrics(const struct cli *c)
+{
+	const struct cli_metrics *m = &c->metrics;
+
+	if ((m->public_ok || m->token_file || m->max_series) && !m->addr) {
+		fprintf(stderr, "ltrace-ebpf: --metrics-* options need --metrics HOST:PORT\n");
+		return -EINVAL;
+	}
+	if (m->addr && c->mode != CLI_SCRIPT && c->mode != CLI_ONELINER && c->mode != CLI_REPL) {
+		fprintf(stderr, "ltrace-ebpf: --metrics serves a tracing session (a script, -E, "
+			"the REPL or the ltrace front end)\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* The command after the first "--" (getopt would swallow the "--" itself). */
 static int split_command(int *argc, char **argv, struct cli *c)
 {
@@ -98,19 +147,22 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		{ "version", no_argument, NULL, 'V' },
 		{ "lua-test", required_argument, NULL, 'T' },
 		{ "repl", no_argument, NULL, 'R' },
-		{ "metrics", required_argument, NULL, 'M' },
-		{ "metrics-public", no_argument, NULL, 'P' },
-		{ "metrics-token-file", required_argument, NULL, 'K' },
-		{ "metrics-max-series", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_metrics metrics = {};
 	int opt;
 
+	/* --metrics and its options are taken out first, whichever front end gets the rest. */
+	if (cli_take_metrics(&argc, argv, &metrics))
+		return -EINVAL;
 	/* "-l -v SPEC" lists with details (fields, argument types): ours, not ltrace's -l LIB. */
 	bool list_verbose = argc > 3 && !strcmp(argv[1], "-l") && !strcmp(argv[2], "-v");
 
-	if (!list_verbose && cli_ltrace_wanted(argc, argv))	/* ltrace(1): lua/ltrace.lua */
-		return cli_ltrace_parse(argc, argv, c);
+	if (!list_verbose && cli_ltrace_wanted(argc, argv)) {	/* ltrace(1): lua/ltrace.lua */
+		cli_ltrace_parse(argc, argv, c);
+		c->metrics = metrics;
+		return check_metrics(c);
+	}
 	memset(c, 0, sizeof(*c));
 	c->mode = CLI_REPL;
 	opterr = 0;
@@ -135,10 +187,6 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		case 'V': c->mode = CLI_VERSION; return 0;
 		case 'T': c->mode = CLI_LUA_TEST; c->script = optarg; break;
 		case 'R': c->mode = CLI_REPL; break;
-		case 'M': c->metrics = optarg; break;
-		case 'P': c->metrics_public = true; break;
-		case 'K': c->metrics_token_file = optarg; break;
-		case 'S': if (parse_max_series(optarg, &c->metrics_max_series)) return -EINVAL; break;
 		case ':':	/* ':' leads the option string: a missing argument is said so */
 			fprintf(stderr, "ltrace-ebpf: option '%s' requires an argument (see --help)\n",
 				argv[optind - 1]);
@@ -150,18 +198,10 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		}
 	}
 	parse_operands(argc, argv, optind, c);
-	if ((c->metrics_public || c->metrics_token_file || c->metrics_max_series) && !c->metrics) {
-		fprintf(stderr, "ltrace-ebpf: --metrics-* options need --metrics HOST:PORT\n");
-		return -EINVAL;
-	}
-	if (c->metrics && c->mode != CLI_SCRIPT && c->mode != CLI_ONELINER && c->mode != CLI_REPL) {
-		fprintf(stderr, "ltrace-ebpf: --metrics serves a tracing session (a script, -E "
-			"or the REPL)\n");
-		return -EINVAL;
-	}
 	if (c->pid && c->command) {
 		fprintf(stderr, "ltrace-ebpf: -p and '-- CMD' cannot be used together\n");
 		return -EINVAL;
 	}
-	return 0;
+	c->metrics = metrics;
+	return check_metrics(c);
 }

@@ -15,8 +15,7 @@ static const char short_arg[] = "aADeFlnopsuxXwE";
 static const char ltrace_only[] = "aADeFnosuxXwbcCiLrStT";
 static const char native_only[] = "Ekv";
 static const char *const long_arg[] = { "align", "config", "debug", "indent", "library",
-					"output", "where", "lua-test", "metrics",
-					"metrics-token-file", "metrics-max-series", NULL };
+					"output", "where", "lua-test", NULL };
 static const char *const long_native[] = { "lua-test", "repl", NULL };
 /* Options that print and exit, as ltrace's do: the command after them is not run. */
 static const char *const long_info[] = { "help", "version", NULL };
@@ -98,6 +97,28 @@ static void scan(int argc, char **argv, struct scan *s)
 		}
 		i += argv[i][1] == '-' ? scan_long(argc, argv, i, s) : scan_short(argc, argv, i, s);
 	}
+}
+
+int cli_take_metrics(int *argc, char **argv, struct cli_metrics *m)
+{
+	struct scan s = { 0 };
+	int i = 1;
+
+	while (i < *argc && strcmp(argv[i], "--") && argv[i][0] == '-' && argv[i][1]) {
+		int used;
+
+		if (strncmp(argv[i], "--metrics", 9)) {
+			i += argv[i][1] == '-' ? scan_long(*argc, argv, i, &s) :
+						 scan_short(*argc, argv, i, &s);
+			continue;
+		}
+		if ((used = cli_metrics_opt(*argc, argv, i, m)) < 0)
+			return used;
+		/* argv[argc] is NULL: moved too */
+		memmove(&argv[i], &argv[i + used], (*argc - i - used + 1) * sizeof(*argv));
+		*argc -= used;
+	}
+	return 0;
 }
 
 /* A script operand: "*.lua", or an existing regular file nobody may execute. */

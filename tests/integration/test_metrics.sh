@@ -62,10 +62,23 @@ serve_cmd quit
 tool_wait
 assert_rc 0 "the session ends with its target"
 
+case_ "the ltrace front end: -c's in-kernel counts served"
+tool_serve lc --metrics 127.0.0.1:0 -c -- "$SERVE"
+metrics_url lc
+serve_cmd "add 3 1 2"
+scrape -H "Authorization: Bearer $TOKEN" "$URL"
+assert_match "$(cat "$TMP/page")" \
+	"ltrace_call_ltfix_serve_seconds_count\{probe=\"call:[^\"]*ltfix_serve:\*\",function=\"ltfix_add\"\} 3" \
+	"-c: ltfix_add's calls, by function"
+serve_cmd quit
+tool_wait
+assert_rc 0 "ltrace -c ends with its target"
+
 case_ "the series cap (-E one-liner): what is cut is counted"
 tool_serve cap --metrics 127.0.0.1:0 --metrics-max-series 1 \
 	-E "probe('call:$LIB:ltfix_add', { agg = 'count', by = 'arg1' })"
 metrics_url cap
+CAP_URL=$URL
 serve_cmd "add 1 1 2"
 serve_cmd "add 1 2 2"
 serve_cmd "add 1 3 2"
@@ -86,7 +99,7 @@ lt --metrics nonsense -E 'probe("libc:getpid")' -- "$RUN" -n 1 add 1 2
 one_line_error "no port" "--metrics nonsense: expected HOST:PORT"
 lt --metrics 10.1.2.3:9464 -E 'probe("libc:getpid")' -- "$RUN" -n 1 add 1 2
 one_line_error "a non-loopback address" "not a loopback address: add --metrics-public"
-addr=${URL#http://}
+addr=${CAP_URL#http://}
 lt --metrics "${addr%/metrics}" -E 'probe("libc:getpid")' -- "$RUN" -n 1 add 1 2
 assert_ne "" "$(pgrep -f "ltrace-ebpf --metrics 127.0.0.1:0 --metrics-max-series 1" || true)" \
 	"(the port is still taken by the running session)"
