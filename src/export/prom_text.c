@@ -1,6 +1,7 @@
 /* Text exposition 0.0.4 (prom_text.h). Families are written whole (HELP, TYPE, then every
  * series), sorted by name so that aggregates sharing a stem share a family. */
 #include <inttypes.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include "agg_snapshot.h"
@@ -279,6 +280,9 @@ void prom_write_aggs(FILE *f, const struct agg_catalog *cat, const struct prom_c
 	*out = (struct prom_counts){};
 	if (!it.v || !start || !lb)
 		goto out;
+	/* Both streams are this thread's alone: no lock per character written. */
+	__fsetlocking(lb, FSETLOCKING_BYCALLER);
+	__fsetlocking(f, FSETLOCKING_BYCALLER);
 	for (size_t i = 0, j = 0; i <= cat->n; i++) {	/* entries are ordered by desc */
 		start[i] = j;
 		while (i < cat->n && j < n && e[j].desc == i)
