@@ -10,7 +10,9 @@
 #    by a second ltrace-ebpf).
 # 2. The per-call cost of a call: probe with an in-kernel duration histogram, --metrics off
 #    vs on (on: scraped every 200 ms meanwhile), RUNS interleaved runs of CALLS calls each;
-#    the workload times its loop alone. Prints Markdown rows on stdout.
+#    the workload times its loop alone, in the thread's CPU time (the probes run in it; the
+#    scrapes' curl and the tool's HTTP thread compete for the CPUs, not for that time) and in
+#    wall time. Prints Markdown rows on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SERIES=${1:-10000}
@@ -76,7 +78,7 @@ echo "| scrape of $SERIES series (a count by argument; $bytes bytes) | $wall_ms 
 
 # ---- 2. per-call cost, --metrics off vs on ---------------------------------------------
 SCRIPT="probe('call:$LIBB:bench_fn', { agg = 'hist', print = false })"
-run_one() {	# off|on -> ns per call
+run_one() {	# off|on -> "CPU-ns wall-ns" per call
 	if [ "$1" == on ]; then
 		"$LT" --metrics 127.0.0.1:0 -E "$SCRIPT" -- "$WL" fix "$CALLS" "$TMP/run.out" \
 			2>"$TMP/run.err" >/dev/null &
@@ -90,15 +92,19 @@ run_one() {	# off|on -> ns per call
 	else
 		"$LT" -E "$SCRIPT" -- "$WL" fix "$CALLS" "$TMP/run.out" 2>/dev/null >/dev/null
 	fi
-	sed -nE 's/^ns=([0-9]+) .* n=([0-9]+).*/\1 \2/p' "$TMP/run.out" | awk '{ printf "%.1f", $1 / $2 }'
+	sed -nE 's/^ns=([0-9]+) cpu_ns=([0-9]+) n=([0-9]+).*/\1 \2 \3/p' "$TMP/run.out" |
+		awk '{ printf "%.1f %.1f", $2 / $3, $1 / $3 }'
 }
-offs=() ons=()
+cpu_off=() cpu_on=() wall_off=() wall_on=()
 for ((r = 0; r < RUNS; r++)); do
-	offs+=("$(run_one off)")
-	ons+=("$(run_one on)")
+	read -r c w < <(run_one off)
+	cpu_off+=("$c") wall_off+=("$w")
+	read -r c w < <(run_one on)
+	cpu_on+=("$c") wall_on+=("$w")
 done
-off=$(median "${offs[@]}")
-on=$(median "${ons[@]}")
-ratio=$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.2f", a / b }')
-echo "| call: probe, in-kernel duration hist, per call ($RUNS runs of $CALLS calls) | off: $off ns | on, scraped every 200 ms: $on ns | on/off: ${ratio}x |"
-echo "  (off runs: ${offs[*]}; on runs: ${ons[*]})" >&2
+row() {	# WHAT OFF ON
+	echo "| call: probe, in-kernel duration hist, $1 per call ($RUNS runs of $CALLS calls, median) | off: $2 ns | on, scraped every 200 ms: $3 ns | on/off: $(awk -v a="$3" -v b="$2" 'BEGIN { printf "%.2f", a / b }')x |"
+}
+row "CPU" "$(median "${cpu_off[@]}")" "$(median "${cpu_on[@]}")"
+row "wall" "$(median "${wall_off[@]}")" "$(median "${wall_on[@]}")"
+echo "  (CPU off: ${cpu_off[*]}; on: ${cpu_on[*]}; wall off: ${wall_off[*]}; on: ${wall_on[*]})" >&2
