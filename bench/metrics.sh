@@ -93,7 +93,7 @@ run_one() {	# off|on -> "CPU-ns wall-ns" per call
 		"$LT" -E "$SCRIPT" -- "$WL" fix "$CALLS" "$TMP/run.out" 2>/dev/null >/dev/null
 	fi
 	sed -nE 's/^ns=([0-9]+) cpu_ns=([0-9]+) n=([0-9]+).*/\1 \2 \3/p' "$TMP/run.out" |
-		awk '{ printf "%.1f %.1f", $2 / $3, $1 / $3 }'
+		awk '{ printf "%.1f %.1f\n", $2 / $3, $1 / $3 }'
 }
 cpu_off=() cpu_on=() wall_off=() wall_on=()
 for ((r = 0; r < RUNS; r++)); do

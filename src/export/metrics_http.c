@@ -294,7 +294,8 @@ struct metrics *metrics_open(const struct metrics_opts *o)
 	/* The thread must take no signal: the loop reads them from a signalfd. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	m->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, m,
+	/* epoll: the session may hold more than FD_SETSIZE fds (a link per probe site) */
+	m->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, m,
 				MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, 16,
 				MHD_OPTION_CONNECTION_TIMEOUT, 10, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
