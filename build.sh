@@ -54,7 +54,7 @@ build() {
 }
 
 # The integration tests whose runs `./build.sh test` repeats under ASan/UBSan.
-ASAN_QUICK='hostile_inputs|errors|repl|capture|stacks_outputs'
+ASAN_QUICK='hostile_inputs|errors|repl|capture|stacks_outputs|metrics'
 
 # asan_tests [CTEST ARGS]: the integration tests with the tool on the sanitized core
 # (build/ltrace-ebpf-asan). Reports go to files, so that a report from a run whose exit
@@ -118,7 +118,7 @@ test)
 	rc=0
 	(cd build && ctest --output-on-failure) || rc=$?
 	# The whole suite under ASan takes 6-10 minutes (./build.sh asan); this subset, about
-	# one, covers the hostile inputs, errors, the REPL, captures and stack outputs.
+	# one, covers the hostile inputs, errors, the REPL, captures, stack outputs and --metrics.
 	asan_tests -R "$ASAN_QUICK" || rc=$?
 	exit $rc
 	;;

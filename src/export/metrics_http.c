@@ -45,6 +45,7 @@ static void fail(const char *addr, const char *what)
 /* "HOST:PORT", "[V6]:PORT", ":PORT" or "PORT" (host 127.0.0.1). */
 static int parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len)
 {
+	const char *given = text;
 	char host[256] = "127.0.0.1", *end;
 	const char *colon = strrchr(text, ':'), *port = colon ? colon + 1 : text;
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV },
@@ -59,7 +60,7 @@ static int parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *
 	if (hl >= 2 && text[0] == '[' && text[hl - 1] == ']')
 		text++, hl -= 2;
 	if (hl >= sizeof(host)) {
-		fail(text, "host name too long");
+		fail(given, "host name too long");
 		return -EINVAL;
 	}
 	if (hl) {
@@ -67,7 +68,7 @@ static int parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *
 		host[hl] = '\0';
 	}
 	if (getaddrinfo(host, port, &hints, &res) || !res) {
-		fail(colon ? text - (text[-1] == '[') : text, "not an address this host can bind");
+		fail(given, "not an address this host can bind");
 		return -EINVAL;
 	}
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
@@ -141,10 +142,12 @@ static int read_token(const struct metrics_opts *o, char *out, size_t len)
 		}
 		while (n && strchr(" \t\r\n", text[n - 1]))
 			n--;	/* a file written by echo ends with a newline */
-		snprintf(out, len, "%.*s", (int)n, text);
+		snprintf(out, len, "%.*s", (int)(n < len ? n : len), text);
 		free(text);
+		if (n >= len)
+			out[0] = '\0';	/* too long: refused below */
 	} else if (env) {
-		snprintf(out, len, "%s", env);
+		snprintf(out, len, "%s", strlen(env) < len ? env : "");
 	} else {
 		if (getrandom(raw, sizeof(raw), 0) != sizeof(raw))
 			return -errno;

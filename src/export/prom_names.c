@@ -90,6 +90,17 @@ int prom_conf_set(const void *owner, uint32_t id, const char *text, struct prom_
 	return 0;
 }
 
+void prom_conf_free_all(void)
+{
+	for (size_t i = 0; i < nconfs; i++) {
+		free(confs[i].text);
+		prom_conf_free(&confs[i].conf);
+	}
+	free(confs);
+	confs = NULL;
+	nconfs = 0;
+}
+
 const struct prom_conf *prom_conf_of(const struct agg_desc *d)
 {
 	struct conf_entry *e = find(d->owner, d->id, d->text);

@@ -32,6 +32,8 @@ bool prom_own_name(const char *name);
 /* Records conf for the probe `owner` (id, spec text tell a reused address from it); takes
  * the strings. 0 or -ENOMEM. */
 int prom_conf_set(const void *owner, uint32_t id, const char *text, struct prom_conf *conf);
+/* Forgets every conf (the Lua state that made them is closing). */
+void prom_conf_free_all(void);
 /* The conf recorded for d's probe, or NULL. */
 const struct prom_conf *prom_conf_of(const struct agg_desc *d);
 void prom_conf_free(struct prom_conf *conf);

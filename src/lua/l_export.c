@@ -85,13 +85,37 @@ static int cmp_label(const void *a, const void *b)
 /* Sorted by name: a Lua table's order is not the same from one run to the next. */
 static void sort_labels(struct prom_conf *conf)
 {
-	qsort(conf->labels, conf->nlabels, 2 * sizeof(*conf->labels), cmp_label);
+	if (conf->nlabels)
+		qsort(conf->labels, conf->nlabels, 2 * sizeof(*conf->labels), cmp_label);
 }
 
 static int conf_gc(lua_State *L)
 {
 	prom_conf_free(lua_touserdata(L, 1));
 	return 0;
+}
+
+static int confs_gc(lua_State *L)
+{
+	prom_conf_free_all();
+	return 0;
+}
+
+/* The confs live as long as the Lua state that made them: a registry value's __gc frees
+ * them when it closes. */
+static void confs_owned(lua_State *L)
+{
+	static const char key = 0;
+
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key) == LUA_TNIL) {
+		lua_newuserdatauv(L, 1, 0);
+		lua_newtable(L);
+		lua_pushcfunction(L, confs_gc);
+		lua_setfield(L, -2, "__gc");
+		lua_setmetatable(L, -2);
+		lua_rawsetp(L, LUA_REGISTRYINDEX, &key);
+	}
+	lua_pop(L, 1);
 }
 
 int l_export_prometheus(lua_State *L)
@@ -128,6 +152,7 @@ int l_export_prometheus(lua_State *L)
 				  "set", conf->key_label);
 	read_labels(L, 2, conf);
 	sort_labels(conf);
+	confs_owned(L);
 	if (prom_conf_set(*h, (*h)->id, (*h)->text, conf))
 		return luaL_error(L, "out of memory");
 	memset(conf, 0, sizeof(*conf));	/* the strings are the registry's now */

@@ -101,7 +101,7 @@ lt --metrics 10.1.2.3:9464 -E 'probe("libc:getpid")' -- "$RUN" -n 1 add 1 2
 one_line_error "a non-loopback address" "not a loopback address: add --metrics-public"
 addr=${CAP_URL#http://}
 lt --metrics "${addr%/metrics}" -E 'probe("libc:getpid")' -- "$RUN" -n 1 add 1 2
-assert_ne "" "$(pgrep -f "ltrace-ebpf --metrics 127.0.0.1:0 --metrics-max-series 1" || true)" \
+assert_ne "" "$(pgrep -f -- "--metrics 127.0.0.1:0 --metrics-max-series 1" || true)" \
 	"(the port is still taken by the running session)"
 one_line_error "a port in use" "Address already in use"
 lt --metrics 127.0.0.1:0 --metrics-token-file "$TMP/none" -E 'probe("libc:getpid")'
