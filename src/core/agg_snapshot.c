@@ -13,7 +13,7 @@
 #include "session.h"
 #include "uprobe.skel.h"
 
-static void desc_free(struct agg_desc *d)
+void agg_desc_free(struct agg_desc *d)
 {
 	for (size_t i = 0; i < d->nsites; i++)
 		free(d->sites[i]);
@@ -27,7 +27,7 @@ void agg_catalog_free(struct agg_catalog *c)
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->n; i++)
-		desc_free(&c->d[i]);
+		agg_desc_free(&c->d[i]);
 	free(c->d);
 	free(c);
 }
@@ -184,6 +184,8 @@ static void merge_keys(struct entries *es)
 {
 	size_t out = 0;
 
+	if (!es->n)
+		return;
 	qsort(es->v, es->n, sizeof(*es->v), cmp_entry);
 	for (size_t i = 0; i < es->n; i++) {
 		struct agg_entry *e = &es->v[i], *last = out ? &es->v[out - 1] : NULL;
@@ -303,6 +305,8 @@ int agg_catalog_read(const struct agg_catalog *c, struct agg_entry **out, size_t
 	for (int i = 0; i < LT_MAX_PROBES; i++)
 		desc_of[i] = -1;
 	for (size_t i = 0; !rc && i < c->n; i++) {
+		if (c->d[i].extern_values)
+			continue;
 		if (c->d[i].id < LT_MAX_PROBES)
 			desc_of[c->d[i].id] = (int)i;
 		if (c->d[i].flat)

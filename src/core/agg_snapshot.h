@@ -31,6 +31,8 @@ struct agg_desc {
 	enum value_type key_type;	/* by argN / ret: how the key reads */
 	char **sites;		/* by function: key -> name */
 	size_t nsites;
+	bool extern_values;	/* in no map: the catalog's user has the values (an
+				 * aggregate kept in Lua); agg_catalog_read skips it */
 };
 
 struct agg_catalog {
@@ -53,6 +55,8 @@ struct agg_entry {
 /* On the session's thread. NULL and errno on failure. */
 struct agg_catalog *agg_catalog_new(struct session *s);
 void agg_catalog_free(struct agg_catalog *c);
+/* Frees what a desc points to (its strings and site names), not the desc. */
+void agg_desc_free(struct agg_desc *d);
 /* Any thread: every key with a count of every aggregate, ordered by desc then key. 0 or
  * -errno; free with agg_entries_free. */
 int agg_catalog_read(const struct agg_catalog *c, struct agg_entry **out, size_t *n);

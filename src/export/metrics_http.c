@@ -223,7 +223,18 @@ static char *scrape(struct metrics *m, size_t *len)
 		return NULL;
 	}
 	if (snap && !agg_catalog_read(snap->cat, &e, &n)) {
-		prom_write_aggs(f, snap->cat, snap->meta, e, n, m->max_series, &pc);
+		/* the maps' entries, then the loop's copies of Lua's: both ordered by desc */
+		struct agg_entry *all = calloc(n + snap->ngiven + 1, sizeof(*all));
+
+		if (all) {
+			if (n)
+				memcpy(all, e, n * sizeof(*e));
+			if (snap->ngiven)
+				memcpy(all + n, snap->given, snap->ngiven * sizeof(*all));
+			prom_write_aggs(f, snap->cat, snap->meta, all, n + snap->ngiven,
+					m->max_series, &pc);
+			free(all);
+		}
 		agg_entries_free(e, n);
 	}
 	if (snap)

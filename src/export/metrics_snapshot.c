@@ -48,6 +48,7 @@ static void snap_free(struct metrics_snap *snap)
 	for (size_t i = 0; snap->meta && i < snap->cat->n; i++)
 		prom_conf_free(&snap->meta[i]);
 	free(snap->meta);
+	agg_entries_free(snap->given, snap->ngiven);
 	agg_catalog_free(snap->cat);
 	free(snap);
 }
@@ -90,31 +91,66 @@ static bool stem_clash(const struct metrics_snap *snap, size_t i)
 static int meta_fill(struct metrics_snap *snap, size_t i)
 {
 	const struct agg_desc *d = &snap->cat->d[i];
-	const struct prom_conf *conf = prom_conf_of(d);
 	struct prom_conf *m = &snap->meta[i];
-	char stem[160], kb[16];
-	const char *key = prom_key_label(d, conf, kb, sizeof(kb));
+	char *help = default_help(d), *renamed;
+	int rc = help ? prom_conf_resolve(d, prom_conf_of(d), help, m) : -ENOMEM;
 
-	prom_stem(d, conf, stem, sizeof(stem));
-	m->name = strdup(stem);
-	m->help = conf && conf->help ? strdup(conf->help) : default_help(d);
-	m->key_label = key ? strdup(key) : NULL;
-	m->hidden = conf && conf->hidden;
-	if (!m->name || !m->help || (key && !m->key_label))
+	free(help);
+	if (rc || !stem_clash(snap, i))
+		return rc;
+	if (asprintf(&renamed, "%s_%u", m->name, d->id) < 0)
 		return -ENOMEM;
-	if (stem_clash(snap, i)) {
-		free(m->name);
-		if (asprintf(&m->name, "%s_%u", stem, d->id) < 0)
-			return m->name = NULL, -ENOMEM;
+	free(m->name);
+	m->name = renamed;
+	return 0;
+}
+
+/* The aggregates kept in Lua, after the kernel's: their descs, confs (taken over) and values. */
+static int add_extra(struct metrics_snap *snap)
+{
+	struct agg_catalog *cat = snap->cat;
+	size_t base = cat->n;
+	struct prom_extra x;
+	struct agg_desc *d;
+	struct prom_conf *m;
+	int rc = prom_extra_take(&x);
+
+	if (rc || !x.n) {
+		prom_extra_free(&x);
+		return rc;
 	}
-	if (!conf || !conf->nlabels)
-		return 0;
-	if (!(m->labels = calloc(2 * conf->nlabels, sizeof(*m->labels))))
+	d = realloc(cat->d, (base + x.n) * sizeof(*d));
+	if (d)
+		cat->d = d;
+	m = d ? realloc(snap->meta, (base + x.n + 1) * sizeof(*m)) : NULL;
+	if (m)
+		snap->meta = m;
+	if (!d || !m) {
+		prom_extra_free(&x);
 		return -ENOMEM;
-	for (; m->nlabels < conf->nlabels; m->nlabels++)
-		if (!(m->labels[2 * m->nlabels] = strdup(conf->labels[2 * m->nlabels])) ||
-		    !(m->labels[2 * m->nlabels + 1] = strdup(conf->labels[2 * m->nlabels + 1])))
-			return m->nlabels++, -ENOMEM;
+	}
+	for (size_t i = 0; i < x.n; i++) {
+		cat->d[base + i] = x.d[i];
+		snap->meta[base + i] = x.conf[i];
+		cat->n++;
+		if (stem_clash(snap, base + i)) {	/* never a kernel aggregate's families */
+			char *renamed;
+
+			if (asprintf(&renamed, "%s_lua%zu", snap->meta[base + i].name, i) < 0)
+				renamed = NULL;
+			free(snap->meta[base + i].name);
+			snap->meta[base + i].name = renamed;
+		}
+	}
+	for (size_t j = 0; j < x.ne; j++)
+		x.e[j].desc += base;
+	snap->given = x.e;
+	snap->ngiven = x.ne;
+	free(x.d);
+	free(x.conf);
+	for (size_t i = base; i < cat->n; i++)
+		if (!snap->meta[i].name)
+			return -ENOMEM;
 	return 0;
 }
 
@@ -128,6 +164,8 @@ static struct metrics_snap *snap_take(struct session *s)
 	for (size_t i = 0; i < snap->cat->n; i++)
 		if (meta_fill(snap, i))
 			goto fail;
+	if (add_extra(snap))
+		goto fail;
 	snap->refs = 1;
 	return snap;
 fail:

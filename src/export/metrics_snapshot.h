@@ -16,9 +16,15 @@ struct snapper;
 struct agg_catalog;
 struct prom_conf;
 
+struct agg_entry;
+
 struct metrics_snap {
 	struct agg_catalog *cat;
 	struct prom_conf *meta;	/* one per cat->d[] */
+	/* the values of the catalog's extern_values descs (aggregates kept in Lua), copied by
+	 * the loop: ordered by desc, after every desc read from the maps */
+	struct agg_entry *given;
+	size_t ngiven;
 	int refs;		/* the snapper's lock */
 };
 

@@ -90,6 +90,58 @@ int prom_conf_set(const void *owner, uint32_t id, const char *text, struct prom_
 	return 0;
 }
 
+int prom_conf_resolve(const struct agg_desc *d, const struct prom_conf *conf,
+		      const char *default_help, struct prom_conf *out)
+{
+	char stem[160], kb[16];
+	const char *key = prom_key_label(d, conf, kb, sizeof(kb));
+
+	memset(out, 0, sizeof(*out));
+	prom_stem(d, conf, stem, sizeof(stem));
+	out->name = strdup(stem);
+	out->help = strdup(conf && conf->help ? conf->help : default_help);
+	out->key_label = key ? strdup(key) : NULL;
+	out->hidden = conf && conf->hidden;
+	if (!out->name || !out->help || (key && !out->key_label))
+		return -ENOMEM;
+	if (!conf || !conf->nlabels)
+		return 0;
+	if (!(out->labels = calloc(2 * conf->nlabels, sizeof(*out->labels))))
+		return -ENOMEM;
+	for (; out->nlabels < conf->nlabels; out->nlabels++)
+		if (!(out->labels[2 * out->nlabels] = strdup(conf->labels[2 * out->nlabels])) ||
+		    !(out->labels[2 * out->nlabels + 1] = strdup(conf->labels[2 * out->nlabels + 1])))
+			return out->nlabels++, -ENOMEM;
+	return 0;
+}
+
+static prom_extra_fn extra_fn;
+static void *extra_ctx;
+
+void prom_set_extra(prom_extra_fn fn, void *ctx)
+{
+	extra_fn = fn;
+	extra_ctx = ctx;
+}
+
+int prom_extra_take(struct prom_extra *out)
+{
+	memset(out, 0, sizeof(*out));
+	return extra_fn ? extra_fn(extra_ctx, out) : 0;
+}
+
+void prom_extra_free(struct prom_extra *x)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		prom_conf_free(&x->conf[i]);
+		agg_desc_free(&x->d[i]);
+	}
+	free(x->conf);
+	free(x->d);
+	agg_entries_free(x->e, x->ne);
+	memset(x, 0, sizeof(*x));
+}
+
 void prom_conf_free_all(void)
 {
 	for (size_t i = 0; i < nconfs; i++) {
@@ -180,6 +232,8 @@ const char *prom_key_label(const struct agg_desc *d, const struct prom_conf *con
 		return NULL;
 	if (conf && conf->key_label)
 		return conf->key_label;
+	if (d->extern_values)
+		return "key";	/* an aggregate kept in Lua: its keys are the script's */
 	switch (d->agg_by) {
 	case LT_BY_SITE:
 		return !strcmp(d->kind, "syscall") || !strcmp(d->kind, "tracepoint") ? d->kind :

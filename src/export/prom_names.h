@@ -32,6 +32,25 @@ bool prom_own_name(const char *name);
 /* Records conf for the probe `owner` (id, spec text tell a reused address from it); takes
  * the strings. 0 or -ENOMEM. */
 int prom_conf_set(const void *owner, uint32_t id, const char *text, struct prom_conf *conf);
+/* Aggregates whose values the session's thread supplies itself (those a script keeps in
+ * Lua), for a snapshot: descs to append to its catalog (extern_values set; strings
+ * malloc'ed, the catalog takes them), their confs resolved (name: the stem) and their
+ * entries (desc: an index into d; slot arrays malloc'ed), ordered by desc. */
+struct agg_entry;
+struct prom_extra {
+	struct agg_desc *d;
+	struct prom_conf *conf;
+	size_t n;
+	struct agg_entry *e;
+	size_t ne;
+};
+typedef int (*prom_extra_fn)(void *ctx, struct prom_extra *out);
+/* Installs the source (the Lua layer: src/lua/l_export.c); NULL removes it. */
+void prom_set_extra(prom_extra_fn fn, void *ctx);
+/* On the session's thread: what the source has now (all empty without one); 0 or -errno. */
+int prom_extra_take(struct prom_extra *out);
+void prom_extra_free(struct prom_extra *x);
+
 /* Forgets every conf (the Lua state that made them is closing). */
 void prom_conf_free_all(void);
 /* The conf recorded for d's probe, or NULL. */
@@ -46,6 +65,10 @@ void prom_stem(const struct agg_desc *d, const struct prom_conf *conf, char *out
  * tracepoint, pid, tid, comm, argN, ret); NULL for a keyless aggregate. */
 const char *prom_key_label(const struct agg_desc *d, const struct prom_conf *conf, char *buf,
 			   size_t len);
+/* What a scrape needs of d, resolved: out->name the stem, help (conf's or default_help),
+ * the key's label, conf's labels copied. 0 or -ENOMEM (out freed by prom_conf_free). */
+int prom_conf_resolve(const struct agg_desc *d, const struct prom_conf *conf,
+		      const char *default_help, struct prom_conf *out);
 /* True when d's values are durations (ns in the kernel, seconds exported). */
 bool prom_is_duration(const struct agg_desc *d);
 

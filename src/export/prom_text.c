@@ -319,7 +319,8 @@ static void probe_stat(FILE *f, const struct agg_catalog *cat, const struct prom
 	for (size_t i = 0; i < cat->n; i++) {
 		struct lt_probe_stats st;
 
-		if (meta[i].hidden || agg_catalog_stats(cat, cat->d[i].id, &st))
+		if (meta[i].hidden || cat->d[i].extern_values ||
+		    agg_catalog_stats(cat, cat->d[i].id, &st))
 			continue;
 		fprintf(f, "ltrace_probe_%s_total{probe=\"", what);
 		prom_escape(f, cat->d[i].text, true);

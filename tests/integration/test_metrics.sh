@@ -62,6 +62,38 @@ serve_cmd quit
 tool_wait
 assert_rc 0 "the session ends with its target"
 
+case_ "aggregates kept in Lua: copied by the loop at each scrape"
+cat >"$TMP/lua.lua" <<LUA
+local lat = hist("sleep_lat", { unit = "ns" })
+local adds = counter()
+export.prometheus(lat, { help = "sleeps seen by Lua" })
+export.prometheus(adds, { name = "lua_adds", key = "a", labels = { src = "lua" } })
+probe("call:$LIB:ltfix_sleep_us", function(c) lat:add(c.duration) end)
+probe("call:$LIB:ltfix_add", { args = { "i32" } }, function(c) adds:add(c.args[1]) end)
+LUA
+tool_serve lua --metrics 127.0.0.1:0 "$TMP/lua.lua"
+metrics_url lua
+serve_cmd "sleep 3 3000"
+serve_cmd "add 2 -7 2"
+serve_cmd "add 1 1 2"
+# The callbacks run on the loop: a scrape may come before the last record is read.
+for ((i = 0; i < 200; i++)); do
+	scrape -H "Authorization: Bearer $TOKEN" "$URL"
+	grep -q '^lua_adds_total{probe="lua:lua_adds",a="1",src="lua"} 1$' "$TMP/page" && break
+	sleep 0.05
+done
+page=$(cat "$TMP/page")
+assert_contains "$page" "# TYPE ltrace_sleep_lat_seconds histogram" "a Lua hist of ns: seconds"
+assert_contains "$page" 'ltrace_sleep_lat_seconds_count{probe="lua:sleep_lat"} 3' "its count"
+assert_contains "$page" 'ltrace_sleep_lat_seconds_bucket{probe="lua:sleep_lat",le="0.002097151"} 0' \
+	"no 3 ms sleep below 2^21 ns"
+assert_contains "$page" 'ltrace_sleep_lat_seconds_bucket{probe="lua:sleep_lat",le="+Inf"} 3' "+Inf"
+assert_contains "$page" 'lua_adds_total{probe="lua:lua_adds",a="-7",src="lua"} 2' "a Lua counter by key"
+assert_contains "$page" 'lua_adds_total{probe="lua:lua_adds",a="1",src="lua"} 1' "its other key"
+serve_cmd quit
+tool_wait
+assert_rc 0 "the session ends with its target"
+
 case_ "the ltrace front end: -c's in-kernel counts served"
 tool_serve lc --metrics 127.0.0.1:0 -c -- "$SERVE"
 metrics_url lc
@@ -114,6 +146,10 @@ lt --metrics 127.0.0.1:0 "$TMP/badname.lua"
 assert_ne 0 "$RC" "a bad metric name: exit status"
 assert_match "$(cat "$ERR")" "badname.lua:1: export.prometheus: '9x' is not a metric name" \
 	"a bad metric name: the script's line"
+lt --metrics 127.0.0.1:0 -E 'export.prometheus(hist(), {})'
+assert_match "$(cat "$ERR")" "export.prometheus: a Lua aggregate needs a name" "a Lua aggregate without a name"
+lt --metrics 127.0.0.1:0 -E 'export.prometheus(lhist(0, 10, 1, "x"), {})'
+assert_match "$(cat "$ERR")" "export.prometheus: a Lua lhist cannot be exported" "a Lua lhist"
 
 serve_cmd quit
 tool_wait
