@@ -53,7 +53,9 @@ scrape_configs:
     static_configs:
       - targets: ['$TARGET']
 YML
-"$PROMETHEUS" --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/tsdb" \
+# Under timeout: bounded even if this shell is killed where its EXIT trap cannot run (the
+# trap kills it and removes $TMP, its data directory included, on every other exit).
+timeout -k 5 170 "$PROMETHEUS" --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/tsdb" \
 	--web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn \
 	>"$TMP/prometheus.log" 2>&1 &
 PROM_PID=$!
