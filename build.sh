@@ -11,12 +11,13 @@ cd "$(dirname "$0")"
 
 BUILD_DEPS=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool liblua5.4-dev
 	    libreadline-dev libelf-dev libdw-dev zlib1g-dev systemtap-sdt-dev
-	    libcapstone-dev liblzma-dev libiberty-dev xz-utils)
+	    libcapstone-dev liblzma-dev libiberty-dev xz-utils libmicrohttpd-dev)
 # The tests also use: bpftool's link list, binutils' nm/readelf, python3 (pty for the
 # REPL test), libc's debug symbols (IFUNC implementations by name), lua5.4, and Debian's
 # python3.11 (/usr/bin/python3.11: its USDT probes, test_usdt.sh), and ltrace itself (the
-# front end is compared with it call by call).
-TEST_DEPS=(binutils python3 libc6-dbg lua5.4 procps python3.11 ltrace git)
+# front end is compared with it call by call), Debian's prometheus (it scrapes --metrics in
+# test_metrics_prometheus.sh) and curl (test_metrics.sh).
+TEST_DEPS=(binutils python3 libc6-dbg lua5.4 procps python3.11 ltrace git prometheus curl)
 # Stacks (optional, tests skip without): chromium renders the SVG flame graph headless;
 # the stack benchmarks compare with bpftrace and elfutils' eu-addr2line.
 OPTIONAL_DEPS=(chromium bpftrace elfutils libbpf-tools bpfcc-tools)
@@ -53,7 +54,7 @@ build() {
 }
 
 # The integration tests whose runs `./build.sh test` repeats under ASan/UBSan.
-ASAN_QUICK='hostile_inputs|errors|repl|capture|stacks_outputs'
+ASAN_QUICK='hostile_inputs|errors|repl|capture|stacks_outputs|metrics'
 
 # asan_tests [CTEST ARGS]: the integration tests with the tool on the sanitized core
 # (build/ltrace-ebpf-asan). Reports go to files, so that a report from a run whose exit
@@ -117,7 +118,7 @@ test)
 	rc=0
 	(cd build && ctest --output-on-failure) || rc=$?
 	# The whole suite under ASan takes 6-10 minutes (./build.sh asan); this subset, about
-	# one, covers the hostile inputs, errors, the REPL, captures and stack outputs.
+	# one, covers the hostile inputs, errors, the REPL, captures, stack outputs and --metrics.
 	asan_tests -R "$ASAN_QUICK" || rc=$?
 	exit $rc
 	;;

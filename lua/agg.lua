@@ -1019,6 +1019,25 @@ function agg.info(x)
 		max = st.lmax, step = st.lstep }
 end
 
+-- agg.rows(x) -> { {key=, count=, sum=, min=, max=, buckets=}, ... }: x's values as the
+-- records agg.from_kernel takes (key as text, nil when unkeyed; only the fields x's kind
+-- keeps), for exporters (--metrics: src/lua/l_export.c).
+function agg.rows(x)
+	local st = type(x) == "table" and rawget(x, META)
+	if not st then
+		error("agg.rows: argument must be an aggregate", 2)
+	end
+	local export, out = st.kind.export, {}
+	for k, v in pairs(x[DATA]) do
+		local r = export(v)
+		if k ~= NOKEY then
+			r.key = key_str(k)
+		end
+		out[#out + 1] = r
+	end
+	return out
+end
+
 local KERNEL_OPTS = { name = true, unit = true, min = true, max = true, step = true }
 local ENTRY_FIELDS = { key = true, count = true, sum = true, min = true, max = true,
 	buckets = true }

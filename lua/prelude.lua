@@ -72,6 +72,27 @@ end
 exit = core.exit	-- C, called directly: its errors name the script's line
 function printf(fmt, ...) io.write(string.format(fmt, ...)) end
 function counters() return core.counters() end
+
+--- export.prometheus(x, {name=, help=, labels={...}, key=, hide=}): how --metrics serves
+--- probe x's in-kernel aggregate, or the Lua aggregate x (count, sum, min, max, stats, hist:
+--- copied by the event loop at each scrape) (docs/exporters.md). Returns x.
+local EXPORTABLE = { count = true, sum = true, min = true, max = true, stats = true, hist = true }
+export = {
+  prometheus = function(x, opts)
+    local info = agg.info(x)
+    if type(x) == "table" and not info then
+      error("export.prometheus: expected a probe handle or an aggregate (hist(), counter() ...)", 2)
+    end
+    if info and not EXPORTABLE[info.kind] then
+      error(("export.prometheus: a Lua %s cannot be exported (count, sum, min, max, stats, hist)")
+            :format(info.kind), 2)
+    end
+    local ok, r = pcall(core.export_prometheus, x, opts, info and info.kind, info and info.unit,
+                        info and info.name, info and agg.rows)
+    if not ok then error(r, 2) end
+    return r
+  end,
+}
 function target() return core.target() end
 trace_pid = core.trace_pid	-- (the same)
 function probes_list() return all_probes end

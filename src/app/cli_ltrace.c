@@ -99,6 +99,28 @@ static void scan(int argc, char **argv, struct scan *s)
 	}
 }
 
+int cli_take_metrics(int *argc, char **argv, struct cli_metrics *m)
+{
+	struct scan s = { 0 };
+	int i = 1;
+
+	while (i < *argc && strcmp(argv[i], "--") && argv[i][0] == '-' && argv[i][1]) {
+		int used;
+
+		if (strncmp(argv[i], "--metrics", 9)) {
+			i += argv[i][1] == '-' ? scan_long(*argc, argv, i, &s) :
+						 scan_short(*argc, argv, i, &s);
+			continue;
+		}
+		if ((used = cli_metrics_opt(*argc, argv, i, m)) < 0)
+			return used;
+		/* argv[argc] is NULL: moved too */
+		memmove(&argv[i], &argv[i + used], (*argc - i - used + 1) * sizeof(*argv));
+		*argc -= used;
+	}
+	return 0;
+}
+
 /* A script operand: "*.lua", or an existing regular file nobody may execute. */
 static bool is_script(const char *operand)
 {

@@ -14,4 +14,9 @@ bool cli_ltrace_wanted(int argc, char **argv);
 /* Fills c for ltrace mode; 0 or -EINVAL after a message. */
 int cli_ltrace_parse(int argc, char **argv, struct cli *c);
 
+/* Takes --metrics and its options out of argv (they are the host's, whichever front end
+ * reads the rest), up to the first operand; 0 or -EINVAL after a message. */
+struct cli_metrics;
+int cli_take_metrics(int *argc, char **argv, struct cli_metrics *m);
+
 #endif

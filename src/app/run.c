@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "detach.h"
 #include "loop.h"
+#include "metrics.h"
 #include "output_guard.h"
 #include "probe.h"
 #include "repl.h"
@@ -23,6 +24,7 @@
 struct run {
 	const struct cli *c;
 	struct session *s;
+	struct metrics *metrics;	/* --metrics: the /metrics server, or NULL */
 	struct target t;
 	bool have_target;
 };
@@ -208,6 +210,7 @@ static int run_phases(struct run *r)
 		script_report(s->L, "begin", "handler");
 		return 1;
 	}
+	metrics_refresh(r->metrics);	/* scrapes see the script's probes even before the loop runs */
 	if (release_target(r))
 		return 127;
 	if (r->c->mode == CLI_REPL && repl_start(s))
@@ -230,21 +233,33 @@ int run_session(const struct cli *c)
 {
 	struct session_opts o = { .follow = c->follow, .keep_going = c->keep_going,
 				  .repl = c->mode == CLI_REPL };
+	struct metrics_opts mo = { .addr = c->metrics.addr, .public_ok = c->metrics.public_ok,
+				   .token_file = c->metrics.token_file,
+				   .max_series = c->metrics.max_series };
 	struct run r = { .c = c };
 	int status;
 
-	if (start_target(&r, &o))
+	/* Bound before anything starts: a bad address or a port in use leaves nothing behind. */
+	if (c->metrics.addr && !(r.metrics = metrics_open(&mo)))
 		return 1;
+	if (start_target(&r, &o)) {
+		metrics_close(r.metrics);
+		return 1;
+	}
 	r.s = session_new(&o);
 	if (r.s)
 		r.s->L = script_new(r.s);
-	if (!r.s || !r.s->L) {
+	if (!r.s || !r.s->L || metrics_attach(r.metrics, r.s)) {
+		metrics_close(r.metrics);
 		target_abort(&r.t);
+		if (r.s)
+			script_close(r.s->L);
 		session_free(r.s);
 		return 1;
 	}
 	set_args(r.s->L, c);
 	status = run_phases(&r);
+	metrics_close(r.metrics);	/* its thread reads the session's maps: stop it first */
 	detach_all(r.s);	/* before the exit: nothing of ours stays in a traced process */
 	if (status && r.t.spawned && r.t.gate_fd >= 0)
 		target_abort(&r.t);	/* never started: do not leave it waiting */

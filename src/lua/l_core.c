@@ -291,6 +291,7 @@ int luaopen_ltrace_core(lua_State *L)
 		{ "hold_execs", l_hold_execs },	{ "resume", l_resume },
 		{ "prefetch", l_prefetch },
 		{ "create", l_file_create },	{ "read_file", l_file_read },
+		{ "export_prometheus", l_export_prometheus },
 		{ NULL, NULL },
 	};
 
