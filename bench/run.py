@@ -113,22 +113,29 @@ class Bench:
             c.append(("pair_c", "empty uprobe+uretprobe (classic perf links)", "floor", "floor", "pair",
                       lambda fn, lib, sym, ltlib, n, out: [self.floor, "-c", "-r", lib, sym, "--"] + wl(fn, n, out), None))
 
-        def lt(script):
+        def lt(script, exe):
             return lambda fn, lib, sym, ltlib, n, out: (
-                [self.lt, "-E", script.replace("LIB", ltlib).replace("SYM", sym), "--"] + wl(fn, n, out))
+                [exe, "-E", script.replace("LIB", ltlib).replace("SYM", sym), "--"] + wl(fn, n, out))
 
         stream = ('local n = 0 probe("KIND:LIB:SYM", function(e) n = n + 1 end) '
                   'on("end", function() local t = {} for k, v in pairs(counters()) do '
                   't[#t + 1] = k .. "=" .. tostring(v) end '
                   'print("LTB n=" .. n .. " " .. table.concat(t, " ")) end)')
-        c.append(("lt_count", "ltrace-ebpf uprobe, in-kernel count", "ltrace-ebpf", "ltrace-ebpf", "up",
-                  lt('probe("uprobe:LIB:SYM", {agg = "count"})'), "count"))
-        c.append(("lt_hist", "ltrace-ebpf call, in-kernel duration hist", "ltrace-ebpf", "ltrace-ebpf", "pair",
-                  lt('probe("call:LIB:SYM", {agg = "hist", of = "duration"})'), "hist"))
-        c.append(("lt_up_lua", "ltrace-ebpf uprobe -> Lua callback", "ltrace-ebpf", "ltrace-ebpf", "up",
-                  lt(stream.replace("KIND", "uprobe")), "lua"))
-        c.append(("lt_call_lua", "ltrace-ebpf call -> Lua callback", "ltrace-ebpf", "ltrace-ebpf", "pair",
-                  lt(stream.replace("KIND", "call")), "lua"))
+        lt_cfgs = [
+            ("lt_count", "ltrace-ebpf uprobe, in-kernel count", "up",
+             'probe("uprobe:LIB:SYM", {agg = "count"})', "count"),
+            ("lt_hist", "ltrace-ebpf call, in-kernel duration hist", "pair",
+             'probe("call:LIB:SYM", {agg = "hist", of = "duration"})', "hist"),
+            ("lt_up_lua", "ltrace-ebpf uprobe -> Lua callback", "up", stream.replace("KIND", "uprobe"), "lua"),
+            ("lt_call_lua", "ltrace-ebpf call -> Lua callback", "pair", stream.replace("KIND", "call"), "lua"),
+        ]
+        # --vs: another build's binary runs each configuration right after this one's, in
+        # the same rounds, so a before/after of two commits shares the machine's drift.
+        for key, label, kind, script, chk in lt_cfgs:
+            c.append((key, label, "ltrace-ebpf", "ltrace-ebpf", kind, lt(script, self.lt), chk))
+            if self.a.vs:
+                c.append((key + "_vs", label + " (--vs)", "ltrace-ebpf", "ltrace-ebpf", kind,
+                          lt(script, self.a.vs), chk))
 
         def bt(prog, outfile=None):
             def build(fn, lib, sym, ltlib, n, out):
@@ -153,7 +160,8 @@ class Bench:
 
     def wanted(self, key):
         """--only: the configurations asked for (the untraced baselines always run)."""
-        return not self.a.only or key in self.a.only or key.endswith("untraced")
+        return (not self.a.only or key.removesuffix("_vs") in self.a.only or
+                key.endswith("untraced"))
 
     def wanted_tool(self, prefix):
         return not self.a.only or any(k.startswith(prefix) for k in self.a.only)
@@ -311,13 +319,16 @@ class Bench:
             rows.append(("minimal libbpf loader (floor)", "floor", one_fl, False, None))
         if self.have["ltrace-ebpf"] and self.wanted_tool("lt_"):
             rows.append(("ltrace-ebpf one_probe.lua", "ltrace-ebpf", one_lt, False, None))
+            if self.a.vs:
+                rows.append(("ltrace-ebpf one_probe.lua (--vs)", "ltrace-ebpf --vs",
+                             [self.a.vs] + one_lt[1:], False, None))
         if self.have["bpftrace"] and self.wanted_tool("bt_"):
             rows.append(("bpftrace one probe", "bpftrace", one_bt, True, None))
-        out = []
-        for label, tool, pre, single, env in rows:
-            walls, rsss, stamps = [], [], []
-            for _ in range(reps):
-                log(f"startup {tool}")
+        got = {label: ([], [], []) for label, *_ in rows}
+        for rep in range(reps):  # rows interleaved round by round, as the overhead runs are
+            for label, tool, pre, single, env in rows:
+                walls, rsss, stamps = got[label]
+                log(f"[{rep + 1}/{reps}] startup {tool}")
                 wall, st, text, rss = run(pre + ["/bin/true"], timeout=self.a.timeout, env=env)
                 if st != 0:
                     self.notes.append(f"start-up run of {tool} exited {st}: {text.strip()[-200:]}")
@@ -336,6 +347,9 @@ class Bench:
                 if tool not in ("none", "floor") and not re.search(r"(: |@c: )[1-9]\d*$", text, re.M):
                     self.notes.append(f"exec-to-attached: {tool} did not count the call made "
                                       "first thing in main()")
+        out = []
+        for label, tool, *_ in rows:
+            walls, rsss, stamps = got[label]
             out.append({"label": label, "tool": tool, "wall": median(walls), "rss": max(rsss),
                         "rss_med": median(rsss), "stamp": median(stamps)})
         self.start = out
@@ -401,7 +415,8 @@ class Bench:
         env = " ".join(f"{k}={v}" for k, v in os.environ.items() if k.startswith("LTRACE_EBPF"))
         return (f"Machine: {os.cpu_count()} CPUs, {cpu}, kernel {os.uname().release}. "
                 f"ltrace-ebpf at {head}{' with uncommitted changes in src/, bpf-templates/ or lua/' if dirty else ''}"
-                f"{', environment ' + env if env else ''}; {bt}; {lt}. "
+                f"{', environment ' + env if env else ''}"
+                f"{'; the (--vs) rows run ' + self.a.vs if self.a.vs else ''}; {bt}; {lt}. "
                 f"Run {time.strftime('%Y-%m-%d %H:%M %Z')}; load average at start {self.load0}, "
                 f"at end {os.getloadavg()[0]:.2f} (other work on the machine adds noise).")
 
@@ -572,6 +587,9 @@ def main():
                     default={"overhead", "stats", "startup", "glob"},
                     help="comma-separated subset of overhead,stats,startup,glob (default: all)")
     ap.add_argument("--startup-reps", type=int, default=5, help="runs per start-up row")
+    ap.add_argument("--vs", metavar="BINARY",
+                    help="another ltrace-ebpf (an older commit's build): its rows run beside "
+                         "each ltrace-ebpf row, in the same rounds")
     a = ap.parse_args()
     a.src_dir = src
     a.bench_dir = os.path.join(a.build_dir, "bench")

@@ -24,6 +24,7 @@
 #define PROMPT_MORE ">> "
 
 static struct session *repl_s;
+static lua_State *repl_L;	/* the script's state, where lines run */
 static bool tty;	/* readline on a terminal, repl_lines.c otherwise */
 static char *pending;	/* an incomplete statement being continued */
 static int sigints;
@@ -67,7 +68,7 @@ static void report(lua_State *L, int base)
 
 static void execute(const char *code)
 {
-	lua_State *L = repl_s->L;
+	lua_State *L = repl_L;
 	int base = lua_gettop(L), status;
 	char *ret = NULL;
 
@@ -232,9 +233,10 @@ static char **complete(const char *text, int start, int end)
 
 /* ---- lifecycle ------------------------------------------------------------------------ */
 
-int repl_start(struct session *s)
+int repl_start(struct session *s, struct lua_State *L)
 {
 	repl_s = s;
+	repl_L = L;
 	rl_readline_name = "ltrace-ebpf";
 	rl_attempted_completion_function = complete;
 	rl_basic_word_break_characters = " \t\n\"'([{,=";

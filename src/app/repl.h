@@ -3,9 +3,11 @@
 #ifndef LT_REPL_H
 #define LT_REPL_H
 
+struct lua_State;
 struct session;
 
-int repl_start(struct session *s);
+/* Reads lines into L, the script's state, from the loop of session s. */
+int repl_start(struct session *s, struct lua_State *L);
 void repl_stop(void);
 /* SIGINT at the prompt (not while Lua runs): clear the line; the second one leaves. */
 void repl_sigint(struct session *s);

@@ -25,6 +25,7 @@ struct run {
 	const struct cli *c;
 	struct session *s;
 	struct metrics *metrics;	/* --metrics: the /metrics server, or NULL */
+	lua_State *L;		/* the script's state (script_new), on the session */
 	struct target t;
 	bool have_target;
 };
@@ -81,7 +82,7 @@ static void set_args(lua_State *L, const struct cli *c)
 
 static int run_script(struct run *r)
 {
-	lua_State *L = r->s->L;
+	lua_State *L = r->L;
 	const struct cli *c = r->c;
 	int status;
 
@@ -206,14 +207,14 @@ static int run_phases(struct run *r)
 
 	if (setup_loop(r) || run_script(r))
 		return 1;
-	if (script_call_phase(s->L, "begin") != LUA_OK) {
-		script_report(s->L, "begin", "handler");
+	if (script_call_phase(r->L, "begin") != LUA_OK) {
+		script_report(r->L, "begin", "handler");
 		return 1;
 	}
 	metrics_refresh(r->metrics);	/* scrapes see the script's probes even before the loop runs */
 	if (release_target(r))
 		return 127;
-	if (r->c->mode == CLI_REPL && repl_start(s))
+	if (r->c->mode == CLI_REPL && repl_start(s, r->L))
 		return 1;
 	if (!s->stopping && !idle(r))
 		loop_run(s->loop);
@@ -222,8 +223,8 @@ static int run_phases(struct run *r)
 	s->stopping = false;	/* let the last records reach their callbacks */
 	session_drain(s);
 	s->stopping = true;
-	if (script_call_phase(s->L, "finish") != LUA_OK) {
-		script_report(s->L, "end", "handler");
+	if (script_call_phase(r->L, "finish") != LUA_OK) {
+		script_report(r->L, "end", "handler");
 		return 1;
 	}
 	return exit_status(r);
@@ -248,23 +249,22 @@ int run_session(const struct cli *c)
 	}
 	r.s = session_new(&o);
 	if (r.s)
-		r.s->L = script_new(r.s);
-	if (!r.s || !r.s->L || metrics_attach(r.metrics, r.s)) {
+		r.L = script_new(r.s);
+	if (!r.L || metrics_attach(r.metrics, r.s)) {
 		metrics_close(r.metrics);
 		target_abort(&r.t);
-		if (r.s)
-			script_close(r.s->L);
+		if (r.L)
+			script_close(r.L);
 		session_free(r.s);
 		return 1;
 	}
-	set_args(r.s->L, c);
+	set_args(r.L, c);
 	status = run_phases(&r);
 	metrics_close(r.metrics);	/* its thread reads the session's maps: stop it first */
 	detach_all(r.s);	/* before the exit: nothing of ours stays in a traced process */
 	if (status && r.t.spawned && r.t.gate_fd >= 0)
 		target_abort(&r.t);	/* never started: do not leave it waiting */
-	script_close(r.s->L);
-	r.s->L = NULL;
+	script_close(r.L);
 	session_free(r.s);
 	target_close(&r.t);
 	if (output_guard_was_cut())
@@ -291,13 +291,14 @@ int run_lua_test(const struct cli *c)
 {
 	struct session_opts o = {};
 	struct session *s = session_new(&o);
+	lua_State *L = s ? script_new(s) : NULL;
 	int status = 1;
 
-	if (s && (s->L = script_new(s))) {
-		set_args(s->L, c);
-		add_script_dir(s->L, c->script);
-		status = run_script(&(struct run){ .c = c, .s = s }) ? 1 : 0;
-		script_close(s->L);
+	if (L) {
+		set_args(L, c);
+		add_script_dir(L, c->script);
+		status = run_script(&(struct run){ .c = c, .s = s, .L = L }) ? 1 : 0;
+		script_close(L);
 	}
 	session_free(s);
 	return status;
@@ -307,11 +308,10 @@ int run_list(const struct cli *c)
 {
 	struct session_opts o = { .pid = c->pid };
 	struct session *s = session_new(&o);
+	lua_State *L = s ? script_new(s) : NULL;
 	int status = 1;
 
-	if (s && (s->L = script_new(s))) {
-		lua_State *L = s->L;
-
+	if (L) {
 		lua_getglobal(L, "list");
 		lua_pushstring(L, c->list);
 		status = script_pcall(L, 1, 1);

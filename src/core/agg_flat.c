@@ -9,7 +9,7 @@
 #include "agg_flat_slots.h"
 #include "probe.h"
 #include "session.h"
-#include "uprobe.skel.h"
+#include "shared_maps.skel.h"
 
 static void add_total(struct lt_agg_val *sum, const struct lt_agg_val *v)
 {

@@ -11,7 +11,7 @@
 #include "agg_snapshot.h"
 #include "probe.h"
 #include "session.h"
-#include "uprobe.skel.h"
+#include "shared_maps.skel.h"
 
 void agg_desc_free(struct agg_desc *d)
 {

@@ -11,7 +11,7 @@
 #include "agg_flat_slots.h"
 #include "probe.h"
 #include "session.h"
-#include "uprobe.skel.h"
+#include "shared_maps.skel.h"
 
 struct probe *probe_new(struct session *s, const char *text, char *err, size_t errlen)
 {

@@ -1,6 +1,6 @@
 /* The table of probe kinds. Adding a kind is one provider file and one line here. */
 #include <stddef.h>
-#include "probe.h"
+#include "provider.h"
 
 extern const struct provider uprobe_provider;
 extern const struct provider usdt_provider;

@@ -13,7 +13,7 @@
 #include "follow.skel.h"
 #include "loop.h"
 #include "session.h"
-#include "uprobe.skel.h"
+#include "shared_maps.skel.h"
 
 #define DRAIN_PERIOD_NS (10 * 1000000ULL)
 #define WAKEUP_BYTES (256 * 1024)
@@ -219,7 +219,7 @@ static int start_ring(struct session *s)
 	return 0;
 }
 
-/* -f: the follow template shares lt_pids with the uprobe template. */
+/* -f: the follow template shares lt_pids with the owner. */
 static int follow_forks(struct session *s)
 {
 	int rc;
@@ -253,33 +253,25 @@ static void close_deferred(struct session *s)
 	}
 }
 
-int session_owner_skeleton(struct uprobe_bpf *k)
-{
-	return uprobe_bpf__create_skeleton(k);
-}
-
 int session_load(struct session *s)
 {
-	struct bpf_program *prog;
 	int rc;
 
 	if (s->skel)
 		return 0;
-	/* The owner instance holds the maps and loads no program itself. */
-	s->skel = uprobe_bpf__open();
+	/* The owner holds the maps and has no program (bpf-templates/shared_maps.bpf.c). */
+	s->skel = shared_maps_bpf__open();
 	if (!s->skel)
 		return -errno;
 	if (s->ringbuf_size &&
 	    (rc = bpf_map__set_max_entries(s->skel->maps.lt_events, s->ringbuf_size)))
 		goto fail;
-	bpf_object__for_each_program(prog, s->skel->obj)
-		bpf_program__set_autoload(prog, false);
 	for (int i = 0; i < DEFERRED_MAPS; i++) {
 		int kind;
 
 		bpf_map__set_autocreate(deferred_map(s, i, &kind), false);
 	}
-	if ((rc = uprobe_bpf__load(s->skel)))
+	if ((rc = shared_maps_bpf__load(s->skel)))
 		goto fail;
 	if ((rc = set_globals(s, (struct lt_globals){ .self_tgid = getpid(),
 						       .wakeup_bytes = WAKEUP_BYTES })))
@@ -300,7 +292,7 @@ fail:
 	follow_bpf__destroy(s->follow);
 	s->follow = NULL;
 	close_deferred(s);
-	uprobe_bpf__destroy(s->skel);
+	shared_maps_bpf__destroy(s->skel);
 	s->skel = NULL;
 	return rc < 0 ? rc : -EINVAL;
 }
@@ -450,7 +442,7 @@ void session_free(struct session *s)
 	follow_bpf__destroy(s->follow);
 	destroy_objects(s);
 	close_deferred(s);
-	uprobe_bpf__destroy(s->skel);
+	shared_maps_bpf__destroy(s->skel);
 	loop_free(s->loop);
 	free(s);
 }

@@ -11,7 +11,6 @@
 #include "exec_hold.h"
 #include "lt_abi.h"
 
-struct lua_State;
 struct probe;
 struct loop;
 struct session;
@@ -42,13 +41,12 @@ struct session_opts {
 
 struct session {
 	struct session_opts opts;
-	/* The owner of the maps every template shares: the uprobe template's object with no
-	 * program loaded; NULL until the first kernel probe needs it */
-	struct uprobe_bpf *skel;
+	/* The owner of the maps every template shares (bpf-templates/shared_maps.bpf.c: the
+	 * maps, no program); NULL until the first kernel probe needs it */
+	struct shared_maps_bpf *skel;
 	struct follow_bpf *follow;	/* -f only */
 	struct ring_buffer *rb;
 	struct loop *loop;
-	struct lua_State *L;
 	session_sink_fn sink;	/* records go here; NULL: they are dropped (session_set_sink) */
 	void *sink_ctx;
 	/* The probe table, by id: the probes register themselves (probe.c) and are freed
@@ -103,12 +101,6 @@ int session_share_maps_variant(struct session *s, struct bpf_object *obj, enum t
 /* The build a probe's configuration needs: sleepable for captures and stack-keyed
  * aggregates, plain for records, lean for in-kernel aggregation only. */
 enum tmpl_variant tmpl_variant_of(const struct lt_probe_cfg *c);
-/* The owner is an object of the uprobe template, whose maps are every template's: the kind
- * whose programs live in that template opens more of it through this, so that its 240 KB
- * are in the binary once (each file that creates a skeleton holds a copy). Fills k as
- * uprobe_bpf__create_skeleton does; 0 or -errno. */
-struct uprobe_bpf;
-int session_owner_skeleton(struct uprobe_bpf *k);
 /* The fd of one of the owner's maps (s->skel->maps.X): the owner creates some only when a
  * program may use them (session.c); -1 while not created. */
 struct bpf_map;

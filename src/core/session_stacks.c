@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include "session.h"
 #include "session_stacks.h"
+#include "shared_maps.skel.h"
 #include "stack.h"
-#include "uprobe.skel.h"
 
 static const char ctx_key;
 

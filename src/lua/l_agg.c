@@ -14,7 +14,7 @@
 #include "l_stack.h"
 #include "probe.h"
 #include "session.h"
-#include "uprobe.skel.h"
+#include "shared_maps.skel.h"
 
 static void sum_cpus(const struct lt_agg_val *per, int ncpu, struct lt_agg_val *out)
 {

@@ -12,6 +12,7 @@
 
 struct l_timer {
 	struct session *s;
+	lua_State *L;		/* the script's main thread: a coroutine may be gone when it fires */
 	struct loop_timer *t;
 	int fn;
 	bool periodic;
@@ -31,7 +32,7 @@ static void fired(void *ctx, struct loop_timer *t)
 {
 	struct l_timer *lt = ctx;
 	struct session *s = lt->s;
-	lua_State *L = s->L;
+	lua_State *L = lt->L;
 
 	if (s->stopping)
 		return;
@@ -59,8 +60,11 @@ int l_timer_new(lua_State *L)
 	luaL_checktype(L, 2, LUA_TFUNCTION);
 	luaL_argcheck(L, secs > 0, 1, "period must be positive");
 	lt = lua_newuserdatauv(L, sizeof(*lt), 0);
-	*lt = (struct l_timer){ s, NULL, LUA_NOREF, lua_isnone(L, 3) || lua_toboolean(L, 3) };
+	*lt = (struct l_timer){ s, NULL, NULL, LUA_NOREF, lua_isnone(L, 3) || lua_toboolean(L, 3) };
 	luaL_setmetatable(L, TIMER_MT);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);	/* ud main */
+	lt->L = lua_tothread(L, -1);
+	lua_pop(L, 1);						/* ud */
 	lt->t = loop_add_timer(s->loop, (uint64_t)(secs * 1e9), lt->periodic, fired, lt);
 	if (!lt->t)
 		return luaL_error(L, "cannot create timer");

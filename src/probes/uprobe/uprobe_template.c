@@ -29,8 +29,9 @@ struct bpf_program *tmpl_group_prog(struct uprobe_bpf *k, enum tmpl_group g, boo
 }
 
 /* The same template built with LT_SLEEPABLE=1 or LT_LEAN=1 has the same maps and
- * programs in the same order, so its object opens into a struct uprobe_bpf (the plain
- * build's bytes come with the session's owner: session_owner_skeleton). */
+ * programs in the same order, so its object opens into a struct uprobe_bpf: one skeleton,
+ * created here only, so that the plain build's bytes are in the binary once (each file
+ * that creates a skeleton holds a copy). */
 static struct uprobe_bpf *open_template(enum tmpl_variant v)
 {
 	struct uprobe_bpf *k = calloc(1, sizeof(*k));
@@ -38,7 +39,7 @@ static struct uprobe_bpf *open_template(enum tmpl_variant v)
 
 	if (!k)
 		return NULL;
-	if ((rc = session_owner_skeleton(k)))
+	if ((rc = uprobe_bpf__create_skeleton(k)))
 		goto fail;
 	if (v == TMPL_SLEEPABLE)
 		k->skeleton->data = (void *)uprobe_sleep_bpf__elf_bytes(&k->skeleton->data_sz);
