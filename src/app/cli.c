@@ -92,7 +92,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 	char **tool_argv = cli_tool_argv(argc, argv);	/* run as ltrace-ebpf-NAME */
 
 	if (tool_argv)
-		return cli_parse(argc + 1, tool_argv, c);
+		return cli_parse(argc + 2, tool_argv, c);
 	/* "-l -v SPEC" lists with details (fields, argument types): ours, not ltrace's -l LIB. */
 	bool list_verbose = argc > 3 && !strcmp(argv[1], "-l") && !strcmp(argv[2], "-v");
 

@@ -14,8 +14,9 @@
 char **cli_tool_argv(int argc, char **argv)
 {
 	static char tool_opt[] = "--tool", self[] = "ltrace-ebpf";
+	static char **v;	/* for the whole run, as argv is */
 	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
-	char path[PATH_MAX], **v;
+	char path[PATH_MAX];
 
 	if (argc < 1)
 		return NULL;
@@ -24,7 +25,8 @@ char **cli_tool_argv(int argc, char **argv)
 	if (strncmp(base, LINK_PREFIX, strlen(LINK_PREFIX)) ||
 	    tool_find(base + strlen(LINK_PREFIX), path, sizeof(path)))
 		return NULL;
-	v = calloc(argc + 2, sizeof(*v));
+	free(v);
+	v = calloc(argc + 3, sizeof(*v));	/* two more, and argv's NULL */
 	if (!v)
 		return NULL;
 	v[0] = self;

@@ -9,7 +9,7 @@ struct cli;
 enum { CLI_OPT_TOOL = 0x100, CLI_OPT_TOOLS };
 
 /* Run as ltrace-ebpf-NAME with NAME a tool: argv as `ltrace-ebpf --tool NAME ARGS...`
- * (argc + 1 entries, static), else NULL. */
+ * (argc + 2 entries and a NULL, never freed), else NULL. */
 char **cli_tool_argv(int argc, char **argv);
 /* --tool NAME: c becomes the tool's script with args as its arguments; 0, or -EINVAL
  * after a message. */

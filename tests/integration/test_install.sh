@@ -46,6 +46,10 @@ echo x >"$TMP/marker-link"
 inst ltrace-ebpf-opensnoop -- cat "$TMP/marker-link"
 assert_rc 0
 assert_contains "$(cat "$OUT")" "$TMP/marker-link" "opensnoop (link) shows cat's open"
+# The tool's own options follow the link's name, as after --tool NAME.
+inst ltrace-ebpf-opensnoop -x -h
+assert_rc 0
+assert_match "$(head -n 1 "$OUT")" '^usage: .*opensnoop' "ltrace-ebpf-opensnoop -x -h prints the tool's usage"
 echo x >"$TMP/marker-opt"
 inst ltrace-ebpf --tool opensnoop -- cat "$TMP/marker-opt"
 assert_rc 0
