@@ -5,6 +5,8 @@
 #   ./build.sh asan   build, run the integration tests with the tool under ASan/UBSan
 #   ./build.sh kernels  install qemu and Debian 12's kernels, build, run the kernel matrix
 #                     (tests/kernels/run.sh; KERNELS=, TESTS=: see docs/kernels.md)
+#   ./build.sh install  build, then install under PREFIX (default /usr/local): the binary,
+#                     the tools as ltrace-ebpf-NAME, docs, the man page
 #   ./build.sh deps | build
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -129,6 +131,18 @@ asan)
 	mount_tracefs
 	asan_tests "${@:2}"
 	;;
+install)
+	need_root
+	install_deps "${BUILD_DEPS[@]}"
+	build
+	prefix=${PREFIX:-/usr/local}
+	cmake --install build --prefix "$prefix"
+	case ":$PATH:" in
+	*":$prefix/bin:"*) ;;
+	*) echo "build.sh: $prefix/bin is not in PATH: export PATH=\"$prefix/bin:\$PATH\"" >&2 ;;
+	esac
+	echo "build.sh: installed; try: ltrace-ebpf ls, ltrace-ebpf --tools, man ltrace-ebpf"
+	;;
 kernels)
 	need_root
 	install_deps "${BUILD_DEPS[@]}" "${TEST_DEPS[@]}"
@@ -137,7 +151,7 @@ kernels)
 	exec tests/kernels/run.sh
 	;;
 *)
-	echo "usage: ./build.sh demo | test | asan | kernels | build | deps" >&2
+	echo "usage: ./build.sh demo | test | install | asan | kernels | build | deps" >&2
 	exit 2
 	;;
 esac

@@ -7,11 +7,13 @@
 #include <string.h>
 #include "cli.h"
 #include "cli_ltrace.h"
+#include "cli_tool.h"
 
 void cli_usage(void)
 {
 	fputs("usage: ltrace-ebpf [options] SCRIPT.lua [script args] [-- CMD ARGS]\n"
 	      "       ltrace-ebpf [options] -E 'LUA CODE' [-- CMD ARGS]\n"
+	      "       ltrace-ebpf --tool NAME [tool args] [-- CMD ARGS]  a shipped tool\n"
 	      "       ltrace-ebpf -l 'LIB:FUNC-GLOB'      list probe points\n"
 	      "       ltrace-ebpf [--repl] [-p PID]       interactive REPL (attached to PID)\n"
 	      "       ltrace-ebpf [ltrace options] CMD ARGS  ltrace(1) compatible (docs/ltrace.md)\n"
@@ -30,6 +32,10 @@ void cli_usage(void)
 	      "              a bearer token is needed: docs/exporters.md)\n"
 	      "  --metrics-token-file F  the token (else $LTRACE_EBPF_METRICS_TOKEN, else random)\n"
 	      "  --metrics-max-series N  series per scrape at most (default 50000)\n"
+	      "  --metrics-public  let --metrics listen on an address that is not loopback\n"
+	      "  --tool NAME run the shipped tool NAME (also installed as ltrace-ebpf-NAME);\n"
+	      "              the arguments after NAME are the tool's (NAME -h: its help)\n"
+	      "  --tools     list the shipped tools\n"
 	      "  -h, --help  this help\n"
 	      "  -V, --version  print the version and exit\n",
 	      stdout);
@@ -147,11 +153,16 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		{ "version", no_argument, NULL, 'V' },
 		{ "lua-test", required_argument, NULL, 'T' },
 		{ "repl", no_argument, NULL, 'R' },
+		{ "tool", required_argument, NULL, CLI_OPT_TOOL },
+		{ "tools", no_argument, NULL, CLI_OPT_TOOLS },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_metrics metrics = {};
 	int opt;
+	char **tool_argv = cli_tool_argv(argc, argv);	/* run as ltrace-ebpf-NAME */
 
+	if (tool_argv)
+		return cli_parse(argc + 2, tool_argv, c);
 	/* --metrics and its options are taken out first, whichever front end gets the rest. */
 	if (cli_take_metrics(&argc, argv, &metrics))
 		return -EINVAL;
@@ -187,6 +198,9 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		case 'V': c->mode = CLI_VERSION; return 0;
 		case 'T': c->mode = CLI_LUA_TEST; c->script = optarg; break;
 		case 'R': c->mode = CLI_REPL; break;
+		case CLI_OPT_TOOLS: c->mode = CLI_TOOLS; return 0;
+		case CLI_OPT_TOOL:	/* what follows NAME is the tool's */
+			return cli_tool(optarg, &argv[optind], argc - optind, c);
 		case ':':	/* ':' leads the option string: a missing argument is said so */
 			fprintf(stderr, "ltrace-ebpf: option '%s' requires an argument (see --help)\n",
 				argv[optind - 1]);

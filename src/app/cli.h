@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 enum cli_mode { CLI_SCRIPT, CLI_ONELINER, CLI_LIST, CLI_REPL, CLI_LUA_TEST, CLI_HELP,
-		CLI_VERSION };
+		CLI_VERSION, CLI_TOOLS };
 
 /* --metrics HOST:PORT and its options (src/export/metrics.h), the same for every front end. */
 struct cli_metrics {

@@ -15,8 +15,8 @@ static const char short_arg[] = "aADeFlnopsuxXwE";
 static const char ltrace_only[] = "aADeFnosuxXwbcCiLrStT";
 static const char native_only[] = "Ekv";
 static const char *const long_arg[] = { "align", "config", "debug", "indent", "library",
-					"output", "where", "lua-test", NULL };
-static const char *const long_native[] = { "lua-test", "repl", NULL };
+					"output", "where", "lua-test", "tool", NULL };
+static const char *const long_native[] = { "lua-test", "repl", "tool", "tools", NULL };
 /* Options that print and exit, as ltrace's do: the command after them is not run. */
 static const char *const long_info[] = { "help", "version", NULL };
 static const char info_only[] = "hV";

@@ -7,6 +7,7 @@
 #include "run.h"
 #include "script.h"
 #include "signals.h"
+#include "tools.h"
 
 #define LT_VERSION "0.1.0"
 
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
 		return run_lua_test(&c);
 	case CLI_LIST:
 		return run_list(&c);
+	case CLI_TOOLS:
+		return tool_list();
 	default:
 		return run_session(&c);
 	}

@@ -1,7 +1,8 @@
 /* The REPL, after lua.c: a line is first tried as `return <line>` so expressions print;
  * an incomplete statement (error ending in <eof>) keeps reading with a ">>" prompt.
- * readline's callback interface lets stdin share the loop with the ring buffer. Tab
- * completes probe kinds, libraries and function names. */
+ * readline's callback interface lets stdin share the loop with the ring buffer. Results
+ * print through lua/repl/show.lua (tables with their contents); `help [TOPIC]` is
+ * lua/repl/help.lua; Tab completion is repl_complete.c's. */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,14 +12,12 @@
 #include <lua.h>
 #include <readline/history.h>
 #include <readline/readline.h>
-#include "elf_symbols.h"
-#include "libpath.h"
 #include "loop.h"
 #include "repl.h"
+#include "repl_complete.h"
 #include "repl_lines.h"
 #include "script.h"
 #include "session.h"
-#include "spec.h"
 
 #define PROMPT "ltrace> "
 #define PROMPT_MORE ">> "
@@ -51,7 +50,13 @@ static void print_results(lua_State *L, int base)
 		fprintf(stderr, "too many results to print (%d)\n", n);
 		return;
 	}
-	lua_getglobal(L, "print");
+	/* show(...) prints like print(), tables with their contents. */
+	lua_getglobal(L, "require");
+	lua_pushliteral(L, "repl.show");
+	if (script_pcall(L, 1, 1) != LUA_OK) {
+		script_report(L, "printing", "results");
+		return;
+	}
 	lua_insert(L, base + 1);
 	if (script_pcall(L, n, 0) != LUA_OK)
 		script_report(L, "printing", "results");
@@ -66,12 +71,37 @@ static void report(lua_State *L, int base)
 	lua_settop(L, base);
 }
 
+/* "help" and "help TOPIC" are commands, as in a shell's prompt: help("TOPIC"). */
+static char *help_command(const char *code)
+{
+	char topic[64], *call = NULL;
+	int end = 0;
+
+	code += strspn(code, " \t");
+	if (strncmp(code, "help", 4) || !strchr(" \t", code[4]))
+		return NULL;
+	if (!code[4 + strspn(code + 4, " \t")])
+		return strdup("help()");
+	if (sscanf(code + 4, " %63[a-z] %n", topic, &end) != 1 || code[4 + end])
+		return NULL;
+	return asprintf(&call, "help('%s')", topic) < 0 ? NULL : call;
+}
+
 static void execute(const char *code)
 {
 	lua_State *L = repl_L;
 	int base = lua_gettop(L), status;
-	char *ret = NULL;
+	char *ret = NULL, *help = help_command(code);
 
+	if (help) {
+		code = help;
+		status = script_load_string(L, code, "=stdin");
+		free(help);
+		if (status != LUA_OK || script_pcall(L, 0, 0) != LUA_OK)
+			report(L, base);
+		lua_settop(L, base);
+		return;
+	}
 	if (asprintf(&ret, "return %s;", code) > 0 &&
 	    script_load_string(L, ret, "=stdin") == LUA_OK) {
 		free(ret);
@@ -149,88 +179,6 @@ static void on_stdin(void *ctx, int fd)
 		rl_callback_read_char();
 }
 
-/* ---- completion ---------------------------------------------------------------------- */
-
-static const char *const kinds[] = { "call:", "uprobe:", "uretprobe:", "usdt:", "tracepoint:",
-				     "syscall:", "interval:", "begin", "end", NULL };
-
-static char **matches;
-static size_t nmatches, cap;
-
-static void add_match(const char *s)
-{
-	if (nmatches + 1 >= cap) {
-		cap = cap ? cap * 2 : 64;
-		matches = realloc(matches, cap * sizeof(*matches));
-	}
-	matches[nmatches++] = strdup(s);
-}
-
-static void add_lib(const char *name, const char *path, void *ctx)
-{
-	char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s%s:", (const char *)ctx, name);
-	for (size_t i = 0; i < nmatches; i++)
-		if (!strcmp(matches[i], buf))
-			return;
-	add_match(buf);
-}
-
-/* "call:lib" -> libraries; "call:libc:ma" -> functions of libc. */
-static void complete_spec(const char *text)
-{
-	const char *first = strchr(text, ':'), *last = strrchr(text, ':');
-	char prefix[512], lib[4096], path[4096], glob[600];
-	struct elf_func_list list = {};
-
-	snprintf(prefix, sizeof(prefix), "%.*s", (int)(first - text + 1), text);
-	if (first == last) {
-		libpath_each(first + 1, repl_s->opts.pid, add_lib, prefix);
-		return;
-	}
-	snprintf(lib, sizeof(lib), "%.*s", (int)(last - first - 1), first + 1);
-	if (libpath_resolve(lib, repl_s->opts.pid, path, sizeof(path), NULL, 0))
-		return;
-	snprintf(glob, sizeof(glob), "%s*", last + 1);
-	if (elf_funcs_match(path, glob, &list, NULL, NULL, 0))
-		return;
-	for (size_t i = 0; i < list.n && i < 2000; i++) {
-		char buf[5000];
-
-		snprintf(buf, sizeof(buf), "%.*s%s", (int)(last - text + 1), text, list.v[i].name);
-		add_match(buf);
-	}
-	elf_func_list_free(&list);
-}
-
-static char *next_match(const char *text, int state)
-{
-	static size_t i;
-
-	if (!state)
-		i = 0;
-	return i < nmatches ? strdup(matches[i++]) : NULL;
-}
-
-static char **complete(const char *text, int start, int end)
-{
-	for (size_t i = 0; i < nmatches; i++)
-		free(matches[i]);
-	nmatches = 0;
-	rl_attempted_completion_over = 1;
-	if (!strchr(text, ':')) {
-		for (const char *const *k = kinds; *k; k++)
-			if (!strncmp(*k, text, strlen(text)))
-				add_match(*k);
-	} else {
-		complete_spec(text);
-	}
-	if (nmatches == 1 && matches[0][strlen(matches[0]) - 1] == ':')
-		rl_completion_suppress_append = 1;
-	return rl_completion_matches(text, next_match);
-}
-
 /* ---- lifecycle ------------------------------------------------------------------------ */
 
 int repl_start(struct session *s, struct lua_State *L)
@@ -238,9 +186,11 @@ int repl_start(struct session *s, struct lua_State *L)
 	repl_s = s;
 	repl_L = L;
 	rl_readline_name = "ltrace-ebpf";
-	rl_attempted_completion_function = complete;
-	rl_basic_word_break_characters = " \t\n\"'([{,=";
-	rl_completer_quote_characters = "";
+	repl_complete_init(s->L, s->opts.pid);
+	/* help() at the prompt; a bare `help` line is help_command()'s. */
+	if (script_load_string(s->L, "help = require('repl.help')", "=repl") != LUA_OK ||
+	    script_pcall(s->L, 0, 0) != LUA_OK)
+		report(s->L, lua_gettop(s->L) - 1);
 	tty = isatty(STDIN_FILENO);
 	if (!tty)
 		return repl_lines_start(s->loop, STDIN_FILENO, on_plain_line, on_plain_end);
