@@ -186,11 +186,11 @@ int repl_start(struct session *s, struct lua_State *L)
 	repl_s = s;
 	repl_L = L;
 	rl_readline_name = "ltrace-ebpf";
-	repl_complete_init(s->L, s->opts.pid);
+	repl_complete_init(L, s->opts.pid);
 	/* help() at the prompt; a bare `help` line is help_command()'s. */
-	if (script_load_string(s->L, "help = require('repl.help')", "=repl") != LUA_OK ||
-	    script_pcall(s->L, 0, 0) != LUA_OK)
-		report(s->L, lua_gettop(s->L) - 1);
+	if (script_load_string(L, "help = require('repl.help')", "=repl") != LUA_OK ||
+	    script_pcall(L, 0, 0) != LUA_OK)
+		report(L, lua_gettop(L) - 1);
 	tty = isatty(STDIN_FILENO);
 	if (!tty)
 		return repl_lines_start(s->loop, STDIN_FILENO, on_plain_line, on_plain_end);
