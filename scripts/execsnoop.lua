@@ -2,15 +2,14 @@
 -- sched:sched_process_exec tracepoint (the new program's path; the parent read from /proc).
 --
 --   ltrace-ebpf scripts/execsnoop.lua [-n COMM] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+local tool = require("tool")
 
 local spec = {
 	name = "execsnoop",
-	usage = "[-n COMM] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
 	summary = "Traces exec()s: PID PPID COMM PATH.",
 	options = {
 		{ "-n", "name", "COMM", "only execs whose new command name is COMM" },
-		{ "-j", "json", nil, "one JSON object per line" },
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)

@@ -9,8 +9,7 @@ local tool = require("stacktool")
 
 local spec = {
 	name = "memleak",
-	usage = "[-i SECS] [-n TOP] [-a MIN_AGE_MS] [--dwarf] [-d SECS] [-o FILE] "
-	        .. "(-p PID | -c CMD | -- CMD)",
+	target = "required",
 	summary = "Outstanding allocations (malloc/calloc/realloc not freed) by allocation stack.",
 	options = {
 		{ "-i", "interval", "SECS", "report period", number = true, default = 5 },

@@ -10,7 +10,6 @@ local tool = require("stacktool")
 
 local spec = {
 	name = "offcputime",
-	usage = "[-m MIN_US] [-M MAX_US] [-t TID] [-n TOP] [-U|-K] [-d SECS] [-f] [-o FILE] " ..
 	        "(-p PID | -c CMD | -- CMD)",
 	summary = "Off-CPU time per blocked stack (sched_switch), summed in the kernel.",
 	options = {

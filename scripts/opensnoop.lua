@@ -3,16 +3,15 @@
 -- read at exit. -x shows failed opens only (filtered in kernel), -n only one command name.
 --
 --   ltrace-ebpf scripts/opensnoop.lua [-x] [-n COMM] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+local tool = require("tool")
 
 local spec = {
 	name = "opensnoop",
-	usage = "[-x] [-n COMM] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
 	summary = "Traces open()/openat() calls: PID COMM FD ERR PATH.",
 	options = {
 		{ "-x", "failed", nil, "failed opens only" },
 		{ "-n", "name", "COMM", "only this command name" },
-		{ "-j", "json", nil, "one JSON object per line" },
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)

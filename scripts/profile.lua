@@ -10,7 +10,6 @@ local tool = require("stacktool")
 
 local spec = {
 	name = "profile",
-	usage = "[-F HZ] [-U|-K] [--dwarf] [-d SECS] [-f] [-o FILE] (-p PID | -c CMD | -- CMD)",
 	summary = "On-CPU flame graph: stacks sampled at HZ per CPU, counted per stack.",
 	options = {
 		{ "-F", "hz", "HZ", "samples per second per CPU", number = true, default = 99 },

@@ -9,8 +9,6 @@ local tool = require("stacktool")
 
 local spec = {
 	name = "stackcount",
-	usage = "[-U|-K|-B] [-n TOP] [--dwarf] [-d SECS] [-f] [-o FILE] PATTERN "
-	        .. "[(-p PID | -c CMD | -- CMD)]",
 	summary = "Counts the stacks that reach PATTERN (a probe spec, e.g. libc:malloc).",
 	positional = "PATTERN",
 	options = {

@@ -5,11 +5,10 @@
 -- report is one JSON object.
 --
 --   ltrace-ebpf scripts/syslat.lua [-T TOP] [-H] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+local tool = require("tool")
 
 local spec = {
 	name = "syslat",
-	usage = "[-T TOP] [-H] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
 	summary = "Syscall latency of a process by syscall and category, with hotspots.",
 	options = {
 		{ "-T", "top", "TOP", "hotspots shown", number = true, default = 10 },

@@ -7,18 +7,17 @@
 --
 --   ltrace-ebpf scripts/tcpconnect.lua [-P PORT] [-T] [-i SECS [-n COUNT]] [-j] [-d SECS]
 --                                      [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+local tool = require("tool")
 
 local spec = {
 	name = "tcpconnect",
-	usage = "[-P PORT] [-T] [-i SECS [-n COUNT]] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
 	summary = "Prints TCP connect()s with addresses and port (tracepoint sock:inet_sock_set_state).",
 	options = {
 		{ "-P", "port", "PORT", "only connections to this port", number = true },
 		{ "-T", "timestamp", nil, "print a wall clock time column" },
 		{ "-i", "interval", "SECS", "count connections, print the counts every SECS", number = true },
-		{ "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
-		{ "-j", "json", nil, "one JSON object per line" },
+		tool.COUNT,
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)

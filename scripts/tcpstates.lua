@@ -7,17 +7,16 @@
 --
 --   ltrace-ebpf scripts/tcpstates.lua [-L PORT] [-D PORT] [-T] [-j] [-d SECS]
 --                                     [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+local tool = require("tool")
 
 local spec = {
 	name = "tcpstates",
-	usage = "[-L PORT] [-D PORT] [-T] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
 	summary = "Prints TCP state transitions (tracepoint sock:inet_sock_set_state).",
 	options = {
 		{ "-L", "lport", "PORT", "only sockets with this local port", number = true },
 		{ "-D", "rport", "PORT", "only sockets with this remote port", number = true },
 		{ "-T", "timestamp", nil, "print a wall clock time column" },
-		{ "-j", "json", nil, "one JSON object per line" },
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)
