@@ -72,6 +72,18 @@ lt "$SRC_DIR/scripts/execsnoop.lua" -j -c /bin/true
 assert_rc 0
 assert_match "$(grep '"path":"/bin/true"' "$OUT")" '^\{"pid":[0-9]+,"old_pid":[0-9]+,"ppid":-?[0-9]+,"comm":"true","path":"/bin/true"\}$' "JSON exec"
 
+case_ "syscount -- CMD counts from the command's exec on, as strace -c -f (issue 12 item 6)"
+# a bare name: the launcher's PATH search (an execve per directory) and its own close()
+# must not be counted; exit_group never returns, so syscount leaves it out
+lt "$SRC_DIR/scripts/syscount.lua" -T 100 -- true
+assert_rc 0
+awk 'NF == 2 && $2 ~ /^[0-9]+$/ { print $1, $2 }' "$OUT" | sort >"$TMP/syscount.counts"
+strace -c -f -o "$TMP/strace.c" true
+awk '$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" && $NF != "exit_group" { print $NF, $4 }' \
+	"$TMP/strace.c" | sort >"$TMP/strace.counts"
+assert_eq "$(cat "$TMP/strace.counts")" "$(cat "$TMP/syscount.counts")" "per-syscall counts of true"
+assert_contains "$(cat "$TMP/syscount.counts")" "execve 1" "one execve"
+
 case_ "execsnoop: the parent of short-lived children, read at exec (issue 12 item 5)"
 bg exec_kids "$SRC_DIR/scripts/execsnoop.lua" -j -n ltfix_run
 wait_attached "$BG_PID"
