@@ -23,6 +23,29 @@ local COMMON = {
 	{ "-h", "help", nil, "this help" },
 }
 
+-- What a number option takes, by its argument's name: { min, max, fraction allowed,
+-- min excluded }. A value outside is refused with one line, never used as it stands
+-- (-T -3 printed nothing, -n 0 never stopped).
+local RANGES = {
+	SECS = { 0, nil, true, true },
+	MIN_US = { 0, nil, true }, MAX_US = { 0, nil, true }, MIN_AGE_MS = { 0, nil, true },
+	TOP = { 1 }, COUNT = { 1 }, HZ = { 1 },
+	SIG = { 0, 64 }, PORT = { 1, 65535 }, PID = { 1, 4194304 }, TID = { 1, 4194304 },
+}
+
+local function number_arg(o, text)
+	local r = assert(RANGES[o[3]], o[3])
+	local v = tonumber(text)
+	local ok = v ~= nil and v == v and v ~= math.huge and v ~= -math.huge
+	           and (r[3] or math.tointeger(v) ~= nil)
+	           and (v > r[1] or (v == r[1] and not r[4])) and (not r[2] or v <= r[2])
+	if ok then return r[3] and v or math.tointeger(v) end
+	local what = r[3] and "a number" or "an integer"
+	local range = r[4] and ("> %d"):format(r[1]) or r[2] and ("%d..%d"):format(r[1], r[2])
+	              or (">= %d"):format(r[1])
+	error(("%s %s must be %s %s (not %s)"):format(o[1], o[3], what, range, text), 0)
+end
+
 -- The options of spec in the order -h lists them: the tool's, spec.extra's (stacktool),
 -- the common ones, then the target's. A system-wide tool (spec.target == false) does not
 -- list them; parsed all the same, they are refused with a message that says why.
@@ -93,10 +116,7 @@ function M.parse(argv, spec)
 			if o[3] then
 				local v = argv[i + 1]
 				if v == nil then error(("%s needs %s\n%s"):format(a, o[3], usage(spec)), 0) end
-				if o.number then
-					v = tonumber(v)
-					if not v then error(("%s: '%s' is not a number"):format(a, argv[i + 1]), 0) end
-				end
+				if o.number then v = number_arg(o, v) end
 				opts[o[2]] = v
 				i = i + 2
 			else

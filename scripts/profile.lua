@@ -25,8 +25,7 @@ if not (opts.pid or opts.cmd or target() or opts.all) then
 	error("profile: name a target: -p PID, -c CMD or -- CMD (or --all)", 0)
 end
 local which = opts.user_only and "user" or opts.kernel_only and "kernel" or "both"
-local hz = math.tointeger(opts.hz)
-if not hz or hz < 1 then error("-F: a positive whole number of Hz", 0) end
+local hz = opts.hz   -- an integer >= 1 (tool.lua)
 local fopts = { comm = true, default_svg = "profile.svg", title = "CPU profile", unit = "samples" }
 
 local source
