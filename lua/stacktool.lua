@@ -9,6 +9,10 @@ local tool = require("tool")
 local M = setmetatable({}, { __index = tool })
 
 local FOLDED = { "-f", "folded", nil, "print folded stacks (flamegraph.pl / speedscope input)" }
+-- Options several stack tools take alike.
+M.USER_ONLY = { "-U", "user_only", nil, "user stacks only" }
+M.KERNEL_ONLY = { "-K", "kernel_only", nil, "kernel stacks only" }
+M.ALL = { "--all", "all", nil, "every process, not just a target (then no -p/-c/--)" }
 
 -- M.parse(argv, spec): tool.parse with -f, the tool writing -o FILE itself.
 function M.parse(argv, spec)

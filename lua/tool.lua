@@ -3,8 +3,8 @@
 -- handled here once: -p PID, -c CMD (a shell command line) or `-- CMD` after the script's
 -- options (the target: a running pid, or a command held until the probes are attached),
 -- -d SECS (the end), -o FILE (everything the tool prints goes to FILE), -h. Shared
--- entries for the options several tools take alike (-i SECS, -n COUNT, -j) are M.INTERVAL,
--- M.COUNT, M.JSON. Stack tools add theirs through stacktool.lua.
+-- entries for the options several tools take alike (-i SECS, -n COUNT, -j, -T) are
+-- M.INTERVAL, M.COUNT, M.JSON, M.TIMESTAMP. Stack tools add theirs through stacktool.lua.
 local core = require("ltrace.core")
 
 local M = {}
@@ -12,6 +12,7 @@ local M = {}
 M.INTERVAL = { "-i", "interval", "SECS", "print (and reset) every SECS seconds", number = true }
 M.COUNT = { "-n", "count", "COUNT", "stop after COUNT intervals", number = true }
 M.JSON = { "-j", "json", nil, "one JSON object per line" }
+M.TIMESTAMP = { "-T", "timestamp", nil, "print a wall clock time column" }
 
 local TARGET = {
 	{ "-p", "pid", "PID", "trace this process (and only it)", number = true },

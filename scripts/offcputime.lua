@@ -10,16 +10,15 @@ local tool = require("stacktool")
 
 local spec = {
 	name = "offcputime",
-	        "(-p PID | -c CMD | -- CMD)",
 	summary = "Off-CPU time per blocked stack (sched_switch), summed in the kernel.",
 	options = {
 		{ "-m", "min_us", "MIN_US", "ignore waits shorter than this", number = true, default = 1 },
 		{ "-M", "max_us", "MAX_US", "ignore waits longer than this", number = true },
 		{ "-t", "tid", "TID", "this thread only", number = true },
 		{ "-n", "top", "TOP", "stacks printed", number = true, default = 10 },
-		{ "-U", "user_only", nil, "user stacks only" },
-		{ "-K", "kernel_only", nil, "kernel stacks only" },
-		{ "--all", "all", nil, "every process, not just a target" },
+		tool.USER_ONLY,
+		tool.KERNEL_ONLY,
+		tool.ALL,
 	},
 }
 local opts = tool.parse(arg, spec)

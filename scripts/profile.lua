@@ -13,10 +13,10 @@ local spec = {
 	summary = "On-CPU flame graph: stacks sampled at HZ per CPU, counted per stack.",
 	options = {
 		{ "-F", "hz", "HZ", "samples per second per CPU", number = true, default = 99 },
-		{ "-U", "user_only", nil, "user stacks only" },
-		{ "-K", "kernel_only", nil, "kernel stacks only" },
+		tool.USER_ONLY,
+		tool.KERNEL_ONLY,
 		{ "--dwarf", "dwarf", nil, "unwind user stacks with DWARF (no frame pointers needed)" },
-		{ "--all", "all", nil, "every process, not just a target (needs no -p/-c/--)" },
+		tool.ALL,
 	},
 }
 local opts = tool.parse(arg, spec)

@@ -13,7 +13,7 @@ local spec = {
 	positional = "PATTERN",
 	options = {
 		{ "-U", "user_only", nil, "user stacks (the default for user probes)" },
-		{ "-K", "kernel_only", nil, "kernel stacks only" },
+		tool.KERNEL_ONLY,
 		{ "-B", "both", nil, "user and kernel stacks" },
 		{ "-n", "top", "TOP", "stacks printed", number = true, default = 10 },
 		{ "--dwarf", "dwarf", nil, "unwind user stacks with DWARF (counted in Lua)" },

@@ -14,7 +14,7 @@ local spec = {
 	summary = "Prints TCP connect()s with addresses and port (tracepoint sock:inet_sock_set_state).",
 	options = {
 		{ "-P", "port", "PORT", "only connections to this port", number = true },
-		{ "-T", "timestamp", nil, "print a wall clock time column" },
+		tool.TIMESTAMP,
 		{ "-i", "interval", "SECS", "count connections, print the counts every SECS", number = true },
 		tool.COUNT,
 		tool.JSON,

@@ -19,7 +19,7 @@ local spec = {
 	options = {
 		{ "-L", "lport", "PORT", "only connections with this local port", number = true },
 		{ "-D", "rport", "PORT", "only connections with this remote port", number = true },
-		{ "-T", "timestamp", nil, "print a wall clock time column" },
+		tool.TIMESTAMP,
 		tool.JSON,
 	},
 }

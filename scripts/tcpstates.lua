@@ -15,7 +15,7 @@ local spec = {
 	options = {
 		{ "-L", "lport", "PORT", "only sockets with this local port", number = true },
 		{ "-D", "rport", "PORT", "only sockets with this remote port", number = true },
-		{ "-T", "timestamp", nil, "print a wall clock time column" },
+		tool.TIMESTAMP,
 		tool.JSON,
 	},
 }
