@@ -14,9 +14,10 @@ M.USER_ONLY = { "-U", "user_only", nil, "user stacks only" }
 M.KERNEL_ONLY = { "-K", "kernel_only", nil, "kernel stacks only" }
 M.ALL = { "--all", "all", nil, "every process, not just a target (then no -p/-c/--)" }
 
--- M.parse(argv, spec): tool.parse with -f, the tool writing -o FILE itself.
+-- M.parse(argv, spec): tool.parse with -f (unless spec.folded == false: a tool whose output
+-- is no set of stacks), the tool writing -o FILE itself.
 function M.parse(argv, spec)
-	spec.extra, spec.own_output = { FOLDED }, true
+	spec.extra, spec.own_output = spec.folded ~= false and { FOLDED } or {}, true
 	return tool.parse(argv, spec)
 end
 

@@ -10,6 +10,7 @@ local tool = require("stacktool")
 local spec = {
 	name = "memleak",
 	target = "required",
+	folded = false,
 	summary = "Outstanding allocations (malloc/calloc/realloc not freed) by allocation stack.",
 	options = {
 		{ "-i", "interval", "SECS", "report period", number = true, default = 5 },
