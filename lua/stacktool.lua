@@ -18,7 +18,10 @@ M.ALL = { "--all", "all", nil, "every process, not just a target (then no -p/-c/
 -- is no set of stacks), the tool writing -o FILE itself.
 function M.parse(argv, spec)
 	spec.extra, spec.own_output = spec.folded ~= false and { FOLDED } or {}, true
-	return tool.parse(argv, spec)
+	local opts = tool.parse(argv, spec)
+	-- written at the end: a path that cannot be is refused now, before any tracing
+	if opts.output and not opts.help then tool.create(opts.output):close() end
+	return opts
 end
 
 function M.start(opts)

@@ -83,9 +83,15 @@ end
 
 -- -o FILE: everything the tool writes (print, printf, io.write, io.stdout) goes to FILE,
 -- created as the tool's other output files are (refused: one line, status 1).
-local function redirect(path)
+-- M.create(path) -> the file -o names, opened for writing, or one line raised.
+function M.create(path)
 	local f, err = core.create(path)
 	if not f then error(("-o: %s"):format(err), 0) end
+	return f
+end
+
+local function redirect(path)
+	local f = M.create(path)
 	io.output(f)
 	io.stdout = f
 	print = function(...)

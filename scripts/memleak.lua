@@ -55,7 +55,7 @@ probe("call:" .. lib .. ":realloc", { stack = "user", unwind = unwind }, functio
 end)
 probe("uprobe:" .. lib .. ":free", function(e) live[e.args[1]] = nil end)
 
-local out = opts.output and assert(require("ltrace.core").create(opts.output)) or io.stdout
+local out = opts.output and tool.create(opts.output) or io.stdout
 
 local function report(final)
 	local by, now = {}, nil

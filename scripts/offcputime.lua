@@ -38,7 +38,7 @@ on("end", function()
 		                       title = "Off-CPU time", default_svg = "offcpu.svg" })
 		return
 	end
-	local out = opts.output and assert(require("ltrace.core").create(opts.output)) or io.stdout
+	local out = opts.output and tool.create(opts.output) or io.stdout
 	local entries = p:read()
 	table.sort(entries, function(a, b) return a.sum > b.sum end)
 	for i = 1, math.min(opts.top, #entries) do

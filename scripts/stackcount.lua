@@ -51,7 +51,7 @@ on("end", function()
 		                            default_svg = "stackcount.svg", unit = "calls" })
 		return
 	end
-	local out = opts.output and assert(require("ltrace.core").create(opts.output)) or io.stdout
+	local out = opts.output and tool.create(opts.output) or io.stdout
 	local items = {}
 	if opts.dwarf then
 		for _, it in ipairs(counts:items()) do items[#items + 1] = { key = it.key, n = it.value } end

@@ -77,6 +77,7 @@ row 1 "^ltrace-ebpf: -s SIG must be an integer 0\.\.64 \(not 99\)$" "$S/killsnoo
 row 1 "^ltrace-ebpf: -L PORT must be an integer 1\.\.65535 \(not 70000\)$" "$S/tcplife.lua" -L 70000 -d 1
 row 1 "^ltrace-ebpf: -T TOP must be an integer >= 1 \(not 2\.5\)$" "$S/syslat.lua" -T 2.5 -- "$RUN" add 1 2
 row 1 "^ltrace-ebpf: -o: $TMP/none/x: No such file or directory$" "$S/opensnoop.lua" -o "$TMP/none/x" -- "$RUN" add 1 2
+row 1 "^ltrace-ebpf: -o: $TMP/none/x: No such file or directory$" "$S/stackcount.lua" -o "$TMP/none/x" syscall:openat -- "$RUN" add 1 2
 row 1 "^ltrace-ebpf: runqlat is system-wide: -p, -c and -- CMD are not supported$" "$S/runqlat.lua" -p 1
 
 case_ "comm longer than 15 characters: cut as the kernel cuts it, so the full name matches"
