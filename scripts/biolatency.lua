@@ -5,7 +5,7 @@
 -- runs in interrupt context), so -p / -c / -- CMD are refused. Prints at the end, or every
 -- -i SECS (-n COUNT times); "no block I/O seen" when no request completed; -j: JSON lines.
 --
---   ltrace-ebpf scripts/biolatency.lua [-m] [-D] [-F] [-i SECS [-n COUNT]] [-j] [-d SECS]
+--   ltrace-ebpf scripts/biolatency.lua -h   (the options: the spec table below)
 local tool = require("tool")
 
 local spec = {

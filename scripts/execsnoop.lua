@@ -1,7 +1,7 @@
 -- execsnoop: successful exec()s as they happen: PID PPID COMM PATH, from the
 -- sched_process_exec raw tracepoint (the new program's path; the parent read in kernel).
 --
---   ltrace-ebpf scripts/execsnoop.lua [-n COMM] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]
+--   ltrace-ebpf scripts/execsnoop.lua -h   (the options: the spec table below)
 local tool = require("tool")
 
 local spec = {

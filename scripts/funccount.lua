@@ -1,8 +1,7 @@
 -- funccount: calls of the functions PATTERN matches (LIB:GLOB, or any probe spec), counted
 -- per function in kernel (no per-event traffic). Prints at the end, or every -i SECS.
 --
---   ltrace-ebpf scripts/funccount.lua [-T TOP] [-i SECS [-n COUNT]] [-j] [-d SECS] PATTERN
---                                     [(-p PID | -c CMD | -- CMD)]
+--   ltrace-ebpf scripts/funccount.lua -h   (the options: the spec table below)
 local tool = require("tool")
 
 local spec = {

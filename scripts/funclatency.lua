@@ -2,8 +2,7 @@
 -- (call: probes pair entry and return per thread). FUNC is LIB:NAME (a glob keys the
 -- histogram by function). -u / -m print microseconds / milliseconds instead of ns.
 --
---   ltrace-ebpf scripts/funclatency.lua [-u|-m] [-i SECS [-n COUNT]] [-j] [-d SECS] LIB:FUNC
---                                       [(-p PID | -c CMD | -- CMD)]
+--   ltrace-ebpf scripts/funclatency.lua -h   (the options: the spec table below)
 local tool = require("tool")
 
 local spec = {

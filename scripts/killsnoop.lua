@@ -1,7 +1,7 @@
 -- killsnoop: kill() calls as they return: PID COMM SIG TPID RESULT (0 or -errno), like bcc's
 -- killsnoop. syscall:kill, paired in kernel; -x shows failed calls only (in kernel).
 --
---   ltrace-ebpf scripts/killsnoop.lua [-x] [-s SIG] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]
+--   ltrace-ebpf scripts/killsnoop.lua -h   (the options: the spec table below)
 local tool = require("tool")
 
 local spec = {

@@ -3,8 +3,7 @@
 -- allocation not freed yet is outstanding. Every -i seconds and at the end, prints the
 -- stacks holding the most outstanding bytes: "N bytes in M allocations from stack".
 --
---   ltrace-ebpf scripts/memleak.lua [-i SECS] [-n TOP] [-a MIN_AGE_MS] [--dwarf] [-d SECS]
---                                   [-o FILE] (-p PID | -c CMD | -- CMD)
+--   ltrace-ebpf scripts/memleak.lua -h   (the options: the spec table below)
 local tool = require("stacktool")
 
 local spec = {

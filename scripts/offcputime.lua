@@ -4,8 +4,7 @@
 -- the most blocked time, or writes folded stacks (-f, values in microseconds) or an SVG
 -- flame graph (-o FILE.svg). Waits outside -m MIN_US .. -M MAX_US are left out.
 --
---   ltrace-ebpf scripts/offcputime.lua [-m MIN_US] [-M MAX_US] [-t TID] [-n TOP] [-U|-K]
---                                      [-d SECS] [-f] [-o FILE] (-p PID | -c CMD | -- CMD)
+--   ltrace-ebpf scripts/offcputime.lua -h   (the options: the spec table below)
 local tool = require("stacktool")
 
 local spec = {

@@ -2,7 +2,7 @@
 -- libbpf-tools opensnoop). The syscalls are paired in kernel (syscall: probes), the path is
 -- read at exit. -x shows failed opens only (filtered in kernel), -n only one command name.
 --
---   ltrace-ebpf scripts/opensnoop.lua [-x] [-n COMM] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]
+--   ltrace-ebpf scripts/opensnoop.lua -h   (the options: the spec table below)
 local tool = require("tool")
 
 local spec = {

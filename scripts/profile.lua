@@ -4,8 +4,7 @@
 -- flame graph, or folded stacks with -f. --dwarf unwinds user stacks with DWARF in user
 -- space instead (code built without frame pointers; each sample then costs a stack copy).
 --
---   ltrace-ebpf scripts/profile.lua [-F HZ] [-U|-K] [--dwarf] [-d SECS] [-f] [-o FILE]
---                                   (-p PID | -c CMD | -- CMD)
+--   ltrace-ebpf scripts/profile.lua -h   (the options: the spec table below)
 local tool = require("stacktool")
 
 local spec = {

@@ -3,8 +3,7 @@
 -- generator counts once per yield) and counts calls per (function, file) in Lua. Prints
 -- the top functions at the end, or every -i SECS (-n COUNT times), as text or JSON lines.
 --
---   ltrace-ebpf scripts/pycalls.lua [-b PYTHON] [-t TOP] [-i SECS [-n COUNT]] [-j] [-d SECS]
---                                   [(-p PID | -c CMD | -- CMD)]
+--   ltrace-ebpf scripts/pycalls.lua -h   (the options: the spec table below)
 local tool = require("tool")
 
 local spec = {

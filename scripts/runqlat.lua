@@ -6,7 +6,7 @@
 -- context, so -p / -c / -- CMD (which filter on the current task) are refused. Prints the
 -- histogram at the end, or every -i SECS (-n COUNT times); -j prints JSON lines.
 --
---   ltrace-ebpf scripts/runqlat.lua [-m] [-i SECS [-n COUNT]] [-j] [-d SECS]
+--   ltrace-ebpf scripts/runqlat.lua -h   (the options: the spec table below)
 local tool = require("tool")
 
 local spec = {

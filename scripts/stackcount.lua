@@ -3,8 +3,7 @@
 -- (frame pointers), or per DWARF-unwound stack in Lua with --dwarf. Prints the top stacks,
 -- or folded stacks (-f) or an SVG flame graph (-o FILE.svg).
 --
---   ltrace-ebpf scripts/stackcount.lua [-U|-K|-B] [-n TOP] [--dwarf] [-d SECS] [-f]
---                                      [-o FILE] PATTERN [(-p PID | -c CMD | -- CMD)]
+--   ltrace-ebpf scripts/stackcount.lua -h   (the options: the spec table below)
 local tool = require("stacktool")
 
 local spec = {

@@ -2,8 +2,7 @@
 -- total latency (-L). No per-event traffic: one in-kernel aggregate over syscall:*, read
 -- every -i SECS (then cleared) and at the end.
 --
---   ltrace-ebpf scripts/syscount.lua [-P] [-L] [-T TOP] [-i SECS [-n COUNT]] [-j] [-d SECS]
---                                    [(-p PID | -c CMD | -- CMD)]
+--   ltrace-ebpf scripts/syscount.lua -h   (the options: the spec table below)
 local tool = require("tool")
 
 local spec = {

@@ -4,7 +4,7 @@
 -- other), the hotspots (syscalls by total time) are ranked, and with -j the whole
 -- report is one JSON object.
 --
---   ltrace-ebpf scripts/syslat.lua [-T TOP] [-H] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]
+--   ltrace-ebpf scripts/syslat.lua -h   (the options: the spec table below)
 local tool = require("tool")
 
 local spec = {

@@ -5,8 +5,7 @@
 -- instead counts connections per (comm, destination, port) and prints them every SECS
 -- (-n COUNT times).
 --
---   ltrace-ebpf scripts/tcpconnect.lua [-P PORT] [-T] [-i SECS [-n COUNT]] [-j] [-d SECS]
---                                      [(-p PID | -c CMD | -- CMD)]
+--   ltrace-ebpf scripts/tcpconnect.lua -h   (the options: the spec table below)
 local tool = require("tool")
 
 local spec = {

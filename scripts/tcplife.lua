@@ -8,8 +8,7 @@
 -- System-wide by default; -p PID, -c CMD or -- CMD keep the state changes made while the
 -- target runs (enough for connections it opens and closes itself).
 --
---   ltrace-ebpf scripts/tcplife.lua [-L PORT] [-D PORT] [-T] [-j] [-d SECS]
---                                   [(-p PID | -c CMD | -- CMD)]
+--   ltrace-ebpf scripts/tcplife.lua -h   (the options: the spec table below)
 local tool = require("tool")
 
 local spec = {

@@ -5,8 +5,7 @@
 -- System-wide by default; -p PID, -c CMD or -- CMD keep the transitions made while the
 -- target runs (in its context: those made in softirq on behalf of its sockets are not).
 --
---   ltrace-ebpf scripts/tcpstates.lua [-L PORT] [-D PORT] [-T] [-j] [-d SECS]
---                                     [(-p PID | -c CMD | -- CMD)]
+--   ltrace-ebpf scripts/tcpstates.lua -h   (the options: the spec table below)
 local tool = require("tool")
 
 local spec = {
