@@ -760,6 +760,7 @@ end
 -- key is nil for the unkeyed entry. avg/stats items add count, sum, min, max, avg;
 -- histogram items add count, sum, min, max, avg and hist (the leaf).
 function Common.items(self)
+	self[META].shown = true
 	local K = self[META].kind
 	local out = {}
 	for i, e in ipairs(sorted(self)) do
@@ -870,6 +871,7 @@ end
 
 local function render(self)
 	local st = self[META]
+	st.shown = true
 	local K = st.kind
 	local out = {}
 	for i, e in ipairs(sorted(self)) do
@@ -897,7 +899,8 @@ local function length(self)
 end
 
 -- One metatable per kind. Methods are raw fields of each object; __index only sees
--- data keys (so a key named like a method reads the method: use x:get(key)).
+-- data keys (so, for the scalar kinds, a key named like a method reads the method: use
+-- x:get(key); histograms have no such collision, see dual()).
 local function make_mt(K)
 	local mt = { __name = "agg." .. K.name, __tostring = render, __len = length }
 	if K.autoget then
@@ -937,6 +940,33 @@ end
 
 local UNITS = { bytes = true, ns = true }
 
+-- A histogram's method field stands for the method and for the key of the same name: called
+-- (h:add(v), h.get(h, k)) it is the method; anything else (h.add:add(v), h["count"]:count(),
+-- tostring(h.get)) is the histogram of that key, so h[key]:add(v) works for every key, a
+-- Python function named "get" or "add" too. No allocation on the method path.
+local function dual(obj, name, method)
+	local forward = {}
+	return setmetatable({}, {
+		__name = "agg.histogram",
+		__call = function(_, ...) return method(...) end,
+		__index = function(_, k)
+			local v = leaf_at(obj, name)[k]
+			if type(v) ~= "function" then return v end
+			local f = forward[k]
+			if not f then
+				f = function(_, ...) return v(leaf_at(obj, name), ...) end
+				forward[k] = f
+			end
+			return f
+		end,
+		__tostring = function() return tostring(leaf_at(obj, name)) end,
+	})
+end
+
+-- Every aggregate a script makes (weakly held: one it dropped cannot be printed), in
+-- creation order, for agg.unshown().
+local made, n_made = setmetatable({}, { __mode = "v" }), 0
+
 local function new(K, st)
 	st.kind = K
 	if st.unit ~= nil and not UNITS[st.unit] then
@@ -947,7 +977,11 @@ local function new(K, st)
 	st.fmt_opts = { unit = st.unit }
 	local obj = { [DATA] = {}, [META] = st }
 	for name, f in pairs(K.all_methods) do
-		obj[name] = f
+		obj[name] = K.autoget and dual(obj, name, f) or f
+	end
+	if st.print ~= false then
+		n_made = n_made + 1
+		made[n_made] = obj
 	end
 	return setmetatable(obj, K.mt)
 end
@@ -955,7 +989,7 @@ end
 ---------------------------------------------------------------------------------------
 -- Constructors
 
-local CTOR_OPTS = { name = true, unit = true }
+local CTOR_OPTS = { name = true, unit = true, print = true }
 
 -- (name), (opts) or (name, opts).
 local function ctor_args(fname, name, opts)
@@ -969,7 +1003,10 @@ local function ctor_args(fname, name, opts)
 	if name ~= nil and type(name) ~= "string" then
 		error(fname .. ": name must be a string", 3)
 	end
-	return { name = name, unit = opts.unit }
+	if opts.print ~= nil and type(opts.print) ~= "boolean" then
+		error(fname .. ": option 'print' must be a boolean", 3)
+	end
+	return { name = name, unit = opts.unit, print = opts.print }
 end
 
 for _, kind in ipairs({ "count", "sum", "min", "max", "avg", "stats", "hist" }) do
@@ -1056,7 +1093,7 @@ function agg.from_kernel(kind, entries, opts)
 		error("agg.from_kernel: entries must be an array", 2)
 	end
 	opts = check_opts("agg.from_kernel", opts, KERNEL_OPTS)
-	local copts = { name = opts.name, unit = opts.unit }
+	local copts = { name = opts.name, unit = opts.unit, print = false } -- the probe prints it
 	local x
 	if kind == "lhist" then
 		x = agg.lhist(opts.min, opts.max, opts.step, copts)
@@ -1087,6 +1124,18 @@ function agg.from_kernel(kind, entries, opts)
 		end
 	end
 	return x
+end
+
+-- agg.unshown() -> the aggregates made with print ~= false that were never printed nor read
+-- through items()/top()/each() and hold something, in creation order: the session prints
+-- them at exit, as it prints in-kernel aggregates.
+function agg.unshown()
+	local out = {}
+	for i = 1, n_made do
+		local x = made[i]
+		if x and not x[META].shown and length(x) > 0 then out[#out + 1] = x end
+	end
+	return out
 end
 
 return agg

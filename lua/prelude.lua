@@ -184,7 +184,7 @@ local function report_drops()
 	end
 end
 
---- Session end: end handlers, then unprinted in-kernel aggregates, then drops.
+--- Session end: end handlers, then unprinted in-kernel and Lua aggregates, then drops.
 function M.finish()
 	local failed
 	for _, fn in ipairs(handlers["end"]) do
@@ -202,6 +202,7 @@ function M.finish()
 			p:mark_printed()
 		end
 	end
+	for _, a in ipairs(agg.unshown()) do print(a) end   -- Lua ones alike (print = false: not)
 	io.stdout:flush()
 	if M.report_drops ~= false then report_drops() end
 	if failed then error("an end handler failed", 0) end

@@ -1,162 +1,36 @@
--- stacktool: what the stack tools in scripts/ share. One option parser (-p PID, -c CMD or
--- `-- CMD` after the script's options, -d SECS, -f folded output, -o FILE, -h, plus each
--- tool's own options), the target (a running pid, or a command started held until the
--- probes are attached, like `-- CMD` does), the end (after -d, or when the target is gone),
--- and the output (folded lines, or a flame graph).
+-- stacktool: what the stack tools in scripts/ add to tool.lua's options: -f (folded
+-- stacks) and -o FILE as their output file (folded lines, or a flame graph), and the
+-- target's symbols tracked while it runs.
 local stack = require("ltrace.stack")
 local folded = require("folded")
 local flamegraph = require("flamegraph")
+local tool = require("tool")
 
-local M = {}
+local M = setmetatable({}, { __index = tool })
 
-local COMMON = {
-	{ "-p", "pid", "PID", "trace this process (and only it)", number = true },
-	{ "-c", "cmd", "CMD", "run CMD (a shell command line) and trace it" },
-	{ "-d", "duration", "SECS", "stop after SECS seconds", number = true },
-	{ "-f", "folded", nil, "print folded stacks (flamegraph.pl / speedscope input)" },
-	{ "-o", "output", "FILE", "write the output to FILE" },
-	{ "-h", "help", nil, "this help" },
-}
+local FOLDED = { "-f", "folded", nil, "print folded stacks (flamegraph.pl / speedscope input)" }
+-- Options several stack tools take alike.
+M.USER_ONLY = { "-U", "user_only", nil, "user stacks only" }
+M.KERNEL_ONLY = { "-K", "kernel_only", nil, "kernel stacks only" }
+M.ALL = { "--all", "all", nil, "every process, not just a target (then no -p/-c/--)" }
 
-local function usage(spec)
-	local lines = { ("usage: ltrace-ebpf scripts/%s.lua %s"):format(spec.name, spec.usage),
-	                "", spec.summary, "", "options:" }
-	local all = {}
-	for _, o in ipairs(spec.options or {}) do all[#all + 1] = o end
-	for _, o in ipairs(COMMON) do all[#all + 1] = o end
-	for _, o in ipairs(all) do
-		local left = o[1] .. (o[3] and " " .. o[3] or "")
-		local def = o.default ~= nil and (" (default " .. tostring(o.default) .. ")") or ""
-		lines[#lines + 1] = ("  %-14s %s%s"):format(left, o[4], def)
-	end
-	lines[#lines + 1] = "  -- CMD ARGS     run CMD (after the script's options) and trace it"
-	return table.concat(lines, "\n") .. "\n"
-end
-
--- M.parse(argv, spec) -> opts. spec: { name, usage, summary, options = { { flag, key,
--- ARGNAME or nil, help, number = bool, default = v } }, positional = "NAME" or nil }.
--- Misuse raises the usage text (exit status 1); -h prints it and sets opts.help.
+-- M.parse(argv, spec): tool.parse with -f (unless spec.folded == false: a tool whose output
+-- is no set of stacks), the tool writing -o FILE itself.
 function M.parse(argv, spec)
-	local opts, byflag = {}, {}
-	for _, o in ipairs(spec.options or {}) do
-		byflag[o[1]] = o
-		if o.default ~= nil then opts[o[2]] = o.default end
-	end
-	for _, o in ipairs(COMMON) do byflag[o[1]] = byflag[o[1]] or o end
-	local i = 1
-	while i <= #argv do
-		local a = argv[i]
-		local o = byflag[a]
-		if a == "--help" then o = byflag["-h"] end
-		if o then
-			if o[3] then
-				local v = argv[i + 1]
-				if v == nil then error(("%s needs %s\n%s"):format(a, o[3], usage(spec)), 0) end
-				if o.number then
-					v = tonumber(v)
-					if not v then error(("%s: '%s' is not a number"):format(a, argv[i + 1]), 0) end
-				end
-				opts[o[2]] = v
-				i = i + 2
-			else
-				opts[o[2]] = true
-				i = i + 1
-			end
-		elseif a:sub(1, 1) == "-" then
-			error(("unknown option '%s'\n%s"):format(a, usage(spec)), 0)
-		elseif spec.positional and not opts.positional then
-			opts.positional = a
-			i = i + 1
-		else
-			error(("unexpected argument '%s'\n%s"):format(a, usage(spec)), 0)
-		end
-	end
-	if opts.help then
-		io.write(usage(spec))
-		return opts
-	end
-	if spec.positional and not opts.positional then
-		error(("missing %s\n%s"):format(spec.positional, usage(spec)), 0)
-	end
-	if (opts.pid and 1 or 0) + (opts.cmd and 1 or 0) + (target() and 1 or 0) > 1 then
-		error("use one of -p PID, -c CMD and -- CMD", 0)
-	end
-	M.target(opts)
+	spec.extra, spec.own_output = spec.folded ~= false and { FOLDED } or {}, true
+	local opts = tool.parse(argv, spec)
+	-- written at the end: a path that cannot be is refused now, before any tracing
+	if opts.output and not opts.help then tool.create(opts.output):close() end
 	return opts
 end
 
-local function alive(pid)
-	local f = io.open("/proc/" .. pid .. "/stat")
-	if not f then return false end
-	local state = (f:read("l") or ""):match("^%d+ %b() (%a)")
-	f:close()
-	return state ~= nil and state ~= "Z" and state ~= "X"
-end
-
--- -c CMD: a shell that writes its pid and waits at a fifo, then execs CMD once released.
-local function spawn(cmd)
-	local dir = os.tmpname()
-	os.remove(dir)
-	assert(os.execute("mkdir -m 700 " .. dir .. " && mkfifo " .. dir .. "/gate"))
-	local run = assert(io.open(dir .. "/run.sh", "w"))
-	run:write(("echo $$ > %s/pid\nread _ < %s/gate\nexec %s\n"):format(dir, dir, cmd))
-	run:close()
-	assert(os.execute(("sh %s/run.sh &"):format(dir)))
-	local pid
-	for _ = 1, 500 do
-		local f = io.open(dir .. "/pid")
-		pid = f and tonumber(f:read("l"))
-		if f then f:close() end
-		if pid then break end
-		os.execute("sleep 0.01")
-	end
-	if not pid then error("-c: the command did not start", 0) end
-	local function clean()
-		for _, f in ipairs({ "gate", "pid", "run.sh" }) do os.remove(dir .. "/" .. f) end
-		os.remove(dir)
-	end
-	-- Never released (the tool failed before its probes were in): the held shell must not
-	-- wait at its fifo forever. Collected at the latest when the session closes Lua.
-	local held = setmetatable({}, { __gc = function(h)
-		if h.released then return end
-		os.execute(("kill -KILL %d 2>/dev/null"):format(pid))
-		clean()
-	end })
-	return pid, function()
-		held.released = true
-		local g = io.open(dir .. "/gate", "w")
-		if g then g:write("\n"); g:close() end
-		clean()
-	end
-end
-
--- M.target(opts), from M.parse, before the tool makes its probes: -c starts the command
--- (held until begin), and the process joins the traced set. Being first, it is the
--- session's target: the kernel limits the user probes to it (trace_pid).
-function M.target(opts)
-	if opts.cmd then opts.pid, opts.release = spawn(opts.cmd) end
-	if not opts.pid then return end
-	if not opts.release and not alive(opts.pid) then
-		error(("-p %d: no such process"):format(opts.pid), 0)
-	end
-	trace_pid(opts.pid)
-end
-
--- M.start(opts): a -c command is released once the probes are attached (at begin); the
--- session ends after -d or when the target is gone.
 function M.start(opts)
-	local release = opts.release
-	if opts.pid then
-		stack.track(opts.pid)
-		every("100ms", function() if not alive(opts.pid) then exit(0) end end)
-	end
-	if release then on("begin", release) end
-	if opts.duration then after(opts.duration, function() exit(0) end) end
-	return opts.pid or target()
+	if opts.pid then stack.track(opts.pid) end
+	return tool.start(opts)
 end
 
 -- M.output(opts, source, fopts): folded lines (-f) or an SVG flame graph; to -o FILE, or
--- folded to stdout and the SVG to default_svg. fopts: folded.collect's and M.svg's options.
+-- folded to stdout and the SVG to default_svg. fopts: folded.collect's and flamegraph's.
 function M.output(opts, source, fopts)
 	if opts.folded then
 		local t = folded.write(opts.output or io.stdout, source, fopts)
@@ -171,58 +45,6 @@ function M.output(opts, source, fopts)
 	local total = flamegraph.write(path, source, fopts)
 	io.stderr:write(("wrote %s (%s %s)\n"):format(path, math.tointeger(total) or total,
 	                                             fopts.unit or "samples"))
-end
-
---- Interval reporting shared by the counting tools: every -i SECS print with report() and
---- reset with clear() (optional), stop after -n COUNT reports; at the end, one last report
---- unless COUNT reports are already out, or unless pending() (optional) says nothing came
---- in since the last interval's report.
-function M.every_report(opts, report, clear, pending)
-	local n, reported = 0, false
-	if opts.interval then
-		every(opts.interval, function()
-			report()
-			if clear then clear() end
-			reported, n = true, n + 1
-			if opts.count and n >= opts.count then exit(0) end
-		end)
-	end
-	on("end", function()
-		if opts.count and n >= opts.count then return end
-		if reported and pending and not pending() then return end
-		report()
-	end)
-end
-
---- A socket address from sock:inet_sock_set_state fields: dotted IPv4 (field v4) or IPv6
---- (field v6, 16 bytes) by e.family, written as inet_ntop does (RFC 5952: lower-case hex,
---- the longest run of two or more zero groups as "::", IPv4-mapped as ::ffff:a.b.c.d).
-function M.inet_addr(e, v4, v6)
-	if e.family == 2 then return table.concat(e[v4], ".") end
-	local b, w = e[v6], {}
-	for i = 1, 16, 2 do w[#w + 1] = b[i] * 256 + b[i + 1] end
-	if w[1] == 0 and w[2] == 0 and w[3] == 0 and w[4] == 0 and w[5] == 0 and w[6] == 0xffff then
-		return ("::ffff:%d.%d.%d.%d"):format(b[13], b[14], b[15], b[16])
-	end
-	local best, best_len, run, run_len = nil, 1, nil, 0
-	for i = 1, 8 do
-		if w[i] == 0 then
-			run, run_len = run or i, run_len + 1
-			if run_len > best_len then best, best_len = run, run_len end
-		else
-			run, run_len = nil, 0
-		end
-	end
-	local hex = {}
-	for i = 1, 8 do hex[i] = ("%x"):format(w[i]) end
-	if not best then return table.concat(hex, ":") end
-	return table.concat(hex, ":", 1, best - 1) .. "::" .. table.concat(hex, ":", best + best_len, 8)
-end
-
---- "addr:port", with the IPv6 address in brackets ("[::1]:22") so the port stays apart.
-function M.inet_endpoint(e, v4, v6, port)
-	local a = M.inet_addr(e, v4, v6)
-	return (e.family == 2 and "%s:%d" or "[%s]:%d"):format(a, port)
 end
 
 return M

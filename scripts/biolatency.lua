@@ -5,12 +5,12 @@
 -- runs in interrupt context), so -p / -c / -- CMD are refused. Prints at the end, or every
 -- -i SECS (-n COUNT times); "no block I/O seen" when no request completed; -j: JSON lines.
 --
---   ltrace-ebpf scripts/biolatency.lua [-m] [-D] [-F] [-i SECS [-n COUNT]] [-j] [-d SECS]
-local tool = require("stacktool")
+--   ltrace-ebpf scripts/biolatency.lua -h   (the options: the spec table below)
+local tool = require("tool")
 
 local spec = {
 	name = "biolatency",
-	usage = "[-m] [-D] [-F] [-i SECS [-n COUNT]] [-j] [-d SECS]",
+	target = false,
 	summary = "Block I/O latency histogram (tracepoints block:block_rq_issue/complete), "
 	          .. "system-wide.",
 	options = {
@@ -18,15 +18,12 @@ local spec = {
 		{ "-D", "disks", nil, "a histogram per disk (MAJ:MIN)" },
 		{ "-F", "flags", nil, "a histogram per operation (R, W, D, N)" },
 		{ "-i", "interval", "SECS", "print (and reset) the histograms every SECS", number = true },
-		{ "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
+		tool.COUNT,
 		{ "-j", "json", nil, "one JSON object per histogram" },
 	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
-if opts.pid or opts.cmd or target() then
-	error("biolatency is system-wide: -p, -c and -- CMD are not supported", 0)
-end
 local unit, div = opts.msecs and "msecs" or "usecs", opts.msecs and 1e6 or 1e3
 
 local function devname(dev) return ("%d:%d"):format(dev >> 20, dev & 0xfffff) end

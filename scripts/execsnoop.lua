@@ -1,37 +1,35 @@
 -- execsnoop: successful exec()s as they happen: PID PPID COMM PATH, from the
--- sched:sched_process_exec tracepoint (the new program's path; the parent read from /proc).
+-- sched_process_exec raw tracepoint (the new program's path; the parent read in kernel).
 --
---   ltrace-ebpf scripts/execsnoop.lua [-n COMM] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+--   ltrace-ebpf scripts/execsnoop.lua -h   (the options: the spec table below)
+local tool = require("tool")
 
 local spec = {
 	name = "execsnoop",
-	usage = "[-n COMM] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
 	summary = "Traces exec()s: PID PPID COMM PATH.",
 	options = {
 		{ "-n", "name", "COMM", "only execs whose new command name is COMM" },
-		{ "-j", "json", nil, "one JSON object per line" },
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
 tool.start(opts)
 
-local function ppid_of(pid)
-	local f = io.open("/proc/" .. pid .. "/stat")
-	local l = f and f:read("l")
-	if f then f:close() end
-	return l and tonumber(l:match("^%d+ %b() %a (%d+)")) or -1
-end
-
+-- The raw tracepoint (task, old_pid, linux_binprm): the parent is read in kernel while the
+-- exec happens, so a child that has exited (or been reparented) by the time its event is
+-- handled still shows the parent that started it.
 if not opts.json then printf("%-7s %-7s %-16s %s\n", "PID", "PPID", "COMM", "PATH") end
-probe("tracepoint:sched:sched_process_exec", { comm = opts.name }, function(e)
-	local path = tostring(e.filename):gsub('[%c"\\]', function(c) return ("\\x%02x"):format(c:byte()) end)
+probe("rawtracepoint:sched_process_exec", {
+	comm = opts.name,
+	fields = { tgid = "p.tgid", ppid = "p.real_parent->tgid", path = "bprm.filename" },
+}, function(e)
+	local path = tostring(e.path):gsub('[%c"\\]', function(c) return ("\\x%02x"):format(c:byte()) end)
 	if opts.json then
-		printf('{"pid":%d,"old_pid":%d,"ppid":%d,"comm":"%s","path":"%s"}\n', e.fields.pid,
-		       e.old_pid, ppid_of(e.fields.pid), e.comm, path)
+		printf('{"pid":%d,"old_pid":%d,"ppid":%d,"comm":"%s","path":"%s"}\n', e.tgid,
+		       e.old_pid, e.ppid, e.comm, path)
 	else
-		printf("%-7d %-7d %-16s %s\n", e.fields.pid, ppid_of(e.fields.pid), e.comm, path)
+		printf("%-7d %-7d %-16s %s\n", e.tgid, e.ppid, e.comm, path)
 	end
 	io.stdout:flush()
 end)

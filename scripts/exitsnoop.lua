@@ -3,16 +3,15 @@
 -- fields read through the task in kernel; only the last thread of a process (group_dead).
 --
 --   ltrace-ebpf scripts/exitsnoop.lua [-t] [-x] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+local tool = require("tool")
 
 local spec = {
   name = "exitsnoop",
-  usage = "[-t] [-x] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
   summary = "Traces process exits: PID PPID COMM AGE(s) EXIT.",
   options = {
     { "-t", "threads", nil, "every thread's exit, not only processes'" },
     { "-x", "failed", nil, "only exits with a non-zero status or a signal" },
-    { "-j", "json", nil, "one JSON object per line" },
+    tool.JSON,
   },
 }
 local opts = tool.parse(arg, spec)

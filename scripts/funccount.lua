@@ -1,20 +1,18 @@
 -- funccount: calls of the functions PATTERN matches (LIB:GLOB, or any probe spec), counted
 -- per function in kernel (no per-event traffic). Prints at the end, or every -i SECS.
 --
---   ltrace-ebpf scripts/funccount.lua [-T TOP] [-i SECS [-n COUNT]] [-j] [-d SECS] PATTERN
---                                     [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+--   ltrace-ebpf scripts/funccount.lua -h   (the options: the spec table below)
+local tool = require("tool")
 
 local spec = {
 	name = "funccount",
-	usage = "[-T TOP] [-i SECS [-n COUNT]] [-j] [-d SECS] PATTERN [(-p PID | -c CMD | -- CMD)]",
 	summary = "Counts calls of the functions PATTERN (LIB:GLOB, e.g. libc:str*) matches, in kernel.",
 	positional = "PATTERN",
 	options = {
 		{ "-T", "top", "TOP", "rows printed", number = true, default = 50 },
-		{ "-i", "interval", "SECS", "print (and clear) every SECS seconds", number = true },
-		{ "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
-		{ "-j", "json", nil, "one JSON object per line" },
+		tool.INTERVAL,
+		tool.COUNT,
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)

@@ -2,20 +2,18 @@
 -- (call: probes pair entry and return per thread). FUNC is LIB:NAME (a glob keys the
 -- histogram by function). -u / -m print microseconds / milliseconds instead of ns.
 --
---   ltrace-ebpf scripts/funclatency.lua [-u|-m] [-i SECS [-n COUNT]] [-j] [-d SECS] LIB:FUNC
---                                       [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+--   ltrace-ebpf scripts/funclatency.lua -h   (the options: the spec table below)
+local tool = require("tool")
 
 local spec = {
 	name = "funclatency",
-	usage = "[-u|-m] [-i SECS [-n COUNT]] [-j] [-d SECS] LIB:FUNC [(-p PID | -c CMD | -- CMD)]",
 	summary = "Log2 histogram of the latency of LIB:FUNC's calls, built in kernel.",
 	positional = "LIB:FUNC",
 	options = {
 		{ "-u", "us", nil, "microseconds" },
 		{ "-m", "ms", nil, "milliseconds (the summary line; the histogram is in ns)" },
-		{ "-i", "interval", "SECS", "print (and clear) every SECS seconds", number = true },
-		{ "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
+		tool.INTERVAL,
+		tool.COUNT,
 		{ "-j", "json", nil, "one JSON object per line (count, sum, min, max, buckets)" },
 	},
 }

@@ -1,17 +1,16 @@
 -- killsnoop: kill() calls as they return: PID COMM SIG TPID RESULT (0 or -errno), like bcc's
 -- killsnoop. syscall:kill, paired in kernel; -x shows failed calls only (in kernel).
 --
---   ltrace-ebpf scripts/killsnoop.lua [-x] [-s SIG] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+--   ltrace-ebpf scripts/killsnoop.lua -h   (the options: the spec table below)
+local tool = require("tool")
 
 local spec = {
 	name = "killsnoop",
-	usage = "[-x] [-s SIG] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
 	summary = "Traces kill() calls: PID COMM SIG TPID RESULT.",
 	options = {
 		{ "-x", "failed", nil, "failed calls only" },
 		{ "-s", "signal", "SIG", "only this signal number", number = true },
-		{ "-j", "json", nil, "one JSON object per line" },
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)

@@ -3,14 +3,13 @@
 -- allocation not freed yet is outstanding. Every -i seconds and at the end, prints the
 -- stacks holding the most outstanding bytes: "N bytes in M allocations from stack".
 --
---   ltrace-ebpf scripts/memleak.lua [-i SECS] [-n TOP] [-a MIN_AGE_MS] [--dwarf] [-d SECS]
---                                   [-o FILE] (-p PID | -c CMD | -- CMD)
+--   ltrace-ebpf scripts/memleak.lua -h   (the options: the spec table below)
 local tool = require("stacktool")
 
 local spec = {
 	name = "memleak",
-	usage = "[-i SECS] [-n TOP] [-a MIN_AGE_MS] [--dwarf] [-d SECS] [-o FILE] "
-	        .. "(-p PID | -c CMD | -- CMD)",
+	target = "required",
+	folded = false,
 	summary = "Outstanding allocations (malloc/calloc/realloc not freed) by allocation stack.",
 	options = {
 		{ "-i", "interval", "SECS", "report period", number = true, default = 5 },
@@ -55,7 +54,7 @@ probe("call:" .. lib .. ":realloc", { stack = "user", unwind = unwind }, functio
 end)
 probe("uprobe:" .. lib .. ":free", function(e) live[e.args[1]] = nil end)
 
-local out = opts.output and assert(require("ltrace.core").create(opts.output)) or io.stdout
+local out = opts.output and tool.create(opts.output) or io.stdout
 
 local function report(final)
 	local by, now = {}, nil

@@ -4,23 +4,20 @@
 -- the most blocked time, or writes folded stacks (-f, values in microseconds) or an SVG
 -- flame graph (-o FILE.svg). Waits outside -m MIN_US .. -M MAX_US are left out.
 --
---   ltrace-ebpf scripts/offcputime.lua [-m MIN_US] [-M MAX_US] [-t TID] [-n TOP] [-U|-K]
---                                      [-d SECS] [-f] [-o FILE] (-p PID | -c CMD | -- CMD)
+--   ltrace-ebpf scripts/offcputime.lua -h   (the options: the spec table below)
 local tool = require("stacktool")
 
 local spec = {
 	name = "offcputime",
-	usage = "[-m MIN_US] [-M MAX_US] [-t TID] [-n TOP] [-U|-K] [-d SECS] [-f] [-o FILE] " ..
-	        "(-p PID | -c CMD | -- CMD)",
 	summary = "Off-CPU time per blocked stack (sched_switch), summed in the kernel.",
 	options = {
 		{ "-m", "min_us", "MIN_US", "ignore waits shorter than this", number = true, default = 1 },
 		{ "-M", "max_us", "MAX_US", "ignore waits longer than this", number = true },
 		{ "-t", "tid", "TID", "this thread only", number = true },
 		{ "-n", "top", "TOP", "stacks printed", number = true, default = 10 },
-		{ "-U", "user_only", nil, "user stacks only" },
-		{ "-K", "kernel_only", nil, "kernel stacks only" },
-		{ "--all", "all", nil, "every process, not just a target" },
+		tool.USER_ONLY,
+		tool.KERNEL_ONLY,
+		tool.ALL,
 	},
 }
 local opts = tool.parse(arg, spec)
@@ -40,7 +37,7 @@ on("end", function()
 		                       title = "Off-CPU time", default_svg = "offcpu.svg" })
 		return
 	end
-	local out = opts.output and assert(require("ltrace.core").create(opts.output)) or io.stdout
+	local out = opts.output and tool.create(opts.output) or io.stdout
 	local entries = p:read()
 	table.sort(entries, function(a, b) return a.sum > b.sum end)
 	for i = 1, math.min(opts.top, #entries) do

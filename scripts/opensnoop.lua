@@ -2,17 +2,16 @@
 -- libbpf-tools opensnoop). The syscalls are paired in kernel (syscall: probes), the path is
 -- read at exit. -x shows failed opens only (filtered in kernel), -n only one command name.
 --
---   ltrace-ebpf scripts/opensnoop.lua [-x] [-n COMM] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+--   ltrace-ebpf scripts/opensnoop.lua -h   (the options: the spec table below)
+local tool = require("tool")
 
 local spec = {
 	name = "opensnoop",
-	usage = "[-x] [-n COMM] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
 	summary = "Traces open()/openat() calls: PID COMM FD ERR PATH.",
 	options = {
 		{ "-x", "failed", nil, "failed opens only" },
 		{ "-n", "name", "COMM", "only this command name" },
-		{ "-j", "json", nil, "one JSON object per line" },
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)

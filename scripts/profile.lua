@@ -4,20 +4,18 @@
 -- flame graph, or folded stacks with -f. --dwarf unwinds user stacks with DWARF in user
 -- space instead (code built without frame pointers; each sample then costs a stack copy).
 --
---   ltrace-ebpf scripts/profile.lua [-F HZ] [-U|-K] [--dwarf] [-d SECS] [-f] [-o FILE]
---                                   (-p PID | -c CMD | -- CMD)
+--   ltrace-ebpf scripts/profile.lua -h   (the options: the spec table below)
 local tool = require("stacktool")
 
 local spec = {
 	name = "profile",
-	usage = "[-F HZ] [-U|-K] [--dwarf] [-d SECS] [-f] [-o FILE] (-p PID | -c CMD | -- CMD)",
 	summary = "On-CPU flame graph: stacks sampled at HZ per CPU, counted per stack.",
 	options = {
 		{ "-F", "hz", "HZ", "samples per second per CPU", number = true, default = 99 },
-		{ "-U", "user_only", nil, "user stacks only" },
-		{ "-K", "kernel_only", nil, "kernel stacks only" },
+		tool.USER_ONLY,
+		tool.KERNEL_ONLY,
 		{ "--dwarf", "dwarf", nil, "unwind user stacks with DWARF (no frame pointers needed)" },
-		{ "--all", "all", nil, "every process, not just a target (needs no -p/-c/--)" },
+		tool.ALL,
 	},
 }
 local opts = tool.parse(arg, spec)
@@ -26,8 +24,7 @@ if not (opts.pid or opts.cmd or target() or opts.all) then
 	error("profile: name a target: -p PID, -c CMD or -- CMD (or --all)", 0)
 end
 local which = opts.user_only and "user" or opts.kernel_only and "kernel" or "both"
-local hz = math.tointeger(opts.hz)
-if not hz or hz < 1 then error("-F: a positive whole number of Hz", 0) end
+local hz = opts.hz   -- an integer >= 1 (tool.lua)
 local fopts = { comm = true, default_svg = "profile.svg", title = "CPU profile", unit = "samples" }
 
 local source

@@ -3,20 +3,18 @@
 -- generator counts once per yield) and counts calls per (function, file) in Lua. Prints
 -- the top functions at the end, or every -i SECS (-n COUNT times), as text or JSON lines.
 --
---   ltrace-ebpf scripts/pycalls.lua [-b PYTHON] [-t TOP] [-i SECS [-n COUNT]] [-j] [-d SECS]
---                                   [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+--   ltrace-ebpf scripts/pycalls.lua -h   (the options: the spec table below)
+local tool = require("tool")
 
 local spec = {
 	name = "pycalls",
-	usage = "[-b PYTHON] [-t TOP] [-i SECS [-n COUNT]] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
 	summary = "Counts Python function calls per function (USDT python:function__return).",
 	options = {
 		{ "-b", "bin", "PYTHON", "the interpreter binary with USDT notes", default = "/usr/bin/python3.11" },
 		{ "-t", "top", "TOP", "functions printed per report", number = true, default = 20 },
 		{ "-i", "interval", "SECS", "print (and reset) the counts every SECS", number = true },
-		{ "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
-		{ "-j", "json", nil, "one JSON object per line" },
+		tool.COUNT,
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)

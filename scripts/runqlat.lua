@@ -6,26 +6,23 @@
 -- context, so -p / -c / -- CMD (which filter on the current task) are refused. Prints the
 -- histogram at the end, or every -i SECS (-n COUNT times); -j prints JSON lines.
 --
---   ltrace-ebpf scripts/runqlat.lua [-m] [-i SECS [-n COUNT]] [-j] [-d SECS]
-local tool = require("stacktool")
+--   ltrace-ebpf scripts/runqlat.lua -h   (the options: the spec table below)
+local tool = require("tool")
 
 local spec = {
 	name = "runqlat",
-	usage = "[-m] [-i SECS [-n COUNT]] [-j] [-d SECS]",
+	target = false,
 	summary = "Run queue latency histogram (tracepoints sched:sched_wakeup*, sched:sched_switch), "
 	          .. "system-wide.",
 	options = {
 		{ "-m", "msecs", nil, "milliseconds (default microseconds)" },
 		{ "-i", "interval", "SECS", "print (and reset) the histogram every SECS", number = true },
-		{ "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
+		tool.COUNT,
 		{ "-j", "json", nil, "one JSON object per histogram" },
 	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
-if opts.pid or opts.cmd or target() then
-	error("runqlat is system-wide: -p, -c and -- CMD are not supported", 0)
-end
 local unit, div = opts.msecs and "msecs" or "usecs", opts.msecs and 1e6 or 1e3
 
 local queued = {}          -- tid -> ts when it became runnable

@@ -3,19 +3,16 @@
 -- (frame pointers), or per DWARF-unwound stack in Lua with --dwarf. Prints the top stacks,
 -- or folded stacks (-f) or an SVG flame graph (-o FILE.svg).
 --
---   ltrace-ebpf scripts/stackcount.lua [-U|-K|-B] [-n TOP] [--dwarf] [-d SECS] [-f]
---                                      [-o FILE] PATTERN [(-p PID | -c CMD | -- CMD)]
+--   ltrace-ebpf scripts/stackcount.lua -h   (the options: the spec table below)
 local tool = require("stacktool")
 
 local spec = {
 	name = "stackcount",
-	usage = "[-U|-K|-B] [-n TOP] [--dwarf] [-d SECS] [-f] [-o FILE] PATTERN "
-	        .. "[(-p PID | -c CMD | -- CMD)]",
 	summary = "Counts the stacks that reach PATTERN (a probe spec, e.g. libc:malloc).",
 	positional = "PATTERN",
 	options = {
 		{ "-U", "user_only", nil, "user stacks (the default for user probes)" },
-		{ "-K", "kernel_only", nil, "kernel stacks only" },
+		tool.KERNEL_ONLY,
 		{ "-B", "both", nil, "user and kernel stacks" },
 		{ "-n", "top", "TOP", "stacks printed", number = true, default = 10 },
 		{ "--dwarf", "dwarf", nil, "unwind user stacks with DWARF (counted in Lua)" },
@@ -53,7 +50,7 @@ on("end", function()
 		                            default_svg = "stackcount.svg", unit = "calls" })
 		return
 	end
-	local out = opts.output and assert(require("ltrace.core").create(opts.output)) or io.stdout
+	local out = opts.output and tool.create(opts.output) or io.stdout
 	local items = {}
 	if opts.dwarf then
 		for _, it in ipairs(counts:items()) do items[#items + 1] = { key = it.key, n = it.value } end

@@ -2,21 +2,19 @@
 -- total latency (-L). No per-event traffic: one in-kernel aggregate over syscall:*, read
 -- every -i SECS (then cleared) and at the end.
 --
---   ltrace-ebpf scripts/syscount.lua [-P] [-L] [-T TOP] [-i SECS [-n COUNT]] [-j] [-d SECS]
---                                    [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+--   ltrace-ebpf scripts/syscount.lua -h   (the options: the spec table below)
+local tool = require("tool")
 
 local spec = {
 	name = "syscount",
-	usage = "[-P] [-L] [-T TOP] [-i SECS [-n COUNT]] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
 	summary = "Counts system calls in kernel, per syscall (or per process with -P).",
 	options = {
 		{ "-P", "process", nil, "count per process instead of per syscall" },
 		{ "-L", "latency", nil, "also total latency (us)" },
 		{ "-T", "top", "TOP", "rows printed", number = true, default = 10 },
-		{ "-i", "interval", "SECS", "print (and clear) every SECS seconds", number = true },
-		{ "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
-		{ "-j", "json", nil, "one JSON object per line" },
+		tool.INTERVAL,
+		tool.COUNT,
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)

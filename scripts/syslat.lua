@@ -4,12 +4,11 @@
 -- other), the hotspots (syscalls by total time) are ranked, and with -j the whole
 -- report is one JSON object.
 --
---   ltrace-ebpf scripts/syslat.lua [-T TOP] [-H] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+--   ltrace-ebpf scripts/syslat.lua -h   (the options: the spec table below)
+local tool = require("tool")
 
 local spec = {
 	name = "syslat",
-	usage = "[-T TOP] [-H] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
 	summary = "Syscall latency of a process by syscall and category, with hotspots.",
 	options = {
 		{ "-T", "top", "TOP", "hotspots shown", number = true, default = 10 },

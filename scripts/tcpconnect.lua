@@ -5,20 +5,18 @@
 -- instead counts connections per (comm, destination, port) and prints them every SECS
 -- (-n COUNT times).
 --
---   ltrace-ebpf scripts/tcpconnect.lua [-P PORT] [-T] [-i SECS [-n COUNT]] [-j] [-d SECS]
---                                      [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+--   ltrace-ebpf scripts/tcpconnect.lua -h   (the options: the spec table below)
+local tool = require("tool")
 
 local spec = {
 	name = "tcpconnect",
-	usage = "[-P PORT] [-T] [-i SECS [-n COUNT]] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
 	summary = "Prints TCP connect()s with addresses and port (tracepoint sock:inet_sock_set_state).",
 	options = {
 		{ "-P", "port", "PORT", "only connections to this port", number = true },
-		{ "-T", "timestamp", nil, "print a wall clock time column" },
+		tool.TIMESTAMP,
 		{ "-i", "interval", "SECS", "count connections, print the counts every SECS", number = true },
-		{ "-n", "count", "COUNT", "stop after COUNT intervals", number = true },
-		{ "-j", "json", nil, "one JSON object per line" },
+		tool.COUNT,
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)

@@ -8,20 +8,18 @@
 -- System-wide by default; -p PID, -c CMD or -- CMD keep the state changes made while the
 -- target runs (enough for connections it opens and closes itself).
 --
---   ltrace-ebpf scripts/tcplife.lua [-L PORT] [-D PORT] [-T] [-j] [-d SECS]
---                                   [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+--   ltrace-ebpf scripts/tcplife.lua -h   (the options: the spec table below)
+local tool = require("tool")
 
 local spec = {
 	name = "tcplife",
-	usage = "[-L PORT] [-D PORT] [-T] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
 	summary = "Prints each TCP connection's addresses, ports, owner and lifetime "
 	          .. "(tracepoint sock:inet_sock_set_state).",
 	options = {
 		{ "-L", "lport", "PORT", "only connections with this local port", number = true },
 		{ "-D", "rport", "PORT", "only connections with this remote port", number = true },
-		{ "-T", "timestamp", nil, "print a wall clock time column" },
-		{ "-j", "json", nil, "one JSON object per line" },
+		tool.TIMESTAMP,
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)

@@ -5,19 +5,17 @@
 -- System-wide by default; -p PID, -c CMD or -- CMD keep the transitions made while the
 -- target runs (in its context: those made in softirq on behalf of its sockets are not).
 --
---   ltrace-ebpf scripts/tcpstates.lua [-L PORT] [-D PORT] [-T] [-j] [-d SECS]
---                                     [(-p PID | -c CMD | -- CMD)]
-local tool = require("stacktool")
+--   ltrace-ebpf scripts/tcpstates.lua -h   (the options: the spec table below)
+local tool = require("tool")
 
 local spec = {
 	name = "tcpstates",
-	usage = "[-L PORT] [-D PORT] [-T] [-j] [-d SECS] [(-p PID | -c CMD | -- CMD)]",
 	summary = "Prints TCP state transitions (tracepoint sock:inet_sock_set_state).",
 	options = {
 		{ "-L", "lport", "PORT", "only sockets with this local port", number = true },
 		{ "-D", "rport", "PORT", "only sockets with this remote port", number = true },
-		{ "-T", "timestamp", nil, "print a wall clock time column" },
-		{ "-j", "json", nil, "one JSON object per line" },
+		tool.TIMESTAMP,
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)

@@ -205,4 +205,23 @@ assert_eq "3:5:3:3" "$(vals hist)" "histogram after clear: count:min:slot:n of t
 assert_eq 1 "$(count_lines '^@printed_once: 7$')" "p:print() during the session"
 assert_eq 1 "$(count_lines '^@printed_once')" "not printed again at exit"
 
+case_ "Lua aggregates print at exit like in-kernel ones, once (issue 12 item 14)"
+cat >"$TMP/luaagg.lua" <<LUA
+local calls, shown, quiet = counter("calls"), counter("shown"), counter{ name = "quiet", print = false }
+local lat = hist("lat")
+probe("call:$LIB:ltfix_add", function(e)
+  calls:add(e.comm); shown:add(e.comm); quiet:add(e.comm)
+  lat[e.comm]:add(e.duration)
+  lat.get:add(1)   -- a key named like a method
+end)
+on("end", function() print(shown) end)
+LUA
+lt "$TMP/luaagg.lua" -- "$RUN" -n 3 add 1 2
+assert_rc 0
+assert_eq 1 "$(count_lines '^@calls\[ltfix_run\]: 3$')" "a Lua counter printed at exit"
+assert_eq 1 "$(count_lines '^@shown\[ltfix_run\]: 3$')" "printed by the script: not again"
+assert_eq 0 "$(count_lines '^@quiet')" "print = false"
+assert_eq 1 "$(count_lines '^@lat\[ltfix_run\]:$')" "a Lua histogram printed at exit"
+assert_eq 1 "$(count_lines '^@lat\[get\]:$')" "its key named get"
+
 finish

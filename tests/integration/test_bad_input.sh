@@ -9,6 +9,7 @@ source "$(dirname "$0")/lib.sh"
 
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent)
 PROBE="probe('$LIB:ltfix_add', "
+S="$SRC_DIR/scripts"
 
 # row RC ERE [nobody] ARGS...
 row() {
@@ -66,6 +67,25 @@ row 1 "-p 2: a kernel thread: nothing in user space to trace" \
 row 1 "tracefs at /sys/kernel/tracing cannot be read: Permission denied" \
 	nobody -l 'tracepoint:sched:*'
 row 1 "Invalid argument to -w: '99999'.  Use integer 1\.\.126\." -w 99999 "$RUN" add 1 2
+# item 4: the tools' options (lua/tool.lua), each value checked against what it means
+row 1 "^ltrace-ebpf: -T TOP must be an integer >= 1 \(not -3\)$" "$S/syscount.lua" -T -3 -- "$RUN" add 1 2
+row 1 "^ltrace-ebpf: -n COUNT must be an integer >= 1 \(not 0\)$" "$S/syscount.lua" -i 1 -n 0 -- "$RUN" add 1 2
+row 1 "^ltrace-ebpf: -d SECS must be a number > 0 \(not -1\)$" "$S/opensnoop.lua" -d -1 -- "$RUN" add 1 2
+row 1 "^ltrace-ebpf: -d SECS must be a number > 0 \(not 1e400\)$" "$S/opensnoop.lua" -d 1e400 -- "$RUN" add 1 2
+row 1 "^ltrace-ebpf: -p PID must be an integer 1\.\.4194304 \(not 0\)$" "$S/execsnoop.lua" -p 0
+row 1 "^ltrace-ebpf: -s SIG must be an integer 0\.\.64 \(not 99\)$" "$S/killsnoop.lua" -s 99 -- "$RUN" add 1 2
+row 1 "^ltrace-ebpf: -L PORT must be an integer 1\.\.65535 \(not 70000\)$" "$S/tcplife.lua" -L 70000 -d 1
+row 1 "^ltrace-ebpf: -T TOP must be an integer >= 1 \(not 2\.5\)$" "$S/syslat.lua" -T 2.5 -- "$RUN" add 1 2
+row 1 "^ltrace-ebpf: -o: $TMP/none/x: No such file or directory$" "$S/opensnoop.lua" -o "$TMP/none/x" -- "$RUN" add 1 2
+row 1 "^ltrace-ebpf: -o: $TMP/none/x: No such file or directory$" "$S/stackcount.lua" -o "$TMP/none/x" syscall:openat -- "$RUN" add 1 2
+row 1 "^ltrace-ebpf: runqlat is system-wide: -p, -c and -- CMD are not supported$" "$S/runqlat.lua" -p 1
+
+case_ "comm longer than 15 characters: cut as the kernel cuts it, so the full name matches"
+cp "$RUN" "$TMP/ltfix_run_with_a_long_name"
+lt -E "n = 0 probe('$LIB:ltfix_add', { comm = 'ltfix_run_with_a_long_name' }, function() n = n + 1 end)
+      on('end', function() print('hits=' .. n) end)" -- "$TMP/ltfix_run_with_a_long_name" -n 3 add 1 2
+assert_rc 0
+assert_eq 3 "$(val hits)" "calls seen with the program's full name as comm"
 
 case_ "-V before a command prints the version and does not run the command"
 lt -V "$RUN" add 1 2

@@ -72,6 +72,28 @@ lt "$SRC_DIR/scripts/execsnoop.lua" -j -c /bin/true
 assert_rc 0
 assert_match "$(grep '"path":"/bin/true"' "$OUT")" '^\{"pid":[0-9]+,"old_pid":[0-9]+,"ppid":-?[0-9]+,"comm":"true","path":"/bin/true"\}$' "JSON exec"
 
+case_ "syscount -- CMD counts from the command's exec on, as strace -c -f (issue 12 item 6)"
+# a bare name: the launcher's PATH search (an execve per directory) and its own close()
+# must not be counted; exit_group never returns, so syscount leaves it out
+lt "$SRC_DIR/scripts/syscount.lua" -T 100 -- true
+assert_rc 0
+awk 'NF == 2 && $2 ~ /^[0-9]+$/ { print $1, $2 }' "$OUT" | sort >"$TMP/syscount.counts"
+strace -c -f -o "$TMP/strace.c" true
+awk '$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" && $NF != "exit_group" { print $NF, $4 }' \
+	"$TMP/strace.c" | sort >"$TMP/strace.counts"
+assert_eq "$(cat "$TMP/strace.counts")" "$(cat "$TMP/syscount.counts")" "per-syscall counts of true"
+assert_contains "$(cat "$TMP/syscount.counts")" "execve 1" "one execve"
+
+case_ "execsnoop: the parent of short-lived children, read at exec (issue 12 item 5)"
+bg exec_kids "$SRC_DIR/scripts/execsnoop.lua" -j -n ltfix_run
+wait_attached "$BG_PID"
+sh -c 'echo $$ >"$1"; for i in 1 2 3 4; do "$2" add 1 2 >/dev/null; done' sh "$TMP/kids.ppid" "$RUN"
+kill -INT "$(pgrep -P "$BG_PID" | head -1)"
+bg_wait
+ppid=$(cat "$TMP/kids.ppid")
+assert_eq 4 "$(grep -c '"comm":"ltfix_run"' "$TMP/exec_kids.out" || true)" "four execs"
+assert_eq 4 "$(grep -c "\"ppid\":$ppid," "$TMP/exec_kids.out" || true)" "each with its parent, the shell (exited since)"
+
 case_ "exitsnoop: exit status and killing signal"
 lt "$SRC_DIR/scripts/exitsnoop.lua" -- sh -c 'echo me=$$; exit 3'
 assert_rc 3 "the target's exit status passed on"

@@ -1,8 +1,8 @@
--- Tests of stacktool.inet_addr / inet_endpoint, the socket addresses the TCP tools print:
+-- Tests of tool.inet_addr / inet_endpoint, the socket addresses the TCP tools print:
 -- IPv6 must read as inet_ntop writes it (RFC 5952), with the port outside brackets.
 -- Run with ltrace-ebpf --lua-test FILE.
 
-local tool = require("stacktool")
+local tool = require("tool")
 local T = require("testlib")
 local test, eq = T.test, T.eq
 
