@@ -85,7 +85,7 @@ lt "$SRC_DIR/scripts/exitsnoop.lua" -x -- /bin/true
 assert_rc 0
 assert_eq 0 "$(grep -c ' code ' "$OUT" || true)" "-x leaves out a clean exit"
 # Three threads: one line for the process (the thread that exits last), -t: one per thread.
-# The script finds the last one without the tracepoint's group_dead (not on 6.1 or 6.12).
+# Without the tracepoint's group_dead (not on 6.1 or 6.12): the main thread's exit.
 lt "$SRC_DIR/scripts/exitsnoop.lua" -- "$FIXTURE_DIR/ltfx_threads"
 assert_rc 0
 assert_eq 1 "$(awk '$4 == "ltfx_threads" && $6 == "code" && $7 == 0' "$OUT" | wc -l)" "one exit per process"
