@@ -2,7 +2,8 @@
  * from the kernel's BTF; `args = {"prev.pid", ...}` and `fields = {...}` are field paths
  * resolved here (btf_path.c) into offset chains that rawtp.bpf.c walks with
  * bpf_probe_read_kernel. One loaded program, attached to each tracepoint with a cookie
- * (raw_tp_link.c: cookies on raw tracepoints need Linux 6.10, libbpf 1.1 cannot pass one).
+ * (raw_tp_link.c: cookies on raw tracepoints need Linux 6.10, libbpf 1.1 cannot pass one);
+ * before 6.10, a program instance per probe with its cookie fixed at load (rawtp_nocookie).
  * Every path is also an event field by name; args paths and the tracepoint's own argument
  * names work in where / of / by. */
 #include <ctype.h>

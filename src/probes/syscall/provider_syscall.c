@@ -1,10 +1,11 @@
 /* Syscalls: syscall:NAME, a glob (syscall:open*, syscall:*) or a list (syscall:read,write).
  * Entry and exit are paired in kernel on the raw tracepoints raw_syscalls:sys_enter/sys_exit
  * (the cheapest hook: one program run per syscall, no per-syscall tracepoint), one link
- * each per probe with cookie = probe id << 32 | generation; lt_sys_nrs[probe] selects the
- * syscalls, lt_sys_sites[(probe, nr)] types their arguments. Arguments are named and typed
- * by syscalls:sys_enter_NAME format files; numbers come from the kernel headers
- * (syscall_names.c). */
+ * each per probe with cookie = probe id << 32 | generation (before Linux 6.10, which has no
+ * cookies on raw tracepoints: a pair of programs per probe, the *_nocookie builds, their
+ * cookie fixed at load); lt_sys_nrs[probe] selects the syscalls, lt_sys_sites[(probe, nr)]
+ * types their arguments. Arguments are named and typed by syscalls:sys_enter_NAME format
+ * files; numbers come from the kernel headers (syscall_names.c). */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
