@@ -20,7 +20,6 @@
 #include "ksuggest.h"
 #include "ktypes.h"
 #include "probe.h"
-#include "script.h"
 #include "session.h"
 
 #define FENTRY_MAX 64	/* fentry loads one program per function: a glob must stay small */
@@ -218,7 +217,7 @@ static int kprobe_resolve(struct probe *p, char *err, size_t errlen)
 	if (k->mech == KM_NONE)
 		return refuse(p, kf, err, errlen);
 	rc = k->mech == KM_FENTRY ? fentry_sites(p, btf, err, errlen) : 0;
-	if (!rc && script_verbose)	/* which path this kernel gave: the matrix checks it */
+	if (!rc && p->s->opts.verbose)	/* which path this kernel gave: the matrix checks it */
 		fprintf(stderr, "ltrace-ebpf: %s:%s: %zu function%s through %s\n",
 			spec_kind_name(p->spec.kind), p->spec.func, p->nsites,
 			p->nsites == 1 ? "" : "s", mech_name[k->mech]);
