@@ -15,6 +15,7 @@
 #include "lib/emit.bpf.h"
 #include "lib/event.bpf.h"
 #include "rawtp.h"
+#include "lib/rawtp_cookie.bpf.h"
 #include "lib/user_regs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -140,7 +141,7 @@ static __always_inline __u32 read_fields(struct bpf_raw_tracepoint_args *ctx,
 SEC("raw_tp")
 int lt_rawtp_prog(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx), pid_tgid = bpf_get_current_pid_tgid();
+	__u64 cookie = lt_raw_tp_cookie(ctx), pid_tgid = bpf_get_current_pid_tgid();
 	__u32 probe = cookie >> 32, data_len;
 	struct lt_probe_cfg *cfg = probe_admit(probe, pid_tgid);
 	struct lt_rawtp_cfg *rc = bpf_map_lookup_elem(&lt_rawtp, &probe);

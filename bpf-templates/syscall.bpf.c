@@ -20,6 +20,7 @@
 #include "lib/emit.bpf.h"
 #include "lib/paired.bpf.h"
 #include "syscall.h"
+#include "lib/rawtp_cookie.bpf.h"
 #include "lib/user_regs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -188,7 +189,7 @@ static __always_inline __u32 park(const struct lt_probe_cfg *cfg, __u32 probe, _
 SEC("raw_tracepoint/sys_enter")
 int lt_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx), pid_tgid;
+	__u64 cookie = lt_raw_tp_cookie(ctx), pid_tgid;
 	__u32 probe = cookie >> 32, site = site_of(probe, ctx->args[1]);
 	struct lt_probe_cfg *cfg;
 	struct sys_calls *calls;
@@ -302,7 +303,7 @@ static __always_inline void on_exit(void *ctx, struct lt_probe_cfg *cfg, struct 
 SEC("raw_tracepoint/sys_exit")
 int lt_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx), now;
+	__u64 cookie = lt_raw_tp_cookie(ctx), now;
 	__u32 probe = cookie >> 32;
 	struct lt_probe_cfg *cfg;
 	struct sys_calls *calls;

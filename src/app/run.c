@@ -233,7 +233,7 @@ static int run_phases(struct run *r)
 int run_session(const struct cli *c)
 {
 	struct session_opts o = { .follow = c->follow, .keep_going = c->keep_going,
-				  .repl = c->mode == CLI_REPL };
+				  .repl = c->mode == CLI_REPL, .verbose = c->verbose };
 	struct metrics_opts mo = { .addr = c->metrics.addr, .public_ok = c->metrics.public_ok,
 				   .token_file = c->metrics.token_file,
 				   .max_series = c->metrics.max_series };

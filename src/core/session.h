@@ -37,6 +37,7 @@ struct session_opts {
 	char exe[4096];		/* the target's executable, when known */
 	bool repl;
 	bool keep_going;	/* a callback error is reported and the session goes on */
+	bool verbose;		/* -v: the providers say which mechanism each probe took */
 };
 
 struct session {

@@ -44,6 +44,14 @@ assert_rc 0
 assert_eq false "$(val ok)" "probe() raised"
 assert_eq syscall:openat2 "$(val fallback)" "the suggestion is machine-readable"
 
+case_ "scripts/kopensnoop.lua: the same refusal, exit 1 (test_kprobe_live.sh runs it)"
+lt "$SRC_DIR/scripts/kopensnoop.lua" -- /bin/true
+assert_rc 1
+assert_contains "$(cat "$ERR")" "kopensnoop.lua:" "refusal of kopensnoop: where"
+assert_contains "$(cat "$ERR")" ": kcall:do_sys_openat2: $WHY; use a tracepoint instead, e.g. syscall:openat2" \
+	"refusal of kopensnoop: why"
+assert_eq 1 "$(wc -l <"$ERR")" "refusal of kopensnoop: one line"
+
 case_ "symbols and prototypes: kallsyms and the kernel's BTF"
 lt -l kprobe:do_sys_openat2
 assert_rc 0

@@ -14,9 +14,11 @@ nap_start() {
 	wait_for "$TMP/nap.out" "^pid $NAP_PID\$"
 }
 
-# comm_of TID: the kernel's name for a task ("swapper/N" for the idle task 0).
+# comm_of TID: the kernel's name for a task ("swapper/N" for the idle task 0). /proc adds
+# a workqueue worker's current work ("kworker/0:2-events"), which task->comm has not.
 comm_of() {
-	cat "/proc/$1/comm" 2>/dev/null || cat "/proc/$NAP_PID/task/$1/comm" 2>/dev/null || true
+	{ cat "/proc/$1/comm" 2>/dev/null || cat "/proc/$NAP_PID/task/$1/comm" 2>/dev/null ||
+		true; } | sed 's#^\(kworker/[^-]*\)-.*#\1#'
 }
 
 case_ "-l shows a tracepoint's BTF signature"
@@ -32,9 +34,10 @@ nap_start 20
 cat >"$TMP/switch.lua" <<LUA
 local want = tonumber(arg[1])
 probe("rawtracepoint:sched_switch", {
-  args = { "prev.pid", "prev.comm", "next.pid", "next->comm" },
+  args = { "prev.pid", "prev.comm", "next.pid", "next->comm", "prev_state" },
   fields = { "prev.tgid", state = "prev_state", "next.real_parent.pid" },
-  where = "prev_pid == " .. want,
+  -- the switch where it goes to sleep: on one CPU it can be preempted first (state 0)
+  where = { "prev_pid == " .. want, "prev_state != 0" },
 }, function(e)
   print("prev_pid=" .. e.args[1])
   print("prev_comm=" .. e.args[2])

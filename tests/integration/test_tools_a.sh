@@ -106,6 +106,16 @@ assert_match "$(grep '^{' "$OUT")" "^\\{\"pid\":$pid,\"tid\":$pid,\"ppid\":[0-9]
 lt "$SRC_DIR/scripts/exitsnoop.lua" -x -- /bin/true
 assert_rc 0
 assert_eq 0 "$(grep -c ' code ' "$OUT" || true)" "-x leaves out a clean exit"
+# Three threads: one line for the process (the thread that exits last), -t: one per thread.
+# Without the tracepoint's group_dead (not on 6.1 or 6.12): the main thread's exit.
+lt "$SRC_DIR/scripts/exitsnoop.lua" -- "$FIXTURE_DIR/ltfx_threads"
+assert_rc 0
+assert_eq 1 "$(awk '$4 == "ltfx_threads" && $6 == "code" && $7 == 0' "$OUT" | wc -l)" "one exit per process"
+assert_eq 1 "$(awk '$4 == "ltfx_threads" && $1 == $2' "$OUT" | wc -l)" "the main thread, joining its workers, exits last"
+lt "$SRC_DIR/scripts/exitsnoop.lua" -t -- "$FIXTURE_DIR/ltfx_threads"
+assert_rc 0
+assert_eq 3 "$(awk '$4 == "ltfx_threads"' "$OUT" | wc -l)" "-t: every thread's exit"
+assert_eq 1 "$(awk '$4 == "ltfx_threads"' "$OUT" | awk '{print $1}' | sort -u | wc -l)" "-t: one process"
 
 case_ "killsnoop: kill() calls with signal, target and result"
 lt "$SRC_DIR/scripts/killsnoop.lua" -- sh -c 'echo me=$$; sleep 5 & echo child=$!; kill -15 $!; kill -0 999999 2>/dev/null; wait; true'

@@ -137,7 +137,8 @@ assert_eq 0 "$(grep -c ":$sport +0\.0\.0\.0:0" "$TMP/tcpl.out" || true)" "no lis
 
 case_ "tcplife -j (system-wide), -D PORT"
 rm -f "$TMP/ports4"
-bg tcplj "$S/tcplife.lua" -j -d 4
+# The tool's own duration grows with the deadlines (the kernel matrix's slow guests).
+bg tcplj "$S/tcplife.lua" -j -d $((4 * ${LT_TIMEOUT_SCALE:-1}))
 wait_attached "$BG_PID"
 "$PY" "$TMP/tcp.py" 1 "$TMP/ports4"
 bg_wait
@@ -198,7 +199,8 @@ case_ "biolatency: sync + dd oflag=direct"
 bg bio "$S/biolatency.lua" -i 0.5 -n 4
 wait_for "$OUT" "^total=" || true
 sync
-dd if=/dev/zero of="$TMP/dd.bin" bs=64k count=32 oflag=direct 2>/dev/null
+# A /tmp without a disk (tmpfs: the kernel matrix's guests) refuses O_DIRECT before 6.6.
+dd if=/dev/zero of="$TMP/dd.bin" bs=64k count=32 oflag=direct 2>/dev/null || true
 sync
 bg_wait
 assert_rc 0
@@ -206,16 +208,16 @@ rm -f "$TMP/dd.bin"
 seen=$(awk -F'[= ]' '/^total=/ { n += $2 } END { print n + 0 }' "$TMP/bio.out")
 if [ "$seen" -gt 0 ]; then
 	assert_match "$(cat "$TMP/bio.out")" "[0-9]+ -> [0-9]+ +: [1-9][0-9]* +\|\*+ *\|" "a histogram row"
+	assert_file_contains "$TMP/bio.out" "usecs" "the unit header"
 else
 	echo "    (this disk gave no block tracepoint events)"
 	assert_file_contains "$TMP/bio.out" "no block I/O seen" "the no-I/O line"
 fi
-assert_file_contains "$TMP/bio.out" "usecs" "unit header, or the first interval's no-I/O report"
 
 case_ "biolatency -D -j"
 bg bioj "$S/biolatency.lua" -D -j -d 2
 sleep 0.5
-dd if=/dev/zero of="$TMP/dd.bin" bs=64k count=16 oflag=direct 2>/dev/null
+dd if=/dev/zero of="$TMP/dd.bin" bs=64k count=16 oflag=direct 2>/dev/null || true
 sync
 bg_wait
 assert_rc 0

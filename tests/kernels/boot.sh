@@ -4,7 +4,7 @@
 # root shared read-only and WORK shared writable, and lets guest.sh run the tests listed
 # in WORK/config. The console goes to WORK/console.log. Exits 0 when the guest ran to its
 # end (WORK/done), 1 when the run broke: no boot, a crash, or the overall deadline.
-# SMP= sets the guest's CPUs (2): 6.12 under two TCG vCPUs panics on an int3 while
+# SMP= sets the guest's CPUs (1): 6.12 under two TCG vCPUs panics on an int3 while
 # tracepoints are switched on (docs/kernels.md).
 set -euo pipefail
 version=$1
@@ -19,7 +19,7 @@ ntests=$(wc -w <<<"$TESTS")
 deadline=$((BOOT_TIMEOUT + ntests * (TEST_TIMEOUT + 60)))
 date +%s.%N >"$work/qemu-start"
 rc=0
-timeout -k 10 "$deadline" qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp "${SMP:-2}" \
+timeout -k 10 "$deadline" qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp "${SMP:-1}" \
 	-nographic -no-reboot -nic none \
 	-kernel "/boot/vmlinuz-$version" -initrd "$work/initramfs.gz" \
 	-append "console=ttyS0 panic=-1 ltk.work=$work ltk.guest=$here/guest.sh" \

@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
 # report.sh WORK_ROOT VERSION...: the matrix's results as Markdown: one line per kernel
-# (boot time, tests passed), one row per test with a column per kernel, then the first
-# failure of every failed test: the assertion lib.sh printed (or the log's last line) and
-# the first error the tool wrote.
+# (boot time, tests passed), one row per test with a column per kernel (verdict.sh: pass,
+# expected FAIL when only cases listed in expected-failures.txt failed, FAIL, TIMEOUT),
+# then the first failure of every failed test: the assertion lib.sh printed (or the log's
+# last line) and the first error the tool wrote; then the known failures with their reasons.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 root=$1
 shift
+list=${EXPECTED_FAILURES:-$here/expected-failures.txt}
+declare -A verdict
+stale=
+for v in "$@"; do
+	[ -e "$root/$v/started" ] || continue
+	while read -r t what; do
+		if [ "$t" == stale ]; then
+			stale+="- $v: $what (listed in expected-failures.txt, did not fail)"$'\n'
+		else
+			verdict[$v/$t]=$what
+		fi
+	done < <("$here/verdict.sh" "$root/$v" "$v")
+done
 
 secs_between() {
 	[ -e "$1" ] && [ -e "$2" ] || { echo "?"; return 0; }
@@ -45,11 +60,8 @@ for t in $tests; do
 			printf ' not run |'
 			continue
 		fi
-		case "$(cat "$r.rc")" in
-		0) s=pass ;;
-		124 | 137) s=TIMEOUT ;;
-		*) s=FAIL ;;
-		esac
+		s=${verdict[$v/$t]:-?}
+		[ "$s" == expected ] && s="expected FAIL"
 		printf ' %s (%s s) |' "$s" "$(cat "$r.secs")"
 	done
 	echo
@@ -69,3 +81,26 @@ for v in "$@"; do
 			head -n 4 | cut -c1-200 | sed 's/^/  - tool: /'
 	done
 done
+
+# The known failures of the kernels shown, with why (expected-failures.txt).
+known=$(for v in "$@"; do
+	awk -F' [|] ' -v v="$v" '
+		/^[ \t]*(#|$)/ { next }
+		{ k = $1; gsub(/^[ \t]+|[ \t]+$/, "", k) }
+		v == k || index(v, k ".") == 1 || index(v, k "-") == 1 {
+			printf "| %s | %s | %s | %s |\n", v, $2, $3, $4 }' "$list"
+done)
+if [ -n "$known" ]; then
+	echo
+	echo "Known failures (tests/kernels/expected-failures.txt):"
+	echo
+	echo "| kernel | test | case | why |"
+	echo "|---|---|---|---|"
+	echo "$known"
+fi
+if [ -n "$stale" ]; then
+	echo
+	echo "Listed as failing but passed (remove them from expected-failures.txt):"
+	echo
+	printf '%s' "$stale"
+fi

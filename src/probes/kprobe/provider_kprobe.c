@@ -26,6 +26,8 @@
 #define KPARAMS 6
 
 enum kmech { KM_NONE, KM_KPROBE, KM_MULTI, KM_FENTRY };
+static const char *const mech_name[] = { "nothing", "kprobes", "a kprobe_multi link",
+					 "fentry/fexit" };
 
 struct kprobe_state {
 	enum kmech mech;
@@ -64,6 +66,26 @@ static const struct btf_type *func_proto(const struct btf *btf, const char *name
 	return t && btf_is_func_proto(t) ? t : NULL;
 }
 
+/* An integer narrower than a register (int, u32, bool, an enum) as its value type: only
+ * its own bytes are defined in the register or the fentry context (do_sys_openat2's
+ * `int dfd` of -100 arrives as 0x00000000ffffff9c on x86-64), so `where` compares and
+ * events show those bytes with the type's sign. Anything else stays a 64-bit word. */
+static void narrow_type(const struct btf *btf, uint32_t id, struct value_fmt *v)
+{
+	int rid = btf__resolve_type(btf, id);	/* through typedefs and qualifiers */
+	const struct btf_type *t = rid > 0 ? btf__type_by_id(btf, rid) : NULL;
+	struct ktype kt = { 0 };
+
+	if (!t || v->type != VT_INT || v->capture >= 0 || !(btf_is_int(t) || btf_is_any_enum(t)) ||
+	    t->size >= 8)
+		return;		/* typed by the script, read from memory, or full width */
+	kt.size = t->size;
+	kt.is_signed = btf_is_int(t) ? (btf_int_encoding(t) & BTF_INT_SIGNED) != 0 : btf_kflag(t);
+	v->type = ktype_value_type(&kt);
+}
+
+/* Names and narrow types of a single function's arguments and return value, from BTF;
+ * before `where` is parsed (field_src), so its comparisons use them. */
 static void load_params(struct probe *p, struct kprobe_state *k)
 {
 	const struct btf *btf = ktypes_btf(p->s);
@@ -71,9 +93,12 @@ static void load_params(struct probe *p, struct kprobe_state *k)
 
 	if (k->nparams || spec_is_glob(p->spec.func) || !(proto = func_proto(btf, p->spec.func)))
 		return;
-	for (int i = 0; i < btf_vlen(proto) && i < KPARAMS; i++)
+	for (int i = 0; i < btf_vlen(proto) && i < KPARAMS; i++) {
 		snprintf(k->params[k->nparams++], sizeof(k->params[0]), "%s",
 			 btf__name_by_offset(btf, btf_params(proto)[i].name_off));
+		narrow_type(btf, btf_params(proto)[i].type, &p->args[i]);
+	}
+	narrow_type(btf, proto->type, &p->ret);
 }
 
 /* where / of / by / fetch: arg1..arg6, ret, duration (kcall), or a BTF argument name. */
@@ -82,10 +107,10 @@ static int kprobe_field_src(struct probe *p, const char *name, char *err, size_t
 	struct kprobe_state *k = state_of(p);
 	int src = src_parse(name);
 
-	if (src >= 0 && src != LT_SRC_CALLER)
-		return src;
 	if (k)
 		load_params(p, k);
+	if (src >= 0 && src != LT_SRC_CALLER)
+		return src;
 	for (int i = 0; k && i < k->nparams; i++)
 		if (!strcmp(k->params[i], name))
 			return LT_SRC_ARG1 + i;
@@ -191,7 +216,12 @@ static int kprobe_resolve(struct probe *p, char *err, size_t errlen)
 	k->mech = choose(p, kf, func_proto(btf, p->sites[0].name) != NULL);
 	if (k->mech == KM_NONE)
 		return refuse(p, kf, err, errlen);
-	return k->mech == KM_FENTRY ? fentry_sites(p, btf, err, errlen) : 0;
+	rc = k->mech == KM_FENTRY ? fentry_sites(p, btf, err, errlen) : 0;
+	if (!rc && p->s->opts.verbose)	/* which path this kernel gave: the matrix checks it */
+		fprintf(stderr, "ltrace-ebpf: %s:%s: %zu function%s through %s\n",
+			spec_kind_name(p->spec.kind), p->spec.func, p->nsites,
+			p->nsites == 1 ? "" : "s", mech_name[k->mech]);
+	return rc;
 }
 
 /* ---- attach ---------------------------------------------------------------------------- */

@@ -1,6 +1,7 @@
 /* Raw tracepoint signatures from BTF. The typedef btf_trace_<tp> is a pointer to a function
  * prototype (void *__data, args...) without parameter names; the kernel's functions with
- * the same parameters (__probestub_<tp>, __bpf_trace_<class>) carry the names. */
+ * the same parameters (__probestub_<tp>, __traceiter_<tp>, __bpf_trace_<class>) carry the
+ * names. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #define TP_PREFIX "btf_trace_"
 #define FN_PREFIX "__bpf_trace_"
 #define STUB_PREFIX "__probestub_"
+#define ITER_PREFIX "__traceiter_"
 
 /* The prototype behind btf_trace_<name>, or NULL. */
 static const struct btf_type *tp_proto(const struct btf *btf, const char *name)
@@ -61,24 +63,27 @@ static bool names_equal(const struct btf *btf, const struct btf_type *a,
 }
 
 /* A function with the tracepoint's parameters, named: __probestub_<name> (6.4+: one per
- * tracepoint), __bpf_trace_<name> (one per event class, often named after its first event),
- * else the only naming shared by every __bpf_trace_ function with the same parameter types. */
+ * tracepoint), __traceiter_<name> (5.10+: one per tracepoint; what 6.1 has, where the
+ * class scan below is ambiguous for sched_process_exit), __bpf_trace_<name> (one per event
+ * class, often named after its first event), else the only naming shared by every
+ * __bpf_trace_ function with the same parameter types. */
 static const struct btf_type *named_proto(const struct btf *btf, const char *name,
 					  const struct btf_type *proto)
 {
-	static const char *const prefixes[] = { STUB_PREFIX, FN_PREFIX };
-	const struct btf_type *found = NULL;
+	static const char *const prefixes[] = { STUB_PREFIX, ITER_PREFIX, FN_PREFIX };
+	const struct btf_type *found = NULL, *fp;
 	char fname[256];
 	int id;
 
-	for (int i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		snprintf(fname, sizeof(fname), "%s%s", prefixes[i], name);
 		id = btf__find_by_name_kind(btf, fname, BTF_KIND_FUNC);
-		if (id > 0)
-			return func_proto(btf, btf__type_by_id(btf, id));
+		fp = id > 0 ? func_proto(btf, btf__type_by_id(btf, id)) : NULL;
+		if (fp && same_params(fp, proto))
+			return fp;
 	}
 	for (uint32_t i = 1; i < btf__type_cnt(btf); i++) {
-		const struct btf_type *t = btf__type_by_id(btf, i), *fp;
+		const struct btf_type *t = btf__type_by_id(btf, i);
 
 		if (!btf_is_func(t) || strncmp(btf__name_by_offset(btf, t->name_off), FN_PREFIX,
 					       sizeof(FN_PREFIX) - 1))

@@ -1,6 +1,7 @@
 /* The signature of a raw tracepoint, from the kernel's BTF: btf_trace_<name> gives the
- * argument types; the names come from __probestub_<name> or __bpf_trace_<name> (or the
- * event class's function when all candidates agree), else they are arg1..argN. */
+ * argument types; the names come from __probestub_<name>, __traceiter_<name> or
+ * __bpf_trace_<name> (or the event class's function when all candidates agree), else they
+ * are arg1..argN. */
 #ifndef LT_BTF_TP_H
 #define LT_BTF_TP_H
 

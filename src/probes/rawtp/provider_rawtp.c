@@ -2,7 +2,8 @@
  * from the kernel's BTF; `args = {"prev.pid", ...}` and `fields = {...}` are field paths
  * resolved here (btf_path.c) into offset chains that rawtp.bpf.c walks with
  * bpf_probe_read_kernel. One loaded program, attached to each tracepoint with a cookie
- * (raw_tp_link.c: cookies on raw tracepoints need Linux 6.10, libbpf 1.1 cannot pass one).
+ * (raw_tp_link.c: cookies on raw tracepoints need Linux 6.10, libbpf 1.1 cannot pass one);
+ * before 6.10, a program instance per probe with its cookie fixed at load (rawtp_nocookie).
  * Every path is also an event field by name; args paths and the tracepoint's own argument
  * names work in where / of / by. */
 #include <ctype.h>
@@ -22,6 +23,7 @@
 #include "raw_tp_link.h"
 #include "rawtp.h"
 #include "rawtp.skel.h"
+#include "rawtp_nocookie.skel.h"
 #include "rawtp_opts.h"
 #include "session.h"
 
@@ -261,6 +263,33 @@ static void destroy_rawtp(void *obj)
 
 static const char instance_key = 'r';
 
+/* No attach cookies (raw_tp_cookies): a probe's own program, the LT_FIXED_COOKIE build
+ * (same maps and program) with its cookie, on the session's maps and the holder's
+ * lt_rawtp. */
+static struct rawtp_bpf *rawtp_load_own(struct session *s, struct rawtp_bpf *holder,
+					uint64_t cookie, int *err)
+{
+	struct rawtp_bpf *k = calloc(1, sizeof(*k));
+
+	if (!k || (*err = rawtp_bpf__create_skeleton(k))) {
+		*err = k ? *err : -ENOMEM;
+		rawtp_bpf__destroy(k);
+		return NULL;
+	}
+	k->skeleton->data = (void *)rawtp_nocookie_bpf__elf_bytes(&k->skeleton->data_sz);
+	if ((*err = bpf_object__open_skeleton(k->skeleton, NULL)) ||
+	    (*err = raw_tp_fix_cookie(k->obj, cookie)) ||
+	    (*err = session_share_maps(s, k->obj)) ||
+	    (*err = bpf_map__reuse_fd(k->maps.lt_rawtp, bpf_map__fd(holder->maps.lt_rawtp))) ||
+	    (*err = rawtp_bpf__load(k))) {
+		rawtp_bpf__destroy(k);
+		return NULL;
+	}
+	return k;
+}
+
+/* The session's instance: its program serves every probe where links have cookies; else
+ * it only holds the lt_rawtp map (the program is not loaded) and each probe loads its own. */
 static struct rawtp_bpf *rawtp_instance(struct session *s, int *err)
 {
 	struct rawtp_bpf *k = session_object(s, &instance_key);
@@ -271,6 +300,7 @@ static struct rawtp_bpf *rawtp_instance(struct session *s, int *err)
 		*err = -errno;
 		return NULL;
 	}
+	bpf_program__set_autoload(k->progs.lt_rawtp_prog, raw_tp_cookies(s->opts.verbose));
 	if ((*err = session_share_maps(s, k->obj)) || (*err = rawtp_bpf__load(k)) ||
 	    (*err = session_own_object(s, &instance_key, k, destroy_rawtp))) {
 		rawtp_bpf__destroy(k);
@@ -282,26 +312,32 @@ static struct rawtp_bpf *rawtp_instance(struct session *s, int *err)
 static int rawtp_attach(struct probe *p, char *err, size_t errlen)
 {
 	struct rawtp_probe *r = p->kind_data;
-	struct rawtp_bpf *k;
+	uint64_t cookie = (uint64_t)p->id << 32;
+	bool cookies = raw_tp_cookies(p->s->opts.verbose);
+	struct rawtp_bpf *k, *own = NULL;
 	int rc = 0, fd;
 
-	if (!(k = rawtp_instance(p->s, &rc))) {
+	if (!(k = rawtp_instance(p->s, &rc)) ||
+	    (!cookies && !(own = rawtp_load_own(p->s, k, cookie, &rc)))) {
 		snprintf(err, errlen, "cannot load the raw tracepoint template: %s (-v shows the "
 			 "verifier log)", strerror(-rc));
 		return rc;
 	}
-	if (bpf_map_update_elem(bpf_map__fd(k->maps.lt_rawtp), &p->id, &r->cfg, BPF_ANY))
-		return -errno;
-	fd = raw_tp_link(bpf_program__fd(k->progs.lt_rawtp_prog), p->spec.func,
-			 (uint64_t)p->id << 32);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot attach to raw tracepoint %s: %s%s", p->spec.func,
-			 strerror(-fd), fd == -EINVAL ? " (cookies on raw tracepoints need Linux "
-			 "6.10 or later)" : "");
-		return fd;
+	if (bpf_map_update_elem(bpf_map__fd(k->maps.lt_rawtp), &p->id, &r->cfg, BPF_ANY)) {
+		rc = -errno;
+		goto out;
 	}
-	if ((rc = probe_add_link(p, NULL, fd)))
+	fd = raw_tp_link(bpf_program__fd((own ? own : k)->progs.lt_rawtp_prog), p->spec.func,
+			 cookies ? cookie : 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot attach to raw tracepoint %s: %s", p->spec.func,
+			 strerror(-fd));
+		rc = fd;
+	} else if ((rc = probe_add_link(p, NULL, fd))) {
 		close(fd);
+	}
+out:	/* a probe's own program stays loaded as long as its link */
+	rawtp_bpf__destroy(own);
 	return rc;
 }
 

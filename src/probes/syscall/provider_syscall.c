@@ -1,10 +1,11 @@
 /* Syscalls: syscall:NAME, a glob (syscall:open*, syscall:*) or a list (syscall:read,write).
  * Entry and exit are paired in kernel on the raw tracepoints raw_syscalls:sys_enter/sys_exit
  * (the cheapest hook: one program run per syscall, no per-syscall tracepoint), one link
- * each per probe with cookie = probe id << 32 | generation; lt_sys_nrs[probe] selects the
- * syscalls, lt_sys_sites[(probe, nr)] types their arguments. Arguments are named and typed
- * by syscalls:sys_enter_NAME format files; numbers come from the kernel headers
- * (syscall_names.c). */
+ * each per probe with cookie = probe id << 32 | generation (before Linux 6.10, which has no
+ * cookies on raw tracepoints: a pair of programs per probe, the *_nocookie builds, their
+ * cookie fixed at load); lt_sys_nrs[probe] selects the syscalls, lt_sys_sites[(probe, nr)]
+ * types their arguments. Arguments are named and typed by syscalls:sys_enter_NAME format
+ * files; numbers come from the kernel headers (syscall_names.c). */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -19,6 +20,8 @@
 #include "syscall.h"
 #include "syscall.skel.h"
 #include "syscall_lean.skel.h"
+#include "syscall_lean_nocookie.skel.h"
+#include "syscall_nocookie.skel.h"
 #include "syscall_names.h"
 #include "syscall_probe.h"
 #include "tracefs.h"
@@ -73,21 +76,28 @@ static int sys_share_maps(struct syscall_bpf *k, struct syscall_bpf *other)
 	return rc;
 }
 
-/* The lean build (LT_LEAN=1: no records, captures or stacks) opens into the same skeleton:
+/* The lean build (LT_LEAN=1: no records, captures or stacks) and the builds for one probe
+ * (LT_FIXED_COOKIE=1, with its `cookie`: no attach cookies) open into the same skeleton:
  * same maps and programs in the same order. Only program `which` is loaded (none for
  * SYS_MAPS). */
-static struct syscall_bpf *sys_open(enum tmpl_variant v, int which)
+static struct syscall_bpf *sys_open(enum tmpl_variant v, int which, const uint64_t *cookie)
 {
 	struct syscall_bpf *k = calloc(1, sizeof(*k));
+	bool lean = v == TMPL_LEAN;
 	int rc;
 
 	if (!k)
 		return NULL;
 	if ((rc = syscall_bpf__create_skeleton(k)))
 		goto fail;
-	if (v == TMPL_LEAN)
+	if (cookie)
+		k->skeleton->data = lean ?
+			(void *)syscall_lean_nocookie_bpf__elf_bytes(&k->skeleton->data_sz) :
+			(void *)syscall_nocookie_bpf__elf_bytes(&k->skeleton->data_sz);
+	else if (lean)
 		k->skeleton->data = (void *)syscall_lean_bpf__elf_bytes(&k->skeleton->data_sz);
-	if ((rc = bpf_object__open_skeleton(k->skeleton, NULL)))
+	if ((rc = bpf_object__open_skeleton(k->skeleton, NULL)) ||
+	    (cookie && (rc = raw_tp_fix_cookie(k->obj, *cookie))))
 		goto fail;
 	bpf_program__set_autoload(k->progs.lt_sys_enter, which == SYS_ENTER);
 	bpf_program__set_autoload(k->progs.lt_sys_exit, which == SYS_EXIT);
@@ -98,31 +108,48 @@ fail:
 	return NULL;
 }
 
-/* Opens the three objects; the map holder's maps come from the other build where it is
- * loaded, the owner's otherwise; the program objects reuse the holder's. */
+/* The entry and exit programs into in->obj[SYS_ENTER, SYS_EXIT], loaded, on the map
+ * holder's maps. `cookie` fixes the one probe they serve (no attach cookies: raw_tp_cookies)
+ * or is NULL: every probe, each link's cookie says which. */
+static int sys_progs_load(struct session *s, enum tmpl_variant v, struct syscall_bpf *holder,
+			  const uint64_t *cookie, struct sys_instance *in)
+{
+	struct bpf_object_skeleton *progs[2];
+	int rc;
+
+	for (int i = SYS_ENTER; i <= SYS_EXIT; i++) {
+		if (!(in->obj[i] = sys_open(v, i, cookie)))
+			return -errno;
+		if ((rc = session_share_maps_variant(s, in->obj[i]->obj, v)) ||
+		    (rc = sys_share_maps(in->obj[i], holder)))
+			return rc;
+	}
+	progs[0] = in->obj[SYS_ENTER]->skeleton;
+	progs[1] = in->obj[SYS_EXIT]->skeleton;
+	return load_parallel(progs, 2, NULL);
+}
+
+/* The map holder, its maps from the other build where it is loaded, the owner's otherwise;
+ * then the programs, unless each probe loads its own (no attach cookies). */
 static int sys_instance_open(struct session *s, enum tmpl_variant v, struct sys_instance *in)
 {
 	struct syscall_bpf *other = sys_loaded(s);
 	int rc;
 
-	for (int i = 0; i <= SYS_MAPS; i++)
-		if (!(in->obj[i] = sys_open(v, i)))
-			return -errno;
+	if (!(in->obj[SYS_MAPS] = sys_open(v, SYS_MAPS, NULL)))
+		return -errno;
 	if ((other && (rc = sys_share_maps(in->obj[SYS_MAPS], other))) ||
 	    (rc = session_share_maps_variant(s, in->obj[SYS_MAPS]->obj, v)) ||
 	    (rc = syscall_bpf__load(in->obj[SYS_MAPS])))
 		return rc;
-	for (int i = SYS_ENTER; i <= SYS_EXIT; i++)
-		if ((rc = session_share_maps_variant(s, in->obj[i]->obj, v)) ||
-		    (rc = sys_share_maps(in->obj[i], in->obj[SYS_MAPS])))
-			return rc;
-	return 0;
+	if (!raw_tp_cookies(s->opts.verbose))
+		return 0;
+	return sys_progs_load(s, v, in->obj[SYS_MAPS], NULL, in);
 }
 
 static struct sys_instance *sys_template(struct session *s, enum tmpl_variant v, int *err)
 {
 	struct sys_instance *in = session_object(s, &instance_key[v]);
-	struct bpf_object_skeleton *progs[2];
 
 	if (in)
 		return in;
@@ -130,11 +157,7 @@ static struct sys_instance *sys_template(struct session *s, enum tmpl_variant v,
 		*err = -ENOMEM;
 		return NULL;
 	}
-	if (!(*err = sys_instance_open(s, v, in))) {
-		progs[0] = in->obj[SYS_ENTER]->skeleton;
-		progs[1] = in->obj[SYS_EXIT]->skeleton;
-		*err = load_parallel(progs, 2, NULL);
-	}
+	*err = sys_instance_open(s, v, in);
 	if (*err || (*err = session_own_object(s, &instance_key[v], in, destroy_sys))) {
 		destroy_sys(in);
 		return NULL;
@@ -446,32 +469,41 @@ static int sys_attach(struct probe *p, char *err, size_t errlen)
 	static uint32_t generation;
 	enum tmpl_variant v = tmpl_variant_of(&p->cfg) == TMPL_LEAN ? TMPL_LEAN : TMPL_PLAIN;
 	uint64_t cookie = (uint64_t)p->id << 32 | ++generation;
+	bool cookies = raw_tp_cookies(p->s->opts.verbose);
+	struct sys_instance *in, own = { 0 };
 	struct bpf_program *progs[2];
-	struct sys_instance *in;
 	struct syscall_bpf *k;
 	const char *what = "load the syscall template";
 	int rc = 0, fd;
 
 	if (!(in = sys_template(p->s, v, &rc)))
-		goto fail;
+		goto out;
 	k = in->obj[SYS_MAPS];
 	what = "configure the syscall probe";
 	if ((rc = write_sites(p, p->kind_data, bpf_map__fd(k->maps.lt_sys_sites))) ||
 	    (rc = write_nrs(p, p->kind_data, bpf_map__fd(k->maps.lt_sys_nrs))))
-		goto fail;
+		goto out;
+	what = "load the syscall template for this probe (no attach cookies)";
+	if (!cookies && (rc = sys_progs_load(p->s, v, k, &cookie, &own)))
+		goto out;
+	if (!cookies)
+		in = &own;
 	progs[0] = in->obj[SYS_EXIT]->progs.lt_sys_exit;
 	progs[1] = in->obj[SYS_ENTER]->progs.lt_sys_enter;
-	what = "attach to raw_syscalls (kernel 6.10 or later is needed for cookies)";
+	what = "attach to raw_syscalls";
 	for (int i = 0; i < 2; i++) {
-		fd = raw_tp_link(bpf_program__fd(progs[i]), i ? "sys_enter" : "sys_exit", cookie);
+		fd = raw_tp_link(bpf_program__fd(progs[i]), i ? "sys_enter" : "sys_exit",
+				 cookies ? cookie : 0);
 		if (fd < 0 || (rc = probe_add_link(p, NULL, fd))) {
 			rc = fd < 0 ? fd : rc;
-			goto fail;
+			goto out;
 		}
 	}
-	return 0;
-fail:
-	snprintf(err, errlen, "cannot %s: %s", what, strerror(-rc));
+out:	/* a probe's own programs stay loaded as long as its links */
+	for (int i = SYS_ENTER; i <= SYS_EXIT; i++)
+		syscall_bpf__destroy(own.obj[i]);
+	if (rc)
+		snprintf(err, errlen, "cannot %s: %s", what, strerror(-rc));
 	return rc;
 }
 
