@@ -78,11 +78,11 @@ local function target_program(opts, native)
 	if #opts.command > 0 then
 		exe, err = native.which(opts.command[1])
 		if not exe then error(("Can't execute `%s': %s"):format(opts.command[1], err), 0) end
-	else
-		exe, err = native.realpath("/proc/" .. pid .. "/exe")
-		if not exe then error(("-p %d: %s"):format(pid, err), 0) end
+		return exe, pid, Objects.basename(opts.command[1])
 	end
-	return exe, pid
+	exe, err = native.realpath("/proc/" .. pid .. "/exe")
+	if not exe then error(("-p %d: %s"):format(pid, err), 0) end
+	return exe, pid, "exe"
 end
 
 -- ---- probes -------------------------------------------------------------------------------
@@ -268,6 +268,17 @@ function Tracer:trace_calls(sites)
 			group(returns, rorder, rkey, target, site, D)
 		end
 	end
+	-- Return probes first: under -p the process runs meanwhile, and a call whose entry
+	-- was seen before its return probe was attached stayed "<unfinished ...>" (every
+	-- call for seconds when attaching is slow). A return whose entry was not seen is
+	-- dropped (ltrace.events), as ltrace sets a return breakpoint only at an entry.
+	for _, g in ipairs(rorder) do
+		local args, ret = plan.return_opts(g.D.plan)
+		-- The caller filter is checked at entry: GOT-only calls need paired probes.
+		local kind = (g.D.plan.kind == "call" or g.site.kind == "got") and "call" or "uretprobe"
+		local handler = kind == "call" and Events.ret_call or Events.ret
+		self:attach_group(g, kind, { args = args, ret = ret }, handler)
+	end
 	for _, g in ipairs(eorder) do
 		local popts = { args = plan.entry_opts(g.D.plan) }
 		if self.opts.ip or self.opts.where then	-- the caller (-i), the backtrace (-w)
@@ -276,13 +287,6 @@ function Tracer:trace_calls(sites)
 			popts.unwind = self.opts.where and "auto" or "fp"
 		end
 		self:attach_group(g, "uprobe", popts, Events.entry)
-	end
-	for _, g in ipairs(rorder) do
-		local args, ret = plan.return_opts(g.D.plan)
-		-- The caller filter is checked at entry: GOT-only calls need paired probes.
-		local kind = (g.D.plan.kind == "call" or g.site.kind == "got") and "call" or "uretprobe"
-		local handler = kind == "call" and Events.ret_call or Events.ret
-		self:attach_group(g, kind, { args = args, ret = ret }, handler)
 	end
 end
 
@@ -314,8 +318,10 @@ function Tracer:summary()
 	local totals, list = {}, {}
 	for _, p in ipairs(self.count_probes) do
 		local prefix = self.count_prefix and self.count_prefix[p] or ""
+		local rename = self.count_rename and self.count_rename[p] or display_name
 		for _, ent in ipairs(p:read()) do
-			local name = prefix .. display_name(self, ent.key)
+			local name = prefix .. (rename == display_name and display_name(self, ent.key)
+						or rename(ent.key))
 			local t = totals[name]
 			if not t then
 				t = { name = name, count = 0, ns = 0 }
@@ -435,7 +441,7 @@ function Tracer:started_calls()
 end
 
 function M.run(opts, native)
-	local exe, pid = target_program(opts, native)
+	local exe, pid, name = target_program(opts, native)
 	local self = setmetatable({
 		opts = opts, native = native, pid = pid, probes = {}, got_probes = {}, gated = {},
 		count_probes = {}, demangled = {}, failed = {}, covered = {}, failures = {},
@@ -455,7 +461,7 @@ function M.run(opts, native)
 				{ "uretprobe", "plain" }, { "uretprobe", "sleepable" },
 				{ "call", "sleepable" } })
 	end
-	self.objects = Objects.new(native, exe, pid)
+	self.objects = Objects.new(native, exe, pid, name)
 	self.protos = M.prototypes(opts)
 	self.out = Out.new(opts, native)
 	opts.main_tid = pid

@@ -259,7 +259,11 @@ function M:ret(D, e, call)
 	if k then
 		frame = st[k]
 		for j = #st, k, -1 do st[j] = nil end
-	else	-- its entry was not seen (it started before tracing did)
+	elseif not call then
+		-- A uretprobe's return of a call whose entry was not seen (it started before the
+		-- entry probe was attached): nothing to show, as ltrace shows nothing.
+		return
+	else	-- its entry was not seen (it started before tracing did): the record has them
 		frame = { D = D, tid = tid, ts = self.want_ts and e.ts or 0, depth = #st + 1,
 			  name = D.display, prefix = D.prefix, params = {}, nleft = 0,
 			  rendered = true, caps = NOCAPS,
