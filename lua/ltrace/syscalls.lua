@@ -102,17 +102,22 @@ local function attach_no_return(t, started)
 	end
 end
 
--- Syscalls whose buffers ltrace's prototypes print as outputs ("long SYS_read(int,
--- +string0,ulong)"): argument position and name. Each gets its own probe, which reads the
--- buffer at return (the -s length and one more, for the "..."); the glob's records of
--- these syscalls are skipped.
-local OUT_BUFFERS = { read = { 2, "buf" }, getcwd = { 1, "buf" } }
+-- Syscalls whose buffers ltrace's prototypes print as strings ("long SYS_read(int,
+-- +string0,ulong)", "long SYS_write(int,string3,ulong)"): argument position, name, and
+-- when it is read ("out:" at return). Each gets its own probe, which reads the buffer (the
+-- -s length and one more, for the "..."); the glob's records of these syscalls are skipped.
+local BUFFERS = { read = { 2, "buf", "out:" }, getcwd = { 1, "buf", "out:" },
+		  write = { 2, "buf", "" } }
 
-local function out_buffers(t)
+local function buffers(t)
 	local list = {}
-	for name, a in pairs(OUT_BUFFERS) do
+	for name, a in pairs(BUFFERS) do
 		local proto = t.protos.protos["SYS_" .. name]
-		if proto and proto.right and proto.right <= a[1] then list[name] = a end
+		local param = proto and proto.params[a[1]]
+		if param and param.lens == "string" and
+		   (a[3] == "") == not (proto.right and proto.right <= a[1]) then
+			list[name] = a
+		end
 	end
 	return list
 end
@@ -120,7 +125,7 @@ end
 function M.attach(t)
 	t.sys_descs = {}
 	local started = #t.opts.command == 0
-	local skip = out_buffers(t)
+	local skip = buffers(t)
 	local function record(e, name)
 		if not started then
 			started = name == "execve" and e.ret == 0
@@ -145,7 +150,8 @@ function M.attach(t)
 		if not skip[name] or not started then record(e, name) end
 	end)
 	for name, a in pairs(skip) do
-		local fetch = { [a[2]] = ("out:bytes:%d/ret"):format(t.opts.strlen + 1) }
+		local fetch = { [a[2]] = ("%sbytes:%d%s"):format(a[3], t.opts.strlen + 1,
+							       a[3] == "" and "" or "/ret") }
 		attach("syscall:" .. name, t:base_opts({ fetch = fetch }), function(e)
 			if started then record(e, name) end
 		end)

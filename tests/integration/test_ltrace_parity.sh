@@ -79,6 +79,8 @@ case_ "-S: ltrace's names and values (read's buffer, 0xffffff9c, SYS_pread, SYS_
 le -S "$LTFX/ltfx_basic"
 assert_match "$(grep -m1 '^SYS_read(' "$TMP/le.out")" '^SYS_read\([0-9]+, "\\177ELF' \
 	"read's buffer, as /etc/ltrace.conf says"
+assert_match "$(grep -m1 '^SYS_write(1, ' "$TMP/le.out")" '^SYS_write\(1, "hi\\n' \
+	"write's buffer, as /etc/ltrace.conf says"
 assert_file_contains "$TMP/le.out" "SYS_openat(0xffffff9c, " "openat's AT_FDCWD as the register holds it"
 assert_file_contains "$TMP/le.out" "SYS_pread(" "pread64 as ltrace names it"
 if grep -q "SYS_pread64\|SYS_rseq\|SYS_getrandom" "$TMP/le.out"; then
