@@ -9,6 +9,7 @@
 --   become the summary table.
 
 local core = require("ltrace.core")
+local try = require("ltrace.try")
 local conf = require("ltrace.conf")
 local filter = require("ltrace.filter")
 local builtin = require("ltrace.protos")
@@ -121,7 +122,7 @@ end
 -- of them attached (not root, -w deeper than the core allows ...), tracing nothing is an
 -- error, said in one line, not a warning per probe before an empty trace and status 0.
 function Tracer:attach(spec, popts, fn, what)
-	local ok, p = pcall(probe, spec, popts, fn)
+	local ok, p = try(probe, spec, popts, fn)
 	if not ok then
 		local failure = { what or spec, (tostring(p):gsub("^[^:]+:%d+: ", "")) }
 		if self.started then
@@ -178,7 +179,7 @@ end
 
 function Tracer:watch_exec()
 	if #self.gated == 0 then return end
-	local ok, p = pcall(probe, "tracepoint:sched:sched_process_exec", function(e)
+	local ok, p = try(probe, "tracepoint:sched:sched_process_exec", function(e)
 		if e.pid ~= self.pid or self.exec_seen then return end
 		self.exec_seen = true
 		self:refine_range()
@@ -364,7 +365,7 @@ function Tracer:watch_libraries()
 	local interp = self.objects.info.interp
 	if not interp or not selector.wants_libraries(self.opts) then return false end
 	self:cover(self.objects)
-	local ok, p = pcall(require("libwatch").watch, { ldso = interp }, function(e, paths)
+	local ok, p = try(require("libwatch").watch, { ldso = interp }, function(e, paths)
 		self.held[e.tid] = true	-- its SIGSTOP is not the program's (ltrace.signals)
 		for _, path in ipairs(paths) do self:library_loaded(path) end
 	end)

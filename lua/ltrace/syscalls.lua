@@ -7,6 +7,7 @@
 -- own code): they are skipped, as ltrace starts tracing at the exec.
 
 local conf = require("ltrace.conf")
+local try = require("ltrace.try")
 
 local M = {}
 
@@ -137,7 +138,7 @@ function M.attach(t)
 		t.events:whole(D, v, 0)
 	end
 	local function attach(spec, popts, fn)
-		local ok, err = pcall(probe, spec, popts, t:lossless(popts, fn))
+		local ok, err = try(probe, spec, popts, t:lossless(popts, fn))
 		if not ok then
 			error("-S: system call tracing is not available (" ..
 			      tostring(err):gsub("^[^:]+:%d+: ", "") .. ")", 0)
@@ -161,7 +162,7 @@ end
 
 -- -c -S: syscall counts and times next to the library calls', aggregated in kernel.
 function M.attach_count(t)
-	local ok, p = pcall(probe, "syscall:*", t:base_opts(t:gate({ agg = "stats", by = "func",
+	local ok, p = try(probe, "syscall:*", t:base_opts(t:gate({ agg = "stats", by = "func",
 									print = false })))
 	if not ok then
 		error("-S: system call tracing is not available (" ..

@@ -39,20 +39,45 @@ else
 fi
 assert_alive "$SPIN_PID" "the -p process runs on"
 
+# attaching TOOL: it handles SIGINT (its handlers are set) and holds a BPF link.
+attaching() {
+	local i mask
+	for ((i = 0; i < 2000; i++)); do
+		mask=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0)
+		if (((16#$mask & 2) != 0)) && [ -n "$(links_held_by "$1")" ]; then return 0; fi
+		sleep 0.01
+	done
+	fail "the tool did not start attaching"
+}
+
 case_ "-p: the process gone during the attach: one line, not one per site"
-# Hundreds of functions (-x '*' in libc) to attach one by one; the process is killed as
-# soon as the tool starts attaching.
-LAST_CMD="ltrace-ebpf -p $SPIN_PID -x '*@libc.so.6' (process killed meanwhile)"
-"$LTRACE_EBPF" -o "$TMP/x.out" -p "$SPIN_PID" -x '*@libc.so.6' >"$OUT" 2>"$ERR" &
+# Many functions (-x over libc) to attach one by one; the process is killed as soon as
+# the tool starts attaching.
+LAST_CMD="ltrace-ebpf -p $SPIN_PID -x 'str*@libc.so.6' (process killed meanwhile)"
+"$LTRACE_EBPF" -o "$TMP/x.out" -p "$SPIN_PID" -x 'str*@libc.so.6' >"$OUT" 2>"$ERR" &
 TOOL=$!
-for _ in $(seq 400); do
-	[ -n "$(pgrep -P "$TOOL" || true)$(links_held_by "$TOOL")" ] && break
-	sleep 0.01
-done
+attaching "$TOOL"
 kill -KILL "$SPIN_PID"
 wait "$SPIN_PID" 2>/dev/null || true
 wait_pid "$TOOL" 60
 assert_between 0 3 "$(grep -c 'No such process' "$ERR" || true)" "'No such process' lines"
+
+case_ "Ctrl-C during a slow attach (-p, -x over libc): 130, no line per site"
+rm -f "$TMP/spin3"
+"$SPIN" "$TMP/spin3" &
+SPIN_PID=$!
+wait_file "$TMP/spin3"
+LAST_CMD="ltrace-ebpf -p $SPIN_PID -x 'str*@libc.so.6' (SIGINT to both once attaching)"
+(trap - INT; exec "$LTRACE_EBPF" -o "$TMP/x.out" -p "$SPIN_PID" -x 'str*@libc.so.6') \
+	>"$OUT" 2>"$ERR" &
+TOOL=$!
+attaching "$TOOL"
+kill -INT "$TOOL" "$SPIN_PID"	# what a terminal's Ctrl-C does
+wait "$SPIN_PID" 2>/dev/null || true
+wait_pid "$TOOL" 60
+assert_eq 130 "$WAIT_RC" "exit status"
+assert_between 0 1 "$(grep -c 'No such process' "$ERR" || true)" "'No such process' lines"
+assert_not_contains "$(cat "$ERR")" "interrupted" "the stop request is no error"
 
 case_ "-p 2 (a kernel thread): one line, non-zero"
 lt -p 2
