@@ -9,6 +9,7 @@
 --   become the summary table.
 
 local core = require("ltrace.core")
+local try = require("ltrace.try")
 local conf = require("ltrace.conf")
 local filter = require("ltrace.filter")
 local builtin = require("ltrace.protos")
@@ -78,11 +79,11 @@ local function target_program(opts, native)
 	if #opts.command > 0 then
 		exe, err = native.which(opts.command[1])
 		if not exe then error(("Can't execute `%s': %s"):format(opts.command[1], err), 0) end
-	else
-		exe, err = native.realpath("/proc/" .. pid .. "/exe")
-		if not exe then error(("-p %d: %s"):format(pid, err), 0) end
+		return exe, pid, Objects.basename(opts.command[1])
 	end
-	return exe, pid
+	exe, err = native.realpath("/proc/" .. pid .. "/exe")
+	if not exe then error(("-p %d: %s"):format(pid, err), 0) end
+	return exe, pid, "exe"
 end
 
 -- ---- probes -------------------------------------------------------------------------------
@@ -121,7 +122,7 @@ end
 -- of them attached (not root, -w deeper than the core allows ...), tracing nothing is an
 -- error, said in one line, not a warning per probe before an empty trace and status 0.
 function Tracer:attach(spec, popts, fn, what)
-	local ok, p = pcall(probe, spec, popts, fn)
+	local ok, p = try(probe, spec, popts, fn)
 	if not ok then
 		local failure = { what or spec, (tostring(p):gsub("^[^:]+:%d+: ", "")) }
 		if self.started then
@@ -178,7 +179,7 @@ end
 
 function Tracer:watch_exec()
 	if #self.gated == 0 then return end
-	local ok, p = pcall(probe, "tracepoint:sched:sched_process_exec", function(e)
+	local ok, p = try(probe, "tracepoint:sched:sched_process_exec", function(e)
 		if e.pid ~= self.pid or self.exec_seen then return end
 		self.exec_seen = true
 		self:refine_range()
@@ -268,6 +269,17 @@ function Tracer:trace_calls(sites)
 			group(returns, rorder, rkey, target, site, D)
 		end
 	end
+	-- Return probes first: under -p the process runs meanwhile, and a call whose entry
+	-- was seen before its return probe was attached stayed "<unfinished ...>" (every
+	-- call for seconds when attaching is slow). A return whose entry was not seen is
+	-- dropped (ltrace.events), as ltrace sets a return breakpoint only at an entry.
+	for _, g in ipairs(rorder) do
+		local args, ret = plan.return_opts(g.D.plan)
+		-- The caller filter is checked at entry: GOT-only calls need paired probes.
+		local kind = (g.D.plan.kind == "call" or g.site.kind == "got") and "call" or "uretprobe"
+		local handler = kind == "call" and Events.ret_call or Events.ret
+		self:attach_group(g, kind, { args = args, ret = ret }, handler)
+	end
 	for _, g in ipairs(eorder) do
 		local popts = { args = plan.entry_opts(g.D.plan) }
 		if self.opts.ip or self.opts.where then	-- the caller (-i), the backtrace (-w)
@@ -276,13 +288,6 @@ function Tracer:trace_calls(sites)
 			popts.unwind = self.opts.where and "auto" or "fp"
 		end
 		self:attach_group(g, "uprobe", popts, Events.entry)
-	end
-	for _, g in ipairs(rorder) do
-		local args, ret = plan.return_opts(g.D.plan)
-		-- The caller filter is checked at entry: GOT-only calls need paired probes.
-		local kind = (g.D.plan.kind == "call" or g.site.kind == "got") and "call" or "uretprobe"
-		local handler = kind == "call" and Events.ret_call or Events.ret
-		self:attach_group(g, kind, { args = args, ret = ret }, handler)
 	end
 end
 
@@ -314,8 +319,10 @@ function Tracer:summary()
 	local totals, list = {}, {}
 	for _, p in ipairs(self.count_probes) do
 		local prefix = self.count_prefix and self.count_prefix[p] or ""
+		local rename = self.count_rename and self.count_rename[p] or display_name
 		for _, ent in ipairs(p:read()) do
-			local name = prefix .. display_name(self, ent.key)
+			local name = prefix .. (rename == display_name and display_name(self, ent.key)
+						or rename(ent.key))
 			local t = totals[name]
 			if not t then
 				t = { name = name, count = 0, ns = 0 }
@@ -358,7 +365,7 @@ function Tracer:watch_libraries()
 	local interp = self.objects.info.interp
 	if not interp or not selector.wants_libraries(self.opts) then return false end
 	self:cover(self.objects)
-	local ok, p = pcall(require("libwatch").watch, { ldso = interp }, function(e, paths)
+	local ok, p = try(require("libwatch").watch, { ldso = interp }, function(e, paths)
 		self.held[e.tid] = true	-- its SIGSTOP is not the program's (ltrace.signals)
 		for _, path in ipairs(paths) do self:library_loaded(path) end
 	end)
@@ -435,7 +442,7 @@ function Tracer:started_calls()
 end
 
 function M.run(opts, native)
-	local exe, pid = target_program(opts, native)
+	local exe, pid, name = target_program(opts, native)
 	local self = setmetatable({
 		opts = opts, native = native, pid = pid, probes = {}, got_probes = {}, gated = {},
 		count_probes = {}, demangled = {}, failed = {}, covered = {}, failures = {},
@@ -455,7 +462,7 @@ function M.run(opts, native)
 				{ "uretprobe", "plain" }, { "uretprobe", "sleepable" },
 				{ "call", "sleepable" } })
 	end
-	self.objects = Objects.new(native, exe, pid)
+	self.objects = Objects.new(native, exe, pid, name)
 	self.protos = M.prototypes(opts)
 	self.out = Out.new(opts, native)
 	opts.main_tid = pid

@@ -20,6 +20,7 @@ function M.new(out, opts)
 	-- filter on it in kernel), so its tid is not read either.
 	self.want_ts = opts.time_spent or opts.relative or opts.timestamps > 0
 	self.one_tid = not opts.follow and opts.main_tid or nil
+	self.attached_tid = opts.pids and opts.pids[1] and opts.main_tid or nil
 	-- The left part of a call is rendered only when it is written (ltrace.out).
 	out.render_left = function(frame) self:render_left(frame) end
 	return self
@@ -259,6 +260,11 @@ function M:ret(D, e, call)
 	if k then
 		frame = st[k]
 		for j = #st, k, -1 do st[j] = nil end
+	elseif not call and tid == self.attached_tid then
+		-- Under -p, a uretprobe's return of a call the process was in when tracing began:
+		-- nothing to show, as ltrace shows nothing. (A forked child's first return, its
+		-- fork's, has its entry in the parent: "<... fork resumed>", kept below.)
+		return
 	else	-- its entry was not seen (it started before tracing did)
 		frame = { D = D, tid = tid, ts = self.want_ts and e.ts or 0, depth = #st + 1,
 			  name = D.display, prefix = D.prefix, params = {}, nleft = 0,

@@ -37,8 +37,9 @@ local function new_sites(t, objects, pid, probed)
 	return sites
 end
 
-local function trace_program(t, exe, pid, probed)
-	local objects = Objects.new(t.native, exe, pid)
+-- name: the basename of the path exec'd, the caller name ltrace would give it.
+local function trace_program(t, exe, pid, probed, name)
+	local objects = Objects.new(t.native, exe, pid, name)
 	local sites = new_sites(t, objects, pid, probed)
 	if selector.wants_libraries(t.opts) then t:cover(objects) end
 	for _, s in ipairs(sites) do t.selected[s.name] = true end
@@ -64,7 +65,8 @@ function M.attach(t)
 			t.out:line({ tid = e.pid, ts = e.ts, depth = t.events:depth(e.pid) + 1 },
 				   "--- Called exec() ---")
 			local exe = t.native.realpath("/proc/" .. e.pid .. "/exe")
-			if exe then trace_program(t, exe, e.pid, probed) end
+			local name = type(e.filename) == "string" and Objects.basename(e.filename) or nil
+			if exe then trace_program(t, exe, e.pid, probed, name) end
 		end)
 		core.resume(e.pid)
 		if not ok then error(err, 0) end

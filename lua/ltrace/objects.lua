@@ -13,6 +13,7 @@ Obj.__index = Obj
 local function basename(path)
 	return path:match("([^/]+)$") or path
 end
+M.basename = basename
 
 function Obj:imports()
 	if not self._imports then
@@ -42,19 +43,22 @@ function Obj:functions()
 	return self._funcs
 end
 
-local function new_obj(native, path, is_main)
+-- name: what the main binary is called in "name->" prefixes (below).
+local function new_obj(native, path, is_main, name)
 	local soname, needed = native.dyn_names(path)
 	if soname == nil then error(needed, 0) end
 	return setmetatable({
 		native = native, path = path, is_main = is_main, needed = needed or {},
-		soname = (is_main or not soname) and basename(path) or soname,
+		soname = is_main and (name or basename(path)) or soname or basename(path),
 	}, Obj)
 end
 
--- new(native, exe_path [, pid])
-function M.new(native, exe, pid)
+-- new(native, exe_path [, pid [, name]]): name is the basename of the path the program
+-- was run by, which ltrace prints as the caller ("sh->" for dash run as sh, "exe->" under
+-- -p, where ltrace opens /proc/PID/exe); exe_path is the resolved file that is probed.
+function M.new(native, exe, pid, name)
 	local self = setmetatable({ native = native, pid = pid }, M)
-	self.main = new_obj(native, exe, true)
+	self.main = new_obj(native, exe, true, name)
 	self.info = assert(native.exe_info(exe))
 	return self
 end

@@ -8,6 +8,8 @@
 -- Best effort: where the tracepoint provider is missing, ltrace.lua prints the traced
 -- command's own exit at the end and no signal lines appear.
 
+local try = require("ltrace.try")
+
 local M = {}
 
 local NAMES = { "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
@@ -32,7 +34,7 @@ function M.text(native, sig)
 end
 
 local function try_probe(t, spec, fn)
-	local ok, p = pcall(probe, spec, fn)
+	local ok, p = try(probe, spec, fn)
 	if ok then
 		t.probes[#t.probes + 1] = p
 	elseif t.opts.debug & 1 ~= 0 then

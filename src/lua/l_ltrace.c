@@ -25,6 +25,7 @@
 #include "output_guard.h"
 #include "return_safety.h"
 #include "script.h"
+#include "syscall_names.h"
 #include "session.h"
 
 #define REGEX_MT "ltrace.regex"
@@ -360,6 +361,18 @@ static int l_guard_output(lua_State *L)
 	return 0;
 }
 
+/* native.syscall_nr(name) -> the x86_64 number, or nil: -S names syscalls as ltrace's
+ * table does, which ends before the newer ones. */
+static int l_syscall_nr(lua_State *L)
+{
+	int nr = syscall_nr(luaL_checkstring(L, 1));
+
+	if (nr < 0)
+		return 0;
+	lua_pushinteger(L, nr);
+	return 1;
+}
+
 static int luaopen_ltrace_native(lua_State *L)
 {
 	static const luaL_Reg fns[] = {
@@ -371,7 +384,7 @@ static int luaopen_ltrace_native(lua_State *L)
 		{ "tty_columns", l_tty_columns }, { "exit_status", l_exit_status },
 		{ "which", l_which },		{ "realpath", l_realpath },
 		{ "strsignal", l_strsignal },	{ "guard_output", l_guard_output },
-		{ "return_unsafe", l_return_unsafe },
+		{ "return_unsafe", l_return_unsafe }, { "syscall_nr", l_syscall_nr },
 		{ NULL, NULL },
 	};
 

@@ -206,7 +206,7 @@ done
 serve_cmd "add 2 1 2"
 serve_stop 0
 wait_pid "$TRACER"
-assert_eq 2 "$(grep -c 'ltfix_serve->ltfix_add(1, 2) *= 3' "$TMP/p.out")" "two calls"
+assert_eq 2 "$(grep -c 'exe->ltfix_add(1, 2) *= 3' "$TMP/p.out")" "two calls"
 assert_file_contains "$TMP/p.out" "+++ exited (status 0) +++" "the exit"
 
 case_ "errors: bad flags, missing arguments, missing program, names matching nothing"

@@ -351,7 +351,9 @@ static int attach_single(struct probe *p, struct bpf_program *prog, bool is_retu
 		}
 		if (link && rc)
 			bpf_link__destroy(link);
-		if (p->nsites == 1 || !spec_is_glob(p->spec.func)) {
+		/* ESRCH: the -p process is gone (Ctrl-C during a slow attach): every other
+		 * site would fail alike, so one line, not one per site. */
+		if (p->nsites == 1 || !spec_is_glob(p->spec.func) || rc == -ESRCH) {
 			snprintf(err, errlen, "cannot attach to %s in %s: %s", p->sites[i].name,
 				 p->path, strerror(-rc));
 			return rc;
