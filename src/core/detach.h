@@ -9,7 +9,8 @@ struct session;
 /* Every probe is first switched off in the kernel (nothing is recorded, aggregated or held
  * any more, also by a call returning meanwhile), then every link of every probe is closed;
  * probes stay, detached. On return nothing of the session is left in any process: a
- * ptrace tool attaching next reads the program's own instructions, not our breakpoints. */
+ * ptrace tool attaching next reads the program's own instructions, not our breakpoints:
+ * a link another process holds a reference to is waited for (5 s at most, then a note). */
 void detach_all(struct session *s);
 
 #endif
