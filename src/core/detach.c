@@ -1,7 +1,8 @@
 /* Parallel detach: threads each close a slice of the session's links (one link each up
  * to DETACH_THREADS: every release is a wait for a grace period, so they overlap best
  * one per thread); then every probe is marked detached. Nothing else runs meanwhile, so
- * joining is the only sync. Then we wait for every link to be really gone (wait_released). */
+ * joining is the only sync. Then we wait for every link to be really gone
+ * (detach_wait_released). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -57,17 +58,15 @@ static void close_parallel(struct probe_link **links, size_t n)
 			pthread_join(threads[t], NULL);
 }
 
-/* A link's kernel id (0 if unknown), read while our fd still holds it. */
-static uint32_t link_id(const struct probe_link *l)
+uint32_t detach_link_id(int fd)
 {
 	struct bpf_link_info info = {};
 	uint32_t len = sizeof(info);
-	int fd = l->link ? bpf_link__fd(l->link) : l->fd;
 
 	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
 }
 
-/* Closing our fd releases a link (removes its uprobes' int3s from the program's text) only
+/* detach_wait_released: closing our fd releases a link (removes its uprobes' int3s from the program's text) only
  * if it held the last reference. Anyone reading /proc/OUR_PID/fdinfo holds the file for a
  * moment, and anyone listing links (bpftool link show, every integration test's leak
  * check) holds the link by id: the release then runs in that process, later, and a ptrace
@@ -76,7 +75,7 @@ static uint32_t link_id(const struct probe_link *l)
  * until it is gone: when the other holder lets go first, our close is the last one and the
  * uprobes are removed here; when it lets go last, the id is gone once its release has begun.
  * ids: zeroed as their links go. */
-static void wait_released(uint32_t *ids, size_t n)
+void detach_wait_released(uint32_t *ids, size_t n)
 {
 	struct timespec tick = { 0, 1000000L }, now, end;
 	size_t held = 0;
@@ -142,11 +141,12 @@ void detach_all(struct session *s)
 	links = all_links(s, &n);
 	ids = calloc(n ? n : 1, sizeof(*ids));
 	for (size_t i = 0; ids && i < n; i++)
-		ids[i] = link_id(links[i]);
+		ids[i] = detach_link_id(links[i]->link ? bpf_link__fd(links[i]->link)
+							      : links[i]->fd);
 	close_parallel(links, n);
 	free(links);
 	if (ids)
-		wait_released(ids, n);
+		detach_wait_released(ids, n);
 	free(ids);
 	for (int i = 0; i < s->nprobes; i++)
 		if (s->probes[i])
