@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "detach.h"
 #include "libpath.h"
 #include "libpath_needed.h"
 #include "session.h"
@@ -33,9 +34,13 @@ static const char guard_key = 'g';
 static void guard_destroy(void *obj)
 {
 	struct guard *g = obj;
+	uint32_t ids[NENTRY] = {};
 
-	for (size_t i = 0; i < NENTRY; i++)
+	for (size_t i = 0; i < NENTRY; i++) {	/* uprobes too: gone before the exit */
+		ids[i] = g->links[i] ? detach_link_id(bpf_link__fd(g->links[i])) : 0;
 		bpf_link__destroy(g->links[i]);
+	}
+	detach_wait_released(ids, NENTRY);
 	unwind_guard_bpf__destroy(g->skel);
 	free(g);
 }
