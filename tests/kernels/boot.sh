@@ -10,6 +10,7 @@ set -euo pipefail
 version=$1
 work=$2
 here=$(cd "$(dirname "$0")" && pwd)
+tree=$(cd "$here/../.." && pwd)	# the checkout: shared on its own, as it may be under /tmp
 # shellcheck source=/dev/null
 . "$work/config"
 
@@ -22,8 +23,9 @@ rc=0
 timeout -k 10 "$deadline" qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp "${SMP:-1}" \
 	-nographic -no-reboot -nic none \
 	-kernel "/boot/vmlinuz-$version" -initrd "$work/initramfs.gz" \
-	-append "console=ttyS0 panic=-1 ltk.work=$work ltk.guest=$here/guest.sh" \
+	-append "console=ttyS0 panic=-1 ltk.work=$work ltk.tree=$tree ltk.guest=$here/guest.sh" \
 	-virtfs local,path=/,mount_tag=host,readonly=on,multidevs=remap,security_model=none \
+	-virtfs local,path="$tree",mount_tag=tree,readonly=on,multidevs=remap,security_model=none \
 	-virtfs local,path="$work",mount_tag=work,security_model=none \
 	</dev/null >"$work/console.log" 2>&1 || rc=$?
 date +%s.%N >"$work/qemu-end"
