@@ -33,6 +33,8 @@ void cli_usage(void)
 	      "  --metrics-token-file F  the token (else $LTRACE_EBPF_METRICS_TOKEN, else random)\n"
 	      "  --metrics-max-series N  series per scrape at most (default 50000)\n"
 	      "  --metrics-public  let --metrics listen on an address that is not loopback\n"
+	      "  --otlp URL  send paired calls as OpenTelemetry spans (OTLP/HTTP JSON) to\n"
+	      "              URL/v1/traces, e.g. http://127.0.0.1:4318 (docs/exporters.md)\n"
 	      "  --tool NAME run the shipped tool NAME (also installed as ltrace-ebpf-NAME);\n"
 	      "              the arguments after NAME are the tool's (NAME -h: its help)\n"
 	      "  --tools     list the shipped tools\n"
@@ -71,7 +73,8 @@ static int parse_max_series(const char *text, unsigned long *out)
 int cli_metrics_opt(int argc, char **argv, int i, struct cli_metrics *m)
 {
 	static const char *const names[] = { "--metrics", "--metrics-token-file",
-					     "--metrics-max-series", "--metrics-public", NULL };
+					     "--metrics-max-series", "--metrics-public", "--otlp",
+					     NULL };
 	const char *eq = strchr(argv[i], '='), *value = eq ? eq + 1 : NULL;
 	size_t len = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
 	int k = 0, used = 1;
@@ -82,7 +85,7 @@ int cli_metrics_opt(int argc, char **argv, int i, struct cli_metrics *m)
 		fprintf(stderr, "ltrace-ebpf: unknown option '%s' (see --help)\n", argv[i]);
 		return -EINVAL;
 	}
-	if (k < 3 && !value) {
+	if (k != 3 && !value) {
 		if (i + 1 >= argc) {
 			fprintf(stderr, "ltrace-ebpf: option '%s' requires an argument (see --help)\n",
 				argv[i]);
@@ -95,12 +98,13 @@ int cli_metrics_opt(int argc, char **argv, int i, struct cli_metrics *m)
 	case 0: m->addr = value; break;
 	case 1: m->token_file = value; break;
 	case 2: if (parse_max_series(value, &m->max_series)) return -EINVAL; break;
+	case 4: m->otlp = value; break;
 	default: m->public_ok = true;
 	}
 	return used;
 }
 
-/* The --metrics options need --metrics, and a session to serve. */
+/* The --metrics options need --metrics, and the exporters a session to serve. */
 static int check_metrics(const struct cli *c)
 {
 	const struct cli_metrics *m = &c->metrics;
@@ -109,9 +113,10 @@ static int check_metrics(const struct cli *c)
 		fprintf(stderr, "ltrace-ebpf: --metrics-* options need --metrics HOST:PORT\n");
 		return -EINVAL;
 	}
-	if (m->addr && c->mode != CLI_SCRIPT && c->mode != CLI_ONELINER && c->mode != CLI_REPL) {
-		fprintf(stderr, "ltrace-ebpf: --metrics serves a tracing session (a script, -E, "
-			"the REPL or the ltrace front end)\n");
+	if ((m->addr || m->otlp) && c->mode != CLI_SCRIPT && c->mode != CLI_ONELINER &&
+	    c->mode != CLI_REPL) {
+		fprintf(stderr, "ltrace-ebpf: %s serves a tracing session (a script, -E, "
+			"the REPL or the ltrace front end)\n", m->addr ? "--metrics" : "--otlp");
 		return -EINVAL;
 	}
 	return 0;

@@ -7,12 +7,14 @@
 enum cli_mode { CLI_SCRIPT, CLI_ONELINER, CLI_LIST, CLI_REPL, CLI_LUA_TEST, CLI_HELP,
 		CLI_VERSION, CLI_TOOLS };
 
-/* --metrics HOST:PORT and its options (src/export/metrics.h), the same for every front end. */
+/* --metrics HOST:PORT and its options (src/export/metrics.h), and --otlp URL
+ * (src/export/otlp.h): the exporters, the same for every front end. */
 struct cli_metrics {
 	const char *addr;
 	bool public_ok;		/* --metrics-public */
 	const char *token_file;	/* --metrics-token-file */
 	unsigned long max_series;	/* --metrics-max-series */
+	const char *otlp;	/* --otlp URL */
 };
 
 struct cli {
@@ -29,7 +31,8 @@ struct cli {
 	struct cli_metrics metrics;
 };
 
-/* argv[i], one of --metrics, --metrics-public, --metrics-token-file, --metrics-max-series
+/* argv[i], one of --metrics, --metrics-public, --metrics-token-file, --metrics-max-series,
+ * --otlp
  * (with "=VALUE" or the value in argv[i + 1]), into m: the argv slots used, or -EINVAL
  * after a message. */
 int cli_metrics_opt(int argc, char **argv, int i, struct cli_metrics *m);
