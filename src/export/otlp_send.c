@@ -246,9 +246,10 @@ void otlp_close(struct otlp *o)
 	otlp_queue_stop(&o->q);
 	pthread_join(o->thread, NULL);
 	otlp_get_stats(o, &s);
-	fprintf(stderr, "ltrace-ebpf: otlp: %llu spans sent to %s in %llu requests, %llu dropped "
-		"(%llu queue full, %llu undeliverable), %llu retries\n",
-		(unsigned long long)s.sent, o->url, (unsigned long long)s.requests,
+	fprintf(stderr, "ltrace-ebpf: otlp: %llu spans, %llu sent to %s in %llu requests, %llu "
+		"dropped (%llu queue full, %llu undeliverable), %llu retries\n",
+		(unsigned long long)(s.queued + s.dropped_full), (unsigned long long)s.sent,
+		o->url, (unsigned long long)s.requests,
 		(unsigned long long)(s.dropped_full + s.dropped_failed),
 		(unsigned long long)s.dropped_full, (unsigned long long)s.dropped_failed,
 		(unsigned long long)s.retries);
