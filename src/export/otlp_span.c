@@ -54,37 +54,32 @@ int otlp_span_str(struct otlp_span *sp, const char *key, const char *v, size_t l
 	return 0;
 }
 
-int otlp_span_int(struct otlp_span *sp, const char *key, int64_t v)
+/* A scalar attribute; 0 or -ENOMEM. */
+static int scalar(struct otlp_span *sp, const char *key, enum otlp_attr_type type,
+		  const struct otlp_attr *v)
 {
 	struct otlp_attr *a = add(sp, key);
 
 	if (!a)
 		return -ENOMEM;
-	a->type = OTLP_INT;
-	a->i = v;
+	a->type = type;
+	a->i = v->i;	/* the union's widest member: the value as given */
 	return 0;
+}
+
+int otlp_span_int(struct otlp_span *sp, const char *key, int64_t v)
+{
+	return scalar(sp, key, OTLP_INT, &(struct otlp_attr){ .i = v });
 }
 
 int otlp_span_double(struct otlp_span *sp, const char *key, double v)
 {
-	struct otlp_attr *a = add(sp, key);
-
-	if (!a)
-		return -ENOMEM;
-	a->type = OTLP_DOUBLE;
-	a->d = v;
-	return 0;
+	return scalar(sp, key, OTLP_DOUBLE, &(struct otlp_attr){ .d = v });
 }
 
 int otlp_span_bool(struct otlp_span *sp, const char *key, bool v)
 {
-	struct otlp_attr *a = add(sp, key);
-
-	if (!a)
-		return -ENOMEM;
-	a->type = OTLP_BOOL;
-	a->b = v;
-	return 0;
+	return scalar(sp, key, OTLP_BOOL, &(struct otlp_attr){ .b = v });
 }
 
 int otlp_span_service(struct otlp_span *sp, const char *service)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include "l_check.h"
 #include "l_span.h"
 #include "loop.h"
 #include "otlp.h"
@@ -156,20 +157,6 @@ void l_span_call(const struct probe *p, const struct lt_rec *rec)
 
 /* ---- export.span{}, export.otlp{} -------------------------------------------------- */
 
-static void check_keys(lua_State *L, int t, const char *what, const char *const *keys)
-{
-	lua_pushnil(L);
-	while (lua_next(L, t)) {
-		bool ok = false;
-
-		lua_pop(L, 1);
-		for (const char *const *k = keys; *k && !ok && lua_type(L, -1) == LUA_TSTRING; k++)
-			ok = !strcmp(*k, lua_tostring(L, -1));
-		if (!ok)
-			luaL_error(L, "%s: unknown option '%s'", what, luaL_tolstring(L, -1, NULL));
-	}
-}
-
 static int64_t opt_ns(lua_State *L, int t, const char *key, int64_t dflt)
 {
 	int64_t v = dflt;
@@ -288,7 +275,7 @@ int l_span_new(lua_State *L)
 	int kind, status;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
-	check_keys(L, 1, "export.span", keys);
+	l_check_keys(L, 1, "export.span", keys);
 	if (lua_getfield(L, 1, "name") != LUA_TSTRING)
 		return luaL_error(L, "export.span: 'name' (a string) is needed");
 	name = lua_tostring(L, -1);
@@ -341,7 +328,7 @@ int l_span_config(lua_State *L)
 
 	if (!lua_isnoneornil(L, 1)) {
 		luaL_checktype(L, 1, LUA_TTABLE);
-		check_keys(L, 1, "export.otlp", keys);
+		l_check_keys(L, 1, "export.otlp", keys);
 		if (lua_getfield(L, 1, "service") != LUA_TNIL) {
 			char *copy = strdup(luaL_checkstring(L, -1));
 
