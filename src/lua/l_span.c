@@ -221,9 +221,12 @@ static int add_attrs(lua_State *L, int t, struct otlp_span *sp)
 		size_t len;
 
 		switch (lua_type(L, -1)) {
-		case LUA_TSTRING:
-			rc = rc ?: otlp_span_str(sp, key, lua_tolstring(L, -1, &len), len);
+		case LUA_TSTRING: {
+			const char *v = lua_tolstring(L, -1, &len);	/* len set before use */
+
+			rc = rc ?: otlp_span_str(sp, key, v, len);
 			break;
+		}
 		case LUA_TNUMBER:
 			rc = rc ?: lua_isinteger(L, -1) ? otlp_span_int(sp, key, lua_tointeger(L, -1)) :
 						    otlp_span_double(sp, key, lua_tonumber(L, -1));
