@@ -106,12 +106,13 @@ bool otlp_queue_stopping(struct otlp_queue *q)
 bool otlp_queue_nap(struct otlp_queue *q, unsigned ms)
 {
 	struct timespec until = deadline_in(ms);
-	bool stop;
+	bool stop, was;
 
 	pthread_mutex_lock(&q->lock);
-	while (!q->stop && pthread_cond_timedwait(&q->ready, &q->lock, &until) != ETIMEDOUT)
+	was = q->stop;
+	while ((was || !q->stop) && pthread_cond_timedwait(&q->ready, &q->lock, &until) != ETIMEDOUT)
 		;
-	stop = q->stop;
+	stop = q->stop && !was;
 	pthread_mutex_unlock(&q->lock);
 	return stop;
 }

@@ -30,7 +30,7 @@ size_t otlp_queue_take(struct otlp_queue *q, struct otlp_span **out, size_t max,
 /* Wakes the sender for good: what is queued is taken without waiting. */
 void otlp_queue_stop(struct otlp_queue *q);
 bool otlp_queue_stopping(struct otlp_queue *q);
-/* Waits up to ms unless stop is asked (a retry's backoff); true when stopping. */
+/* Waits ms (a retry's backoff), less when stop is asked meanwhile (then true). */
 bool otlp_queue_nap(struct otlp_queue *q, unsigned ms);
 
 #endif

@@ -126,10 +126,12 @@ static void send_batch(struct otlp *o, CURL *c, struct otlp_span **spans, size_t
 		if (try) {
 			/* jitter of up to a quarter, so that senders restarted together spread */
 			unsigned ms = backoff + (unsigned)(random() % (backoff / 4 + 1));
+			uint64_t until = atomic_load(&o->flush_until_ns);
 
+			if (until && mono_ns() + (uint64_t)ms * 1000000 > until)
+				break;	/* the end's flush has no time left for it */
 			atomic_fetch_add(&o->retries, 1);
-			if (otlp_queue_nap(&o->q, ms) && past_flush(o))
-				break;
+			otlp_queue_nap(&o->q, ms);	/* the end cuts it short: one try more */
 			backoff *= 2;
 		}
 		if (past_flush(o))

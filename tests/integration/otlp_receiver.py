@@ -2,7 +2,7 @@
 """A small OTLP/HTTP JSON receiver for the tests (no collector is packaged in Debian 12).
 
     otlp_receiver.py --port-file F --spans F --violations F [--log F]
-                     [--status CODE --fail-first N] [--delay SECS]
+                     [--status CODE --fail-first N] [--delay SECS] [--times F]
 
 Listens on 127.0.0.1 (a free port, written to --port-file once listening), takes
 POST /v1/traces, checks every field of the body against OTLP's JSON encoding of
@@ -14,7 +14,8 @@ line in --violations (and a 400). --log gets one line per request: "STATUS SPANS
 
 --status CODE --fail-first N answers CODE (429, 503 ...) to the first N requests (N = -1:
 to all of them) without recording their spans; --delay SECS sleeps before every answer
-(a slow receiver).
+(a slow receiver). --times gets "START END SPANS" per accepted request (CLOCK_MONOTONIC
+seconds, from the request's arrival to its answer: bench/otlp.sh's spans/s).
 """
 import argparse
 import json
@@ -158,6 +159,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         srv = self.server
+        t0 = time.monotonic()
         data = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         with srv.lock:
             srv.requests += 1
@@ -186,6 +188,10 @@ class Handler(BaseHTTPRequestHandler):
             srv.log.write(f"{code} {len(spans)}\n")
             srv.log.flush()
         self.answer(code)
+        if srv.times and code == 200:
+            with srv.lock:
+                srv.times.write(f"{t0:.6f} {time.monotonic():.6f} {len(spans)}\n")
+                srv.times.flush()
 
 
 def main():
@@ -197,6 +203,7 @@ def main():
     ap.add_argument("--status", type=int, default=0)
     ap.add_argument("--fail-first", type=int, default=-1)
     ap.add_argument("--delay", type=float, default=0)
+    ap.add_argument("--times")
     opts = ap.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
@@ -206,6 +213,7 @@ def main():
     srv.spans = open(opts.spans, "a")
     srv.violations = open(opts.violations, "a")
     srv.log = open(opts.log, "a")
+    srv.times = open(opts.times, "a") if opts.times else None
     with open(opts.port_file + ".tmp", "w") as f:
         f.write(f"{srv.server_address[1]}\n")
     import os

@@ -24,8 +24,10 @@ assert_contains "$(cat "$OUT")" "total 5" "the program made its calls"
 assert_eq 5 "$(summary spans)" "5 spans made"
 assert_eq 0 "$(summary sent)" "none sent"
 assert_eq 5 "$(summary undeliverable)" "all 5 undeliverable"
-assert_eq 4 "$(summary retries)" "the batch was tried 5 times (4 retries)"
-assert_eq 5 "$(summary requests)" "5 requests"
+# Up to 4 retries (100, 200, 400, 800 ms and a jitter): as many as the end's 2 s flush
+# leaves time for.
+assert_between 1 4 "$(summary retries)" "retried"
+assert_eq "$(($(summary retries) + 1))" "$(summary requests)" "a request per try"
 
 case_ "503 twice, then 200: retried, nothing lost"
 receiver_start r503 --status 503 --fail-first 2
@@ -53,8 +55,8 @@ receiver_start rfail --status 503 --fail-first -1
 lt --otlp "http://127.0.0.1:$RPORT" -E "$SCRIPT" -- "$RUN" -n 3 sleep 1000
 assert_rc 0 "the session"
 assert_eq 3 "$(summary undeliverable)" "3 spans undeliverable"
-assert_eq 4 "$(summary retries)" "4 retries"
-assert_eq 5 "$(wc -l <"$TMP/rfail.log")" "5 requests reached the receiver"
+assert_between 1 4 "$(summary retries)" "retried"
+assert_eq "$(($(summary retries) + 1))" "$(wc -l <"$TMP/rfail.log")" "every try reached the receiver"
 receiver_stop rfail
 
 case_ "slow receiver: the end's flush gives up, a full queue drops, all counted"
