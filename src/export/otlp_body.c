@@ -35,10 +35,35 @@ static json_object *uint64_string(uint64_t v)
 	return json_object_new_string(buf);
 }
 
-static json_object *attr(const struct otlp_attr *a)
+/* json-c objects are reference counted and may sit in several parents: a batch's spans
+ * share one KeyValue for a string attribute they all have (the probe, the function, the
+ * thread's name), which saves most of a span's allocations (each json-c object carries a
+ * hash table of its own). */
+#define SHARED 64
+
+struct shared {
+	const struct otlp_attr *a[SHARED];
+	json_object *kv[SHARED];
+	int n;
+};
+
+static json_object *attr(const struct otlp_attr *a, struct shared *sh)
 {
+	int i;
+
+	if (a->type == OTLP_STR) {
+		for (i = 0; i < sh->n; i++)
+			if (!strcmp(sh->a[i]->key, a->key) && !strcmp(sh->a[i]->s, a->s))
+				return json_object_get(sh->kv[i]);
+		json_object *kv = key_value(a->key, "stringValue", json_object_new_string(a->s));
+
+		if (sh->n < SHARED) {	/* the batch's first SHARED distinct ones */
+			sh->a[sh->n] = a;
+			sh->kv[sh->n++] = json_object_get(kv);
+		}
+		return kv;
+	}
 	switch (a->type) {
-	case OTLP_STR: return key_value(a->key, "stringValue", json_object_new_string(a->s));
 	case OTLP_INT: return key_value(a->key, "intValue", int64_string(a->i));
 	case OTLP_DOUBLE: return key_value(a->key, "doubleValue", json_object_new_double(a->d));
 	default: return key_value(a->key, "boolValue", json_object_new_boolean(a->b));
@@ -53,7 +78,7 @@ static json_object *hex(const uint8_t *id, size_t n)
 	return json_object_new_string(buf);
 }
 
-static json_object *span_json(const struct otlp_span *sp)
+static json_object *span_json(const struct otlp_span *sp, struct shared *sh)
 {
 	json_object *o = json_object_new_object(), *attrs = json_object_new_array();
 
@@ -66,7 +91,7 @@ static json_object *span_json(const struct otlp_span *sp)
 	json_object_object_add(o, "startTimeUnixNano", uint64_string(sp->start_ns));
 	json_object_object_add(o, "endTimeUnixNano", uint64_string(sp->end_ns));
 	for (size_t i = 0; i < sp->nattrs; i++)
-		json_object_array_add(attrs, attr(&sp->attrs[i]));
+		json_object_array_add(attrs, attr(&sp->attrs[i], sh));
 	json_object_object_add(o, "attributes", attrs);
 	if (sp->status != OTLP_STATUS_UNSET || sp->status_msg) {
 		json_object *st = json_object_new_object();
@@ -87,7 +112,7 @@ static bool same_resource(const struct otlp_span *a, const struct otlp_span *b)
 /* One resourceSpans: the resource of spans[first] and every span of the batch that shares
  * it (marked in done[]). */
 static json_object *resource_spans(struct otlp_span *const *spans, size_t n, size_t first,
-				   bool *done, const char *host)
+				   bool *done, const char *host, struct shared *sh)
 {
 	json_object *rs = json_object_new_object(), *res = json_object_new_object();
 	json_object *rattrs = json_object_new_array(), *scope_spans = json_object_new_array();
@@ -110,7 +135,7 @@ static json_object *resource_spans(struct otlp_span *const *spans, size_t n, siz
 		if (done[i] || !same_resource(r, spans[i]))
 			continue;
 		done[i] = true;
-		json_object_array_add(list, span_json(spans[i]));
+		json_object_array_add(list, span_json(spans[i], sh));
 	}
 	json_object_object_add(ss, "spans", list);
 	json_object_array_add(scope_spans, ss);
@@ -122,6 +147,7 @@ char *otlp_body(struct otlp_span *const *spans, size_t n, const char *host, size
 {
 	json_object *req = json_object_new_object(), *all = json_object_new_array();
 	bool *done = calloc(n ? n : 1, sizeof(*done));
+	struct shared sh = { .n = 0 };
 	const char *text;
 	char *out = NULL;
 
@@ -133,13 +159,15 @@ char *otlp_body(struct otlp_span *const *spans, size_t n, const char *host, size
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!done[i])
-			json_object_array_add(all, resource_spans(spans, n, i, done, host));
+			json_object_array_add(all, resource_spans(spans, n, i, done, host, &sh));
 	json_object_object_add(req, "resourceSpans", all);
 	text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (text && (out = strdup(text)))
 		*len = strlen(out);
 	json_object_put(req);
+	for (int i = 0; i < sh.n; i++)
+		json_object_put(sh.kv[i]);
 	free(done);
 	return out;
 }

@@ -127,8 +127,15 @@ void otlp_nest_add(struct otlp_nest *n, uint32_t tid, struct otlp_span *sp)
 	struct pending p = { .sp = sp };
 	size_t k;
 
-	if (!t || (t->n == t->cap && !(t->v = realloc(t->v, (t->cap = t->cap * 2 + 8) *
-							  sizeof(*t->v))))) {
+	if (t && t->n == t->cap) {
+		struct pending *v = realloc(t->v, (t->cap * 2 + 8) * sizeof(*v));
+
+		if (v) {
+			t->v = v;
+			t->cap = t->cap * 2 + 8;
+		}
+	}
+	if (!t || t->n == t->cap) {
 		release(n, &p);	/* out of memory: sent as a root, not lost */
 		return;
 	}

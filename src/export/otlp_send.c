@@ -214,6 +214,7 @@ struct otlp *otlp_open(const char *url)
 		free(o);
 		return NULL;
 	}
+	pthread_setname_np(o->thread, "ltrace-otlp");	/* top -H, perf --comm */
 	o->started = true;
 	atomic_store(&current, o);
 	return o;
