@@ -15,6 +15,7 @@
 #include "otlp_ids.h"
 #include "otlp_nest.h"
 #include "probe.h"
+#include "provider.h"
 #include "script.h"
 #include "session.h"
 #include "spec.h"
@@ -76,11 +77,13 @@ void l_span_detach(void)
 
 /* ---- paired calls -------------------------------------------------------------------- */
 
+/* A paired call's record (LT_REC_CALL): a user function's (call:) or a kernel function's
+ * (kcall:), both with LT_CFG_CALL from their provider; syscall: and offcpu: durations have
+ * records of their own. Asked of the providers, not by kind names (test_layers). */
 static bool paired(const struct probe *p)
 {
-	const char *kind = spec_kind_name(p->spec.kind);
-
-	return !strcmp(kind, "call") || !strcmp(kind, "kcall");
+	return (p->cfg.flags & LT_CFG_CALL) &&
+	       (spec_is_user(p->spec.kind) || !strcmp(p->provider->name, "kprobe"));
 }
 
 void l_span_option(lua_State *L, int t, struct probe *p)
