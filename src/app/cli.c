@@ -33,6 +33,9 @@ void cli_usage(void)
 	      "  --metrics-token-file F  the token (else $LTRACE_EBPF_METRICS_TOKEN, else random)\n"
 	      "  --metrics-max-series N  series per scrape at most (default 50000)\n"
 	      "  --metrics-public  let --metrics listen on an address that is not loopback\n"
+	      "  --dashboard a full-screen terminal view of the session: histograms, top tables,\n"
+	      "              counters, drops, the events; keys change filters live\n"
+	      "              (docs/dashboard.md); text frames when stdout is not a terminal\n"
 	      "  --tool NAME run the shipped tool NAME (also installed as ltrace-ebpf-NAME);\n"
 	      "              the arguments after NAME are the tool's (NAME -h: its help)\n"
 	      "  --tools     list the shipped tools\n"
@@ -117,6 +120,35 @@ static int check_metrics(const struct cli *c)
 	return 0;
 }
 
+/* --dashboard, wherever it is before the script and "--", for every front end: taken out
+ * before the ltrace front end looks at the command line. */
+static void take_dashboard(int *argc, char **argv, bool *on)
+{
+	for (int i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
+		size_t len = strlen(argv[i]);
+
+		if (len > 4 && !strcmp(argv[i] + len - 4, ".lua"))
+			return;
+		if (strcmp(argv[i], "--dashboard"))
+			continue;
+		memmove(&argv[i], &argv[i + 1], (*argc - i) * sizeof(*argv));	/* with argv[argc] */
+		(*argc)--;
+		*on = true;
+		i--;
+	}
+}
+
+/* The view needs a tracing session. */
+static int check_dashboard(const struct cli *c)
+{
+	if (c->dashboard && c->mode != CLI_SCRIPT && c->mode != CLI_ONELINER) {
+		fprintf(stderr, "ltrace-ebpf: --dashboard shows a tracing session (a script, -E or "
+			"the ltrace front end)\n");
+		return -EINVAL;
+	}
+	return check_metrics(c);
+}
+
 /* The command after the first "--" (getopt would swallow the "--" itself). */
 static int split_command(int *argc, char **argv, struct cli *c)
 {
@@ -158,6 +190,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_metrics metrics = {};
+	bool dashboard = false;
 	int opt;
 	char **tool_argv = cli_tool_argv(argc, argv);	/* run as ltrace-ebpf-NAME */
 
@@ -166,13 +199,15 @@ int cli_parse(int argc, char **argv, struct cli *c)
 	/* --metrics and its options are taken out first, whichever front end gets the rest. */
 	if (cli_take_metrics(&argc, argv, &metrics))
 		return -EINVAL;
+	take_dashboard(&argc, argv, &dashboard);
 	/* "-l -v SPEC" lists with details (fields, argument types): ours, not ltrace's -l LIB. */
 	bool list_verbose = argc > 3 && !strcmp(argv[1], "-l") && !strcmp(argv[2], "-v");
 
 	if (!list_verbose && cli_ltrace_wanted(argc, argv)) {	/* ltrace(1): lua/ltrace.lua */
 		cli_ltrace_parse(argc, argv, c);
 		c->metrics = metrics;
-		return check_metrics(c);
+		c->dashboard = dashboard;
+		return check_dashboard(c);
 	}
 	memset(c, 0, sizeof(*c));
 	c->mode = CLI_REPL;
@@ -217,5 +252,6 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		return -EINVAL;
 	}
 	c->metrics = metrics;
-	return check_metrics(c);
+	c->dashboard = dashboard;
+	return check_dashboard(c);
 }

@@ -27,6 +27,7 @@ struct cli {
 	bool keep_going;	/* -k */
 	bool verbose;		/* -v */
 	struct cli_metrics metrics;
+	bool dashboard;		/* --dashboard: src/view/dash.h */
 };
 
 /* argv[i], one of --metrics, --metrics-public, --metrics-token-file, --metrics-max-series

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# --dashboard driven in a detached tmux session (docs/dashboard.md): keys sent with
+# send-keys, the screen read with capture-pane. A fixture's calls in the histogram panel
+# with their exact count; the pid filter key stops a second process's events in the kernel
+# (the probe's hits, read by the script at its end, and its by-pid aggregate); the terminal
+# is restored (alternate screen left, cursor shown, stty settings as before) after Ctrl-C,
+# after the target exits, after a callback's Lua error and after SIGTERM; text frames
+# when stdout is not a terminal.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+command -v tmux >/dev/null || { echo "$TEST_NAME: tmux not installed (build.sh installs it)" >&2; exit 1; }
+TM=(tmux -L "lt-dash-$$" -f /dev/null)
+
+# dash_start ARGS...: the tool with --dashboard in a 160x50 tmux pane; the pane's shell
+# keeps the terminal's settings before and after, and the tool's exit status.
+dash_start() {
+	local q
+	rm -f "$TMP/exit" "$TMP/stty.before" "$TMP/stty.after"
+	q=$(printf ' %q' "$LTRACE_EBPF" --dashboard "$@")
+	"${TM[@]}" kill-server 2>/dev/null || true
+	"${TM[@]}" new-session -d -s dash -x 160 -y 50 \
+		"stty -g >$TMP/stty.before; $q 2>$TMP/dash.err; echo \$? >$TMP/exit.tmp; mv $TMP/exit.tmp $TMP/exit; stty -g >$TMP/stty.after; exec sleep 600"
+}
+screen() { "${TM[@]}" capture-pane -p -t dash 2>/dev/null || true; }
+pane() { "${TM[@]}" display -p -t dash "$1"; }
+# wait_screen ERE: polls the pane until a line matches (20 s at most).
+wait_screen() {
+	local i
+	for ((i = 0; i < 400; i++)); do
+		screen | grep -qE -- "$1" && return 0
+		sleep 0.05
+	done
+	fail "the screen never showed /$1/"
+	screen | sed 's/^/    | /'
+	return 1
+}
+# assert_restored WHAT: the tool ended and left the terminal as it found it.
+assert_restored() {
+	wait_file "$TMP/exit" || return 0
+	assert_eq 0 "$(pane '#{alternate_on}')" "$1: the alternate screen was left"
+	assert_eq 1 "$(pane '#{cursor_flag}')" "$1: the cursor is shown again"
+	assert_eq "$(cat "$TMP/stty.before")" "$(cat "$TMP/stty.after")" "$1: stty settings as before"
+}
+dash_stop() { "${TM[@]}" kill-server 2>/dev/null || true; }
+
+# A second ltfix_serve on fd 8 (serve_start's is on fd 7).
+serve2_start() {
+	rm -f "$TMP/b.in" "$TMP/b.out"
+	mkfifo "$TMP/b.in"
+	"$SERVE" <"$TMP/b.in" >"$TMP/b.out" 2>&1 &
+	SERVE2_PID=$!
+	exec 8>"$TMP/b.in"
+	SERVE2_ACKS=0
+	wait_for "$TMP/b.out" "^pid $SERVE2_PID\$"
+}
+serve2_cmd() {
+	echo "$*" >&8
+	SERVE2_ACKS=$((SERVE2_ACKS + 1))
+	for ((i = 0; i < 2000; i++)); do
+		[ "$(grep -cE '^(ok|error)' "$TMP/b.out")" -ge "$SERVE2_ACKS" ] && return 0
+		sleep 0.01
+	done
+	fail "second server: no answer to '$*'"
+}
+serve2_stop() { echo "exit 0" >&8; exec 8>&-; wait_pid "$SERVE2_PID"; }
+
+# The script: a histogram of arg1, a count by pid, a streaming probe; at its end, the
+# kernel's counters of the histogram probe and the by-pid counts go to a file.
+cat >"$TMP/dash.lua" <<LUA
+local dash = require("dashboard")
+local h = probe("$LIB:ltfix_add", { agg = "hist", of = "arg1", name = "add_arg1" })
+local t = probe("$LIB:ltfix_add", { agg = "count", by = "pid", name = "add_by_pid" })
+probe("$LIB:ltfix_add", function(e) if e.args[1] == 99 then error("boom in a callback") end end)
+dash.hist(h, { title = "add arg1" })
+dash.top(t, { title = "calls by pid" })
+dash.counters() dash.drops() dash.log()
+on("end", function()
+	local f = assert(io.open("$TMP/kernel.txt", "w"))
+	f:write("hits=", h:stats().hits, "\n")
+	for _, e in ipairs(t:read()) do f:write("pid_", e.key, "=", e.count, "\n") end
+	f:close()
+end)
+LUA
+
+case_ "histogram panel: the exact count; the pid filter key, checked in the kernel; Ctrl-C"
+serve_start a
+serve2_start
+dash_start "$TMP/dash.lua"
+wait_screen "calls by pid" || true
+assert_eq 1 "$(pane '#{alternate_on}')" "the dashboard is on the alternate screen"
+serve_cmd "add 200 5 1"
+serve2_cmd "add 30 5 1"
+# 230 calls with arg1 = 5: one bucket, [4, 8)
+wait_screen "add arg1 +\(histogram, count 230\)" || true
+assert_match "$(screen)" "\[ +4, +8\) +230 \|#+\|" "the [4, 8) bucket holds the 230 calls"
+assert_match "$(screen)" " $SERVE2_PID +30 " "the top table: the second server's 30 calls"
+"${TM[@]}" send-keys -t dash p
+wait_screen "^pid \(empty: any\): _" || true
+"${TM[@]}" send-keys -t dash "$SERVE_PID" Enter
+# The header shows the filter once the key handler wrote it to the probes' config entries.
+wait_screen "filters: pid=$SERVE_PID" || true
+serve_cmd "add 40 5 1"
+serve2_cmd "add 50 5 1"
+wait_screen "add arg1 +\(histogram, count 270\)" || true
+assert_match "$(screen)" " $SERVE2_PID +30 " "the second server's count stays at 30 on screen"
+"${TM[@]}" send-keys -t dash C-c
+assert_restored "Ctrl-C"
+assert_eq 130 "$(cat "$TMP/exit" 2>/dev/null)" "exit status after Ctrl-C"
+# The kernel's counters: the filtered process's 50 calls never reached the probe.
+assert_file_contains "$TMP/kernel.txt" "hits=270"
+assert_file_contains "$TMP/kernel.txt" "pid_$SERVE_PID=240"
+assert_file_contains "$TMP/kernel.txt" "pid_$SERVE2_PID=30"
+assert_eq "" "$(cat "$TMP/dash.err")" "stderr"
+dash_stop
+serve_stop
+serve2_stop
+
+case_ "clearing the filter (x) lets the second process in again; a bad value is refused"
+serve_start a
+serve2_start
+dash_start "$TMP/dash.lua"
+wait_screen "calls by pid" || true
+"${TM[@]}" send-keys -t dash p
+wait_screen "^pid \(empty: any\): _" || true
+"${TM[@]}" send-keys -t dash "12x" Enter
+wait_screen "'12x' is not a pid" || true
+"${TM[@]}" send-keys -t dash p "$SERVE_PID" Enter
+wait_screen "filters: pid=$SERVE_PID" || true
+serve2_cmd "add 7 5 1"
+"${TM[@]}" send-keys -t dash x
+wait_screen "filters: none" || true
+serve2_cmd "add 9 5 1"
+wait_screen "add arg1 +\(histogram, count 9\)" || true
+"${TM[@]}" send-keys -t dash q
+assert_restored "q"
+assert_eq 0 "$(cat "$TMP/exit" 2>/dev/null)" "exit status after q"
+assert_file_contains "$TMP/kernel.txt" "hits=9"
+dash_stop
+serve_stop
+serve2_stop
+
+case_ "a Lua error in a callback ends the view and restores the terminal; the message follows"
+serve_start a
+dash_start "$TMP/dash.lua"
+wait_screen "calls by pid" || true
+serve_cmd "add 1 99 1"
+assert_restored "Lua error"
+assert_eq 1 "$(cat "$TMP/exit" 2>/dev/null)" "exit status after the callback's error"
+assert_file_contains "$TMP/dash.err" "boom in a callback"
+dash_stop
+serve_stop
+
+case_ "the target's exit ends the view and restores the terminal"
+mkfifo "$TMP/go"
+dash_start "$TMP/dash.lua" -- "$RUN" -w "$TMP/go" -n 120 add 5 1
+wait_screen "calls by pid" || true
+timeout 20 sh -c "echo go >$TMP/go" || fail "the target never read its fifo"
+assert_restored "target exit"
+assert_eq 0 "$(cat "$TMP/exit" 2>/dev/null)" "exit status: the target's"
+assert_file_contains "$TMP/kernel.txt" "hits=120"
+dash_stop
+
+case_ "SIGTERM ends the view and restores the terminal"
+serve_start a
+dash_start "$TMP/dash.lua"
+wait_screen "calls by pid" || true
+tool=$(pgrep -P "$(pane '#{pane_pid}')" -x ltrace-ebpf || true)
+assert_ne "" "$tool" "the tool's pid"
+[ -n "$tool" ] && kill -TERM "$tool"
+assert_restored "SIGTERM"
+assert_eq 143 "$(cat "$TMP/exit" 2>/dev/null)" "exit status after SIGTERM"
+dash_stop
+serve_stop
+
+case_ "stdout not a terminal: text frames, the last with the exact count"
+lt --dashboard "$TMP/dash.lua" -- "$RUN" -n 77 add 5 1
+assert_rc 0
+assert_match "$(grep 'histogram, count' "$OUT" | tail -n 1)" "add arg1 +\(histogram, count 77\)" "the last frame's histogram"
+assert_match "$(grep -E '^ +\[ +4, +8\)' "$OUT" | tail -n 1)" "\[ +4, +8\) +77 " "its bucket"
+assert_not_contains "$(cat "$OUT")" "newest first" "no event log panel in text"
+
+case_ "bad layouts: one line, non-zero exit"
+lt -E 'require("dashboard").hist(42)'
+assert_rc 1
+assert_contains "$(cat "$ERR")" "dashboard.hist: expects a probe" "not a probe"
+lt --dashboard -E "local p = probe('$LIB:ltfix_add', { agg = 'count' }) require('dashboard').hist(p)"
+assert_rc 1
+assert_contains "$(cat "$ERR")" "aggregates 'count', not 'hist'" "not a histogram"
+lt --dashboard -l 'libc:str*'
+assert_rc 2
+assert_contains "$(cat "$ERR")" "--dashboard shows a tracing session" "not a session"
+
+finish
