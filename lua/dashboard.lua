@@ -8,6 +8,7 @@
 --   dash.hist(lat, { title = "malloc latency" })
 --   dash.top(probe("syscall:*", { agg = "stats", by = "comm" }), { n = 8, sort = "total" })
 --   dash.counters()  dash.drops()  dash.log()
+--   dash.show()   -- the view without --dashboard on the command line
 local M = { panels = {} }
 
 local function probe_id(p, what)
@@ -74,6 +75,11 @@ end
 function M.log(o)
 	o = opts_of(o, "dashboard.log", { title = true })
 	return add({ type = "log", title = o.title })
+end
+
+-- The script wants the view: as if run with --dashboard (a shipped dashboard script).
+function M.show()
+	M.wanted = true
 end
 
 return M

@@ -214,7 +214,7 @@ static int run_phases(struct run *r)
 		return 1;
 	}
 	metrics_refresh(r->metrics);	/* scrapes see the script's probes even before the loop runs */
-	if (r->c->dashboard && !(r->dash = dash_open(s, r->L)))
+	if ((r->c->dashboard || dash_wanted(r->L)) && !(r->dash = dash_open(s, r->L)))
 		return 1;
 	if (release_target(r))
 		return 127;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <lua.h>
 #include "dash.h"
 #include "dash_int.h"
@@ -16,14 +15,6 @@
 
 #define TTY_PERIOD_NS 250000000ull	/* 4 Hz */
 #define TEXT_PERIOD_NS 1000000000ull	/* 1 Hz: a text frame per second */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static void rate(struct dash_rate *r, uint64_t v, double dt)
 {
@@ -34,7 +25,7 @@ static void rate(struct dash_rate *r, uint64_t v, double dt)
 /* The frame's data: aggregates, probe statistics, rates. */
 static void sample(struct dash *d)
 {
-	uint64_t now = now_ns();
+	uint64_t now = dash_now_ns();
 	double dt = d->sampled_at ? (now - d->sampled_at) / 1e9 : 0;
 
 	agg_entries_free(d->entries, d->nentries);

@@ -7,6 +7,8 @@
 #ifndef LT_DASH_H
 #define LT_DASH_H
 
+#include <stdbool.h>
+
 struct session;
 struct lua_State;
 
@@ -15,6 +17,8 @@ struct dash;
 /* After the script ran (its probes and panels are known), before the loop: NULL after a
  * one-line message on stderr. The terminal is restored by dash_close, or at exit. */
 struct dash *dash_open(struct session *s, struct lua_State *L);
+/* The script asked for the view itself (require("dashboard").show()). */
+bool dash_wanted(struct lua_State *L);
 /* When the loop has returned: the terminal as it was, what the script and the tool wrote
  * meanwhile replayed on stdout and stderr, the session's sink given back. NULL: nothing. */
 void dash_close(struct dash *d);

@@ -98,6 +98,8 @@ struct dash {
  * its probes. 0, or -1 after a message. */
 int dash_layout(struct dash *d, struct lua_State *L);
 
+/* dash_log.c: CLOCK_MONOTONIC in ns (the clock of records' ts). */
+uint64_t dash_now_ns(void);
 /* dash_log.c: the sink the dashboard installs. */
 void dash_log_sink(void *ctx, struct session *s, const struct lt_rec *rec);
 /* The newest-first line i (0: newest) of the ring; NULL past what it holds. */

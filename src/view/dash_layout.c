@@ -7,6 +7,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include "dash.h"
 #include "dash_int.h"
 #include "probe.h"
 
@@ -111,4 +112,17 @@ int dash_layout(struct dash *d, lua_State *L)
 	if (rc && !d->npanels)
 		fprintf(stderr, "ltrace-ebpf: --dashboard: out of memory\n");
 	return rc;
+}
+
+bool dash_wanted(lua_State *L)
+{
+	int top = lua_gettop(L);
+	bool on;
+
+	lua_getglobal(L, "package");
+	lua_getfield(L, -1, "loaded");
+	lua_getfield(L, -1, "dashboard");
+	on = lua_istable(L, -1) && lua_getfield(L, -1, "wanted") && lua_toboolean(L, -1);
+	lua_settop(L, top);
+	return on;
 }

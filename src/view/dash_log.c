@@ -10,7 +10,7 @@
 #include "dash_int.h"
 #include "probe.h"
 
-static uint64_t now_ns(void)
+uint64_t dash_now_ns(void)
 {
 	struct timespec ts;
 
@@ -58,7 +58,7 @@ void dash_log_sink(void *ctx, struct session *s, const struct lt_rec *rec)
 
 	d->events++;
 	if (rec->flags & LT_RF_HELD) {	/* the thread waits for us: how long, so far */
-		uint64_t at = rec->ts + rec->duration, now = now_ns();
+		uint64_t at = rec->ts + rec->duration, now = dash_now_ns();
 
 		d->held++;
 		d->held_ns += now > at ? now - at : 0;

@@ -180,6 +180,14 @@ assert_match "$(grep 'histogram, count' "$OUT" | tail -n 1)" "add arg1 +\(histog
 assert_match "$(grep -E '^ +\[ +4, +8\)' "$OUT" | tail -n 1)" "\[ +4, +8\) +77 " "its bucket"
 assert_not_contains "$(cat "$OUT")" "newest first" "no event log panel in text"
 
+case_ "the shipped dashboard (scripts/dashboard.lua) asks for the view itself"
+lt "$SRC_DIR/scripts/dashboard.lua" -- "$RUN" -n 10 add 5 1
+assert_rc 0
+assert_match "$(grep -E '^.?syscalls  \(top' "$OUT" | tail -n 1)" "\(top 8 by count, [1-9][0-9]* keys\)" \
+	"the last frame's syscalls table has the target's syscalls"
+assert_match "$(grep 'syscall latency  (histogram' "$OUT" | tail -n 1)" "count [1-9]" \
+	"the latency histogram counted them"
+
 case_ "bad layouts: one line, non-zero exit"
 lt -E 'require("dashboard").hist(42)'
 assert_rc 1
