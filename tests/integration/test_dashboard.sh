@@ -44,11 +44,11 @@ assert_restored() {
 }
 dash_stop() { "${TM[@]}" kill-server 2>/dev/null || true; }
 
-# A second ltfix_serve on fd 8 (serve_start's is on fd 7).
+# A second ltfix_serve on fd 8 (serve_start's is on fd 7); ARGS: a command to run it under.
 serve2_start() {
 	rm -f "$TMP/b.in" "$TMP/b.out"
 	mkfifo "$TMP/b.in"
-	"$SERVE" <"$TMP/b.in" >"$TMP/b.out" 2>&1 &
+	"$@" "$SERVE" <"$TMP/b.in" >"$TMP/b.out" 2>&1 &
 	SERVE2_PID=$!
 	exec 8>"$TMP/b.in"
 	SERVE2_ACKS=0
@@ -138,6 +138,47 @@ assert_eq 0 "$(cat "$TMP/exit" 2>/dev/null)" "exit status after q"
 assert_file_contains "$TMP/kernel.txt" "hits=9"
 dash_stop
 serve_stop
+serve2_stop
+
+case_ "comm, sampling and on/off keys, checked in the kernel's counters; a resize redraws"
+cat >"$TMP/keys.lua" <<LUA
+local h = probe("$LIB:ltfix_add", { agg = "hist", of = "arg1", name = "add_arg1" })
+local c = probe("$LIB:ltfix_add", { agg = "count", name = "add_count" })
+on("end", function()
+	local f = assert(io.open("$TMP/kernel.txt", "w"))
+	for name, p in pairs({ h = h, c = c }) do
+		local st = p:stats()
+		f:write(name, "_hits=", st.hits, " ", name, "_filtered=", st.filtered, "\n")
+	end
+	f:close()
+end)
+LUA
+# Pinned to one CPU: 1-in-N sampling counts per CPU, so the kept share is exact.
+serve2_start taskset -c 0
+dash_start "$TMP/keys.lua"	# no layout: the default view
+wait_screen "add_arg1 +\(histogram, count 0\)" || true
+assert_match "$(screen)" "x clear filters" "the keys line whole at 160 columns"
+"${TM[@]}" send-keys -t dash c nosuchcomm Enter
+wait_screen "filters: comm=nosuchcomm" || true
+serve2_cmd "add 10 5 1"	# no such comm: not admitted, not even a hit
+"${TM[@]}" send-keys -t dash x n 5 Enter
+wait_screen "filters: sample=1/5" || true
+serve2_cmd "add 50 5 1"	# 50 hits, 1 in 5 kept: 10, 40 filtered
+wait_screen "add_arg1 +\(histogram, count 10\)" || true
+"${TM[@]}" send-keys -t dash x e
+wait_screen "filters: off:#0" || true
+serve2_cmd "add 7 5 1"	# probe #0 off: only add_count counts them
+wait_screen " #1 +add_count +on +57 " || true
+"${TM[@]}" resize-window -t dash -x 90 -y 20
+wait_screen "^q quit .{70,}" || true
+assert_eq 0 "$(screen | awk 'length > 90 { n++ } END { print n + 0 }')" "no line wider than the new 90 columns"
+assert_not_contains "$(screen)" "x clear filters" "the keys line cut at the new width"
+assert_match "$(screen | head -n 1)" "^ltrace-ebpf dashboard" "the header on top after the resize"
+"${TM[@]}" send-keys -t dash q
+assert_restored "q after a resize"
+assert_file_contains "$TMP/kernel.txt" "h_hits=50 h_filtered=40"
+assert_file_contains "$TMP/kernel.txt" "c_hits=57 c_filtered=40"
+dash_stop
 serve2_stop
 
 case_ "a Lua error in a callback ends the view and restores the terminal; the message follows"
