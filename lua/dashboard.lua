@@ -78,8 +78,15 @@ function M.log(o)
 end
 
 -- The script wants the view: as if run with --dashboard (a shipped dashboard script).
-function M.show()
+-- o.output: an open file (io.open, tool.create) that gets the text frames instead of the
+-- terminal (a record of the session; no screen, no keys).
+function M.show(o)
+	o = opts_of(o, "dashboard.show", { output = true })
+	if o.output ~= nil and io.type(o.output) ~= "file" then
+		error("dashboard.show: output must be an open file", 2)
+	end
 	M.wanted = true
+	M.output = o.output
 end
 
 return M

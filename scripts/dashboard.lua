@@ -4,6 +4,7 @@
 -- filter while it runs (docs/dashboard.md); q or Ctrl-C ends it.
 --
 --   ltrace-ebpf scripts/dashboard.lua [-p PID | -- CMD]   (-h: the options)
+--   ltrace-ebpf scripts/dashboard.lua -o FILE -d 10      (text frames to FILE, no screen)
 local tool = require("tool")
 local dash = require("dashboard")
 
@@ -13,6 +14,7 @@ local spec = {
 	options = {
 		{ "-T", "top", "TOP", "rows of each table", number = true, default = 8 },
 	},
+	own_output = true,	-- -o FILE: the text frames go there, no screen
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
@@ -37,4 +39,4 @@ if ok then dash.top(tcp, { title = "TCP state changes by process", n = opts.top 
 dash.counters()
 dash.drops()
 dash.log({ title = "programs started" })
-dash.show()	-- the view even without --dashboard
+dash.show({ output = opts.output and tool.create(opts.output) })	-- even without --dashboard

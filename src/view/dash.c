@@ -2,7 +2,7 @@
  * the session's sink, makes the aggregates' catalog and draws on a timer of the session's
  * loop (4 Hz on a terminal, 1 Hz as text); closed when the loop returns. Each frame reads
  * the aggregates once (agg_catalog_read: one batched walk) and each probe's statistics
- * once, whatever the number of panels. */
+ * once, whatever the number of panels; and bounds what the script printed meanwhile. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +31,15 @@ static void sample(struct dash *d)
 	agg_entries_free(d->entries, d->nentries);
 	d->entries = NULL;
 	d->nentries = 0;
+	/* A catalog per frame, as --metrics makes one per scrape: probes attached since (a
+	 * library loaded later) and a clear's new epoch are seen. The last one stays when
+	 * memory is short. */
+	struct agg_catalog *c = agg_catalog_new(d->s);
+
+	if (c) {
+		agg_catalog_free(d->cat);
+		d->cat = c;
+	}
 	if (d->cat && agg_catalog_read(d->cat, &d->entries, &d->nentries))
 		d->nentries = 0;
 	for (int i = 0; i < d->s->nprobes; i++) {
@@ -51,6 +60,7 @@ static void tick(void *ctx, struct loop_timer *t)
 	(void)t;
 	sample(d);
 	dash_term_draw(d, d->term);
+	dash_term_bound(d->term);
 	dash_log_tick(&d->log);
 }
 
@@ -69,12 +79,13 @@ struct dash *dash_open(struct session *s, lua_State *L)
 	for (int i = 0; i < s->nprobes && d->selected < 0; i++)
 		if (s->probes[i] && s->probes[i]->attached)
 			d->selected = i;
-	/* Every aggregate of the session as it is now: the script has made its probes. */
+	/* Every aggregate of the session as it is now (made again at each frame). */
 	if (!(d->cat = agg_catalog_new(s))) {
 		fprintf(stderr, "ltrace-ebpf: --dashboard: cannot list the aggregates: %s\n",
 			strerror(errno));
 		goto fail;
 	}
+	d->out = dash_output(L);
 	if (!(d->term = dash_term_open(d)))
 		goto fail;
 	d->next_sink = s->sink;

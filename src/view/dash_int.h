@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "agg_snapshot.h"
 #include "lt_abi.h"
 #include "session.h"
@@ -64,7 +65,8 @@ struct dash_rate {
 
 struct dash {
 	struct session *s;
-	bool tty;		/* curses; false: plain text frames on stdout */
+	bool tty;		/* curses; false: plain text frames on `out` */
+	FILE *out;		/* text frames: dashboard.show{ output = f } (Lua's), or stdout */
 	bool paused;
 	bool closed;
 	struct dash_panel *panels;
@@ -81,6 +83,7 @@ struct dash {
 	uint64_t sampled_at;	/* CLOCK_MONOTONIC ns of the rates' last sample */
 	uint64_t events;	/* records seen by the sink */
 	uint64_t held, held_ns;	/* records of held threads; their time from event to resume */
+	uint64_t out_dropped;	/* bytes the script or the tool wrote that were dropped */
 	session_sink_fn next_sink;	/* the sink the dashboard wraps (the Lua dispatcher) */
 	void *next_ctx;
 	struct agg_catalog *cat;
@@ -97,6 +100,8 @@ struct dash {
 /* dash_layout.c: panels declared by the script (lua/dashboard.lua), or a default view of
  * its probes. 0, or -1 after a message. */
 int dash_layout(struct dash *d, struct lua_State *L);
+/* The file dashboard.show{ output = f } named (the script's, open), or NULL. */
+FILE *dash_output(struct lua_State *L);
 
 /* dash_log.c: CLOCK_MONOTONIC in ns (the clock of records' ts). */
 uint64_t dash_now_ns(void);
@@ -129,6 +134,10 @@ void dash_key(struct dash *d, int key);
 struct dash_term;
 struct dash_term *dash_term_open(struct dash *d);
 void dash_term_close(struct dash_term *t);
+/* What the script and the tool wrote while the view is up is kept for the end, up to
+ * DASH_OUTPUT_MAX bytes each for stdout and stderr; past that it is dropped and counted. */
+#define DASH_OUTPUT_MAX (16u << 20)
+void dash_term_bound(struct dash_term *t);
 /* Draws a frame; in plain mode prints it. */
 void dash_term_draw(struct dash *d, struct dash_term *t);
 

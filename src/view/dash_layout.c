@@ -7,6 +7,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include <lualib.h>
 #include "dash.h"
 #include "dash_int.h"
 #include "probe.h"
@@ -125,4 +126,21 @@ bool dash_wanted(lua_State *L)
 	on = lua_istable(L, -1) && lua_getfield(L, -1, "wanted") && lua_toboolean(L, -1);
 	lua_settop(L, top);
 	return on;
+}
+
+FILE *dash_output(lua_State *L)
+{
+	int top = lua_gettop(L);
+	luaL_Stream *f = NULL;
+
+	lua_getglobal(L, "package");
+	lua_getfield(L, -1, "loaded");
+	lua_getfield(L, -1, "dashboard");
+	if (lua_istable(L, -1)) {
+		lua_getfield(L, -1, "output");
+		f = luaL_testudata(L, -1, LUA_FILEHANDLE);
+	}
+	lua_settop(L, top);
+	/* The Lua file stays the script's: closed with its state, after dash_close. */
+	return f && f->closef ? f->f : NULL;
 }

@@ -177,6 +177,9 @@ static void drops(struct dash *d, const struct dash_panel *p, struct canvas *c)
 					session_counter_name(k), v);
 	}
 	put(c, false, "  drops:%s", line[0] ? line : " none");
+	if (d->out_dropped)
+		put(c, false, "  output written while the view is up: %" PRIu64 " bytes dropped",
+		    d->out_dropped);
 }
 
 static void log_panel(struct dash *d, const struct dash_panel *p, struct canvas *c, int rows)
@@ -198,7 +201,7 @@ int dash_panel_rows(const struct dash *d, const struct dash_panel *p)
 	case DASH_HIST: return 18;
 	case DASH_TOP: return p->n + 2;
 	case DASH_COUNTERS: return d->s->nprobes + 2;
-	case DASH_DROPS: return 3;
+	case DASH_DROPS: return 4;
 	default: return 12;
 	}
 }

@@ -1,7 +1,8 @@
 /* The terminal under the dashboard. curses draws on a copy of the terminal's stdout while
  * fds 1 and 2 point at memory files (memfd): what the script prints and the tool's own
  * messages (a callback's error) would tear the screen, so they wait there and are written
- * out, in full, once the terminal is restored. Restored on every way out: dash_close
+ * out once the terminal is restored (up to DASH_OUTPUT_MAX each: older output is dropped
+ * and counted past it). Restored on every way out: dash_close
  * after the loop (Ctrl-C, SIGTERM, the target's exit, 'q', a callback's error all end the
  * loop), and an atexit handler for an exit() on the way. SIGWINCH reaches the loop through
  * a self-pipe; the keyboard is the terminal's input, watched by the loop. Not a terminal:
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "dash_int.h"
 #include "loop.h"
@@ -25,6 +27,7 @@ struct dash_term {
 	FILE *out, *in;		/* the terminal, for curses */
 	int saved[3];		/* fds 1 and 2 as they were (index 1, 2) */
 	int mem[3];		/* what went to fds 1 and 2 meanwhile */
+	uint64_t dropped[3];	/* bytes of fds 1 and 2 dropped past DASH_OUTPUT_MAX */
 	int winch[2];		/* self-pipe of SIGWINCH */
 	struct sigaction old_winch;
 	bool curses;
@@ -58,6 +61,22 @@ static void replay(int mem, int to)
 				return;
 }
 
+void dash_term_bound(struct dash_term *t)
+{
+	struct stat st;
+
+	for (int fd = 1; fd <= 2; fd++) {
+		if (t->mem[fd] < 0 || fstat(t->mem[fd], &st) || st.st_size <= DASH_OUTPUT_MAX)
+			continue;
+		/* fd and mem share one file offset: both start again at 0. */
+		fflush(fd == 1 ? stdout : stderr);
+		if (!ftruncate(t->mem[fd], 0) && lseek(t->mem[fd], 0, SEEK_SET) == 0) {
+			t->dropped[fd] += st.st_size;
+			t->d->out_dropped += st.st_size;
+		}
+	}
+}
+
 static void restore(struct dash_term *t)
 {
 	if (t->curses) {
@@ -76,6 +95,12 @@ static void restore(struct dash_term *t)
 		t->saved[fd] = -1;
 		replay(t->mem[fd], fd);
 	}
+	for (int fd = 1; fd <= 2; fd++)
+		if (t->dropped[fd])
+			fprintf(stderr, "ltrace-ebpf: --dashboard: %llu bytes written to %s while the "
+				"view was up were dropped (over %u MiB kept)\n",
+				(unsigned long long)t->dropped[fd], fd == 1 ? "stdout" : "stderr",
+				DASH_OUTPUT_MAX >> 20);
 }
 
 static void restore_at_exit(void)
@@ -165,7 +190,8 @@ struct dash_term *dash_term_open(struct dash *d)
 		return NULL;
 	*t = (struct dash_term){ .d = d, .saved = { -1, -1, -1 }, .mem = { -1, -1, -1 },
 				 .winch = { -1, -1 } };
-	d->tty = isatty(1);
+	d->tty = !d->out && isatty(1);
+	d->out = d->out ?: stdout;
 	if (!d->tty)
 		return t;
 	active = t;
@@ -237,9 +263,9 @@ void dash_term_draw(struct dash *d, struct dash_term *t)
 		while (last > 0 && !rows[last][0])
 			last--;
 		for (int i = 0; i <= last; i++)
-			printf("%s\n", rows[i]);
-		printf("\n");
-		fflush(stdout);
+			fprintf(d->out, "%s\n", rows[i]);
+		fprintf(d->out, "\n");
+		fflush(d->out);
 	}
 out:
 	free(rows);

@@ -192,6 +192,25 @@ assert_file_contains "$TMP/dash.err" "boom in a callback"
 dash_stop
 serve_stop
 
+case_ "what the script prints while the view is up waits, bounded: past 16 MiB dropped and said"
+cat >"$TMP/loud.lua" <<LUA
+local line = string.rep("x", 100000)
+probe("$LIB:ltfix_add", function(e) print(e.args[2] == 2 and "last words" or line) end)
+LUA
+serve_start a
+dash_start "$TMP/loud.lua"
+wait_screen "events  \(newest first" || true
+serve_cmd "add 200 5 1"	# 200 lines of 100 kB: 20 MB
+wait_screen "output written while the view is up: [0-9]+ bytes dropped" || true
+serve_cmd "add 1 5 2"
+wait_screen "events 201 " || true
+"${TM[@]}" send-keys -t dash q
+assert_restored "q after much output"
+assert_match "$(cat "$TMP/dash.err")" "ltrace-ebpf: --dashboard: [0-9]+ bytes written to stdout while the view was up were dropped \(over 16 MiB kept\)" "the drop said on stderr"
+assert_match "$(screen)" "last words" "what was printed after the drop is written out at the end"
+dash_stop
+serve_stop
+
 case_ "the target's exit ends the view and restores the terminal"
 mkfifo "$TMP/go"
 dash_start "$TMP/dash.lua" -- "$RUN" -w "$TMP/go" -n 120 add 5 1
