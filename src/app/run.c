@@ -214,7 +214,7 @@ static int run_phases(struct run *r)
 		return 1;
 	}
 	metrics_refresh(r->metrics);	/* scrapes see the script's probes even before the loop runs */
-	if ((r->c->dashboard || dash_wanted(r->L)) && !(r->dash = dash_open(s, r->L)))
+	if ((r->c->out.dashboard || dash_wanted(r->L)) && !(r->dash = dash_open(s, r->L)))
 		return 1;
 	if (release_target(r))
 		return 127;
@@ -240,14 +240,14 @@ int run_session(const struct cli *c)
 {
 	struct session_opts o = { .follow = c->follow, .keep_going = c->keep_going,
 				  .repl = c->mode == CLI_REPL, .verbose = c->verbose };
-	struct metrics_opts mo = { .addr = c->metrics.addr, .public_ok = c->metrics.public_ok,
-				   .token_file = c->metrics.token_file,
-				   .max_series = c->metrics.max_series };
+	struct metrics_opts mo = { .addr = c->out.metrics.addr, .public_ok = c->out.metrics.public_ok,
+				   .token_file = c->out.metrics.token_file,
+				   .max_series = c->out.metrics.max_series };
 	struct run r = { .c = c };
 	int status;
 
 	/* Bound before anything starts: a bad address or a port in use leaves nothing behind. */
-	if (c->metrics.addr && !(r.metrics = metrics_open(&mo)))
+	if (c->out.metrics.addr && !(r.metrics = metrics_open(&mo)))
 		return 1;
 	if (start_target(&r, &o)) {
 		metrics_close(r.metrics);
