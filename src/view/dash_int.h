@@ -82,7 +82,6 @@ struct dash {
 	struct dash_rate events_rate;
 	uint64_t sampled_at;	/* CLOCK_MONOTONIC ns of the rates' last sample */
 	uint64_t events;	/* records seen by the sink */
-	uint64_t held, held_ns;	/* records of held threads; their time from event to resume */
 	uint64_t out_dropped;	/* bytes the script or the tool wrote that were dropped */
 	session_sink_fn next_sink;	/* the sink the dashboard wraps (the Lua dispatcher) */
 	void *next_ctx;

@@ -57,12 +57,6 @@ void dash_log_sink(void *ctx, struct session *s, const struct lt_rec *rec)
 	struct dash_log *l = &d->log;
 
 	d->events++;
-	if (rec->flags & LT_RF_HELD) {	/* the thread waits for us: how long, so far */
-		uint64_t at = rec->ts + rec->duration, now = dash_now_ns();
-
-		d->held++;
-		d->held_ns += now > at ? now - at : 0;
-	}
 	if (d->paused || !l->budget) {
 		l->unshown++;
 	} else {

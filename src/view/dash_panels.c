@@ -166,8 +166,8 @@ static void drops(struct dash *d, const struct dash_panel *p, struct canvas *c)
 
 	put(c, true, " %s", p->title);
 	put(c, false, "  events %" PRIu64 " (%.0f/s), shown %" PRIu64 ", not shown %" PRIu64
-		      " (sampled out or paused), held %" PRIu64 " for %.3f ms", d->events,
-	    d->events_rate.per_sec, d->log.added, d->log.unshown, d->held, d->held_ns / 1e6);
+		      " (sampled out or paused), held threads %" PRIu64 " for %.3f ms", d->events,
+	    d->events_rate.per_sec, d->log.added, d->log.unshown, d->s->holds_done, d->s->held_ns / 1e6);
 	line[0] = '\0';
 	for (int k = 0; k < LT_CNT_MAX && off < (int)sizeof(line) - 1; k++) {
 		uint64_t v = d->cat ? agg_catalog_counter(d->cat, k) : 0;

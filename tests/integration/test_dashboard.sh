@@ -181,6 +181,20 @@ assert_file_contains "$TMP/kernel.txt" "c_hits=57 c_filtered=40"
 dash_stop
 serve2_stop
 
+case_ "held threads: the session panel counts the holds"
+cat >"$TMP/hold.lua" <<LUA
+probe("$LIB:ltfix_add", { hold = true }, function(e) end)
+LUA
+serve_start a
+dash_start "$TMP/hold.lua"
+wait_screen "held threads 0 for" || true
+serve_cmd "add 3 5 1"
+wait_screen "held threads 3 for [0-9.]+ ms" || true
+"${TM[@]}" send-keys -t dash q
+assert_restored "q with holds"
+dash_stop
+serve_stop
+
 case_ "a Lua error in a callback ends the view and restores the terminal; the message follows"
 serve_start a
 dash_start "$TMP/dash.lua"
