@@ -59,22 +59,15 @@ function M.top(p, o)
 	             n = o.n or 10, sort = o.sort or "count" })
 end
 
--- Every probe's hits (and per second), filtered, emitted and dropped, and whether it is on.
-function M.counters(o)
-	o = opts_of(o, "dashboard.counters", { title = true })
-	return add({ type = "counters", title = o.title })
-end
-
--- The session's events, what the view sampled out, held threads and the drop counters.
-function M.drops(o)
-	o = opts_of(o, "dashboard.drops", { title = true })
-	return add({ type = "drops", title = o.title })
-end
-
--- The event log: the newest records, scrolling, pausable.
-function M.log(o)
-	o = opts_of(o, "dashboard.log", { title = true })
-	return add({ type = "log", title = o.title })
+-- The panels with no probe, each with an optional title:
+--   M.counters(o)  every probe's hits (and per second), filtered, emitted, dropped, on/off
+--   M.drops(o)     the session's events, what the view sampled out, holds, drop counters
+--   M.log(o)       the event log: the newest records, scrolling, pausable
+for _, kind in ipairs({ "counters", "drops", "log" }) do
+	M[kind] = function(o)
+		o = opts_of(o, "dashboard." .. kind, { title = true })
+		return add({ type = kind, title = o.title })
+	end
 end
 
 -- The script wants the view: as if run with --dashboard (a shipped dashboard script).

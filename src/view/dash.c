@@ -13,8 +13,8 @@
 #include "loop.h"
 #include "probe.h"
 
-#define TTY_PERIOD_NS 250000000ull	/* 4 Hz */
-#define TEXT_PERIOD_NS 1000000000ull	/* 1 Hz: a text frame per second */
+#define TTY_PERIOD_NS 250000000ull   /* 4 Hz */
+#define TEXT_PERIOD_NS 1000000000ull /* 1 Hz: a text frame per second */
 
 static void rate(struct dash_rate *r, uint64_t v, double dt)
 {
@@ -101,7 +101,7 @@ struct dash *dash_open(struct session *s, lua_State *L)
 			strerror(err));
 		return NULL;
 	}
-	loop_timer_internal(d->timer);	/* the view alone keeps no session going */
+	loop_timer_internal(d->timer); /* the view alone keeps no session going */
 	sample(d);
 	dash_term_draw(d, d->term);
 	return d;
@@ -119,7 +119,7 @@ void dash_close(struct dash *d)
 	if (d->timer)
 		loop_del_timer(d->s->loop, d->timer);
 	session_set_sink(d->s, d->next_sink, d->next_ctx);
-	if (!d->tty) {	/* the last text frame: the counts at the end */
+	if (!d->tty) { /* the last text frame: the counts at the end */
 		sample(d);
 		dash_term_draw(d, d->term);
 	}

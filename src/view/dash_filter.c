@@ -43,15 +43,18 @@ void dash_filters_apply(struct dash *d)
 		p->cfg.min_duration = f->min_duration ?: o->min_duration;
 		memcpy(p->cfg.comm, f->comm[0] ? f->comm : o->comm, sizeof(p->cfg.comm));
 		if ((rc = probe_write_cfg(p)))
-			snprintf(d->status, sizeof(d->status), "probe %u: cannot write its filters: %s",
-				 p->id, strerror(-rc));
+			snprintf(d->status, sizeof(d->status),
+				 "probe %u: cannot write its filters: %s", p->id, strerror(-rc));
 	}
 }
 
 /* "250", "250ns", "10us", "1.5ms", "2s" -> ns. */
 static bool parse_duration(const char *t, uint64_t *ns)
 {
-	static const struct { const char *unit; double mult; } units[] = {
+	static const struct {
+		const char *unit;
+		double mult;
+	} units[] = {
 		{ "", 1e3 }, { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
 	};
 	char *end;
@@ -95,14 +98,20 @@ bool dash_filter_set(struct dash *d, int key, const char *text)
 		else
 			snprintf(f.comm, sizeof(f.comm), "%s", text);
 		break;
-	case 'm': ok = !*text ? (f.min_duration = 0, true) : parse_duration(text, &f.min_duration); break;
-	case 'n': ok = !*text ? (f.sample = 0, true) : parse_u32(text, UINT32_MAX, &f.sample); break;
+	case 'm':
+		ok = !*text ? (f.min_duration = 0, true) : parse_duration(text, &f.min_duration);
+		break;
+	case 'n':
+		ok = !*text ? (f.sample = 0, true) : parse_u32(text, UINT32_MAX, &f.sample);
+		break;
 	default: ok = false;
 	}
 	if (!ok) {
 		snprintf(d->status, sizeof(d->status), "'%s' is not a %s", text,
-			 key == 'p' ? "pid" : key == 'c' ? "comm (15 characters at most)" :
-			 key == 'm' ? "duration (250us, 1.5ms, 2s; a number: us)" : "number");
+			 key == 'p' ? "pid" :
+			 key == 'c' ? "comm (15 characters at most)" :
+			 key == 'm' ? "duration (250us, 1.5ms, 2s; a number: us)" :
+				      "number");
 		return false;
 	}
 	d->f = f;
@@ -138,7 +147,8 @@ void dash_filters_text(const struct dash *d, char *buf, size_t len)
 		struct probe *p = d->s->probes[i];
 
 		n = p && p->attached && !(p->cfg.flags & LT_CFG_ENABLED) ?
-			snprintf(buf + off, len - off, " off:#%d", i) : 0;
+			    snprintf(buf + off, len - off, " off:#%d", i) :
+			    0;
 	}
 	if (!buf[0])
 		snprintf(buf, len, " none");

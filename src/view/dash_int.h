@@ -15,7 +15,7 @@
 
 struct lua_State;
 
-#define DASH_PID_MAX (1 << 22)	/* as the kernel's PID_MAX_LIMIT */
+#define DASH_PID_MAX (1 << 22) /* as the kernel's PID_MAX_LIMIT */
 struct loop_timer;
 
 enum dash_panel_type { DASH_LOG, DASH_HIST, DASH_TOP, DASH_COUNTERS, DASH_DROPS };
@@ -23,9 +23,9 @@ enum dash_panel_type { DASH_LOG, DASH_HIST, DASH_TOP, DASH_COUNTERS, DASH_DROPS 
 struct dash_panel {
 	enum dash_panel_type type;
 	char title[64];
-	int probe;		/* hist, top: the probe id; -1 for the others */
-	int n;			/* top: rows */
-	bool by_total;		/* top: sorted by total (sum) instead of count */
+	int probe;     /* hist, top: the probe id; -1 for the others */
+	int n;	       /* top: rows */
+	bool by_total; /* top: sorted by total (sum) instead of count */
 };
 
 /* The event log: a ring of formatted lines, bounded; what the view cannot show is counted. */
@@ -36,18 +36,18 @@ struct dash_panel {
 
 struct dash_log {
 	char line[DASH_LOG_LINES][DASH_LOG_WIDTH];
-	uint64_t added;		/* lines ever added: the newest is (added - 1) % DASH_LOG_LINES */
-	uint64_t unshown;	/* events not formatted: over the budget, or paused */
-	unsigned budget;	/* left in this redraw period */
-	int scroll;		/* lines back from the newest */
+	uint64_t added;	  /* lines ever added: the newest is (added - 1) % DASH_LOG_LINES */
+	uint64_t unshown; /* events not formatted: over the budget, or paused */
+	unsigned budget;  /* left in this redraw period */
+	int scroll;	  /* lines back from the newest */
 };
 
 /* Filters set from the keyboard, applied to every probe's config map entry. */
 struct dash_filters {
-	uint32_t tid;		/* 0: any */
+	uint32_t tid; /* 0: any */
 	char comm[LT_COMM_LEN];
-	uint64_t min_duration;	/* ns */
-	uint32_t sample;	/* 1 in N; 0: off */
+	uint64_t min_duration; /* ns */
+	uint32_t sample;       /* 1 in N; 0: off */
 };
 
 /* A probe's filters as the script set them, restored when a dashboard filter is cleared. */
@@ -59,40 +59,40 @@ struct dash_orig {
 };
 
 struct dash_rate {
-	uint64_t last;		/* value at the previous sample */
+	uint64_t last; /* value at the previous sample */
 	double per_sec;
 };
 
 struct dash {
 	struct session *s;
-	bool tty;		/* curses; false: plain text frames on `out` */
-	FILE *out;		/* text frames: dashboard.show{ output = f } (Lua's), or stdout */
+	bool tty;  /* curses; false: plain text frames on `out` */
+	FILE *out; /* text frames: dashboard.show{ output = f } (Lua's), or stdout */
 	bool paused;
 	bool closed;
 	struct dash_panel *panels;
 	size_t npanels;
-	size_t focus;		/* the panel keys act on */
-	bool zoom;		/* the focused panel alone */
-	int selected;		/* counters: the probe id 'e' toggles */
+	size_t focus; /* the panel keys act on */
+	bool zoom;    /* the focused panel alone */
+	int selected; /* counters: the probe id 'e' toggles */
 	struct dash_log log;
 	struct dash_filters f;
 	struct dash_orig orig[LT_MAX_PROBES];
-	struct lt_probe_stats st[LT_MAX_PROBES];	/* read at each frame */
-	struct dash_rate rate[LT_MAX_PROBES];	/* of hits */
+	struct lt_probe_stats st[LT_MAX_PROBES]; /* read at each frame */
+	struct dash_rate rate[LT_MAX_PROBES];	 /* of hits */
 	struct dash_rate events_rate;
-	uint64_t sampled_at;	/* CLOCK_MONOTONIC ns of the rates' last sample */
-	uint64_t events;	/* records seen by the sink */
-	uint64_t out_dropped;	/* bytes the script or the tool wrote that were dropped */
-	session_sink_fn next_sink;	/* the sink the dashboard wraps (the Lua dispatcher) */
+	uint64_t sampled_at;	   /* CLOCK_MONOTONIC ns of the rates' last sample */
+	uint64_t events;	   /* records seen by the sink */
+	uint64_t out_dropped;	   /* bytes the script or the tool wrote that were dropped */
+	session_sink_fn next_sink; /* the sink the dashboard wraps (the Lua dispatcher) */
 	void *next_ctx;
 	struct agg_catalog *cat;
-	struct agg_entry *entries;	/* the last read, for this frame */
+	struct agg_entry *entries; /* the last read, for this frame */
 	size_t nentries;
 	struct loop_timer *timer;
 	/* the prompt a filter key opened: its key and what is typed so far */
 	int prompt;
 	char input[64];
-	char status[128];	/* the last message (a bad filter value ...) */
+	char status[128]; /* the last message (a bad filter value ...) */
 	struct dash_term *term;
 };
 

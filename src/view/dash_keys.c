@@ -65,13 +65,19 @@ void dash_key(struct dash *d, int key)
 	switch (key) {
 	case 'q': session_stop(d->s, 0); break;
 	case ' ': d->paused = !d->paused; break;
-	case '\t': if (d->npanels) d->focus = (d->focus + 1) % d->npanels; break;
-	case KEY_BTAB: if (d->npanels) d->focus = (d->focus + d->npanels - 1) % d->npanels; break;
+	case '\t':
+		if (d->npanels)
+			d->focus = (d->focus + 1) % d->npanels;
+		break;
+	case KEY_BTAB:
+		if (d->npanels)
+			d->focus = (d->focus + d->npanels - 1) % d->npanels;
+		break;
 	case 'z': d->zoom = !d->zoom; break;
 	case 's':
 		if (p && p->type == DASH_TOP)
 			p->by_total = !p->by_total;
-		else	/* not on a top table: every table turns */
+		else /* not on a top table: every table turns */
 			for (size_t i = 0; i < d->npanels; i++)
 				d->panels[i].by_total = !d->panels[i].by_total;
 		break;
@@ -87,7 +93,10 @@ void dash_key(struct dash *d, int key)
 		memset(&d->f, 0, sizeof(d->f));
 		dash_filters_apply(d);
 		break;
-	case 'p': case 'c': case 'm': case 'n':
+	case 'p':
+	case 'c':
+	case 'm':
+	case 'n':
 		d->prompt = key;
 		d->input[0] = '\0';
 		break;

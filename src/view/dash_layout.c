@@ -45,12 +45,13 @@ static int from_lua(struct dash *d, lua_State *L)
 		lua_rawgeti(L, -1, i);
 		lua_getfield(L, -1, "type");
 		for (type = 0; type_names[type] && (!lua_isstring(L, -1) ||
-						   strcmp(type_names[type], lua_tostring(L, -1)));
+						    strcmp(type_names[type], lua_tostring(L, -1)));
 		     type++)
 			;
 		lua_pop(L, 1);
 		if (!type_names[type] || !(p = add(d, type))) {
-			fprintf(stderr, "ltrace-ebpf: --dashboard: panel %d: no such panel type\n", i);
+			fprintf(stderr, "ltrace-ebpf: --dashboard: panel %d: no such panel type\n",
+				i);
 			return -1;
 		}
 		lua_getfield(L, -1, "probe");
@@ -65,8 +66,8 @@ static int from_lua(struct dash *d, lua_State *L)
 		p->by_total = lua_isstring(L, -1) && !strcmp(lua_tostring(L, -1), "total");
 		lua_pop(L, 5);
 		if ((type == DASH_HIST || type == DASH_TOP) && !probe_of(d, p->probe)) {
-			fprintf(stderr, "ltrace-ebpf: --dashboard: panel %d (%s): no such probe\n", i,
-				p->title);
+			fprintf(stderr, "ltrace-ebpf: --dashboard: panel %d (%s): no such probe\n",
+				i, p->title);
 			return -1;
 		}
 	}
@@ -84,7 +85,7 @@ static int by_default(struct dash *d)
 			continue;
 		keyed = pr->cfg.agg_by != LT_BY_NONE && pr->cfg.agg_by != LT_BY_PROBE;
 		if (pr->cfg.agg_kind != LT_AGG_HIST && !keyed)
-			continue;	/* a single number: the counters show its hits */
+			continue; /* a single number: the counters show its hits */
 		if (!(p = add(d, pr->cfg.agg_kind == LT_AGG_HIST ? DASH_HIST : DASH_TOP)))
 			return -1;
 		p->probe = i;

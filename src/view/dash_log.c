@@ -63,7 +63,7 @@ void dash_log_sink(void *ctx, struct session *s, const struct lt_rec *rec)
 		l->budget--;
 		format(s, rec, l->line[l->added % DASH_LOG_LINES], DASH_LOG_WIDTH);
 		l->added++;
-		if (l->scroll)	/* a reader scrolled back keeps their place */
+		if (l->scroll) /* a reader scrolled back keeps their place */
 			l->scroll++;
 	}
 	if (d->next_sink)

@@ -152,8 +152,10 @@ static void counters(struct dash *d, const struct dash_panel *p, struct canvas *
 
 		if (!pr || !pr->attached)
 			continue;
-		put(c, false, " %c #%-3d %-36.36s %3s %12" PRIu64 " %10.0f %12" PRIu64 " %12" PRIu64
-			      " %10" PRIu64, i == d->selected ? '>' : ' ', i, dash_probe_label(d->s, i),
+		put(c, false,
+		    " %c #%-3d %-36.36s %3s %12" PRIu64 " %10.0f %12" PRIu64 " %12" PRIu64
+		    " %10" PRIu64,
+		    i == d->selected ? '>' : ' ', i, dash_probe_label(d->s, i),
 		    pr->cfg.flags & LT_CFG_ENABLED ? "on" : "off", st->hits, d->rate[i].per_sec,
 		    st->filtered, st->emitted, st->dropped);
 	}
@@ -165,9 +167,11 @@ static void drops(struct dash *d, const struct dash_panel *p, struct canvas *c)
 	int off = 0;
 
 	put(c, true, " %s", p->title);
-	put(c, false, "  events %" PRIu64 " (%.0f/s), shown %" PRIu64 ", not shown %" PRIu64
-		      " (sampled out or paused), held threads %" PRIu64 " for %.3f ms", d->events,
-	    d->events_rate.per_sec, d->log.added, d->log.unshown, d->s->holds_done, d->s->held_ns / 1e6);
+	put(c, false,
+	    "  events %" PRIu64 " (%.0f/s), shown %" PRIu64 ", not shown %" PRIu64
+	    " (sampled out or paused), held threads %" PRIu64 " for %.3f ms",
+	    d->events, d->events_rate.per_sec, d->log.added, d->log.unshown, d->s->holds_done,
+	    d->s->held_ns / 1e6);
 	line[0] = '\0';
 	for (int k = 0; k < LT_CNT_MAX && off < (int)sizeof(line) - 1; k++) {
 		uint64_t v = d->cat ? agg_catalog_counter(d->cat, k) : 0;
@@ -184,8 +188,8 @@ static void drops(struct dash *d, const struct dash_panel *p, struct canvas *c)
 
 static void log_panel(struct dash *d, const struct dash_panel *p, struct canvas *c, int rows)
 {
-	put(c, true, " %s  (newest first%s; space: %s, down/PgDn: older, up/PgUp: newer)",
-	    p->title, d->log.scroll ? ", scrolled back" : "", d->paused ? "resume" : "pause");
+	put(c, true, " %s  (newest first%s; space: %s, down/PgDn: older, up/PgUp: newer)", p->title,
+	    d->log.scroll ? ", scrolled back" : "", d->paused ? "resume" : "pause");
 	for (int i = 0; i < rows - 1; i++) {
 		const char *l = dash_log_line(&d->log, d->log.scroll + i);
 
@@ -218,14 +222,15 @@ static void panel(struct dash *d, const struct dash_panel *p, struct canvas *c, 
 	case DASH_LOG: log_panel(d, p, c, rows); break;
 	}
 	if (&d->panels[d->focus] == p && d->npanels > 1 && c->y > start)
-		c->rows[start][0] = '*';	/* the focused panel */
+		c->rows[start][0] = '*'; /* the focused panel */
 }
 
 static void header(struct dash *d, struct canvas *c)
 {
 	char filters[160];
 	static const char *const prompts[128] = {
-		['p'] = "pid (empty: any)", ['c'] = "comm (empty: any)",
+		['p'] = "pid (empty: any)",
+		['c'] = "comm (empty: any)",
 		['m'] = "minimum duration, e.g. 250us (empty: none)",
 		['n'] = "sample 1 in N (empty: all)",
 	};
@@ -238,8 +243,9 @@ static void header(struct dash *d, struct canvas *c)
 	else if (d->status[0])
 		put(c, false, "%s", d->status);
 	else
-		put(c, false, "q quit  space pause  tab panel  z zoom  s sort  p pid  c comm  "
-			      "m min-duration  n sample  e on/off  [ ] probe  x clear filters");
+		put(c, false,
+		    "q quit  space pause  tab panel  z zoom  s sort  p pid  c comm  "
+		    "m min-duration  n sample  e on/off  [ ] probe  x clear filters");
 }
 
 void dash_frame(struct dash *d, char **rows, bool *attr, int w, int h)
@@ -257,15 +263,17 @@ void dash_frame(struct dash *d, char **rows, bool *attr, int w, int h)
 		return;
 	}
 	for (size_t i = 0; i < d->npanels; i++)
-		later += !d->tty && d->panels[i].type == DASH_LOG ? 0 : d->panels[i].type == DASH_LOG ? 4 : dash_panel_rows(d, &d->panels[i]) + 1;
+		later += !d->tty && d->panels[i].type == DASH_LOG ? 0 :
+			 d->panels[i].type == DASH_LOG		  ? 4 :
+							 dash_panel_rows(d, &d->panels[i]) + 1;
 	for (size_t i = 0; i < d->npanels && c.y < h - 1; i++) {
 		const struct dash_panel *p = &d->panels[i];
 		int want = p->type == DASH_LOG ? 4 : dash_panel_rows(d, p);
 
 		if (!d->tty && p->type == DASH_LOG)
-			continue;	/* as text the script's own output is the event log */
+			continue; /* as text the script's own output is the event log */
 		later -= want + 1;
-		if (p->type == DASH_LOG)	/* the log takes what the others leave */
+		if (p->type == DASH_LOG) /* the log takes what the others leave */
 			want = h - c.y - 1 - later > want ? h - c.y - 1 - later : want;
 		if (want > h - c.y - 1)
 			want = h - c.y - 1;

@@ -24,16 +24,16 @@
 struct dash_term {
 	struct dash *d;
 	SCREEN *screen;
-	FILE *out, *in;		/* the terminal, for curses */
-	int saved[3];		/* fds 1 and 2 as they were (index 1, 2) */
-	int mem[3];		/* what went to fds 1 and 2 meanwhile */
-	uint64_t dropped[3];	/* bytes of fds 1 and 2 dropped past DASH_OUTPUT_MAX */
-	int winch[2];		/* self-pipe of SIGWINCH */
+	FILE *out, *in;	     /* the terminal, for curses */
+	int saved[3];	     /* fds 1 and 2 as they were (index 1, 2) */
+	int mem[3];	     /* what went to fds 1 and 2 meanwhile */
+	uint64_t dropped[3]; /* bytes of fds 1 and 2 dropped past DASH_OUTPUT_MAX */
+	int winch[2];	     /* self-pipe of SIGWINCH */
 	struct sigaction old_winch;
 	bool curses;
 };
 
-static struct dash_term *active;	/* for the atexit handler */
+static struct dash_term *active; /* for the atexit handler */
 static int winch_fd = -1;
 
 static void on_winch(int signo)
@@ -97,7 +97,8 @@ static void restore(struct dash_term *t)
 	}
 	for (int fd = 1; fd <= 2; fd++)
 		if (t->dropped[fd])
-			fprintf(stderr, "ltrace-ebpf: --dashboard: %llu bytes written to %s while the "
+			fprintf(stderr,
+				"ltrace-ebpf: --dashboard: %llu bytes written to %s while the "
 				"view was up were dropped (over %u MiB kept)\n",
 				(unsigned long long)t->dropped[fd], fd == 1 ? "stdout" : "stderr",
 				DASH_OUTPUT_MAX >> 20);
@@ -166,7 +167,7 @@ static int start_curses(struct dash_term *t)
 	if (!(t->screen = newterm(NULL, t->out, t->in)))
 		return -1;
 	t->curses = true;
-	cbreak();	/* Ctrl-C stays a signal: the session's stop, as without the view */
+	cbreak(); /* Ctrl-C stays a signal: the session's stop, as without the view */
 	noecho();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
@@ -188,8 +189,9 @@ struct dash_term *dash_term_open(struct dash *d)
 
 	if (!t)
 		return NULL;
-	*t = (struct dash_term){ .d = d, .saved = { -1, -1, -1 }, .mem = { -1, -1, -1 },
-				 .winch = { -1, -1 } };
+	*t = (struct dash_term){
+		.d = d, .saved = { -1, -1, -1 }, .mem = { -1, -1, -1 }, .winch = { -1, -1 }
+	};
 	d->tty = !d->out && isatty(1);
 	d->out = d->out ?: stdout;
 	if (!d->tty)
