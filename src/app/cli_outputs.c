@@ -54,6 +54,13 @@ static int set_otlp(struct cli_outputs *o, const char *value)
 	return 0;
 }
 
+static int set_dashboard(struct cli_outputs *o, const char *value)
+{
+	(void)value;
+	o->dashboard = true;
+	return 0;
+}
+
 static const struct output_opt opts[] = {
 	{ "--metrics", TAKES_VALUE, set_metrics,
 	  "  --metrics HOST:PORT  serve the in-kernel aggregates to Prometheus at\n"
@@ -68,6 +75,10 @@ static const struct output_opt opts[] = {
 	{ "--otlp", TAKES_VALUE, set_otlp,
 	  "  --otlp URL  send paired calls as OpenTelemetry spans (OTLP/HTTP JSON) to\n"
 	  "              URL/v1/traces, e.g. http://127.0.0.1:4318 (docs/exporters.md)\n" },
+	{ "--dashboard", TAKES_NONE, set_dashboard,
+	  "  --dashboard a full-screen terminal view of the session: histograms, top tables,\n"
+	  "              counters, drops, the events; keys change filters live\n"
+	  "              (docs/dashboard.md); text frames when stdout is not a terminal\n" },
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -100,7 +111,7 @@ int cli_output_opt(int argc, char **argv, int i, struct cli_outputs *o)
 	return opt->set(o, value) ? -EINVAL : used;
 }
 
-int cli_outputs_check(const struct cli_outputs *o, bool has_session)
+int cli_outputs_check(const struct cli_outputs *o, bool has_session, bool repl)
 {
 	const struct cli_metrics *m = &o->metrics;
 
@@ -111,6 +122,11 @@ int cli_outputs_check(const struct cli_outputs *o, bool has_session)
 	if ((m->addr || o->otlp) && !has_session) {
 		fprintf(stderr, "ltrace-ebpf: %s serves a tracing session (a script, -E, "
 			"the REPL or the ltrace front end)\n", m->addr ? "--metrics" : "--otlp");
+		return -EINVAL;
+	}
+	if (o->dashboard && (!has_session || repl)) {
+		fprintf(stderr, "ltrace-ebpf: --dashboard shows a tracing session (a script, -E or "
+			"the ltrace front end)\n");
 		return -EINVAL;
 	}
 	return 0;

@@ -18,15 +18,16 @@ struct cli_metrics {
 struct cli_outputs {
 	struct cli_metrics metrics;
 	const char *otlp;	/* --otlp URL (src/export/otlp.h) */
+	bool dashboard;		/* --dashboard: the terminal view (src/view/dash.h) */
 };
 
 /* argv[i] when it is an output option (with "=VALUE" or the value in argv[i + 1]): the
  * argv slots used; 0 when it is not one; -EINVAL after a message. */
 int cli_output_opt(int argc, char **argv, int i, struct cli_outputs *o);
 /* Options that need another (--metrics-public without --metrics), or a session to serve
- * (has_session: a script, -E, the REPL or the ltrace front end); 0 or -EINVAL after a
- * message. */
-int cli_outputs_check(const struct cli_outputs *o, bool has_session);
+ * (has_session: a script, -E, the REPL or the ltrace front end; --dashboard: not the
+ * REPL, whose terminal it would take); 0 or -EINVAL after a message. */
+int cli_outputs_check(const struct cli_outputs *o, bool has_session, bool repl);
 /* The table's help lines, for --help. */
 void cli_outputs_usage(FILE *f);
 

@@ -9,6 +9,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "cli.h"
+#include "dash.h"
 #include "detach.h"
 #include "l_span.h"
 #include "loop.h"
@@ -28,6 +29,7 @@ struct run {
 	struct session *s;
 	struct metrics *metrics;	/* --metrics: the /metrics server, or NULL */
 	struct otlp *otlp;	/* --otlp: the span sender, or NULL */
+	struct dash *dash;	/* --dashboard: the terminal view, or NULL */
 	lua_State *L;		/* the script's state (script_new), on the session */
 	struct target t;
 	bool have_target;
@@ -215,6 +217,8 @@ static int run_phases(struct run *r)
 		return 1;
 	}
 	metrics_refresh(r->metrics);	/* scrapes see the script's probes even before the loop runs */
+	if ((r->c->out.dashboard || dash_wanted(r->L)) && !(r->dash = dash_open(s, r->L)))
+		return 1;
 	if (release_target(r))
 		return 127;
 	if (r->c->mode == CLI_REPL && repl_start(s, r->L))
@@ -223,6 +227,8 @@ static int run_phases(struct run *r)
 		loop_run(s->loop);
 	if (r->c->mode == CLI_REPL)
 		repl_stop();
+	dash_close(r->dash);	/* the terminal back before the end handlers print */
+	r->dash = NULL;
 	s->stopping = false;	/* let the last records reach their callbacks */
 	session_drain(s);
 	s->stopping = true;
@@ -271,6 +277,7 @@ int run_session(const struct cli *c)
 	l_span_attach(r.L, r.otlp);
 	status = run_phases(&r);
 	l_span_detach();	/* the calls still waiting for a parent go to the sender */
+	dash_close(r.dash);	/* a phase that failed after the view opened */
 	metrics_close(r.metrics);	/* its thread reads the session's maps: stop it first */
 	otlp_close(r.otlp);	/* after metrics, which reads its counters */
 	detach_all(r.s);	/* before the exit: nothing of ours stays in a traced process */
