@@ -56,16 +56,19 @@ static size_t one(const regex_t *re, const char *text, char *out, size_t size)
 
 	while (*p && !regexec(re, p, 1, &m, flags)) {
 		size_t pre = (size_t)m.rm_so;
+		int empty = m.rm_eo == m.rm_so;	/* redacts nothing: keep its next byte */
 
+		if (empty)
+			pre++;
 		if (o + pre >= size)
 			pre = size - 1 - o;
 		memcpy(out + o, p, pre);
 		o += pre;
-		if (o + rl < size) {
+		if (!empty && o + rl < size) {
 			memcpy(out + o, REDACTED, rl);
 			o += rl;
 		}
-		p += m.rm_eo > m.rm_so ? m.rm_eo : m.rm_eo + 1;	/* an empty match moves on */
+		p += empty ? pre : (size_t)m.rm_eo;
 		flags = REG_NOTBOL;
 		if (o + 1 >= size)
 			break;
@@ -79,23 +82,36 @@ static size_t one(const regex_t *re, const char *text, char *out, size_t size)
 	return o + rest;
 }
 
+/* Matched over the whole text, then cut to fit: a cut first could split a secret so
+ * that the pattern no longer matches the part shown. */
 size_t redact_text(const struct redact *r, const char *src, size_t n, char *dst, size_t size)
 {
-	char *tmp;
-	size_t len = strnlen(src, n);
+	size_t len = strnlen(src, n), cap = len * (sizeof(REDACTED) - 1) + 1;
+	char *a, *b;
 
 	if (!size)
 		return 0;
+	a = malloc(cap);
+	b = malloc(cap);
+	if (!a || !b) {	/* nothing shown rather than something unredacted */
+		free(a);
+		free(b);
+		dst[0] = 0;
+		return 0;
+	}
+	memcpy(a, src, len);
+	a[len] = 0;
+	for (int i = 0; i < r->n; i++) {
+		char *t;
+
+		len = one(&r->re[i], a, b, cap);
+		t = a, a = b, b = t;
+	}
 	if (len >= size)
 		len = size - 1;
-	memcpy(dst, src, len);
+	memcpy(dst, a, len);
 	dst[len] = 0;
-	if (!r->n || !(tmp = malloc(size)))
-		return len;
-	for (int i = 0; i < r->n; i++) {
-		memcpy(tmp, dst, len + 1);
-		len = one(&r->re[i], tmp, dst, size);
-	}
-	free(tmp);
+	free(a);
+	free(b);
 	return len;
 }

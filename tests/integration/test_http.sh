@@ -157,6 +157,19 @@ lt "$S/httpsnoop.lua" -- curl -sk -o /dev/null "https://127.0.0.1:$TLS/tls"
 assert_rc 0
 assert_eq 1 "$(awk '$3 == "client+" && $4 == "GET" && $5 == "/tls" && $6 == 200' "$OUT" | grep -c . || true)" \
 	"the TLS request reported once, as a client over TLS"
+# python3 loads libssl with dlopen (import ssl: _ssl's DT_NEEDED), after the probes attach
+cat >"$TMP/pyssl.py" <<'PYEOF'
+import sys
+import ssl, http.client
+c = http.client.HTTPSConnection("127.0.0.1", int(sys.argv[1]),
+                                context=ssl._create_unverified_context())
+c.request("GET", "/py-tls")
+c.getresponse().read()
+PYEOF
+lt "$S/httpsnoop.lua" -- "$PY" "$TMP/pyssl.py" "$TLS"
+assert_rc 0
+assert_eq 1 "$(awk '$3 == "client+" && $4 == "GET" && $5 == "/py-tls" && $6 == 200' "$OUT" | grep -c . || true)" \
+	"python3's TLS request (libssl loaded by dlopen) reported once"
 lt "$S/sslsniff.lua" -- curl -sk -o /dev/null "https://127.0.0.1:$TLS/tls" \
 	-H "Authorization: Bearer s3cr3t-token" -H "Cookie: sid=s3cr3t-cookie"
 assert_rc 0
