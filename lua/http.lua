@@ -119,6 +119,7 @@ local function tls(opts, lib)
 		local t = {}
 		for k, v in pairs(o) do t[k] = v end
 		t.args = args
+		t.ret = "int"	-- -1 on error, read as such
 		return t
 	end
 	local fns = {

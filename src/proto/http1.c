@@ -276,11 +276,9 @@ void http1_feed(struct http1_stream *st, const uint8_t *data, size_t len, uint64
 			}
 			kind = http1_sniff(d, n);
 			if (kind < 0 || (st->want_request >= 0 && kind != st->want_request)) {
-				/* never anything like HTTP here: not ours for good */
-				if (st->state == H1_IDLE && !st->msg.start_ts && !st->msg.end_ts)
-					st->state = H1_OPAQUE;
-				else
-					st->state = H1_LOST;
+				/* whether the connection speaks HTTP at all is the caller's call
+				 * (http_conn.c sniffs): here, wait for the next message */
+				st->state = H1_LOST;
 				return;
 			}
 			if (msg_open(st))	/* its end was not seen: it ended before this */

@@ -49,7 +49,7 @@ enum http1_state {
 	H1_TRAILER,	/* after the last chunk: trailers up to an empty line */
 	H1_BODY_CLOSE,	/* a response body that ends with the connection */
 	H1_LOST,	/* bytes not seen: waits for something that starts a message */
-	H1_OPAQUE,	/* not HTTP/1 (TLS records, another protocol): ignored for good */
+	H1_OPAQUE,	/* not HTTP/1 (the connection decides: http_conn.c): ignored for good */
 };
 
 /* Tells the parser, at a response head, whether its body is empty whatever the

@@ -128,6 +128,16 @@ static void test_close_and_midstream(void)
 	CHECK_EQ_STR(s.path[0], "/next");
 	CHECK_EQ_INT(s.bytes[0], 15);
 	CHECK_EQ_INT(s.latency[0], 20);
+	/* bytes never seen before a response: it is still parsed */
+	s.n = 0;
+	http_conn_init(&c, NULL, on_ex, &s);
+	feed(&c, 1, "GET /lost HTTP/1.0\r\n\r\n", 10);
+	feed(&c, 0, "\x17\x03\x03 garbage", 14);	/* bytes that are no message */
+	http_conn_data(&c, 0, NULL, 0, 4096, 15);
+	feed(&c, 0, "HTTP/1.0 200 OK\r\n\r\nbody", 20);
+	http_conn_close(&c, 30);
+	CHECK_EQ_INT(s.n, 1);
+	CHECK_EQ_INT(s.status[0], 200);
 	/* not HTTP: TLS records on the socket */
 	http_conn_init(&c, NULL, on_ex, &s);
 	for (int i = 0; i < HTTP_SNIFF_TRIES; i++)
