@@ -43,16 +43,17 @@ local function data(e, fd, outbound, bytes, total, tls)
 	deliver(tracker:data(e.pid, fd, outbound, e.ts + (e.duration or 0), bytes, total, tls), e.comm)
 end
 
+-- A probe's options: the caller's opts.probe (filters such as comm), then these.
+local function probe_opts(opts, own)
+	local o = {}
+	for k, v in pairs(opts.probe or {}) do o[k] = v end
+	for k, v in pairs(own) do o[k] = v end
+	return o
+end
+
 local function syscalls(opts)
 	local W = M.WINDOW
-	local base = {}
-	for k, v in pairs(opts.probe or {}) do base[k] = v end
-	local function with(t)
-		local o = {}
-		for k, v in pairs(base) do o[k] = v end
-		for k, v in pairs(t) do o[k] = v end
-		return o
-	end
+	local function with(t) return probe_opts(opts, t) end
 	local out = ("out:bytes:%d/ret"):format(W)
 	local function track(e, outbound, bytes)
 		last_fd[e.tid] = { fd = e.fd, ts = e.ts }
@@ -79,12 +80,12 @@ local function syscalls(opts)
 	probe("syscall:accept4,accept", with { fetch = { upeer_sockaddr = "out:bytes:28" },
 	      where = "ret >= 0" }, function(e)
 		comm_of(e.pid, e)
-		deliver(tracker:opened(e.pid, e.ret, e.upeer_sockaddr), e.comm)
+		deliver(tracker:opened(e.pid, e.ret, e.upeer_sockaddr, e.ts), e.comm)
 	end)
 	probe("syscall:connect", with { fetch = { uservaddr = "bytes:28" } }, function(e)
 		if e.ret ~= 0 and e.errno ~= "EINPROGRESS" then return end
 		comm_of(e.pid, e)
-		deliver(tracker:opened(e.pid, e.fd, e.uservaddr), e.comm)
+		deliver(tracker:opened(e.pid, e.fd, e.uservaddr, e.ts), e.comm)
 	end)
 	probe("syscall:close", with { where = "ret == 0" }, function(e)
 		deliver(tracker:close(e.pid, e.fd, e.ts), e.comm)
@@ -113,14 +114,8 @@ end
 -- OpenSSL 3: SSL_read/SSL_write return the count; the _ex forms return 1 and store it.
 local function tls(opts, lib)
 	local W = M.WINDOW
-	local o = {}
-	for k, v in pairs(opts.probe or {}) do o[k] = v end
-	local function with(args)
-		local t = {}
-		for k, v in pairs(o) do t[k] = v end
-		t.args = args
-		t.ret = "int"	-- -1 on error, read as such
-		return t
+	local function with(args)	-- ret: -1 on error, read as such
+		return probe_opts(opts, { args = args, ret = "int" })
 	end
 	local fns = {
 		{ "SSL_read", false, { "ptr", ("out:bytes:%d/ret"):format(W), "int" } },
@@ -181,6 +176,12 @@ function M.plaintext(opts, fn)
 		end)
 	end
 end
+
+--- The options every request tool takes alike: which side's requests it shows.
+M.SERVER = { "-S", "server", nil, "only requests the process served" }
+M.CLIENT = { "-C", "client", nil, "only requests the process made" }
+--- The side opts ask for (from M.SERVER / M.CLIENT): "server", "client" or nil (both).
+function M.role(opts) return opts.server and "server" or opts.client and "client" or nil end
 
 --- The tracker's patterns over text (sslsniff's plaintext).
 function M.redact(text) return tracker and tracker:redact(text) or text end

@@ -5,21 +5,22 @@
 --
 --   ltrace-ebpf scripts/httplat.lua -h   (the options: the spec table below)
 local tool = require("tool")
+local http = require("http")
 
 local spec = {
 	name = "httplat",
 	summary = "Prints HTTP/1.x latency histograms per route and status (socket syscalls, OpenSSL uprobes).",
 	options = {
 		{ "-l", "levels", "COUNT", "group paths by their first COUNT segments (default: the whole path)", number = true },
-		{ "-S", "server", nil, "only requests the process served" },
-		{ "-C", "client", nil, "only requests the process made" },
+		http.SERVER,
+		http.CLIENT,
 		tool.INTERVAL,
 		tool.COUNT,
 	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
-local role = opts.server and "server" or opts.client and "client"
+local role = http.role(opts)
 
 -- "/a/b/c?x=1" -> "/a/b/c", or with -l 1: "/a"
 local function route(path)

@@ -6,14 +6,15 @@
 --
 --   ltrace-ebpf scripts/httpsnoop.lua -h   (the options: the spec table below)
 local tool = require("tool")
+local http = require("http")
 
 local spec = {
 	name = "httpsnoop",
 	summary = "Prints HTTP/1.x requests with status, bytes and latency (socket syscalls, OpenSSL uprobes).",
 	options = {
 		{ "-R", "redact", "ERE", "also redact what matches ERE (POSIX extended) in paths" },
-		{ "-S", "server", nil, "only requests the process served" },
-		{ "-C", "client", nil, "only requests the process made" },
+		http.SERVER,
+		http.CLIENT,
 		tool.TIMESTAMP,
 		tool.JSON,
 	},
@@ -22,7 +23,7 @@ local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
 
 local jstr = fmt.json_string
-local role = opts.server and "server" or opts.client and "client"
+local role = http.role(opts)
 
 on("begin", function()
 	if not opts.json then

@@ -4,7 +4,7 @@
  *
  *   local t = proto.http{ headers = {"user-agent"}, redact = {"[0-9]{16}"}, max_conns = N }
  *   t:data(pid, fd, outbound, ts, bytes, total [, tls]) -> { request, ... } or nil
- *   t:opened(pid, fd, role, sockaddr bytes)   -- from accept4/connect: the socket and its peer
+ *   t:opened(pid, fd, sockaddr bytes, ts) -> ...  -- accept4/connect: the socket, its peer
  *   t:close(pid, fd, ts) -> { request, ... } or nil
  *   t:redact(text) -> text                    -- the patterns, for plaintext shown as is
  *   t:stats() -> { conns, evicted, dropped, opaque }
@@ -156,13 +156,12 @@ static void forget(struct tracker *t, struct conn_entry *e, uint64_t ts)
 	free(e);
 }
 
-static struct conn_entry *entry(struct tracker *t, int pid, int fd, int tls, uint64_t ts)
+/* A new connection on (pid, fd): what the descriptor is, looked up at first sight (both
+ * ends when it is TCP); a connection evicted to make room reports its requests. */
+static struct conn_entry *fresh(struct tracker *t, int pid, int fd, int tls, uint64_t ts)
 {
-	struct conn_entry *e = conn_table_find(&t->conns, pid, fd, tls), *old;
+	struct conn_entry *old, *e = conn_table_add(&t->conns, pid, fd, tls, &old);
 
-	if (e)
-		return e;
-	e = conn_table_add(&t->conns, pid, fd, tls, &old);
 	if (old) {	/* its requests in flight are reported unanswered */
 		http_conn_close(&old->http, old->last_ts);
 		free(old);
@@ -171,10 +170,16 @@ static struct conn_entry *entry(struct tracker *t, int pid, int fd, int tls, uin
 		return NULL;
 	http_conn_init(&e->http, (const char *const *)t->interest, on_exchange, t);
 	e->http.owner = e;
-	/* first sight: what the descriptor is, both ends when it is TCP */
 	sockinfo_lookup(pid, fd, &e->sock);
 	e->last_ts = ts;
 	return e;
+}
+
+static struct conn_entry *entry(struct tracker *t, int pid, int fd, int tls, uint64_t ts)
+{
+	struct conn_entry *e = conn_table_find(&t->conns, pid, fd, tls);
+
+	return e ? e : fresh(t, pid, fd, tls, ts);
 }
 
 static int l_data(lua_State *L)
@@ -210,22 +215,15 @@ static int l_opened(lua_State *L)
 	int pid = (int)luaL_checkinteger(L, 2), fd = (int)luaL_checkinteger(L, 3);
 	size_t len = 0;
 	const char *sa = luaL_optlstring(L, 4, "", &len);
-	struct conn_entry *e, *old;
+	uint64_t ts = (uint64_t)luaL_optinteger(L, 5, 0);
+	struct conn_entry *e;
 
 	begin_out(t, L);
 	/* a new socket on this fd: whatever was there before is over */
 	for (int tls = 0; tls < 2; tls++)
 		if ((e = conn_table_find(&t->conns, pid, fd, tls)))
 			forget(t, e, e->last_ts);
-	e = conn_table_add(&t->conns, pid, fd, 0, &old);
-	if (old) {
-		http_conn_close(&old->http, old->last_ts);
-		free(old);
-	}
-	if (e) {
-		http_conn_init(&e->http, (const char *const *)t->interest, on_exchange, t);
-		e->http.owner = e;
-		sockinfo_lookup(pid, fd, &e->sock);
+	if ((e = fresh(t, pid, fd, 0, ts))) {
 		if (e->sock.kind == SOCK_UNKNOWN)	/* already gone: it was a socket */
 			e->sock.kind = SOCK_OTHER;
 		if (!e->sock.raddr[0] && len)
