@@ -214,12 +214,14 @@ static size_t head_bytes(struct http1_stream *st, const uint8_t *d, size_t n, ui
 	for (size_t i = from; i + 4 <= st->hlen; i++) {
 		if (memcmp(st->hbuf + i, "\r\n\r\n", 4))
 			continue;
+		size_t used = i + 4 - old;	/* before body_state reuses hbuf for chunk lines */
+
 		st->hlen = i + 4;
 		st->msg.head_bytes = st->hlen;
 		parse_head(st, st->hbuf, st->hlen);
 		st->on_msg(st->ctx, &st->msg, 0);
 		body_state(st, ts);
-		return st->hlen - old;
+		return used;
 	}
 	return take;
 }
@@ -275,6 +277,13 @@ void http1_feed(struct http1_stream *st, const uint8_t *data, size_t len, uint64
 				continue;
 			}
 			kind = http1_sniff(d, n);
+			/* a chunked body whose framing was lost: its last chunk, copied whole */
+			if (kind < 0 && st->state == H1_LOST && msg_open(st) && st->msg.chunked &&
+			    !unseen && n >= 5 && !memcmp(d + n - 5, "0\r\n\r\n", 5)) {
+				st->msg.body_bytes += n - 5;
+				finish(st, ts);
+				return;
+			}
 			if (kind < 0 || (st->want_request >= 0 && kind != st->want_request)) {
 				/* whether the connection speaks HTTP at all is the caller's call
 				 * (http_conn.c sniffs): here, wait for the next message */

@@ -26,6 +26,15 @@ class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path.startswith("/sleep/"):
             time.sleep(int(self.path.split("/")[2]) / 1000)
+        if self.path.startswith("/chunked/"):	# 3 bytes, then N, then the last chunk
+            n = int(self.path.split("/")[2])
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"3\r\nabc\r\n")
+            self.wfile.write(b"%x\r\n" % n + b"y" * n + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+            return
         body = b"slept\n"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
@@ -116,6 +125,16 @@ once client GET "/index.html?p=1" 200 6
 once client GET /missing 404 "$(rows client GET /missing | awk '{print $7}')"
 once client GET "/index.html?p=3" 200 6
 assert_eq 5 "$(grep -c ' client ' "$OUT" || true)" "five requests, five lines"
+
+case_ "chunked responses, within and past the copy window (curl to python3)"
+lt "$S/httpsnoop.lua" -- curl -s -o /dev/null -o /dev/null "http://127.0.0.1:$PPY/chunked/10" \
+	"http://127.0.0.1:$PPY/chunked/300000"
+assert_rc 0
+once client GET /chunked/10 200 13
+assert_eq 1 "$(rows client GET /chunked/300000 | grep -c . || true)" "the large chunked response reported once"
+assert_eq 200 "$(rows client GET /chunked/300000 | awk '{print $6}')" "its status"
+assert_between 300003 300100 "$(rows client GET /chunked/300000 | awk '{print $7}')" \
+	"its size: the body, and at most the framing counted with it where the window lost it"
 
 case_ "a connection opened before the session: its next request"
 cat >"$TMP/early.py" <<'PYEOF'

@@ -128,6 +128,19 @@ static void test_close_and_midstream(void)
 	CHECK_EQ_STR(s.path[0], "/next");
 	CHECK_EQ_INT(s.bytes[0], 15);
 	CHECK_EQ_INT(s.latency[0], 20);
+	/* a chunked body past the window: its framing is lost, its last chunk ends it */
+	s.n = 0;
+	http_conn_init(&c, NULL, on_ex, &s);
+	feed(&c, 1, "GET /chunks HTTP/1.1\r\n\r\n", 10);
+	const char *ch = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n";
+
+	http_conn_data(&c, 0, (const uint8_t *)ch, strlen(ch), strlen(ch) + 500000, 20);
+	CHECK_EQ_INT(s.n, 0);
+	feed(&c, 0, "0\r\n\r\n", 30);
+	CHECK_EQ_INT(s.n, 1);
+	CHECK_EQ_INT(s.status[0], 200);
+	CHECK_EQ_INT(s.latency[0], 20);
+	CHECK(s.bytes[0] >= 500000 - 100);
 	/* bytes never seen before a response: it is still parsed */
 	s.n = 0;
 	http_conn_init(&c, NULL, on_ex, &s);
