@@ -137,10 +137,24 @@ local function tls(opts, lib)
 	end
 end
 
+-- Losses said once at the end, on stderr: records the ring buffer had no room for (their
+-- requests may be missing or unanswered) and connections or pipelined requests let go.
+local function report_losses()
+	local c, st = counters(), tracker:stats()
+	local parts = {}
+	if (c.ringbuf_full or 0) > 0 then
+		parts[#parts + 1] = ("%d syscall/SSL records lost (ring buffer full)"):format(c.ringbuf_full)
+	end
+	if st.evicted > 0 then parts[#parts + 1] = ("%d connections evicted"):format(st.evicted) end
+	if st.dropped > 0 then parts[#parts + 1] = ("%d pipelined requests dropped"):format(st.dropped) end
+	if #parts > 0 then io.stderr:write("http: ", table.concat(parts, ", "), "\n") end
+end
+
 local started = false
 local function start(opts)
 	if started then return end
 	started = true
+	on("end", report_losses)
 	tracker = proto.http({ headers = opts.headers, redact = opts.redact,
 	                       max_conns = opts.max_conns })
 	if opts.syscalls ~= false then syscalls(opts) end

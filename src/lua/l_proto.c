@@ -27,6 +27,7 @@ struct tracker {
 	char *interest[INTEREST_MAX + 1];
 	lua_State *L;		/* during a call: where requests are pushed */
 	int out_index;		/* the list being filled, or 0 */
+	uint64_t dropped;	/* pipelined requests let go on connections since closed */
 };
 
 static struct tracker *check(lua_State *L)
@@ -152,6 +153,7 @@ static int end_out(struct tracker *t, lua_State *L)
 static void forget(struct tracker *t, struct conn_entry *e, uint64_t ts)
 {
 	http_conn_close(&e->http, ts);
+	t->dropped += e->http.dropped;
 	conn_table_remove(&t->conns, e);
 	free(e);
 }
@@ -164,6 +166,7 @@ static struct conn_entry *fresh(struct tracker *t, int pid, int fd, int tls, uin
 
 	if (old) {	/* its requests in flight are reported unanswered */
 		http_conn_close(&old->http, old->last_ts);
+		t->dropped += old->http.dropped;
 		free(old);
 	}
 	if (!e)
@@ -277,7 +280,7 @@ static void count(struct conn_entry *e, void *ctx)
 static int l_stats(lua_State *L)
 {
 	struct tracker *t = check(L);
-	struct stats s = { 0, 0 };
+	struct stats s = { (lua_Integer)t->dropped, 0 };
 
 	conn_table_each(&t->conns, count, &s);
 	lua_newtable(L);
