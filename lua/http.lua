@@ -54,41 +54,38 @@ end
 local function syscalls(opts)
 	local W = M.WINDOW
 	local function with(t) return probe_opts(opts, t) end
-	local out = ("out:bytes:%d/ret"):format(W)
+	-- Four probes, not one per syscall: each probe runs on every syscall of the machine
+	-- (a table test first), so fewer probes cost less to everyone. Argument 2 is the
+	-- buffer (or the iovec array, or the sockaddr) in each syscall a probe names.
 	local function track(e, outbound, bytes)
-		last_fd[e.tid] = { fd = e.fd, ts = e.ts }
-		data(e, e.fd, outbound, bytes, e.ret, false)
+		local fd = e.args[1]
+		last_fd[e.tid] = { fd = fd, ts = e.ts }
+		data(e, fd, outbound, bytes, e.ret, false)
 	end
-	probe("syscall:read", with { fetch = { buf = out }, where = "ret > 0" },
-	      function(e) track(e, false, e.buf) end)
-	probe("syscall:write", with { fetch = { buf = out }, where = "ret > 0" },
-	      function(e) track(e, true, e.buf) end)
-	probe("syscall:recvfrom", with { fetch = { ubuf = out }, where = "ret > 0" },
-	      function(e) track(e, false, e.ubuf) end)
-	probe("syscall:sendto", with { fetch = { buff = out }, where = "ret > 0" },
-	      function(e) track(e, true, e.buff) end)
+	local OUTBOUND = { write = true, sendto = true, writev = true, sendmsg = true, sendfile = true }
+	probe("syscall:read,write,recvfrom,sendto",
+	      with { args = { [2] = ("out:bytes:%d/ret"):format(W) }, where = "ret > 0" },
+	      function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
 	-- the first iovec's base, for as many bytes as moved: past a short first iovec the
 	-- copy is not the call's data (framing then counts by the return value)
-	probe("syscall:readv,writev", with { fetch = { vec = ("out:bytes:%d/ret@0"):format(W) },
-	      where = "ret > 0" }, function(e) track(e, e.syscall == "writev", e.vec) end)
-	-- counted, not copied (msghdr's iovecs are two pointers away)
-	probe("syscall:recvmsg,sendmsg", with { where = "ret > 0" },
-	      function(e) track(e, e.syscall == "sendmsg", nil) end)
-	probe("syscall:sendfile", with { where = "ret > 0" }, function(e)
-		data(e, e.out_fd, true, nil, e.ret, false)
+	probe("syscall:readv,writev", with { args = { [2] = ("out:bytes:%d/ret@0"):format(W) },
+	      where = "ret > 0" }, function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
+	-- counted, not copied (msghdr's iovecs are two pointers away; sendfile's are a file's);
+	-- close ends the connection
+	probe("syscall:recvmsg,sendmsg,sendfile,close", with { where = "ret >= 0" }, function(e)
+		if e.syscall == "close" then
+			deliver(tracker:close(e.pid, e.args[1], e.ts), e.comm)
+		elseif e.ret > 0 then
+			track(e, OUTBOUND[e.syscall], nil)
+		end
 	end)
-	probe("syscall:accept4,accept", with { fetch = { upeer_sockaddr = "out:bytes:28" },
-	      where = "ret >= 0" }, function(e)
+	-- a new socket: the peer's address (accept's is written at return, connect's given)
+	probe("syscall:accept4,accept,connect", with { args = { [2] = "out:bytes:28" } }, function(e)
+		local fd = e.syscall == "connect" and e.args[1] or e.ret
+		if e.syscall == "connect" and e.ret ~= 0 and e.errno ~= "EINPROGRESS" then return end
+		if fd < 0 then return end
 		comm_of(e.pid, e)
-		deliver(tracker:opened(e.pid, e.ret, e.upeer_sockaddr, e.ts), e.comm)
-	end)
-	probe("syscall:connect", with { fetch = { uservaddr = "bytes:28" } }, function(e)
-		if e.ret ~= 0 and e.errno ~= "EINPROGRESS" then return end
-		comm_of(e.pid, e)
-		deliver(tracker:opened(e.pid, e.fd, e.uservaddr, e.ts), e.comm)
-	end)
-	probe("syscall:close", with { where = "ret == 0" }, function(e)
-		deliver(tracker:close(e.pid, e.fd, e.ts), e.comm)
+		deliver(tracker:opened(e.pid, fd, e.args[2], e.ts), e.comm)
 	end)
 end
 
