@@ -26,6 +26,10 @@ local function redact_headers(text)
 	            :gsub("([Cc]ookie:)[^\r\n]*", "%1 [REDACTED]"))
 end
 
+on("begin", function()	-- once the probes are attached
+	printf("# SSL_read/SSL_write plaintext, at most %d bytes per call, credentials redacted\n", show)
+	io.stdout:flush()
+end)
 probe("ssl:data", { redact = opts.redact and { opts.redact } or nil }, function(p)
 	local text = (p.bytes or ""):sub(1, show):gsub("[^\n\r\t\32-\126]", ".")
 	text = http.redact(redact_headers(text))

@@ -300,8 +300,6 @@ void http1_feed(struct http1_stream *st, const uint8_t *data, size_t len, uint64
 				head_cut(st, ts);
 				return;
 			}
-			if (st->state == H1_HEAD && pos < len)
-				return;	/* cannot happen: head_bytes takes all it is given */
 			break;
 		case H1_BODY_LEN:
 		case H1_CHUNK_DATA:

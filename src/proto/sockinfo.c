@@ -1,6 +1,6 @@
 /* A descriptor's socket and its ends from /proc (sockinfo.h). /proc/PID/net/tcp lists the
  * sockets of the process's network namespace: the line whose inode is the descriptor's
- * gives both ends; a LISTEN line on the same local port says this end is a server's. */
+ * gives both ends. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -27,12 +27,10 @@ static void hex_endpoint(const char *hex, char *addr, size_t size, int *port)
 	*port = colon ? (int)strtol(colon + 1, NULL, 16) : 0;
 }
 
-/* Scans one table for inode: 1 when found (*out filled). Notes LISTEN ports on the way. */
-static int scan(const char *path, unsigned long inode, struct sockinfo *out, int *listen,
-		int *nlisten, int max)
+/* Scans one table for inode: 1 when found (*out filled). */
+static int scan(const char *path, unsigned long inode, struct sockinfo *out)
 {
 	char line[512], local[64], remote[64];
-	unsigned st;
 	unsigned long ino;
 	int found = 0;
 	FILE *f = fopen(path, "re");
@@ -44,18 +42,14 @@ static int scan(const char *path, unsigned long inode, struct sockinfo *out, int
 		return 0;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*d: %63s %63s %x %*s %*s %*s %*s %*s %lu", local, remote, &st,
-			   &ino) != 4)
+		if (sscanf(line, "%*d: %63s %63s %*x %*s %*s %*s %*s %*s %lu", local, remote,
+			   &ino) != 3)
 			continue;
-		if (st == 0x0A && *nlisten < max) {
-			char a[48];
-
-			hex_endpoint(local, a, sizeof(a), &listen[(*nlisten)++]);
-		}
-		if (ino == inode && !found) {
+		if (ino == inode) {
 			hex_endpoint(local, out->laddr, sizeof(out->laddr), &out->lport);
 			hex_endpoint(remote, out->raddr, sizeof(out->raddr), &out->rport);
 			found = 1;
+			break;
 		}
 	}
 	fclose(f);
@@ -66,7 +60,7 @@ void sockinfo_lookup(int pid, int fd, struct sockinfo *out)
 {
 	char path[64], link[64];
 	unsigned long inode;
-	int listen[64], nlisten = 0, found;
+	int found;
 	ssize_t n;
 
 	memset(out, 0, sizeof(*out));
@@ -81,15 +75,10 @@ void sockinfo_lookup(int pid, int fd, struct sockinfo *out)
 	}
 	out->kind = SOCK_OTHER;
 	snprintf(path, sizeof(path), "/proc/%d/net/tcp", pid);
-	found = scan(path, inode, out, listen, &nlisten, 64);
+	found = scan(path, inode, out);
 	snprintf(path, sizeof(path), "/proc/%d/net/tcp6", pid);
-	found |= scan(path, inode, out, listen, &nlisten, 64);
-	if (!found)
-		return;
-	out->kind = SOCK_TCP;
-	for (int i = 0; i < nlisten; i++)
-		if (listen[i] == out->lport)
-			out->listening_port = 1;
+	if (found || scan(path, inode, out))
+		out->kind = SOCK_TCP;
 }
 
 int sockaddr_format(const uint8_t *sa, size_t len, char *addr, size_t size, int *port)

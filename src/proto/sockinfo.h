@@ -13,7 +13,6 @@ struct sockinfo {
 	enum sock_kind kind;
 	char laddr[48], raddr[48];	/* "" when not known */
 	int lport, rport;
-	int listening_port;		/* lport is one the process listens on (a server end) */
 };
 
 /* /proc/PID/fd/FD and /proc/PID/net/tcp{,6}: fills *out; SOCK_UNKNOWN when the process or

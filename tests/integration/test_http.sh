@@ -162,6 +162,30 @@ assert_between 200 10000 "$(latency_ms client GET /py/sleep/200)" "latency cover
 assert_eq "" "$(rows client GET '/index.html?early')" "the request before the session is not reported"
 OUT="$TMP/out"
 
+case_ "the socket's ends: from connect, and from /proc for a connection opened before"
+cat >"$TMP/ends.lua" <<'LUAEOF'
+if arg[1] then trace_pid(tonumber(arg[1])) end
+probe("http:request", function(r)
+	print(("%s %s %s %s:%s %s:%s"):format(r.role, r.path, r.status, r.laddr, r.lport, r.raddr, r.rport))
+end)
+LUAEOF
+lt "$TMP/ends.lua" -- curl -s -o /dev/null "http://127.0.0.1:$NGX/index.html"
+assert_rc 0
+assert_match "$(cat "$OUT")" "^client /index.html 200 [^ ]+ 127\.0\.0\.1:$NGX\$" "curl's peer, from connect"
+rm -f "$TMP/early.ready" "$TMP/early.go"
+"$PY" "$TMP/early.py" "$NGX" "$TMP/early" &
+EARLY_PID=$!
+wait_file "$TMP/early.ready"
+bg ends "$TMP/ends.lua" "$EARLY_PID"
+wait_attached "$BG_PID"
+touch "$TMP/early.go"
+bg_until "/py/sleep/200"
+OUT="$TMP/ends.out"
+wait_pid "$EARLY_PID" 20
+assert_match "$(cat "$OUT")" "^client /py/sleep/200 200 127\.0\.0\.1:[0-9]+ 127\.0\.0\.1:$NGX\$" \
+	"both ends of a connection opened before the session (/proc)"
+OUT="$TMP/out"
+
 case_ "TLS: curl https to openssl s_server (OpenSSL uprobes), sslsniff redacts"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" \
 	-days 1 -subj /CN=localhost 2>/dev/null
