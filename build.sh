@@ -21,8 +21,11 @@ BUILD_DEPS=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool liblu
 # REPL test), libc's debug symbols (IFUNC implementations by name), lua5.4, and Debian's
 # python3.11 (/usr/bin/python3.11: its USDT probes, test_usdt.sh), and ltrace itself (the
 # front end is compared with it call by call), Debian's prometheus (it scrapes --metrics in
-# test_metrics_prometheus.sh) and curl (test_metrics.sh).
-TEST_DEPS=(binutils python3 libc6-dbg lua5.4 procps python3.11 ltrace git prometheus curl tmux)
+# test_metrics_prometheus.sh) and curl (test_metrics.sh); tmux drives the dashboard and REPL
+# tests; nginx-light, openssl and curl serve and fetch the requests of test_http.sh,
+# apache2-utils' ab loads bench/http.sh.
+TEST_DEPS=(binutils python3 libc6-dbg lua5.4 procps python3.11 ltrace git prometheus curl tmux
+	   nginx-light openssl apache2-utils)
 # Stacks (optional, tests skip without): chromium renders the SVG flame graph headless;
 # the stack benchmarks compare with bpftrace and elfutils' eu-addr2line.
 OPTIONAL_DEPS=(chromium bpftrace elfutils libbpf-tools bpfcc-tools)

@@ -41,6 +41,8 @@ function probe(spec, opts, fn)
 		error(("%s: takes no options (got '%s')"):format(spec, tostring(next(opts))), 2)
 	end
 	if phase then return add_handler(phase, fn) end
+	local proto = spec == "http:request" and "request" or spec == "ssl:data" and "plaintext"
+	if proto then return require("http")[proto](opts, fn) end	-- lua/http.lua
 	if period then
 		local t = timer(period, fn, true, 2)   -- not a tail call: level 2 is the caller
 		return t
