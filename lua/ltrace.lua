@@ -466,6 +466,11 @@ function M.run(opts, native)
 	self.protos = M.prototypes(opts)
 	self.out = Out.new(opts, native)
 	opts.main_tid = pid
+	if #opts.pids > 0 then
+		-- Before any probe: these threads may be inside calls when the probes attach.
+		opts.early_tids = {}
+		for _, tid in ipairs(native.threads(pid) or { pid }) do opts.early_tids[tid] = true end
+	end
 	self.events = Events.new(self.out, opts)
 	-- First: their template verifies here while the prefetched ones do in the background.
 	if not opts.summary then signals.attach_signals(self, not opts.no_signals) end
