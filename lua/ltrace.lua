@@ -351,6 +351,7 @@ function Tracer:library_loaded(path)
 	if self.covered[real] then return end
 	self.covered[real] = true
 	local obj = self.objects:loaded(real)
+	if obj then self.traced_objects[#self.traced_objects + 1] = obj end
 	local sites = obj and selector.library_sites(self.opts, self.objects, obj) or {}
 	if #sites == 0 then return end
 	if self.opts.debug & 1 ~= 0 then warn("loaded %s: %d functions", real, #sites) end
@@ -385,7 +386,7 @@ end
 -- "+++ exited (status N) +++" once the traced process is gone.
 function Tracer:finish()
 	local c = counters()
-	if self.watching then M.check_names(self.opts, self.selected) end
+	if self.watching then M.check_names(self.opts, self.selected, self.traced_objects) end
 	if self.opts.debug & 1 ~= 0 then
 		warn("events %d, lost: ringbuf_full %d inflight_full %d lost_detached %d unmatched %d",
 		     c.events, c.ringbuf_full, c.inflight_full, c.lost_detached, c.unmatched_return)
@@ -415,14 +416,24 @@ function Tracer:finish()
 	self.out:close()
 end
 
--- A name given to -e or -x that matches no call: said, as ltrace would silently trace
--- nothing for it. have: the set of names selected.
-function M.check_names(opts, have)
-	for _, f in ipairs({ { "-e", opts.hide_caller and {} or opts.plt_filter },
-			     { "-x", opts.static_filter } }) do
-		for _, name in ipairs(filter.literals(f[2])) do
-			if not have[name] then
-				warn("%s %s: no such function is %s", f[1], name, f[1] == "-e" and
+-- A name or library given to -e or -x that matches nothing: said, where ltrace would
+-- silently trace nothing for it. have: the set of names selected; objects: the traced
+-- objects (those loaded later too).
+function M.check_names(opts, have, objects)
+	local function imports(o)
+		local set = {}
+		for _, imp in ipairs(o:imports()) do set[imp.name] = true end
+		return set
+	end
+	local function functions(o) return o:function_set() end
+	for _, f in ipairs({ { "-e", opts.hide_caller and {} or opts.plt_filter, imports },
+			     { "-x", opts.static_filter, functions } }) do
+		for _, u in ipairs(filter.unmatched(f[2], have, objects, f[3])) do
+			if u.lib then
+				warn("%s '%s': no traced object is named '%s': that part matches nothing",
+				     f[1], u.expr, u.lib)
+			else
+				warn("%s %s: no such function is %s", f[1], u.name, f[1] == "-e" and
 				     "called through the PLT (or GOT) of the traced objects" or
 				     "defined in the traced objects")
 			end
@@ -485,7 +496,8 @@ function M.run(opts, native)
 	self:started_calls()
 	self:watch_exec()
 	-- With libraries loaded later a name may still come: said at the end, if not.
-	if not self:watch_libraries() then M.check_names(opts, self.selected) end
+	self.traced_objects = self.objects:all()
+	if not self:watch_libraries() then M.check_names(opts, self.selected, self.traced_objects) end
 	if opts.follow then require("ltrace.exec").attach(self) end
 	if opts.syscalls then
 		local sys = require("ltrace.syscalls")

@@ -230,6 +230,19 @@ lt -e nosuchfunction "$REC"
 assert_contains "$(cat "$ERR")" "-e nosuchfunction: no such function" "-e name matching nothing"
 lt -x nosuchfunction "$REC"
 assert_contains "$(cat "$ERR")" "-x nosuchfunction: no such function" "-x name matching nothing"
+# ltrace's grammar reads '!!!@@@' as "everything, minus '!!' in a library named '@@'"
+# (a leading '!' is '-', and a rule before it with no name is '*'): traced as ltrace does,
+# the part that matches nothing said in one line (ltrace says nothing).
+lt -e '!!!@@@' "$REC"
+assert_contains "$(cat "$ERR")" "-e '!!!@@@': no traced object is named '@@'" "garbage -e said"
+assert_eq 1 "$(grep -c '^ltrace-ebpf: ' "$ERR")" "in one line"
+assert_match "$(cat "$ERR")" "ltfx_recurse->[a-z_]+\\(" "everything else traced, as ltrace"
+if have_ltrace; then
+	both -e '!!!@@@' "$REC"
+	assert_file_contains "$TMP/lt.out" "ltfx_recurse->" "ltrace traces everything with it too"
+fi
+lt -e '!nosuchfunction' "$REC"
+assert_contains "$(cat "$ERR")" "-e nosuchfunction: no such function" "a removed name matching nothing"
 lt -r -t "$REC"
 assert_contains "$(cat "$ERR")" "-r and -t can't be used together" "-r with -t"
 
