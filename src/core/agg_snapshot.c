@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "agg_snapshot.h"
 #include "probe.h"
+#include "ring_level.h"
 #include "session.h"
 #include "shared_maps.skel.h"
 
@@ -60,7 +61,7 @@ static int desc_fill(struct agg_desc *d, const struct probe *p)
 	return 0;
 }
 
-struct agg_catalog *agg_catalog_new(struct session *s)
+static struct agg_catalog *catalog_alloc(struct session *s, size_t ndesc)
 {
 	struct agg_catalog *c = calloc(1, sizeof(*c));
 
@@ -69,13 +70,27 @@ struct agg_catalog *agg_catalog_new(struct session *s)
 	c->aggs_fd = c->stats_fd = c->hists_fd = c->counters_fd = -1;
 	c->events = s->events;
 	c->lost_detached = s->lost_lua;
+	c->held_ns = s->held_ns;
+	c->holds = s->holds_done;
+	c->ring = &s->ring;
 	if (s->skel) {
 		c->aggs_fd = bpf_map__fd(s->skel->maps.lt_aggs);
 		c->stats_fd = bpf_map__fd(s->skel->maps.lt_stats);
 		c->hists_fd = bpf_map__fd(s->skel->maps.lt_agg_hists);
 		c->counters_fd = bpf_map__fd(s->skel->maps.lt_counters);
 	}
-	if (s->nprobes && !(c->d = calloc(s->nprobes, sizeof(*c->d))))
+	if (ndesc && !(c->d = calloc(ndesc, sizeof(*c->d)))) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct agg_catalog *agg_catalog_new(struct session *s)
+{
+	struct agg_catalog *c = catalog_alloc(s, s->nprobes);
+
+	if (!c)
 		goto fail;
 	for (int i = 0; i < s->nprobes; i++) {
 		struct probe *p = s->probes[i];
@@ -90,6 +105,18 @@ fail:
 	agg_catalog_free(c);
 	errno = ENOMEM;
 	return NULL;
+}
+
+struct agg_catalog *agg_catalog_of(struct probe *p)
+{
+	struct agg_catalog *c = catalog_alloc(p->s, 1);
+
+	if (!c || (c->n = 1, desc_fill(&c->d[0], p))) {
+		agg_catalog_free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return c;
 }
 
 void agg_entries_free(struct agg_entry *e, size_t n)
@@ -346,6 +373,12 @@ int agg_catalog_stats(const struct agg_catalog *c, uint32_t id, struct lt_probe_
 	}
 	free(per);
 	return rc;
+}
+
+uint64_t agg_catalog_ring_used(const struct agg_catalog *c, uint64_t *size)
+{
+	*size = c->ring && c->ring->cons ? c->ring->size : 0;
+	return ring_level_used(c->ring);
 }
 
 uint64_t agg_catalog_counter(const struct agg_catalog *c, enum lt_counter which)

@@ -12,6 +12,8 @@
 #include "fetch.h"
 #include "lt_abi.h"
 
+struct probe;
+struct ring_level;
 struct session;
 
 /* One aggregate: a probe with `agg`, as it was when the catalog was made. */
@@ -41,6 +43,8 @@ struct agg_catalog {
 	size_t n;
 	uint64_t events;	/* records handed to Lua */
 	uint64_t lost_detached;	/* records whose probe was gone */
+	uint64_t held_ns, holds;	/* threads held by holds: total time, how many */
+	const struct ring_level *ring;	/* the session's ring (lives as long as it) */
 };
 
 /* One key of one aggregate, summed over CPUs. */
@@ -54,6 +58,8 @@ struct agg_entry {
 
 /* On the session's thread. NULL and errno on failure. */
 struct agg_catalog *agg_catalog_new(struct session *s);
+/* On the session's thread: a catalog of probe p's aggregate alone (agg_probe.c). */
+struct agg_catalog *agg_catalog_of(struct probe *p);
 void agg_catalog_free(struct agg_catalog *c);
 /* Frees what a desc points to (its strings and site names), not the desc. */
 void agg_desc_free(struct agg_desc *d);
@@ -63,6 +69,8 @@ int agg_catalog_read(const struct agg_catalog *c, struct agg_entry **out, size_t
 void agg_entries_free(struct agg_entry *e, size_t n);
 /* Any thread: probe id's statistics summed over CPUs; 0 or -errno. */
 int agg_catalog_stats(const struct agg_catalog *c, uint32_t id, struct lt_probe_stats *out);
+/* Any thread: the ring's bytes waiting for the loop, and its size. */
+uint64_t agg_catalog_ring_used(const struct agg_catalog *c, uint64_t *size);
 /* Any thread: a global drop counter summed over CPUs (0 when unreadable). */
 uint64_t agg_catalog_counter(const struct agg_catalog *c, enum lt_counter which);
 /* The entry's key as text ("" for a keyless aggregate); false for stack keys, which need
