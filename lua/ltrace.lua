@@ -59,8 +59,10 @@ function M.prototypes(opts)
 		end
 		local home = os.getenv("HOME")
 		for _, path in ipairs({ "/etc/ltrace.conf", home and home .. "/.ltrace.conf" }) do
+			-- ENOENT: none there; EACCES: as ltrace, which skips a file it cannot open
+			-- (a non-root run with root's HOME: sudo -u, setpriv).
 			local ok, err, code = conf.add_file(lib, path, path == "/etc/ltrace.conf")
-			if not ok and code ~= 2 then warn("%s", err) end	-- 2: ENOENT, none there
+			if not ok and code ~= 2 and code ~= 13 then warn("%s", err) end
 		end
 	else
 		for _, path in ipairs(opts.configs) do

@@ -128,6 +128,15 @@ assert_not_contains "$(cat "$ERR")" "interrupted" "no callback error"
 for _ in $(seq 100); do [ -s "$TMP/spin2.int" ] && break; sleep 0.05; done
 assert_eq INT "$(cat "$TMP/spin2.int" 2>/dev/null)" "the command got SIGINT"
 
+case_ "not root, HOME unreadable (root's, under setpriv): one line, non-zero, as ltrace skips ~/.ltrace.conf"
+LAST_CMD="(as nobody, HOME=/root) ltrace-ebpf -e strlen ltfx_basic"
+RC=0
+timeout -k 5 30 setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/root \
+	"$LTRACE_EBPF" -e strlen "$LTFX/ltfx_basic" >"$OUT" 2>"$ERR" </dev/null || RC=$?
+assert_ne 0 "$RC" "exit status"
+assert_eq 1 "$(wc -l <"$ERR")" "one line on stderr: $(head -c 300 "$ERR")"
+assert_contains "$(cat "$ERR")" "nothing traced" "says why"
+
 case_ "-S: ltrace's names and values (read's buffer, 0xffffff9c, SYS_pread, SYS_334)"
 le -S "$LTFX/ltfx_basic"
 assert_match "$(grep -m1 '^SYS_read(' "$TMP/le.out")" '^SYS_read\([0-9]+, "\\177ELF' \
