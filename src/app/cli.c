@@ -33,6 +33,7 @@ void cli_usage(void)
 	      "  --metrics-token-file F  the token (else $LTRACE_EBPF_METRICS_TOKEN, else random)\n"
 	      "  --metrics-max-series N  series per scrape at most (default 50000)\n"
 	      "  --metrics-public  let --metrics listen on an address that is not loopback\n"
+	      CLI_HTTP_USAGE
 	      "  --tool NAME run the shipped tool NAME (also installed as ltrace-ebpf-NAME);\n"
 	      "              the arguments after NAME are the tool's (NAME -h: its help)\n"
 	      "  --tools     list the shipped tools\n"
@@ -155,6 +156,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		{ "repl", no_argument, NULL, 'R' },
 		{ "tool", required_argument, NULL, CLI_OPT_TOOL },
 		{ "tools", no_argument, NULL, CLI_OPT_TOOLS },
+		CLI_HTTP_LONGS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_metrics metrics = {};
@@ -171,11 +173,13 @@ int cli_parse(int argc, char **argv, struct cli *c)
 
 	if (!list_verbose && cli_ltrace_wanted(argc, argv)) {	/* ltrace(1): lua/ltrace.lua */
 		cli_ltrace_parse(argc, argv, c);
+		c->http.ndjson_fd = -1;
 		c->metrics = metrics;
 		return check_metrics(c);
 	}
 	memset(c, 0, sizeof(*c));
 	c->mode = CLI_REPL;
+	c->http.ndjson_fd = -1;
 	opterr = 0;
 	if (split_command(&argc, argv, c))
 		return -EINVAL;
@@ -200,15 +204,23 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		case 'R': c->mode = CLI_REPL; break;
 		case CLI_OPT_TOOLS: c->mode = CLI_TOOLS; return 0;
 		case CLI_OPT_TOOL:	/* what follows NAME is the tool's */
-			return cli_tool(optarg, &argv[optind], argc - optind, c);
+			return cli_tool(optarg, &argv[optind], argc - optind, c) ?:
+			       cli_http_check(&c->http, true);
 		case ':':	/* ':' leads the option string: a missing argument is said so */
 			fprintf(stderr, "ltrace-ebpf: option '%s' requires an argument (see --help)\n",
 				argv[optind - 1]);
 			return -EINVAL;
-		default:
+		default: {
+			int rc = cli_http_opt(opt, optarg, &c->http);
+
+			if (rc < 0)
+				return rc;
+			if (rc)
+				break;
 			fprintf(stderr, "ltrace-ebpf: unknown option '%s' (see --help)\n",
 				argv[optind - 1]);
 			return -EINVAL;
+		}
 		}
 	}
 	parse_operands(argc, argv, optind, c);
@@ -217,5 +229,8 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		return -EINVAL;
 	}
 	c->metrics = metrics;
+	if (cli_http_check(&c->http, c->mode == CLI_SCRIPT || c->mode == CLI_ONELINER ||
+					  c->mode == CLI_REPL))
+		return -EINVAL;
 	return check_metrics(c);
 }

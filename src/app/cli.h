@@ -3,6 +3,7 @@
 #define LT_CLI_H
 
 #include <stdbool.h>
+#include "cli_http.h"
 
 enum cli_mode { CLI_SCRIPT, CLI_ONELINER, CLI_LIST, CLI_REPL, CLI_LUA_TEST, CLI_HELP,
 		CLI_VERSION, CLI_TOOLS };
@@ -27,6 +28,7 @@ struct cli {
 	bool keep_going;	/* -k */
 	bool verbose;		/* -v */
 	struct cli_metrics metrics;
+	struct cli_http http;	/* --http, --ndjson-fd */
 };
 
 /* argv[i], one of --metrics, --metrics-public, --metrics-token-file, --metrics-max-series

@@ -15,8 +15,12 @@ static const char short_arg[] = "aADeFlnopsuxXwE";
 static const char ltrace_only[] = "aADeFnosuxXwbcCiLrStT";
 static const char native_only[] = "Ekv";
 static const char *const long_arg[] = { "align", "config", "debug", "indent", "library",
-					"output", "where", "lua-test", "tool", NULL };
-static const char *const long_native[] = { "lua-test", "repl", "tool", "tools", NULL };
+					"output", "where", "lua-test", "tool", "http",
+					"http-token-file", "http-jwt-key", "http-keep",
+					"ndjson-fd", NULL };
+static const char *const long_native[] = { "lua-test", "repl", "tool", "tools", "http",
+					   "http-public", "http-token-file", "http-jwt-key",
+					   "http-keep", "ndjson-fd", NULL };
 /* Options that print and exit, as ltrace's do: the command after them is not run. */
 static const char *const long_info[] = { "help", "version", NULL };
 static const char info_only[] = "hV";

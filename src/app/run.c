@@ -20,11 +20,15 @@
 #include "session.h"
 #include "signals.h"
 #include "target.h"
+#include "web.h"
+#include "web_tap.h"
 
 struct run {
 	const struct cli *c;
 	struct session *s;
 	struct metrics *metrics;	/* --metrics: the /metrics server, or NULL */
+	struct web *web;		/* --http: the page's server, or NULL */
+	struct web_ndjson *ndjson;	/* --ndjson-fd: the records' writer, or NULL */
 	lua_State *L;		/* the script's state (script_new), on the session */
 	struct target t;
 	bool have_target;
@@ -212,6 +216,7 @@ static int run_phases(struct run *r)
 		return 1;
 	}
 	metrics_refresh(r->metrics);	/* scrapes see the script's probes even before the loop runs */
+	web_refresh(r->web);
 	if (release_target(r))
 		return 127;
 	if (r->c->mode == CLI_REPL && repl_start(s, r->L))
@@ -239,33 +244,48 @@ int run_session(const struct cli *c)
 				   .max_series = c->metrics.max_series };
 	struct run r = { .c = c };
 	int status;
+	struct web_opts wo = { .addr = c->http.addr, .public_ok = c->http.public_ok,
+			       .token_file = c->http.token_file, .jwt_key = c->http.jwt_key,
+			       .keep = c->http.keep };
 
 	/* Bound before anything starts: a bad address or a port in use leaves nothing behind. */
 	if (c->metrics.addr && !(r.metrics = metrics_open(&mo)))
 		return 1;
+	if (c->http.addr && !(r.web = web_open(&wo))) {
+		metrics_close(r.metrics);
+		return 1;
+	}
 	if (start_target(&r, &o)) {
+		web_close(r.web);
 		metrics_close(r.metrics);
 		return 1;
 	}
 	r.s = session_new(&o);
 	if (r.s)
 		r.L = script_new(r.s);
-	if (!r.L || metrics_attach(r.metrics, r.s)) {
+	if (r.L && c->http.ndjson_fd >= 0 && !(r.ndjson = web_ndjson_open(r.s, c->http.ndjson_fd)))
+		fprintf(stderr, "ltrace-ebpf: --ndjson-fd: out of memory\n");
+	if (!r.L || metrics_attach(r.metrics, r.s) || web_attach(r.web, r.s) ||
+	    (c->http.ndjson_fd >= 0 && !r.ndjson)) {
+		web_close(r.web);
 		metrics_close(r.metrics);
 		target_abort(&r.t);
 		if (r.L)
 			script_close(r.L);
 		session_free(r.s);
+		web_ndjson_close(r.ndjson);
 		return 1;
 	}
 	set_args(r.L, c);
 	status = run_phases(&r);
-	metrics_close(r.metrics);	/* its thread reads the session's maps: stop it first */
+	web_close(r.web);	/* its threads read the session's maps: stop them first */
+	metrics_close(r.metrics);	/* the same */
 	detach_all(r.s);	/* before the exit: nothing of ours stays in a traced process */
 	if (status && r.t.spawned && r.t.gate_fd >= 0)
 		target_abort(&r.t);	/* never started: do not leave it waiting */
 	script_close(r.L);
 	session_free(r.s);
+	web_ndjson_close(r.ndjson);	/* the sink was the tap's until the session went */
 	target_close(&r.t);
 	if (output_guard_was_cut())
 		fprintf(stderr, "ltrace-ebpf: output stalled after the stop request; what was "
