@@ -89,7 +89,7 @@ int http_listen(const struct http_listen_opts *o, char *url, size_t ulen)
 		return -errno;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 16) ||
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, SOMAXCONN) ||
 	    getsockname(fd, (struct sockaddr *)&ss, &len)) {
 		int err = errno;
 

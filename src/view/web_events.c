@@ -123,6 +123,17 @@ size_t wev_read(struct web_events *ev, uint64_t *cursor, char *buf, size_t len,
 	return used;
 }
 
+uint64_t wev_overrun(struct web_events *ev, uint64_t cursor)
+{
+	uint64_t n = 0;
+
+	pthread_mutex_lock(&ev->mu);
+	if (ev->next > ev->nslots && cursor < ev->next - ev->nslots)
+		n = ev->next - ev->nslots - cursor;
+	pthread_mutex_unlock(&ev->mu);
+	return n;
+}
+
 void wev_counts(struct web_events *ev, struct web_events_counts *out)
 {
 	pthread_mutex_lock(&ev->mu);

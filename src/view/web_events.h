@@ -33,6 +33,8 @@ uint64_t wev_next(struct web_events *ev);
  * *skipped. Bytes written. */
 size_t wev_read(struct web_events *ev, uint64_t *cursor, char *buf, size_t len,
 		uint64_t *skipped);
+/* Any thread: events a reader at cursor can no longer read (overwritten). */
+uint64_t wev_overrun(struct web_events *ev, uint64_t cursor);
 void wev_counts(struct web_events *ev, struct web_events_counts *out);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include "http_serve.h"
 #include "web_events.h"
 #include "web_sse.h"
@@ -13,6 +14,7 @@
 #define TICK_MS 100
 #define KEEPALIVE_S 5
 #define BLOCK 65536
+#define SNDBUF 65536	/* bytes of kernel send buffer per stream */
 
 struct client {
 	struct web_sse *owner;
@@ -153,8 +155,13 @@ static void free_cb(void *cls)
 {
 	struct client *k = cls;
 	struct web_sse *s = k->owner;
+	uint64_t lost = wev_overrun(s->ev, k->cursor);
 
 	pthread_mutex_lock(&s->mu);
+	if (lost) {	/* it never read again: the connection timeout closed it */
+		s->n.dropped_slow++;
+		s->n.skipped += lost;
+	}
 	for (struct client **pp = &s->list; *pp; pp = &(*pp)->next) {
 		if (*pp == k) {
 			*pp = k->next;
@@ -169,6 +176,8 @@ static void free_cb(void *cls)
 enum MHD_Result wsse_serve(struct web_sse *s, struct MHD_Connection *c)
 {
 	struct client *k = calloc(1, sizeof(*k));
+	const union MHD_ConnectionInfo *ci;
+	int sndbuf = SNDBUF;
 	struct MHD_Response *r;
 	enum MHD_Result rc;
 
@@ -197,6 +206,10 @@ enum MHD_Result wsse_serve(struct web_sse *s, struct MHD_Connection *c)
 	s->n.open++;
 	s->n.served++;
 	pthread_mutex_unlock(&s->mu);
+	/* what the kernel may hold for a client that stopped reading: then the ring overtakes
+	 * it and it is dropped (read_cb) */
+	if ((ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD)))
+		setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	rc = MHD_queue_response(c, MHD_HTTP_OK, r);

@@ -2,7 +2,8 @@
  * (web_events.h) at its own pace from the HTTP thread; with nothing to send it is
  * suspended (no busy wait) and a ticker resumes it when events arrive or a keep-alive is
  * due. A client that falls a whole ring behind (it stopped reading) is dropped and
- * counted; one that never reads again is closed by the connection timeout. */
+ * counted; one that never reads again (its socket full, so no read is asked of us) is
+ * closed by the connection timeout, and counted the same when the ring overtook it. */
 #ifndef LT_WEB_SSE_H
 #define LT_WEB_SSE_H
 
