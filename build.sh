@@ -61,7 +61,7 @@ build() {
 }
 
 # The integration tests whose runs `./build.sh test` repeats under ASan/UBSan.
-ASAN_QUICK='hostile_inputs|errors|repl|capture|stacks_outputs|metrics'
+ASAN_QUICK='hostile_inputs|errors|repl|capture|stacks_outputs|metrics|web'
 
 # asan_tests [CTEST ARGS]: the integration tests with the tool on the sanitized core
 # (build/ltrace-ebpf-asan). Reports go to files, so that a report from a run whose exit
