@@ -172,6 +172,18 @@ enum MHD_Result http_reply(struct MHD_Connection *c, unsigned status, const void
 	return rc;
 }
 
+int http_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 struct MHD_Daemon *http_start(const struct http_listen_opts *o, int fd, unsigned flags,
 			      MHD_AcceptPolicyCallback apc, void *apc_cls,
 			      MHD_AccessHandlerCallback handler, void *cls,

@@ -6,6 +6,7 @@
 #ifndef LT_HTTP_SERVE_H
 #define LT_HTTP_SERVE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <microhttpd.h>
@@ -39,6 +40,11 @@ struct MHD_Daemon *http_start(const struct http_listen_opts *o, int fd, unsigned
 			      MHD_AcceptPolicyCallback apc, void *apc_cls,
 			      MHD_AccessHandlerCallback handler, void *cls,
 			      const struct MHD_OptionItem *more);
+
+/* pthread_create for an endpoint's helper threads: they take no signal either (the loop
+ * reads them from a signalfd, which sees only signals every thread blocks). 0 or an
+ * errno. */
+int http_thread_create(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #define HTTP_TEXT_PLAIN "text/plain; charset=utf-8"
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <json-c/json.h>
+#include "http_serve.h"
 #include "web_sessions.h"
 
 #define OUT_TAIL 2048
@@ -235,7 +236,7 @@ struct web_sessions *wss_new(unsigned keep, size_t cap)
 		return NULL;
 	}
 	w->exe[n] = '\0';
-	if (pthread_create(&w->th, NULL, reader, w)) {
+	if (http_thread_create(&w->th, reader, w)) {
 		close(w->wake[0]);
 		close(w->wake[1]);
 		free(w);

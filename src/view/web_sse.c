@@ -81,7 +81,7 @@ struct web_sse *wsse_new(struct web_events *ev)
 		return NULL;
 	pthread_mutex_init(&s->mu, NULL);
 	s->ev = ev;
-	if (pthread_create(&s->ticker, NULL, tick, s)) {
+	if (http_thread_create(&s->ticker, tick, s)) {
 		free(s);
 		return NULL;
 	}

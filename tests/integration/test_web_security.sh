@@ -141,6 +141,21 @@ tool_wait
 assert_rc 0 "the session ends with its target, no crash"
 assert_contains "$(cat "$TMP/sec.err")" "unauthorized" "the counts at exit"
 
+case_ "Ctrl-C while serving: the loop takes it (the server's threads block signals)"
+cat >"$TMP/int.lua" <<LUA
+probe("call:$LIB:ltfix_add", function(c) end)
+on("end", function() print("end handlers ran") end)
+LUA
+tool_serve int --http 127.0.0.1:0 "$TMP/int.lua"
+wait_for "$TMP/int.err" "^http://"
+serve_cmd "add 3 1 2"
+kill -INT "$TOOL_PID"
+tool_wait
+assert_rc 130 "ended as on Ctrl-C"
+assert_file_contains "$TMP/int.out" "end handlers ran" "an orderly end, not the signal's default action"
+kill "$SERVE_PID" 2>/dev/null || true
+wait_pid "$SERVE_PID"
+
 case_ "addresses: loopback unless --http-public; bad input: one line, non-zero exit"
 lt -t 10 --http 0.0.0.0:0 -E 'print(1)'
 assert_rc 1 "0.0.0.0 without --http-public"
