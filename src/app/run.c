@@ -239,19 +239,19 @@ int run_session(const struct cli *c)
 {
 	struct session_opts o = { .follow = c->follow, .keep_going = c->keep_going,
 				  .repl = c->mode == CLI_REPL, .verbose = c->verbose };
-	struct metrics_opts mo = { .addr = c->metrics.addr, .public_ok = c->metrics.public_ok,
-				   .token_file = c->metrics.token_file,
-				   .max_series = c->metrics.max_series };
+	struct metrics_opts mo = { .addr = c->out.metrics.addr, .public_ok = c->out.metrics.public_ok,
+				   .token_file = c->out.metrics.token_file,
+				   .max_series = c->out.metrics.max_series };
 	struct run r = { .c = c };
 	int status;
-	struct web_opts wo = { .addr = c->http.addr, .public_ok = c->http.public_ok,
-			       .token_file = c->http.token_file, .jwt_key = c->http.jwt_key,
-			       .keep = c->http.keep };
+	struct web_opts wo = { .addr = c->out.web.addr, .public_ok = c->out.web.public_ok,
+			       .token_file = c->out.web.token_file, .jwt_key = c->out.web.jwt_key,
+			       .keep = c->out.web.keep };
 
 	/* Bound before anything starts: a bad address or a port in use leaves nothing behind. */
-	if (c->metrics.addr && !(r.metrics = metrics_open(&mo)))
+	if (c->out.metrics.addr && !(r.metrics = metrics_open(&mo)))
 		return 1;
-	if (c->http.addr && !(r.web = web_open(&wo))) {
+	if (c->out.web.addr && !(r.web = web_open(&wo))) {
 		metrics_close(r.metrics);
 		return 1;
 	}
@@ -263,10 +263,10 @@ int run_session(const struct cli *c)
 	r.s = session_new(&o);
 	if (r.s)
 		r.L = script_new(r.s);
-	if (r.L && c->http.ndjson_fd >= 0 && !(r.ndjson = web_ndjson_open(r.s, c->http.ndjson_fd)))
+	if (r.L && c->out.web.ndjson && !(r.ndjson = web_ndjson_open(r.s, c->out.web.ndjson_fd)))
 		fprintf(stderr, "ltrace-ebpf: --ndjson-fd: out of memory\n");
 	if (!r.L || metrics_attach(r.metrics, r.s) || web_attach(r.web, r.s) ||
-	    (c->http.ndjson_fd >= 0 && !r.ndjson)) {
+	    (c->out.web.ndjson && !r.ndjson)) {
 		web_close(r.web);
 		metrics_close(r.metrics);
 		target_abort(&r.t);

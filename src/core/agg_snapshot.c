@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "agg_snapshot.h"
 #include "probe.h"
+#include "ring_level.h"
 #include "session.h"
 #include "shared_maps.skel.h"
 
@@ -69,6 +70,9 @@ static struct agg_catalog *catalog_alloc(struct session *s, size_t ndesc)
 	c->aggs_fd = c->stats_fd = c->hists_fd = c->counters_fd = -1;
 	c->events = s->events;
 	c->lost_detached = s->lost_lua;
+	c->held_ns = s->held_ns;
+	c->holds = s->holds_done;
+	c->ring = &s->ring;
 	if (s->skel) {
 		c->aggs_fd = bpf_map__fd(s->skel->maps.lt_aggs);
 		c->stats_fd = bpf_map__fd(s->skel->maps.lt_stats);
@@ -369,6 +373,12 @@ int agg_catalog_stats(const struct agg_catalog *c, uint32_t id, struct lt_probe_
 	}
 	free(per);
 	return rc;
+}
+
+uint64_t agg_catalog_ring_used(const struct agg_catalog *c, uint64_t *size)
+{
+	*size = c->ring && c->ring->cons ? c->ring->size : 0;
+	return ring_level_used(c->ring);
 }
 
 uint64_t agg_catalog_counter(const struct agg_catalog *c, enum lt_counter which)

@@ -13,6 +13,7 @@
 #include "lt_abi.h"
 
 struct probe;
+struct ring_level;
 struct session;
 
 /* One aggregate: a probe with `agg`, as it was when the catalog was made. */
@@ -42,6 +43,8 @@ struct agg_catalog {
 	size_t n;
 	uint64_t events;	/* records handed to Lua */
 	uint64_t lost_detached;	/* records whose probe was gone */
+	uint64_t held_ns, holds;	/* threads held by holds: total time, how many */
+	const struct ring_level *ring;	/* the session's ring (lives as long as it) */
 };
 
 /* One key of one aggregate, summed over CPUs. */
@@ -66,6 +69,8 @@ int agg_catalog_read(const struct agg_catalog *c, struct agg_entry **out, size_t
 void agg_entries_free(struct agg_entry *e, size_t n);
 /* Any thread: probe id's statistics summed over CPUs; 0 or -errno. */
 int agg_catalog_stats(const struct agg_catalog *c, uint32_t id, struct lt_probe_stats *out);
+/* Any thread: the ring's bytes waiting for the loop, and its size. */
+uint64_t agg_catalog_ring_used(const struct agg_catalog *c, uint64_t *size);
 /* Any thread: a global drop counter summed over CPUs (0 when unreadable). */
 uint64_t agg_catalog_counter(const struct agg_catalog *c, enum lt_counter which);
 /* The entry's key as text ("" for a keyless aggregate); false for stack keys, which need

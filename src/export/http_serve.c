@@ -192,7 +192,7 @@ struct MHD_Daemon *http_start(const struct http_listen_opts *o, int fd, unsigned
 	struct MHD_Daemon *d;
 	sigset_t all, old;
 
-	/* The thread must take no signal: the loop reads them from a signalfd. */
+	/* The thread takes no signal: the handlers run on the loop's thread. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	/* epoll (MHD_USE_AUTO): the session may hold more than FD_SETSIZE fds (a link per

@@ -2,7 +2,7 @@
  * bound by us (a bad address or a port in use is reported with its errno before anything
  * starts; a non-loopback address only with the endpoint's explicit flag), its secret token
  * (a file, an environment variable or random), a constant-time check of it, and a
- * libmicrohttpd daemon on its own thread that takes no signal (the loop reads them). */
+ * libmicrohttpd daemon on its own thread that takes no signal (the loop's thread does). */
 #ifndef LT_HTTP_SERVE_H
 #define LT_HTTP_SERVE_H
 
@@ -41,9 +41,9 @@ struct MHD_Daemon *http_start(const struct http_listen_opts *o, int fd, unsigned
 			      MHD_AccessHandlerCallback handler, void *cls,
 			      const struct MHD_OptionItem *more);
 
-/* pthread_create for an endpoint's helper threads: they take no signal either (the loop
- * reads them from a signalfd, which sees only signals every thread blocks). 0 or an
- * errno. */
+/* pthread_create for an endpoint's helper threads: like the daemon's, they take no signal,
+ * so the handlers (src/app/signals.c) always run on the loop's thread, never in the middle
+ * of a helper's locked section. 0 or an errno. */
 int http_thread_create(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #define HTTP_TEXT_PLAIN "text/plain; charset=utf-8"
