@@ -109,6 +109,12 @@ static int set_ndjson_fd(struct cli_outputs *o, const char *value)
 	return 0;
 }
 
+static int set_otlp(struct cli_outputs *o, const char *value)
+{
+	o->otlp = value;	/* checked by otlp_open, with the URL parser that will use it */
+	return 0;
+}
+
 static const struct output_opt opts[] = {
 	{ "--metrics", TAKES_VALUE, set_metrics,
 	  "  --metrics HOST:PORT  serve the in-kernel aggregates to Prometheus at\n"
@@ -133,6 +139,9 @@ static const struct output_opt opts[] = {
 	  "  --http-public  let --http listen on an address that is not loopback\n" },
 	{ "--ndjson-fd", TAKES_VALUE, set_ndjson_fd,
 	  "  --ndjson-fd FD  every record, as one line of JSON, to FD\n" },
+	{ "--otlp", TAKES_VALUE, set_otlp,
+	  "  --otlp URL  send paired calls as OpenTelemetry spans (OTLP/HTTP JSON) to\n"
+	  "              URL/v1/traces, e.g. http://127.0.0.1:4318 (docs/exporters.md)\n" },
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -174,18 +183,14 @@ int cli_outputs_check(const struct cli_outputs *o, bool has_session)
 		fprintf(stderr, "ltrace-ebpf: --metrics-* options need --metrics HOST:PORT\n");
 		return -EINVAL;
 	}
-	if (m->addr && !has_session) {
-		fprintf(stderr, "ltrace-ebpf: --metrics serves a tracing session (a script, -E, "
-			"the REPL or the ltrace front end)\n");
-		return -EINVAL;
-	}
 	if ((w->public_ok || w->token_file || w->jwt_key || w->keep) && !w->addr) {
 		fprintf(stderr, "ltrace-ebpf: --http-* options need --http HOST:PORT\n");
 		return -EINVAL;
 	}
-	if ((w->addr || w->ndjson) && !has_session) {
-		fprintf(stderr, "ltrace-ebpf: --http and --ndjson-fd serve a tracing session (a "
-			"script, -E, the REPL or the ltrace front end)\n");
+	if ((m->addr || o->otlp || w->addr || w->ndjson) && !has_session) {
+		fprintf(stderr, "ltrace-ebpf: %s serves a tracing session (a script, -E, "
+			"the REPL or the ltrace front end)\n", m->addr ? "--metrics" :
+			o->otlp ? "--otlp" : w->addr ? "--http" : "--ndjson-fd");
 		return -EINVAL;
 	}
 	return 0;

@@ -1,6 +1,6 @@
 /* The options every front end shares: where a session's data goes besides the terminal
- * (--metrics, --http and their options; an output's flags are rows of one table in
- * cli_outputs.c).
+ * (--metrics and its options, --otlp, --http and its options; an output's flags are rows
+ * of one table in cli_outputs.c).
  * They are taken out of argv before a front end reads the rest (cli_take_outputs). */
 #ifndef LT_CLI_OUTPUTS_H
 #define LT_CLI_OUTPUTS_H
@@ -30,6 +30,7 @@ struct cli_web {
 struct cli_outputs {
 	struct cli_metrics metrics;
 	struct cli_web web;
+	const char *otlp;	/* --otlp URL (src/export/otlp.h) */
 };
 
 /* argv[i] when it is an output option (with "=VALUE" or the value in argv[i + 1]): the

@@ -13,6 +13,7 @@
 #include "http_serve.h"
 #include "metrics.h"
 #include "metrics_snapshot.h"
+#include "otlp.h"
 #include "prom_text.h"
 
 /* How long a scrape waits for the loop's snapshot before it takes the last one: well
@@ -56,6 +57,7 @@ static void own_metrics(FILE *f, struct metrics *m, const struct prom_counts *pc
 	snprintf(v, sizeof(v), "%.6f", m->last_seconds);
 	prom_write_own(f, "ltrace_exporter_last_scrape_duration_seconds", "gauge",
 		       "Time the previous scrape took to read the maps and write the text.", v);
+	otlp_write_prom(f);	/* --otlp's counters, when it is on */
 }
 
 /* The page: aggregates, the session's counters, the exporter's own. NULL on ENOMEM. */
@@ -74,7 +76,7 @@ static char *scrape(struct metrics *m, size_t *len)
 		return NULL;
 	}
 	if (snap && !agg_catalog_read(snap->cat, &e, &n)) {
-		/* the maps' entries, then the loop's copies of Lua's: both ordered by desc */
+		/* the maps' entries and the loop's copies, ordered by desc for the writer */
 		struct agg_entry *all = calloc(n + snap->ngiven + 1, sizeof(*all));
 
 		if (all) {
@@ -82,6 +84,7 @@ static char *scrape(struct metrics *m, size_t *len)
 				memcpy(all, e, n * sizeof(*e));
 			if (snap->ngiven)
 				memcpy(all + n, snap->given, snap->ngiven * sizeof(*all));
+			agg_entries_order(all, n + snap->ngiven);
 			prom_write_aggs(f, snap->cat, snap->meta, all, n + snap->ngiven,
 					m->max_series, &pc);
 			free(all);

@@ -136,6 +136,23 @@ serve_cmd quit
 tool_wait
 assert_rc 0 "the session ends with its target"
 
+case_ "stack-keyed aggregates: one series per folded stack, named by the loop's symbolizer"
+tool_serve stk --metrics 127.0.0.1:0 \
+	-E "probe('$LIB:ltfix_add', { agg = 'count', by = 'ustack' }); probe('call:$LIB:ltfix_sleep_us', { agg = 'hist', by = 'ustack' })"
+metrics_url stk
+serve_cmd "add 4 1 2"
+serve_cmd "sleep 2 100"
+scrape -H "Authorization: Bearer $TOKEN" "$URL"
+assert_match "$(cat "$TMP/page")" \
+	"ltrace_libltfix_ltfix_add_total\{probe=\"$LIB:ltfix_add\",stack=\"[^\"]*;call_do;ltfix_add\"\} 4" \
+	"ltfix_add's four calls under one stack, root first, the probed function last"
+assert_match "$(cat "$TMP/page")" \
+	"ltrace_call_libltfix_ltfix_sleep_us_seconds_bucket\{probe=\"call:$LIB:ltfix_sleep_us\",stack=\"[^\"]*;main;call_do\",le=\"\+Inf\"\} 2" \
+	"a stack-keyed histogram"
+serve_cmd quit
+tool_wait
+assert_rc 0 "the session ends with its target"
+
 case_ "the ltrace front end: -c's in-kernel counts served"
 tool_serve lc --metrics 127.0.0.1:0 -c -- "$SERVE"
 metrics_url lc
