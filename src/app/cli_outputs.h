@@ -1,5 +1,6 @@
 /* The options every front end shares: where a session's data goes besides the terminal
- * (--metrics and its options, --otlp; an output's flags are rows of one table in cli_outputs.c).
+ * (--metrics and its options, --otlp, --http and its options; an output's flags are rows
+ * of one table in cli_outputs.c).
  * They are taken out of argv before a front end reads the rest (cli_take_outputs). */
 #ifndef LT_CLI_OUTPUTS_H
 #define LT_CLI_OUTPUTS_H
@@ -15,8 +16,20 @@ struct cli_metrics {
 	unsigned long max_series;	/* --metrics-max-series */
 };
 
+/* --http HOST:PORT and its options (src/view/web.h), and --ndjson-fd. */
+struct cli_web {
+	const char *addr;
+	bool public_ok;		/* --http-public */
+	const char *token_file;	/* --http-token-file */
+	const char *jwt_key;	/* --http-jwt-key */
+	unsigned keep;		/* --http-keep (0: the default) */
+	bool ndjson;		/* --ndjson-fd given */
+	int ndjson_fd;
+};
+
 struct cli_outputs {
 	struct cli_metrics metrics;
+	struct cli_web web;
 	const char *otlp;	/* --otlp URL (src/export/otlp.h) */
 	bool dashboard;		/* --dashboard: the terminal view (src/view/dash.h) */
 };
