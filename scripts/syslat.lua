@@ -1,116 +1,221 @@
--- syslat: where a process spends its time in system calls. Latency per syscall is
--- aggregated in kernel (one log2 histogram per syscall, no per-event traffic); at the
--- end the syscalls are grouped by category (file, network, memory, scheduling, process,
--- other), the hotspots (syscalls by total time) are ranked, and with -j the whole
--- report is one JSON object.
+-- syslat: where processes spend their time in system calls. Latency per syscall is
+-- aggregated in kernel (one log2 histogram per syscall, no per-event traffic), in one
+-- probe per category (file, network, memory, scheduling, process, other), so that
+-- --metrics exports each syscall's histogram with its category and syscall as labels.
+-- Each report groups the syscalls by category, ranks the hotspots (syscalls by total
+-- time), and on request adds rows per process and per thread (in-kernel histograms keyed
+-- by pid / tid), the user stacks of the hottest syscalls (lua/syslat/stacks.lua) and the
+-- request view (lua/syslat/requests.lua). With -i the report comes every SECS seconds and
+-- covers that interval only; with -j each report is one JSON object.
 --
 --   ltrace-ebpf scripts/syslat.lua -h   (the options: the spec table below)
 local tool = require("tool")
+local categories = require("syslat.categories")
+local delta = require("syslat.delta")
 
 local spec = {
 	name = "syslat",
-	summary = "Syscall latency of a process by syscall and category, with hotspots.",
+	summary = "Syscall latency of processes by syscall and category, with hotspots.",
+	pids = true,
 	options = {
 		{ "-T", "top", "TOP", "hotspots shown", number = true, default = 10 },
 		{ "-H", "hists", nil, "print the latency histogram of each hotspot" },
-		{ "-j", "json", nil, "the report as one JSON object" },
+		tool.INTERVAL,
+		tool.COUNT,
+		{ "-C", "comm", "COMM", "trace the processes whose command name is COMM" },
+		{ "-P", "procs", nil, "a row per process (implied by several -p PIDs and by -C)" },
+		{ "-t", "threads", nil, "a row per thread" },
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
+if opts.comm and opts.pid then error("-C COMM and -p PID: use one of them", 0) end
+if opts.count and not opts.interval then error("-n COUNT needs -i SECS", 0) end
+opts.procs = opts.procs or opts.comm ~= nil or (opts.pids and #opts.pids > 1)
 tool.start(opts)
 
--- Category of each syscall (x86_64 names); anything else is "other".
-local categories = {
-	file = { "read", "write", "pread64", "pwrite64", "readv", "writev", "preadv", "pwritev",
-	         "preadv2", "pwritev2", "open", "openat", "openat2", "close", "close_range",
-	         "stat", "fstat", "lstat", "newfstatat", "statx", "lseek", "fsync", "fdatasync",
-	         "getdents64", "readlink", "readlinkat", "access", "faccessat", "faccessat2",
-	         "unlink", "unlinkat", "rename", "renameat", "renameat2", "mkdir", "mkdirat",
-	         "fcntl", "ioctl", "dup", "dup2", "dup3", "pipe", "pipe2", "sendfile",
-	         "copy_file_range", "splice", "ftruncate", "truncate", "fallocate", "chmod",
-	         "fchmod", "fchmodat", "chown", "fchown", "fchownat", "getcwd", "chdir", "fchdir",
-	         "statfs", "fstatfs", "flock", "sync", "syncfs", "inotify_add_watch" },
-	network = { "socket", "socketpair", "connect", "accept", "accept4", "bind", "listen",
-	            "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
-	            "shutdown", "getsockopt", "setsockopt", "getsockname", "getpeername" },
-	memory = { "mmap", "munmap", "mprotect", "brk", "mremap", "madvise", "mlock", "munlock",
-	           "mlockall", "munlockall", "mincore", "msync", "membarrier", "memfd_create" },
-	scheduling = { "nanosleep", "clock_nanosleep", "sched_yield", "futex", "futex_waitv",
-	               "poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait",
-	               "epoll_pwait2", "pause", "rt_sigsuspend", "rt_sigtimedwait", "wait4",
-	               "waitid", "sched_setaffinity", "sched_getaffinity" },
-	process = { "clone", "clone3", "fork", "vfork", "execve", "execveat", "exit",
-	            "exit_group", "kill", "tgkill", "tkill", "rt_sigaction", "rt_sigprocmask",
-	            "rt_sigreturn", "prctl", "arch_prctl", "set_tid_address", "set_robust_list",
-	            "rseq", "prlimit64", "getpid", "gettid", "getppid", "getuid", "geteuid" },
-}
-local category_of = {}
-for cat, names in pairs(categories) do
-	for _, n in ipairs(names) do category_of[n] = cat end
+-- Every syscall the build knows: the sites of a syscall:* probe, closed at once.
+local names
+do
+	local all = probe("syscall:*", { agg = "count", print = false })
+	names = all:sites()
+	all:close()
 end
 
-local p = probe("syscall:*", { agg = "hist", of = "duration", by = "syscall", print = false })
+-- One histogram probe per category, keyed by syscall; exported as one family,
+-- syslat_syscall_duration_seconds{category=..., syscall=...}.
+local filter = { comm = opts.comm }
+local function hist_probe(what, by)
+	return probe(what, { agg = "hist", by = by, print = false, comm = filter.comm })
+end
+local by_category = {}
+for _, c in ipairs(categories.split(names)) do
+	for _, list in ipairs(categories.specs(c[2])) do
+		local p = hist_probe(list, "syscall")
+		export.prometheus(p, { name = "syslat_syscall_duration", key = "syscall",
+		                       labels = { category = c[1] },
+		                       help = "Time in system calls, by category and syscall." })
+		by_category[#by_category + 1] = delta.new(p)
+	end
+end
+local procs = opts.procs and delta.new(export.prometheus(hist_probe("syscall:*", "pid"),
+	{ name = "syslat_process_syscall_duration", help = "Time in system calls, by process." }))
+local threads = opts.threads and delta.new(export.prometheus(hist_probe("syscall:*", "tid"),
+	{ name = "syslat_thread_syscall_duration", help = "Time in system calls, by thread." }))
 
--- Hotspots: per syscall count, total and average time, p50/p99 from the histogram.
+-- A row of an interval: count, total, average and percentiles from the histogram.
+local function row(e, extra)
+	local h = agg.from_kernel("hist", { { count = e.count, sum = e.sum, buckets = e.buckets } },
+	                          { unit = "ns" })
+	local r = { count = e.count, total_ns = e.sum, avg_ns = e.sum // e.count,
+	            p50_ns = math.floor(h:percentile(50) or 0),
+	            p99_ns = math.floor(h:percentile(99) or 0), hist = h }
+	for k, v in pairs(extra) do r[k] = v end
+	return r
+end
+local function by_total(a, b) return a.total_ns > b.total_ns end
+
+-- What /proc says of a process or thread, kept once seen (it may exit before a report).
+local seen = {}
+local function task(id)
+	id = math.tointeger(tonumber(id))
+	local t = seen[id]
+	if t then return t end
+	t = { pid = id, comm = "?" }
+	local f = io.open("/proc/" .. id .. "/status")
+	if f then
+		local s = f:read("a")
+		f:close()
+		t.comm = s:match("Name:%s*([^\n]*)") or "?"
+		t.pid = math.tointeger(tonumber(s:match("Tgid:%s*(%d+)"))) or id
+		seen[id] = t
+	end
+	return t
+end
+
 local function collect()
 	local rows, cats, total = {}, {}, 0
-	for _, e in ipairs(p:read()) do
-		local h = agg.from_kernel("hist", { e }, { unit = "ns" })
-		local cat = category_of[e.key] or "other"
-		rows[#rows + 1] = { name = e.key, category = cat, count = e.count, total_ns = e.sum,
-		                    avg_ns = e.sum // e.count, p50_ns = h:percentile(50),
-		                    p99_ns = h:percentile(99), hist = h }
-		local c = cats[cat] or { category = cat, count = 0, total_ns = 0 }
-		c.count, c.total_ns = c.count + e.count, c.total_ns + e.sum
-		cats[cat] = c
-		total = total + e.sum
+	for _, tr in ipairs(by_category) do
+		for _, e in ipairs(tr.take()) do
+			local cat = categories.of(e.key)
+			rows[#rows + 1] = row(e, { syscall = e.key, category = cat })
+			local c = cats[cat] or { category = cat, count = 0, total_ns = 0 }
+			c.count, c.total_ns = c.count + e.count, c.total_ns + e.sum
+			cats[cat] = c
+			total = total + e.sum
+		end
 	end
-	table.sort(rows, function(a, b) return a.total_ns > b.total_ns end)
+	table.sort(rows, by_total)
 	local catlist = {}
 	for _, c in pairs(cats) do catlist[#catlist + 1] = c end
-	table.sort(catlist, function(a, b) return a.total_ns > b.total_ns end)
-	return rows, catlist, total
+	table.sort(catlist, by_total)
+	local r = { rows = rows, cats = catlist, total = total }
+	if procs then
+		r.procs = {}
+		for _, e in ipairs(procs.take()) do
+			local t = task(e.key)
+			r.procs[#r.procs + 1] = row(e, { pid = t.pid, comm = t.comm })
+		end
+		table.sort(r.procs, by_total)
+	end
+	if threads then
+		r.threads = {}
+		for _, e in ipairs(threads.take()) do
+			local t = task(e.key)
+			r.threads[#r.threads + 1] = row(e, { tid = math.tointeger(tonumber(e.key)),
+			                                     pid = t.pid, comm = t.comm })
+		end
+		table.sort(r.threads, by_total)
+	end
+	return r
 end
 
 local json_str = fmt.json_string
 
-local function report_json(rows, cats, total)
-	local parts = {}
-	for _, c in ipairs(cats) do
-		parts[#parts + 1] = ('{"category":%s,"count":%d,"total_ns":%d,"share":%.4f}')
-			:format(json_str(c.category), c.count, c.total_ns, total > 0 and c.total_ns / total or 0)
+local function json_rows(list, fields)
+	local out = {}
+	for _, r in ipairs(list) do
+		local kv = {}
+		for _, f in ipairs(fields) do
+			local v = r[f]
+			kv[#kv + 1] = ("%s:%s"):format(json_str(f), type(v) == "string" and json_str(v)
+			                               or ("%d"):format(v))
+		end
+		out[#out + 1] = "{" .. table.concat(kv, ",") .. "}"
 	end
-	local hot = {}
-	for i = 1, math.min(opts.top, #rows) do
-		local r = rows[i]
-		hot[#hot + 1] = ('{"syscall":%s,"category":%s,"count":%d,"total_ns":%d,"avg_ns":%d,'
-			.. '"p50_ns":%d,"p99_ns":%d}'):format(json_str(r.name), json_str(r.category), r.count,
-			r.total_ns, r.avg_ns, math.floor(r.p50_ns or 0), math.floor(r.p99_ns or 0))
-	end
-	printf('{"target":%s,"total_ns":%d,"categories":[%s],"hotspots":[%s]}\n',
-	       target() or "null", total, table.concat(parts, ","), table.concat(hot, ","))
+	return "[" .. table.concat(out, ",") .. "]"
+end
+local STAT_FIELDS = { "count", "total_ns", "avg_ns", "p50_ns", "p99_ns" }
+local function with_stats(...)
+	local t = { ... }
+	for _, f in ipairs(STAT_FIELDS) do t[#t + 1] = f end
+	return t
 end
 
-local function report_text(rows, cats, total)
+local function report_json(r, interval)
+	local parts = {}
+	for _, c in ipairs(r.cats) do
+		parts[#parts + 1] = ('{"category":%s,"count":%d,"total_ns":%d,"share":%.4f}')
+			:format(json_str(c.category), c.count, c.total_ns,
+			        r.total > 0 and c.total_ns / r.total or 0)
+	end
+	local hot = {}
+	for i = 1, math.min(opts.top, #r.rows) do hot[i] = r.rows[i] end
+	local extra = ""
+	if interval then extra = extra .. (',"interval_s":%g'):format(interval) end
+	if r.procs then extra = extra .. ',"processes":' .. json_rows(r.procs, with_stats("pid", "comm")) end
+	if r.threads then
+		extra = extra .. ',"threads":' .. json_rows(r.threads, with_stats("tid", "pid", "comm"))
+	end
+	printf('{"target":%s,"total_ns":%d,"categories":[%s],"hotspots":%s%s}\n',
+	       target() or "null", r.total, table.concat(parts, ","),
+	       json_rows(hot, with_stats("syscall", "category")), extra)
+end
+
+local function stat_cols(x)
+	return fmt.duration(x.total_ns), fmt.duration(x.avg_ns), fmt.duration(x.p50_ns),
+	       fmt.duration(x.p99_ns)
+end
+
+local function report_text(r, interval)
+	if interval then
+		printf("%s  last %gs\n", os.date("%H:%M:%S"), interval)
+	end
 	printf("%-12s %10s %14s %7s\n", "CATEGORY", "CALLS", "TIME", "SHARE")
-	for _, c in ipairs(cats) do
+	for _, c in ipairs(r.cats) do
 		printf("%-12s %10d %14s %6.1f%%\n", c.category, c.count, fmt.duration(c.total_ns),
-		       total > 0 and 100 * c.total_ns / total or 0)
+		       r.total > 0 and 100 * c.total_ns / r.total or 0)
 	end
 	printf("\nhotspots (by total time):\n%-20s %-11s %9s %12s %10s %10s %10s\n", "SYSCALL",
 	       "CATEGORY", "CALLS", "TOTAL", "AVG", "P50", "P99")
-	for i = 1, math.min(opts.top, #rows) do
-		local r = rows[i]
-		printf("%-20s %-11s %9d %12s %10s %10s %10s\n", r.name, r.category, r.count,
-		       fmt.duration(r.total_ns), fmt.duration(r.avg_ns),
-		       fmt.duration(math.floor(r.p50_ns or 0)), fmt.duration(math.floor(r.p99_ns or 0)))
-		if opts.hists then print(r.hist) end
+	for i = 1, math.min(opts.top, #r.rows) do
+		local x = r.rows[i]
+		printf("%-20s %-11s %9d %12s %10s %10s %10s\n", x.syscall, x.category, x.count, stat_cols(x))
+		if opts.hists then print(x.hist) end
 	end
+	if r.procs then
+		printf("\nprocesses:\n%-8s %-16s %9s %12s %10s %10s %10s\n", "PID", "COMM", "CALLS",
+		       "TOTAL", "AVG", "P50", "P99")
+		for _, x in ipairs(r.procs) do
+			printf("%-8d %-16s %9d %12s %10s %10s %10s\n", x.pid, x.comm, x.count, stat_cols(x))
+		end
+	end
+	if r.threads then
+		printf("\nthreads:\n%-8s %-8s %-16s %9s %12s %10s %10s %10s\n", "TID", "PID", "COMM",
+		       "CALLS", "TOTAL", "AVG", "P50", "P99")
+		for _, x in ipairs(r.threads) do
+			printf("%-8d %-8d %-16s %9d %12s %10s %10s %10s\n", x.tid, x.pid, x.comm, x.count,
+			       stat_cols(x))
+		end
+	end
+	if interval then print() end
 end
 
-on("end", function()
-	local rows, cats, total = collect()
-	if opts.json then report_json(rows, cats, total) else report_text(rows, cats, total) end
+local function report()
+	local r = collect()
+	if opts.json then report_json(r, opts.interval) else report_text(r, opts.interval) end
 	io.stdout:flush()
-end)
+end
+
+tool.every_report(opts, report)
