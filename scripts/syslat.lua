@@ -35,33 +35,39 @@ if opts.count and not opts.interval then error("-n COUNT needs -i SECS", 0) end
 opts.procs = opts.procs or opts.comm ~= nil or (opts.pids and #opts.pids > 1)
 tool.start(opts)
 
--- Every syscall the build knows: the sites of a syscall:* probe, closed at once.
-local names
-do
-	local all = probe("syscall:*", { agg = "count", print = false })
-	names = all:sites()
-	all:close()
-end
-
--- One histogram probe per category, keyed by syscall; exported as one family,
+-- One in-kernel histogram per syscall (one probe: each probe on syscall:* costs every
+-- syscall of the system its two programs). Its growth is folded, at each report and every
+-- second, into one Lua histogram per category keyed by syscall, exported as one family:
 -- syslat_syscall_duration_seconds{category=..., syscall=...}.
 local filter = { comm = opts.comm }
-local function hist_probe(what, by)
-	return probe(what, { agg = "hist", by = by, print = false, comm = filter.comm })
+local function hist_probe(by)
+	return probe("syscall:*", { agg = "hist", by = by, print = false, comm = filter.comm })
 end
-local by_category = {}
-for _, c in ipairs(categories.split(names)) do
-	for _, list in ipairs(categories.specs(c[2])) do
-		local p = hist_probe(list, "syscall")
-		export.prometheus(p, { name = "syslat_syscall_duration", key = "syscall",
-		                       labels = { category = c[1] },
-		                       help = "Time in system calls, by category and syscall." })
-		by_category[#by_category + 1] = delta.new(p)
+local syscalls = delta.new(hist_probe("syscall"))
+local exported = {}
+for _, c in ipairs(categories.ORDER) do
+	exported[c] = export.prometheus(hist("syslat_" .. c, { unit = "ns", print = false }),
+		{ name = "syslat_syscall_duration", key = "syscall", labels = { category = c },
+		  help = "Time in system calls, by category and syscall." })
+end
+local pending = {}	-- what the kernel gained since the last report, by syscall
+local function refresh()
+	local grown, cats = syscalls.take(), {}
+	delta.fold(pending, grown)
+	for _, e in ipairs(grown) do
+		local c = categories.of(e.key)
+		cats[c] = cats[c] or {}
+		table.insert(cats[c], e)
+	end
+	for c, list in pairs(cats) do
+		exported[c]:merge(agg.from_kernel("hist", list, { unit = "ns" }))
 	end
 end
-local procs = opts.procs and delta.new(export.prometheus(hist_probe("syscall:*", "pid"),
+every("1s", refresh)
+
+local procs = opts.procs and delta.new(export.prometheus(hist_probe("pid"),
 	{ name = "syslat_process_syscall_duration", help = "Time in system calls, by process." }))
-local threads = opts.threads and delta.new(export.prometheus(hist_probe("syscall:*", "tid"),
+local threads = opts.threads and delta.new(export.prometheus(hist_probe("tid"),
 	{ name = "syslat_thread_syscall_duration", help = "Time in system calls, by thread." }))
 
 -- A row of an interval: count, total, average and percentiles from the histogram.
@@ -96,16 +102,16 @@ end
 
 local function collect()
 	local rows, cats, total = {}, {}, 0
-	for _, tr in ipairs(by_category) do
-		for _, e in ipairs(tr.take()) do
-			local cat = categories.of(e.key)
-			rows[#rows + 1] = row(e, { syscall = e.key, category = cat })
-			local c = cats[cat] or { category = cat, count = 0, total_ns = 0 }
-			c.count, c.total_ns = c.count + e.count, c.total_ns + e.sum
-			cats[cat] = c
-			total = total + e.sum
-		end
+	refresh()
+	for _, e in ipairs(delta.entries(pending)) do
+		local cat = categories.of(e.key)
+		rows[#rows + 1] = row(e, { syscall = e.key, category = cat })
+		local c = cats[cat] or { category = cat, count = 0, total_ns = 0 }
+		c.count, c.total_ns = c.count + e.count, c.total_ns + e.sum
+		cats[cat] = c
+		total = total + e.sum
 	end
+	pending = {}
 	table.sort(rows, by_total)
 	local catlist = {}
 	for _, c in pairs(cats) do catlist[#catlist + 1] = c end

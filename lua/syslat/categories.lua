@@ -1,7 +1,5 @@
 -- syslat.categories: which category (file, network, memory, scheduling, process, other)
--- each syscall of x86_64 belongs to, and the syscalls split into one list per category
--- (syslat attaches one probe per category, so that each series it exports carries its
--- category as a constant label next to the syscall key).
+-- each syscall of x86_64 belongs to.
 local M = {}
 
 M.ORDER = { "file", "network", "memory", "scheduling", "process", "other" }
@@ -38,41 +36,5 @@ end
 
 --- M.of(name) -> the category of syscall name ("other" when none names it).
 function M.of(name) return of[name] or "other" end
-
---- M.split(names) -> { {category, {names}} ... } in M.ORDER, empty categories left out:
---- names (the syscalls the build knows, e.g. a syscall:* probe's sites) by category.
-function M.split(names)
-	local lists = {}
-	for _, n in ipairs(names) do
-		local c = M.of(n)
-		lists[c] = lists[c] or {}
-		table.insert(lists[c], n)
-	end
-	local out = {}
-	for _, c in ipairs(M.ORDER) do
-		if lists[c] then out[#out + 1] = { c, lists[c] } end
-	end
-	return out
-end
-
--- A spec names at most 511 characters of syscalls (src/core/spec.h).
-local SPEC_NAMES_MAX = 511
-
---- M.specs(names) -> the "syscall:A,B,..." specs that probe names: as few as the spec's
---- length allows (the "other" category, some 250 syscalls, takes four or five).
-function M.specs(names)
-	local out, cur = {}, {}
-	local len = 0
-	for _, n in ipairs(names) do
-		if len > 0 and len + 1 + #n > SPEC_NAMES_MAX then
-			out[#out + 1] = "syscall:" .. table.concat(cur, ",")
-			cur, len = {}, 0
-		end
-		cur[#cur + 1] = n
-		len = len + (len > 0 and 1 or 0) + #n
-	end
-	if #cur > 0 then out[#out + 1] = "syscall:" .. table.concat(cur, ",") end
-	return out
-end
 
 return M

@@ -3,9 +3,8 @@
 -- back), so an interval's report is the difference of two reads.
 local M = {}
 
--- A read's entries by key, combining repeated keys (per-CPU copies).
-local function by_key(entries)
-	local t = {}
+-- entries folded into t (entries by key), combining repeated keys (per-CPU copies).
+local function fold(t, entries)
 	for _, e in ipairs(entries) do
 		local k = e.key == nil and "" or e.key
 		local d = t[k]
@@ -19,6 +18,15 @@ local function by_key(entries)
 	return t
 end
 
+--- M.fold(t, entries) -> t: entries added into t (entries by key); M.entries(t) -> them
+--- as an array again. An interval's report folds what each look at the kernel brought.
+M.fold = fold
+function M.entries(t)
+	local out = {}
+	for _, e in pairs(t) do out[#out + 1] = e end
+	return out
+end
+
 --- M.new(p) -> a tracker of probe p's in-kernel histogram; tracker:take() -> the entries
 --- ({key, count, sum, buckets}) that grew since the previous take (all of them the first
 --- time), and remembers this read for the next one.
@@ -26,7 +34,7 @@ function M.new(p)
 	local prev = {}
 	return {
 		take = function()
-			local now, out = by_key(p:read()), {}
+			local now, out = fold({}, p:read()), {}
 			for k, e in pairs(now) do
 				local before = prev[k]
 				local d = { key = e.key, count = e.count - (before and before.count or 0),

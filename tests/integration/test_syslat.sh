@@ -113,10 +113,10 @@ assert_eq "True True True True" "$check" \
 	"three reports or more, of 1 s each, none holding both batches (reset), 12 sleeps in all"
 assert_match "$page" "# TYPE syslat_syscall_duration_seconds histogram" "the histogram family"
 assert_match "$page" \
-	"syslat_syscall_duration_seconds_count\{probe=\"syscall:[^\"]*\",syscall=\"pread64\",category=\"file\"\} 36" \
+	"syslat_syscall_duration_seconds_count\{probe=\"lua:syslat_file\",syscall=\"pread64\",category=\"file\"\} 36" \
 	"pread64's count, labelled by syscall and category, across intervals"
 assert_match "$page" \
-	"syslat_syscall_duration_seconds_bucket\{probe=\"[^\"]*\",syscall=\"clock_nanosleep\",category=\"scheduling\",le=\"\+Inf\"\} 12" \
+	"syslat_syscall_duration_seconds_bucket\{probe=\"lua:syslat_scheduling\",syscall=\"clock_nanosleep\",category=\"scheduling\",le=\"\+Inf\"\} 12" \
 	"clock_nanosleep's +Inf bucket in the scheduling category"
 stop_servers
 
