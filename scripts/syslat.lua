@@ -12,6 +12,7 @@
 local tool = require("tool")
 local categories = require("syslat.categories")
 local delta = require("syslat.delta")
+local ustacks = require("syslat.stacks")
 
 local spec = {
 	name = "syslat",
@@ -25,6 +26,7 @@ local spec = {
 		{ "-C", "comm", "COMM", "trace the processes whose command name is COMM" },
 		{ "-P", "procs", nil, "a row per process (implied by several -p PIDs and by -C)" },
 		{ "-t", "threads", nil, "a row per thread" },
+		{ "-S", "stacks", "TOP", "user stacks of the TOP hottest syscalls' slower half", number = true },
 		tool.JSON,
 	},
 }
@@ -51,9 +53,11 @@ for _, c in ipairs(categories.ORDER) do
 		  help = "Time in system calls, by category and syscall." })
 end
 local pending = {}	-- what the kernel gained since the last report, by syscall
+local cumulative = {}	-- and since the start (-S picks the hottest syscalls from it)
 local function refresh()
 	local grown, cats = syscalls.take(), {}
 	delta.fold(pending, grown)
+	delta.fold(cumulative, grown)
 	for _, e in ipairs(grown) do
 		local c = categories.of(e.key)
 		cats[c] = cats[c] or {}
@@ -63,7 +67,6 @@ local function refresh()
 		exported[c]:merge(agg.from_kernel("hist", list, { unit = "ns" }))
 	end
 end
-every("1s", refresh)
 
 local procs = opts.procs and delta.new(export.prometheus(hist_probe("pid"),
 	{ name = "syslat_process_syscall_duration", help = "Time in system calls, by process." }))
@@ -81,6 +84,17 @@ local function row(e, extra)
 	return r
 end
 local function by_total(a, b) return a.total_ns > b.total_ns end
+
+-- -S: every second, the hottest syscalls so far get their stack probe (TOP in all).
+local stacks = opts.stacks and ustacks.new(opts.stacks, opts.comm)
+every("1s", function()
+	refresh()
+	if not stacks then return end
+	local rows = {}
+	for _, e in ipairs(delta.entries(cumulative)) do rows[#rows + 1] = row(e, { syscall = e.key }) end
+	table.sort(rows, by_total)
+	stacks.pick(rows)
+end)
 
 -- What /proc says of a process or thread, kept once seen (it may exit before a report).
 local seen = {}
@@ -116,7 +130,7 @@ local function collect()
 	local catlist = {}
 	for _, c in pairs(cats) do catlist[#catlist + 1] = c end
 	table.sort(catlist, by_total)
-	local r = { rows = rows, cats = catlist, total = total }
+	local r = { rows = rows, cats = catlist, total = total, stacks = stacks and stacks.take() }
 	if procs then
 		r.procs = {}
 		for _, e in ipairs(procs.take()) do
@@ -159,6 +173,33 @@ local function with_stats(...)
 	return t
 end
 
+-- The frames of a stack, innermost first, as names (sym+off, or module+0xoff).
+local SHOWN_FRAMES = 8
+local function frame_names(st)
+	local out = {}
+	for i, f in ipairs(st:frames()) do
+		if i > SHOWN_FRAMES then break end
+		out[i] = f.name
+	end
+	return out
+end
+
+local function json_stacks(list)
+	local out = {}
+	for _, sc in ipairs(list) do
+		local st = {}
+		for i = 1, math.min(opts.top, #sc.stacks) do
+			local x, names = sc.stacks[i], {}
+			for j, n in ipairs(frame_names(x.stack)) do names[j] = json_str(n) end
+			st[i] = ('{"count":%d,"total_ns":%d,"frames":[%s]}'):format(x.count, x.total_ns,
+				table.concat(names, ","))
+		end
+		out[#out + 1] = ('{"syscall":%s,"min_ns":%d,"dropped":%d,"stacks":[%s]}'):format(
+			json_str(sc.syscall), sc.min_ns, sc.dropped, table.concat(st, ","))
+	end
+	return "[" .. table.concat(out, ",") .. "]"
+end
+
 local function report_json(r, interval)
 	local parts = {}
 	for _, c in ipairs(r.cats) do
@@ -171,6 +212,7 @@ local function report_json(r, interval)
 	local extra = ""
 	if interval then extra = extra .. (',"interval_s":%g'):format(interval) end
 	if r.procs then extra = extra .. ',"processes":' .. json_rows(r.procs, with_stats("pid", "comm")) end
+	if r.stacks then extra = extra .. ',"stacks":' .. json_stacks(r.stacks) end
 	if r.threads then
 		extra = extra .. ',"threads":' .. json_rows(r.threads, with_stats("tid", "pid", "comm"))
 	end
@@ -199,6 +241,18 @@ local function report_text(r, interval)
 		local x = r.rows[i]
 		printf("%-20s %-11s %9d %12s %10s %10s %10s\n", x.syscall, x.category, x.count, stat_cols(x))
 		if opts.hists then print(x.hist) end
+	end
+	for _, sc in ipairs(r.stacks or {}) do
+		if #sc.stacks == 0 then goto next end
+		printf("\nstacks of %s (calls of %s or more):\n%12s %9s  %s\n", sc.syscall,
+		       fmt.duration(sc.min_ns), "TOTAL", "CALLS", "STACK (innermost first)")
+		for i = 1, math.min(3, #sc.stacks) do
+			local x = sc.stacks[i]
+			printf("%12s %9d  %s\n", fmt.duration(x.total_ns), x.count,
+			       table.concat(frame_names(x.stack), " <- "))
+		end
+		if sc.dropped > 0 then printf("%22s  (%d calls of other stacks not kept)\n", "", sc.dropped) end
+		::next::
 	end
 	if r.procs then
 		printf("\nprocesses:\n%-8s %-16s %9s %12s %10s %10s %10s\n", "PID", "COMM", "CALLS",

@@ -164,6 +164,35 @@ PY
 done
 stop_servers
 
+case_ "syslat -S: the hottest syscalls' user stacks name the fixture's function"
+sysserve st 2 1
+bg stacks "$SRC_DIR/scripts/syslat.lua" -j -i 1 -S 2 -p "$SRV_PID"
+wait_for "$TMP/stacks.out" '^\{' 30
+# The stack probes come once the syscalls are hot (the next second): requests until a
+# report shows the sleep's stack, 50 at most.
+found=no
+for ((round = 0; round < 50; round++)); do
+	requests "$SRV_PORT" 1 5
+	found=$(/usr/bin/python3 - "$TMP/stacks.out" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    for sc in json.loads(line).get("stacks", []) if line.startswith("{") else []:
+        for st in sc["stacks"]:
+            if sc["syscall"] == "clock_nanosleep" and st["frames"][0].startswith("clock_nanosleep") \
+                    and any(f.startswith("serve_request+") for f in st["frames"]) \
+                    and st["count"] <= 5 * 50 and sc["min_ns"] > 0:
+                print("yes")
+                sys.exit(0)
+print("no")
+PY
+)
+	[ "$found" == yes ] && break
+done
+kill -INT "$BG_PID" 2>/dev/null || true
+bg_wait
+assert_eq yes "$found" "clock_nanosleep's stack: libc's wrapper, then serve_request (DWARF through libc)"
+stop_servers
+
 case_ "syslat: usage and bad options"
 lt "$SRC_DIR/scripts/syslat.lua" -h
 assert_contains "$(cat "$OUT" "$ERR")" "usage" "usage line"
