@@ -13,6 +13,7 @@ local tool = require("tool")
 local categories = require("syslat.categories")
 local delta = require("syslat.delta")
 local ustacks = require("syslat.stacks")
+local requests = require("syslat.requests")
 
 local spec = {
 	name = "syslat",
@@ -26,6 +27,7 @@ local spec = {
 		{ "-C", "comm", "COMM", "trace the processes whose command name is COMM" },
 		{ "-P", "procs", nil, "a row per process (implied by several -p PIDs and by -C)" },
 		{ "-t", "threads", nil, "a row per thread" },
+		{ "-R", "requests", nil, "the request view (every syscall of the targets as a record)" },
 		{ "-S", "stacks", "TOP", "user stacks of the TOP hottest syscalls' slower half", number = true },
 		tool.JSON,
 	},
@@ -34,6 +36,9 @@ local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
 if opts.comm and opts.pid then error("-C COMM and -p PID: use one of them", 0) end
 if opts.count and not opts.interval then error("-n COUNT needs -i SECS", 0) end
+if opts.requests and not (opts.pid or opts.cmd or target() or opts.comm) then
+	error("-R needs processes to watch: -p PID, -C COMM, -c CMD or -- CMD", 0)
+end
 opts.procs = opts.procs or opts.comm ~= nil or (opts.pids and #opts.pids > 1)
 tool.start(opts)
 
@@ -72,6 +77,12 @@ local procs = opts.procs and delta.new(export.prometheus(hist_probe("pid"),
 	{ name = "syslat_process_syscall_duration", help = "Time in system calls, by process." }))
 local threads = opts.threads and delta.new(export.prometheus(hist_probe("tid"),
 	{ name = "syslat_thread_syscall_duration", help = "Time in system calls, by thread." }))
+
+local view = opts.requests and requests.new(opts.comm)
+if view then
+	export.prometheus(view.exported, { name = "syslat_request_duration",
+		help = "Requests: from a read on a socket to the last write that answers it." })
+end
 
 -- A row of an interval: count, total, average and percentiles from the histogram.
 local function row(e, extra)
@@ -130,7 +141,8 @@ local function collect()
 	local catlist = {}
 	for _, c in pairs(cats) do catlist[#catlist + 1] = c end
 	table.sort(catlist, by_total)
-	local r = { rows = rows, cats = catlist, total = total, stacks = stacks and stacks.take() }
+	local r = { rows = rows, cats = catlist, total = total, stacks = stacks and stacks.take(),
+	            requests = view and view.take() }
 	if procs then
 		r.procs = {}
 		for _, e in ipairs(procs.take()) do
@@ -200,6 +212,29 @@ local function json_stacks(list)
 	return "[" .. table.concat(out, ",") .. "]"
 end
 
+-- The calls inside requests, by category or syscall, as rows by total time.
+local function inside(t, field)
+	local list = {}
+	for k, x in pairs(t) do list[#list + 1] = { [field] = k, count = x.count, total_ns = x.total_ns } end
+	table.sort(list, by_total)
+	return list
+end
+
+local function request_latency(q)
+	local h = q.latency
+	return { count = q.count, total_ns = h:sum() or 0, avg_ns = q.count > 0 and h:sum() // q.count or 0,
+	         p50_ns = math.floor(h:percentile(50) or 0), p99_ns = math.floor(h:percentile(99) or 0) }
+end
+
+local function json_requests(q)
+	local lat = request_latency(q)
+	return ('{"count":%d,"per_s":%.3f,"latency":%s,"categories":%s,"syscalls":%s}'):format(
+		q.count, q.seconds > 0 and q.count / q.seconds or 0,
+		json_rows({ lat }, STAT_FIELDS):sub(2, -2),
+		json_rows(inside(q.categories, "category"), { "category", "count", "total_ns" }),
+		json_rows(inside(q.syscalls, "syscall"), { "syscall", "count", "total_ns" }))
+end
+
 local function report_json(r, interval)
 	local parts = {}
 	for _, c in ipairs(r.cats) do
@@ -213,6 +248,7 @@ local function report_json(r, interval)
 	if interval then extra = extra .. (',"interval_s":%g'):format(interval) end
 	if r.procs then extra = extra .. ',"processes":' .. json_rows(r.procs, with_stats("pid", "comm")) end
 	if r.stacks then extra = extra .. ',"stacks":' .. json_stacks(r.stacks) end
+	if r.requests then extra = extra .. ',"requests":' .. json_requests(r.requests) end
 	if r.threads then
 		extra = extra .. ',"threads":' .. json_rows(r.threads, with_stats("tid", "pid", "comm"))
 	end
@@ -253,6 +289,21 @@ local function report_text(r, interval)
 		end
 		if sc.dropped > 0 then printf("%22s  (%d calls of other stacks not kept)\n", "", sc.dropped) end
 		::next::
+	end
+	if r.requests then
+		local q = r.requests
+		local lat = request_latency(q)
+		printf("\nrequests: %d (%.1f/s), latency avg %s p50 %s p99 %s\n", q.count,
+		       q.seconds > 0 and q.count / q.seconds or 0, fmt.duration(lat.avg_ns),
+		       fmt.duration(lat.p50_ns), fmt.duration(lat.p99_ns))
+		if opts.hists and q.count > 0 then print(q.latency) end
+		printf("%-20s %9s %12s %12s\n", "INSIDE REQUESTS", "CALLS", "TIME", "PER REQUEST")
+		for _, list in ipairs({ inside(q.categories, "category"), inside(q.syscalls, "syscall") }) do
+			for _, x in ipairs(list) do
+				printf("%-20s %9d %12s %12.2f\n", x.category or ("  " .. x.syscall), x.count,
+				       fmt.duration(x.total_ns), x.count / math.max(q.count, 1))
+			end
+		end
 	end
 	if r.procs then
 		printf("\nprocesses:\n%-8s %-16s %9s %12s %10s %10s %10s\n", "PID", "COMM", "CALLS",

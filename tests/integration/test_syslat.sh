@@ -45,6 +45,12 @@ for line in open(sys.argv[1]):
 print(n)
 PY
 }
+# metrics_url NAME: URL and TOKEN from the line the tool NAME printed on stderr.
+metrics_url() {
+	wait_for "$TMP/$1.err" "metrics at http://[^ ]+/metrics \(Authorization: Bearer [0-9a-f]+\)"
+	URL=$(sed -nE 's|.*metrics at (http://[^ ]+/metrics) .*|\1|p' "$TMP/$1.err")
+	TOKEN=$(sed -nE 's|.*Authorization: Bearer ([0-9a-f]+)\).*|\1|p' "$TMP/$1.err")
+}
 # wait_jsum FILE SYSCALL N: waits until the reports of FILE add up to N calls of SYSCALL.
 wait_jsum() {
 	local i
@@ -94,8 +100,7 @@ requests "$SRV_PORT" 1 5
 wait_jsum "$TMP/periodic.out" pread64 15
 requests "$SRV_PORT" 1 7
 wait_jsum "$TMP/periodic.out" pread64 36
-URL=$(sed -nE 's|.*metrics at (http://[^ ]+/metrics) .*|\1|p' "$TMP/periodic.err")
-TOKEN=$(sed -nE 's|.*Authorization: Bearer ([0-9a-f]+)\).*|\1|p' "$TMP/periodic.err")
+metrics_url periodic
 page=$(curl -s --max-time 10 -H "Authorization: Bearer $TOKEN" "$URL")
 kill -INT "$BG_PID" 2>/dev/null || true
 bg_wait
@@ -193,6 +198,64 @@ bg_wait
 assert_eq yes "$found" "clock_nanosleep's stack: libc's wrapper, then serve_request (DWARF through libc)"
 stop_servers
 
+case_ "syslat -R: requests of lt_sysserve counted exactly, their latency and the calls inside"
+sysserve rq 5 4
+bg req "$SRC_DIR/scripts/syslat.lua" -j -R -p "$SRV_PID" --metrics 127.0.0.1:0
+wait_attached "$BG_PID"
+requests "$SRV_PORT" 2 6
+# The client closed its connections: the last requests end there, and --metrics has them.
+metrics_url req
+for ((i = 0; i < 1000; i++)); do
+	page=$(curl -s --max-time 10 -H "Authorization: Bearer $TOKEN" "$URL")
+	[[ "$page" == *'syslat_request_duration_seconds_count{probe="lua:syslat_request_latency"} 12'* ]] && break
+	sleep 0.02
+done
+assert_contains "$page" 'syslat_request_duration_seconds_count{probe="lua:syslat_request_latency"} 12' \
+	"the request latency histogram at /metrics"
+kill -INT "$BG_PID" 2>/dev/null || true
+bg_wait
+check=$(/usr/bin/python3 - "$TMP/req.out" <<'PY'
+import json, sys
+q = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1]["requests"]
+calls = {s["syscall"]: s["count"] for s in q["syscalls"]}
+cats = {c["category"]: c["total_ns"] for c in q["categories"]}
+lat = q["latency"]
+print(q["count"], calls.get("pread64"), calls.get("clock_nanosleep"), calls.get("write"),
+      5e6 <= lat["avg_ns"] <= 1e9, lat["p50_ns"] <= lat["p99_ns"], q["per_s"] > 0,
+      cats["scheduling"] >= 12 * 5e6)
+PY
+)
+assert_eq "12 48 12 12 True True True True" "$check" \
+	"12 requests; 4 preads, a sleep and a write in each; latency over the 5 ms sleep, under 1 s"
+stop_servers
+
+case_ "syslat -R: python3's http.server, requests made by curl"
+mkdir -p "$TMP/www"
+echo hello >"$TMP/www/index.txt"
+/usr/bin/python3 -u -m http.server --bind 127.0.0.1 --directory "$TMP/www" 0 >"$TMP/http.log" 2>&1 &
+HTTP_PID=$!
+SERVERS="$HTTP_PID"
+wait_for "$TMP/http.log" "port [0-9]+"
+HTTP_PORT=$(sed -nE 's/.* port ([0-9]+).*/\1/p' "$TMP/http.log" | head -1)
+bg http "$SRC_DIR/scripts/syslat.lua" -j -R -p "$HTTP_PID"
+wait_attached "$BG_PID"
+ok=0
+for ((i = 0; i < 8; i++)); do
+	[ "$(curl -s --max-time 10 "http://127.0.0.1:$HTTP_PORT/index.txt")" == hello ] && ok=$((ok + 1))
+done
+assert_eq 8 "$ok" "curl's requests answered"
+kill -INT "$BG_PID" 2>/dev/null || true
+bg_wait
+check=$(/usr/bin/python3 - "$TMP/http.out" <<'PY'
+import json, sys
+q = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1]["requests"]
+calls = {s["syscall"]: s["count"] for s in q["syscalls"]}
+print(q["count"], calls.get("openat", 0) >= 8, q["latency"]["avg_ns"] > 0)
+PY
+)
+assert_eq "8 True True" "$check" "8 requests, each opening the file it serves"
+stop_servers
+
 case_ "syslat: usage and bad options"
 lt "$SRC_DIR/scripts/syslat.lua" -h
 assert_contains "$(cat "$OUT" "$ERR")" "usage" "usage line"
@@ -204,5 +267,8 @@ assert_contains "$(cat "$ERR")" "-p PID must be an integer" "a bad PID in a list
 lt "$SRC_DIR/scripts/syslat.lua" -n 2
 assert_rc 1
 assert_contains "$(cat "$ERR")" "-n COUNT needs -i SECS" "-n without -i"
+lt "$SRC_DIR/scripts/syslat.lua" -R
+assert_rc 1
+assert_contains "$(cat "$ERR")" "-R needs processes to watch" "-R system-wide"
 
 finish
