@@ -267,6 +267,9 @@ assert_contains "$(cat "$ERR")" "-p PID must be an integer" "a bad PID in a list
 lt "$SRC_DIR/scripts/syslat.lua" -n 2
 assert_rc 1
 assert_contains "$(cat "$ERR")" "-n COUNT needs -i SECS" "-n without -i"
+lt "$SRC_DIR/scripts/syslat.lua" -d 1 --metrics
+assert_rc 1
+assert_contains "$(cat "$ERR")" "option '--metrics' requires an argument" "--metrics among the script's arguments, without its value"
 lt "$SRC_DIR/scripts/syslat.lua" -R
 assert_rc 1
 assert_contains "$(cat "$ERR")" "-R needs processes to watch" "-R system-wide"
