@@ -1,12 +1,12 @@
 -- syslat: where processes spend their time in system calls. Latency per syscall is
--- aggregated in kernel (one log2 histogram per syscall, no per-event traffic), in one
--- probe per category (file, network, memory, scheduling, process, other), so that
--- --metrics exports each syscall's histogram with its category and syscall as labels.
--- Each report groups the syscalls by category, ranks the hotspots (syscalls by total
--- time), and on request adds rows per process and per thread (in-kernel histograms keyed
--- by pid / tid), the user stacks of the hottest syscalls (lua/syslat/stacks.lua) and the
--- request view (lua/syslat/requests.lua). With -i the report comes every SECS seconds and
--- covers that interval only; with -j each report is one JSON object.
+-- aggregated in kernel (one log2 histogram per syscall, no per-event traffic); --metrics
+-- exports each syscall's histogram with its category (file, network, memory, scheduling,
+-- process, other) and syscall as labels. Each report groups the syscalls by category,
+-- ranks the hotspots (syscalls by total time), and on request adds rows per process and
+-- per thread (in-kernel histograms keyed by pid / tid), the user stacks of the hottest
+-- syscalls (lua/syslat/stacks.lua) and the request view (lua/syslat/requests.lua). With -i
+-- the report comes every SECS seconds and covers that interval only; with -j each report
+-- is one JSON object.
 --
 --   ltrace-ebpf scripts/syslat.lua -h   (the options: the spec table below)
 local tool = require("tool")
@@ -46,9 +46,8 @@ tool.start(opts)
 -- syscall of the system its two programs). Its growth is folded, at each report and every
 -- second, into one Lua histogram per category keyed by syscall, exported as one family:
 -- syslat_syscall_duration_seconds{category=..., syscall=...}.
-local filter = { comm = opts.comm }
 local function hist_probe(by)
-	return probe("syscall:*", { agg = "hist", by = by, print = false, comm = filter.comm })
+	return probe("syscall:*", { agg = "hist", by = by, print = false, comm = opts.comm })
 end
 local syscalls = delta.new(hist_probe("syscall"))
 local exported = {}

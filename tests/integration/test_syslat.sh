@@ -11,6 +11,7 @@ source "$(dirname "$0")/lib.sh"
 KREAD="$FIXTURE_DIR/lt_kread"
 SYSSERVE="$FIXTURE_DIR/lt_sysserve"
 CLIENT="$SRC_DIR/tests/integration/syslat_client.py"
+MERGE="$SRC_DIR/tests/integration/syslat_merge.py"	# a session's -i reports as one
 head -c 4096 /dev/zero >"$TMP/data"
 
 # sysserve NAME SLEEP_MS READS: an lt_sysserve in the background; its pid in SRV_PID, its
@@ -133,8 +134,8 @@ PID_B=$SRV_PID PORT_B=$SRV_PORT
 for how in "-p $PID_A,$PID_B" "-C lt_sysserve"; do
 	rm -f "$TMP/hold" "$TMP/cl_a" "$TMP/cl_b"
 	# shellcheck disable=SC2086
-	bg two "$SRC_DIR/scripts/syslat.lua" -j -T 50 -t $how
-	wait_attached "$BG_PID"
+	bg two "$SRC_DIR/scripts/syslat.lua" -j -T 50 -i 1 -t $how
+	wait_for "$TMP/two.out" '^\{' 30	# a first report: every probe is in
 	/usr/bin/python3 "$CLIENT" "$PORT_A" 2 10 "$TMP/hold" >"$TMP/cl_a" &
 	CL_A=$!
 	/usr/bin/python3 "$CLIENT" "$PORT_B" 3 4 "$TMP/hold" >"$TMP/cl_b" &
@@ -152,9 +153,10 @@ for how in "-p $PID_A,$PID_B" "-C lt_sysserve"; do
 		[ "$(ls /proc/"$PID_A"/task /proc/"$PID_B"/task | grep -c '^[0-9]')" -eq 2 ] && break
 		sleep 0.01
 	done
-	check=$(/usr/bin/python3 - "$TMP/two.out" "$PID_A" "$PID_B" <<'PY'
+	/usr/bin/python3 "$MERGE" "$TMP/two.out" >"$TMP/two.json"
+	check=$(/usr/bin/python3 - "$TMP/two.json" "$PID_A" "$PID_B" <<'PY'
 import json, sys
-r = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1]
+r = json.load(open(sys.argv[1]))
 a, b = int(sys.argv[2]), int(sys.argv[3])
 pread = sum(h["count"] for h in r["hotspots"] if h["syscall"] == "pread64")
 pids = {p["pid"] for p in r["processes"]}
@@ -171,9 +173,10 @@ stop_servers
 
 case_ "syslat -S: the hottest syscalls' user stacks name the fixture's function"
 sysserve st 2 1
-bg stacks "$SRC_DIR/scripts/syslat.lua" -j -i 1 -S 2 -p "$SRV_PID"
+bg stacks "$SRC_DIR/scripts/syslat.lua" -j -i 1 -S 3 -p "$SRV_PID"
 wait_for "$TMP/stacks.out" '^\{' 30
-# The stack probes come once the syscalls are hot (the next second): requests until a
+# The stack probes follow the ranking, checked every second (the waits in accept and
+# read rank first, the sleep third): requests until a
 # report shows the sleep's stack, 50 at most.
 found=no
 for ((round = 0; round < 50; round++)); do
@@ -200,8 +203,8 @@ stop_servers
 
 case_ "syslat -R: requests of lt_sysserve counted exactly, their latency and the calls inside"
 sysserve rq 5 4
-bg req "$SRC_DIR/scripts/syslat.lua" -j -R -p "$SRV_PID" --metrics 127.0.0.1:0
-wait_attached "$BG_PID"
+bg req "$SRC_DIR/scripts/syslat.lua" -j -i 1 -R -p "$SRV_PID" --metrics 127.0.0.1:0
+wait_for "$TMP/req.out" '^\{' 30	# a first report: every probe is in
 requests "$SRV_PORT" 2 6
 # The client closed its connections: the last requests end there, and --metrics has them.
 metrics_url req
@@ -214,9 +217,10 @@ assert_contains "$page" 'syslat_request_duration_seconds_count{probe="lua:syslat
 	"the request latency histogram at /metrics"
 kill -INT "$BG_PID" 2>/dev/null || true
 bg_wait
-check=$(/usr/bin/python3 - "$TMP/req.out" <<'PY'
+/usr/bin/python3 "$MERGE" "$TMP/req.out" >"$TMP/req.json"
+check=$(/usr/bin/python3 - "$TMP/req.json" <<'PY'
 import json, sys
-q = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1]["requests"]
+q = json.load(open(sys.argv[1]))["requests"]
 calls = {s["syscall"]: s["count"] for s in q["syscalls"]}
 cats = {c["category"]: c["total_ns"] for c in q["categories"]}
 lat = q["latency"]
@@ -237,8 +241,8 @@ HTTP_PID=$!
 SERVERS="$HTTP_PID"
 wait_for "$TMP/http.log" "port [0-9]+"
 HTTP_PORT=$(sed -nE 's/.* port ([0-9]+).*/\1/p' "$TMP/http.log" | head -1)
-bg http "$SRC_DIR/scripts/syslat.lua" -j -R -p "$HTTP_PID"
-wait_attached "$BG_PID"
+bg http "$SRC_DIR/scripts/syslat.lua" -j -i 1 -R -p "$HTTP_PID"
+wait_for "$TMP/http.out" '^\{' 30
 ok=0
 for ((i = 0; i < 8; i++)); do
 	[ "$(curl -s --max-time 10 "http://127.0.0.1:$HTTP_PORT/index.txt")" == hello ] && ok=$((ok + 1))
@@ -246,9 +250,10 @@ done
 assert_eq 8 "$ok" "curl's requests answered"
 kill -INT "$BG_PID" 2>/dev/null || true
 bg_wait
-check=$(/usr/bin/python3 - "$TMP/http.out" <<'PY'
+/usr/bin/python3 "$MERGE" "$TMP/http.out" >"$TMP/http.json"
+check=$(/usr/bin/python3 - "$TMP/http.json" <<'PY'
 import json, sys
-q = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1]["requests"]
+q = json.load(open(sys.argv[1]))["requests"]
 calls = {s["syscall"]: s["count"] for s in q["syscalls"]}
 print(q["count"], calls.get("openat", 0) >= 8, q["latency"]["avg_ns"] > 0)
 PY
@@ -268,7 +273,8 @@ lt "$SRC_DIR/scripts/syslat.lua" -n 2
 assert_rc 1
 assert_contains "$(cat "$ERR")" "-n COUNT needs -i SECS" "-n without -i"
 lt "$SRC_DIR/scripts/syslat.lua" -d 1 --metrics
-assert_rc 1
+assert_ne 0 "$RC" "--metrics without its value: exit status"
+assert_eq 1 "$(wc -l <"$ERR")" "--metrics without its value: one line on stderr"
 assert_contains "$(cat "$ERR")" "option '--metrics' requires an argument" "--metrics among the script's arguments, without its value"
 lt "$SRC_DIR/scripts/syslat.lua" -R
 assert_rc 1
