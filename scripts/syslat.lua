@@ -35,7 +35,6 @@ local spec = {
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
 if opts.comm and opts.pid then error("-C COMM and -p PID: use one of them", 0) end
-if opts.count and not opts.interval then error("-n COUNT needs -i SECS", 0) end
 if opts.requests and not (opts.pid or opts.cmd or target() or opts.comm) then
 	error("-R needs processes to watch: -p PID, -C COMM, -c CMD or -- CMD", 0)
 end
