@@ -1,5 +1,5 @@
 /* The options every front end shares: where a session's data goes besides the terminal
- * (--metrics and its options; an output's flags are rows of one table in cli_outputs.c).
+ * (--metrics and its options, --otlp; an output's flags are rows of one table in cli_outputs.c).
  * They are taken out of argv before a front end reads the rest (cli_take_outputs). */
 #ifndef LT_CLI_OUTPUTS_H
 #define LT_CLI_OUTPUTS_H
@@ -17,6 +17,7 @@ struct cli_metrics {
 
 struct cli_outputs {
 	struct cli_metrics metrics;
+	const char *otlp;	/* --otlp URL (src/export/otlp.h) */
 };
 
 /* argv[i] when it is an output option (with "=VALUE" or the value in argv[i + 1]): the
