@@ -1,6 +1,6 @@
 -- tool: what the tools in scripts/ share. One option table per tool gives both the parser
 -- and the -h text, so a tool lists exactly the options it takes; the common ones are
--- handled here once: -p PID, -c CMD (a shell command line) or `-- CMD` after the script's
+-- handled here once: -p PID (with spec.pids, PID,PID,...), -c CMD (a shell command line) or `-- CMD` after the script's
 -- options (the target: a running pid, or a command held until the probes are attached),
 -- -d SECS (the end), -o FILE (everything the tool prints goes to FILE), -h. Shared
 -- entries for the options several tools take alike (-i SECS, -n COUNT, -j, -T) are
@@ -47,13 +47,23 @@ local function number_arg(o, text)
 	error(("%s %s must be %s %s (not %s)"):format(o[1], o[3], what, range, text), 0)
 end
 
+-- -p of a tool that takes several processes (spec.pids): "PID,PID,..." -> opts.pids, the
+-- first also in opts.pid (the session's target).
+local PIDS = { "-p", "pid", "PID,...", "trace these processes (and only them)", list = true }
+local function pid_list(o, text)
+	local pids = {}
+	for item in (text .. ","):gmatch("([^,]*),") do pids[#pids + 1] = number_arg(TARGET[1], item) end
+	return pids
+end
+
 -- The options of spec in the order -h lists them: the tool's, spec.extra's (stacktool),
 -- the common ones, then the target's. A system-wide tool (spec.target == false) does not
 -- list them; parsed all the same, they are refused with a message that says why.
 local function all_options(spec, listed)
 	local all = {}
 	for _, list in ipairs({ spec.options or {}, spec.extra or {}, COMMON,
-	                        (spec.target ~= false or not listed) and TARGET or {} }) do
+	                        (spec.target ~= false or not listed)
+	                        and (spec.pids and { PIDS, TARGET[2] } or TARGET) or {} }) do
 		for _, o in ipairs(list) do all[#all + 1] = o end
 	end
 	return all
@@ -105,7 +115,8 @@ local function redirect(path)
 end
 
 -- M.parse(argv, spec) -> opts. spec: { name, summary, options = { { flag, key, ARGNAME or
--- nil, help, number = bool, default = v } }, positional = "NAME" or nil, target = false
+-- nil, help, number = bool, default = v } }, positional = "NAME" or nil, pids = true (-p
+-- takes PID,PID,...: opts.pids), target = false
 -- (system-wide only) or "required", own_output = true (the tool writes -o FILE itself) }.
 -- Misuse raises the usage text (exit status 1); -h prints it and sets opts.help.
 function M.parse(argv, spec)
@@ -124,6 +135,8 @@ function M.parse(argv, spec)
 				local v = argv[i + 1]
 				if v == nil then error(("%s needs %s\n%s"):format(a, o[3], usage(spec)), 0) end
 				if o.number then v = number_arg(o, v) end
+				if o.list then v = pid_list(o, v) end
+				if o.list then opts.pids, v = v, v[1] end
 				opts[o[2]] = v
 				i = i + 2
 			else
@@ -208,10 +221,12 @@ end
 function M.target(opts)
 	if opts.cmd then opts.pid, opts.release = spawn(opts.cmd) end
 	if not opts.pid then return end
-	if not opts.release and not alive(opts.pid) then
-		error(("-p %d: no such process"):format(opts.pid), 0)
+	for _, pid in ipairs(opts.pids or { opts.pid }) do
+		if not opts.release and not alive(pid) then
+			error(("-p %d: no such process"):format(pid), 0)
+		end
+		trace_pid(pid)
 	end
-	trace_pid(opts.pid)
 end
 
 -- M.start(opts): a -c command is released once the probes are attached (at begin); the
@@ -219,7 +234,11 @@ end
 function M.start(opts)
 	local release = opts.release
 	if opts.pid then
-		every("100ms", function() if not alive(opts.pid) then exit(0) end end)
+		local pids = opts.pids or { opts.pid }
+		every("100ms", function()
+			for _, pid in ipairs(pids) do if alive(pid) then return end end
+			exit(0)
+		end)
 	end
 	if release then on("begin", release) end
 	if opts.duration then after(opts.duration, function() exit(0) end) end

@@ -146,6 +146,8 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		}
 	}
 	parse_operands(argc, argv, optind, c);
+	if (c->mode == CLI_SCRIPT && cli_take_script_outputs(&c->nscript_args, c->script_args, &out))
+		return -EINVAL;
 	if (c->pid && c->command) {
 		fprintf(stderr, "ltrace-ebpf: -p and '-- CMD' cannot be used together\n");
 		return -EINVAL;

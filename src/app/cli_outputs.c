@@ -185,6 +185,26 @@ int cli_output_opt(int argc, char **argv, int i, struct cli_outputs *o)
 	return opt->set(o, value) ? -EINVAL : used;
 }
 
+int cli_take_script_outputs(int *n, char **args, struct cli_outputs *o)
+{
+	int i = 0;
+
+	while (i < *n) {
+		int used = cli_output_opt(*n, args, i, o);
+
+		if (used < 0)
+			return used;
+		if (!used) {
+			i++;
+			continue;
+		}
+		memmove(&args[i], &args[i + used], (*n - i - used) * sizeof(*args));
+		*n -= used;
+		args[*n] = NULL;
+	}
+	return 0;
+}
+
 int cli_outputs_check(const struct cli_outputs *o, bool has_session, bool repl)
 {
 	const struct cli_metrics *m = &o->metrics;

@@ -37,6 +37,10 @@ struct cli_outputs {
 /* argv[i] when it is an output option (with "=VALUE" or the value in argv[i + 1]): the
  * argv slots used; 0 when it is not one; -EINVAL after a message. */
 int cli_output_opt(int argc, char **argv, int i, struct cli_outputs *o);
+/* The output options among a script's arguments (args[0..*n), the command after "--" split
+ * off), taken out wherever they stand: `ltrace-ebpf scripts/syslat.lua -i 10 -p PID
+ * --metrics 127.0.0.1:9464` is the contract as written (issue 15). 0 or -EINVAL. */
+int cli_take_script_outputs(int *n, char **args, struct cli_outputs *o);
 /* Options that need another (--metrics-public without --metrics), or a session to serve
  * (has_session: a script, -E, the REPL or the ltrace front end; --dashboard: not the
  * REPL, whose terminal it would take); 0 or -EINVAL after a message. */
