@@ -77,7 +77,35 @@ function counters() return core.counters() end
 --- probe x's in-kernel aggregate, or the Lua aggregate x (count, sum, min, max, stats, hist:
 --- copied by the event loop at each scrape) (docs/exporters.md). Returns x.
 local EXPORTABLE = { count = true, sum = true, min = true, max = true, stats = true, hist = true }
+local json_on = false      -- --json or a tool's -j started the JSON output (M.json)
+
+-- x (an aggregate of agg.lua) as its "agg" line; probe: the in-kernel one's info.
+local function json_agg(x, probe)
+	local info = agg.info(x)
+	return core.json_agg({ name = info.name or probe and probe.name, probe = probe and probe.spec,
+	                       agg = info.kind, unit = info.unit or probe and probe.unit,
+	                       by = probe and probe.by, min = info.min, max = info.max,
+	                       step = info.step }, agg.rows(x))
+end
+
 export = {
+  --- export.json(x) -> true when written, false without --json (docs/json.md): an aggregate
+  --- (hist(), counter() ...) or a probe's in-kernel one as an "agg" line, a table as a
+  --- "record" line (its own "type" kept).
+  json = function(x)
+    if type(x) == "userdata" then
+      local ok, info = pcall(x.info, x)
+      if not ok or info.agg == "none" then
+        error("export.json: a probe without an in-kernel aggregate (option agg)", 2)
+      end
+      return json_agg(x:agg(), info)
+    end
+    if agg.info(x) then return json_agg(x) end
+    if type(x) ~= "table" then error("export.json: expected a table or an aggregate", 2) end
+    local ok, r = pcall(core.json_emit, x)
+    if not ok then error(r, 2) end
+    return r
+  end,
   prometheus = function(x, opts)
     local info = agg.info(x)
     if type(x) == "table" and not info then
@@ -93,6 +121,8 @@ export = {
     return r
   end,
 }
+--- json.encode(v): v as one line of JSON text (the encoder of --json: docs/json.md).
+json = { encode = core.json_encode }
 function target() return core.target() end
 trace_pid = core.trace_pid	-- (the same)
 function probes_list() return all_probes end
@@ -160,10 +190,23 @@ function methods:agg()
 	return agg.from_kernel(info.agg, self:read(), { name = info.name, unit = info.unit })
 end
 
---- p:print(): prints the in-kernel aggregate now (and not again at exit).
+--- p:print(): prints the in-kernel aggregate now (and not again at exit); with --json its
+--- "agg" line.
 function methods:print()
-	print(self:agg())
+	if json_on then json_agg(self:agg(), self:info()) else print(self:agg()) end
 	self:mark_printed()
+end
+
+--- The "json" phase (src/lua/l_json.c): the JSON output has started. print() of an
+--- aggregate writes its "agg" line (what else the script prints goes where it went, which
+--- is stderr when the JSON is on stdout: src/export/json_out.c).
+function M.json()
+	json_on = true
+	local plain = print
+	print = function(...)
+		if select("#", ...) == 1 and agg.info((...)) then return json_agg((...)) end
+		return plain(...)
+	end
 end
 
 function M.begin()
@@ -198,11 +241,14 @@ function M.finish()
 		local ok, info = pcall(p.info, p)
 		if ok and info.print and info.agg ~= "none" then
 			local a = p:agg()
-			if #a > 0 then print(a) end   -- empty maps print nothing, as in bpftrace
+			-- empty maps print nothing, as in bpftrace; JSON has its empty rows
+			if json_on then json_agg(a, info) elseif #a > 0 then print(a) end
 			p:mark_printed()
 		end
 	end
-	for _, a in ipairs(agg.unshown()) do print(a) end   -- Lua ones alike (print = false: not)
+	for _, a in ipairs(agg.unshown()) do   -- Lua ones alike (print = false: not)
+		if json_on then json_agg(a) else print(a) end
+	end
 	io.stdout:flush()
 	if M.report_drops ~= false then report_drops() end
 	if failed then error("an end handler failed", 0) end

@@ -33,6 +33,9 @@ void cli_usage(void)
 	      "  --metrics-token-file F  the token (else $LTRACE_EBPF_METRICS_TOKEN, else random)\n"
 	      "  --metrics-max-series N  series per scrape at most (default 50000)\n"
 	      "  --metrics-public  let --metrics listen on an address that is not loopback\n"
+	      "  --json[=FILE]  the session as JSON lines (events, aggregates, drops) on stdout\n"
+	      "              or in FILE (docs/json.md); what the script prints then goes to\n"
+	      "              stderr when the JSON is on stdout\n"
 	      "  --tool NAME run the shipped tool NAME (also installed as ltrace-ebpf-NAME);\n"
 	      "              the arguments after NAME are the tool's (NAME -h: its help)\n"
 	      "  --tools     list the shipped tools\n"
@@ -68,6 +71,32 @@ static int parse_max_series(const char *text, unsigned long *out)
 	return 0;
 }
 
+bool cli_is_export_opt(const char *arg)
+{
+	return !strncmp(arg, "--metrics", 9) || !strncmp(arg, "--json", 6);
+}
+
+/* --json (stdout) or --json=FILE: never a separate FILE word, which would be taken for
+ * the script or the command. */
+static int json_opt(const char *arg, struct cli_metrics *m)
+{
+	if (strcmp(arg, "--json") && strncmp(arg, "--json=", 7)) {
+		fprintf(stderr, "ltrace-ebpf: unknown option '%s' (see --help)\n", arg);
+		return -EINVAL;
+	}
+	if (arg[6] == '=' && !arg[7]) {
+		fprintf(stderr, "ltrace-ebpf: --json=: expected a file name after '='\n");
+		return -EINVAL;
+	}
+	if (m->json) {
+		fprintf(stderr, "ltrace-ebpf: --json given twice\n");
+		return -EINVAL;
+	}
+	m->json = true;
+	m->json_path = arg[6] == '=' ? arg + 7 : NULL;
+	return 1;
+}
+
 int cli_metrics_opt(int argc, char **argv, int i, struct cli_metrics *m)
 {
 	static const char *const names[] = { "--metrics", "--metrics-token-file",
@@ -76,6 +105,8 @@ int cli_metrics_opt(int argc, char **argv, int i, struct cli_metrics *m)
 	size_t len = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
 	int k = 0, used = 1;
 
+	if (!strncmp(argv[i], "--json", 6))
+		return json_opt(argv[i], m);
 	while (names[k] && (strlen(names[k]) != len || strncmp(names[k], argv[i], len)))
 		k++;
 	if (!names[k] || (k == 3 && eq)) {
@@ -112,6 +143,11 @@ static int check_metrics(const struct cli *c)
 	if (m->addr && c->mode != CLI_SCRIPT && c->mode != CLI_ONELINER && c->mode != CLI_REPL) {
 		fprintf(stderr, "ltrace-ebpf: --metrics serves a tracing session (a script, -E, "
 			"the REPL or the ltrace front end)\n");
+		return -EINVAL;
+	}
+	if (m->json && c->mode != CLI_SCRIPT && c->mode != CLI_ONELINER) {
+		fprintf(stderr, "ltrace-ebpf: --json writes a tracing session (a script, -E, a "
+			"tool or the ltrace front end), not the REPL nor a listing\n");
 		return -EINVAL;
 	}
 	return 0;

@@ -107,7 +107,7 @@ int cli_take_metrics(int *argc, char **argv, struct cli_metrics *m)
 	while (i < *argc && strcmp(argv[i], "--") && argv[i][0] == '-' && argv[i][1]) {
 		int used;
 
-		if (strncmp(argv[i], "--metrics", 9)) {
+		if (!cli_is_export_opt(argv[i])) {
 			i += argv[i][1] == '-' ? scan_long(*argc, argv, i, &s) :
 						 scan_short(*argc, argv, i, &s);
 			continue;

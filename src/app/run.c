@@ -10,6 +10,8 @@
 #include <lua.h>
 #include "cli.h"
 #include "detach.h"
+#include "json_out.h"
+#include "l_json.h"
 #include "loop.h"
 #include "metrics.h"
 #include "output_guard.h"
@@ -25,6 +27,7 @@ struct run {
 	const struct cli *c;
 	struct session *s;
 	struct metrics *metrics;	/* --metrics: the /metrics server, or NULL */
+	struct json_out *json;		/* --json: the NDJSON output, or NULL */
 	lua_State *L;		/* the script's state (script_new), on the session */
 	struct target t;
 	bool have_target;
@@ -230,6 +233,15 @@ static int run_phases(struct run *r)
 	return exit_status(r);
 }
 
+/* --json: started before the script runs (l_json.h says what that does). */
+static void start_json(struct run *r)
+{
+	const struct cli *c = r->c;
+
+	l_json_start(r->L, r->json, c->mode == CLI_SCRIPT ? c->script : NULL,
+		     r->have_target ? r->t.pid : 0, c->command);
+}
+
 int run_session(const struct cli *c)
 {
 	struct session_opts o = { .follow = c->follow, .keep_going = c->keep_going,
@@ -243,8 +255,13 @@ int run_session(const struct cli *c)
 	/* Bound before anything starts: a bad address or a port in use leaves nothing behind. */
 	if (c->metrics.addr && !(r.metrics = metrics_open(&mo)))
 		return 1;
+	if (c->metrics.json && !(r.json = json_out_open(c->metrics.json_path))) {
+		metrics_close(r.metrics);
+		return 1;
+	}
 	if (start_target(&r, &o)) {
 		metrics_close(r.metrics);
+		json_out_close(r.json);
 		return 1;
 	}
 	r.s = session_new(&o);
@@ -256,10 +273,15 @@ int run_session(const struct cli *c)
 		if (r.L)
 			script_close(r.L);
 		session_free(r.s);
+		json_out_close(r.json);
 		return 1;
 	}
 	set_args(r.L, c);
+	if (r.json)
+		start_json(&r);
 	status = run_phases(&r);
+	r.json = l_json_out(r.L);	/* --json's, or one a tool's -j started */
+	json_out_end(r.json, status);	/* the last line, and the sink given back */
 	metrics_close(r.metrics);	/* its thread reads the session's maps: stop it first */
 	detach_all(r.s);	/* before the exit: nothing of ours stays in a traced process */
 	if (status && r.t.spawned && r.t.gate_fd >= 0)
@@ -267,6 +289,7 @@ int run_session(const struct cli *c)
 	script_close(r.L);
 	session_free(r.s);
 	target_close(&r.t);
+	json_out_close(r.json);
 	if (output_guard_was_cut())
 		fprintf(stderr, "ltrace-ebpf: output stalled after the stop request; what was "
 			"left to write was discarded\n");

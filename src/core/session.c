@@ -42,6 +42,12 @@ void session_set_sink(struct session *s, session_sink_fn fn, void *ctx)
 	s->sink_ctx = ctx;
 }
 
+void session_set_batch_end(struct session *s, void (*fn)(void *ctx), void *ctx)
+{
+	s->batch_end = fn;
+	s->batch_end_ctx = ctx;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
@@ -67,6 +73,8 @@ int session_drain(struct session *s)
 	if (!s->rb)
 		return 0;
 	n = ring_buffer__consume(s->rb);
+	if (n != 0 && s->batch_end)
+		s->batch_end(s->batch_end_ctx);
 	return n == -ECANCELED ? 0 : n;
 }
 
