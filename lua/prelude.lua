@@ -79,13 +79,31 @@ function counters() return core.counters() end
 local EXPORTABLE = { count = true, sum = true, min = true, max = true, stats = true, hist = true }
 local json_on = false      -- --json or a tool's -j started the JSON output (M.json)
 
--- x (an aggregate of agg.lua) as its "agg" line; probe: the in-kernel one's info.
-local function json_agg(x, probe)
+-- The fields each in-kernel kind keeps, beside key and count (docs/json.md).
+local KERNEL_FIELDS = { count = {}, sum = { "sum" }, min = { "min" }, max = { "max" },
+                        stats = { "sum", "min", "max" }, hist = { "sum", "min", "max", "buckets" } }
+
+-- Probe p's in-kernel aggregate (info: p:info()) as its "agg" line, from the kernel's
+-- entries as they are (agg.lua's kinds keep less: a min keeps no count).
+local function json_probe_agg(p, info)
+	local rows = {}
+	for _, e in ipairs(p:read()) do
+		local r = { key = e.key ~= nil and tostring(e.key) or nil, count = e.count }
+		for _, f in ipairs(KERNEL_FIELDS[info.agg] or {}) do r[f] = e[f] end
+		rows[#rows + 1] = r
+	end
+	table.sort(rows, function(a, b) return tostring(a.key) < tostring(b.key) end)
+	return core.json_agg({ name = info.name, probe = info.spec, agg = info.agg, unit = info.unit,
+	                       by = info.by }, rows)
+end
+
+-- x (an aggregate of agg.lua, kept in Lua) as its "agg" line.
+local function json_agg(x)
 	local info = agg.info(x)
-	return core.json_agg({ name = info.name or probe and probe.name, probe = probe and probe.spec,
-	                       agg = info.kind, unit = info.unit or probe and probe.unit,
-	                       by = probe and probe.by, min = info.min, max = info.max,
-	                       step = info.step }, agg.rows(x))
+	local rows = agg.rows(x)
+	table.sort(rows, function(a, b) return tostring(a.key) < tostring(b.key) end)
+	return core.json_agg({ name = info.name, agg = info.kind, unit = info.unit, min = info.min,
+	                       max = info.max, step = info.step }, rows)
 end
 
 export = {
@@ -98,7 +116,7 @@ export = {
       if not ok or info.agg == "none" then
         error("export.json: a probe without an in-kernel aggregate (option agg)", 2)
       end
-      return json_agg(x:agg(), info)
+      return json_probe_agg(x, info)
     end
     if agg.info(x) then return json_agg(x) end
     if type(x) ~= "table" then error("export.json: expected a table or an aggregate", 2) end
@@ -193,7 +211,7 @@ end
 --- p:print(): prints the in-kernel aggregate now (and not again at exit); with --json its
 --- "agg" line.
 function methods:print()
-	if json_on then json_agg(self:agg(), self:info()) else print(self:agg()) end
+	if json_on then json_probe_agg(self, self:info()) else print(self:agg()) end
 	self:mark_printed()
 end
 
@@ -240,9 +258,13 @@ function M.finish()
 	for _, p in ipairs(all_probes) do
 		local ok, info = pcall(p.info, p)
 		if ok and info.print and info.agg ~= "none" then
-			local a = p:agg()
 			-- empty maps print nothing, as in bpftrace; JSON has its empty rows
-			if json_on then json_agg(a, info) elseif #a > 0 then print(a) end
+			if json_on then
+				json_probe_agg(p, info)
+			else
+				local a = p:agg()
+				if #a > 0 then print(a) end
+			end
 			p:mark_printed()
 		end
 	end

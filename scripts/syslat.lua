@@ -73,23 +73,22 @@ local function collect()
 	return rows, catlist, total
 end
 
-local json_str = fmt.json_string
-
 local function report_json(rows, cats, total)
 	local parts = {}
 	for _, c in ipairs(cats) do
-		parts[#parts + 1] = ('{"category":%s,"count":%d,"total_ns":%d,"share":%.4f}')
-			:format(json_str(c.category), c.count, c.total_ns, total > 0 and c.total_ns / total or 0)
+		parts[#parts + 1] = { category = c.category, count = c.count, total_ns = c.total_ns,
+		                      share = total > 0 and c.total_ns / total or 0 }
 	end
 	local hot = {}
 	for i = 1, math.min(opts.top, #rows) do
 		local r = rows[i]
-		hot[#hot + 1] = ('{"syscall":%s,"category":%s,"count":%d,"total_ns":%d,"avg_ns":%d,'
-			.. '"p50_ns":%d,"p99_ns":%d}'):format(json_str(r.name), json_str(r.category), r.count,
-			r.total_ns, r.avg_ns, math.floor(r.p50_ns or 0), math.floor(r.p99_ns or 0))
+		hot[#hot + 1] = { syscall = r.name, category = r.category, count = r.count,
+		                  total_ns = r.total_ns, avg_ns = math.floor(r.avg_ns),
+		                  p50_ns = math.floor(r.p50_ns or 0), p99_ns = math.floor(r.p99_ns or 0) }
 	end
-	printf('{"target":%s,"total_ns":%d,"categories":[%s],"hotspots":[%s]}\n',
-	       target() or "null", total, table.concat(parts, ","), table.concat(hot, ","))
+	-- an empty list would be written as {} (json.encode): left out instead
+	tool.record({ target = target(), total_ns = total, categories = #parts > 0 and parts or nil,
+	              hotspots = #hot > 0 and hot or nil })
 end
 
 local function report_text(rows, cats, total)

@@ -169,6 +169,7 @@ static int release_target(struct run *r)
 
 	if (!r->t.spawned)
 		return 0;
+	r->t.stdout_to_stderr = json_out_is_stdout(l_json_out(r->L));
 	if ((rc = target_release(&r->t))) {
 		fprintf(stderr, "ltrace-ebpf: cannot run '%s': %s\n", r->c->command[0],
 			strerror(-rc));

@@ -3,7 +3,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <json-c/json.h>
 #include "agg_snapshot.h"
 #include "json_enc.h"
@@ -93,12 +92,9 @@ struct json_object *json_enc_agg(const struct json_agg_info *info, const struct 
 {
 	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
 	bool hist = !strcmp(info->agg, "hist") || !strcmp(info->agg, "lhist");
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	json_object_object_add(o, "type", json_object_new_string("agg"));
-	json_object_object_add(o, "ts_ns", json_object_new_int64((int64_t)ts.tv_sec * 1000000000 +
-								 ts.tv_nsec));
+	json_object_object_add(o, "ts_ns", json_object_new_int64(json_now_ns()));
 	json_object_object_add(o, "name", opt_string(info->name));
 	json_object_object_add(o, "probe", opt_string(info->probe));
 	json_object_object_add(o, "agg", json_object_new_string(info->agg));

@@ -86,6 +86,11 @@ static int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int64_t json_now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
 struct json_object *json_enc_session(const char *version, const char *script, char *const *argv,
 				     int target_pid, char *const *command)
 {
@@ -111,7 +116,7 @@ struct json_object *json_enc_end(struct session *s, int exit_status)
 	struct json_object *o = json_object_new_object(), *drops = json_object_new_object();
 
 	json_object_object_add(o, "type", json_object_new_string("end"));
-	json_object_object_add(o, "ts_ns", json_object_new_int64(clock_ns(CLOCK_MONOTONIC)));
+	json_object_object_add(o, "ts_ns", json_object_new_int64(json_now_ns()));
 	json_object_object_add(o, "exit_status", json_object_new_int(exit_status));
 	json_object_object_add(o, "events", json_object_new_uint64(s->events));
 	json_object_object_add(o, "lost_detached", json_object_new_uint64(s->lost_lua));

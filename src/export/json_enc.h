@@ -25,6 +25,9 @@ struct agg_entry;
 
 /* ---- values ---- */
 
+/* CLOCK_MONOTONIC in ns: the clock of every ts_ns. */
+int64_t json_now_ns(void);
+
 /* Bytes as a JSON string when they are valid UTF-8 without NUL, else {"hex": "..."}
  * (lower-case, two digits a byte): a consumer never gets a line it cannot decode. */
 struct json_object *json_enc_bytes(const void *bytes, size_t len);

@@ -102,11 +102,14 @@ static struct json_object *pv_json(struct probe *p, const struct lt_rec *rec,
  * docs/json.md lists, asked of every kind, kept where the kind has them. */
 static void kind_fields(struct probe *p, const struct lt_rec *rec, struct json_object *o)
 {
+	/* a syscall's own; other kinds may have fields by these names (a tracepoint's errno):
+	 * those are in "fields" */
 	static const char *const names[] = { "syscall", "nr", "errno", "fields", NULL };
 	const uint8_t *data = (const uint8_t *)(rec + 1);
 	struct probe_value v;
 
-	for (const char *const *k = names; *k && p->provider->field; k++)
+	for (const char *const *k = rec->type == LT_REC_SYSCALL ? names : &names[3];
+	     *k && p->provider->field; k++)
 		if (p->provider->field(p, rec, data, *k, &v) && v.kind != PV_NIL)
 			json_object_object_add(o, *k, pv_json(p, rec, &v));
 }

@@ -51,15 +51,34 @@ static struct json_object *table(lua_State *L, int idx, int depth)
 		}
 		return o;
 	}
+	/* keys sorted: a Lua table's order changes from run to run, a line's should not.
+	 * byname maps each key as a string to its value (1 and "1" are then one key). */
+	lua_newtable(L);					/* keys */
+	lua_newtable(L);					/* keys byname */
+	n = 0;
+	for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1)) {	/* keys byname k v */
+		lua_pushvalue(L, -2);
+		luaL_tolstring(L, -1, NULL);			/* keys byname k v k ks */
+		lua_remove(L, -2);				/* keys byname k v ks */
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, -6, ++n);			/* keys byname k v ks */
+		lua_pushvalue(L, -2);
+		lua_rawset(L, -5);				/* keys byname k v */
+	}
+	lua_getglobal(L, "table");
+	lua_getfield(L, -1, "sort");
+	lua_pushvalue(L, -4);
+	lua_call(L, 1, 0);
+	lua_pop(L, 1);						/* keys byname */
 	o = json_object_new_object();
-	for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1)) {
-		const char *k;
-
-		lua_pushvalue(L, -2);	/* tolstring on the copy: next() needs the key as is */
-		k = luaL_tolstring(L, -1, NULL);
-		json_object_object_add(o, k, encode(L, lua_gettop(L) - 2, depth + 1));
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, -2, i);				/* keys byname ks */
+		lua_pushvalue(L, -1);
+		lua_rawget(L, -3);				/* keys byname ks v */
+		json_object_object_add(o, lua_tostring(L, -2), encode(L, lua_gettop(L), depth + 1));
 		lua_pop(L, 2);
 	}
+	lua_pop(L, 2);
 	return o;
 }
 
@@ -170,8 +189,26 @@ static int l_json_active(lua_State *L)
 	return 2;
 }
 
-/* core.json_emit(t) -> true when written (t with "type":"record" unless it has a type),
- * false without --json. */
+/* o with "type" ("record" unless o has one) and "ts_ns" (now unless o has one) first. */
+static struct json_object *with_head(struct json_object *o)
+{
+	struct json_object *line = json_object_new_object(), *v;
+
+	if (!json_object_object_get_ex(o, "type", &v))
+		v = json_object_new_string("record");
+	json_object_object_add(line, "type", json_object_get(v));
+	if (!json_object_object_get_ex(o, "ts_ns", &v))
+		v = json_object_new_int64(json_now_ns());
+	json_object_object_add(line, "ts_ns", json_object_get(v));
+	json_object_object_foreach(o, k, val)
+		if (strcmp(k, "type") && strcmp(k, "ts_ns"))
+			json_object_object_add(line, k, json_object_get(val));
+	json_object_put(o);
+	return line;
+}
+
+/* core.json_emit(t) -> true when written (t with "type":"record" unless it has a type, and
+ * "ts_ns" now unless it has one), false without --json. */
 static int l_json_emit(lua_State *L)
 {
 	struct json_out *jo = l_json_out(L);
@@ -182,9 +219,11 @@ static int l_json_emit(lua_State *L)
 		lua_pushboolean(L, 0);
 		return 1;
 	}
-	o = encode_arg(L, 1);
-	if (json_object_is_type(o, json_type_object) && !json_object_object_get_ex(o, "type", NULL))
-		json_object_object_add(o, "type", json_object_new_string("record"));
+	if (!json_object_is_type(o = encode_arg(L, 1), json_type_object)) {
+		json_object_put(o);
+		return luaL_error(L, "export.json: a record is a table of named fields, not an array");
+	}
+	o = with_head(o);
 	lua_pushboolean(L, json_out_write(jo, o) == 0);
 	return 1;
 }

@@ -5,14 +5,15 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 KREAD="$FIXTURE_DIR/lt_kread"
+JROWS="$(dirname "$0")/json_rows.py"
 
 case_ "syslat: 300 reads more than 100 reads, in the file category"
 lt "$SRC_DIR/scripts/syslat.lua" -j -- "$KREAD" 100
 assert_rc 0
-few=$(tail -1 "$OUT")
+few=$("$JROWS" "$OUT" type=record tool=syslat)
 lt "$SRC_DIR/scripts/syslat.lua" -j -- "$KREAD" 300
 assert_rc 0
-many=$(tail -1 "$OUT")
+many=$("$JROWS" "$OUT" type=record tool=syslat)
 check=$(/usr/bin/python3 - "$few" "$many" <<'PY'
 import json, sys
 few, many = (json.loads(a) for a in sys.argv[1:3])
