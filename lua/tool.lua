@@ -13,7 +13,7 @@ local M = {}
 
 M.INTERVAL = { "-i", "interval", "SECS", "print (and reset) every SECS seconds", number = true }
 M.COUNT = { "-n", "count", "COUNT", "stop after COUNT intervals", number = true }
-M.JSON = { "-j", "json", nil, "JSON lines, as --json (docs/json.md); with -o FILE in FILE" }
+M.JSON = { "-j", "json", nil, "write JSON lines, as --json (docs/json.md); with -o FILE in FILE" }
 M.TIMESTAMP = { "-T", "timestamp", nil, "print a wall clock time column" }
 
 local TARGET = {

@@ -19,7 +19,7 @@ local spec = {
 		{ "-F", "flags", nil, "a histogram per operation (R, W, D, N)" },
 		{ "-i", "interval", "SECS", "print (and reset) the histograms every SECS", number = true },
 		tool.COUNT,
-		{ "-j", "json", nil, "one JSON object per histogram" },
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)

@@ -14,7 +14,7 @@ local spec = {
 		{ "-m", "ms", nil, "milliseconds (the summary line; the histogram is in ns)" },
 		tool.INTERVAL,
 		tool.COUNT,
-		{ "-j", "json", nil, "one JSON object per line (count, sum, min, max, buckets)" },
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)

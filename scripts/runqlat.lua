@@ -18,7 +18,7 @@ local spec = {
 		{ "-m", "msecs", nil, "milliseconds (default microseconds)" },
 		{ "-i", "interval", "SECS", "print (and reset) the histogram every SECS", number = true },
 		tool.COUNT,
-		{ "-j", "json", nil, "one JSON object per histogram" },
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)

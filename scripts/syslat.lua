@@ -13,7 +13,7 @@ local spec = {
 	options = {
 		{ "-T", "top", "TOP", "hotspots shown", number = true, default = 10 },
 		{ "-H", "hists", nil, "print the latency histogram of each hotspot" },
-		{ "-j", "json", nil, "the report as one JSON object" },
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)
