@@ -16,6 +16,8 @@ probe("uretprobe:$LIB:ltfix_add", function(e) end)            -- rec return
 probe("call:$LIB:ltfix_add", function(e) end)                 -- rec call
 probe("syscall:openat", function(e) end)                      -- one fails: errno
 probe("tracepoint:syscalls:sys_enter_openat", function(e) end)
+probe("rawtracepoint:sched_process_exec", { fields = { tgid = "p.tgid", path = "bprm.filename" } },
+      function(e) end)                                        -- named paths
 probe("call:$LIB:ltfix_add", { agg = "hist" })
 probe("call:$LIB:ltfix_add", { agg = "stats", by = "func", name = "add_stats" })
 probe("call:$LIB:ltfix_add", { agg = "sum", of = "arg1", by = "pid" })
@@ -40,7 +42,7 @@ case_ "exact counts: 5 calls of ltfix_add"
 assert_eq 5 "$("$JROWS" "$TMP/all.json" type=event rec=call func=ltfix_add | wc -l)" "5 call events"
 assert_eq 5 "$("$JROWS" "$TMP/all.json" type=event rec=entry func=ltfix_add | wc -l)" "5 entry events"
 assert_eq 5 "$("$JROWS" "$TMP/all.json" type=event rec=return func=ltfix_add -- ret | grep -cx 3)" "5 returns of 1 + 2"
-assert_eq "$(printf '1\t2')" "$("$JROWS" "$TMP/all.json" type=event rec=entry -- args | head -1 | python3 -c 'import json, sys; a = json.load(sys.stdin); print("%d\t%d" % (a[0], a[1]))')" "the arguments"
+assert_eq "$(printf '1\t2')" "$("$JROWS" "$TMP/all.json" type=event rec=entry func=ltfix_add -- args | head -1 | python3 -c 'import json, sys; a = json.load(sys.stdin); print("%d\t%d" % (a[0], a[1]))')" "the arguments"
 rows() { "$JROWS" "$TMP/all.json" type=agg "$@" -- rows; }
 assert_match "$(rows agg=hist probe="call:$LIB:ltfix_add")" '"count":5,"key":null,' "the hist's count"
 assert_match "$(rows agg=hist probe="call:$LIB:ltfix_add")" '^\[\{"buckets":\[\{"count":[0-9],"hi":[0-9]+,"lo":[0-9]+\}' "its buckets"
@@ -52,6 +54,8 @@ assert_eq '[{"buckets":[{"count":1,"hi":0},{"count":1,"hi":2,"lo":0},{"count":1,
 	"$(rows name=lin agg=lhist)" "a Lua lhist: its buckets' bounds"
 assert_eq '[{"count":1,"key":null,"max":4,"min":4,"sum":4}]' "$(rows name=mean agg=avg)" "a Lua avg"
 assert_eq "$(printf '[1,2]\tfrom the script')" "$("$JROWS" "$TMP/all.json" type=record -- list note)" "export.json's record"
+assert_eq "$RUN" "$("$JROWS" "$TMP/all.json" type=event kind=rawtracepoint -- fields.tgid fields.path | awk -F'\t' -v p="$RUN" '$2 == p { print $2 }' | head -1)" \
+	"a raw tracepoint's named paths: the exec of the fixture"
 assert_eq ENOENT "$("$JROWS" "$TMP/all.json" type=event kind=syscall -- errno fields.filename | grep nonexistent-$$ | cut -f1)" "the failed openat"
 assert_eq "agg_full data_full hold_failed inflight_full pids_full read_fault returns_unwound ringbuf_full stack_lost str_truncated unmatched_return" \
 	"$("$JROWS" "$TMP/all.json" type=end -- drops | python3 -c 'import json, sys; print(" ".join(sorted(json.load(sys.stdin))))')" "the drop counters by name"
