@@ -223,7 +223,7 @@ static char *scrape(struct metrics *m, size_t *len)
 		return NULL;
 	}
 	if (snap && !agg_catalog_read(snap->cat, &e, &n)) {
-		/* the maps' entries, then the loop's copies of Lua's: both ordered by desc */
+		/* the maps' entries and the loop's copies, ordered by desc for the writer */
 		struct agg_entry *all = calloc(n + snap->ngiven + 1, sizeof(*all));
 
 		if (all) {
@@ -231,6 +231,7 @@ static char *scrape(struct metrics *m, size_t *len)
 				memcpy(all, e, n * sizeof(*e));
 			if (snap->ngiven)
 				memcpy(all + n, snap->given, snap->ngiven * sizeof(*all));
+			agg_entries_order(all, n + snap->ngiven);
 			prom_write_aggs(f, snap->cat, snap->meta, all, n + snap->ngiven,
 					m->max_series, &pc);
 			free(all);
