@@ -15,7 +15,8 @@ cd "$(dirname "$0")"
 
 BUILD_DEPS=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool liblua5.4-dev
 	    libreadline-dev libelf-dev libdw-dev zlib1g-dev systemtap-sdt-dev
-	    libcapstone-dev liblzma-dev libiberty-dev xz-utils libmicrohttpd-dev libjson-c-dev)
+	    libcapstone-dev liblzma-dev libiberty-dev xz-utils libmicrohttpd-dev
+	    libcurl4-openssl-dev libjson-c-dev)
 # The tests also use: bpftool's link list, binutils' nm/readelf, python3 (pty for the
 # REPL test), libc's debug symbols (IFUNC implementations by name), lua5.4, and Debian's
 # python3.11 (/usr/bin/python3.11: its USDT probes, test_usdt.sh), and ltrace itself (the

@@ -276,7 +276,9 @@ function Tracer:trace_calls(sites)
 	for _, g in ipairs(rorder) do
 		local args, ret = plan.return_opts(g.D.plan)
 		-- The caller filter is checked at entry: GOT-only calls need paired probes.
-		local kind = (g.D.plan.kind == "call" or g.site.kind == "got") and "call" or "uretprobe"
+		-- Under --otlp returns are paired calls: their records are the spans.
+		local kind = (g.D.plan.kind == "call" or g.site.kind == "got" or export.otlp().enabled)
+			and "call" or "uretprobe"
 		local handler = kind == "call" and Events.ret_call or Events.ret
 		self:attach_group(g, kind, { args = args, ret = ret }, handler)
 	end

@@ -141,6 +141,12 @@ export = {
 }
 --- json.encode(v): v as one line of JSON text (the encoder of --json: docs/json.md).
 json = { encode = core.json_encode }
+--- export.span{name=, start=, duration=, attrs=, parent=, kind=, status=, message=, pid=}:
+--- one span for --otlp; returns its traceparent (a parent= for others). export.otlp{service=,
+--- traceparent=}: the service.name and the trace of the spans to come; returns the sender's
+--- counts (docs/exporters.md).
+export.span = core.otlp_span
+export.otlp = core.otlp_config
 function target() return core.target() end
 trace_pid = core.trace_pid	-- (the same)
 function probes_list() return all_probes end

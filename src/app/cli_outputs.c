@@ -65,6 +65,12 @@ static int set_json(struct cli_outputs *o, const char *value)
 	return 0;
 }
 
+static int set_otlp(struct cli_outputs *o, const char *value)
+{
+	o->otlp = value;	/* checked by otlp_open, with the URL parser that will use it */
+	return 0;
+}
+
 static const struct output_opt opts[] = {
 	{ "--metrics", TAKES_VALUE, set_metrics,
 	  "  --metrics HOST:PORT  serve the in-kernel aggregates to Prometheus at\n"
@@ -76,6 +82,9 @@ static const struct output_opt opts[] = {
 	  "  --metrics-max-series N  series per scrape at most (default 50000)\n" },
 	{ "--metrics-public", TAKES_NONE, set_metrics_public,
 	  "  --metrics-public  let --metrics listen on an address that is not loopback\n" },
+	{ "--otlp", TAKES_VALUE, set_otlp,
+	  "  --otlp URL  send paired calls as OpenTelemetry spans (OTLP/HTTP JSON) to\n"
+	  "              URL/v1/traces, e.g. http://127.0.0.1:4318 (docs/exporters.md)\n" },
 	{ "--json", TAKES_EQ_VALUE, set_json,
 	  "  --json[=FILE]  the session as JSON lines (events, aggregates, drops) on stdout\n"
 	  "              or in FILE (docs/json.md); what the script prints then goes to\n"
@@ -122,9 +131,9 @@ int cli_outputs_check(const struct cli_outputs *o, bool has_session)
 		fprintf(stderr, "ltrace-ebpf: --metrics-* options need --metrics HOST:PORT\n");
 		return -EINVAL;
 	}
-	if (m->addr && !has_session) {
-		fprintf(stderr, "ltrace-ebpf: --metrics serves a tracing session (a script, -E, "
-			"the REPL or the ltrace front end)\n");
+	if ((m->addr || o->otlp) && !has_session) {
+		fprintf(stderr, "ltrace-ebpf: %s serves a tracing session (a script, -E, "
+			"the REPL or the ltrace front end)\n", m->addr ? "--metrics" : "--otlp");
 		return -EINVAL;
 	}
 	if (o->json.on && !has_session) {

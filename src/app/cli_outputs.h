@@ -1,5 +1,5 @@
 /* The options every front end shares: where a session's data goes besides the terminal
- * (--metrics and its options, --json; an output's flags are rows of one table in
+ * (--metrics and its options, --otlp, --json; an output's flags are rows of one table in
  * cli_outputs.c).
  * They are taken out of argv before a front end reads the rest (cli_take_outputs). */
 #ifndef LT_CLI_OUTPUTS_H
@@ -24,6 +24,7 @@ struct cli_json {
 
 struct cli_outputs {
 	struct cli_metrics metrics;
+	const char *otlp;	/* --otlp URL (src/export/otlp.h) */
 	struct cli_json json;
 };
 

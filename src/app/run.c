@@ -12,8 +12,10 @@
 #include "detach.h"
 #include "json_out.h"
 #include "l_json.h"
+#include "l_span.h"
 #include "loop.h"
 #include "metrics.h"
+#include "otlp.h"
 #include "output_guard.h"
 #include "probe.h"
 #include "repl.h"
@@ -28,6 +30,7 @@ struct run {
 	struct session *s;
 	struct metrics *metrics;	/* --metrics: the /metrics server, or NULL */
 	struct json_out *json;		/* --json: the NDJSON output, or NULL */
+	struct otlp *otlp;	/* --otlp: the span sender, or NULL */
 	lua_State *L;		/* the script's state (script_new), on the session */
 	struct target t;
 	bool have_target;
@@ -256,12 +259,18 @@ int run_session(const struct cli *c)
 	/* Bound before anything starts: a bad address or a port in use leaves nothing behind. */
 	if (c->out.metrics.addr && !(r.metrics = metrics_open(&mo)))
 		return 1;
+	if (c->out.otlp && !(r.otlp = otlp_open(c->out.otlp))) {
+		metrics_close(r.metrics);
+		return 1;
+	}
 	if (c->out.json.on && !(r.json = json_out_open(c->out.json.path))) {
+		otlp_close(r.otlp);
 		metrics_close(r.metrics);
 		return 1;
 	}
 	if (start_target(&r, &o)) {
 		metrics_close(r.metrics);
+		otlp_close(r.otlp);
 		json_out_close(r.json);
 		return 1;
 	}
@@ -270,6 +279,7 @@ int run_session(const struct cli *c)
 		r.L = script_new(r.s);
 	if (!r.L || metrics_attach(r.metrics, r.s)) {
 		metrics_close(r.metrics);
+		otlp_close(r.otlp);
 		target_abort(&r.t);
 		if (r.L)
 			script_close(r.L);
@@ -278,12 +288,15 @@ int run_session(const struct cli *c)
 		return 1;
 	}
 	set_args(r.L, c);
+	l_span_attach(r.L, r.otlp);
 	if (r.json)
 		start_json(&r);
 	status = run_phases(&r);
+	l_span_detach();	/* the calls still waiting for a parent go to the sender */
 	r.json = l_json_out(r.L);	/* --json's, or one a tool's -j started */
 	json_out_end(r.json, status);	/* the last line, and the sink given back */
 	metrics_close(r.metrics);	/* its thread reads the session's maps: stop it first */
+	otlp_close(r.otlp);	/* after metrics, which reads its counters */
 	detach_all(r.s);	/* before the exit: nothing of ours stays in a traced process */
 	if (status && r.t.spawned && r.t.gate_fd >= 0)
 		target_abort(&r.t);	/* never started: do not leave it waiting */

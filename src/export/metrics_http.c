@@ -20,6 +20,7 @@
 #include "agg_snapshot.h"
 #include "metrics.h"
 #include "metrics_snapshot.h"
+#include "otlp.h"
 #include "prom_text.h"
 #include "safe_file.h"
 
@@ -205,6 +206,7 @@ static void own_metrics(FILE *f, struct metrics *m, const struct prom_counts *pc
 	snprintf(v, sizeof(v), "%.6f", m->last_seconds);
 	prom_write_own(f, "ltrace_exporter_last_scrape_duration_seconds", "gauge",
 		       "Time the previous scrape took to read the maps and write the text.", v);
+	otlp_write_prom(f);	/* --otlp's counters, when it is on */
 }
 
 /* The page: aggregates, the session's counters, the exporter's own. NULL on ENOMEM. */

@@ -8,6 +8,7 @@
 #include "event.h"
 #include "l_core.h"
 #include "l_json.h"
+#include "l_span.h"
 #include "libpath.h"
 #include "probe.h"
 #include "script.h"
@@ -293,6 +294,7 @@ int luaopen_ltrace_core(lua_State *L)
 		{ "prefetch", l_prefetch },
 		{ "create", l_file_create },	{ "read_file", l_file_read },
 		{ "export_prometheus", l_export_prometheus },
+		{ "otlp_span", l_span_new },	{ "otlp_config", l_span_config },
 		{ NULL, NULL },
 	};
 
