@@ -27,7 +27,7 @@ run_tool() {
 	grep -q -- '-p PID' "$TMP/$t.help" || target=(-d 1)
 	[ "$t" == offcputime ] && target=(-- sleep 0.2)
 	[ "$t" == pycalls ] && target=(-c "/usr/bin/python3.11 -c pass")
-	lt "$@" "${pos[@]}" "${target[@]}"
+	lt -t 120 "$@" "${pos[@]}" "${target[@]}"	# generous: the VM is shared
 }
 
 for f in "$S"/*.lua; do
