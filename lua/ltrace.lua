@@ -393,6 +393,10 @@ function Tracer:summary()
 		end
 	end
 	self.out:summary(list)
+	-- --json: the table as one "agg" line (docs/json.md): calls and time (ns) per function
+	local rows = {}
+	for i, t in ipairs(list) do rows[i] = { key = t.name, count = t.count, sum = t.ns } end
+	export.json(agg.from_kernel("avg", rows, { name = "ltrace -c", unit = "ns" }))
 end
 
 -- ---- libraries loaded later (dlopen) ------------------------------------------------------

@@ -79,7 +79,53 @@ function counters() return core.counters() end
 --- probe x's in-kernel aggregate, or the Lua aggregate x (count, sum, min, max, stats, hist:
 --- copied by the event loop at each scrape) (docs/exporters.md). Returns x.
 local EXPORTABLE = { count = true, sum = true, min = true, max = true, stats = true, hist = true }
+local json_on = false      -- --json or a tool's -j started the JSON output (M.json)
+
+-- The fields each in-kernel kind keeps, beside key and count (docs/json.md).
+local KERNEL_FIELDS = { count = {}, sum = { "sum" }, min = { "min" }, max = { "max" },
+                        stats = { "sum", "min", "max" }, hist = { "sum", "min", "max", "buckets" } }
+
+-- Probe p's in-kernel aggregate (info: p:info()) as its "agg" line, from the kernel's
+-- entries as they are (agg.lua's kinds keep less: a min keeps no count).
+local function json_probe_agg(p, info)
+	local rows = {}
+	for _, e in ipairs(p:read()) do
+		local r = { key = e.key ~= nil and tostring(e.key) or nil, count = e.count }
+		for _, f in ipairs(KERNEL_FIELDS[info.agg] or {}) do r[f] = e[f] end
+		rows[#rows + 1] = r
+	end
+	table.sort(rows, function(a, b) return tostring(a.key) < tostring(b.key) end)
+	return core.json_agg({ name = info.name, probe = info.spec, agg = info.agg, unit = info.unit,
+	                       by = info.by }, rows)
+end
+
+-- x (an aggregate of agg.lua, kept in Lua) as its "agg" line.
+local function json_agg(x)
+	local info = agg.info(x)
+	local rows = agg.rows(x)
+	table.sort(rows, function(a, b) return tostring(a.key) < tostring(b.key) end)
+	return core.json_agg({ name = info.name, agg = info.kind, unit = info.unit, min = info.min,
+	                       max = info.max, step = info.step }, rows)
+end
+
 export = {
+  --- export.json(x) -> true when written, false without --json (docs/json.md): an aggregate
+  --- (hist(), counter() ...) or a probe's in-kernel one as an "agg" line, a table as a
+  --- "record" line (its own "type" kept).
+  json = function(x)
+    if type(x) == "userdata" then
+      local ok, info = pcall(x.info, x)
+      if not ok or info.agg == "none" then
+        error("export.json: a probe without an in-kernel aggregate (option agg)", 2)
+      end
+      return json_probe_agg(x, info)
+    end
+    if agg.info(x) then return json_agg(x) end
+    if type(x) ~= "table" then error("export.json: expected a table or an aggregate", 2) end
+    local ok, r = pcall(core.json_emit, x)
+    if not ok then error(r, 2) end
+    return r
+  end,
   prometheus = function(x, opts)
     local info = agg.info(x)
     if type(x) == "table" and not info then
@@ -95,6 +141,8 @@ export = {
     return r
   end,
 }
+--- json.encode(v): v as one line of JSON text (the encoder of --json: docs/json.md).
+json = { encode = core.json_encode }
 --- export.span{name=, start=, duration=, attrs=, parent=, kind=, status=, message=, pid=}:
 --- one span for --otlp; returns its traceparent (a parent= for others). export.otlp{service=,
 --- traceparent=}: the service.name and the trace of the spans to come; returns the sender's
@@ -168,10 +216,23 @@ function methods:agg()
 	return agg.from_kernel(info.agg, self:read(), { name = info.name, unit = info.unit })
 end
 
---- p:print(): prints the in-kernel aggregate now (and not again at exit).
+--- p:print(): prints the in-kernel aggregate now (and not again at exit); with --json its
+--- "agg" line.
 function methods:print()
-	print(self:agg())
+	if json_on then json_probe_agg(self, self:info()) else print(self:agg()) end
 	self:mark_printed()
+end
+
+--- The "json" phase (src/lua/l_json.c): the JSON output has started. print() of an
+--- aggregate writes its "agg" line (what else the script prints goes where it went, which
+--- is stderr when the JSON is on stdout: src/export/json_out.c).
+function M.json()
+	json_on = true
+	local plain = print
+	print = function(...)
+		if select("#", ...) == 1 and agg.info((...)) then return json_agg((...)) end
+		return plain(...)
+	end
 end
 
 function M.begin()
@@ -205,12 +266,19 @@ function M.finish()
 	for _, p in ipairs(all_probes) do
 		local ok, info = pcall(p.info, p)
 		if ok and info.print and info.agg ~= "none" then
-			local a = p:agg()
-			if #a > 0 then print(a) end   -- empty maps print nothing, as in bpftrace
+			-- empty maps print nothing, as in bpftrace; JSON has its empty rows
+			if json_on then
+				json_probe_agg(p, info)
+			else
+				local a = p:agg()
+				if #a > 0 then print(a) end
+			end
 			p:mark_printed()
 		end
 	end
-	for _, a in ipairs(agg.unshown()) do print(a) end   -- Lua ones alike (print = false: not)
+	for _, a in ipairs(agg.unshown()) do   -- Lua ones alike (print = false: not)
+		if json_on then json_agg(a) else print(a) end
+	end
 	io.stdout:flush()
 	if M.report_drops ~= false then report_drops() end
 	if failed then error("an end handler failed", 0) end

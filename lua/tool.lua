@@ -5,13 +5,15 @@
 -- -d SECS (the end), -o FILE (everything the tool prints goes to FILE), -h. Shared
 -- entries for the options several tools take alike (-i SECS, -n COUNT, -j, -T) are
 -- M.INTERVAL, M.COUNT, M.JSON, M.TIMESTAMP. Stack tools add theirs through stacktool.lua.
+-- -j is --json (docs/json.md): both set opts.json, and a tool writes its rows with
+-- M.record instead of its text.
 local core = require("ltrace.core")
 
 local M = {}
 
 M.INTERVAL = { "-i", "interval", "SECS", "print (and reset) every SECS seconds", number = true }
 M.COUNT = { "-n", "count", "COUNT", "stop after COUNT intervals", number = true }
-M.JSON = { "-j", "json", nil, "one JSON object per line" }
+M.JSON = { "-j", "json", nil, "write JSON lines, as --json (docs/json.md); with -o FILE in FILE" }
 M.TIMESTAMP = { "-T", "timestamp", nil, "print a wall clock time column" }
 
 local TARGET = {
@@ -165,9 +167,33 @@ function M.parse(argv, spec)
 	if spec.target == false and (opts.pid or opts.cmd or target()) then
 		error(("%s is system-wide: -p, -c and -- CMD are not supported"):format(spec.name), 0)
 	end
-	if opts.output and not spec.own_output then redirect(opts.output) end
+	M.name = spec.name
+	opts.json = opts.json or core.json_active()
+	if opts.output and not spec.own_output and not (opts.json and not core.json_active()) then
+		redirect(opts.output)
+	end
+	if opts.json then	-- -j: the session's JSON output, as --json (no-op after --json)
+		-- before -c starts its shell: stdout is then the JSON's alone
+		local ok, err = core.json_start(opts.output, { script = arg and arg[0],
+		                                               target_pid = opts.pid or target() })
+		if not ok then error(("-j: %s"):format(err), 0) end
+	end
 	M.target(opts)
 	return opts
+end
+
+--- M.record(t): the tool's row t (its columns by name) as a JSON "record" line with
+--- "tool" = the tool's name (docs/json.md); under -j / --json only.
+function M.record(t)
+	t.tool = M.name
+	export.json(t)
+end
+
+--- M.record_hist(name, unit, rows): log2 histograms a tool keeps itself (bucket b holds
+--- [2^(b-1), 2^b), bucket 0 holds 0: the kernel's slots), rows { {key=, buckets=, count=,
+--- sum=}, ... }, as one JSON "agg" line.
+function M.record_hist(name, unit, rows)
+	core.json_agg({ name = name, agg = "hist", unit = unit }, rows)
 end
 
 local function alive(pid)

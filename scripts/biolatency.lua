@@ -19,7 +19,7 @@ local spec = {
 		{ "-F", "flags", nil, "a histogram per operation (R, W, D, N)" },
 		{ "-i", "interval", "SECS", "print (and reset) the histograms every SECS", number = true },
 		tool.COUNT,
-		{ "-j", "json", nil, "one JSON object per histogram" },
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)
@@ -57,38 +57,34 @@ local function report()
 	local keys = {}
 	for k in pairs(hists) do keys[#keys + 1] = k end
 	table.sort(keys)
-	if not opts.json then printf("%s\n", t) end
-	if #keys == 0 then
-		if opts.json then
-			io.write(('{"time":"%s","unit":"%s","total":0,"buckets":[]}\n'):format(t, unit))
-		else
-			print("no block I/O seen")
-			printf("total=0\n")
+	if opts.json then	-- one "agg" line: a row per key (none when nothing was seen)
+		local rows = {}
+		for _, k in ipairs(keys) do
+			local h = hists[k]
+			rows[#rows + 1] = { key = k ~= "" and k or nil, count = h.n, sum = h.sum,
+			                    buckets = h.buckets }
 		end
+		tool.record_hist("biolatency", unit == "msecs" and "ms" or "us", rows)
+		hists, total = {}, 0
+		return
+	end
+	printf("%s\n", t)
+	if #keys == 0 then
+		print("no block I/O seen")
+		printf("total=0\n")
 	end
 	for _, k in ipairs(keys) do
 		local h = hists[k]
 		local hi, max = -1, 0
 		for b, c in pairs(h.buckets) do hi = math.max(hi, b); max = math.max(max, c) end
-		if opts.json then
-			local parts = {}
-			for b = 0, hi do
-				parts[#parts + 1] = ('{"low":%d,"high":%d,"count":%d}'):format(
-					b == 0 and 0 or 1 << (b - 1), b == 0 and 0 or (1 << b) - 1, h.buckets[b] or 0)
-			end
-			io.write(('{"time":"%s",%s"unit":"%s","total":%d,"avg":%.1f,"buckets":[%s]}\n'):format(
-				t, k ~= "" and ('"key":"%s",'):format(k) or "", unit, h.n, h.sum / h.n,
-				table.concat(parts, ",")))
-		else
-			if k ~= "" then printf("\n%s\n", opts.disks and "disk = " .. k or "op = " .. k) end
-			printf("%10s %-14s : %-8s %s\n", unit, "", "count", "distribution")
-			for b = 0, hi do
-				local c = h.buckets[b] or 0
-				printf("%10d -> %-10d : %-8d |%-40s|\n", b == 0 and 0 or 1 << (b - 1),
-				       b == 0 and 0 or (1 << b) - 1, c, ("*"):rep(c * 40 // max))
-			end
-			printf("total=%d avg=%.1f %s\n", h.n, h.sum / h.n, unit)
+		if k ~= "" then printf("\n%s\n", opts.disks and "disk = " .. k or "op = " .. k) end
+		printf("%10s %-14s : %-8s %s\n", unit, "", "count", "distribution")
+		for b = 0, hi do
+			local c = h.buckets[b] or 0
+			printf("%10d -> %-10d : %-8d |%-40s|\n", b == 0 and 0 or 1 << (b - 1),
+			       b == 0 and 0 or (1 << b) - 1, c, ("*"):rep(c * 40 // max))
 		end
+		printf("total=%d avg=%.1f %s\n", h.n, h.sum / h.n, unit)
 	end
 	io.stdout:flush()
 	hists, total = {}, 0

@@ -26,8 +26,8 @@ probe("rawtracepoint:sched_process_exec", {
 }, function(e)
 	local path = tostring(e.path):gsub('[%c"\\]', function(c) return ("\\x%02x"):format(c:byte()) end)
 	if opts.json then
-		printf('{"pid":%d,"old_pid":%d,"ppid":%d,"comm":"%s","path":"%s"}\n', e.tgid,
-		       e.old_pid, e.ppid, e.comm, path)
+		tool.record({ ts_ns = e.ts, pid = e.tgid, old_pid = e.old_pid, ppid = e.ppid, comm = e.comm,
+		              path = e.path })
 	else
 		printf("%-7d %-7d %-16s %s\n", e.tgid, e.ppid, e.comm, path)
 	end

@@ -39,8 +39,8 @@ probe("rawtracepoint:sched_process_exit", {
               or ("code %d"):format(status)
   local age = (e.ts - e.start) / 1e9
   if opts.json then
-    printf('{"pid":%d,"tid":%d,"ppid":%d,"comm":"%s","age_s":%.3f,"exit_code":%d,"signal":%d}\n',
-           e.tgid, e.ttid, e.ppid, e.tcomm, age, status, sig)
+    tool.record({ ts_ns = e.ts, pid = e.tgid, tid = e.ttid, ppid = e.ppid, comm = e.tcomm,
+                  age_s = age, exit_code = status, signal = sig })
   else
     printf("%-7d %-7d %-7d %-16s %8.2f %s\n", e.tgid, e.ttid, e.ppid, e.tcomm, age, how)
   end

@@ -29,7 +29,7 @@ local function report()
 	for i = 1, math.min(opts.top, #rows) do
 		local e = rows[i]
 		if opts.json then
-			printf('{"time":%d,"func":"%s","count":%d}\n', os.time(), tostring(e.key), e.count)
+			tool.record({ func = tostring(e.key), count = e.count })
 		else
 			printf("%-36s %10d\n", tostring(e.key), e.count)
 		end

@@ -14,7 +14,7 @@ local spec = {
 		{ "-m", "ms", nil, "milliseconds (the summary line; the histogram is in ns)" },
 		tool.INTERVAL,
 		tool.COUNT,
-		{ "-j", "json", nil, "one JSON object per line (count, sum, min, max, buckets)" },
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)
@@ -30,12 +30,11 @@ local function report()
 	local rows = p:read()
 	for _, e in ipairs(rows) do
 		if opts.json then
-			local b = {}
-			for k, v in pairs(e.buckets or {}) do b[#b + 1] = ('"%s":%d'):format(tostring(k), v) end
-			table.sort(b)
-			printf('{"time":%d,"func":"%s","unit":"nsecs","count":%d,"sum":%d,"min":%d,"max":%d,'
-			       .. '"buckets":{%s}}\n', os.time(), tostring(e.key or target), e.count, e.sum,
-			       e.min, e.max, table.concat(b, ","))
+			-- the kernel's log2 histogram as an "agg" line (buckets with their bounds, in ns)
+			local h = agg.from_kernel("hist", { { count = e.count, sum = e.sum, min = e.min,
+			                                     max = e.max, buckets = e.buckets } },
+			                          { name = tostring(e.key or target), unit = "ns" })
+			export.json(h)
 		else
 			local h = hist()
 			-- the kernel's log2 buckets, in ns (buckets in us/ms would not be exact)

@@ -23,8 +23,8 @@ if opts.signal then where[#where + 1] = ("sig == %d"):format(opts.signal) end
 if not opts.json then printf("%-7s %-16s %4s %-7s %s\n", "PID", "COMM", "SIG", "TPID", "RESULT") end
 probe("syscall:kill", { where = #where > 0 and where or nil }, function(e)
 	if opts.json then
-		printf('{"pid":%d,"comm":"%s","sig":%d,"tpid":%d,"ret":%d,"errno":%s}\n', e.pid, e.comm,
-		       e.sig, e.fields.pid, e.ret, e.errno and ('"' .. e.errno .. '"') or "null")
+		tool.record({ ts_ns = e.ts, pid = e.pid, comm = e.comm, sig = e.sig, tpid = e.fields.pid,
+		              ret = e.ret, errno = e.errno })
 	else
 		printf("%-7d %-16s %4d %-7d %d\n", e.pid, e.comm, e.sig, e.fields.pid, e.ret)
 	end

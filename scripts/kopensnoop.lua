@@ -22,7 +22,6 @@ local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
 tool.start(opts)  -- the target joins the traced set before the probe attaches
 
-local jstr = fmt.json_string
 local procs, order = {}, {}
 
 if not opts.json then
@@ -37,8 +36,8 @@ probe("kcall:do_sys_openat2", {
 	if c.ret < 0 then fd, err = -1, -c.ret end
 	local us = c.duration / 1e3
 	if opts.json then
-		printf('{"pid":%d,"tid":%d,"comm":%s,"fd":%d,"err":%d,"lat_us":%.1f,"path":%s}\n',
-					 c.pid, c.tid, jstr(c.comm), fd, err, us, jstr(c.filename or "?"))
+		tool.record({ ts_ns = c.ts, pid = c.pid, tid = c.tid, comm = c.comm, fd = fd, err = err,
+		              lat_us = us, path = c.filename or "?" })
 	else
 		printf("%-7d %-16s %3d %3d %9.1f %s\n", c.pid, c.comm, fd, err, us, c.filename or "?")
 	end
@@ -65,8 +64,8 @@ on("end", function()
 	for _, pid in ipairs(order) do
 		local p = procs[pid]
 		if opts.json then
-			printf('{"summary":true,"pid":%d,"comm":%s,"opens":%d,"failed":%d,"total_us":%.1f,"max_us":%.1f}\n',
-						 pid, jstr(p.comm), p.n, p.failed, p.total, p.max)
+			tool.record({ summary = true, pid = pid, comm = p.comm, opens = p.n, failed = p.failed,
+			              total_us = p.total, max_us = p.max })
 		else
 			printf("%-7d %-16s %6d %6d %11.1f %9.1f\n", pid, p.comm, p.n, p.failed, p.total, p.max)
 		end

@@ -18,7 +18,6 @@ local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
 tool.start(opts)  -- the target joins the traced set before the probe attaches
 
-local jstr = fmt.json_string
 
 local popts = { comm = opts.name, where = opts.failed and "ret < 0" or nil }
 if not opts.json then printf("%-7s %-16s %3s %3s %s\n", "PID", "COMM", "FD", "ERR", "PATH") end
@@ -27,9 +26,8 @@ probe("syscall:open,openat", popts, function(e)
 	local fd, err = e.ret, 0
 	if e.ret < 0 then fd, err = -1, -e.ret end
 	if opts.json then
-		printf('{"pid":%d,"tid":%d,"comm":%s,"syscall":%s,"fd":%d,"err":%d,"errno":%s,"path":%s}\n',
-		       e.pid, e.tid, jstr(e.comm), jstr(e.syscall), fd, err,
-		       e.errno and jstr(e.errno) or "null", jstr(path))
+		tool.record({ ts_ns = e.ts, pid = e.pid, tid = e.tid, comm = e.comm, syscall = e.syscall,
+		              fd = fd, err = err, errno = e.errno, path = path })
 	else
 		printf("%-7d %-16s %3d %3d %s\n", e.pid, e.comm, fd, err, path)
 	end

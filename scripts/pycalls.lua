@@ -20,7 +20,6 @@ local spec = {
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
 
-local jstr = fmt.json_string
 
 local calls, total = {}, 0
 probe("usdt:" .. opts.bin .. ":python:function__return", { args = { "str", "str", "int" } },
@@ -45,8 +44,7 @@ local function report()
 	if opts.json then
 		for i = 1, math.min(opts.top, #items) do
 			local it = items[i]
-			io.write(('{"time":%s,"func":%s,"file":%s,"calls":%d}\n'):format(jstr(t), jstr(it.func),
-			                                                               jstr(it.file), it.n))
+			tool.record({ func = it.func, file = it.file, calls = it.n })
 		end
 	else
 		printf("%s  %d calls, %d functions\n", t, total, #items)

@@ -18,7 +18,7 @@ local spec = {
 		{ "-m", "msecs", nil, "milliseconds (default microseconds)" },
 		{ "-i", "interval", "SECS", "print (and reset) the histogram every SECS", number = true },
 		tool.COUNT,
-		{ "-j", "json", nil, "one JSON object per histogram" },
+		tool.JSON,
 	},
 }
 local opts = tool.parse(arg, spec)
@@ -54,13 +54,8 @@ local function report()
 	for b in pairs(buckets) do if b > hi then hi = b end end
 	local t = os.date("!%H:%M:%S")
 	if opts.json then
-		local parts = {}
-		for b = 0, hi do
-			parts[#parts + 1] = ('{"low":%d,"high":%d,"count":%d}'):format(
-				b == 0 and 0 or 1 << (b - 1), b == 0 and 0 or (1 << b) - 1, buckets[b] or 0)
-		end
-		io.write(('{"time":"%s","unit":"%s","total":%d,"avg":%.1f,"buckets":[%s]}\n'):format(
-			t, unit, total, total > 0 and sum / total or 0, table.concat(parts, ",")))
+		tool.record_hist("runqlat", unit == "msecs" and "ms" or "us",
+		                 total > 0 and { { count = total, sum = sum, buckets = buckets } } or {})
 	else
 		printf("%s\n%10s %-14s : %-8s %s\n", t, unit, "", "count", "distribution")
 		local max = 0

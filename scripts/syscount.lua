@@ -41,10 +41,9 @@ local function report()
 	if opts.json then
 		for i = 1, math.min(opts.top, #rows) do
 			local e = rows[i]
-			local key = opts.process and ('"pid":%d,"comm":"%s"'):format(e.key, comm_of(e.key))
-			            or ('"syscall":"%s"'):format(e.key)
-			printf('{"time":%d,%s,"count":%d%s}\n', os.time(), key, e.count,
-			       opts.latency and (',"total_ns":%d'):format(e.sum) or "")
+			local r = { count = e.count, total_ns = opts.latency and e.sum or nil }
+			if opts.process then r.pid, r.comm = e.key, comm_of(e.key) else r.syscall = e.key end
+			tool.record(r)
 		end
 	else
 		printf("[%s]\n", os.date("%H:%M:%S"))

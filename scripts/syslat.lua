@@ -6,7 +6,7 @@
 -- per thread (in-kernel histograms keyed by pid / tid), the user stacks of the hottest
 -- syscalls (lua/syslat/stacks.lua) and the request view (lua/syslat/requests.lua). With -i
 -- the report comes every SECS seconds and covers that interval only; with -j each report
--- is one JSON object.
+-- is one JSON "record" line (docs/json.md).
 --
 --   ltrace-ebpf scripts/syslat.lua -h   (the options: the spec table below)
 local tool = require("tool")
@@ -161,20 +161,22 @@ local function collect()
 	return r
 end
 
-local json_str = fmt.json_string
+-- -j / --json: the report as one "record" line (docs/json.md) through tool.record; an
+-- empty list would be written as {} (json.encode), so it is left out instead.
+local function list_or_nil(t) return #t > 0 and t or nil end
 
-local function json_rows(list, fields)
+-- Rows with the chosen fields, integers as integers.
+local function pick_rows(list, fields)
 	local out = {}
-	for _, r in ipairs(list) do
-		local kv = {}
+	for i, r in ipairs(list) do
+		local o = {}
 		for _, f in ipairs(fields) do
 			local v = r[f]
-			kv[#kv + 1] = ("%s:%s"):format(json_str(f), type(v) == "string" and json_str(v)
-			                               or ("%d"):format(v))
+			o[f] = type(v) == "number" and math.floor(v) or v
 		end
-		out[#out + 1] = "{" .. table.concat(kv, ",") .. "}"
+		out[i] = o
 	end
-	return "[" .. table.concat(out, ",") .. "]"
+	return out
 end
 local STAT_FIELDS = { "count", "total_ns", "avg_ns", "p50_ns", "p99_ns" }
 local function with_stats(...)
@@ -194,20 +196,18 @@ local function frame_names(st)
 	return out
 end
 
-local function json_stacks(list)
+local function stacks_rows(list)
 	local out = {}
 	for _, sc in ipairs(list) do
 		local st = {}
 		for i = 1, math.min(opts.top, #sc.stacks) do
-			local x, names = sc.stacks[i], {}
-			for j, n in ipairs(frame_names(x.stack)) do names[j] = json_str(n) end
-			st[i] = ('{"count":%d,"total_ns":%d,"frames":[%s]}'):format(x.count, x.total_ns,
-				table.concat(names, ","))
+			local x = sc.stacks[i]
+			st[i] = { count = x.count, total_ns = x.total_ns, frames = list_or_nil(frame_names(x.stack)) }
 		end
-		out[#out + 1] = ('{"syscall":%s,"min_ns":%d,"dropped":%d,"stacks":[%s]}'):format(
-			json_str(sc.syscall), sc.min_ns, sc.dropped, table.concat(st, ","))
+		out[#out + 1] = { syscall = sc.syscall, min_ns = sc.min_ns, dropped = sc.dropped,
+		                  stacks = list_or_nil(st) }
 	end
-	return "[" .. table.concat(out, ",") .. "]"
+	return out
 end
 
 -- The calls inside requests, by category or syscall, as rows by total time.
@@ -224,35 +224,30 @@ local function request_latency(q)
 	         p50_ns = math.floor(h:percentile(50) or 0), p99_ns = math.floor(h:percentile(99) or 0) }
 end
 
-local function json_requests(q)
-	local lat = request_latency(q)
-	return ('{"count":%d,"per_s":%.3f,"latency":%s,"categories":%s,"syscalls":%s}'):format(
-		q.count, q.seconds > 0 and q.count / q.seconds or 0,
-		json_rows({ lat }, STAT_FIELDS):sub(2, -2),
-		json_rows(inside(q.categories, "category"), { "category", "count", "total_ns" }),
-		json_rows(inside(q.syscalls, "syscall"), { "syscall", "count", "total_ns" }))
+local function requests_row(q)
+	return { count = q.count, per_s = q.seconds > 0 and q.count / q.seconds or 0,
+	         latency = pick_rows({ request_latency(q) }, STAT_FIELDS)[1],
+	         categories = list_or_nil(inside(q.categories, "category")),
+	         syscalls = list_or_nil(inside(q.syscalls, "syscall")) }
 end
 
 local function report_json(r, interval)
 	local parts = {}
 	for _, c in ipairs(r.cats) do
-		parts[#parts + 1] = ('{"category":%s,"count":%d,"total_ns":%d,"share":%.4f}')
-			:format(json_str(c.category), c.count, c.total_ns,
-			        r.total > 0 and c.total_ns / r.total or 0)
+		parts[#parts + 1] = { category = c.category, count = c.count, total_ns = c.total_ns,
+		                      share = r.total > 0 and c.total_ns / r.total or 0 }
 	end
 	local hot = {}
 	for i = 1, math.min(opts.top, #r.rows) do hot[i] = r.rows[i] end
-	local extra = ""
-	if interval then extra = extra .. (',"interval_s":%g'):format(interval) end
-	if r.procs then extra = extra .. ',"processes":' .. json_rows(r.procs, with_stats("pid", "comm")) end
-	if r.stacks then extra = extra .. ',"stacks":' .. json_stacks(r.stacks) end
-	if r.requests then extra = extra .. ',"requests":' .. json_requests(r.requests) end
-	if r.threads then
-		extra = extra .. ',"threads":' .. json_rows(r.threads, with_stats("tid", "pid", "comm"))
-	end
-	printf('{"target":%s,"total_ns":%d,"categories":[%s],"hotspots":%s%s}\n',
-	       target() or "null", r.total, table.concat(parts, ","),
-	       json_rows(hot, with_stats("syscall", "category")), extra)
+	tool.record({
+		target = target(), total_ns = r.total, interval_s = interval,
+		categories = list_or_nil(parts),
+		hotspots = list_or_nil(pick_rows(hot, with_stats("syscall", "category"))),
+		processes = r.procs and list_or_nil(pick_rows(r.procs, with_stats("pid", "comm"))),
+		threads = r.threads and list_or_nil(pick_rows(r.threads, with_stats("tid", "pid", "comm"))),
+		stacks = r.stacks and list_or_nil(stacks_rows(r.stacks)),
+		requests = r.requests and requests_row(r.requests),
+	})
 end
 
 local function stat_cols(x)

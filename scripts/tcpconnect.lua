@@ -22,8 +22,6 @@ local spec = {
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
 
-local jstr = fmt.json_string
-
 local addr = tool.inet_addr
 
 local where = { "protocol == 6", "oldstate == 7", "newstate == 2" }
@@ -45,8 +43,8 @@ probe("tracepoint:sock:inet_sock_set_state", { where = where }, function(e)
 		return
 	end
 	if opts.json then
-		io.write(('{"time":%s,"pid":%d,"comm":%s,"ip":%d,"saddr":%s,"daddr":%s,"dport":%d}\n'):format(
-			jstr(os.date("!%H:%M:%S")), e.pid, jstr(e.comm), ip, jstr(sa), jstr(da), e.dport))
+		tool.record({ ts_ns = e.ts, pid = e.pid, comm = e.comm, ip = ip, saddr = sa, daddr = da,
+		              dport = e.dport })
 	else
 		printf("%s%-7d %-16s %-2d %-39s %-39s %d\n", opts.timestamp and os.date("%H:%M:%S ") or "",
 		       e.pid, e.comm, ip, sa, da, e.dport)
@@ -66,8 +64,7 @@ local function report()
 	if not opts.json then printf("%s\n%-16s %-39s %-6s %s\n", t, "COMM", "DADDR", "DPORT", "CONNECTS") end
 	for _, it in ipairs(items) do
 		if opts.json then
-			io.write(('{"time":%s,"comm":%s,"daddr":%s,"dport":%d,"connects":%d}\n'):format(
-				jstr(t), jstr(it.comm), jstr(it.daddr), it.dport, it.n))
+			tool.record({ comm = it.comm, daddr = it.daddr, dport = it.dport, connects = it.n })
 		else
 			printf("%-16s %-39s %-6d %d\n", it.comm, it.daddr, it.dport, it.n)
 		end

@@ -27,8 +27,6 @@ if opts.help then return exit(0) end
 
 local SYN_SENT, SYN_RECV, FIN_WAIT1, CLOSE, LAST_ACK, LISTEN = 2, 3, 4, 7, 9, 10
 
-local jstr = fmt.json_string
-
 local addr = tool.inet_addr
 
 local socks = {}     -- skaddr -> { birth, pid, comm, owner_sure }
@@ -58,9 +56,8 @@ probe("tracepoint:sock:inet_sock_set_state", { where = "protocol == 6" }, functi
 	local ms = (e.ts - s.birth) / 1e6
 	local la, ra = addr(e, "saddr", "saddr_v6"), addr(e, "daddr", "daddr_v6")
 	if opts.json then
-		io.write(('{"time":%s,"pid":%d,"comm":%s,"family":%d,"laddr":%s,"lport":%d,"raddr":%s,'
-		          .. '"rport":%d,"ms":%.3f}\n'):format(jstr(os.date("!%H:%M:%S")), s.pid,
-			jstr(s.comm), e.family == 2 and 4 or 6, jstr(la), e.sport, jstr(ra), e.dport, ms))
+		tool.record({ ts_ns = e.ts, pid = s.pid, comm = s.comm, family = e.family == 2 and 4 or 6,
+		              laddr = la, lport = e.sport, raddr = ra, rport = e.dport, ms = ms })
 	else
 		printf("%s%-7d %-16s %-21s %-21s %.3f\n", opts.timestamp and os.date("%H:%M:%S ") or "",
 		       s.pid, s.comm, tool.inet_endpoint(e, "saddr", "saddr_v6", e.sport),

@@ -24,8 +24,6 @@ if opts.help then return exit(0) end
 local STATES = { "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
                  "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV" }
 
-local jstr = fmt.json_string
-
 local addr = tool.inet_addr
 
 local last = {}      -- skaddr -> ts of the last transition
@@ -46,10 +44,9 @@ probe("tracepoint:sock:inet_sock_set_state", { where = "protocol == 6" }, functi
 	local old, new = STATES[e.oldstate] or tostring(e.oldstate), STATES[e.newstate] or tostring(e.newstate)
 	local la, ra = addr(e, "saddr", "saddr_v6"), addr(e, "daddr", "daddr_v6")
 	if opts.json then
-		io.write(('{"time":%s,"skaddr":"0x%x","pid":%d,"comm":%s,"family":%d,"laddr":%s,"lport":%d,'
-		          .. '"raddr":%s,"rport":%d,"oldstate":%s,"newstate":%s,"ms":%s}\n'):format(
-			jstr(os.date("!%H:%M:%S")), sk, e.pid, jstr(e.comm), e.family == 2 and 4 or 6, jstr(la),
-			e.sport, jstr(ra), e.dport, jstr(old), jstr(new), ms and ("%.3f"):format(ms) or "null"))
+		tool.record({ ts_ns = e.ts, skaddr = ("0x%x"):format(sk), pid = e.pid, comm = e.comm,
+		              family = e.family == 2 and 4 or 6, laddr = la, lport = e.sport, raddr = ra,
+		              rport = e.dport, oldstate = old, newstate = new, ms = ms })
 	else
 		printf("%s0x%-16x %-7d %-16s %-21s %-21s %-12s %-12s %s\n",
 		       opts.timestamp and os.date("%H:%M:%S ") or "", sk, e.pid, e.comm,

@@ -5,7 +5,9 @@
 #include <string.h>
 #include "cli_outputs.h"
 
-enum takes { TAKES_NONE, TAKES_VALUE };
+/* TAKES_EQ_VALUE: an optional value, only as "=VALUE" (--json=FILE: a separate word would
+ * be taken for the script or the command). */
+enum takes { TAKES_NONE, TAKES_VALUE, TAKES_EQ_VALUE };
 
 struct output_opt {
 	const char *name;
@@ -109,6 +111,21 @@ static int set_ndjson_fd(struct cli_outputs *o, const char *value)
 	return 0;
 }
 
+static int set_json(struct cli_outputs *o, const char *value)
+{
+	if (value && !*value) {
+		fprintf(stderr, "ltrace-ebpf: --json=: expected a file name after '='\n");
+		return -EINVAL;
+	}
+	if (o->json.on) {
+		fprintf(stderr, "ltrace-ebpf: --json given twice\n");
+		return -EINVAL;
+	}
+	o->json.on = true;
+	o->json.path = value;
+	return 0;
+}
+
 static int set_otlp(struct cli_outputs *o, const char *value)
 {
 	o->otlp = value;	/* checked by otlp_open, with the URL parser that will use it */
@@ -153,6 +170,10 @@ static const struct output_opt opts[] = {
 	  "  --dashboard a full-screen terminal view of the session: histograms, top tables,\n"
 	  "              counters, drops, the events; keys change filters live\n"
 	  "              (docs/dashboard.md); text frames when stdout is not a terminal\n" },
+	{ "--json", TAKES_EQ_VALUE, set_json,
+	  "  --json[=FILE]  the session as JSON lines (events, aggregates, drops) on stdout\n"
+	  "              or in FILE (docs/json.md); what the script prints then goes to\n"
+	  "              stderr when the JSON is on stdout\n" },
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -173,6 +194,8 @@ int cli_output_opt(int argc, char **argv, int i, struct cli_outputs *o)
 		fprintf(stderr, "ltrace-ebpf: option '%.*s' takes no value\n", (int)len, argv[i]);
 		return -EINVAL;
 	}
+	if (opt->takes == TAKES_EQ_VALUE)
+		return opt->set(o, value) ? -EINVAL : used;
 	if (opt->takes == TAKES_VALUE && !value) {
 		if (i + 1 >= argc) {
 			fprintf(stderr, "ltrace-ebpf: option '%s' requires an argument (see --help)\n",
@@ -227,6 +250,11 @@ int cli_outputs_check(const struct cli_outputs *o, bool has_session, bool repl)
 	if (o->dashboard && (!has_session || repl)) {
 		fprintf(stderr, "ltrace-ebpf: --dashboard shows a tracing session (a script, -E or "
 			"the ltrace front end)\n");
+		return -EINVAL;
+	}
+	if (o->json.on && !has_session) {
+		fprintf(stderr, "ltrace-ebpf: --json writes a tracing session (a script, -E, a "
+			"tool, the REPL or the ltrace front end)\n");
 		return -EINVAL;
 	}
 	return 0;

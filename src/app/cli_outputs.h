@@ -1,6 +1,6 @@
 /* The options every front end shares: where a session's data goes besides the terminal
- * (--metrics and its options, --otlp, --http and its options; an output's flags are rows
- * of one table in cli_outputs.c).
+ * (--metrics and its options, --otlp, --http and its options, --json, --dashboard; an
+ * output's flags are rows of one table in cli_outputs.c).
  * They are taken out of argv before a front end reads the rest (cli_take_outputs). */
 #ifndef LT_CLI_OUTPUTS_H
 #define LT_CLI_OUTPUTS_H
@@ -27,11 +27,18 @@ struct cli_web {
 	int ndjson_fd;
 };
 
+/* --json[=FILE] (src/export/json_out.h). */
+struct cli_json {
+	bool on;
+	const char *path;	/* NULL: stdout */
+};
+
 struct cli_outputs {
 	struct cli_metrics metrics;
 	struct cli_web web;
 	const char *otlp;	/* --otlp URL (src/export/otlp.h) */
 	bool dashboard;		/* --dashboard: the terminal view (src/view/dash.h) */
+	struct cli_json json;
 };
 
 /* argv[i] when it is an output option (with "=VALUE" or the value in argv[i + 1]): the
@@ -43,7 +50,8 @@ int cli_output_opt(int argc, char **argv, int i, struct cli_outputs *o);
 int cli_take_script_outputs(int *n, char **args, struct cli_outputs *o);
 /* Options that need another (--metrics-public without --metrics), or a session to serve
  * (has_session: a script, -E, the REPL or the ltrace front end; --dashboard: not the
- * REPL, whose terminal it would take); 0 or -EINVAL after a message. */
+ * REPL, whose terminal it would take); 0 or -EINVAL after a message. --json wants a
+ * session too (the REPL's is one: its lines then go to stderr). */
 int cli_outputs_check(const struct cli_outputs *o, bool has_session, bool repl);
 /* The table's help lines, for --help. */
 void cli_outputs_usage(FILE *f);

@@ -8,8 +8,8 @@
 #include "script.h"
 #include "signals.h"
 #include "tools.h"
+#include "version.h"
 
-#define LT_VERSION "0.1.0"
 
 static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {

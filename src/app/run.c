@@ -11,6 +11,8 @@
 #include "cli.h"
 #include "dash.h"
 #include "detach.h"
+#include "json_out.h"
+#include "l_json.h"
 #include "l_span.h"
 #include "loop.h"
 #include "metrics.h"
@@ -32,6 +34,7 @@ struct run {
 	struct metrics *metrics;	/* --metrics: the /metrics server, or NULL */
 	struct web *web;		/* --http: the page's server, or NULL */
 	struct web_ndjson *ndjson;	/* --ndjson-fd: the records' writer, or NULL */
+	struct json_out *json;		/* --json: the NDJSON output, or NULL */
 	struct otlp *otlp;	/* --otlp: the span sender, or NULL */
 	struct dash *dash;	/* --dashboard: the terminal view, or NULL */
 	lua_State *L;		/* the script's state (script_new), on the session */
@@ -175,6 +178,7 @@ static int release_target(struct run *r)
 
 	if (!r->t.spawned)
 		return 0;
+	r->t.stdout_to_stderr = json_out_is_stdout(l_json_out(r->L));
 	if ((rc = target_release(&r->t))) {
 		fprintf(stderr, "ltrace-ebpf: cannot run '%s': %s\n", r->c->command[0],
 			strerror(-rc));
@@ -244,6 +248,15 @@ static int run_phases(struct run *r)
 	return exit_status(r);
 }
 
+/* --json: started before the script runs (l_json.h says what that does). */
+static void start_json(struct run *r)
+{
+	const struct cli *c = r->c;
+
+	l_json_start(r->L, r->json, c->mode == CLI_SCRIPT ? c->script : NULL,
+		     r->have_target ? r->t.pid : 0, c->command);
+}
+
 int run_session(const struct cli *c)
 {
 	struct session_opts o = { .follow = c->follow, .keep_going = c->keep_going,
@@ -269,10 +282,17 @@ int run_session(const struct cli *c)
 		otlp_close(r.otlp);
 		return 1;
 	}
+	if (c->out.json.on && !(r.json = json_out_open(c->out.json.path))) {
+		web_close(r.web);
+		otlp_close(r.otlp);
+		metrics_close(r.metrics);
+		return 1;
+	}
 	if (start_target(&r, &o)) {
 		web_close(r.web);
 		metrics_close(r.metrics);
 		otlp_close(r.otlp);
+		json_out_close(r.json);
 		return 1;
 	}
 	r.s = session_new(&o);
@@ -290,13 +310,18 @@ int run_session(const struct cli *c)
 			script_close(r.L);
 		session_free(r.s);
 		web_ndjson_close(r.ndjson);
+		json_out_close(r.json);
 		return 1;
 	}
 	set_args(r.L, c);
 	l_span_attach(r.L, r.otlp);
+	if (r.json)
+		start_json(&r);
 	status = run_phases(&r);
 	l_span_detach();	/* the calls still waiting for a parent go to the sender */
 	dash_close(r.dash);	/* a phase that failed after the view opened */
+	r.json = l_json_out(r.L);	/* --json's, or one a tool's -j started */
+	json_out_end(r.json, status);	/* the last line, and the sink given back */
 	web_close(r.web);	/* its threads read the session's maps: stop them first */
 	metrics_close(r.metrics);	/* the same */
 	otlp_close(r.otlp);	/* after metrics, which reads its counters */
@@ -307,6 +332,7 @@ int run_session(const struct cli *c)
 	session_free(r.s);
 	web_ndjson_close(r.ndjson);	/* the sink was the tap's until the session went */
 	target_close(&r.t);
+	json_out_close(r.json);
 	if (output_guard_was_cut())
 		fprintf(stderr, "ltrace-ebpf: output stalled after the stop request; what was "
 			"left to write was discarded\n");

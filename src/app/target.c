@@ -57,11 +57,14 @@ static bool find_in_path(const char *name, char *out, size_t outlen)
 static void child_run(int gate, int err_pipe, const char *file, char *const argv[])
 {
 	char c;
+	ssize_t n;
 	int e;
 
 	signals_restore_inherited();
-	while (read(gate, &c, 1) < 0 && errno == EINTR)
+	while ((n = read(gate, &c, 1)) < 0 && errno == EINTR)
 		;
+	if (n == 1 && c == 'e')	/* target_release: stdout_to_stderr */
+		dup2(2, 1);
 	/* gate is close-on-exec: no close() of ours for a tool to count */
 	if (file)
 		execv(file, argv);
@@ -114,6 +117,8 @@ int target_release(struct target *t)
 	int e = 0;
 	ssize_t n;
 
+	if (t->stdout_to_stderr && write(t->gate_fd, "e", 1) != 1)
+		return -errno;
 	close(t->gate_fd);
 	t->gate_fd = -1;
 	while ((n = read(t->err_fd, &e, sizeof(e))) < 0 && errno == EINTR)

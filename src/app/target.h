@@ -16,6 +16,9 @@ struct target {
 	int pidfd;		/* readable when the process exits */
 	bool exited;
 	int status;		/* shell-style exit status: code, or 128+signal */
+	/* at release: the command's stdout becomes its stderr (a JSON output a tool's -j
+	 * started on stdout after the command was forked keeps stdout to itself) */
+	bool stdout_to_stderr;
 };
 
 /* Forks a child that waits at the gate, then execvp(argv). 0 or -errno. */

@@ -43,6 +43,12 @@ void session_set_sink(struct session *s, session_sink_fn fn, void *ctx)
 	s->sink_ctx = ctx;
 }
 
+void session_set_batch_end(struct session *s, void (*fn)(void *ctx), void *ctx)
+{
+	s->batch_end = fn;
+	s->batch_end_ctx = ctx;
+}
+
 /* Resumes a thread a hold stopped at rec's event, and counts how long it was held (rec->ts
  * is bpf_ktime_get_ns: CLOCK_MONOTONIC). */
 static void resume_held(struct session *s, const struct lt_rec *rec)
@@ -80,6 +86,8 @@ int session_drain(struct session *s)
 	if (!s->rb)
 		return 0;
 	n = ring_buffer__consume(s->rb);
+	if (n != 0 && s->batch_end)
+		s->batch_end(s->batch_end_ctx);
 	return n == -ECANCELED ? 0 : n;
 }
 

@@ -52,6 +52,8 @@ struct session {
 	struct loop *loop;
 	session_sink_fn sink;	/* records go here; NULL: they are dropped (session_set_sink) */
 	void *sink_ctx;
+	void (*batch_end)(void *ctx);	/* after each drain that handed records over */
+	void *batch_end_ctx;
 	/* The probe table, by id: the probes register themselves (probe.c) and are freed
 	 * by their owners before the session */
 	struct probe *probes[LT_MAX_PROBES];
@@ -126,6 +128,9 @@ int session_start_events(struct session *s);
 /* Installs where records go (NULL: nowhere); a held thread is resumed after its record
  * has been handed over either way. */
 void session_set_sink(struct session *s, session_sink_fn fn, void *ctx);
+/* Called after each drain of the ring buffer that handed records to the sink (an output
+ * flushes its batch there); NULL: nothing. */
+void session_set_batch_end(struct session *s, void (*fn)(void *ctx), void *ctx);
 /* Registers a probe under a fresh id: the id, or -ENOSPC when LT_MAX_PROBES are in use. */
 int session_add_probe(struct session *s, struct probe *p);
 /* Frees id, if p holds it. */

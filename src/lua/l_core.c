@@ -7,6 +7,7 @@
 #include "elf_symbols.h"
 #include "event.h"
 #include "l_core.h"
+#include "l_json.h"
 #include "l_span.h"
 #include "libpath.h"
 #include "probe.h"
@@ -301,5 +302,6 @@ int luaopen_ltrace_core(lua_State *L)
 	l_timer_open(L);
 	l_event_open(L);
 	luaL_newlib(L, fns);
+	l_json_open(L);
 	return 1;
 }

@@ -11,6 +11,7 @@
 #include <lua.h>
 #include "agg_probe.h"
 #include "l_check.h"
+#include "json_enc.h"
 #include "l_core.h"
 #include "l_kind.h"
 #include "l_ltrace.h"
@@ -513,6 +514,7 @@ static int l_probe_info(lua_State *L)
 {
 	static const char *const aggs[] = { "none", "count", "sum", "min", "max", "stats", "hist" };
 	struct probe *p = check_probe(L);
+	char by[16];
 
 	lua_createtable(L, 0, 6);
 	lua_pushstring(L, p->text);
@@ -537,6 +539,8 @@ static int l_probe_info(lua_State *L)
 		lua_pushliteral(L, "ns");
 		lua_setfield(L, -2, "unit");
 	}
+	lua_pushstring(L, json_by_name(p->cfg.agg_by, by, sizeof(by)));	/* nil: keyless */
+	lua_setfield(L, -2, "by");
 	return 1;
 }
 

@@ -7,6 +7,7 @@
 # kernel stacks, globs, `-l` over available_filter_functions, and scripts/kopensnoop.lua.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+JROWS="$(dirname "$0")/json_rows.py"
 
 if [ ! -e /sys/bus/event_source/devices/kprobe/type ]; then
 	echo "test_kprobe_live: this kernel has no kprobes: nothing to attach (test_kprobe.sh checks the refusal)"
@@ -127,7 +128,7 @@ assert_eq 1 "$(awk -v p="$pid" -v n="$opens" 'NF == 6 && $1 == p && $3 == n && $
 	"the summary line: all its opens (the loader's too), one failed"
 lt "$SRC_DIR/scripts/kopensnoop.lua" -x -j -- "$KOPEN" "$HOSTNAME_FILE" "$MISSING"
 assert_rc 0
-assert_match "$(grep '^{' "$OUT")" "^\\{\"pid\":[0-9]+,\"tid\":[0-9]+,\"comm\":\"lt_kopen\",\"fd\":-1,\"err\":2,\"lat_us\":[0-9.]+,\"path\":\"$MISSING\"\\}$" \
-	"-x -j: the failed open only"
+assert_eq "$(printf 'lt_kopen\t-1\t2\t%s' "$MISSING")" \
+	"$("$JROWS" "$OUT" type=record tool=kopensnoop -- comm fd err path)" "-x -j: the failed open only"
 
 finish

@@ -41,10 +41,17 @@ jsum() {
 import json, sys
 n = 0
 for line in open(sys.argv[1]):
-    if line.startswith("{"):
-        n += sum(h["count"] for h in json.loads(line)["hotspots"] if h["syscall"] == sys.argv[2])
+    r = json.loads(line)
+    if r.get("type") == "record":
+        n += sum(h["count"] for h in r.get("hotspots", []) if h["syscall"] == sys.argv[2])
 print(n)
 PY
+}
+# last_record FILE: the last report of syslat's JSON lines (docs/json.md: a "record" line).
+last_record() {
+	/usr/bin/python3 -c 'import json, sys
+recs = [l for l in open(sys.argv[1]) if json.loads(l).get("type") == "record"]
+print(recs[-1].strip() if recs else "{}")' "$1"
 }
 # metrics_url NAME: URL and TOKEN from the line the tool NAME printed on stderr.
 metrics_url() {
@@ -65,20 +72,20 @@ wait_jsum() {
 case_ "syslat: 300 reads more than 100 reads, in the file category"
 lt "$SRC_DIR/scripts/syslat.lua" -j -- "$KREAD" 100
 assert_rc 0
-few=$(tail -1 "$OUT")
+few=$(last_record "$OUT")
 lt "$SRC_DIR/scripts/syslat.lua" -j -- "$KREAD" 300
 assert_rc 0
-many=$(tail -1 "$OUT")
+many=$(last_record "$OUT")
 check=$(/usr/bin/python3 - "$few" "$many" <<'PY'
 import json, sys
 few, many = (json.loads(a) for a in sys.argv[1:3])
 def read(r):
-    return next(h for h in r["hotspots"] if h["syscall"] == "read")
+    return next(h for h in r.get("hotspots", []) if h["syscall"] == "read")
 ok = [read(many)["count"] - read(few)["count"] == 200,
       read(many)["category"] == "file",
-      sum(c["total_ns"] for c in many["categories"]) == many["total_ns"],
-      abs(sum(c["share"] for c in many["categories"]) - 1) < 0.01,
-      all(h["p50_ns"] <= h["p99_ns"] for h in many["hotspots"])]
+      sum(c["total_ns"] for c in many.get("categories", [])) == many["total_ns"],
+      abs(sum(c["share"] for c in many.get("categories", [])) - 1) < 0.01,
+      all(h["p50_ns"] <= h["p99_ns"] for h in many.get("hotspots", []))]
 print(" ".join("ok" if o else "bad" for o in ok))
 PY
 )
@@ -96,7 +103,7 @@ assert_eq "3" "$(sed -n '/^SYSCALL/,$p' "$OUT" | tail -n +2 | grep -c .)" "-T 3 
 case_ "syslat -i: a report per interval, each covering its interval only; --metrics scraped"
 sysserve srv 1 3
 bg periodic "$SRC_DIR/scripts/syslat.lua" -j -T 50 -i 1 -p "$SRV_PID" --metrics 127.0.0.1:0
-wait_for "$TMP/periodic.out" '^\{' 30
+wait_for "$TMP/periodic.out" '^\{"type":"record"' 30
 requests "$SRV_PORT" 1 5
 wait_jsum "$TMP/periodic.out" pread64 15
 requests "$SRV_PORT" 1 7
@@ -107,9 +114,9 @@ kill -INT "$BG_PID" 2>/dev/null || true
 bg_wait
 check=$(/usr/bin/python3 - "$TMP/periodic.out" <<'PY'
 import json, sys
-reps = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+reps = [o for o in map(json.loads, open(sys.argv[1])) if o.get("type") == "record"]
 def calls(r, name):
-    return sum(h["count"] for h in r["hotspots"] if h["syscall"] == name)
+    return sum(h["count"] for h in r.get("hotspots", []) if h["syscall"] == name)
 print(len(reps) >= 3, all(r["interval_s"] == 1 for r in reps),
       max(calls(r, "pread64") for r in reps) <= 21,
       sum(calls(r, "clock_nanosleep") for r in reps) == 12)
@@ -135,7 +142,7 @@ for how in "-p $PID_A,$PID_B" "-C lt_sysserve"; do
 	rm -f "$TMP/hold" "$TMP/cl_a" "$TMP/cl_b"
 	# shellcheck disable=SC2086
 	bg two "$SRC_DIR/scripts/syslat.lua" -j -T 50 -i 1 -t $how
-	wait_for "$TMP/two.out" '^\{' 30	# a first report: every probe is in
+	wait_for "$TMP/two.out" '^\{"type":"record"' 30	# a first report: every probe is in
 	/usr/bin/python3 "$CLIENT" "$PORT_A" 2 10 "$TMP/hold" >"$TMP/cl_a" &
 	CL_A=$!
 	/usr/bin/python3 "$CLIENT" "$PORT_B" 3 4 "$TMP/hold" >"$TMP/cl_b" &
@@ -158,7 +165,7 @@ for how in "-p $PID_A,$PID_B" "-C lt_sysserve"; do
 import json, sys
 r = json.load(open(sys.argv[1]))
 a, b = int(sys.argv[2]), int(sys.argv[3])
-pread = sum(h["count"] for h in r["hotspots"] if h["syscall"] == "pread64")
+pread = sum(h["count"] for h in r.get("hotspots", []) if h["syscall"] == "pread64")
 pids = {p["pid"] for p in r["processes"]}
 per = lambda pid: [t for t in r["threads"] if t["pid"] == pid and t["tid"] != pid]
 print(pread, a in pids and b in pids, len(per(a)), len(per(b)),
@@ -174,7 +181,7 @@ stop_servers
 case_ "syslat -S: the hottest syscalls' user stacks name the fixture's function"
 sysserve st 2 1
 bg stacks "$SRC_DIR/scripts/syslat.lua" -j -i 1 -S 3 -p "$SRV_PID"
-wait_for "$TMP/stacks.out" '^\{' 30
+wait_for "$TMP/stacks.out" '^\{"type":"record"' 30
 # The stack probes follow the ranking, checked every second (the waits in accept and
 # read rank first, the sleep third): requests until a
 # report shows the sleep's stack, 50 at most.
@@ -184,8 +191,8 @@ for ((round = 0; round < 50; round++)); do
 	found=$(/usr/bin/python3 - "$TMP/stacks.out" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
-    for sc in json.loads(line).get("stacks", []) if line.startswith("{") else []:
-        for st in sc["stacks"]:
+    for sc in json.loads(line).get("stacks", []):
+        for st in sc.get("stacks", []):
             if sc["syscall"] == "clock_nanosleep" and st["frames"][0].startswith("clock_nanosleep") \
                     and any(f.startswith("serve_request+") for f in st["frames"]) \
                     and st["count"] <= 5 * 50 and sc["min_ns"] > 0:
@@ -204,7 +211,7 @@ stop_servers
 case_ "syslat -R: requests of lt_sysserve counted exactly, their latency and the calls inside"
 sysserve rq 5 4
 bg req "$SRC_DIR/scripts/syslat.lua" -j -i 1 -R -p "$SRV_PID" --metrics 127.0.0.1:0
-wait_for "$TMP/req.out" '^\{' 30	# a first report: every probe is in
+wait_for "$TMP/req.out" '^\{"type":"record"' 30	# a first report: every probe is in
 requests "$SRV_PORT" 2 6
 # The client closed its connections: the last requests end there, and --metrics has them.
 metrics_url req
@@ -242,7 +249,7 @@ SERVERS="$HTTP_PID"
 wait_for "$TMP/http.log" "port [0-9]+"
 HTTP_PORT=$(sed -nE 's/.* port ([0-9]+).*/\1/p' "$TMP/http.log" | head -1)
 bg http "$SRC_DIR/scripts/syslat.lua" -j -i 1 -R -p "$HTTP_PID"
-wait_for "$TMP/http.out" '^\{' 30
+wait_for "$TMP/http.out" '^\{"type":"record"' 30
 ok=0
 for ((i = 0; i < 8; i++)); do
 	[ "$(curl -s --max-time 10 "http://127.0.0.1:$HTTP_PORT/index.txt")" == hello ] && ok=$((ok + 1))

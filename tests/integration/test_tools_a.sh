@@ -6,6 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 KOPEN="$FIXTURE_DIR/lt_kopen"
+JROWS="$(dirname "$0")/json_rows.py"
 KREAD="$FIXTURE_DIR/lt_kread"
 
 case_ "opensnoop -- CMD: the fixture's opens, with its pid, fd and errno"
@@ -22,8 +23,8 @@ assert_eq "0" "$(awk -v p="$pid" 'NF >= 5 && $1 ~ /^[0-9]+$/ && $1 != p' "$OUT" 
 case_ "opensnoop -x -j -c CMD: failed opens only, as JSON"
 lt "$SRC_DIR/scripts/opensnoop.lua" -x -j -c "$KOPEN /etc/hostname $TMP/nonexist2"
 assert_rc 0
-assert_eq 1 "$(grep -c '^{' "$OUT")" "one JSON line"
-assert_match "$(grep '^{' "$OUT")" "^\\{\"pid\":[0-9]+,\"tid\":[0-9]+,\"comm\":\"lt_kopen\",\"syscall\":\"openat\",\"fd\":-1,\"err\":2,\"errno\":\"ENOENT\",\"path\":\"$TMP/nonexist2\"\\}$" "the failed open"
+rows=$("$JROWS" "$OUT" type=record tool=opensnoop -- comm syscall fd err errno path)
+assert_eq "$(printf 'lt_kopen\topenat\t-1\t2\tENOENT\t%s' "$TMP/nonexist2")" "$rows" "one record: the failed open"
 
 case_ "syscount: reads counted exactly (difference of two runs)"
 lt "$SRC_DIR/scripts/syscount.lua" -- "$KREAD" 100
@@ -39,10 +40,10 @@ assert_match "$(awk '$1 == "read"' "$OUT")" "^read +[0-9]+ +[0-9]+\\.[0-9]{3}$" 
 case_ "syscount -P -j: per process"
 lt "$SRC_DIR/scripts/syscount.lua" -P -j -- "$KREAD" 100
 assert_rc 0
-pid=$(val fixture_pid)
-n=$(grep -o "\"pid\":$pid,[^}]*" "$OUT" | grep -o '"count":[0-9]*' | cut -d: -f2)
+pid=$(val fixture_pid "$ERR")	# the command's stdout: stderr, with the JSON on stdout
+n=$("$JROWS" "$OUT" type=record pid="$pid" -- count)
 assert_between $((r1 + 1)) $((r1 + 200)) "$n" "syscalls of the fixture (reads + the rest)"
-assert_eq 1 "$(grep -c '^{' "$OUT")" "only the target"
+assert_eq 1 "$("$JROWS" "$OUT" type=record | wc -l)" "only the target"
 
 case_ "funccount: calls counted in kernel, exactly"
 lt "$SRC_DIR/scripts/funccount.lua" "$LIB:ltfix_*" -- "$RUN" -t 2 -n 30 -M 5 add 1 2
@@ -51,7 +52,7 @@ assert_eq 65 "$(awk '$1 == "ltfix_add" { print $2 }' "$OUT")" "ltfix_add calls"
 assert_eq 1 "$(grep -c '^ltfix_' "$OUT")" "only ltfix_add was called"
 lt "$SRC_DIR/scripts/funccount.lua" -j -i 5 "$LIB:ltfix_add" -- "$RUN" -n 7 add 1 2
 assert_rc 0
-assert_match "$(grep '^{' "$OUT")" '^\{"time":[0-9]+,"func":"ltfix_add","count":7\}$' "JSON count"
+assert_eq "$(printf 'ltfix_add\t7')" "$("$JROWS" "$OUT" type=record tool=funccount -- func count)" "JSON count"
 
 case_ "funclatency: a log2 histogram of 3 calls of 2 ms"
 lt "$SRC_DIR/scripts/funclatency.lua" -u "$LIB:ltfix_sleep_us" -- "$RUN" -n 3 sleep 2000
@@ -61,7 +62,7 @@ assert_eq 3 "$(awk '/^\[/ { n += $3 } END { print n }' "$OUT")" "calls in the hi
 assert_between 2000 1000000 "$(sed -n 's/.*min \([0-9]*\),.*/\1/p' "$OUT")" "min us"
 lt "$SRC_DIR/scripts/funclatency.lua" -j "$LIB:ltfix_sleep_us" -- "$RUN" -n 3 sleep 2000
 assert_rc 0
-assert_match "$(grep '^{' "$OUT")" '"count":3,"sum":[0-9]+,"min":[0-9]+,"max":[0-9]+,"buckets":\{' "JSON"
+assert_match "$("$JROWS" "$OUT" type=agg unit=ns -- rows)" '^\[\{"buckets":\[\{"count":[0-9],"hi":[0-9]+,"lo":[0-9]+\}.*"count":3,"key":null,"max":[0-9]+,"min":[0-9]+,"sum":[0-9]+\}\]$' "JSON: an agg line, 3 calls"
 
 case_ "execsnoop -- CMD: the target's exec, with its pid"
 lt "$SRC_DIR/scripts/execsnoop.lua" -- sh -c 'echo me=$$; exec /bin/true'
@@ -70,7 +71,7 @@ pid=$(val me)
 assert_eq 1 "$(awk -v p="$pid" '$1 == p && $3 == "true" && $4 == "/bin/true"' "$OUT" | wc -l)" "exec of /bin/true"
 lt "$SRC_DIR/scripts/execsnoop.lua" -j -c /bin/true
 assert_rc 0
-assert_match "$(grep '"path":"/bin/true"' "$OUT")" '^\{"pid":[0-9]+,"old_pid":[0-9]+,"ppid":-?[0-9]+,"comm":"true","path":"/bin/true"\}$' "JSON exec"
+assert_match "$("$JROWS" "$OUT" type=record path=/bin/true -- pid old_pid ppid comm)" $'^[0-9]+\t[0-9]+\t-?[0-9]+\ttrue$' "JSON exec"
 
 case_ "syscount -- CMD counts from the command's exec on, as strace -c -f (issue 12 item 6)"
 # a bare name: the launcher's PATH search (an execve per directory) and its own close()
@@ -91,8 +92,8 @@ sh -c 'echo $$ >"$1"; for i in 1 2 3 4; do "$2" add 1 2 >/dev/null; done' sh "$T
 kill -INT "$(pgrep -P "$BG_PID" | head -1)"
 bg_wait
 ppid=$(cat "$TMP/kids.ppid")
-assert_eq 4 "$(grep -c '"comm":"ltfix_run"' "$TMP/exec_kids.out" || true)" "four execs"
-assert_eq 4 "$(grep -c "\"ppid\":$ppid," "$TMP/exec_kids.out" || true)" "each with its parent, the shell (exited since)"
+assert_eq 4 "$("$JROWS" "$TMP/exec_kids.out" type=record comm=ltfix_run | wc -l)" "four execs"
+assert_eq 4 "$("$JROWS" "$TMP/exec_kids.out" type=record ppid="$ppid" | wc -l)" "each with its parent, the shell (exited since)"
 
 case_ "exitsnoop: exit status and killing signal"
 lt "$SRC_DIR/scripts/exitsnoop.lua" -- sh -c 'echo me=$$; exit 3'
@@ -101,8 +102,8 @@ pid=$(val me)
 assert_eq 1 "$(awk -v p="$pid" '$1 == p && $2 == p && $4 == "sh" && $6 == "code" && $7 == 3' "$OUT" | wc -l)" "exit code 3"
 lt "$SRC_DIR/scripts/exitsnoop.lua" -j -- sh -c 'echo me=$$; kill -USR1 $$'
 assert_rc 138 "the target killed by SIGUSR1 (128 + 10)"
-pid=$(val me)
-assert_match "$(grep '^{' "$OUT")" "^\\{\"pid\":$pid,\"tid\":$pid,\"ppid\":[0-9]+,\"comm\":\"sh\",\"age_s\":[0-9.]+,\"exit_code\":0,\"signal\":10\\}$" "killed by SIGUSR1"
+pid=$(val me "$ERR")	# with the JSON on stdout, the command's own stdout is stderr
+assert_match "$("$JROWS" "$OUT" type=record tool=exitsnoop -- pid tid ppid comm age_s exit_code signal)" $'^'"$pid"$'\t'"$pid"$'\t[0-9]+\tsh\t[0-9.e-]+\t0\t10$' "killed by SIGUSR1"
 lt "$SRC_DIR/scripts/exitsnoop.lua" -x -- /bin/true
 assert_rc 0
 assert_eq 0 "$(grep -c ' code ' "$OUT" || true)" "-x leaves out a clean exit"
@@ -126,7 +127,7 @@ assert_eq 1 "$(awk -v p="$pid" -v c="$child" '$1 == p && $3 == 15 && $4 == c && 
 assert_eq 1 "$(awk -v p="$pid" '$1 == p && $3 == 0 && $4 == 999999 && $5 == -3' "$OUT" | wc -l)" "ESRCH"
 lt "$SRC_DIR/scripts/killsnoop.lua" -x -j -- sh -c 'kill -0 999999 2>/dev/null; true'
 assert_rc 0
-assert_match "$(grep '^{' "$OUT")" '^\{"pid":[0-9]+,"comm":"sh","sig":0,"tpid":999999,"ret":-3,"errno":"ESRCH"\}$' "-x -j"
+assert_match "$("$JROWS" "$OUT" type=record tool=killsnoop -- pid comm sig tpid ret errno)" $'^[0-9]+\tsh\t0\t999999\t-3\tESRCH$' "-x -j"
 
 case_ "usage and errors"
 for t in opensnoop syscount funccount funclatency execsnoop exitsnoop killsnoop; do

@@ -7,6 +7,7 @@
 # events), plus usage lines and refused options. Only loopback traffic.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+JROWS="$(dirname "$0")/json_rows.py"
 
 PY=/usr/bin/python3.11	# the interpreter with USDT notes (python3 in $PATH may be another)
 S="$SRC_DIR/scripts"
@@ -66,8 +67,8 @@ assert_match "$(grep 'target_fn' "$OUT" || true)" "^ +1234  target_fn \(.*/calls
 case_ "pycalls -c CMD -j"
 lt "$S/pycalls.lua" -j -t 3 -c "$PY $TMP/calls.py 777"
 assert_rc 0
-assert_match "$(grep '"target_fn"' "$OUT" || true)" \
-	'^\{"time":"[0-9:]+","func":"target_fn","file":"[^"]*calls.py","calls":777\}$' "JSON line"
+assert_match "$("$JROWS" "$OUT" type=record func=target_fn -- file calls)" \
+	$'^[^\t]*calls.py\t777$' "JSON record"
 
 case_ "pycalls -p PID -i SECS"
 rm -f "$TMP/go"
@@ -113,10 +114,11 @@ lt "$S/tcpstates.lua" -j -- "$PY" "$TMP/tcp.py" 1 "$TMP/ports2"
 assert_rc 0
 read -r tpid sport cport <"$TMP/ports2"
 # connect() and listen() change state in the process itself (what a target keeps)
-assert_eq 1 "$(count_lines "\"pid\":$tpid,\"comm\":\"python3.11\",\"family\":4,\"laddr\":\"127.0.0.1\",\"lport\":0,\"raddr\":\"127.0.0.1\",\"rport\":$sport,\"oldstate\":\"CLOSE\",\"newstate\":\"SYN_SENT\",\"ms\":null}")" \
-	"JSON connect transition"
-assert_eq 1 "$(count_lines "\"lport\":$sport,\"raddr\":\"0.0.0.0\",\"rport\":0,\"oldstate\":\"CLOSE\",\"newstate\":\"LISTEN\"")" \
-	"JSON listen transition"
+assert_eq 1 "$("$JROWS" "$OUT" type=record pid="$tpid" comm=python3.11 family=4 laddr=127.0.0.1 lport=0 \
+	raddr=127.0.0.1 rport="$sport" oldstate=CLOSE newstate=SYN_SENT ms=- | wc -l)" \
+	"JSON connect transition (no ms: the first one seen)"
+assert_eq 1 "$("$JROWS" "$OUT" type=record lport="$sport" raddr=0.0.0.0 rport=0 oldstate=CLOSE \
+	newstate=LISTEN | wc -l)" "JSON listen transition"
 
 case_ "tcplife: both ends of two connections, with owner and lifetime"
 rm -f "$TMP/ports3"
@@ -144,7 +146,8 @@ wait_attached "$BG_PID"
 bg_wait
 assert_rc 0
 read -r tpid sport cport <"$TMP/ports4"
-assert_file_contains "$TMP/tcplj.out" "\"pid\":$tpid,\"comm\":\"python3.11\",\"family\":4,\"laddr\":\"127.0.0.1\",\"lport\":$cport,\"raddr\":\"127.0.0.1\",\"rport\":$sport,\"ms\":" \
+assert_eq 1 "$("$JROWS" "$TMP/tcplj.out" type=record pid="$tpid" comm=python3.11 family=4 \
+	laddr=127.0.0.1 lport="$cport" raddr=127.0.0.1 rport="$sport" -- ms | grep -cE '^[0-9.e-]+$')" \
 	"JSON connection"
 rm -f "$TMP/ports4"
 lt "$S/tcplife.lua" -D 1 -d 2 -- "$PY" "$TMP/tcp.py" 1 "$TMP/ports4"
@@ -165,7 +168,7 @@ rm -f "$TMP/ports6"
 lt "$S/tcpconnect.lua" -j -i 0.3 -n 50 -- "$PY" "$TMP/tcp.py" 3 "$TMP/ports6"
 assert_rc 0
 read -r tpid sport _ <"$TMP/ports6"
-assert_eq 3 "$(grep "\"dport\":$sport," "$OUT" | sed 's/.*"connects":\([0-9]*\)}/\1/' |
+assert_eq 3 "$("$JROWS" "$OUT" type=record dport="$sport" -- connects |
 	awk '{ n += $1 } END { print n + 0 }')" "3 connects counted"
 lt "$S/tcpconnect.lua" -P 1 -- "$PY" "$TMP/tcp.py" 1 "$TMP/ports6"
 assert_rc 0
@@ -186,7 +189,7 @@ assert_match "$(cat "$OUT")" "[0-9]+ -> [0-9]+ +: [1-9][0-9]* +\|\*+ *\|" "a his
 case_ "runqlat -m -j -i -n"
 lt "$S/runqlat.lua" -m -j -i 0.3 -n 2
 assert_rc 0
-assert_eq 2 "$(count_lines '^\{"time":"[0-9:]+","unit":"msecs","total":[0-9]+,')" "two JSON histograms"
+assert_eq 2 "$("$JROWS" "$OUT" type=agg name=runqlat unit=ms agg=hist | wc -l)" "two JSON histograms"
 
 case_ "runqlat refuses a target"
 lt "$S/runqlat.lua" -p $$
@@ -222,7 +225,8 @@ sync
 bg_wait
 assert_rc 0
 rm -f "$TMP/dd.bin"
-assert_match "$(head -1 "$TMP/bioj.out")" '^\{"time":"[0-9:]+",("key":"[0-9]+:[0-9]+",)?"unit":"usecs","total":[0-9]+' "JSON"
+assert_match "$("$JROWS" "$TMP/bioj.out" type=agg name=biolatency unit=us agg=hist -- rows)" \
+	'^\[(\{.*"key":"[0-9]+:[0-9]+".*\})?\]$' "JSON: a histogram per disk"
 
 # ---- usage --------------------------------------------------------------------------------
 

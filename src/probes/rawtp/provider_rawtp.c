@@ -391,6 +391,10 @@ static int rawtp_field(struct probe *p, const struct lt_rec *rec, const uint8_t 
 	const struct value_fmt *f = NULL;
 	int arg;
 
+	if (!strcmp(key, "fields")) {	/* every named path, by name (rawtp_field_at) */
+		*out = (struct probe_value){ .kind = PV_FIELDS, .n = r ? r->npaths : 0 };
+		return 1;
+	}
 	for (int i = 0; r && i < r->npaths && !f; i++)
 		if (!strcmp(r->paths[i].name, key))
 			f = &r->paths[i].fmt;
@@ -403,6 +407,19 @@ static int rawtp_field(struct probe *p, const struct lt_rec *rec, const uint8_t 
 		return 0;
 	*out = probe_value_capture(data, rec->data_len, f->capture, f->type);
 	return 1;
+}
+
+/* e.fields' i-th: the paths the probe named (option fields), as e.NAME reads them; what
+ * --json writes in an event's "fields" (docs/json.md). */
+static int rawtp_field_at(struct probe *p, const struct lt_rec *rec, const uint8_t *data,
+			  size_t i, const char **name, struct probe_value *out)
+{
+	struct rawtp_probe *r = p->kind_data;
+
+	if (!r || i >= (size_t)r->npaths)
+		return 0;
+	*name = r->paths[i].name;
+	return rawtp_field(p, rec, data, *name, out);
 }
 
 struct list_ctx {
@@ -465,6 +482,7 @@ const struct provider rawtp_provider = {
 	.resolve = rawtp_resolve,
 	.attach = rawtp_attach,
 	.field = rawtp_field,
+	.field_at = rawtp_field_at,
 	.release = rawtp_release,
 	.list = rawtp_list,
 	.field_src = rawtp_field_src,
