@@ -10,6 +10,7 @@
 #include <lua.h>
 #include "cli.h"
 #include "detach.h"
+#include "kfeature_report.h"
 #include "loop.h"
 #include "metrics.h"
 #include "output_guard.h"
@@ -248,6 +249,8 @@ int run_session(const struct cli *c)
 		return 1;
 	}
 	r.s = session_new(&o);
+	if (r.s && c->verbose)	/* the kernel's features and the paths they choose */
+		kfeature_report(r.s);
 	if (r.s)
 		r.L = script_new(r.s);
 	if (!r.L || metrics_attach(r.metrics, r.s)) {
