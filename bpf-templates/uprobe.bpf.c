@@ -49,27 +49,17 @@ static __always_inline void read_args(struct pt_regs *ctx, __u64 *args)
 static __always_inline int on_event(struct pt_regs *ctx, __u16 type)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx), pid_tgid = bpf_get_current_pid_tgid();
-	__u32 probe = cookie >> 32;
-	struct lt_probe_cfg *cfg = probe_admit(probe, pid_tgid);
-	struct lt_probe_stats *st;
-	struct scratch *s;
+	struct lt_probe_cfg *cfg;
+	struct scratch *s = lt_event_admit(cookie >> 32, pid_tgid, &cfg);
 
-	if (!cfg || !(s = scratch_get()))
+	if (!s)
 		return 0;
-	st = stats_of(probe);
-	if (st)
-		st->hits++;
-	__builtin_memset(s->vals, 0, sizeof(s->vals));
 	if (type == LT_REC_ENTRY) {
 		read_args(ctx, s->vals);
 		read_caller(ctx, cfg, s);
 	} else
 		s->vals[LT_SRC_RET] = PT_REGS_RC(ctx);
-	if (!lt_event_begin(ctx, ctx, cfg, s, cookie, pid_tgid, type))
-		return 0;
-	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
-	lt_stack_append(ctx, ctx, cfg, s);
-	lt_emit(s, probe, cfg->flags);
+	lt_event_user_finish(ctx, cfg, s, cookie, pid_tgid, type);
 	return 0;
 }
 

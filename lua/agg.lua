@@ -182,8 +182,8 @@ local function new_leaf(st)
 		st.linear and LIN_MT or LOG_MT)
 end
 
-function LogLeaf.add(self, v)
-	local s = log2_slot(v) -- validates v
+-- One value v into bucket s, with the count, sum and bounds both kinds of leaf keep.
+local function leaf_record(self, s, v)
 	local b = self._b
 	b[s] = (b[s] or 0) + 1
 	self._n = self._n + 1
@@ -191,6 +191,10 @@ function LogLeaf.add(self, v)
 	local lo, hi = self._lo, self._hi
 	if lo == false or v < lo then self._lo = v end
 	if hi == false or v > hi then self._hi = v end
+end
+
+function LogLeaf.add(self, v)
+	leaf_record(self, log2_slot(v), v) -- log2_slot validates v
 end
 
 function LinLeaf.add(self, v)
@@ -206,13 +210,7 @@ function LinLeaf.add(self, v)
 	else
 		s = (v - st.lmin) // st.lstep + 1 -- a float slot is the same table key
 	end
-	local b = self._b
-	b[s] = (b[s] or 0) + 1
-	self._n = self._n + 1
-	self._s = self._s + v
-	local lo, hi = self._lo, self._hi
-	if lo == false or v < lo then self._lo = v end
-	if hi == false or v > hi then self._hi = v end
+	leaf_record(self, s, v)
 end
 
 function Leaf.count(self) return self._n end

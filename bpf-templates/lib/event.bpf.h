@@ -9,8 +9,27 @@
 #include "maps.bpf.h"
 #include "filter.bpf.h"
 #include "agg.bpf.h"
+#include "capture.bpf.h"
 #include "stacks.bpf.h"
 #include "emit.bpf.h"
+
+/* Where an event starts: the probe admitted (enabled, pid, comm filters), a scratch
+ * record with vals[] zeroed for the template to fill, the hit counted. NULL when the
+ * event ends here. */
+static __always_inline struct scratch *lt_event_admit(__u32 probe, __u64 pid_tgid,
+						      struct lt_probe_cfg **cfg)
+{
+	struct lt_probe_stats *st;
+	struct scratch *s;
+
+	if (!(*cfg = probe_admit(probe, pid_tgid)) || !(s = scratch_get()))
+		return NULL;
+	st = stats_of(probe);
+	if (st)
+		st->hits++;
+	__builtin_memset(s->vals, 0, sizeof(s->vals));
+	return s;
+}
 
 /* An event past its filters: stack ids (templates with user registers pass ctx and regs;
  * others NULL), the in-kernel aggregate. Returns 1 when the probe also streams records. */
@@ -50,6 +69,19 @@ static __always_inline int lt_event_begin(void *ctx, struct pt_regs *regs,
 	__builtin_memcpy(s->rec.args, s->vals, sizeof(s->rec.args));
 	s->rec.ret = s->vals[LT_SRC_RET];
 	return 1;
+}
+
+/* The end of a one-shot event where ctx holds the user's registers (uprobe, usdt): the
+ * shared middle, then captures, the user stack and the record out. */
+static __always_inline void lt_event_user_finish(struct pt_regs *ctx, const struct lt_probe_cfg *cfg,
+						 struct scratch *s, __u64 cookie, __u64 pid_tgid,
+						 __u16 type)
+{
+	if (!lt_event_begin(ctx, ctx, cfg, s, cookie, pid_tgid, type))
+		return;
+	s->rec.data_len = lt_fetch_all(cfg, s, 0, 0);
+	lt_stack_append(ctx, ctx, cfg, s);
+	lt_emit(s, cookie >> 32, cfg->flags);
 }
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cli.h"
 #include "cli_ltrace.h"
+#include "cli_outputs.h"
 #include "cli_tool.h"
 
 void cli_usage(void)
@@ -26,14 +27,10 @@ void cli_usage(void)
 	      "  -l PATTERN  list matching functions, e.g. -l 'libc:str*', -l 'tracepoint:sched:*',\n"
 	      "              -l 'syscall:open*'; -l -v PATTERN adds fields and argument types\n"
 	      "  -v          verbose: the kernel's BPF features, libbpf diagnostics\n"
-	      "  --repl      the interactive REPL (with -p PID: attached to it)\n"
-	      "  --metrics HOST:PORT  serve the in-kernel aggregates to Prometheus at\n"
-	      "              http://HOST:PORT/metrics (loopback only unless --metrics-public;\n"
-	      "              a bearer token is needed: docs/exporters.md)\n"
-	      "  --metrics-token-file F  the token (else $LTRACE_EBPF_METRICS_TOKEN, else random)\n"
-	      "  --metrics-max-series N  series per scrape at most (default 50000)\n"
-	      "  --metrics-public  let --metrics listen on an address that is not loopback\n"
-	      "  --tool NAME run the shipped tool NAME (also installed as ltrace-ebpf-NAME);\n"
+	      "  --repl      the interactive REPL (with -p PID: attached to it)\n",
+	      stdout);
+	cli_outputs_usage(stdout);
+	fputs("  --tool NAME run the shipped tool NAME (also installed as ltrace-ebpf-NAME);\n"
 	      "              the arguments after NAME are the tool's (NAME -h: its help)\n"
 	      "  --tools     list the shipped tools\n"
 	      "  -h, --help  this help\n"
@@ -51,69 +48,6 @@ static int parse_pid(const char *text, int *pid)
 		return -EINVAL;
 	}
 	*pid = v;
-	return 0;
-}
-
-static int parse_max_series(const char *text, unsigned long *out)
-{
-	char *end;
-	unsigned long v = strtoul(text, &end, 10);
-
-	if (*end || !*text || *text == '-' || v == 0 || v > 100000000) {
-		fprintf(stderr, "ltrace-ebpf: --metrics-max-series: '%s' is not a number 1..100000000\n",
-			text);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-int cli_metrics_opt(int argc, char **argv, int i, struct cli_metrics *m)
-{
-	static const char *const names[] = { "--metrics", "--metrics-token-file",
-					     "--metrics-max-series", "--metrics-public", NULL };
-	const char *eq = strchr(argv[i], '='), *value = eq ? eq + 1 : NULL;
-	size_t len = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
-	int k = 0, used = 1;
-
-	while (names[k] && (strlen(names[k]) != len || strncmp(names[k], argv[i], len)))
-		k++;
-	if (!names[k] || (k == 3 && eq)) {
-		fprintf(stderr, "ltrace-ebpf: unknown option '%s' (see --help)\n", argv[i]);
-		return -EINVAL;
-	}
-	if (k < 3 && !value) {
-		if (i + 1 >= argc) {
-			fprintf(stderr, "ltrace-ebpf: option '%s' requires an argument (see --help)\n",
-				argv[i]);
-			return -EINVAL;
-		}
-		value = argv[i + 1];
-		used = 2;
-	}
-	switch (k) {
-	case 0: m->addr = value; break;
-	case 1: m->token_file = value; break;
-	case 2: if (parse_max_series(value, &m->max_series)) return -EINVAL; break;
-	default: m->public_ok = true;
-	}
-	return used;
-}
-
-/* The --metrics options need --metrics, and a session to serve. */
-static int check_metrics(const struct cli *c)
-{
-	const struct cli_metrics *m = &c->metrics;
-
-	if ((m->public_ok || m->token_file || m->max_series) && !m->addr) {
-		fprintf(stderr, "ltrace-ebpf: --metrics-* options need --metrics HOST:PORT\n");
-		return -EINVAL;
-	}
-	if (m->addr && c->mode != CLI_SCRIPT && c->mode != CLI_ONELINER && c->mode != CLI_REPL) {
-		fprintf(stderr, "ltrace-ebpf: --metrics serves a tracing session (a script, -E, "
-			"the REPL or the ltrace front end)\n");
-		return -EINVAL;
-	}
 	return 0;
 }
 
@@ -157,22 +91,22 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		{ "tools", no_argument, NULL, CLI_OPT_TOOLS },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_metrics metrics = {};
+	struct cli_outputs out = {};
 	int opt;
 	char **tool_argv = cli_tool_argv(argc, argv);	/* run as ltrace-ebpf-NAME */
 
 	if (tool_argv)
 		return cli_parse(argc + 2, tool_argv, c);
-	/* --metrics and its options are taken out first, whichever front end gets the rest. */
-	if (cli_take_metrics(&argc, argv, &metrics))
+	/* --metrics and the other outputs are taken out first, whichever front end gets the rest. */
+	if (cli_take_outputs(&argc, argv, &out))
 		return -EINVAL;
 	/* "-l -v SPEC" lists with details (fields, argument types): ours, not ltrace's -l LIB. */
 	bool list_verbose = argc > 3 && !strcmp(argv[1], "-l") && !strcmp(argv[2], "-v");
 
 	if (!list_verbose && cli_ltrace_wanted(argc, argv)) {	/* ltrace(1): lua/ltrace.lua */
 		cli_ltrace_parse(argc, argv, c);
-		c->metrics = metrics;
-		return check_metrics(c);
+		c->out = out;
+		return cli_outputs_check(&c->out, true);
 	}
 	memset(c, 0, sizeof(*c));
 	c->mode = CLI_REPL;
@@ -216,6 +150,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "ltrace-ebpf: -p and '-- CMD' cannot be used together\n");
 		return -EINVAL;
 	}
-	c->metrics = metrics;
-	return check_metrics(c);
+	c->out = out;
+	return cli_outputs_check(&c->out, c->mode == CLI_SCRIPT || c->mode == CLI_ONELINER ||
+					   c->mode == CLI_REPL);
 }

@@ -6,8 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "cli.h"
+#include "cli_args.h"
 #include "cli_ltrace.h"
+#include "cli_outputs.h"
 
 /* ltrace 0.7.3's getopt string "+cfhiLrStTVbC" "a:A:D:e:F:l:n:o:p:s:u:x:X:w:", plus -E
  * (ltrace-ebpf's one-liner), which takes an argument too. */
@@ -99,7 +100,7 @@ static void scan(int argc, char **argv, struct scan *s)
 	}
 }
 
-int cli_take_metrics(int *argc, char **argv, struct cli_metrics *m)
+int cli_take_outputs(int *argc, char **argv, struct cli_outputs *o)
 {
 	struct scan s = { 0 };
 	int i = 1;
@@ -107,12 +108,12 @@ int cli_take_metrics(int *argc, char **argv, struct cli_metrics *m)
 	while (i < *argc && strcmp(argv[i], "--") && argv[i][0] == '-' && argv[i][1]) {
 		int used;
 
-		if (strncmp(argv[i], "--metrics", 9)) {
+		if (!(used = cli_output_opt(*argc, argv, i, o))) {
 			i += argv[i][1] == '-' ? scan_long(*argc, argv, i, &s) :
 						 scan_short(*argc, argv, i, &s);
 			continue;
 		}
-		if ((used = cli_metrics_opt(*argc, argv, i, m)) < 0)
+		if (used < 0)
 			return used;
 		/* argv[argc] is NULL: moved too */
 		memmove(&argv[i], &argv[i + used], (*argc - i - used + 1) * sizeof(*argv));

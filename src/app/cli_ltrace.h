@@ -14,9 +14,10 @@ bool cli_ltrace_wanted(int argc, char **argv);
 /* Fills c for ltrace mode; 0 or -EINVAL after a message. */
 int cli_ltrace_parse(int argc, char **argv, struct cli *c);
 
-/* Takes --metrics and its options out of argv (they are the host's, whichever front end
- * reads the rest), up to the first operand; 0 or -EINVAL after a message. */
-struct cli_metrics;
-int cli_take_metrics(int *argc, char **argv, struct cli_metrics *m);
+/* Takes the output options (cli_outputs.h: the host's, whichever front end reads the rest)
+ * out of argv, up to the first operand, stepping over other options as ltrace(1) reads
+ * them; 0 or -EINVAL after a message. */
+struct cli_outputs;
+int cli_take_outputs(int *argc, char **argv, struct cli_outputs *o);
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
+#include "cli_args.h"
 #include "cli_tool.h"
 #include "tools.h"
 

@@ -8,6 +8,7 @@
 #include <readline/readline.h>
 #include "elf_symbols.h"
 #include "libpath.h"
+#include "provider.h"
 #include "repl_complete.h"
 #include "syscall_names.h"
 #include "tracefs.h"
@@ -15,12 +16,10 @@
 static struct lua_State *cL;
 static int cpid;
 
-/* What completes a word with no ':' or '.': the kinds of probe specs (spec.c's long
- * names; their short forms are for typing, not for offering) ... */
-static const char *const kinds[] = { "call:", "uprobe:", "uretprobe:", "usdt:", "tracepoint:",
-				     "syscall:", "rawtracepoint:", "kprobe:", "kretprobe:",
-				     "kcall:", "profile:hz:", "offcpu", "interval:", "begin",
-				     "end", NULL };
+/* What completes a word with no ':' or '.': the kinds of probe specs, as their providers
+ * spell them (long names; the short forms are for typing, not for offering), and the
+ * prelude's own: interval:, begin, end ... */
+static const char *const prelude_kinds[] = { "interval:", "begin", "end", NULL };
 
 static char **matches;
 static size_t nmatches, cap;
@@ -179,6 +178,23 @@ static char *next_match(const char *text, int state)
 	return i < nmatches ? strdup(matches[i++]) : NULL;
 }
 
+/* "call:", "profile:hz:", "offcpu" (a kind that takes nothing has no ':'). */
+static void complete_kind(const char *text)
+{
+	static const char *const suffix[] = { [SPEC_FORM_HZ] = ":hz:", [SPEC_FORM_NONE] = "" };
+	const struct spec_kind *k;
+	char word[64];
+
+	for (size_t i = 0; (k = provider_kind_at(i)); i++) {
+		snprintf(word, sizeof(word), "%s%s", k->name, suffix[k->form] ? suffix[k->form] : ":");
+		if (!strncmp(word, text, strlen(text)))
+			add_match(word);
+	}
+	for (const char *const *pk = prelude_kinds; *pk; pk++)
+		if (!strncmp(*pk, text, strlen(text)))
+			add_match(*pk);
+}
+
 static char **complete(const char *text, int start, int end)
 {
 	for (size_t i = 0; i < nmatches; i++)
@@ -188,9 +204,8 @@ static char **complete(const char *text, int start, int end)
 	if (strchr(text, ':')) {
 		complete_spec(text);
 	} else {
-		for (const char *const *k = kinds; *k && !strchr(text, '.'); k++)
-			if (!strncmp(*k, text, strlen(text)))
-				add_match(*k);
+		if (!strchr(text, '.'))
+			complete_kind(text);
 		complete_lua(text);
 	}
 	/* A unique match that goes on (a "lib:", a "call(") takes no space after it. */

@@ -235,14 +235,14 @@ int run_session(const struct cli *c)
 {
 	struct session_opts o = { .follow = c->follow, .keep_going = c->keep_going,
 				  .repl = c->mode == CLI_REPL, .verbose = c->verbose };
-	struct metrics_opts mo = { .addr = c->metrics.addr, .public_ok = c->metrics.public_ok,
-				   .token_file = c->metrics.token_file,
-				   .max_series = c->metrics.max_series };
+	struct metrics_opts mo = { .addr = c->out.metrics.addr, .public_ok = c->out.metrics.public_ok,
+				   .token_file = c->out.metrics.token_file,
+				   .max_series = c->out.metrics.max_series };
 	struct run r = { .c = c };
 	int status;
 
 	/* Bound before anything starts: a bad address or a port in use leaves nothing behind. */
-	if (c->metrics.addr && !(r.metrics = metrics_open(&mo)))
+	if (c->out.metrics.addr && !(r.metrics = metrics_open(&mo)))
 		return 1;
 	if (start_target(&r, &o)) {
 		metrics_close(r.metrics);

@@ -60,7 +60,7 @@ static int desc_fill(struct agg_desc *d, const struct probe *p)
 	return 0;
 }
 
-struct agg_catalog *agg_catalog_new(struct session *s)
+static struct agg_catalog *catalog_alloc(struct session *s, size_t ndesc)
 {
 	struct agg_catalog *c = calloc(1, sizeof(*c));
 
@@ -75,7 +75,18 @@ struct agg_catalog *agg_catalog_new(struct session *s)
 		c->hists_fd = bpf_map__fd(s->skel->maps.lt_agg_hists);
 		c->counters_fd = bpf_map__fd(s->skel->maps.lt_counters);
 	}
-	if (s->nprobes && !(c->d = calloc(s->nprobes, sizeof(*c->d))))
+	if (ndesc && !(c->d = calloc(ndesc, sizeof(*c->d)))) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct agg_catalog *agg_catalog_new(struct session *s)
+{
+	struct agg_catalog *c = catalog_alloc(s, s->nprobes);
+
+	if (!c)
 		goto fail;
 	for (int i = 0; i < s->nprobes; i++) {
 		struct probe *p = s->probes[i];
@@ -90,6 +101,18 @@ fail:
 	agg_catalog_free(c);
 	errno = ENOMEM;
 	return NULL;
+}
+
+struct agg_catalog *agg_catalog_of(struct probe *p)
+{
+	struct agg_catalog *c = catalog_alloc(p->s, 1);
+
+	if (!c || (c->n = 1, desc_fill(&c->d[0], p))) {
+		agg_catalog_free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return c;
 }
 
 void agg_entries_free(struct agg_entry *e, size_t n)

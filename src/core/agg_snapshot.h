@@ -12,6 +12,7 @@
 #include "fetch.h"
 #include "lt_abi.h"
 
+struct probe;
 struct session;
 
 /* One aggregate: a probe with `agg`, as it was when the catalog was made. */
@@ -54,6 +55,8 @@ struct agg_entry {
 
 /* On the session's thread. NULL and errno on failure. */
 struct agg_catalog *agg_catalog_new(struct session *s);
+/* On the session's thread: a catalog of probe p's aggregate alone (agg_probe.c). */
+struct agg_catalog *agg_catalog_of(struct probe *p);
 void agg_catalog_free(struct agg_catalog *c);
 /* Frees what a desc points to (its strings and site names), not the desc. */
 void agg_desc_free(struct agg_desc *d);

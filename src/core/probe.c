@@ -33,13 +33,7 @@ struct probe *probe_new(struct session *s, const char *text, char *err, size_t e
 		errno = EINVAL;
 		return NULL;
 	}
-	p->provider = provider_for(p->spec.kind);
-	if (!p->provider) {
-		snprintf(err, errlen, "%s probes are not supported yet", spec_kind_name(p->spec.kind));
-		probe_free(p);
-		errno = EOPNOTSUPP;
-		return NULL;
-	}
+	p->provider = provider_for(p->spec.kind);	/* a kind is a provider's: never NULL */
 	if (p->provider->init)
 		p->provider->init(p);
 	return p;

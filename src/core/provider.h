@@ -23,13 +23,15 @@ struct stack_origin {
 				 * when not known */
 };
 
-/* Kinds of probes behind one table (ply's providers): one folder and one line per kind.
+/* Kinds of probes behind one table (ply's providers): one folder and one line in
+ * provider.c per provider; the provider spells its kinds itself (struct spec_kind).
  * What a script says to a kind (options beyond the core ones) goes through the kind's
  * table in the scripting layer (src/lua/kinds/), which sets it with the C functions the
  * kind exposes; the core and the providers know no scripting language. */
 struct provider {
 	const char *name;
-	bool (*handles)(enum spec_kind kind);
+	/* The kinds it serves, as users spell them (spec.h), NULL-terminated. */
+	const struct spec_kind *kinds[4];
 	/* Optional: the kind's defaults on a new probe, before any option is read (a paired
 	 * call's LT_CFG_CALL). */
 	void (*init)(struct probe *p);
@@ -71,6 +73,12 @@ struct provider {
 	int (*field_src)(struct probe *p, const char *name, char *err, size_t errlen);
 };
 
-const struct provider *provider_for(enum spec_kind kind);
+const struct provider *provider_for(const struct spec_kind *kind);
+/* The kind spelled name[0..len) (a name or an alias), NULL when no provider has it. */
+const struct spec_kind *provider_kind_named(const char *name, size_t len);
+/* The kind a bare LIB:FUNC means (uprobe), NULL when none is built. */
+const struct spec_kind *provider_kind_bare(void);
+/* The i-th kind of all providers, NULL past the last (completion, help). */
+const struct spec_kind *provider_kind_at(size_t i);
 
 #endif

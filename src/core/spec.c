@@ -1,60 +1,24 @@
-/* Probe-specifier parsing. Spellings follow bpftrace where one exists: KIND:LIB:FUNC for
- * user probes (LIB may itself contain ':' only as part of a path, so FUNC is what follows
- * the last ':'), a bare LIB:FUNC meaning uprobe, and FUNC+OFFSET or a 0x address. */
+/* Probe-specifier parsing by the form of a kind's spec (the kinds and their names are the
+ * providers'). Spellings follow bpftrace where one exists: KIND:LIB:FUNC for user probes
+ * (LIB may itself contain ':' only as part of a path, so FUNC is what follows the last
+ * ':'), a bare LIB:FUNC meaning uprobe, and FUNC+OFFSET or a 0x address. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "provider.h"
 #include "spec.h"
 
-static const struct {
-	const char *name;
-	enum spec_kind kind;
-} kinds[] = {
-	{ "uprobe", SPEC_UPROBE },	{ "u", SPEC_UPROBE },
-	{ "uretprobe", SPEC_URETPROBE },	{ "ur", SPEC_URETPROBE },
-	{ "call", SPEC_CALL },		{ "usdt", SPEC_USDT },
-	{ "tracepoint", SPEC_TRACEPOINT }, { "t", SPEC_TRACEPOINT },
-	{ "syscall", SPEC_SYSCALL },	{ "kprobe", SPEC_KPROBE },
-	{ "k", SPEC_KPROBE },		{ "kretprobe", SPEC_KRETPROBE },
-	{ "kr", SPEC_KRETPROBE },	{ "kcall", SPEC_KCALL },
-	{ "profile", SPEC_PROFILE },	{ "begin", SPEC_BEGIN },
-	{ "BEGIN", SPEC_BEGIN },	{ "end", SPEC_END },
-	{ "END", SPEC_END },		{ "interval", SPEC_INTERVAL },
-	{ "i", SPEC_INTERVAL },
-	{ "rawtracepoint", SPEC_RAWTP },	{ "rt", SPEC_RAWTP },
-	{ "tp_btf", SPEC_RAWTP },	{ "offcpu", SPEC_OFFCPU },
-};
-
-const char *spec_kind_name(enum spec_kind kind)
+bool spec_is_user(const struct spec_kind *kind)
 {
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (kinds[i].kind == kind && strlen(kinds[i].name) > 2)
-			return kinds[i].name;
-	return "?";
-}
-
-bool spec_is_user(enum spec_kind kind)
-{
-	return kind == SPEC_UPROBE || kind == SPEC_URETPROBE || kind == SPEC_CALL;
+	return kind->form == SPEC_FORM_FUNC;
 }
 
 bool spec_is_glob(const char *func)
 {
 	return strpbrk(func, "*?[") != NULL;
-}
-
-static int find_kind(const char *name, size_t len, enum spec_kind *kind)
-{
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (strlen(kinds[i].name) == len && !strncmp(kinds[i].name, name, len)) {
-			*kind = kinds[i].kind;
-			return 0;
-		}
-	}
-	return -ENOENT;
 }
 
 int spec_parse_duration(const char *text, uint64_t *ns)
@@ -169,14 +133,15 @@ static int parse_usdt(const char *rest, struct spec *out, char *err, size_t errl
 	const char *name = strrchr(rest, ':'), *bin_end = name, *p;
 
 	if (!name || !name[1] || name == rest) {
-		snprintf(err, errlen, "expected usdt:BIN:PROVIDER:NAME");
+		snprintf(err, errlen, "expected %s:BIN:PROVIDER:NAME", out->kind->name);
 		return -EINVAL;
 	}
 	for (p = name - 1; p > rest && *p != ':'; p--)
 		;
 	if (*p == ':') {	/* BIN:PROVIDER:NAME */
 		if (p == rest) {
-			snprintf(err, errlen, "expected usdt:BIN:PROVIDER:NAME (missing BIN)");
+			snprintf(err, errlen, "expected %s:BIN:PROVIDER:NAME (missing BIN)",
+				 out->kind->name);
 			return -EINVAL;
 		}
 		if (copy_part(out->provider, sizeof(out->provider), p + 1, name - p - 1, "provider",
@@ -199,7 +164,7 @@ static int parse_named(const char *rest, struct spec *out, bool want_category, c
 
 	if (want_category) {
 		if (!colon || colon == rest || !colon[1] || strchr(colon + 1, ':')) {
-			snprintf(err, errlen, "expected tracepoint:CATEGORY:NAME");
+			snprintf(err, errlen, "expected %s:CATEGORY:NAME", out->kind->name);
 			return -EINVAL;
 		}
 		if (copy_part(out->lib, sizeof(out->lib), rest, colon - rest, "category", err,
@@ -215,26 +180,19 @@ static int parse_named(const char *rest, struct spec *out, bool want_category, c
 	return parse_func(rest, out, err, errlen);
 }
 
-static int parse_period(const char *rest, struct spec *out, bool hz, char *err, size_t errlen)
+/* hz:N. The kernel samples a cpu-clock at most every 10 us (its hrtimer floor and
+ * perf_event_max_sample_rate's default): more would only be refused later. */
+static int parse_hz(const char *rest, struct spec *out, char *err, size_t errlen)
 {
 	uint64_t n;
 	char *end;
 
-	if (hz) {
-		/* The kernel samples a cpu-clock at most every 10 us (its hrtimer floor and
-		 * perf_event_max_sample_rate's default): more would only be refused later. */
-		if (strncmp(rest, "hz:", 3) || rest[3] < '1' || rest[3] > '9' ||
-		    !(n = strtoull(rest + 3, &end, 10)) || *end || n > SPEC_MAX_HZ) {
-			snprintf(err, errlen, "expected profile:hz:N (1 to %d)", SPEC_MAX_HZ);
-			return -EINVAL;
-		}
-		out->interval_ns = 1000000000ULL / n;
-		return 0;
-	}
-	if (spec_parse_duration(rest, &out->interval_ns) || !out->interval_ns) {
-		snprintf(err, errlen, "bad interval '%s' (e.g. 500ms, 1s)", rest);
+	if (strncmp(rest, "hz:", 3) || rest[3] < '1' || rest[3] > '9' ||
+	    !(n = strtoull(rest + 3, &end, 10)) || *end || n > SPEC_MAX_HZ) {
+		snprintf(err, errlen, "expected %s:hz:N (1 to %d)", out->kind->name, SPEC_MAX_HZ);
 		return -EINVAL;
 	}
+	out->interval_ns = 1000000000ULL / n;
 	return 0;
 }
 
@@ -247,38 +205,31 @@ int spec_parse(const char *text, struct spec *out, char *err, size_t errlen)
 	memset(out, 0, sizeof(*out));
 	for (const char *c = text; *c; c++)
 		n_colons += *c == ':';
-	if (find_kind(text, colon ? (size_t)(colon - text) : strlen(text), &out->kind)) {
-		if (n_colons != 1) {
+	out->kind = provider_kind_named(text, colon ? (size_t)(colon - text) : strlen(text));
+	if (!out->kind) {
+		if (n_colons != 1 || !(out->kind = provider_kind_bare())) {
 			snprintf(err, errlen, "unknown probe kind in '%s'", text);
 			return -EINVAL;
 		}
-		out->kind = SPEC_UPROBE;	/* LIB:FUNC */
-		return parse_user(text, out, err, errlen);
+		return parse_user(text, out, err, errlen);	/* LIB:FUNC */
 	}
-	switch (out->kind) {
-	case SPEC_BEGIN:
-	case SPEC_END:
-	case SPEC_OFFCPU:	/* its knobs are options: min_duration, max_duration, stack ... */
+	switch (out->kind->form) {
+	case SPEC_FORM_NONE:
 		if (colon) {
-			snprintf(err, errlen, "'%s' takes no arguments", spec_kind_name(out->kind));
+			snprintf(err, errlen, "'%s' takes no arguments", out->kind->name);
 			return -EINVAL;
 		}
 		return 0;
-	case SPEC_INTERVAL:
-		return parse_period(rest, out, false, err, errlen);
-	case SPEC_PROFILE:
-		return parse_period(rest, out, true, err, errlen);
-	case SPEC_USDT:
+	case SPEC_FORM_HZ:
+		return parse_hz(rest, out, err, errlen);
+	case SPEC_FORM_USDT:
 		return parse_usdt(rest, out, err, errlen);
-	case SPEC_TRACEPOINT:
+	case SPEC_FORM_CATEGORY:
 		return parse_named(rest, out, true, err, errlen);
-	case SPEC_SYSCALL:
-	case SPEC_RAWTP:
-	case SPEC_KPROBE:
-	case SPEC_KRETPROBE:
-	case SPEC_KCALL:
+	case SPEC_FORM_NAME:
 		return parse_named(rest, out, false, err, errlen);
-	default:
-		return parse_user(rest, out, err, errlen);
+	case SPEC_FORM_FUNC:
+		break;
 	}
+	return parse_user(rest, out, err, errlen);
 }

@@ -17,7 +17,6 @@ void l_timer_open(struct lua_State *L);
 int l_timer_new(struct lua_State *L);
 /* in-kernel aggregates of a probe as entries for agg.from_kernel (src/lua/l_agg.c) */
 int l_agg_read(struct lua_State *L, struct probe *p);
-int agg_clear(struct probe *p);
 /* core.export_prometheus (src/lua/l_export.c) */
 int l_export_prometheus(struct lua_State *L);
 /* core.create, core.read_file (src/lua/l_file.c) */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include "agg_probe.h"
 #include "l_check.h"
 #include "l_core.h"
 #include "l_kind.h"
@@ -490,7 +491,7 @@ static int l_probe_read(lua_State *L)
 
 static int l_probe_clear(lua_State *L)
 {
-	agg_clear(check_probe(L));
+	agg_probe_clear(check_probe(L));
 	return 0;
 }
 
@@ -516,7 +517,7 @@ static int l_probe_info(lua_State *L)
 	lua_setfield(L, -2, "spec");
 	lua_pushstring(L, p->name ? p->name : p->text);
 	lua_setfield(L, -2, "name");
-	lua_pushstring(L, spec_kind_name(p->spec.kind));
+	lua_pushstring(L, p->spec.kind->name);
 	lua_setfield(L, -2, "kind");
 	lua_pushstring(L, p->path);
 	lua_setfield(L, -2, "path");

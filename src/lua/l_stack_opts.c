@@ -86,7 +86,7 @@ static bool starts_without_fp(const struct probe *p, const char *lib)
 static void user_mode_stacks(lua_State *L, const struct probe *p, bool user_mode, int *f,
 			     int *by)
 {
-	const char *kind = spec_kind_name(p->spec.kind);
+	const char *kind = p->spec.kind->name;
 
 	if (!user_mode)
 		return;

@@ -27,9 +27,23 @@ found=$(grep -rnE '^#include [<"][a-z_]+\.skel\.h[>"]' "$SRC_DIR/src/core" |
 	grep -vE '[<"](shared_maps|follow)\.skel\.h[>"]' || true)
 assert_eq "" "$found" "a kind's skeleton in the core"
 
-case_ "no probe kind named outside its provider and its Lua table in l_probe.c, l_stack_opts.c, probe.c"
-found=$(grep -nE '\bSPEC_[A-Z]+\b' "$SRC_DIR/src/lua/l_probe.c" "$SRC_DIR/src/lua/l_stack_opts.c" \
-	"$SRC_DIR/src/core/probe.c" || true)
-assert_eq "" "$found" "kind checks outside the providers"
+# A kind is spelled by its provider (struct spec_kind in src/probes/<kind>/provider_*.c):
+# spec strings, the kinds table and the probe lifecycle name none, so a new kind is its
+# folder and one line in provider.c.
+kinds='uprobe|uretprobe|call|usdt|tracepoint|syscall|kprobe|kretprobe|kcall|profile|offcpu|rawtracepoint|tp_btf'
+case_ "no probe kind spelled in spec.c, provider.c, probe.c, l_probe.c, l_stack_opts.c"
+found=$(grep -nE "\"($kinds)\"|\\bSPEC_(UPROBE|CALL|USDT|TRACEPOINT|SYSCALL|KPROBE|PROFILE|OFFCPU|RAWTP)\\b" \
+	"$SRC_DIR/src/core/spec.c" "$SRC_DIR/src/core/provider.c" "$SRC_DIR/src/core/probe.c" \
+	"$SRC_DIR/src/lua/l_probe.c" "$SRC_DIR/src/lua/l_stack_opts.c" || true)
+assert_eq "" "$found" "kind names outside the providers"
+
+case_ "each kind is spelled once, in its provider's folder"
+for k in ${kinds//|/ }; do
+	where=$(grep -rlE "\.(name|alias) = [^;]*\"$k\"" "$SRC_DIR/src" | sed "s|$SRC_DIR/||" || true)
+	case "$where" in
+	src/probes/*/provider_*.c) assert_eq 1 "$(printf '%s\n' "$where" | wc -l)" "$k spelled in: $where" ;;
+	*) assert_eq "src/probes/<kind>/provider_*.c" "$where" "where $k is spelled" ;;
+	esac
+done
 
 finish

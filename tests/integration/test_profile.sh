@@ -70,7 +70,10 @@ on("end", function()
 end)
 LUA
 lt "$TMP/cg.lua" "$cg" -- "$HOT" 300
-assert_between 100 1000 "$(val samples)" "samples in the target's cgroup ($cg)"
+# 300 ms of spinning at 999 Hz is ~300 samples when the machine is idle; a loaded one gives
+# the spinner less CPU (93 seen at load 23). The filter's proof is this many against the
+# empty cgroup's 0.
+assert_between 20 1000 "$(val samples)" "samples in the target's cgroup ($cg)"
 lt "$TMP/cg.lua" "$empty" -- "$HOT" 300
 assert_eq 0 "$(val samples)" "samples in an empty cgroup"
 rmdir "$empty"

@@ -33,9 +33,9 @@ static void parse_opts(lua_State *L, int t, struct probe *p)
 	char err[256];
 
 	lua_getfield(L, t, "mode");
-	if (p->spec.kind == SPEC_OFFCPU && !lua_isnil(L, -1))
+	if (p->spec.kind->variant == PROFILE_OFFCPU && !lua_isnil(L, -1))
 		luaL_error(L, "option 'mode': 'offcpu' is always off-CPU (mode is profile's)");
-	if (p->spec.kind == SPEC_PROFILE)
+	if (p->spec.kind->variant == PROFILE_CPU)
 		offcpu = luaL_checkoption(L, -1, "cpu", modes) == 1;
 	lua_pop(L, 1);
 	if (profile_set_mode(p, offcpu, l_probe_opt_duration(L, t, "max_duration"), err,

@@ -29,18 +29,18 @@ static int exists(const char *cat, const char *name)
 	return !access(path, F_OK);
 }
 
-static int syscall_event(const char *stem, enum spec_kind kind, char *buf, size_t len)
+static int syscall_event(const char *stem, bool at_return, bool paired, char *buf, size_t len)
 {
 	char name[256];
 
 	snprintf(name, sizeof(name), "sys_enter_%s", stem);
 	if (!exists("syscalls", name))
 		return 0;
-	if (kind == SPEC_KCALL && provider_for(SPEC_SYSCALL))
+	if (paired)
 		snprintf(buf, len, "syscall:%s", stem);
 	else
-		snprintf(buf, len, "tracepoint:syscalls:sys_%s_%s",
-			 kind == SPEC_KRETPROBE ? "exit" : "enter", stem);
+		snprintf(buf, len, "tracepoint:syscalls:sys_%s_%s", at_return ? "exit" : "enter",
+			 stem);
 	return 1;
 }
 
@@ -65,11 +65,11 @@ static int named_event(const char *func, const char *stem, char *buf, size_t len
 	return found;
 }
 
-int ksuggest_tracepoint(const char *func, enum spec_kind kind, char *buf, size_t len)
+int ksuggest_tracepoint(const char *func, bool at_return, bool paired, char *buf, size_t len)
 {
 	const char *stem = stem_of(func);
 
-	if (!strpbrk(func, "*?[") && (syscall_event(stem, kind, buf, len) ||
+	if (!strpbrk(func, "*?[") && (syscall_event(stem, at_return, paired, buf, len) ||
 				      named_event(func, stem, buf, len)))
 		return 1;
 	snprintf(buf, len, "tracepoint:CATEGORY:NAME (/sys/kernel/tracing/available_events) "

@@ -4,11 +4,11 @@
 #ifndef LT_KSUGGEST_H
 #define LT_KSUGGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
-#include "spec.h"
 
-/* Fills buf with a probe spec and returns 1, or with a hint where to look and returns 0.
- * kind picks the entry, exit or paired flavour. */
-int ksuggest_tracepoint(const char *func, enum spec_kind kind, char *buf, size_t len);
+/* Fills buf with a probe spec and returns 1, or with a hint where to look and returns 0:
+ * the entry's, the return's (at_return) or the paired flavour (syscall:). */
+int ksuggest_tracepoint(const char *func, bool at_return, bool paired, char *buf, size_t len);
 
 #endif

@@ -37,14 +37,29 @@ struct kprobe_state {
 	size_t nfentry;
 };
 
-static bool kprobe_handles(enum spec_kind kind)
-{
-	return kind == SPEC_KPROBE || kind == SPEC_KRETPROBE || kind == SPEC_KCALL;
-}
+enum kgroup { KG_ENTRY, KG_RETURN, KG_CALL };
+
+static const struct spec_kind kprobe_kind = {
+	.name = "kprobe",
+	.alias = { "k" },
+	.form = SPEC_FORM_NAME,
+	.variant = KG_ENTRY,
+};
+static const struct spec_kind kretprobe_kind = {
+	.name = "kretprobe",
+	.alias = { "kr" },
+	.form = SPEC_FORM_NAME,
+	.variant = KG_RETURN,
+};
+static const struct spec_kind kcall_kind = {
+	.name = "kcall",
+	.form = SPEC_FORM_NAME,
+	.variant = KG_CALL,
+};
 
 static void kprobe_init(struct probe *p)
 {
-	if (p->spec.kind == SPEC_KCALL)
+	if (p->spec.kind == &kcall_kind)
 		p->cfg.flags |= LT_CFG_CALL;
 }
 
@@ -116,7 +131,7 @@ static int kprobe_field_src(struct probe *p, const char *name, char *err, size_t
 			return LT_SRC_ARG1 + i;
 	snprintf(err, errlen, "'%s' is not an argument of %s (arg1..arg6, ret%s%s)", name,
 		 p->spec.func, k && k->nparams ? ", or its argument names from BTF" : "",
-		 p->spec.kind == SPEC_KCALL ? ", duration" : "");
+		 p->spec.kind == &kcall_kind ? ", duration" : "");
 	return -EINVAL;
 }
 
@@ -144,7 +159,8 @@ static int refuse(const struct probe *p, const struct kfeatures *kf, char *err, 
 
 	kfeatures_explain(kf, spec_is_glob(p->spec.func), why, sizeof(why));
 	snprintf(err, errlen, "%s; use a tracepoint instead, %s%s", why,
-		 ksuggest_tracepoint(p->spec.func, p->spec.kind, alt, sizeof(alt)) ? "e.g. " : "",
+		 ksuggest_tracepoint(p->spec.func, p->spec.kind == &kretprobe_kind,
+				     p->spec.kind == &kcall_kind, alt, sizeof(alt)) ? "e.g. " : "",
 		 alt);
 	return -EOPNOTSUPP;
 }
@@ -202,7 +218,7 @@ static int kprobe_resolve(struct probe *p, char *err, size_t errlen)
 
 	if (!k)
 		return -ENOMEM;
-	if (p->spec.is_addr || (p->spec.has_offset && p->spec.kind != SPEC_KPROBE)) {
+	if (p->spec.is_addr || (p->spec.has_offset && p->spec.kind != &kprobe_kind)) {
 		snprintf(err, errlen, p->spec.is_addr ? "kernel functions are probed by name" :
 			 "only kprobe: takes +OFFSET");
 		return -EINVAL;
@@ -219,18 +235,16 @@ static int kprobe_resolve(struct probe *p, char *err, size_t errlen)
 	rc = k->mech == KM_FENTRY ? fentry_sites(p, btf, err, errlen) : 0;
 	if (!rc && p->s->opts.verbose)	/* which path this kernel gave: the matrix checks it */
 		fprintf(stderr, "ltrace-ebpf: %s:%s: %zu function%s through %s\n",
-			spec_kind_name(p->spec.kind), p->spec.func, p->nsites,
+			p->spec.kind->name, p->spec.func, p->nsites,
 			p->nsites == 1 ? "" : "s", mech_name[k->mech]);
 	return rc;
 }
 
 /* ---- attach ---------------------------------------------------------------------------- */
 
-enum kgroup { KG_ENTRY, KG_RETURN, KG_CALL };
-
-static enum kgroup group_of(enum spec_kind kind)
+static enum kgroup group_of(const struct spec_kind *kind)
 {
-	return kind == SPEC_KPROBE ? KG_ENTRY : kind == SPEC_KRETPROBE ? KG_RETURN : KG_CALL;
+	return (enum kgroup)kind->variant;
 }
 
 /* The programs of a group for a mechanism: [0] entry (or the only one), [1] return. */
@@ -452,7 +466,7 @@ static int kprobe_list(struct session *s, const struct spec *spec, bool verbose,
 	int rc = kfuncs_match(spec->func, &l, err, errlen);
 
 	for (size_t i = 0; !rc && i < l.n; i++) {
-		size_t used = snprintf(line, sizeof(line), "%s:%s", spec_kind_name(spec->kind),
+		size_t used = snprintf(line, sizeof(line), "%s:%s", spec->kind->name,
 				       l.v[i]);
 
 		for (int j = 0; proto && j < btf_vlen(proto) && used < sizeof(line); j++) {
@@ -483,7 +497,7 @@ static void kprobe_release(struct probe *p)
 
 const struct provider kprobe_provider = {
 	.name = "kprobe",
-	.handles = kprobe_handles,
+	.kinds = { &kprobe_kind, &kretprobe_kind, &kcall_kind },
 	.init = kprobe_init,
 	.resolve = kprobe_resolve,
 	.attach = kprobe_attach,

@@ -9,6 +9,9 @@
 
 struct probe;
 
+/* The profile provider's kinds (struct spec_kind.variant): profile: and offcpu:. */
+enum profile_variant { PROFILE_CPU, PROFILE_OFFCPU };
+
 /* offcpu: 1 off-CPU intervals, 0 CPU samples, -1 the kind's own (offcpu: or profile:);
  * max_ns: longer off-CPU intervals are left out (0: no bound). 0, or -errno with a
  * one-line message in err. */

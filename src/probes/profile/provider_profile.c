@@ -25,17 +25,23 @@ struct profile_data {
 	struct profile_bpf *skel;
 };
 
-static bool profile_handles(enum spec_kind kind)
-{
-	return kind == SPEC_PROFILE || kind == SPEC_OFFCPU;
-}
+static const struct spec_kind profile_kind = {
+	.name = "profile",
+	.form = SPEC_FORM_HZ,
+	.variant = PROFILE_CPU,
+};
+static const struct spec_kind offcpu_kind = {
+	.name = "offcpu",
+	.form = SPEC_FORM_NONE,
+	.variant = PROFILE_OFFCPU,
+};
 
 static struct profile_data *data_of(struct probe *p)
 {
 	struct profile_data *d = p->kind_data;
 
 	if (!d && (d = p->kind_data = calloc(1, sizeof(*d))))
-		d->offcpu = p->spec.kind == SPEC_OFFCPU;
+		d->offcpu = p->spec.kind == &offcpu_kind;
 	return d;
 }
 
@@ -220,12 +226,12 @@ static void profile_release(struct probe *p)
 static void profile_stack_origin(const struct probe *p, struct stack_origin *o)
 {
 	o->sampled = true;
-	o->lib = p->spec.kind == SPEC_PROFILE ? NULL : "libc";
+	o->lib = p->spec.kind == &profile_kind ? NULL : "libc";
 }
 
 const struct provider profile_provider = {
 	.name = "profile",
-	.handles = profile_handles,
+	.kinds = { &profile_kind, &offcpu_kind },
 	.resolve = profile_resolve,
 	.attach = profile_attach,
 	.release = profile_release,

@@ -49,10 +49,11 @@ struct rawtp_probe {
 
 #define IDENT_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
-static bool rawtp_handles(enum spec_kind kind)
-{
-	return kind == SPEC_RAWTP;
-}
+static const struct spec_kind rawtp_kind = {
+	.name = "rawtracepoint",
+	.alias = { "rt", "tp_btf" },
+	.form = SPEC_FORM_NAME,
+};
 
 static struct rawtp_probe *rawtp_of(struct probe *p)
 {
@@ -460,7 +461,7 @@ static void rawtp_release(struct probe *p)
 
 const struct provider rawtp_provider = {
 	.name = "rawtracepoint",
-	.handles = rawtp_handles,
+	.kinds = { &rawtp_kind },
 	.resolve = rawtp_resolve,
 	.attach = rawtp_attach,
 	.field = rawtp_field,

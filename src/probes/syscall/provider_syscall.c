@@ -39,10 +39,7 @@ struct sys_instance {
 
 static const char instance_key[TMPL_VARIANTS];
 
-static bool sys_handles(enum spec_kind kind)
-{
-	return kind == SPEC_SYSCALL;
-}
+static const struct spec_kind syscall_kind = { .name = "syscall", .form = SPEC_FORM_NAME };
 
 static void destroy_sys(void *instance)
 {
@@ -555,7 +552,7 @@ static int sys_list(struct session *s, const struct spec *spec, bool verbose,
 
 const struct provider syscall_provider = {
 	.name = "syscall",
-	.handles = sys_handles,
+	.kinds = { &syscall_kind },
 	.resolve = syscall_resolve,
 	.attach = sys_attach,
 	.field = syscall_field,

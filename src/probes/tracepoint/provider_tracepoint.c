@@ -33,10 +33,11 @@ struct tp_state {
 #define TP_MAX_PROBES_TEXT "8"
 static const char instance_keys[TP_INSTANCES];
 
-static bool tp_handles(enum spec_kind kind)
-{
-	return kind == SPEC_TRACEPOINT;
-}
+static const struct spec_kind tracepoint_kind = {
+	.name = "tracepoint",
+	.alias = { "t" },
+	.form = SPEC_FORM_CATEGORY,
+};
 
 static void destroy_tp(void *obj)
 {
@@ -509,7 +510,7 @@ static int tp_list(struct session *s, const struct spec *spec, bool verbose,
 
 const struct provider tracepoint_provider = {
 	.name = "tracepoint",
-	.handles = tp_handles,
+	.kinds = { &tracepoint_kind },
 	.resolve = tp_resolve,
 	.attach = tp_attach,
 	.field = tp_field,

@@ -24,10 +24,25 @@
 #include "uprobe_traits.h"
 #include "unwind_guard.h"
 
-static bool uprobe_handles(enum spec_kind kind)
-{
-	return spec_is_user(kind);
-}
+/* What users write: a bare LIB:FUNC is a uprobe. */
+static const struct spec_kind uprobe_kind = {
+	.name = "uprobe",
+	.alias = { "u" },
+	.form = SPEC_FORM_FUNC,
+	.bare = true,
+	.variant = TMPL_ENTRY,
+};
+static const struct spec_kind uretprobe_kind = {
+	.name = "uretprobe",
+	.alias = { "ur" },
+	.form = SPEC_FORM_FUNC,
+	.variant = TMPL_RETURN,
+};
+static const struct spec_kind call_kind = {
+	.name = "call",
+	.form = SPEC_FORM_FUNC,
+	.variant = TMPL_CALL,
+};
 
 static int cmp_site_offset(const void *a, const void *b)
 {
@@ -130,7 +145,7 @@ static int keep_safe_returns(struct probe *p, char *err, size_t errlen)
 	size_t out = 0;
 	char why[200];
 
-	if (p->spec.kind == SPEC_UPROBE)
+	if (p->spec.kind->variant == TMPL_ENTRY)
 		return 0;
 	for (size_t i = 0; i < p->nsites; i++) {
 		if (!return_unsafe(p, i, why, sizeof(why))) {
@@ -181,9 +196,9 @@ static int uprobe_resolve(struct probe *p, char *err, size_t errlen)
 	return rc ? rc : keep_safe_returns(p, err, errlen);
 }
 
-static enum tmpl_group group_of(enum spec_kind kind)
+static enum tmpl_group group_of(const struct spec_kind *kind)
 {
-	return kind == SPEC_UPROBE ? TMPL_ENTRY : kind == SPEC_URETPROBE ? TMPL_RETURN : TMPL_CALL;
+	return (enum tmpl_group)kind->variant;
 }
 
 static int attach_pid(struct probe *p)
@@ -424,7 +439,7 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 
 const struct provider uprobe_provider = {
 	.name = "uprobe",
-	.handles = uprobe_handles,
+	.kinds = { &uprobe_kind, &uretprobe_kind, &call_kind },
 	.resolve = uprobe_resolve,
 	.attach = uprobe_attach,
 	.prepare = uprobe_prepare,

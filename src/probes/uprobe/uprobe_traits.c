@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "probe.h"
+#include "uprobe_template.h"
 #include "uprobe_traits.h"
 
 void uprobe_init(struct probe *p)
 {
-	if (p->spec.kind == SPEC_CALL)
+	if (p->spec.kind->variant == TMPL_CALL)
 		p->cfg.flags |= LT_CFG_CALL;
 }
 
@@ -19,11 +20,11 @@ void uprobe_init(struct probe *p)
  * pointer still names, so only a call: probe has both. */
 int uprobe_stack_arg(const struct probe *p, bool out, char *err, size_t errlen)
 {
-	if (p->spec.kind == SPEC_URETPROBE) {
+	if (p->spec.kind->variant == TMPL_RETURN) {
 		snprintf(err, errlen, "stack arguments are read at entry (use call: or uprobe:)");
 		return -EINVAL;
 	}
-	if (out && p->spec.kind != SPEC_CALL) {
+	if (out && p->spec.kind->variant != TMPL_CALL) {
 		snprintf(err, errlen, "out: captures need a call: probe");
 		return -EINVAL;
 	}
@@ -35,7 +36,7 @@ int uprobe_stack_arg(const struct probe *p, bool out, char *err, size_t errlen)
 void uprobe_stack_origin(const struct probe *p, struct stack_origin *o)
 {
 	o->user_mode = true;
-	o->entry = p->spec.kind == SPEC_UPROBE && !p->spec.has_offset && !p->spec.is_addr;
+	o->entry = p->spec.kind->variant == TMPL_ENTRY && !p->spec.has_offset && !p->spec.is_addr;
 	o->lib = o->entry && p->spec.lib[0] ? p->spec.lib : NULL;
 }
 

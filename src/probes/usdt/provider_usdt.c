@@ -23,10 +23,7 @@
 #include "usdt_multi.h"
 #include "usdt_notes.h"
 
-static bool usdt_handles(enum spec_kind kind)
-{
-	return kind == SPEC_USDT;
-}
+static const struct spec_kind usdt_kind = { .name = "usdt", .form = SPEC_FORM_USDT };
 
 /* BIN as the target's loader would find it, then as a path or a program in $PATH. */
 static int resolve_bin(struct session *s, const char *bin, char *path, size_t len, char *err,
@@ -326,7 +323,7 @@ static void usdt_stack_origin(const struct probe *p, struct stack_origin *o)
 
 const struct provider usdt_provider = {
 	.name = "usdt",
-	.handles = usdt_handles,
+	.kinds = { &usdt_kind },
 	.resolve = usdt_resolve,
 	.attach = usdt_attach,
 	.list = usdt_list,
