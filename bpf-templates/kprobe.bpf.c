@@ -23,18 +23,10 @@
 #include "lib/event.bpf.h"
 #include "lib/paired.bpf.h"
 #include "lib/user_regs.bpf.h"
+#include "lib/call_args.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-static __always_inline void regs_args(struct pt_regs *ctx, __u64 *a)
-{
-	a[0] = PT_REGS_PARM1(ctx);
-	a[1] = PT_REGS_PARM2(ctx);
-	a[2] = PT_REGS_PARM3(ctx);
-	a[3] = PT_REGS_PARM4(ctx);
-	a[4] = PT_REGS_PARM5(ctx);
-	a[5] = ctx->r9;		/* libbpf 1.1 has no PT_REGS_PARM6 */
-}
 
 static __always_inline void func_args(__u64 *ctx, __u64 *a)
 {
@@ -163,7 +155,7 @@ static __always_inline __u64 func_ret(__u64 *ctx)
 	return ret;
 }
 
-KPROBE_HANDLERS(regs, struct pt_regs *, regs_args, REGS_RET)
+KPROBE_HANDLERS(regs, struct pt_regs *, lt_call_args, REGS_RET)
 KPROBE_HANDLERS(func, __u64 *, func_args, func_ret)
 
 /* Classic kprobes: one link per function. */

@@ -18,6 +18,7 @@
 #include "lib/emit.bpf.h"
 #include "lib/event.bpf.h"
 #include "lib/paired.bpf.h"
+#include "lib/call_args.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -34,16 +35,6 @@ static __always_inline void read_caller(struct pt_regs *ctx, const struct lt_pro
 	s->vals[LT_SRC_SP] = PT_REGS_SP(ctx);
 }
 
-static __always_inline void read_args(struct pt_regs *ctx, __u64 *args)
-{
-	args[0] = PT_REGS_PARM1(ctx);
-	args[1] = PT_REGS_PARM2(ctx);
-	args[2] = PT_REGS_PARM3(ctx);
-	args[3] = PT_REGS_PARM4(ctx);
-	args[4] = PT_REGS_PARM5(ctx);
-	args[5] = ctx->r9;	/* libbpf 1.1 has no PT_REGS_PARM6 */
-}
-
 /* A plain uprobe or uretprobe (type says which): filter, then aggregate in kernel or
  * emit one record. */
 static __always_inline int on_event(struct pt_regs *ctx, __u16 type)
@@ -55,7 +46,7 @@ static __always_inline int on_event(struct pt_regs *ctx, __u16 type)
 	if (!s)
 		return 0;
 	if (type == LT_REC_ENTRY) {
-		read_args(ctx, s->vals);
+		lt_call_args(ctx, s->vals);
 		read_caller(ctx, cfg, s);
 	} else
 		s->vals[LT_SRC_RET] = PT_REGS_RC(ctx);
@@ -83,7 +74,7 @@ static __always_inline int on_call_entry(struct pt_regs *ctx)
 
 	if (!cfg || !(s = scratch_get()))
 		return 0;
-	read_args(ctx, s->vals);
+	lt_call_args(ctx, s->vals);
 	read_caller(ctx, cfg, s);
 	inflight_key(&key, cookie, pid_tgid, PT_REGS_SP(ctx));
 	lt_call_start(cfg, s, &key, probe);

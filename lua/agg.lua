@@ -4,8 +4,9 @@
 -- structures, so both print through one rendering path (fmt's bpftrace layouts).
 --
 -- Hot paths (:add, h[key]:add) allocate nothing once a key exists: methods are copied
--- into each aggregate object (a raw field hit), per-key values live in a private data
--- table, histogram slots come from exact integer code (fmt.log2_slot).
+-- into each aggregate's methods table (its __index: found with no function call),
+-- per-key values live in a private data table, histogram slots come from exact integer
+-- code (fmt.log2_slot).
 -- Pure Lua 5.4, no globals; reference: docs/lua-aggregates.md.
 
 local fmt = require("fmt")
@@ -19,6 +20,7 @@ local log2_slot, log2_bounds = fmt.log2_slot, fmt.log2_bounds
 -- Private keys: no script can spell them, so they never collide with a user key.
 local DATA = setmetatable({}, { __name = "agg.DATA" })
 local META = setmetatable({}, { __name = "agg.META" })
+local OBJ = setmetatable({}, { __name = "agg.OBJ" })	-- an object's methods table -> the object
 -- The key of unkeyed updates (c:add(), h:add(v), s:add(v)).
 local NOKEY = setmetatable({}, { __name = "agg.NOKEY", __tostring = function() return "" end })
 
@@ -896,24 +898,48 @@ local function length(self)
 	return n
 end
 
--- One metatable per kind. Methods are raw fields of each object; __index only sees
--- data keys (so, for the scalar kinds, a key named like a method reads the method: use
--- x:get(key); histograms have no such collision, see dual()).
+-- pairs(x): the keys and values in items() order, as x:each gives them, never the
+-- methods nor the private keys (the unkeyed entry's key is NOKEY: it prints empty, and
+-- x[key] reads it back).
+local function pairs_of(self)
+	local items, each_value, i = self:items(), self[META].kind.each_value, 0
+	return function()
+		i = i + 1
+		local it = items[i]
+		if it == nil then
+			return nil
+		end
+		local k = it.key
+		if k == nil then
+			k = NOKEY
+		end
+		return k, each_value(it)
+	end, self, nil
+end
+
+-- Per kind: the index of data keys (the methods table's own __index, below) and the
+-- assignment. An object has no raw field a script can name: its methods sit in a table
+-- of their own that its metatable's __index names (a method is still found without a
+-- function call), so x[key] = v always reaches __newindex and sets the key, whatever
+-- its name; reading a key named like a method gives the method (x:get(key) reads it;
+-- histograms have no such collision, see dual()).
 local function make_mt(K)
-	local mt = { __name = "agg." .. K.name, __tostring = render, __len = length }
+	local data_index
 	if K.autoget then
-		mt.__index = K.autoget
+		local autoget = K.autoget
+		data_index = function(methods, k) return autoget(methods[OBJ], k) end
 	else
 		local get, default = K.get, K.default
-		mt.__index = function(self, k)
-			local v = get(k, self[DATA][k])
+		data_index = function(methods, k)
+			local v = get(k, methods[OBJ][DATA][k])
 			if v == nil then
 				return default
 			end
 			return v
 		end
 	end
-	mt.__newindex = function(self, k, v)
+	K.methods_mt = { __index = data_index }
+	K.newindex = function(self, k, v)
 		if not K.settable then
 			error(format("%s: cannot assign to a key, use :add()", K.name), 2)
 		end
@@ -922,7 +948,6 @@ local function make_mt(K)
 		end
 		self[DATA][k == nil and NOKEY or k] = v
 	end
-	K.mt = mt
 	local methods = {}
 	for name, f in pairs(Common) do
 		methods[name] = f
@@ -974,14 +999,17 @@ local function new(K, st)
 	st.vfmt = unit_fmt(st.unit)
 	st.fmt_opts = { unit = st.unit }
 	local obj = { [DATA] = {}, [META] = st }
+	local methods = { [OBJ] = obj }
 	for name, f in pairs(K.all_methods) do
-		obj[name] = K.autoget and dual(obj, name, f) or f
+		methods[name] = K.autoget and dual(obj, name, f) or f
 	end
 	if st.print ~= false then
 		n_made = n_made + 1
 		made[n_made] = obj
 	end
-	return setmetatable(obj, K.mt)
+	return setmetatable(obj, { __name = "agg." .. K.name, __index = setmetatable(methods,
+		K.methods_mt), __newindex = K.newindex, __tostring = render, __len = length,
+		__pairs = pairs_of })
 end
 
 ---------------------------------------------------------------------------------------

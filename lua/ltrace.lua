@@ -10,6 +10,7 @@
 
 local core = require("ltrace.core")
 local try = require("ltrace.try")
+local Budget = require("ltrace.budget")
 local conf = require("ltrace.conf")
 local filter = require("ltrace.filter")
 local builtin = require("ltrace.protos")
@@ -58,8 +59,10 @@ function M.prototypes(opts)
 		end
 		local home = os.getenv("HOME")
 		for _, path in ipairs({ "/etc/ltrace.conf", home and home .. "/.ltrace.conf" }) do
+			-- ENOENT: none there; EACCES: as ltrace, which skips a file it cannot open
+			-- (a non-root run with root's HOME: sudo -u, setpriv).
 			local ok, err, code = conf.add_file(lib, path, path == "/etc/ltrace.conf")
-			if not ok and code ~= 2 then warn("%s", err) end	-- 2: ENOENT, none there
+			if not ok and code ~= 2 and code ~= 13 then warn("%s", err) end
 		end
 	else
 		for _, path in ipairs(opts.configs) do
@@ -122,8 +125,12 @@ end
 -- of them attached (not root, -w deeper than the core allows ...), tracing nothing is an
 -- error, said in one line, not a warning per probe before an empty trace and status 0.
 function Tracer:attach(spec, popts, fn, what)
+	if self.budget.full then return nil end	-- no slot left: said once (ltrace.budget)
 	local ok, p = try(probe, spec, popts, fn)
-	if not ok then
+	if not ok and Budget.is_full(p) then
+		self.budget:refused(p)
+		return nil
+	elseif not ok then
 		local failure = { what or spec, (tostring(p):gsub("^[^:]+:%d+: ", "")) }
 		if self.started then
 			warn("%s: not traced: %s", failure[1], failure[2])
@@ -254,7 +261,28 @@ function Tracer:attach_group(g, kind, popts, handler)
 		self.got_probes[#self.got_probes + 1] = p
 		if popts.comm then self.gated[#self.gated + 1] = p end
 	end
-	if not p and site.kind ~= "plt" then self.failed[g.target] = true end
+	if not p and site.kind ~= "plt" and not self.budget.full then self.failed[g.target] = true end
+	return p
+end
+
+function Tracer:attach_return(g)
+	local args, ret = plan.return_opts(g.D.plan)
+	-- The caller filter is checked at entry: GOT-only calls need paired probes.
+	-- Under --otlp returns are paired calls: their records are the spans.
+	local kind = (g.D.plan.kind == "call" or g.site.kind == "got" or export.otlp().enabled)
+		and "call" or "uretprobe"
+	local handler = kind == "call" and Events.ret_call or Events.ret
+	return self:attach_group(g, kind, { args = args, ret = ret }, handler)
+end
+
+function Tracer:attach_entry(g)
+	local popts = { args = plan.entry_opts(g.D.plan) }
+	if self.opts.ip or self.opts.where then	-- the caller (-i), the backtrace (-w)
+		popts.stack = "user"
+		popts.stack_depth = 1 + (self.opts.where or 1)
+		popts.unwind = self.opts.where and "auto" or "fp"
+	end
+	return self:attach_group(g, "uprobe", popts, Events.entry)
 end
 
 function Tracer:trace_calls(sites)
@@ -264,31 +292,54 @@ function Tracer:trace_calls(sites)
 		local target, shared = self:site_target(site)
 		local ekey = (shared or target) .. "|" .. plan.entry_key(D.plan)
 		local rkey = (shared or target) .. "|" .. plan.return_key(D.plan)
-		group(entries, eorder, ekey, target, site, D)
+		local eg = group(entries, eorder, ekey, target, site, D)
 		if not M.no_return(site.name) and not self:return_unsafe(site) then
-			group(returns, rorder, rkey, target, site, D)
+			eg.ret = group(returns, rorder, rkey, target, site, D)
 		end
 	end
+	self.budget:want(#sites)
 	-- Return probes first: under -p the process runs meanwhile, and a call whose entry
 	-- was seen before its return probe was attached stayed "<unfinished ...>" (every
 	-- call for seconds when attaching is slow). A return whose entry was not seen is
 	-- dropped (ltrace.events), as ltrace sets a return breakpoint only at an entry.
+	-- Groups of several functions (PLT stubs sharing a plan: a handful per object) go
+	-- first, all returns then all entries; a function with probes of its own (-x) then
+	-- gets its return and its entry in turn, so that when the slots run out each
+	-- function is traced whole or not at all (ltrace.budget).
+	local solo, solo_ret = {}, {}
+	for _, g in ipairs(eorder) do
+		if #g.names == 1 and (not g.ret or #g.ret.names == 1) then
+			solo[g] = true
+			if g.ret then solo_ret[g.ret] = true end
+		end
+	end
 	for _, g in ipairs(rorder) do
-		local args, ret = plan.return_opts(g.D.plan)
-		-- The caller filter is checked at entry: GOT-only calls need paired probes.
-		local kind = (g.D.plan.kind == "call" or g.site.kind == "got") and "call" or "uretprobe"
-		local handler = kind == "call" and Events.ret_call or Events.ret
-		self:attach_group(g, kind, { args = args, ret = ret }, handler)
+		if not solo_ret[g] then self:attach_return(g) end
 	end
 	for _, g in ipairs(eorder) do
-		local popts = { args = plan.entry_opts(g.D.plan) }
-		if self.opts.ip or self.opts.where then	-- the caller (-i), the backtrace (-w)
-			popts.stack = "user"
-			popts.stack_depth = 1 + (self.opts.where or 1)
-			popts.unwind = self.opts.where and "auto" or "fp"
-		end
-		self:attach_group(g, "uprobe", popts, Events.entry)
+		if not solo[g] then self:attach_entry(g) end
 	end
+	for _, g in ipairs(eorder) do
+		if solo[g] then self:attach_solo(g) end
+	end
+	self.budget:make_room()
+end
+
+-- One function's return probe, then its entry probe: both, or neither.
+function Tracer:attach_solo(g)
+	if self.budget.full then return self.budget:left_out(1) end
+	local r = g.ret and self:attach_return(g.ret)
+	if g.ret and not r then
+		if self.budget.full then self.budget:left_out(1) end
+		return
+	end
+	local e = self:attach_entry(g)
+	if not e then
+		if r then r:close() end
+		if self.budget.full then self.budget:left_out(1) end
+		return
+	end
+	self.budget:attached({ e, r }, 1)
 end
 
 -- -c: one paired probe per group aggregating count and time per function, in kernel; calls
@@ -301,6 +352,7 @@ function Tracer:count_calls(sites)
 		local g = group(groups, order, kind .. "|" .. (shared or target), target, site, true)
 		g.kind = kind
 	end
+	self.budget:want(#sites)
 	for _, g in ipairs(order) do
 		local popts = { agg = g.kind == "call" and "stats" or "count", by = "func", print = false }
 		if g.site.kind == "plt" then popts.plt = g.names end
@@ -311,7 +363,14 @@ function Tracer:count_calls(sites)
 			self.count_probes[#self.count_probes + 1] = p
 			if first_got(g.site) then self.got_probes[#self.got_probes + 1] = p end
 			if popts.comm then self.gated[#self.gated + 1] = p end
+			if #g.names == 1 then self.budget:attached({ p }, 1) end
+		elseif self.budget.full then
+			self.budget:left_out(#g.names)
 		end
+	end
+	local closed = self.budget:make_room()
+	for k = #self.count_probes, 1, -1 do
+		if closed[self.count_probes[k]] then table.remove(self.count_probes, k) end
 	end
 end
 
@@ -351,11 +410,13 @@ function Tracer:library_loaded(path)
 	if self.covered[real] then return end
 	self.covered[real] = true
 	local obj = self.objects:loaded(real)
+	if obj then self.traced_objects[#self.traced_objects + 1] = obj end
 	local sites = obj and selector.library_sites(self.opts, self.objects, obj) or {}
 	if #sites == 0 then return end
 	if self.opts.debug & 1 ~= 0 then warn("loaded %s: %d functions", real, #sites) end
 	for _, s in ipairs(sites) do self.selected[s.name] = true end
 	if self.opts.summary then self:count_calls(sites) else self:trace_calls(sites) end
+	self:say_left_out()
 end
 
 -- A library loaded after start gets the same selection as those loaded at start, probed
@@ -385,7 +446,7 @@ end
 -- "+++ exited (status N) +++" once the traced process is gone.
 function Tracer:finish()
 	local c = counters()
-	if self.watching then M.check_names(self.opts, self.selected) end
+	if self.watching then M.check_names(self.opts, self.selected, self.traced_objects) end
 	if self.opts.debug & 1 ~= 0 then
 		warn("events %d, lost: ringbuf_full %d inflight_full %d lost_detached %d unmatched %d",
 		     c.events, c.ringbuf_full, c.inflight_full, c.lost_detached, c.unmatched_return)
@@ -415,14 +476,24 @@ function Tracer:finish()
 	self.out:close()
 end
 
--- A name given to -e or -x that matches no call: said, as ltrace would silently trace
--- nothing for it. have: the set of names selected.
-function M.check_names(opts, have)
-	for _, f in ipairs({ { "-e", opts.hide_caller and {} or opts.plt_filter },
-			     { "-x", opts.static_filter } }) do
-		for _, name in ipairs(filter.literals(f[2])) do
-			if not have[name] then
-				warn("%s %s: no such function is %s", f[1], name, f[1] == "-e" and
+-- A name or library given to -e or -x that matches nothing: said, where ltrace would
+-- silently trace nothing for it. have: the set of names selected; objects: the traced
+-- objects (those loaded later too).
+function M.check_names(opts, have, objects)
+	local function imports(o)
+		local set = {}
+		for _, imp in ipairs(o:imports()) do set[imp.name] = true end
+		return set
+	end
+	local function functions(o) return o:function_set() end
+	for _, f in ipairs({ { "-e", opts.hide_caller and {} or opts.plt_filter, imports },
+			     { "-x", opts.static_filter, functions } }) do
+		for _, u in ipairs(filter.unmatched(f[2], have, objects, f[3])) do
+			if u.lib then
+				warn("%s '%s': no traced object is named '%s': that part matches nothing",
+				     f[1], u.expr, u.lib)
+			else
+				warn("%s %s: no such function is %s", f[1], u.name, f[1] == "-e" and
 				     "called through the PLT (or GOT) of the traced objects" or
 				     "defined in the traced objects")
 			end
@@ -430,9 +501,16 @@ function M.check_names(opts, have)
 	end
 end
 
+-- The functions the probe slots had no room for, in one line (ltrace.budget).
+function Tracer:say_left_out()
+	local line = self.budget:take_line()
+	if line then warn("%s", line) end
+end
+
 -- After the calls' probes: the failures deferred by Tracer:attach, said.
 function Tracer:started_calls()
 	self.started = true
+	self:say_left_out()
 	local first = self.failures[1]
 	if first and not self.attached then
 		error(("nothing traced: %s%s"):format(first[2], #self.failures > 1 and
@@ -447,6 +525,7 @@ function M.run(opts, native)
 		opts = opts, native = native, pid = pid, probes = {}, got_probes = {}, gated = {},
 		count_probes = {}, demangled = {}, failed = {}, covered = {}, failures = {},
 		held = {},	-- tids stopped by the core's holds: their SIGSTOP is not shown
+		budget = Budget.new(),	-- the session's probe slots (ltrace.budget)
 	}, Tracer)
 	-- Every traced call is a record; the core's default ring (4 MiB) is enough: once it is
 	-- half full the traced thread waits for the printer (lossless). A 32 MiB ring printed
@@ -466,6 +545,11 @@ function M.run(opts, native)
 	self.protos = M.prototypes(opts)
 	self.out = Out.new(opts, native)
 	opts.main_tid = pid
+	if #opts.pids > 0 then
+		-- Before any probe: these threads may be inside calls when the probes attach.
+		opts.early_tids = {}
+		for _, tid in ipairs(native.threads(pid) or { pid }) do opts.early_tids[tid] = true end
+	end
 	self.events = Events.new(self.out, opts)
 	-- First: their template verifies here while the prefetched ones do in the background.
 	if not opts.summary then signals.attach_signals(self, not opts.no_signals) end
@@ -480,7 +564,8 @@ function M.run(opts, native)
 	self:started_calls()
 	self:watch_exec()
 	-- With libraries loaded later a name may still come: said at the end, if not.
-	if not self:watch_libraries() then M.check_names(opts, self.selected) end
+	self.traced_objects = self.objects:all()
+	if not self:watch_libraries() then M.check_names(opts, self.selected, self.traced_objects) end
 	if opts.follow then require("ltrace.exec").attach(self) end
 	if opts.syscalls then
 		local sys = require("ltrace.syscalls")

@@ -41,6 +41,8 @@ function probe(spec, opts, fn)
 		error(("%s: takes no options (got '%s')"):format(spec, tostring(next(opts))), 2)
 	end
 	if phase then return add_handler(phase, fn) end
+	local proto = spec == "http:request" and "request" or spec == "ssl:data" and "plaintext"
+	if proto then return require("http")[proto](opts, fn) end	-- lua/http.lua
 	if period then
 		local t = timer(period, fn, true, 2)   -- not a tail call: level 2 is the caller
 		return t
@@ -93,6 +95,12 @@ export = {
     return r
   end,
 }
+--- export.span{name=, start=, duration=, attrs=, parent=, kind=, status=, message=, pid=}:
+--- one span for --otlp; returns its traceparent (a parent= for others). export.otlp{service=,
+--- traceparent=}: the service.name and the trace of the spans to come; returns the sender's
+--- counts (docs/exporters.md).
+export.span = core.otlp_span
+export.otlp = core.otlp_config
 function target() return core.target() end
 trace_pid = core.trace_pid	-- (the same)
 function probes_list() return all_probes end

@@ -20,7 +20,8 @@ function M.new(out, opts)
 	-- filter on it in kernel), so its tid is not read either.
 	self.want_ts = opts.time_spent or opts.relative or opts.timestamps > 0
 	self.one_tid = not opts.follow and opts.main_tid or nil
-	self.attached_tid = opts.pids and opts.pids[1] and opts.main_tid or nil
+	-- Under -p, the threads the process had before the first probe attached (a set).
+	self.early_tids = opts.early_tids or {}
 	-- The left part of a call is rendered only when it is written (ltrace.out).
 	out.render_left = function(frame) self:render_left(frame) end
 	return self
@@ -260,10 +261,13 @@ function M:ret(D, e, call)
 	if k then
 		frame = st[k]
 		for j = #st, k, -1 do st[j] = nil end
-	elseif not call and tid == self.attached_tid then
-		-- Under -p, a uretprobe's return of a call the process was in when tracing began:
-		-- nothing to show, as ltrace shows nothing. (A forked child's first return, its
-		-- fork's, has its entry in the parent: "<... fork resumed>", kept below.)
+	elseif self.early_tids[tid] then
+		-- Under -p, a return whose entry was not seen: the call began before the entry
+		-- probes were attached (return probes go first: a uretprobe's return, or a paired
+		-- call probe's record when the call entered between the two attaches). ltrace
+		-- shows nothing for it, having seen no entry. A thread born later sees every
+		-- entry, but for a forked child's first return, its fork's, whose entry is in the
+		-- parent: "<... fork resumed>", kept below.
 		return
 	else	-- its entry was not seen (it started before tracing did)
 		frame = { D = D, tid = tid, ts = self.want_ts and e.ts or 0, depth = #st + 1,

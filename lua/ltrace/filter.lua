@@ -63,7 +63,7 @@ local function lib_matcher(text, is_re, expr)
 	local m = is_re and regex_matcher(text, expr) or glob_matcher(text)
 	local by_path = text:sub(1, 1) == "/"
 	return {
-		any = text == "*" and not is_re,
+		any = text == "*" and not is_re, text = text,
 		fn = function(lib) return m(by_path and lib.path or lib.soname) end,
 	}
 end
@@ -166,16 +166,33 @@ function M.wants_libraries(filters)
 	return false
 end
 
--- The plain names (no glob, no regex) that adding rules ask for: to say when one
--- matches nothing.
-function M.literals(filters)
-	local names = {}
+-- The rules that match nothing, to say so (ltrace says nothing: a typo, or a garbage
+-- expression such as '!!!@@@', which ltrace's grammar reads as "everything, minus '!!' in
+-- the library '@@'", would go unnoticed). have: the names selected; objects: the traced
+-- objects; names_of(obj): the set of names a rule's objects offer. Returns a list of
+-- { expr = the -e/-x text, name = the plain name } (an adding rule's name not selected,
+-- or a removing rule's name no object offers) or { expr =, lib = the library pattern
+-- no object matches }.
+function M.unmatched(filters, have, objects, names_of)
+	local out = {}
 	for _, chain in ipairs(filters or {}) do
 		for _, r in ipairs(chain) do
-			if r.add and r.literal then names[#names + 1] = r.literal end
+			local libs = {}
+			for _, o in ipairs(objects) do
+				if r.lib.fn(o) then libs[#libs + 1] = o end
+			end
+			if r.add and r.literal then
+				if not have[r.literal] then out[#out + 1] = { expr = chain.text, name = r.literal } end
+			elseif #libs == 0 then
+				out[#out + 1] = { expr = chain.text, lib = r.lib.text }
+			elseif r.literal then
+				local offered = false
+				for _, o in ipairs(libs) do offered = offered or names_of(o)[r.literal] ~= nil end
+				if not offered then out[#out + 1] = { expr = chain.text, name = r.literal } end
+			end
 		end
 	end
-	return names
+	return out
 end
 
 M.glob_to_lua = glob_to_lua

@@ -106,7 +106,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 	if (!list_verbose && cli_ltrace_wanted(argc, argv)) {	/* ltrace(1): lua/ltrace.lua */
 		cli_ltrace_parse(argc, argv, c);
 		c->out = out;
-		return cli_outputs_check(&c->out, true);
+		return cli_outputs_check(&c->out, true, false);
 	}
 	memset(c, 0, sizeof(*c));
 	c->mode = CLI_REPL;
@@ -152,5 +152,5 @@ int cli_parse(int argc, char **argv, struct cli *c)
 	}
 	c->out = out;
 	return cli_outputs_check(&c->out, c->mode == CLI_SCRIPT || c->mode == CLI_ONELINER ||
-					   c->mode == CLI_REPL);
+					   c->mode == CLI_REPL, c->mode == CLI_REPL);
 }

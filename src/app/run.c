@@ -9,10 +9,13 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "cli.h"
+#include "dash.h"
 #include "detach.h"
 #include "kfeature_report.h"
+#include "l_span.h"
 #include "loop.h"
 #include "metrics.h"
+#include "otlp.h"
 #include "output_guard.h"
 #include "probe.h"
 #include "repl.h"
@@ -21,11 +24,17 @@
 #include "session.h"
 #include "signals.h"
 #include "target.h"
+#include "web.h"
+#include "web_tap.h"
 
 struct run {
 	const struct cli *c;
 	struct session *s;
 	struct metrics *metrics;	/* --metrics: the /metrics server, or NULL */
+	struct web *web;		/* --http: the page's server, or NULL */
+	struct web_ndjson *ndjson;	/* --ndjson-fd: the records' writer, or NULL */
+	struct otlp *otlp;	/* --otlp: the span sender, or NULL */
+	struct dash *dash;	/* --dashboard: the terminal view, or NULL */
 	lua_State *L;		/* the script's state (script_new), on the session */
 	struct target t;
 	bool have_target;
@@ -213,6 +222,9 @@ static int run_phases(struct run *r)
 		return 1;
 	}
 	metrics_refresh(r->metrics);	/* scrapes see the script's probes even before the loop runs */
+	web_refresh(r->web);
+	if ((r->c->out.dashboard || dash_wanted(r->L)) && !(r->dash = dash_open(s, r->L)))
+		return 1;
 	if (release_target(r))
 		return 127;
 	if (r->c->mode == CLI_REPL && repl_start(s, r->L))
@@ -221,6 +233,8 @@ static int run_phases(struct run *r)
 		loop_run(s->loop);
 	if (r->c->mode == CLI_REPL)
 		repl_stop();
+	dash_close(r->dash);	/* the terminal back before the end handlers print */
+	r->dash = NULL;
 	s->stopping = false;	/* let the last records reach their callbacks */
 	session_drain(s);
 	s->stopping = true;
@@ -240,12 +254,26 @@ int run_session(const struct cli *c)
 				   .max_series = c->out.metrics.max_series };
 	struct run r = { .c = c };
 	int status;
+	struct web_opts wo = { .addr = c->out.web.addr, .public_ok = c->out.web.public_ok,
+			       .token_file = c->out.web.token_file, .jwt_key = c->out.web.jwt_key,
+			       .keep = c->out.web.keep };
 
 	/* Bound before anything starts: a bad address or a port in use leaves nothing behind. */
 	if (c->out.metrics.addr && !(r.metrics = metrics_open(&mo)))
 		return 1;
-	if (start_target(&r, &o)) {
+	if (c->out.otlp && !(r.otlp = otlp_open(c->out.otlp))) {
 		metrics_close(r.metrics);
+		return 1;
+	}
+	if (c->out.web.addr && !(r.web = web_open(&wo))) {
+		metrics_close(r.metrics);
+		otlp_close(r.otlp);
+		return 1;
+	}
+	if (start_target(&r, &o)) {
+		web_close(r.web);
+		metrics_close(r.metrics);
+		otlp_close(r.otlp);
 		return 1;
 	}
 	r.s = session_new(&o);
@@ -253,22 +281,34 @@ int run_session(const struct cli *c)
 		kfeature_report(r.s);
 	if (r.s)
 		r.L = script_new(r.s);
-	if (!r.L || metrics_attach(r.metrics, r.s)) {
+	if (r.L && c->out.web.ndjson && !(r.ndjson = web_ndjson_open(r.s, c->out.web.ndjson_fd)))
+		fprintf(stderr, "ltrace-ebpf: --ndjson-fd: out of memory\n");
+	if (!r.L || metrics_attach(r.metrics, r.s) || web_attach(r.web, r.s) ||
+	    (c->out.web.ndjson && !r.ndjson)) {
+		web_close(r.web);
 		metrics_close(r.metrics);
+		otlp_close(r.otlp);
 		target_abort(&r.t);
 		if (r.L)
 			script_close(r.L);
 		session_free(r.s);
+		web_ndjson_close(r.ndjson);
 		return 1;
 	}
 	set_args(r.L, c);
+	l_span_attach(r.L, r.otlp);
 	status = run_phases(&r);
-	metrics_close(r.metrics);	/* its thread reads the session's maps: stop it first */
+	l_span_detach();	/* the calls still waiting for a parent go to the sender */
+	dash_close(r.dash);	/* a phase that failed after the view opened */
+	web_close(r.web);	/* its threads read the session's maps: stop them first */
+	metrics_close(r.metrics);	/* the same */
+	otlp_close(r.otlp);	/* after metrics, which reads its counters */
 	detach_all(r.s);	/* before the exit: nothing of ours stays in a traced process */
 	if (status && r.t.spawned && r.t.gate_fd >= 0)
 		target_abort(&r.t);	/* never started: do not leave it waiting */
 	script_close(r.L);
 	session_free(r.s);
+	web_ndjson_close(r.ndjson);	/* the sink was the tap's until the session went */
 	target_close(&r.t);
 	if (output_guard_was_cut())
 		fprintf(stderr, "ltrace-ebpf: output stalled after the stop request; what was "

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "agg_snapshot.h"
 #include "probe.h"
+#include "ring_level.h"
 #include "session.h"
 #include "shared_maps.skel.h"
 
@@ -69,6 +70,9 @@ static struct agg_catalog *catalog_alloc(struct session *s, size_t ndesc)
 	c->aggs_fd = c->stats_fd = c->hists_fd = c->counters_fd = -1;
 	c->events = s->events;
 	c->lost_detached = s->lost_lua;
+	c->held_ns = s->held_ns;
+	c->holds = s->holds_done;
+	c->ring = &s->ring;
 	if (s->skel) {
 		c->aggs_fd = bpf_map__fd(s->skel->maps.lt_aggs);
 		c->stats_fd = bpf_map__fd(s->skel->maps.lt_stats);
@@ -202,6 +206,18 @@ static int cmp_entry(const void *a, const void *b)
 	return memcmp(x->comm, y->comm, sizeof(x->comm));
 }
 
+void agg_entry_merge(struct agg_entry *into, const struct agg_entry *e)
+{
+	add_val(&into->total, &e->total);
+	for (int k = 0; into->slot && e->slot && k < LT_HIST_SLOTS; k++)
+		into->slot[k] += e->slot[k];
+}
+
+void agg_entries_order(struct agg_entry *e, size_t n)
+{
+	qsort(e, n, sizeof(*e), cmp_entry);
+}
+
 /* lt_aggs holds a histogram's buckets as one key each: merge entries with the same key. */
 static void merge_keys(struct entries *es)
 {
@@ -214,9 +230,7 @@ static void merge_keys(struct entries *es)
 		struct agg_entry *e = &es->v[i], *last = out ? &es->v[out - 1] : NULL;
 
 		if (last && !cmp_entry(last, e)) {
-			add_val(&last->total, &e->total);
-			for (int k = 0; e->slot && k < LT_HIST_SLOTS; k++)
-				last->slot[k] += e->slot[k];
+			agg_entry_merge(last, e);
 			free(e->slot);
 			continue;
 		}
@@ -371,6 +385,12 @@ int agg_catalog_stats(const struct agg_catalog *c, uint32_t id, struct lt_probe_
 	return rc;
 }
 
+uint64_t agg_catalog_ring_used(const struct agg_catalog *c, uint64_t *size)
+{
+	*size = c->ring && c->ring->cons ? c->ring->size : 0;
+	return ring_level_used(c->ring);
+}
+
 uint64_t agg_catalog_counter(const struct agg_catalog *c, enum lt_counter which)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -407,8 +427,11 @@ bool agg_entry_key(const struct agg_catalog *c, const struct agg_entry *e, char 
 		return true;
 	case LT_BY_USTACK:
 	case LT_BY_KSTACK:
-	case LT_BY_STACK:
-		return false;
+	case LT_BY_STACK:	/* named by the catalog's user on the loop's thread, or not at all */
+		if (!d->sites)
+			return false;
+		snprintf(buf, len, "%s", e->key < d->nsites ? d->sites[e->key] : "?");
+		return true;
 	default:	/* an argument or the return value, as its declared type reads */
 		snprintf(buf, len, "%" PRId64, value_extend(d->key_type, e->key));
 		return true;

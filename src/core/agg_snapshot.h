@@ -13,6 +13,7 @@
 #include "lt_abi.h"
 
 struct probe;
+struct ring_level;
 struct session;
 
 /* One aggregate: a probe with `agg`, as it was when the catalog was made. */
@@ -30,7 +31,8 @@ struct agg_desc {
 	uint16_t hist;		/* flat histograms: their lt_agg_hists element */
 	uint32_t epoch;		/* flat: values of another epoch do not count */
 	enum value_type key_type;	/* by argN / ret: how the key reads */
-	char **sites;		/* by function: key -> name */
+	char **sites;		/* by function: key -> name; by stack: key -> folded stack, when
+				 * the catalog's user named them (the symbolizer is the loop's) */
 	size_t nsites;
 	bool extern_values;	/* in no map: the catalog's user has the values (an
 				 * aggregate kept in Lua); agg_catalog_read skips it */
@@ -42,6 +44,8 @@ struct agg_catalog {
 	size_t n;
 	uint64_t events;	/* records handed to Lua */
 	uint64_t lost_detached;	/* records whose probe was gone */
+	uint64_t held_ns, holds;	/* threads held by holds: total time, how many */
+	const struct ring_level *ring;	/* the session's ring (lives as long as it) */
 };
 
 /* One key of one aggregate, summed over CPUs. */
@@ -64,12 +68,18 @@ void agg_desc_free(struct agg_desc *d);
  * -errno; free with agg_entries_free. */
 int agg_catalog_read(const struct agg_catalog *c, struct agg_entry **out, size_t *n);
 void agg_entries_free(struct agg_entry *e, size_t n);
+/* Adds e's totals and buckets into `into` (entries of one aggregate). */
+void agg_entry_merge(struct agg_entry *into, const struct agg_entry *e);
+/* Orders entries by desc, then key, as agg_catalog_read gives them. */
+void agg_entries_order(struct agg_entry *e, size_t n);
 /* Any thread: probe id's statistics summed over CPUs; 0 or -errno. */
 int agg_catalog_stats(const struct agg_catalog *c, uint32_t id, struct lt_probe_stats *out);
+/* Any thread: the ring's bytes waiting for the loop, and its size. */
+uint64_t agg_catalog_ring_used(const struct agg_catalog *c, uint64_t *size);
 /* Any thread: a global drop counter summed over CPUs (0 when unreadable). */
 uint64_t agg_catalog_counter(const struct agg_catalog *c, enum lt_counter which);
-/* The entry's key as text ("" for a keyless aggregate); false for stack keys, which need
- * the symbolizer (the session's thread). */
+/* The entry's key as text ("" for a keyless aggregate); false for stack keys not named in
+ * sites (they need the symbolizer, the session's thread's). */
 bool agg_entry_key(const struct agg_catalog *c, const struct agg_entry *e, char *buf,
 		   size_t len);
 

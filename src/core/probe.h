@@ -51,6 +51,7 @@ struct probe {
 	bool attached;
 	bool print_agg;			/* print the in-kernel aggregate when the session ends */
 	bool agg_printed;
+	bool span;			/* --otlp: its paired calls become spans (l_span.c) */
 	void *kind_data;		/* the provider's own per-probe state */
 };
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -42,6 +43,18 @@ void session_set_sink(struct session *s, session_sink_fn fn, void *ctx)
 	s->sink_ctx = ctx;
 }
 
+/* Resumes a thread a hold stopped at rec's event, and counts how long it was held (rec->ts
+ * is bpf_ktime_get_ns: CLOCK_MONOTONIC). */
+static void resume_held(struct session *s, const struct lt_rec *rec)
+{
+	struct timespec now;
+
+	exec_hold_resume(&s->hold, rec->pid, rec->tid);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s->held_ns += (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec - rec->ts;
+	s->holds_done++;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
@@ -56,7 +69,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	/* A `hold` probe stopped the thread until its record had been handled (even when
 	 * there was no callback to run any more). */
 	if (rec->flags & LT_RF_HELD)
-		exec_hold_resume(&s->hold, rec->pid, rec->tid);
+		resume_held(s, rec);
 	return s->stopping && s->error ? -ECANCELED : 0;
 }
 
@@ -209,6 +222,8 @@ static int start_ring(struct session *s)
 	s->rb = ring_buffer__new(fd, on_record, s, NULL);
 	if (!s->rb)
 		return -errno;
+	/* Not worth failing for: a scrape then shows the ring empty. */
+	ring_level_open(&s->ring, fd, bpf_map__max_entries(s->skel->maps.lt_events));
 	if ((rc = loop_add_fd(s->loop, ring_buffer__epoll_fd(s->rb), drain_cb, s)))
 		return rc;
 	/* Records are submitted without wakeups below WAKEUP_BYTES: drain on a short timer. */
@@ -289,6 +304,7 @@ fail:
 		loop_del_fd(s->loop, ring_buffer__epoll_fd(s->rb));
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
+	ring_level_close(&s->ring);
 	follow_bpf__destroy(s->follow);
 	s->follow = NULL;
 	close_deferred(s);
@@ -438,6 +454,7 @@ void session_free(struct session *s)
 		ring_buffer__consume(s->rb);
 	}
 	ring_buffer__free(s->rb);
+	ring_level_close(&s->ring);
 	exec_hold_release_all(&s->hold);	/* and the guardian exits */
 	follow_bpf__destroy(s->follow);
 	destroy_objects(s);

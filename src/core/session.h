@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "exec_hold.h"
+#include "ring_level.h"
 #include "lt_abi.h"
 
 struct probe;
@@ -47,6 +48,7 @@ struct session {
 	struct shared_maps_bpf *skel;
 	struct follow_bpf *follow;	/* -f only */
 	struct ring_buffer *rb;
+	struct ring_level ring;	/* rb's fill level, for a scrape */
 	struct loop *loop;
 	session_sink_fn sink;	/* records go here; NULL: they are dropped (session_set_sink) */
 	void *sink_ctx;
@@ -64,6 +66,8 @@ struct session {
 	int error;		/* a callback failed: exit non-zero */
 	uint64_t events;	/* records handed to Lua */
 	uint64_t lost_lua;	/* records whose probe was gone (detached) */
+	uint64_t held_ns;	/* threads stopped by holds, from their event to their resume */
+	uint64_t holds_done;	/* threads a hold stopped and the session resumed */
 	/* lt_inflight, lt_inflight_data, lt_events, lt_stacks: created when a program may
 	 * use them */
 #define DEFERRED_MAPS 4

@@ -12,6 +12,7 @@
 #include "agg_snapshot.h"
 #include "loop.h"
 #include "metrics_snapshot.h"
+#include "metrics_stacks.h"
 #include "prom_names.h"
 #include "prom_text.h"
 #include "session.h"
@@ -164,7 +165,7 @@ static struct metrics_snap *snap_take(struct session *s)
 	for (size_t i = 0; i < snap->cat->n; i++)
 		if (meta_fill(snap, i))
 			goto fail;
-	if (add_extra(snap))
+	if (add_extra(snap) || metrics_stacks_add(snap, s))
 		goto fail;
 	snap->refs = 1;
 	return snap;

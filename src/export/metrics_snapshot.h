@@ -21,8 +21,8 @@ struct agg_entry;
 struct metrics_snap {
 	struct agg_catalog *cat;
 	struct prom_conf *meta;	/* one per cat->d[] */
-	/* the values of the catalog's extern_values descs (aggregates kept in Lua), copied by
-	 * the loop: ordered by desc, after every desc read from the maps */
+	/* the values of the catalog's extern_values descs, copied by the loop: aggregates kept
+	 * in Lua, and stack-keyed ones (their keys named by the loop's symbolizer) */
 	struct agg_entry *given;
 	size_t ngiven;
 	int refs;		/* the snapper's lock */

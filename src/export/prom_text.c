@@ -330,6 +330,7 @@ static void probe_stat(FILE *f, const struct agg_catalog *cat, const struct prom
 
 void prom_write_session(FILE *f, const struct agg_catalog *cat, const struct prom_conf *meta)
 {
+	uint64_t ring_size;
 	char v[32];
 
 	snprintf(v, sizeof(v), "%" PRIu64, cat->events);
@@ -338,6 +339,18 @@ void prom_write_session(FILE *f, const struct agg_catalog *cat, const struct pro
 	snprintf(v, sizeof(v), "%" PRIu64, cat->lost_detached);
 	prom_write_own(f, "ltrace_session_lost_detached_total", "counter",
 		       "Records whose probe was detached before they were read.", v);
+	snprintf(v, sizeof(v), "%.9f", cat->held_ns / 1e9);
+	prom_write_own(f, "ltrace_session_held_seconds_total", "counter",
+		       "Time threads stood stopped by holds (hold, lossless), event to resume.", v);
+	snprintf(v, sizeof(v), "%" PRIu64, cat->holds);
+	prom_write_own(f, "ltrace_session_holds_total", "counter",
+		       "Threads a hold stopped and the session resumed.", v);
+	snprintf(v, sizeof(v), "%" PRIu64, agg_catalog_ring_used(cat, &ring_size));
+	prom_write_own(f, "ltrace_session_ring_used_bytes", "gauge",
+		       "Bytes in the ring buffer not yet read by the event loop.", v);
+	snprintf(v, sizeof(v), "%" PRIu64, ring_size);
+	prom_write_own(f, "ltrace_session_ring_size_bytes", "gauge",
+		       "The ring buffer's size (0 until a probe streams events).", v);
 	fputs("# HELP ltrace_session_drops_total Events or data lost in the kernel, by reason "
 	      "(counters()).\n# TYPE ltrace_session_drops_total counter\n", f);
 	for (int i = 0; i < LT_CNT_MAX; i++)

@@ -13,4 +13,8 @@
 lua_Integer l_check_range(lua_State *L, int idx, const char *what, lua_Integer min,
 			  lua_Integer max);
 
+/* Every key of the table at t is one of keys (NULL-terminated): else raises "WHAT: unknown
+ * option 'K' (KEY, KEY ...)", as a misspelt option would silently do nothing. */
+void l_check_keys(lua_State *L, int t, const char *what, const char *const *keys);
+
 #endif

@@ -7,6 +7,7 @@
 #include "elf_symbols.h"
 #include "event.h"
 #include "l_core.h"
+#include "l_span.h"
 #include "libpath.h"
 #include "probe.h"
 #include "script.h"
@@ -292,6 +293,7 @@ int luaopen_ltrace_core(lua_State *L)
 		{ "prefetch", l_prefetch },
 		{ "create", l_file_create },	{ "read_file", l_file_read },
 		{ "export_prometheus", l_export_prometheus },
+		{ "otlp_span", l_span_new },	{ "otlp_config", l_span_config },
 		{ NULL, NULL },
 	};
 

@@ -8,6 +8,7 @@
 #include <lua.h>
 #include "event.h"
 #include "l_probe_value.h"
+#include "l_span.h"
 #include "l_stack.h"
 #include "probe.h"
 #include "script.h"
@@ -239,6 +240,11 @@ static void dispatch(void *ctx, struct session *s, const struct lt_rec *rec)
 	int status;
 
 	p = session_probe(s, rec->probe);
+	if (p && p->span && !s->stopping && rec->type == LT_REC_CALL) {
+		l_span_call(p, rec);
+		if (p->callback == LUA_NOREF)	/* its records are for the spans alone */
+			return;
+	}
 	if (!p || p->callback == LUA_NOREF || s->stopping) {
 		s->lost_lua++;
 		return;

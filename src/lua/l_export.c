@@ -12,6 +12,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "agg_snapshot.h"
+#include "l_check.h"
 #include "l_core.h"
 #include "probe.h"
 #include "prom_names.h"
@@ -44,17 +45,7 @@ static void check_keys(lua_State *L, int t)
 {
 	static const char *const keys[] = { "name", "help", "labels", "key", "hide", NULL };
 
-	lua_pushnil(L);
-	while (lua_next(L, t)) {
-		bool ok = false;
-
-		lua_pop(L, 1);
-		for (const char *const *k = keys; *k && !ok && lua_type(L, -1) == LUA_TSTRING; k++)
-			ok = !strcmp(*k, lua_tostring(L, -1));
-		if (!ok)
-			luaL_error(L, "export.prometheus: unknown option '%s' (name, help, labels, key, "
-				   "hide)", luaL_tolstring(L, -1, NULL));
-	}
+	l_check_keys(L, t, "export.prometheus", keys);
 }
 
 /* labels = { name = value, ... } -> conf->labels; raises on a bad name (conf freed by the

@@ -3,7 +3,9 @@
  * GOT, its code range and dynamic names, library lookup, symbol lists, ltrace's name
  * matching (fnmatch globs, anchored POSIX basic regexes), C++ demangling through libstdc++'s
  * __cxa_demangle (dlopen'ed: no build dependency), clocks, the terminal width, the
- * traced command's exit status, and which calls must not get a return probe. */
+ * traced command's exit status, which calls must not get a return probe, and the threads of
+ * a -p process. */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -276,6 +278,33 @@ static int l_realpath(lua_State *L)
 	return 1;
 }
 
+/* threads(pid) -> { tid, ... } | nil, message: the threads of process pid now (its
+ * /proc/PID/task). Under -p they may be inside calls when the probes attach: returns of
+ * calls they began before are not shown (lua/ltrace/events.lua). */
+static int l_threads(lua_State *L)
+{
+	char path[64];
+	struct dirent *d;
+	lua_Integer n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%lld/task", (long long)luaL_checkinteger(L, 1));
+	if (!(dir = opendir(path)))
+		return fail(L, strerror(errno));
+	lua_newtable(L);
+	while ((d = readdir(dir))) {
+		char *end;
+		long tid = strtol(d->d_name, &end, 10);
+
+		if (*end || tid <= 0)
+			continue;	/* "." and ".." */
+		lua_pushinteger(L, tid);
+		lua_rawseti(L, -2, ++n);
+	}
+	closedir(dir);
+	return 1;
+}
+
 /* return_unsafe(path, name [, plt]) -> why, or nil: would a return probe on the function
  * `name` of path (plt: on path's PLT stub importing it) harm the program? The uprobe
  * provider refuses these sites anyway (src/probes/uprobe/return_safety.c); asking first
@@ -385,6 +414,7 @@ static int luaopen_ltrace_native(lua_State *L)
 		{ "which", l_which },		{ "realpath", l_realpath },
 		{ "strsignal", l_strsignal },	{ "guard_output", l_guard_output },
 		{ "return_unsafe", l_return_unsafe }, { "syscall_nr", l_syscall_nr },
+		{ "threads", l_threads },
 		{ NULL, NULL },
 	};
 

@@ -14,6 +14,7 @@
 #include "l_core.h"
 #include "l_kind.h"
 #include "l_ltrace.h"
+#include "l_span.h"
 #include "l_stack.h"
 #include "probe.h"
 #include "probe_field.h"
@@ -55,7 +56,7 @@ static int release(lua_State *L)
 static const char *const probe_keys[] = { "agg", "args", "by", "comm", "min_duration", "name",
 					  "of", "print", "ret", "sample", "signed", "stack",
 					  "stack_depth", "strsize", "tid", "unwind", "where", "hold",
-					  "lossless", NULL };
+					  "lossless", "span", NULL };
 static const char *const filter_keys[] = { "comm", "min_duration", "sample", "tid", "where",
 					   NULL };
 
@@ -414,6 +415,7 @@ int l_probe_new(lua_State *L)
 		parse_agg(L, lua_gettop(L), *h);
 		lua_pop(L, 1);
 	}
+	l_span_option(L, opts, *h);
 	if (probe_attach(*h, err, sizeof(err))) {
 		lua_pushnil(L);
 		lua_pushfstring(L, "%s: %s", text, err);

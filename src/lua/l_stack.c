@@ -16,10 +16,11 @@
 #include "script.h"
 #include "session_stacks.h"
 #include "stack.h"
+#include "stack_text.h"
 #include "symbolize.h"
 
 #define STACK_MT "ltrace.stack"
-#define MAX_FRAMES (LT_STACK_DEPTH + 2)
+#define MAX_FRAMES STACK_MAX_FRAMES
 
 struct lstack {
 	struct stack_ctx *c;
@@ -49,44 +50,6 @@ static struct lstack *push_stack(lua_State *L, struct stack_ctx *c, int pid, con
 	return st;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
-/* Frame i (0-based): symbolized; returns whether it is a kernel frame. */
-static bool frame_info(struct lstack *st, int i, unsigned flags, struct sym_info *si)
-{
-	bool kernel = i < st->nk;
-	int within = kernel ? i : i - st->nk;
-
-	if (within > 0)
-		flags |= SYM_RETADDR;
-	if (kernel)
-		symbolize_kernel(st->c->sy, st->ips[i], flags, si);
-	else
-		symbolize_user(st->c->sy, st->pid, st->ips[i], flags, si);
-	return kernel;
-}
-
-/* "sym+off", "module+0xoff" or "0xaddr" into buf. */
-static const char *frame_name(const struct sym_info *si, uint64_t addr, bool offsets, char *buf,
-			      size_t len)
-{
-	if (si->name && !offsets)
-		return si->name;
-	if (si->name)
-		snprintf(buf, len, "%s+%llu", si->name, (unsigned long long)si->offset);
-	else if (si->module)
-		snprintf(buf, len, "%s+0x%llx", base_name(si->module),
-			 (unsigned long long)si->module_off);
-	else
-		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
-	return buf;
-}
-
 static void set_str(lua_State *L, const char *k, const char *v)
 {
 	if (v) {
@@ -105,7 +68,7 @@ static void set_int(lua_State *L, const char *k, lua_Integer v)
 static void push_frame(lua_State *L, struct lstack *st, int i)
 {
 	struct sym_info si;
-	bool kernel = frame_info(st, i, SYM_LINES, &si);
+	bool kernel = stack_frame_info(st->c, st->pid, st->ips, st->nk, i, SYM_LINES, &si);
 	char buf[512];
 
 	lua_createtable(L, 0, 8);
@@ -119,7 +82,7 @@ static void push_frame(lua_State *L, struct lstack *st, int i)
 		set_int(L, "line", si.line);
 	lua_pushboolean(L, kernel);
 	lua_setfield(L, -2, "kernel");
-	set_str(L, "name", frame_name(&si, st->ips[i], true, buf, sizeof(buf)));
+	set_str(L, "name", stack_frame_name(&si, st->ips[i], true, buf, sizeof(buf)));
 }
 
 static int l_stack_frames(lua_State *L)
@@ -151,29 +114,22 @@ static int l_stack_ips(lua_State *L)
  * the user value `slot`. */
 static int render(lua_State *L, struct lstack *st, int slot, bool folded)
 {
-	luaL_Buffer b;
-	char buf[512];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
 
 	if (lua_getiuservalue(L, 1, slot) == LUA_TSTRING)
 		return 1;
 	lua_pop(L, 1);
-	luaL_buffinit(L, &b);
-	for (int k = 0; k < st->nk + st->nu; k++) {
-		int i = folded ? st->nk + st->nu - 1 - k : k;
-		struct sym_info si;
-		bool kernel = frame_info(st, i, 0, &si);
-
-		if (folded && k)
-			luaL_addchar(&b, ';');
-		if (!folded)
-			luaL_addstring(&b, "\n        ");
-		luaL_addstring(&b, frame_name(&si, st->ips[i], !folded, buf, sizeof(buf)));
-		if (folded && kernel)
-			luaL_addstring(&b, "_[k]");
+	if (!(f = open_memstream(&text, &len)))
+		return luaL_error(L, "out of memory");
+	stack_write(f, st->c, st->pid, st->ips, st->nk, st->nu, folded);
+	if (fclose(f)) {
+		free(text);
+		return luaL_error(L, "out of memory");
 	}
-	if (!folded)
-		luaL_addchar(&b, '\n');
-	luaL_pushresult(&b);
+	lua_pushlstring(L, text, len);
+	free(text);
 	lua_pushvalue(L, -1);
 	lua_setiuservalue(L, 1, slot);
 	return 1;
@@ -280,17 +236,15 @@ static const char INTERN_KEY = 'i';
 void l_stack_push_key(lua_State *L, struct probe *p, const struct lt_agg_key *k)
 {
 	struct stack_ctx *c = stack_ctx_get(p->s);
-	uint64_t u[MAX_FRAMES], kk[MAX_FRAMES];
-	uint32_t uid = k->key >> 32, kid = (uint32_t)k->key;
-	int nu = 0, nk = 0, depth = p->cfg.stack_depth ? p->cfg.stack_depth : LT_STACK_DEPTH;
+	struct stack_frames f;
 	char id[64];
 
 	if (!c) {
 		lua_pushnil(L);
 		return;
 	}
-	snprintf(id, sizeof(id), "%u:%u:%u:%llx:%d", k->stk.pid, uid, kid,
-		 (unsigned long long)k->stk.caller, p->cfg.agg_by);
+	snprintf(id, sizeof(id), "%u:%u:%u:%llx:%d", k->stk.pid, (uint32_t)(k->key >> 32),
+		 (uint32_t)k->key, (unsigned long long)k->stk.caller, p->cfg.agg_by);
 	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &INTERN_KEY) != LUA_TTABLE) {	/* t */
 		lua_pop(L, 1);
 		lua_newtable(L);
@@ -306,14 +260,8 @@ void l_stack_push_key(lua_State *L, struct probe *p, const struct lt_agg_key *k)
 		return;
 	}
 	lua_pop(L, 1);								/* t */
-	if (p->cfg.agg_by != LT_BY_KSTACK)
-		nu = stack_trim_user(c, k->stk.pid, u,
-				     stack_from_id(c, uid, k->stk.caller, u, depth));
-	if (p->cfg.agg_by != LT_BY_USTACK)	/* depth counts after the probe's own frames */
-		nk = stack_trim_bpf(c, kk, stack_from_id(c, kid, 0, kk, MAX_FRAMES));
-	if (nk > depth)
-		nk = depth;
-	push_stack(L, c, k->stk.pid, kk, nk, u, nu);				/* t s */
+	stack_frames_of_key(c, k, p->cfg.agg_by, p->cfg.stack_depth, &f);
+	push_stack(L, c, f.pid, f.ips, f.nk, f.ips + f.nk, f.nu);		/* t s */
 	lua_pushvalue(L, -1);
 	lua_setfield(L, -3, id);						/* t s */
 	lua_remove(L, -2);							/* s */
@@ -343,7 +291,7 @@ static int push_symbol(lua_State *L, int rc, const struct sym_info *si, uint64_t
 	set_str(L, "file", si->file);
 	if (si->file)
 		set_int(L, "line", si->line);
-	set_str(L, "name", frame_name(si, addr, true, buf, sizeof(buf)));
+	set_str(L, "name", stack_frame_name(si, addr, true, buf, sizeof(buf)));
 	return 1;
 }
 

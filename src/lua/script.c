@@ -10,6 +10,7 @@
 #include <lualib.h>
 #include "embedded_lua.h"
 #include "l_core.h"
+#include "l_proto.h"
 #include "safe_file.h"
 #include "script.h"
 #include "session.h"
@@ -128,6 +129,7 @@ static void preload_modules(lua_State *L)
 	lua_pushcfunction(L, luaopen_ltrace_core);
 	lua_setfield(L, -2, "ltrace.core");
 	lua_pop(L, 1);
+	l_proto_preload(L);	/* require("ltrace.proto") for lua/http.lua */
 }
 
 /* require("prelude") installs the DSL globals and returns its phase functions. */

@@ -112,6 +112,22 @@ assert_eq 4 "$(grep -c 'ltfx_depth(' "$TMP/le.out")" "four entries"
 le "${C[@]}" -L -x 'abs@libc.so.6' "$REC"
 assert_file_contains "$TMP/le.out" "abs@libc.so.6(3) " "function@lib"
 
+case_ "-x over all of libc: more functions than probe slots: one line, whole calls"
+# ~2,600 functions, two probes each, 1024 slots: a line per refused probe (2,602 of them)
+# and, return probes going first, returns with no entry ("<... f resumed>" alone) before.
+rm -f "$TMP/le.out"
+lt -t 120 -o "$TMP/le.out" -x '*@libc.so.6' "$REC"
+assert_eq 1 "$(grep -c 'too many probes' "$ERR" || true)" "one 'too many probes' line"
+assert_match "$(cat "$ERR")" "[0-9]+ of [0-9]+ functions not traced: too many probes \\(at most [0-9]+\\); the other [0-9]+ are" \
+	"with the counts"
+assert_match "$(cat "$TMP/le.out")" "@libc.so.6\\([^)]*\\) += " "the functions kept are traced"
+# Every "<... f resumed>" closes an "f(... <unfinished ...>" of the same function.
+orphans=$(awk '/<unfinished \.\.\.>$/ { n = $1; sub(/\(.*/, "", n); sub(/@.*/, "", n)
+		sub(/.*->/, "", n); open[n]++ }
+	/^<\.\.\. / { if (open[$2]-- <= 0) print }' "$TMP/le.out" | head -3)
+assert_eq "" "$orphans" "no return without its entry"
+assert_match "$(tail -1 "$TMP/le.out")" "^\\+\\+\\+ exited \\(status" "the exit line (its probe had a slot)"
+
 case_ "-b: no signal lines; kills still show"
 le -b "$LTFX/ltfx_signal" segv
 assert_file_lacks "$TMP/le.out" "--- SIG" "no signal lines"
@@ -230,6 +246,19 @@ lt -e nosuchfunction "$REC"
 assert_contains "$(cat "$ERR")" "-e nosuchfunction: no such function" "-e name matching nothing"
 lt -x nosuchfunction "$REC"
 assert_contains "$(cat "$ERR")" "-x nosuchfunction: no such function" "-x name matching nothing"
+# ltrace's grammar reads '!!!@@@' as "everything, minus '!!' in a library named '@@'"
+# (a leading '!' is '-', and a rule before it with no name is '*'): traced as ltrace does,
+# the part that matches nothing said in one line (ltrace says nothing).
+lt -e '!!!@@@' "$REC"
+assert_contains "$(cat "$ERR")" "-e '!!!@@@': no traced object is named '@@'" "garbage -e said"
+assert_eq 1 "$(grep -c '^ltrace-ebpf: ' "$ERR")" "in one line"
+assert_match "$(cat "$ERR")" "ltfx_recurse->[a-z_]+\\(" "everything else traced, as ltrace"
+if have_ltrace; then
+	both -e '!!!@@@' "$REC"
+	assert_file_contains "$TMP/lt.out" "ltfx_recurse->" "ltrace traces everything with it too"
+fi
+lt -e '!nosuchfunction' "$REC"
+assert_contains "$(cat "$ERR")" "-e nosuchfunction: no such function" "a removed name matching nothing"
 lt -r -t "$REC"
 assert_contains "$(cat "$ERR")" "-r and -t can't be used together" "-r with -t"
 

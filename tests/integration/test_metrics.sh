@@ -14,6 +14,15 @@ metrics_url() {
 scrape() {	# scrape [CURL ARGS]: the page in $TMP/page, the HTTP status in $CODE
 	CODE=$(curl -s --max-time 10 -o "$TMP/page" -w '%{http_code}' "$@")
 }
+# scrape_until ERE: scrapes $URL with $TOKEN until a line matches (10 s at most): the
+# callbacks run on the loop, so a scrape may come before the last record is read.
+scrape_until() {
+	for ((i = 0; i < 200; i++)); do
+		scrape -H "Authorization: Bearer $TOKEN" "$URL"
+		grep -qE "$1" "$TMP/page" && return
+		sleep 0.05
+	done
+}
 
 case_ "the token: 401 without it or with another, 200 and text 0.0.4 with it"
 cat >"$TMP/names.lua" <<LUA
@@ -76,12 +85,7 @@ metrics_url lua
 serve_cmd "sleep 3 3000"
 serve_cmd "add 2 -7 2"
 serve_cmd "add 1 1 2"
-# The callbacks run on the loop: a scrape may come before the last record is read.
-for ((i = 0; i < 200; i++)); do
-	scrape -H "Authorization: Bearer $TOKEN" "$URL"
-	grep -q '^lua_adds_total{probe="lua:lua_adds",a="1",src="lua"} 1$' "$TMP/page" && break
-	sleep 0.05
-done
+scrape_until '^lua_adds_total\{probe="lua:lua_adds",a="1",src="lua"\} 1$'
 page=$(cat "$TMP/page")
 assert_contains "$page" "# TYPE ltrace_sleep_lat_seconds histogram" "a Lua hist of ns: seconds"
 assert_contains "$page" 'ltrace_sleep_lat_seconds_count{probe="lua:sleep_lat"} 3' "its count"
@@ -90,6 +94,61 @@ assert_contains "$page" 'ltrace_sleep_lat_seconds_bucket{probe="lua:sleep_lat",l
 assert_contains "$page" 'ltrace_sleep_lat_seconds_bucket{probe="lua:sleep_lat",le="+Inf"} 3' "+Inf"
 assert_contains "$page" 'lua_adds_total{probe="lua:lua_adds",a="-7",src="lua"} 2' "a Lua counter by key"
 assert_contains "$page" 'lua_adds_total{probe="lua:lua_adds",a="1",src="lua"} 1' "its other key"
+serve_cmd quit
+tool_wait
+assert_rc 0 "the session ends with its target"
+
+case_ "self-metrics: time threads were held, and the ring's fill level while the loop is busy"
+cat >"$TMP/self.lua" <<LUA
+-- 60 ms of callback per held call: each hold lasts at least that long.
+probe("call:$LIB:ltfix_sleep_us", { hold = true }, function()
+	local t = os.clock() + 0.06
+	while os.clock() < t do end
+end)
+-- The first add's callback keeps the loop busy 3 s: the other records wait in the ring.
+local first = true
+probe("call:$LIB:ltfix_add", function()
+	if first then first = false; local t = os.clock() + 3; while os.clock() < t do end end
+end)
+LUA
+tool_serve self --metrics 127.0.0.1:0 "$TMP/self.lua"
+metrics_url self
+serve_cmd "sleep 3 100"
+scrape_until '^ltrace_session_holds_total 3$'
+page=$(cat "$TMP/page")
+assert_contains "$page" "# TYPE ltrace_session_held_seconds_total counter" "held time: a counter"
+assert_contains "$page" "ltrace_session_holds_total 3" "three holds, three resumes"
+held=$(sed -nE 's/^ltrace_session_held_seconds_total ([0-9.]+)$/\1/p' "$TMP/page")
+assert_eq 1 "$(python3 -c "import sys; print(int(0.18 <= float(sys.argv[1] or -1) < 30))" "$held")" \
+	"held seconds '$held' >= 3 x 60 ms of callback"
+serve_cmd "add 200 1 2"
+used=0
+for ((i = 0; i < 40; i++)); do	# while the first callback spins (3 s)
+	scrape -H "Authorization: Bearer $TOKEN" "$URL"
+	used=$(sed -nE 's/^ltrace_session_ring_used_bytes ([0-9]+)$/\1/p' "$TMP/page")
+	[ "${used:-0}" -gt 0 ] && break
+	sleep 0.05
+done
+size=$(sed -nE 's/^ltrace_session_ring_size_bytes ([0-9]+)$/\1/p' "$TMP/page")
+assert_eq 1 "$(( ${used:-0} > 0 && ${used:-0} <= ${size:-0} ))" \
+	"records waiting while the loop is busy: $used of the ring's $size bytes"
+serve_cmd quit
+tool_wait
+assert_rc 0 "the session ends with its target"
+
+case_ "stack-keyed aggregates: one series per folded stack, named by the loop's symbolizer"
+tool_serve stk --metrics 127.0.0.1:0 \
+	-E "probe('$LIB:ltfix_add', { agg = 'count', by = 'ustack' }); probe('call:$LIB:ltfix_sleep_us', { agg = 'hist', by = 'ustack' })"
+metrics_url stk
+serve_cmd "add 4 1 2"
+serve_cmd "sleep 2 100"
+scrape -H "Authorization: Bearer $TOKEN" "$URL"
+assert_match "$(cat "$TMP/page")" \
+	"ltrace_libltfix_ltfix_add_total\{probe=\"$LIB:ltfix_add\",stack=\"[^\"]*;call_do;ltfix_add\"\} 4" \
+	"ltfix_add's four calls under one stack, root first, the probed function last"
+assert_match "$(cat "$TMP/page")" \
+	"ltrace_call_libltfix_ltfix_sleep_us_seconds_bucket\{probe=\"call:$LIB:ltfix_sleep_us\",stack=\"[^\"]*;main;call_do\",le=\"\+Inf\"\} 2" \
+	"a stack-keyed histogram"
 serve_cmd quit
 tool_wait
 assert_rc 0 "the session ends with its target"

@@ -23,6 +23,7 @@ value_for() {
 	LIB) echo libc ;;
 	PYTHON) echo /usr/bin/python3.11 ;;
 	FILE) echo "$TMP/o.out" ;;
+	ERE) echo "token=[a-z]+" ;;
 	*) echo "no value for $1" >&2; return 1 ;;
 	esac
 }

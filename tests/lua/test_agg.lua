@@ -530,6 +530,65 @@ test("histogram keys named like methods are keys (issue 12 item 14)", function()
 	eq(table.concat(keys, " "), "add nil count get", "items")
 end)
 
+-- pairs(x) as a script would list an aggregate: its keys and values only (it used to give
+-- the methods add, get, items, top ... and the private DATA/META keys, for every kind).
+local function listed(x)
+	local out = {}
+	for k, v in pairs(x) do
+		if type(v) == "table" then	-- a stats item, or a histogram
+			v = type(v.count) == "function" and v:count() or v.count
+		end
+		out[#out + 1] = tostring(k) .. "=" .. tostring(v)
+	end
+	return table.concat(out, " ")
+end
+
+test("pairs(x): the keys and values, never the methods (issue 12 item 14)", function()
+	local c = agg.count("c")
+	c:add("add")
+	c:add("add")
+	c:add("x")
+	eq(listed(c), "add=2 x=1", "count, in items() order")
+	local s = agg.sum()
+	s:add("top", 3)
+	s:add("count", 4)
+	eq(listed(s), "count=4 top=3", "sum")
+	local st = agg.stats("st")
+	st:add("get", 5)
+	st:add("get", 7)
+	eq(listed(st), "get=2", "stats: the item table")
+	local h = agg.hist("h")
+	h["items"]:add(3)
+	h:add(1)
+	eq(listed(h), "=1 items=1", "hist: the per-key histograms; the unkeyed key prints empty")
+	for k, v in pairs(h) do eq(h[k]:count(), v:count(), "a key read back: " .. tostring(k)) end
+	local u = agg.count("u")
+	eq(listed(u), "", "empty")
+	eq(u.x, 0, "absent key")
+end)
+
+test("assigning a key named like a method sets the key (issue 12 item 14)", function()
+	local c = agg.count("c")
+	c["top"] = 5
+	c.add = 2
+	eq(c:get("top"), 5, "key top set")
+	eq(c:get("add"), 2, "key add set")
+	c:add("add")
+	eq(c:get("add"), 3, "the method add still works")
+	eq(tostring(c:top(1)), "KEY  COUNT\ntop      5", "the method top still works")
+	eq(tostring(c), "@c[top]: 5\n@c[add]: 3", "both printed")
+	local m = agg.max("m")
+	m["clear"] = 7
+	m:add("x", 1)
+	eq(tostring(m), "@m[clear]: 7\n@m[x]: 1", "max")
+	m:clear()
+	eq(#m, 0, "clear still the method")
+	local h = agg.hist("h")
+	raises(function() h["add"] = 1 end, "cannot assign")
+	h["add"]:add(4)
+	eq(h:count(), 1, "the histogram's methods intact")
+end)
+
 test("unshown: aggregates neither printed nor read, for the exit print", function()
 	local function has(x)
 		for _, y in ipairs(agg.unshown()) do if rawequal(x, y) then return true end end

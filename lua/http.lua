@@ -1,0 +1,201 @@
+-- http: HTTP/1.x requests as Lua events, from what the socket syscalls and OpenSSL's
+-- SSL_read/SSL_write move (docs/http.md). The parsing, request/response matching and
+-- redaction are C (src/proto/, require("ltrace.proto")); this module only makes the probes
+-- and hands their bytes over.
+--
+--   probe("http:request", { headers = {"user-agent"}, redact = {"[0-9]{13,16}"} }, function(r)
+--     print(r.pid, r.comm, r.method, r.path, r.status, r.latency, r.bytes)
+--   end)
+--
+-- Capture is bounded in the kernel: the first WINDOW bytes of each call are copied (two
+-- the first iovec for readv/writev); how many bytes moved comes from the return value, so bodies
+-- past the window are still counted and timed. recvmsg/sendmsg and sendfile are counted,
+-- not copied. Sockets opened before the session are found in /proc at first sight.
+local proto = require("ltrace.proto")
+
+local M = {}
+
+M.WINDOW = 1024	-- bytes copied per call (LT_FETCH_MAX_LEN)
+M.LIBSSL = "/usr/lib/x86_64-linux-gnu/libssl.so.3"
+
+local handlers = {}	-- fn(r) per http:request probe
+local plaintext = {}	-- fn(p) per ssl:data probe (sslsniff)
+local tracker, comms = nil, {}
+local last_fd = {}	-- tid -> { fd, ts }: the socket its last read/write used
+local ssl_fd = {}	-- pid .. ":" .. SSL* -> fd
+
+local function comm_of(pid, e)
+	local c = comms[pid]
+	if not c and e then c = e.comm; comms[pid] = c end
+	return c or "?"
+end
+
+local function deliver(list, comm)
+	if not list then return end
+	for _, r in ipairs(list) do
+		r.comm = comms[r.pid] or comm or "?"
+		for _, fn in ipairs(handlers) do fn(r) end
+	end
+end
+
+local function data(e, fd, outbound, bytes, total, tls)
+	comm_of(e.pid, e)
+	deliver(tracker:data(e.pid, fd, outbound, e.ts + (e.duration or 0), bytes, total, tls), e.comm)
+end
+
+-- A probe's options: the caller's opts.probe (filters such as comm), then these.
+local function probe_opts(opts, own)
+	local o = {}
+	for k, v in pairs(opts.probe or {}) do o[k] = v end
+	for k, v in pairs(own) do o[k] = v end
+	return o
+end
+
+local function syscalls(opts)
+	local W = M.WINDOW
+	local function with(t) return probe_opts(opts, t) end
+	-- Four probes, not one per syscall: each probe runs on every syscall of the machine
+	-- (a table test first), so fewer probes cost less to everyone. Argument 2 is the
+	-- buffer (or the iovec array, or the sockaddr) in each syscall a probe names.
+	local function track(e, outbound, bytes)
+		local fd = e.args[1]
+		last_fd[e.tid] = { fd = fd, ts = e.ts }
+		data(e, fd, outbound, bytes, e.ret, false)
+	end
+	local OUTBOUND = { write = true, sendto = true, writev = true, sendmsg = true, sendfile = true }
+	probe("syscall:read,write,recvfrom,sendto",
+	      with { args = { [2] = ("out:bytes:%d/ret"):format(W) }, where = "ret > 0" },
+	      function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
+	-- the first iovec's base, for as many bytes as moved: past a short first iovec the
+	-- copy is not the call's data (framing then counts by the return value)
+	probe("syscall:readv,writev", with { args = { [2] = ("out:bytes:%d/ret@0"):format(W) },
+	      where = "ret > 0" }, function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
+	-- counted, not copied (msghdr's iovecs are two pointers away; sendfile's are a file's);
+	-- close ends the connection
+	probe("syscall:recvmsg,sendmsg,sendfile,close", with { where = "ret >= 0" }, function(e)
+		if e.syscall == "close" then
+			deliver(tracker:close(e.pid, e.args[1], e.ts), e.comm)
+		elseif e.ret > 0 then
+			track(e, OUTBOUND[e.syscall], nil)
+		end
+	end)
+	-- a new socket: the peer's address (accept's is written at return, connect's given)
+	probe("syscall:accept4,accept,connect", with { args = { [2] = "out:bytes:28" } }, function(e)
+		local fd = e.syscall == "connect" and e.args[1] or e.ret
+		if e.syscall == "connect" and e.ret ~= 0 and e.errno ~= "EINPROGRESS" then return end
+		if fd < 0 then return end
+		comm_of(e.pid, e)
+		deliver(tracker:opened(e.pid, fd, e.args[2], e.ts), e.comm)
+	end)
+end
+
+-- The socket an SSL* uses: the one its thread's read or write went to during the call,
+-- else the one it used before (data already buffered by OpenSSL makes no syscall).
+local function ssl_socket(e)
+	local key = e.pid .. ":" .. e.args[1]
+	local l = last_fd[e.tid]
+	if l and l.ts >= e.ts and l.ts <= e.ts + e.duration then ssl_fd[key] = l.fd end
+	return ssl_fd[key]
+end
+
+local function tls_bytes(e, outbound, bytes, n)
+	if n <= 0 then return end
+	local fd = ssl_socket(e)
+	for _, fn in ipairs(plaintext) do
+		fn({ pid = e.pid, tid = e.tid, comm = e.comm, fd = fd, outbound = outbound,
+		     ts = e.ts, bytes = bytes, len = n, func = e.func })
+	end
+	if fd and #handlers > 0 then data(e, fd, outbound, bytes, n, true) end
+end
+
+-- OpenSSL 3: SSL_read/SSL_write return the count; the _ex forms return 1 and store it.
+local function tls(opts, lib)
+	local W = M.WINDOW
+	local function with(args)	-- ret: -1 on error, read as such
+		return probe_opts(opts, { args = args, ret = "int" })
+	end
+	local fns = {
+		{ "SSL_read", false, { "ptr", ("out:bytes:%d/ret"):format(W), "int" } },
+		{ "SSL_write", true, { "ptr", ("bytes:%d/arg3"):format(W), "int" } },
+		{ "SSL_read_ex", false, { "ptr", ("out:bytes:%d/arg3"):format(W), "int", "out:uint@0" } },
+		{ "SSL_write_ex", true, { "ptr", ("bytes:%d/arg3"):format(W), "int", "out:uint@0" } },
+	}
+	for _, f in ipairs(fns) do
+		local name, outbound = f[1], f[2]
+		probe("call:" .. lib .. ":" .. name, with(f[3]), function(e)
+			if name:sub(-3) == "_ex" then
+				if e.ret ~= 1 then return end
+				local n = e.args[4]
+				tls_bytes(e, outbound, (e.args[2] or ""):sub(1, n), n)
+			else
+				tls_bytes(e, outbound, e.args[2], e.ret)
+			end
+		end)
+	end
+end
+
+-- Losses said once at the end, on stderr: records the ring buffer had no room for (their
+-- requests may be missing or unanswered) and connections or pipelined requests let go.
+local function report_losses()
+	local c, st = counters(), tracker:stats()
+	local parts = {}
+	if (c.ringbuf_full or 0) > 0 then
+		parts[#parts + 1] = ("%d syscall/SSL records lost (ring buffer full)"):format(c.ringbuf_full)
+	end
+	if st.evicted > 0 then parts[#parts + 1] = ("%d connections evicted"):format(st.evicted) end
+	if st.dropped > 0 then parts[#parts + 1] = ("%d pipelined requests dropped"):format(st.dropped) end
+	if #parts > 0 then io.stderr:write("http: ", table.concat(parts, ", "), "\n") end
+end
+
+local started = false
+local function start(opts)
+	if started then return end
+	started = true
+	on("end", report_losses)
+	tracker = proto.http({ headers = opts.headers, redact = opts.redact,
+	                       max_conns = opts.max_conns })
+	if opts.syscalls ~= false then syscalls(opts) end
+	if opts.tls ~= false then
+		local f = io.open(opts.libssl or M.LIBSSL)
+		if f then f:close(); tls(opts, opts.libssl or M.LIBSSL) end
+	end
+end
+
+--- request(opts, fn): fn(r) for every HTTP/1 request with its response (or status 0 when
+--- none came before the connection closed). opts: headers (names to keep, r.headers and
+--- r.resp_headers), redact (POSIX EREs), tls (false: no OpenSSL uprobes), libssl (its
+--- path), max_conns; the first call's options make the probes.
+function M.request(opts, fn)
+	if type(opts) == "function" then opts, fn = nil, opts end
+	if type(fn) ~= "function" then error("http:request needs a function", 3) end
+	handlers[#handlers + 1] = fn
+	start(opts or {})
+end
+
+--- plaintext(opts, fn): fn(p) for every SSL_read/SSL_write: p.pid, tid, comm, fd,
+--- outbound, ts, bytes (the first WINDOW bytes), len (how many moved), func.
+function M.plaintext(opts, fn)
+	if type(opts) == "function" then opts, fn = nil, opts end
+	if type(fn) ~= "function" then error("ssl:data needs a function", 3) end
+	plaintext[#plaintext + 1] = fn
+	opts = opts or {}
+	opts.syscalls = opts.syscalls or false
+	start(opts)
+	if opts.syscalls == false then	-- the fd still comes from the thread's syscalls
+		probe("syscall:read,write,recvfrom,sendto", { where = "ret > 0" }, function(e)
+			last_fd[e.tid] = { fd = e.fd, ts = e.ts }
+		end)
+	end
+end
+
+--- The options every request tool takes alike: which side's requests it shows.
+M.SERVER = { "-S", "server", nil, "only requests the process served" }
+M.CLIENT = { "-C", "client", nil, "only requests the process made" }
+--- The side opts ask for (from M.SERVER / M.CLIENT): "server", "client" or nil (both).
+function M.role(opts) return opts.server and "server" or opts.client and "client" or nil end
+
+--- The tracker's patterns over text (sslsniff's plaintext).
+function M.redact(text) return tracker and tracker:redact(text) or text end
+function M.stats() return tracker and tracker:stats() or {} end
+
+return M

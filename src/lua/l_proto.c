@@ -1,0 +1,392 @@
+/* require("ltrace.proto"): the protocol layer (src/proto/) for scripts. lua/http.lua feeds
+ * it what the socket syscalls and SSL_read/SSL_write moved and gets back requests matched
+ * to their responses as Lua tables, redacted (docs/http.md).
+ *
+ *   local t = proto.http{ headers = {"user-agent"}, redact = {"[0-9]{16}"}, max_conns = N }
+ *   t:data(pid, fd, outbound, ts, bytes, total [, tls]) -> { request, ... } or nil
+ *   t:opened(pid, fd, sockaddr bytes, ts) -> ...  -- accept4/connect: the socket, its peer
+ *   t:close(pid, fd, ts) -> { request, ... } or nil
+ *   t:redact(text) -> text                    -- the patterns, for plaintext shown as is
+ *   t:stats() -> { conns, evicted, dropped, opaque }
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include "conn_table.h"
+#include "l_proto.h"
+#include "redact.h"
+
+#define HTTP_MT "ltrace.proto.http"
+#define INTEREST_MAX 16
+
+struct tracker {
+	struct conn_table conns;
+	struct redact redact;
+	char *interest[INTEREST_MAX + 1];
+	lua_State *L;		/* during a call: where requests are pushed */
+	int out_index;		/* the list being filled, or 0 */
+	uint64_t dropped;	/* pipelined requests let go on connections since closed */
+};
+
+static struct tracker *check(lua_State *L)
+{
+	struct tracker *t = luaL_checkudata(L, 1, HTTP_MT);
+
+	if (!t->conns.buckets)
+		luaL_error(L, "http tracker: already closed");
+	return t;
+}
+
+static void set_str(lua_State *L, const char *k, const char *v)
+{
+	lua_pushstring(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+	lua_pushinteger(L, v);
+	lua_setfield(L, -2, k);
+}
+
+/* Text from the traffic, redacted. */
+static void set_text(struct tracker *t, const char *k, const char *v)
+{
+	char out[512];
+
+	redact_text(&t->redact, v, strlen(v), out, sizeof(out));
+	set_str(t->L, k, out);
+}
+
+static void set_headers(struct tracker *t, const char *k, const struct http1_msg *m)
+{
+	lua_newtable(t->L);
+	for (int i = 0; i < m->nheaders; i++) {
+		const struct http1_header *h = &m->headers[i];
+
+		if (redact_header_always(h->name))
+			set_str(t->L, h->name, REDACTED);
+		else
+			set_text(t, h->name, h->value);
+	}
+	lua_setfield(t->L, -2, k);
+}
+
+static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *req,
+			const struct http1_msg *resp)
+{
+	struct tracker *t = ctx;
+	struct conn_entry *e = c->owner;
+	lua_State *L = t->L;
+	char version[8];
+
+	if (!L || !t->out_index)
+		return;
+	lua_newtable(L);
+	set_int(L, "pid", e->pid);
+	set_int(L, "fd", e->fd);
+	set_str(L, "role", c->role == HTTP_ROLE_SERVER ? "server" : "client");
+	lua_pushboolean(L, e->tls);
+	lua_setfield(L, -2, "tls");
+	set_str(L, "method", req->method);
+	set_text(t, "path", req->path);
+	snprintf(version, sizeof(version), "1.%d", req->minor);
+	set_str(L, "version", version);
+	if (req->host[0])
+		set_text(t, "host", req->host);
+	if (req->traceparent[0])
+		set_str(L, "traceparent", req->traceparent);
+	set_int(L, "start", (lua_Integer)req->start_ts);
+	set_int(L, "req_bytes", (lua_Integer)(req->head_bytes + req->body_bytes));
+	set_int(L, "req_body", (lua_Integer)req->body_bytes);
+	set_headers(t, "headers", req);
+	if (req->head_truncated || (resp && resp->head_truncated)) {
+		lua_pushboolean(L, 1);
+		lua_setfield(L, -2, "truncated");
+	}
+	if (resp) {
+		set_int(L, "status", resp->status);
+		set_int(L, "bytes", (lua_Integer)resp->body_bytes);
+		set_int(L, "resp_bytes", (lua_Integer)(resp->head_bytes + resp->body_bytes));
+		set_int(L, "latency", (lua_Integer)(resp->end_ts - req->start_ts));
+		set_int(L, "end", (lua_Integer)resp->end_ts);
+		lua_pushboolean(L, resp->keep_alive);
+		lua_setfield(L, -2, "keep_alive");
+		set_headers(t, "resp_headers", resp);
+	} else {
+		set_int(L, "status", 0);	/* never answered while we watched */
+		set_int(L, "bytes", 0);
+	}
+	if (e->sock.laddr[0]) {
+		set_str(L, "laddr", e->sock.laddr);
+		set_int(L, "lport", e->sock.lport);
+	}
+	if (e->sock.raddr[0]) {
+		set_str(L, "raddr", e->sock.raddr);
+		set_int(L, "rport", e->sock.rport);
+	}
+	lua_rawseti(L, t->out_index, (lua_Integer)luaL_len(L, t->out_index) + 1);
+}
+
+/* Starts a call that may produce requests: a list on the stack, at out_index. */
+static void begin_out(struct tracker *t, lua_State *L)
+{
+	t->L = L;
+	lua_newtable(L);
+	t->out_index = lua_gettop(L);
+}
+
+/* Returns the list, or nil when nothing was produced. */
+static int end_out(struct tracker *t, lua_State *L)
+{
+	int n = (int)luaL_len(L, t->out_index);
+
+	t->L = NULL;
+	t->out_index = 0;
+	if (!n)
+		lua_pushnil(L);
+	return 1;
+}
+
+static void forget(struct tracker *t, struct conn_entry *e, uint64_t ts)
+{
+	http_conn_close(&e->http, ts);
+	t->dropped += e->http.dropped;
+	conn_table_remove(&t->conns, e);
+	free(e);
+}
+
+/* A new connection on (pid, fd): what the descriptor is, looked up at first sight (both
+ * ends when it is TCP); a connection evicted to make room reports its requests. */
+static struct conn_entry *fresh(struct tracker *t, int pid, int fd, int tls, uint64_t ts)
+{
+	struct conn_entry *old, *e = conn_table_add(&t->conns, pid, fd, tls, &old);
+
+	if (old) {	/* its requests in flight are reported unanswered */
+		http_conn_close(&old->http, old->last_ts);
+		t->dropped += old->http.dropped;
+		free(old);
+	}
+	if (!e)
+		return NULL;
+	http_conn_init(&e->http, (const char *const *)t->interest, on_exchange, t);
+	e->http.owner = e;
+	sockinfo_lookup(pid, fd, &e->sock);
+	e->last_ts = ts;
+	return e;
+}
+
+static struct conn_entry *entry(struct tracker *t, int pid, int fd, int tls, uint64_t ts)
+{
+	struct conn_entry *e = conn_table_find(&t->conns, pid, fd, tls);
+
+	return e ? e : fresh(t, pid, fd, tls, ts);
+}
+
+static int l_data(lua_State *L)
+{
+	struct tracker *t = check(L);
+	int pid = (int)luaL_checkinteger(L, 2), fd = (int)luaL_checkinteger(L, 3);
+	int outbound = lua_toboolean(L, 4);
+	uint64_t ts = (uint64_t)luaL_checkinteger(L, 5);
+	size_t len = 0;
+	const char *bytes = luaL_optlstring(L, 6, "", &len);
+	lua_Integer total = luaL_checkinteger(L, 7);
+	int tls = lua_toboolean(L, 8);
+	struct conn_entry *e;
+
+	if (total <= 0)
+		return lua_pushnil(L), 1;
+	if ((size_t)total < len)
+		len = (size_t)total;
+	begin_out(t, L);
+	e = entry(t, pid, fd, tls, ts);
+	/* not a socket: a file read or written (a socket seen only by its bytes, once the
+	 * process is gone, is kept: only HTTP-looking bytes are parsed) */
+	if (e && e->sock.kind != SOCK_NONE) {
+		e->last_ts = ts;
+		http_conn_data(&e->http, outbound, (const uint8_t *)bytes, len, (uint64_t)total, ts);
+	}
+	return end_out(t, L);
+}
+
+static int l_opened(lua_State *L)
+{
+	struct tracker *t = check(L);
+	int pid = (int)luaL_checkinteger(L, 2), fd = (int)luaL_checkinteger(L, 3);
+	size_t len = 0;
+	const char *sa = luaL_optlstring(L, 4, "", &len);
+	uint64_t ts = (uint64_t)luaL_optinteger(L, 5, 0);
+	struct conn_entry *e;
+
+	begin_out(t, L);
+	/* a new socket on this fd: whatever was there before is over */
+	for (int tls = 0; tls < 2; tls++)
+		if ((e = conn_table_find(&t->conns, pid, fd, tls)))
+			forget(t, e, e->last_ts);
+	if ((e = fresh(t, pid, fd, 0, ts))) {
+		if (e->sock.kind == SOCK_UNKNOWN)	/* already gone: it was a socket */
+			e->sock.kind = SOCK_OTHER;
+		if (!e->sock.raddr[0] && len)
+			sockaddr_format((const uint8_t *)sa, len, e->sock.raddr,
+					sizeof(e->sock.raddr), &e->sock.rport);
+	}
+	return end_out(t, L);
+}
+
+static int l_close(lua_State *L)
+{
+	struct tracker *t = check(L);
+	int pid = (int)luaL_checkinteger(L, 2), fd = (int)luaL_checkinteger(L, 3);
+	uint64_t ts = (uint64_t)luaL_checkinteger(L, 4);
+	struct conn_entry *e;
+
+	begin_out(t, L);
+	for (int tls = 0; tls < 2; tls++)
+		if ((e = conn_table_find(&t->conns, pid, fd, tls)))
+			forget(t, e, ts);
+	return end_out(t, L);
+}
+
+static int l_redact(lua_State *L)
+{
+	struct tracker *t = check(L);
+	size_t n;
+	const char *s = luaL_checklstring(L, 2, &n);
+	char *out = malloc(n * 2 + 64);
+
+	if (!out)
+		return luaL_error(L, "out of memory");
+	redact_text(&t->redact, s, n, out, n * 2 + 64);
+	lua_pushstring(L, out);
+	free(out);
+	return 1;
+}
+
+struct stats {
+	lua_Integer dropped, opaque;
+};
+
+static void count(struct conn_entry *e, void *ctx)
+{
+	struct stats *s = ctx;
+
+	s->dropped += (lua_Integer)e->http.dropped;
+	s->opaque += http_conn_opaque(&e->http);
+}
+
+static int l_stats(lua_State *L)
+{
+	struct tracker *t = check(L);
+	struct stats s = { (lua_Integer)t->dropped, 0 };
+
+	conn_table_each(&t->conns, count, &s);
+	lua_newtable(L);
+	set_int(L, "conns", (lua_Integer)t->conns.count);
+	set_int(L, "evicted", (lua_Integer)t->conns.evicted);
+	set_int(L, "dropped", s.dropped);
+	set_int(L, "opaque", s.opaque);
+	return 1;
+}
+
+static int l_gc(lua_State *L)
+{
+	struct tracker *t = luaL_checkudata(L, 1, HTTP_MT);
+
+	if (t->conns.buckets)
+		conn_table_free(&t->conns);
+	redact_free(&t->redact);
+	for (int i = 0; i < INTEREST_MAX && t->interest[i]; i++)
+		free(t->interest[i]);
+	memset(t->interest, 0, sizeof(t->interest));
+	return 0;
+}
+
+/* The strings of opts[key] (a list), lower-cased when lower: their count. */
+static int strings(lua_State *L, const char *key, const char **out, int max, int lower,
+		   char *copies[])
+{
+	int n = 0;
+
+	lua_getfield(L, 1, key);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	luaL_argcheck(L, lua_istable(L, -1), 1, "headers and redact are lists of strings");
+	for (lua_Integer i = 1; i <= luaL_len(L, -1); i++) {
+		lua_geti(L, -1, i);
+		if (!lua_isstring(L, -1))
+			luaL_error(L, "proto.http: %s[%d] is not a string", key, (int)i);
+		if (n == max)
+			luaL_error(L, "proto.http: at most %d %s", max, key);
+		out[n] = lua_tostring(L, -1);
+		if (copies) {
+			copies[n] = strdup(out[n]);
+			for (char *c = copies[n]; lower && c && *c; c++)
+				*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+		}
+		lua_pop(L, 1);
+		n++;
+	}
+	lua_pop(L, 1);
+	return n;
+}
+
+static int l_http(lua_State *L)
+{
+	const char *patterns[REDACT_MAX + 1], *names[INTEREST_MAX];
+	char err[256];
+	struct tracker *t;
+	lua_Integer max;
+	int np;
+
+	if (lua_isnoneornil(L, 1)) {
+		lua_settop(L, 0);
+		lua_newtable(L);
+	}
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_getfield(L, 1, "max_conns");
+	max = luaL_optinteger(L, -1, 4096);
+	lua_pop(L, 1);
+	luaL_argcheck(L, max >= 1 && max <= 1 << 20, 1, "max_conns: 1..1048576");
+	t = lua_newuserdatauv(L, sizeof(*t), 0);
+	memset(t, 0, sizeof(*t));
+	luaL_setmetatable(L, HTTP_MT);
+	strings(L, "headers", names, INTEREST_MAX, 1, t->interest);
+	np = strings(L, "redact", patterns, REDACT_MAX + 1, 0, NULL);
+	if (np > REDACT_MAX)
+		return luaL_error(L, "proto.http: at most %d redact patterns", REDACT_MAX);
+	if (redact_init(&t->redact, patterns, np, err, sizeof(err)))
+		return luaL_error(L, "%s", err);
+	if (conn_table_init(&t->conns, (size_t)max))
+		return luaL_error(L, "out of memory");
+	return 1;
+}
+
+static int luaopen_ltrace_proto(lua_State *L)
+{
+	static const luaL_Reg methods[] = {
+		{ "data", l_data }, { "opened", l_opened }, { "close", l_close },
+		{ "redact", l_redact }, { "stats", l_stats }, { "__gc", l_gc }, { NULL, NULL },
+	};
+	static const luaL_Reg fns[] = { { "http", l_http }, { NULL, NULL } };
+
+	luaL_newmetatable(L, HTTP_MT);
+	luaL_setfuncs(L, methods, 0);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 1);
+	luaL_newlib(L, fns);
+	return 1;
+}
+
+void l_proto_preload(lua_State *L)
+{
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);	/* preload */
+	lua_pushcfunction(L, luaopen_ltrace_proto);
+	lua_setfield(L, -2, "ltrace.proto");
+	lua_pop(L, 1);
+}

@@ -1,0 +1,128 @@
+/* Request/response matching on one connection (http_conn.h). The side is decided by the
+ * first message seen: a request sent makes this end the client, a request received the
+ * server. A response with no request waiting (a connection met in the middle of an
+ * exchange: opened before the session) is not reported; the next request is. */
+#include <string.h>
+#include "http_conn.h"
+
+static struct http1_msg *front(struct http_conn *c)
+{
+	return c->count ? &c->pending[c->head] : NULL;
+}
+
+static void pop(struct http_conn *c)
+{
+	c->head = (c->head + 1) % HTTP_PIPELINE_MAX;
+	c->count--;
+}
+
+/* A HEAD request's response has no body, whatever its headers say. */
+static int no_body(void *ctx)
+{
+	struct http_conn *c = ctx;
+	struct http1_msg *req = front(c);
+
+	return req && !strcmp(req->method, "HEAD");
+}
+
+static void on_request(struct http_conn *c, struct http1_msg *m, int done)
+{
+	if (done) {	/* its body ended: the entry pushed at its head is the last one */
+		if (c->count) {
+			unsigned last = (c->head + c->count - 1) % HTTP_PIPELINE_MAX;
+
+			c->pending[last].body_bytes = m->body_bytes;
+			c->pending[last].end_ts = m->end_ts;
+		}
+		return;
+	}
+	if (c->count == HTTP_PIPELINE_MAX) {
+		c->on_exchange(c->ctx, c, front(c), NULL);
+		c->dropped++;
+		pop(c);
+	}
+	c->pending[(c->head + c->count) % HTTP_PIPELINE_MAX] = *m;
+	c->count++;
+}
+
+static void on_response(struct http_conn *c, struct http1_msg *m, int done)
+{
+	if (!done || (m->status >= 100 && m->status < 200 && m->status != 101))
+		return;	/* interim responses answer nothing yet */
+	if (!c->count)
+		return;	/* met mid-exchange: its request was not seen */
+	c->on_exchange(c->ctx, c, front(c), m);
+	pop(c);
+}
+
+static void on_in(void *ctx, struct http1_msg *m, int done)
+{
+	struct http_conn *c = ctx;
+
+	if (c->role == HTTP_ROLE_SERVER)
+		on_request(c, m, done);
+	else
+		on_response(c, m, done);
+}
+
+static void on_out(void *ctx, struct http1_msg *m, int done)
+{
+	struct http_conn *c = ctx;
+
+	if (c->role == HTTP_ROLE_CLIENT)
+		on_request(c, m, done);
+	else
+		on_response(c, m, done);
+}
+
+void http_conn_init(struct http_conn *c, const char *const *interest, http_exchange_fn fn,
+		    void *ctx)
+{
+	memset(c, 0, sizeof(*c));
+	http1_init(&c->in, -1, interest, no_body, on_in, c);
+	http1_init(&c->out, -1, interest, no_body, on_out, c);
+	c->on_exchange = fn;
+	c->ctx = ctx;
+}
+
+static void decide_role(struct http_conn *c, int outbound, const uint8_t *data, size_t len)
+{
+	int kind = http1_sniff(data, len);
+
+	if (kind < 0)
+		return;
+	/* a request sent, or a response received: this end is the client */
+	c->role = (kind == 1) == (outbound != 0) ? HTTP_ROLE_CLIENT : HTTP_ROLE_SERVER;
+	c->out.want_request = c->role == HTTP_ROLE_CLIENT;
+	c->in.want_request = c->role == HTTP_ROLE_SERVER;
+}
+
+void http_conn_data(struct http_conn *c, int outbound, const uint8_t *data, size_t len,
+		    uint64_t total, uint64_t ts)
+{
+	if (c->role == HTTP_ROLE_UNKNOWN)
+		decide_role(c, outbound, data, len);
+	if (c->role == HTTP_ROLE_UNKNOWN) {
+		/* the middle of a body (a connection met mid-exchange) or another protocol:
+		 * after a few such chunks, this is not HTTP/1 */
+		if (len && ++c->unknown_chunks >= HTTP_SNIFF_TRIES)
+			c->in.state = c->out.state = H1_OPAQUE;
+		return;
+	}
+	http1_feed(outbound ? &c->out : &c->in, data, len, total, ts);
+}
+
+void http_conn_close(struct http_conn *c, uint64_t ts)
+{
+	http1_close(&c->out, ts);
+	http1_close(&c->in, ts);
+	while (c->count) {
+		c->on_exchange(c->ctx, c, front(c), NULL);
+		pop(c);
+	}
+}
+
+int http_conn_opaque(const struct http_conn *c)
+{
+	return c->in.state == H1_OPAQUE && c->out.state == H1_OPAQUE;
+}
