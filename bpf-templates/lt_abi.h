@@ -30,7 +30,7 @@
 #define LT_MAX_PIDS 8192
 #define LT_STACK_DEPTH 127	  /* frames per stack: the kernel's PERF_MAX_STACK_DEPTH */
 #define LT_UCOPY_MAX 8192	  /* user stack bytes copied for DWARF unwinding */
-#define LT_STACK_ID_HASHED 0x80000000U /* a stack id of lt_stack_frames (sleepable programs) */
+#define LT_STACK_ID_HASHED 0x80000000U /* a stack id of lt_stack_frames (sleepable, task stacks) */
 #define LT_DWARF_REGS 17	  /* x86-64 DWARF registers 0-16: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
 
 /* Where a value comes from. */

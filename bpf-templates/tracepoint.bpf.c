@@ -7,6 +7,8 @@
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+/* Kernel stacks check the registers perf puts first in the context (lib/stacks.bpf.h). */
+#define LT_TP_CTX_REGS 1
 #include "lib/maps.bpf.h"
 #include "lib/filter.bpf.h"
 #include "lib/agg.bpf.h"

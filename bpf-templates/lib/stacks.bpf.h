@@ -21,15 +21,50 @@ static __always_inline __u64 entry_caller(const struct lt_probe_cfg *cfg, struct
 	return ra;
 }
 
-#if LT_SLEEPABLE
-/* bpf_get_stackid for sleepable programs: the frames (zero-filled past the stack) into the
+#ifndef LT_TP_CTX_REGS
+#define LT_TP_CTX_REGS 0
+#endif
+
+#if LT_TP_CTX_REGS
+/* A tracepoint program's context starts with the registers perf hands it, which
+ * bpf_get_stack() and bpf_get_stackid() unwind the kernel stack from. At the
+ * syscalls:sys_enter_* / sys_exit_* tracepoints Linux 6.1 hands over the task's user
+ * registers (perf_call_bpf_enter(); 6.12 and 6.18 the caller's, as at other tracepoints):
+ * from user registers there is no kernel stack. Only then is a kernel stack the running
+ * task's own (bpf_get_task_stack walks it from the helper down: the host trims the
+ * program's frames as it trims the tracepoint's dispatch). Costs two reads per stack. */
+static __always_inline int ctx_regs_user(void *ctx)
+{
+	struct pt_regs *regs = NULL;
+	unsigned long cs = 0;
+
+	if (bpf_probe_read_kernel(&regs, sizeof(regs), ctx) || !regs)
+		return 0;
+	bpf_probe_read_kernel(&cs, sizeof(cs), &regs->cs);
+	return cs & 3;
+}
+#else
+#define ctx_regs_user(ctx) 0
+#endif
+
+/* bpf_get_stack, with a kernel stack from the task where the context's registers are user
+ * ones (above). */
+static __always_inline long get_stack(void *ctx, void *buf, __u32 size, __u64 flags)
+{
+	if (!(flags & BPF_F_USER_STACK) && ctx_regs_user(ctx))
+		return bpf_get_task_stack(bpf_get_current_task_btf(), buf, size, flags);
+	return bpf_get_stack(ctx, buf, size, flags);
+}
+
+/* A stack id without bpf_get_stackid (sleepable programs may not use stack-trace maps; a
+ * task's stack has no stackid helper): the frames (zero-filled past the stack) into the
  * scratch's spare area, FNV-1a over them, stored under that hash. */
-static __always_inline long stack_id(void *ctx, struct scratch *s, __u64 flags)
+static __always_inline long hashed_stack_id(void *ctx, struct scratch *s, __u64 flags)
 {
 	struct lt_stack_frames *f = (void *)(s->data + LT_DATA_MAX);
 	__u64 h = 0xcbf29ce484222325ULL;
 	__u32 id;
-	long n = bpf_get_stack(ctx, f, sizeof(*f), flags);
+	long n = get_stack(ctx, f, sizeof(*f), flags);
 
 	if (n <= 0)
 		return n ? n : -EFAULT;
@@ -44,12 +79,13 @@ static __always_inline long stack_id(void *ctx, struct scratch *s, __u64 flags)
 		return -ENOSPC;
 	return id;
 }
-#else
+
 static __always_inline long stack_id(void *ctx, struct scratch *s, __u64 flags)
 {
+	if (LT_SLEEPABLE || (!(flags & BPF_F_USER_STACK) && ctx_regs_user(ctx)))
+		return hashed_stack_id(ctx, s, flags);
 	return bpf_get_stackid(ctx, &lt_stacks, flags);
 }
-#endif
 
 /* A stack that could not be read or kept. An empty one is not lost: a sample taken in user
  * mode has no kernel stack, a kernel thread no user stack (both are -EFAULT). */
@@ -149,7 +185,7 @@ static __always_inline __u32 frames(void *ctx, struct scratch *s, __u64 pos, __u
 	keep_bounds(depth);
 	if (depth < 1 || depth > LT_STACK_DEPTH)
 		depth = LT_STACK_DEPTH;
-	n = bpf_get_stack(ctx, s->data + pos, depth * 8, flags);
+	n = get_stack(ctx, s->data + pos, depth * 8, flags);
 	if (n < 0) {
 		stack_lost(n);
 		return 0;

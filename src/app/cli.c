@@ -26,7 +26,7 @@ void cli_usage(void)
 	      "  -k          keep going after an error in a callback (report it, continue)\n"
 	      "  -l PATTERN  list matching functions, e.g. -l 'libc:str*', -l 'tracepoint:sched:*',\n"
 	      "              -l 'syscall:open*'; -l -v PATTERN adds fields and argument types\n"
-	      "  -v          verbose: libbpf diagnostics\n"
+	      "  -v          verbose: the kernel's BPF features, libbpf diagnostics\n"
 	      "  --repl      the interactive REPL (with -p PID: attached to it)\n",
 	      stdout);
 	cli_outputs_usage(stdout);

@@ -13,6 +13,7 @@
 #include "detach.h"
 #include "json_out.h"
 #include "l_json.h"
+#include "kfeature_report.h"
 #include "l_span.h"
 #include "loop.h"
 #include "metrics.h"
@@ -296,6 +297,8 @@ int run_session(const struct cli *c)
 		return 1;
 	}
 	r.s = session_new(&o);
+	if (r.s && c->verbose)	/* the kernel's features and the paths they choose */
+		kfeature_report(r.s);
 	if (r.s)
 		r.L = script_new(r.s);
 	if (r.L && c->out.web.ndjson && !(r.ndjson = web_ndjson_open(r.s, c->out.web.ndjson_fd)))

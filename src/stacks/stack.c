@@ -120,11 +120,15 @@ int stack_trim_user(struct stack_ctx *c, int pid, uint64_t *ips, int n)
 /* Functions a kernel stack read from a BPF program starts in: the program, its trampoline,
  * and the tracepoint's dispatch (perf's for tracepoint programs, the raw one's;
  * __traceiter_* when a tracepoint has more than one program attached, another tracer's say,
- * and calls them through its iterator instead of a static call). */
+ * and calls them through its iterator instead of a static call). A stack the program read
+ * from its own task (bpf_get_task_stack: 6.1's syscalls:* tracepoints, lib/stacks.bpf.h)
+ * starts inside the helper, then the program, trace_call_bpf and perf_call_bpf_enter. */
 static bool is_probe_frame(const char *name)
 {
 	static const char *const prefixes[] = { "bpf_prog_", "bpf_trace_run", "__bpf_trace_",
-						"bpf_get_stack", "__traceiter_", "perf_trace_",
+						"bpf_get_stack", "__bpf_get_stack",
+						"bpf_get_task_stack", "trace_call_bpf",
+						"perf_call_bpf_", "__traceiter_", "perf_trace_",
 						"perf_syscall_", NULL };
 
 	for (const char *const *p = prefixes; *p; p++)

@@ -15,7 +15,7 @@ N=50
 case_ "-v names the path taken"
 lt -v -E 'probe("syscall:getppid")' -- /bin/true
 assert_rc 0
-assert_contains "$(cat "$ERR")" "raw tracepoints: no attach cookies (before Linux 6.10): a program instance per probe" \
+assert_contains "$(cat "$ERR")" "raw tracepoints: no attach cookies (before Linux 6.10, or LTRACE_EBPF_NO_RAWTP_COOKIES): a program instance per probe" \
 	"the fallback"
 # =0: libbpf's feature probe decides; raw tracepoint cookies came with Linux 6.10.
 detected="attach cookies: one program serves every probe"

@@ -17,7 +17,7 @@ USER_LINES="stk_chain.c:$(line_of STK_LINE_SYS),stk_chain.c:$(line_of STK_LINE_B
 USER_LINES+=",stk_chain.c:$(line_of STK_LINE_A_CALL),stk_chain.c:$(line_of STK_LINE_MAIN_CALL)"
 USDTFIX="$FIXTURE_DIR/usdtfix"
 # The tracepoint dispatch and the BPF program: never the first frame of a kernel stack.
-PROBE_FRAMES='^(bpf_|__bpf_trace|__traceiter_|perf_trace_|perf_syscall_)'
+PROBE_FRAMES='^(_*bpf_|__traceiter_|perf_trace_|perf_syscall_|perf_call_bpf|trace_call_bpf)'
 
 head_of() { echo "$2" | cut -d, -f1-"$1"; }
 
@@ -197,6 +197,8 @@ assert_between 1 2 "$(val nkeys)" "stacks (main may call stk_a from two sites)"
 for key in $(vals key); do
 	assert_match "$key" "^(k:[^,]+,)*k:do_syscall_64,(k:[^,]+,)*$USER_CHAIN(,|$)" \
 		"kernel frames through do_syscall_64, then the user chain"
+	assert_eq 0 "$(echo "${key#k:}" | cut -d, -f1 | grep -cE "$PROBE_FRAMES" || true)" \
+		"first frame is the kernel's: $key"
 done
 assert_eq 0 "$(val stack_lost)" "stacks lost"
 
@@ -230,6 +232,7 @@ lt "$SRC_DIR/scripts/stackcount.lua" -K tracepoint:syscalls:sys_enter_getppid \
 	-- "$FIXTURE_DIR/stk_fp" sys 4
 assert_rc 0
 assert_eq 1 "$(count_lines '^        do_syscall_64\+[0-9]+$')" "one kernel stack through do_syscall_64"
+assert_eq 0 "$(sed 's/^ *//' "$OUT" | grep -cE "$PROBE_FRAMES" || true)" "none of the probe's frames"
 assert_eq 4 "$(awk '/^            [0-9]+$/ { n += $1 } END { print n }' "$OUT")" "count = calls"
 lt "$SRC_DIR/scripts/stackcount.lua" -B --dwarf syscall:getppid -- "$FIXTURE_DIR/stk_nofp" sys 4
 assert_rc 0

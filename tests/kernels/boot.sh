@@ -5,7 +5,8 @@
 # in WORK/config. The console goes to WORK/console.log. Exits 0 when the guest ran to its
 # end (WORK/done), 1 when the run broke: no boot, a crash, or the overall deadline.
 # SMP= sets the guest's CPUs (1): 6.12 under two TCG vCPUs panics on an int3 while
-# tracepoints are switched on (docs/kernels.md).
+# tracepoints are switched on (docs/kernels.md). TCG_THREAD=single|multi chooses qemu's TCG
+# threading (its default with more than one vCPU is multi: a host thread per vCPU).
 set -euo pipefail
 version=$1
 work=$2
@@ -20,7 +21,7 @@ ntests=$(wc -w <<<"$TESTS")
 deadline=$((BOOT_TIMEOUT + ntests * (TEST_TIMEOUT + 60)))
 date +%s.%N >"$work/qemu-start"
 rc=0
-timeout -k 10 "$deadline" qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp "${SMP:-1}" \
+timeout -k 10 "$deadline" qemu-system-x86_64 -accel "tcg${TCG_THREAD:+,thread=$TCG_THREAD}" -cpu max -m 2G -smp "${SMP:-1}" \
 	-nographic -no-reboot -nic none \
 	-kernel "/boot/vmlinuz-$version" -initrd "$work/initramfs.gz" \
 	-append "console=ttyS0 panic=-1 ltk.work=$work ltk.tree=$tree ltk.guest=$here/guest.sh" \

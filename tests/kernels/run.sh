@@ -16,7 +16,7 @@ src=$(cd "$here/../.." && pwd)
 KERNELS=${KERNELS:-6.1 6.12}
 # The kernel-dependent paths: kernel probes, syscalls, tracepoints, raw tracepoints,
 # uprobes (captures, counts), USDT, stacks, the tools, and the ltrace front end's -c/-S.
-TESTS=${TESTS:-kprobe kprobe_live syscall tracepoint rawtp rawtp_nocookie capture counts usdt stacks stacks_kernel \
+TESTS=${TESTS:-kfeature_report kprobe kprobe_live syscall tracepoint rawtp rawtp_nocookie capture counts usdt stacks stacks_kernel \
 tools_a tools_b ltrace_flags}
 BUILD_DIR=$(cd "${BUILD_DIR:-$src/build}" && pwd)
 LT_TIMEOUT_SCALE=${LT_TIMEOUT_SCALE:-10}

@@ -35,7 +35,7 @@ int raw_tp_link(int prog_fd, const char *name, uint64_t cookie)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-bool raw_tp_cookies(bool verbose)
+bool raw_tp_cookies(void)
 {
 	static int have = -1;
 	const char *force = getenv("LTRACE_EBPF_NO_RAWTP_COOKIES");
@@ -45,11 +45,6 @@ bool raw_tp_cookies(bool verbose)
 	have = !(force && *force && strcmp(force, "0")) &&
 	       libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_get_attach_cookie,
 				       NULL) == 1;
-	if (verbose)
-		fprintf(stderr, "ltrace-ebpf: raw tracepoints: %s\n", have ?
-			"attach cookies: one program serves every probe" :
-			"no attach cookies (before Linux 6.10): a program instance per probe, "
-			"its id fixed before load");
 	return have;
 }
 

@@ -12,10 +12,10 @@ struct bpf_object;
 int raw_tp_link(int prog_fd, const char *name, uint64_t cookie);
 /* Can raw tracepoint programs read their link's cookie (bpf_get_attach_cookie: 6.10+)?
  * Asked of libbpf's feature probe once per process (~30 us: it loads a trivial program);
- * `verbose` (-v) prints which way, on that first call. Without, each probe gets its own
+ * -v says which way (kfeature_report.c). Without, each probe gets its own
  * program instance whose cookie is fixed before load. LTRACE_EBPF_NO_RAWTP_COOKIES=1 takes
  * that path on any kernel (tests). */
-bool raw_tp_cookies(bool verbose);
+bool raw_tp_cookies(void);
 /* Before load, the cookie of the one probe an LT_FIXED_COOKIE build (*_nocookie objects)
  * serves: its .rodata. 0 or -errno. */
 int raw_tp_fix_cookie(struct bpf_object *obj, uint64_t cookie);

@@ -301,7 +301,7 @@ static struct rawtp_bpf *rawtp_instance(struct session *s, int *err)
 		*err = -errno;
 		return NULL;
 	}
-	bpf_program__set_autoload(k->progs.lt_rawtp_prog, raw_tp_cookies(s->opts.verbose));
+	bpf_program__set_autoload(k->progs.lt_rawtp_prog, raw_tp_cookies());
 	if ((*err = session_share_maps(s, k->obj)) || (*err = rawtp_bpf__load(k)) ||
 	    (*err = session_own_object(s, &instance_key, k, destroy_rawtp))) {
 		rawtp_bpf__destroy(k);
@@ -314,7 +314,7 @@ static int rawtp_attach(struct probe *p, char *err, size_t errlen)
 {
 	struct rawtp_probe *r = p->kind_data;
 	uint64_t cookie = (uint64_t)p->id << 32;
-	bool cookies = raw_tp_cookies(p->s->opts.verbose);
+	bool cookies = raw_tp_cookies();
 	struct rawtp_bpf *k, *own = NULL;
 	int rc = 0, fd;
 

@@ -139,7 +139,7 @@ static int sys_instance_open(struct session *s, enum tmpl_variant v, struct sys_
 	    (rc = session_share_maps_variant(s, in->obj[SYS_MAPS]->obj, v)) ||
 	    (rc = syscall_bpf__load(in->obj[SYS_MAPS])))
 		return rc;
-	if (!raw_tp_cookies(s->opts.verbose))
+	if (!raw_tp_cookies())
 		return 0;
 	return sys_progs_load(s, v, in->obj[SYS_MAPS], NULL, in);
 }
@@ -466,7 +466,7 @@ static int sys_attach(struct probe *p, char *err, size_t errlen)
 	static uint32_t generation;
 	enum tmpl_variant v = tmpl_variant_of(&p->cfg) == TMPL_LEAN ? TMPL_LEAN : TMPL_PLAIN;
 	uint64_t cookie = (uint64_t)p->id << 32 | ++generation;
-	bool cookies = raw_tp_cookies(p->s->opts.verbose);
+	bool cookies = raw_tp_cookies();
 	struct sys_instance *in, own = { 0 };
 	struct bpf_program *progs[2];
 	struct syscall_bpf *k;

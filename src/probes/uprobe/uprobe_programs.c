@@ -3,6 +3,7 @@
  * sleepable build only for probes that fault pages in: it verifies about twice as long. */
 #include <errno.h>
 #include <stdlib.h>
+#include "bpf_features.h"
 #include "early_link.h"
 #include "uprobe.skel.h"
 #include "uprobe_multi.h"
@@ -40,7 +41,7 @@ struct uprobe_session *uprobe_session(struct session *s)
 	if (!(u = calloc(1, sizeof(*u))))
 		return NULL;
 	u->multi_ok = uprobe_multi_supported();
-	u->sleepable_ok = !getenv("LTRACE_EBPF_NO_SLEEPABLE");
+	u->sleepable_ok = bpf_sleepable_uprobes();
 	if (session_own_object(s, &state_key, u, destroy_state)) {
 		free(u);
 		return NULL;
