@@ -45,7 +45,11 @@ struct run {
 
 static void target_gone(struct run *r)
 {
-	if (target_poll(&r->t))
+	/* An attached target (-p) that ends in the loop pass that saw our Ctrl-C leaves the
+	 * signal's status (130, as ltrace): its own is not ours to report. */
+	bool asked = r->s->stopping && !r->t.spawned;
+
+	if (target_poll(&r->t) && !asked)
 		session_stop(r->s, r->s->exit_called ? r->s->exit_code : r->t.status);
 }
 
