@@ -210,7 +210,10 @@ local function spawn(cmd)
 	os.remove(dir)
 	assert(os.execute("mkdir -m 700 " .. dir .. " && mkfifo " .. dir .. "/gate"))
 	local run = assert(io.open(dir .. "/run.sh", "w"))
-	run:write(("echo $$ > %s/pid\nread _ < %s/gate\nexec %s\n"):format(dir, dir, cmd))
+	-- the open-file limit the tool was given, not the one it raised for its probes
+	local nofile = core.fd_limit_inherited()
+	run:write(("%secho $$ > %s/pid\nread _ < %s/gate\nexec %s\n"):format(
+		nofile > 0 and ("ulimit -S -n %d\n"):format(nofile) or "", dir, dir, cmd))
 	run:close()
 	assert(os.execute(("sh %s/run.sh &"):format(dir)))
 	local pid

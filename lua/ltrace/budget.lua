@@ -16,14 +16,25 @@ function M.new()
 	return setmetatable({ full = nil, total = 0, left = 0, units = {} }, M)
 end
 
--- Is an attach failure's message the slots running out?
+-- Is an attach failure's message the slots running out? The session's probe slots, or
+-- the file descriptors: where the kernel has no uprobe_multi links (before 6.6) each
+-- probed site is a link of its own, an fd, and RLIMIT_NOFILE runs out first.
+local FD_FULL = "Too many open files"
+
 function M.is_full(msg)
-	return tostring(msg):find("too many probes", 1, true) ~= nil
+	msg = tostring(msg)
+	return msg:find("too many probes", 1, true) ~= nil or msg:find(FD_FULL, 1, true) ~= nil
 end
 
 -- The failure that filled the slots (its message, said once).
 function M:refused(msg)
-	self.full = self.full or tostring(msg):gsub("^.-: (too many probes)", "%1")
+	msg = tostring(msg)
+	if msg:find(FD_FULL, 1, true) and not msg:find("too many probes", 1, true) then
+		self.full = self.full or "too many open files (one per probed site on this kernel: " ..
+			"see ulimit -n)"
+	else
+		self.full = self.full or msg:gsub("^.-: (too many probes)", "%1")
+	end
 end
 
 -- n functions to trace (whether or not they fit).

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "fd_limit.h"
 #include "run.h"
 #include "script.h"
 #include "signals.h"
@@ -26,6 +27,7 @@ int main(int argc, char **argv)
 	struct cli c;
 
 	signals_save_inherited();
+	fd_limit_raise();
 	if (cli_parse(argc, argv, &c))
 		return 2;
 	libbpf_set_print(c.verbose ? verbose_libbpf : quiet_libbpf);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include "fd_limit.h"
 #include "libpath.h"
 #include "signals.h"
 #include "target.h"
@@ -61,6 +62,7 @@ static void child_run(int gate, int err_pipe, const char *file, char *const argv
 	int e;
 
 	signals_restore_inherited();
+	fd_limit_restore_inherited();
 	while ((n = read(gate, &c, 1)) < 0 && errno == EINTR)
 		;
 	if (n == 1 && c == 'e')	/* target_release: stdout_to_stderr */

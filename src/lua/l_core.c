@@ -6,6 +6,7 @@
 #include <lua.h>
 #include "elf_symbols.h"
 #include "event.h"
+#include "fd_limit.h"
 #include "l_core.h"
 #include "l_json.h"
 #include "l_span.h"
@@ -280,6 +281,14 @@ static int l_stopping(lua_State *L)
 	return 1;
 }
 
+/* core.fd_limit_inherited(): the open-file soft limit the tool was started with (it runs
+ * with its hard limit: src/base/fd_limit.h), for a shell that starts a target. */
+static int l_fd_limit_inherited(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)fd_limit_inherited());
+	return 1;
+}
+
 int luaopen_ltrace_core(lua_State *L)
 {
 	static const luaL_Reg fns[] = {
@@ -295,6 +304,7 @@ int luaopen_ltrace_core(lua_State *L)
 		{ "create", l_file_create },	{ "read_file", l_file_read },
 		{ "export_prometheus", l_export_prometheus },
 		{ "otlp_span", l_span_new },	{ "otlp_config", l_span_config },
+		{ "fd_limit_inherited", l_fd_limit_inherited },
 		{ NULL, NULL },
 	};
 

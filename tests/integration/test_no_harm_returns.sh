@@ -156,4 +156,19 @@ same_as_untraced "per-call"
 assert_match "$(grep '^fx_checkpoint(' "$TMP/le.out" || true)" '<unfinished \.\.\.>$' \
 	"fx_checkpoint shown, no return"
 
+# The tool raises its own open-file limit (a probe is a file descriptor or more): what it
+# starts gets the limit it was given, through `-- CMD` and through a tool's `-c CMD`.
+case_ "the traced program's open-file limit is the one the tool was given"
+# A soft limit below the hard one, as Debian's default 1024: the tool raises its own.
+nofile_run() {	# nofile_run ARGS: ltrace-ebpf ARGS with soft limit 512
+	(ulimit -S -n 512 && lt "$@")
+}
+nofile_run -o "$TMP/lt.out" sh -c 'ulimit -S -n; ulimit -H -n'
+assert_eq "512 $(ulimit -H -n)" "$(tr '\n' ' ' <"$OUT" | sed 's/ $//')" \
+	"-- CMD (the ltrace front end): soft and hard limits as untraced"
+rm -f "$TMP/nofile"
+(ulimit -S -n 512 && timeout -k 5 60 "$LTRACE_EBPF" "$SRC_DIR/scripts/syscount.lua" \
+	-c "sh -c 'ulimit -S -n >$TMP/nofile'" >/dev/null 2>&1 </dev/null) || true
+assert_eq 512 "$(cat "$TMP/nofile" 2>/dev/null)" "a tool's -c CMD: the soft limit as untraced"
+
 finish
