@@ -7,7 +7,7 @@
  *   t:opened(pid, fd, sockaddr bytes, ts) -> ...  -- accept4/connect: the socket, its peer
  *   t:close(pid, fd, ts) -> { request, ... } or nil
  *   t:redact(text) -> text                    -- the patterns, for plaintext shown as is
- *   t:stats() -> { conns, evicted, dropped, opaque }
+ *   t:stats() -> { conns, evicted, dropped, opaque, h2_blocks_lost, h2_desyncs }
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +28,7 @@ struct tracker {
 	lua_State *L;		/* during a call: where requests are pushed */
 	int out_index;		/* the list being filled, or 0 */
 	uint64_t dropped;	/* pipelined requests let go on connections since closed */
+	uint64_t h2_blocks_lost, h2_desyncs;	/* HTTP/2's, on connections since closed */
 };
 
 static struct tracker *check(lua_State *L)
@@ -74,6 +75,29 @@ static void set_headers(struct tracker *t, const char *k, const struct http1_msg
 	lua_setfield(t->L, -2, k);
 }
 
+/* HTTP/2's own fields: gRPC's status and message, the content type, what was lost. */
+static void set_h2(struct tracker *t, const struct h2_msg *req, const struct h2_msg *resp)
+{
+	lua_State *L = t->L;
+
+	if (req->content_type[0])
+		set_str(L, "content_type", req->content_type);
+	if (req->headers_lost || (resp && resp->headers_lost)) {
+		lua_pushboolean(L, 1);
+		lua_setfield(L, -2, "headers_lost");
+	}
+	if (req->reset)
+		set_int(L, "reset", req->reset - 1);
+	if (!resp)
+		return;
+	if (resp->grpc_status >= 0)
+		set_int(L, "grpc_status", resp->grpc_status);
+	if (resp->grpc_message[0])
+		set_text(t, "grpc_message", resp->grpc_message);
+	if (resp->content_type[0])
+		set_str(L, "resp_content_type", resp->content_type);
+}
+
 static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *req,
 			const struct http1_msg *resp)
 {
@@ -86,14 +110,18 @@ static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *
 		return;
 	lua_newtable(L);
 	set_int(L, "pid", e->pid);
-	set_int(L, "fd", e->fd);
+	if (e->fd >= 0)		/* < 0: a TLS connection known only by its SSL * */
+		set_int(L, "fd", e->fd);
 	set_str(L, "role", c->role == HTTP_ROLE_SERVER ? "server" : "client");
 	lua_pushboolean(L, e->tls);
 	lua_setfield(L, -2, "tls");
 	set_str(L, "method", req->method);
 	set_text(t, "path", req->path);
 	snprintf(version, sizeof(version), "1.%d", req->minor);
-	set_str(L, "version", version);
+	set_str(L, "version", c->h2 ? "2" : version);
+	set_str(L, "proto", c->h2 ? "h2" : req->minor ? "http/1.1" : "http/1.0");
+	if (c->h2)
+		set_h2(t, H2_MSG(req), resp ? H2_MSG(resp) : NULL);
 	if (req->host[0])
 		set_text(t, "host", req->host);
 	if (req->traceparent[0])
@@ -154,6 +182,8 @@ static void forget(struct tracker *t, struct conn_entry *e, uint64_t ts)
 {
 	http_conn_close(&e->http, ts);
 	t->dropped += e->http.dropped;
+	t->h2_blocks_lost += e->http.h2_blocks_lost;
+	t->h2_desyncs += e->http.h2_desyncs;
 	conn_table_remove(&t->conns, e);
 	free(e);
 }
@@ -167,6 +197,8 @@ static struct conn_entry *fresh(struct tracker *t, int pid, int fd, int tls, uin
 	if (old) {	/* its requests in flight are reported unanswered */
 		http_conn_close(&old->http, old->last_ts);
 		t->dropped += old->http.dropped;
+		t->h2_blocks_lost += old->http.h2_blocks_lost;
+		t->h2_desyncs += old->http.h2_desyncs;
 		free(old);
 	}
 	if (!e)
@@ -266,7 +298,7 @@ static int l_redact(lua_State *L)
 }
 
 struct stats {
-	lua_Integer dropped, opaque;
+	lua_Integer dropped, opaque, h2_blocks_lost, h2_desyncs;
 };
 
 static void count(struct conn_entry *e, void *ctx)
@@ -275,12 +307,15 @@ static void count(struct conn_entry *e, void *ctx)
 
 	s->dropped += (lua_Integer)e->http.dropped;
 	s->opaque += http_conn_opaque(&e->http);
+	s->h2_blocks_lost += (lua_Integer)e->http.h2_blocks_lost;
+	s->h2_desyncs += (lua_Integer)e->http.h2_desyncs;
 }
 
 static int l_stats(lua_State *L)
 {
 	struct tracker *t = check(L);
-	struct stats s = { (lua_Integer)t->dropped, 0 };
+	struct stats s = { (lua_Integer)t->dropped, 0, (lua_Integer)t->h2_blocks_lost,
+			   (lua_Integer)t->h2_desyncs };
 
 	conn_table_each(&t->conns, count, &s);
 	lua_newtable(L);
@@ -288,6 +323,8 @@ static int l_stats(lua_State *L)
 	set_int(L, "evicted", (lua_Integer)t->conns.evicted);
 	set_int(L, "dropped", s.dropped);
 	set_int(L, "opaque", s.opaque);
+	set_int(L, "h2_blocks_lost", s.h2_blocks_lost);
+	set_int(L, "h2_desyncs", s.h2_desyncs);
 	return 1;
 }
 

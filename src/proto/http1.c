@@ -389,3 +389,9 @@ void http1_close(struct http1_stream *st, uint64_t ts)
 	if (msg_open(st))
 		finish(st, st->state == H1_BODY_CLOSE ? ts : st->last_ts);
 }
+
+void http1_msg_header(struct http1_msg *m, const char *const *interest, const char *name,
+		      size_t nl, const char *v, size_t vl)
+{
+	header(m, interest, name, nl, v, vl);
+}

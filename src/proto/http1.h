@@ -80,6 +80,10 @@ void http1_feed(struct http1_stream *st, const uint8_t *data, size_t len, uint64
 		uint64_t ts);
 /* The connection ended: a body read until close ends here. */
 void http1_close(struct http1_stream *st, uint64_t ts);
+/* A header (name, value) as a head's parser takes it: Content-Length, Host, traceparent,
+ * those in interest (HTTP/2's header blocks use it too). */
+void http1_msg_header(struct http1_msg *m, const char *const *interest, const char *name,
+		      size_t nl, const char *v, size_t vl);
 /* Whether data begins like an HTTP/1 request (1), a response (0) or neither (-1). */
 int http1_sniff(const uint8_t *data, size_t len);
 

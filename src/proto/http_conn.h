@@ -6,6 +6,7 @@
 #define LT_HTTP_CONN_H
 
 #include "http1.h"
+#include "http2.h"
 
 #define HTTP_PIPELINE_MAX 16	/* requests in flight per connection; more count as dropped */
 #define HTTP_SNIFF_TRIES 16	/* chunks without a start line before a connection is opaque */
@@ -28,6 +29,8 @@ struct http_conn {
 	http_exchange_fn on_exchange;
 	void *ctx;
 	void *owner;			/* the caller's: who this connection is */
+	struct http2_conn *h2;		/* HTTP/2 (http2.c): set when its bytes say so */
+	uint64_t h2_blocks_lost, h2_desyncs;	/* http2.c's losses, kept past h2's end */
 };
 
 void http_conn_init(struct http_conn *c, const char *const *interest, http_exchange_fn fn,
