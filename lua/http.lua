@@ -1,4 +1,4 @@
--- http: HTTP/1.x requests as Lua events, from what the socket syscalls and OpenSSL's
+-- http: HTTP/1.x and HTTP/2 (gRPC) requests as Lua events, from what the socket syscalls and OpenSSL's
 -- SSL_read/SSL_write move (docs/http.md). The parsing, request/response matching and
 -- redaction are C (src/proto/, require("ltrace.proto")); this module only makes the probes
 -- and hands their bytes over.
@@ -98,6 +98,25 @@ local function ssl_socket(e)
 	return ssl_fd[key]
 end
 
+-- An SSL* that never used a socket during a call (memory BIOs, as gRPC's: the ciphertext
+-- is moved by other code, SSL_get_fd is -1) is its own connection, known by a negative
+-- number in place of the fd, until SSL_free.
+local ssl_conn, ssl_conns = {}, 0
+local function ssl_id(e)
+	local key = e.pid .. ":" .. e.args[1]
+	if not ssl_conn[key] then ssl_conns = ssl_conns + 1; ssl_conn[key] = -ssl_conns end
+	return ssl_conn[key]
+end
+
+local function ssl_freed(e)
+	local key = e.pid .. ":" .. e.args[1]
+	ssl_fd[key] = nil
+	local id = ssl_conn[key]
+	if not id then return end
+	ssl_conn[key] = nil
+	deliver(tracker:close(e.pid, id, e.ts), e.comm)
+end
+
 local function tls_bytes(e, outbound, bytes, n)
 	if n <= 0 then return end
 	local fd = ssl_socket(e)
@@ -105,7 +124,7 @@ local function tls_bytes(e, outbound, bytes, n)
 		fn({ pid = e.pid, tid = e.tid, comm = e.comm, fd = fd, outbound = outbound,
 		     ts = e.ts, bytes = bytes, len = n, func = e.func })
 	end
-	if fd and #handlers > 0 then data(e, fd, outbound, bytes, n, true) end
+	if #handlers > 0 then data(e, fd or ssl_id(e), outbound, bytes, n, true) end
 end
 
 -- OpenSSL 3: SSL_read/SSL_write return the count; the _ex forms return 1 and store it.
@@ -127,11 +146,12 @@ local function tls(opts, lib)
 				if e.ret ~= 1 then return end
 				local n = e.args[4]
 				tls_bytes(e, outbound, (e.args[2] or ""):sub(1, n), n)
-			else
-				tls_bytes(e, outbound, e.args[2], e.ret)
+			elseif e.ret < 0x80000000 then	-- -1 (WANT_READ...) comes as 2^32-1 (ret = "int"
+				tls_bytes(e, outbound, e.args[2], e.ret)	-- is not sign-extended at call:)
 			end
 		end)
 	end
+	probe("uprobe:" .. lib .. ":SSL_free", probe_opts(opts, { args = { "ptr" } }), ssl_freed)
 end
 
 -- Losses said once at the end, on stderr: records the ring buffer had no room for (their
@@ -144,6 +164,12 @@ local function report_losses()
 	end
 	if st.evicted > 0 then parts[#parts + 1] = ("%d connections evicted"):format(st.evicted) end
 	if st.dropped > 0 then parts[#parts + 1] = ("%d pipelined requests dropped"):format(st.dropped) end
+	if st.h2_blocks_lost > 0 then	-- docs/http.md, HTTP/2 and gRPC: what is then lost
+		parts[#parts + 1] = ("%d HTTP/2 header blocks not decoded (HPACK state lost)"):format(st.h2_blocks_lost)
+	end
+	if st.h2_desyncs > 0 then
+		parts[#parts + 1] = ("%d times HTTP/2 frames were lost past the copy window"):format(st.h2_desyncs)
+	end
 	if #parts > 0 then io.stderr:write("http: ", table.concat(parts, ", "), "\n") end
 end
 

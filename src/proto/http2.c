@@ -82,7 +82,10 @@ int http2_sniff(const uint8_t *data, size_t len, uint64_t total)
 
 	if (len >= PREFACE_SNIFF && !memcmp(data, PREFACE, len < PREFACE_LEN ? len : PREFACE_LEN))
 		return 1;
-	return len == total && frames(data, len, &end) > 0 && end == len ? 2 : 0;
+	if (len != total || !frames(data, len, &end) || end != len)
+		return 0;
+	/* a server may speak first: its preface is a SETTINGS frame (RFC 9113 3.4) */
+	return data[3] == F_SETTINGS && !(data[4] & FL_ACK) ? 3 : 2;
 }
 
 struct http2_conn *http2_new(const char *const *interest, int sniffed, int outbound,
@@ -104,6 +107,8 @@ struct http2_conn *http2_new(const char *const *interest, int sniffed, int outbo
 	h->in.synced = h->out.synced = 1;
 	if (sniffed == 1) {
 		(outbound ? &h->out : &h->in)->preface = PREFACE_LEN;
+	} else if (sniffed == 3) {	/* the server's preface: the client's is still to come */
+		(outbound ? &h->in : &h->out)->preface = PREFACE_LEN;
 	} else {	/* met after its preface: the tables were filled before we came */
 		h->in.hpack_lost = h->out.hpack_lost = 1;
 		(outbound ? &h->in : &h->out)->synced = 0;
@@ -431,8 +436,15 @@ static void frame_end(struct http2_conn *h, struct h2_dir *d, int outbound, uint
 }
 
 /* The bytes not copied run past the frame being read: where frames begin is lost. */
-static void desync(struct http2_conn *h, struct h2_dir *d)
+static void desync(struct http2_conn *h, struct h2_dir *d, int outbound)
 {
+	/* what these streams move this way from now on is not all seen: say so on them */
+	for (int i = 0; i < H2_STREAMS_MAX && h->role != H2_ROLE_UNKNOWN; i++) {
+		struct h2_stream *s = &h->streams[i];
+
+		if (s->id)
+			(from_client(h, outbound) ? &s->req : &s->resp)->m.head_truncated = 1;
+	}
 	d->synced = 0;
 	d->fh_len = 0;
 	d->block_open = 0;
@@ -456,9 +468,13 @@ static void feed_dir(struct http2_conn *h, struct h2_dir *d, int outbound, const
 	uint64_t unseen = total - len;
 
 	d->last_ts = ts;
-	if (d->preface) {
+	if (d->preface) {	/* expected, not certain (a SETTINGS frame may be mid-connection) */
 		size_t n = len < (size_t)d->preface ? len : (size_t)d->preface;
 
+		if (memcmp(p, PREFACE + PREFACE_LEN - d->preface, n)) {
+			n = 0;
+			d->preface = 0;
+		}
 		i = n;
 		d->preface -= (int)n;
 	}
@@ -488,7 +504,7 @@ static void feed_dir(struct http2_conn *h, struct h2_dir *d, int outbound, const
 	}
 	while (unseen && d->synced) {
 		if (d->fh_len < 9) {
-			desync(h, d);
+			desync(h, d, outbound);
 			break;
 		}
 		uint64_t n = unseen < d->remaining ? unseen : d->remaining;
@@ -513,7 +529,16 @@ void http2_feed(struct http2_conn *h, int outbound, const uint8_t *data, size_t 
 
 void http2_close(struct http2_conn *h, uint64_t ts)
 {
-	for (int i = 0; i < H2_STREAMS_MAX; i++)
-		if (h->streams[i].id)
-			report(h, &h->streams[i], 1);
+	for (int i = 0; i < H2_STREAMS_MAX; i++) {
+		struct h2_stream *s = &h->streams[i];
+		struct h2_dir *d = h->role == H2_ROLE_CLIENT ? &h->in : &h->out;
+
+		if (!s->id)
+			continue;
+		/* its end went by unseen (frames lost past the copy window): the last bytes
+		 * its direction moved are the best bound */
+		if (s->resp_head && !d->synced && d->last_ts > s->resp.m.end_ts)
+			s->resp.m.end_ts = d->last_ts;
+		report(h, s, 1);
+	}
 }

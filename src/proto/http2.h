@@ -78,8 +78,9 @@ struct http2_conn {
 };
 
 /* Whether data starts the client preface ("PRI * HTTP/2.0...": 1), or is a run of
- * well-formed frames that ends exactly at len == total (2: a connection met after its
- * preface), or neither (0). */
+ * well-formed frames that ends exactly at len == total: starting with a SETTINGS frame (3:
+ * the server's preface, which may come before the client's), else (2: a connection met
+ * after its prefaces); or neither (0). */
 int http2_sniff(const uint8_t *data, size_t len, uint64_t total);
 /* A new connection state (NULL: out of memory), from http2_sniff's answer `sniffed` on
  * bytes that moved outbound or not (those bytes are then fed as any others). */

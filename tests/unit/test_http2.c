@@ -295,6 +295,34 @@ static void test_sniff(void)
 	frame(&w, 6, 0, 0, ping, 8);
 	CHECK_EQ_INT(http2_sniff(w.b, w.n, w.n), 2);
 	CHECK_EQ_INT(http2_sniff(w.b, w.n - 1, w.n - 1), 0);
+	w.n = 0;
+	frame(&w, 4, 0, 0, NULL, 0);
+	CHECK_EQ_INT(http2_sniff(w.b, w.n, w.n), 3);
+}
+
+/* The server speaks first (its SETTINGS before it reads the client's preface, as gRPC's
+ * does): a fresh connection, tables intact. */
+static void test_server_first(void)
+{
+	struct w_enc ce, se;
+	struct wire req = { .n = 0 }, resp = { .n = 0 };
+	struct seen s = { 0 };
+	struct http_conn c;
+
+	encoders(&ce, &se);
+	start(&req, &resp);
+	call(&ce, &se, &req, &resp, 1, 1);
+	http_conn_init(&c, NULL, on_ex, &s);
+	http_conn_data(&c, 1, resp.b, 15, 15, 1);	/* its SETTINGS */
+	http_conn_data(&c, 0, req.b, req.n, req.n, 2);
+	http_conn_data(&c, 1, resp.b + 15, resp.n - 15, resp.n - 15, 3);
+	CHECK_EQ_INT(s.n, 1);
+	CHECK_EQ_INT(s.role, HTTP_ROLE_SERVER);
+	CHECK_EQ_INT(s.grpc[0], 5);
+	CHECK_EQ_INT(s.lost[0], 0);
+	CHECK_EQ_INT(c.h2_blocks_lost, 0);
+	http_conn_close(&c, 5);
+	encoders_free(&ce, &se);
 }
 
 int main(void)
@@ -304,5 +332,6 @@ int main(void)
 	test_copy_window();
 	test_desync_and_reset();
 	test_sniff();
+	test_server_first();
 	return unit_summary();
 }
