@@ -175,31 +175,42 @@ static void test_client_two_calls(void)
 	encoders_free(&ce, &se);
 }
 
+/* One failing gRPC call's bytes, both ways, and a connection to feed them to. */
+struct one_call {
+	struct w_enc ce, se;
+	struct wire req, resp;
+	struct seen s;
+	struct http_conn c;
+};
+
+static void one_call_init(struct one_call *o)
+{
+	memset(o, 0, sizeof(*o));
+	encoders(&o->ce, &o->se);
+	start(&o->req, &o->resp);
+	call(&o->ce, &o->se, &o->req, &o->resp, 1, 1);
+	http_conn_init(&o->c, NULL, on_ex, &o->s);
+}
+
 /* The server's side, every byte its own call after the preface (which is sniffed whole):
  * frames and blocks straddle every boundary. */
 static void test_server_bytewise(void)
 {
-	struct w_enc ce, se;
-	struct wire req = { .n = 0 }, resp = { .n = 0 };
-	struct seen s = { 0 };
-	struct http_conn c;
+	static struct one_call o;
 
-	encoders(&ce, &se);
-	start(&req, &resp);
-	call(&ce, &se, &req, &resp, 1, 1);
-	http_conn_init(&c, NULL, on_ex, &s);
-	http_conn_data(&c, 0, req.b, 24, 24, 100);
-	for (size_t i = 24; i < req.n; i++)
-		http_conn_data(&c, 0, req.b + i, 1, 1, 100 + i);
-	for (size_t i = 0; i < resp.n; i++)
-		http_conn_data(&c, 1, resp.b + i, 1, 1, 1000 + i);
-	CHECK_EQ_INT(s.n, 1);
-	CHECK_EQ_INT(s.role, HTTP_ROLE_SERVER);
-	CHECK_EQ_STR(s.path[0], "/demo.Greeter/Hello");
-	CHECK_EQ_INT(s.grpc[0], 5);
-	CHECK_EQ_INT(s.latency[0], 1000 + resp.n - 1 - (100 + 24 + 15));	/* HEADERS' first byte */
-	http_conn_close(&c, 5000);
-	encoders_free(&ce, &se);
+	one_call_init(&o);
+	http_conn_data(&o.c, 0, o.req.b, 24, 24, 100);
+	for (size_t i = 24; i < o.req.n; i++)
+		http_conn_data(&o.c, 0, o.req.b + i, 1, 1, 100 + i);
+	for (size_t i = 0; i < o.resp.n; i++)
+		http_conn_data(&o.c, 1, o.resp.b + i, 1, 1, 1000 + i);
+	CHECK_EQ_INT(o.s.n, 1);
+	CHECK_EQ_INT(o.s.role, HTTP_ROLE_SERVER);
+	CHECK_EQ_STR(o.s.path[0], "/demo.Greeter/Hello");
+	CHECK_EQ_INT(o.s.grpc[0], 5);
+	CHECK_EQ_INT(o.s.latency[0], 1000 + o.resp.n - 1 - (100 + 24 + 15));	/* HEADERS' first byte */
+	http_conn_close(&o.c, 5000);
+	encoders_free(&o.ce, &o.se);
 }
 
 /* Bytes past the copy window: a DATA body not copied is counted by its length and the next
@@ -304,25 +315,19 @@ static void test_sniff(void)
  * does): a fresh connection, tables intact. */
 static void test_server_first(void)
 {
-	struct w_enc ce, se;
-	struct wire req = { .n = 0 }, resp = { .n = 0 };
-	struct seen s = { 0 };
-	struct http_conn c;
+	static struct one_call o;
 
-	encoders(&ce, &se);
-	start(&req, &resp);
-	call(&ce, &se, &req, &resp, 1, 1);
-	http_conn_init(&c, NULL, on_ex, &s);
-	http_conn_data(&c, 1, resp.b, 15, 15, 1);	/* its SETTINGS */
-	http_conn_data(&c, 0, req.b, req.n, req.n, 2);
-	http_conn_data(&c, 1, resp.b + 15, resp.n - 15, resp.n - 15, 3);
-	CHECK_EQ_INT(s.n, 1);
-	CHECK_EQ_INT(s.role, HTTP_ROLE_SERVER);
-	CHECK_EQ_INT(s.grpc[0], 5);
-	CHECK_EQ_INT(s.lost[0], 0);
-	CHECK_EQ_INT(c.h2_blocks_lost, 0);
-	http_conn_close(&c, 5);
-	encoders_free(&ce, &se);
+	one_call_init(&o);
+	http_conn_data(&o.c, 1, o.resp.b, 15, 15, 1);	/* its SETTINGS */
+	http_conn_data(&o.c, 0, o.req.b, o.req.n, o.req.n, 2);
+	http_conn_data(&o.c, 1, o.resp.b + 15, o.resp.n - 15, o.resp.n - 15, 3);
+	CHECK_EQ_INT(o.s.n, 1);
+	CHECK_EQ_INT(o.s.role, HTTP_ROLE_SERVER);
+	CHECK_EQ_INT(o.s.grpc[0], 5);
+	CHECK_EQ_INT(o.s.lost[0], 0);
+	CHECK_EQ_INT(o.c.h2_blocks_lost, 0);
+	http_conn_close(&o.c, 5);
+	encoders_free(&o.ce, &o.se);
 }
 
 int main(void)
