@@ -1,6 +1,8 @@
 # A gRPC client for test_grpc.sh: client.py PORT [--tls CERT] CALL... where CALL is
-# Sleep:MS, Fail or Count:N, made in order on one channel. Prints per call
+# Sleep:MS, Fail or Count:N, made in order on one channel, or Pause:FILE (waits until FILE
+# exists: the test starts a tracer meanwhile, on a connection already open). Prints per call
 # "call METHOD CODE ms" on stderr (its own view; stdout is left to the tracer).
+import os
 import sys
 import time
 
@@ -22,6 +24,11 @@ def main():
     grpc.channel_ready_future(channel).result(timeout=10)
     for call in args:
         name, _, arg = call.partition(":")
+        if name == "Pause":
+            print("paused", file=sys.stderr, flush=True)
+            while not os.path.exists(arg):
+                time.sleep(0.01)
+            continue
         path = "/demo.Echo/" + name
         t = time.monotonic()
         code = "OK"

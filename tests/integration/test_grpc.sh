@@ -78,6 +78,35 @@ assert_eq "$(printf 'client\t/demo.Echo/Fail\t5\tNOT_FOUND')" \
 assert_eq "$(printf 'client\t/demo.Echo/Sleep\t0\tOK')" \
 	"$("$PY" "$SRC_DIR/tests/integration/json_rows.py" "$OUT" method=/demo.Echo/Sleep -- role method grpc_status status)" \
 	"the unary call's record"
+
+case_ "a gRPC connection opened before the session: every call counted, the loss said"
+# two calls, then the tracers start on both processes, then four more on the same connection:
+# its HPACK tables were filled unseen, so methods and statuses sent as indexed entries are
+# not known (docs/http.md), but each call is reported once and timed.
+"$PY" "$G/client.py" "$PORT" --tls "$TMP/cert.pem" Sleep:0 Fail Pause:"$TMP/go" \
+	Sleep:300 Fail Count:2 Sleep:0 2>"$TMP/early_calls.txt" &
+CLI_PID=$!
+wait_for "$TMP/early_calls.txt" "^paused" 30
+bg early_server "$S/grpcsnoop.lua" -p "$SRV_PID"
+wait_attached "$BG_PID"
+SERVER_BG=$BG_PID
+bg early_client "$S/grpcsnoop.lua" -p "$CLI_PID"
+wait_attached "$BG_PID"
+touch "$TMP/go"
+bg_wait		# the client's tracer ends with it
+wait "$CLI_PID" 2>/dev/null || true
+assert_eq 4 "$(grep -c 'call /demo.Echo/' "$TMP/early_calls.txt" | awk '{print $1 - 2}')" "the client made four calls watched"
+assert_eq 4 "$(grep -c ' client+ ' "$TMP/early_client.out" || true)" "the client's four calls, each once"
+assert_between 300 10000 "$(awk '$3 == "client+" {print int($NF)}' "$TMP/early_client.out" | sort -n | tail -1)" \
+	"the longest covers the 300 ms sleep"
+assert_contains "$(cat "$TMP/early_client.err")" "HTTP/2 header blocks not decoded (HPACK state lost)" "the loss is said"
+BG_PID=$SERVER_BG
+OUT="$TMP/early_server.out"
+kill -INT "$BG_PID" 2>/dev/null || true
+bg_wait
+assert_eq 4 "$(grep -c ' server+ ' "$TMP/early_server.out" || true)" "the server's four calls, each once"
+assert_between 300 10000 "$(awk '$3 == "server+" {print int($NF)}' "$TMP/early_server.out" | sort -n | tail -1)" \
+	"the server's longest covers the sleep"
 kill "$SRV_PID" 2>/dev/null || true
 wait "$SRV_PID" 2>/dev/null || true
 
