@@ -120,6 +120,8 @@ void http2_free(struct http2_conn *h)
 {
 	if (!h)
 		return;
+	for (int i = 0; i < H2_STREAMS_MAX; i++)
+		free(h->streams[i]);
 	h2_hpack_free(h->in.inflater);
 	h2_hpack_free(h->out.inflater);
 	free(h->in.block);
@@ -132,38 +134,44 @@ void http2_free(struct http2_conn *h)
 static struct h2_stream *find(struct http2_conn *h, uint32_t sid)
 {
 	for (int i = 0; i < H2_STREAMS_MAX; i++)
-		if (h->streams[i].id == sid)
-			return &h->streams[i];
+		if (h->streams[i] && h->streams[i]->id == sid)
+			return h->streams[i];
 	return NULL;
 }
 
+/* Hands the exchange on and lets the stream go. */
 static void report(struct http2_conn *h, struct h2_stream *s, int answered)
 {
 	h->on_exchange(h->ctx, &s->req, answered && s->resp_head ? &s->resp : NULL);
-	s->id = 0;
+	h->streams[s->slot] = NULL;
+	free(s);
 }
 
-/* A free slot; when all are taken the oldest stream is reported unanswered. */
+/* A new stream (NULL: out of memory); when all slots are taken the oldest stream is
+ * reported unanswered. Streams are allocated as they open: a connection costs what it
+ * has in flight. */
 static struct h2_stream *open_stream(struct http2_conn *h, uint32_t sid)
 {
-	struct h2_stream *oldest = &h->streams[0];
+	struct h2_stream *s, *oldest = NULL;
+	int slot = -1;
 
-	for (int i = 0; i < H2_STREAMS_MAX; i++) {
-		struct h2_stream *s = &h->streams[i];
-
-		if (!s->id) {
-			memset(s, 0, sizeof(*s));
-			s->id = sid;
-			return s;
-		}
-		if (s->req.m.start_ts < oldest->req.m.start_ts)
-			oldest = s;
+	for (int i = 0; i < H2_STREAMS_MAX && slot < 0; i++) {
+		if (!h->streams[i])
+			slot = i;
+		else if (!oldest || h->streams[i]->req.m.start_ts < oldest->req.m.start_ts)
+			oldest = h->streams[i];
 	}
-	h->dropped++;
-	report(h, oldest, 0);
-	memset(oldest, 0, sizeof(*oldest));
-	oldest->id = sid;
-	return oldest;
+	if (slot < 0) {
+		h->dropped++;
+		slot = (int)oldest->slot;
+		report(h, oldest, 0);
+	}
+	if (!(s = calloc(1, sizeof(*s))))
+		return NULL;
+	s->id = sid;
+	s->slot = (unsigned)slot;
+	h->streams[slot] = s;
+	return s;
 }
 
 /* Whether bytes going this way come from the client. */
@@ -238,7 +246,8 @@ static void headers_done(struct http2_conn *h, struct h2_dir *d, int outbound, u
 		/* a stream not seen opened (met mid-exchange) or pushed: not followed */
 		if (!from_client(h, outbound) || !(sid & 1))
 			return;
-		s = open_stream(h, sid);
+		if (!(s = open_stream(h, sid)))
+			return;
 		s->req = m;
 		s->req.m.is_request = 1;
 		return;
@@ -397,8 +406,8 @@ static void goaway_frame(struct http2_conn *h, struct h2_dir *d, int outbound)
 		return;
 	last = be31(d->keep);
 	for (int i = 0; i < H2_STREAMS_MAX; i++)
-		if (h->streams[i].id > last)
-			report(h, &h->streams[i], 0);
+		if (h->streams[i] && h->streams[i]->id > last)
+			report(h, h->streams[i], 0);
 }
 
 static void frame_end(struct http2_conn *h, struct h2_dir *d, int outbound, uint64_t ts)
@@ -440,9 +449,9 @@ static void desync(struct http2_conn *h, struct h2_dir *d, int outbound)
 {
 	/* what these streams move this way from now on is not all seen: say so on them */
 	for (int i = 0; i < H2_STREAMS_MAX && h->role != H2_ROLE_UNKNOWN; i++) {
-		struct h2_stream *s = &h->streams[i];
+		struct h2_stream *s = h->streams[i];
 
-		if (s->id)
+		if (s)
 			(from_client(h, outbound) ? &s->req : &s->resp)->m.head_truncated = 1;
 	}
 	d->synced = 0;
@@ -530,10 +539,10 @@ void http2_feed(struct http2_conn *h, int outbound, const uint8_t *data, size_t 
 void http2_close(struct http2_conn *h, uint64_t ts)
 {
 	for (int i = 0; i < H2_STREAMS_MAX; i++) {
-		struct h2_stream *s = &h->streams[i];
+		struct h2_stream *s = h->streams[i];
 		struct h2_dir *d = h->role == H2_ROLE_CLIENT ? &h->in : &h->out;
 
-		if (!s->id)
+		if (!s)
 			continue;
 		/* its end went by unseen (frames lost past the copy window): the last bytes
 		 * its direction moved are the best bound */

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "http1.h"
 
-#define H2_STREAMS_MAX 64	/* streams in flight per connection; more count as dropped */
+#define H2_STREAMS_MAX 128	/* streams in flight per connection (gRPC allows 100); more: dropped */
 #define H2_BLOCK_MAX 65536	/* header block bytes assembled (HEADERS + CONTINUATION) */
 #define H2_KEEP_MAX 64		/* payload bytes kept of the other frames (RST, GOAWAY, SETTINGS) */
 
@@ -32,7 +32,8 @@ struct h2_msg {
 #define H2_MSG(p) ((const struct h2_msg *)(const void *)(p))
 
 struct h2_stream {
-	uint32_t id;			/* 0: free */
+	uint32_t id;
+	unsigned slot;			/* its place in http2_conn.streams */
 	struct h2_msg req, resp;
 	int resp_head;			/* a response head came */
 };
@@ -68,7 +69,7 @@ typedef void (*h2_exchange_fn)(void *ctx, const struct h2_msg *req, const struct
 struct http2_conn {
 	enum h2_role role;
 	struct h2_dir in, out;		/* bytes received, bytes sent */
-	struct h2_stream streams[H2_STREAMS_MAX];
+	struct h2_stream *streams[H2_STREAMS_MAX];	/* those in flight, allocated */
 	const char *const *interest;
 	uint64_t blocks_lost;		/* header blocks not decoded (or not whole) */
 	uint64_t desyncs;		/* times frame boundaries were lost past the copy window */

@@ -17,7 +17,7 @@
 #define MAX_EX 8
 
 struct seen {
-	int n;
+	int n, total;
 	char method[MAX_EX][16], path[MAX_EX][HTTP1_PATH_MAX], ctype[MAX_EX][64];
 	int status[MAX_EX], grpc[MAX_EX], lost[MAX_EX], reset[MAX_EX];
 	char msg[MAX_EX][HTTP1_VALUE_MAX];
@@ -31,6 +31,7 @@ static void on_ex(void *ctx, struct http_conn *c, const struct http1_msg *req,
 	struct seen *s = ctx;
 	const struct h2_msg *q = H2_MSG(req), *r = resp ? H2_MSG(resp) : NULL;
 
+	s->total++;
 	if (s->n == MAX_EX)
 		return;
 	snprintf(s->method[s->n], 16, "%s", req->method);
@@ -330,6 +331,32 @@ static void test_server_first(void)
 	encoders_free(&o.ce, &o.se);
 }
 
+/* More streams in flight than the table holds: the oldest are reported unanswered and
+ * counted as dropped; the rest at close. */
+static void test_stream_table_full(void)
+{
+	struct w_enc ce, se;
+	struct wire w = { .n = 0 }, unused = { .n = 0 };
+	struct seen s = { 0 };
+	struct http_conn c;
+
+	encoders(&ce, &se);
+	start(&w, &unused);
+	http_conn_init(&c, NULL, on_ex, &s);
+	http_conn_data(&c, 1, w.b, w.n, w.n, 1);
+	for (uint32_t i = 0; i < H2_STREAMS_MAX + 2; i++) {
+		w.n = 0;
+		headers(&ce, &w, 1 + 2 * i, 0x1, REQ, 6);
+		http_conn_data(&c, 1, w.b, w.n, w.n, 10 + i);
+	}
+	CHECK_EQ_INT(c.dropped, 2);
+	CHECK_EQ_INT(s.total, 2);
+	CHECK_EQ_INT(s.status[0], 0);
+	http_conn_close(&c, 1000);
+	CHECK_EQ_INT(s.total, H2_STREAMS_MAX + 2);
+	encoders_free(&ce, &se);
+}
+
 int main(void)
 {
 	test_client_two_calls();
@@ -338,5 +365,6 @@ int main(void)
 	test_desync_and_reset();
 	test_sniff();
 	test_server_first();
+	test_stream_table_full();
 	return unit_summary();
 }
