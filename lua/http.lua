@@ -187,7 +187,7 @@ local function start(opts)
 	end
 end
 
---- request(opts, fn): fn(r) for every HTTP/1 request with its response (or status 0 when
+--- request(opts, fn): fn(r) for every HTTP/1 or HTTP/2 request with its response (or status 0 when
 --- none came before the connection closed). opts: headers (names to keep, r.headers and
 --- r.resp_headers), redact (POSIX EREs), tls (false: no OpenSSL uprobes), libssl (its
 --- path), max_conns; the first call's options make the probes.
