@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Requests as spans of one trace (lua/http.lua's delivery, src/proto/http_link.c,
+# src/proto/traceparent.c) with real servers on loopback: python3's threaded front service
+# (tests/http_trace/services.py) calls the back service (python's http.server) with urllib
+# on the thread serving each request, once propagating the traceparent curl sent and once
+# with none. Both processes are traced in one session with --otlp to the tests' receiver
+# (otlp_receiver.py): an exact number of spans; the front's server span in curl's trace
+# with curl's span as parent; its client span its child; the back's server span the
+# client's child (the connection's two ends), times nested; a request without a header in
+# a trace of its own shared by the three; an invalid traceparent ignored and counted.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/otlp_lib.sh"
+
+PY=/usr/bin/python3
+FIX="$SRC_DIR/tests/http_trace"
+BASE=$((24000 + ($$ % 4000) * 2))
+FRONT=$BASE BACK=$((BASE + 1))
+TRACE=4bf92f3577b34da6a3ce929d0e0e4736
+PARENT=00f067aa0ba902b7
+
+"$PY" "$FIX/services.py" back "$BACK" 50 "$TMP/back.ready" &
+BACK_PID=$!
+"$PY" "$FIX/services.py" front "$FRONT" "$BACK" "$TMP/front.ready" &
+FRONT_PID=$!
+wait_file "$TMP/back.ready"
+wait_file "$TMP/front.ready"
+receiver_start rcv
+URL=http://127.0.0.1:$RPORT
+
+cat >"$TMP/trace.lua" <<'LUAEOF'
+for _, pid in ipairs(arg) do trace_pid(tonumber(pid)) end
+probe("http:request", function(r)
+	print(("req %s %s %s trace=%s span=%s parent=%s traceparent=%s parent_span_id=%s tracestate=%s")
+		:format(r.role, r.path, r.status, r.trace_id, r.span_id, r.parent, r.traceparent,
+			r.parent_span_id, r.tracestate))
+	io.stdout:flush()
+end)
+on("end", function()
+	local st = require("http").stats()
+	print(("invalid=%d ambiguous=%d"):format(st.traceparent_invalid, st.ambiguous))
+end)
+LUAEOF
+
+case_ "traceparent propagated, none, and an invalid one: three traces of three spans"
+bg trace --otlp "$URL" "$TMP/trace.lua" "$FRONT_PID" "$BACK_PID"
+wait_attached "$BG_PID"
+curl -s -o /dev/null -H "traceparent: 00-$TRACE-$PARENT-01" -H "tracestate: congo=t61rcWkgMzE" \
+	"http://127.0.0.1:$FRONT/with"
+curl -s -o /dev/null "http://127.0.0.1:$FRONT/without"
+curl -s -o /dev/null -H "traceparent: 00-$TRACE-0000000000000000-01" "http://127.0.0.1:$FRONT/with"
+bg_until "req server /without 200" "req server /with 200 .* traceparent=nil"
+OUT="$TMP/trace.out"
+assert_eq 9 "$(grep -c '^req ' "$OUT" || true)" "nine requests: three per curl"
+assert_eq "invalid=3 ambiguous=0" "$(grep '^invalid=' "$OUT")" \
+	"the invalid header counted at each hop that carried it (front, its client, back)"
+assert_contains "$(cat "$TMP/trace.err")" "http: 3 invalid traceparent headers ignored" \
+	"said once at the end"
+assert_match "$(grep '^req server /with 200 trace=4bf9' "$OUT")" \
+	"trace=$TRACE span=[0-9a-f]{16} parent=$PARENT traceparent=00-$TRACE-$PARENT-01 parent_span_id=$PARENT tracestate=congo=t61rcWkgMzE\$" \
+	"r.trace_id, parent, traceparent, parent_span_id, tracestate from the header"
+assert_match "$(grep '^req server /without' "$OUT")" \
+	"trace=[0-9a-f]{32} span=[0-9a-f]{16} parent=nil traceparent=nil" "no header: a new trace, a root"
+OUT="$TMP/out"
+facts rcv
+assert_eq 9 "$(fact spans)" "nine spans sent"
+python3 "$FIX/span_facts.py" "$TMP/rcv.spans" "$TRACE" "$PARENT" >"$TMP/facts"
+assert_eq 9 "$(fact spans)" "nine spans"
+assert_eq 3 "$(fact traces)" "three traces"
+assert_eq 1 "$(fact header_trace_is_traffics)" "curl's trace id is a trace's"
+assert_eq 3 "$(fact hdr_size)" "curl's trace: front server, its client, back server"
+assert_eq "$PARENT" "$(fact hdr_parent)" "the front server span's parent: curl's span (the header's)"
+assert_eq 1 "$(fact hdr_linked)" "client.parent = front server, back.parent = client"
+assert_eq 1 "$(fact hdr_nested)" "times nested"
+assert_eq "GET /with 200 2 3 $BACK python3" "$(fact hdr_attrs)" \
+	"http.request.method, url.path, status, SERVER and CLIENT, server.port, service.name"
+assert_eq 3 "$(fact without_size)" "no header: one new trace for the three"
+assert_eq "" "$(fact without_parent)" "no header: the front server span is a root"
+assert_eq 1 "$(fact without_linked)" "no header: linked by thread and by connection"
+assert_eq 1 "$(fact without_nested)" "no header: times nested"
+assert_eq 3 "$(fact with_size)" "invalid header: ignored, a new trace of three"
+assert_eq "" "$(fact with_parent)" "invalid header: no parent from it"
+assert_eq 1 "$(fact with_linked)" "invalid header: still linked"
+no_violations rcv
+
+case_ "probe option span = false: no spans under --otlp"
+receiver_clear rcv
+bg nospan --otlp "$URL" -E "trace_pid($FRONT_PID); trace_pid($BACK_PID); probe('http:request', { span = false }, function(r) print('req', r.role, r.path) io.stdout:flush() end)"
+wait_attached "$BG_PID"
+curl -s -o /dev/null "http://127.0.0.1:$FRONT/without"
+bg_until "req.server./without"
+assert_eq 3 "$(grep -c '^req' "$TMP/nospan.out" || true)" "the requests are seen"
+assert_eq "" "$(cat "$TMP/rcv.spans")" "no spans"
+
+kill "$FRONT_PID" "$BACK_PID" 2>/dev/null || true
+wait "$FRONT_PID" "$BACK_PID" 2>/dev/null || true
+receiver_stop rcv
+finish
