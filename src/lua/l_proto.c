@@ -145,7 +145,8 @@ static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *
 	lua_State *L = t->L;
 	char version[8];
 	struct http_ids ids;
-	bool followed = http_link_end(t->link, e->pid, e->fd, e->tls, req->start_ts, &ids);
+	bool followed = http_link_end(t->link, e->pid, e->fd, e->tls, req->start_ts,
+				      resp ? resp->end_ts : req->end_ts, &ids);
 
 	if (!L || !t->out_index)
 		return;

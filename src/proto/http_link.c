@@ -32,7 +32,8 @@ static uint64_t gap(uint64_t a, uint64_t b)
 }
 
 /* The client request on the other end of s's connection closest in time to it (a
- * keep-alive connection carries one after the other), in flight or ended lately. */
+ * keep-alive connection carries one after the other), in flight or ended lately: not
+ * before s began (a server reads a request before its client can have the answer). */
 static const struct http_link_entry *peer_of(const struct http_link *l,
 					     const struct http_link_entry *s)
 {
@@ -42,7 +43,8 @@ static const struct http_link_entry *peer_of(const struct http_link *l,
 		const struct http_link_entry *c = i < HTTP_LINK_OPEN ? &l->open[i] :
 							&l->recent[i - HTTP_LINK_OPEN];
 
-		if (ends_meet(c, s) && (!best || gap(c->start, s->start) < gap(best->start, s->start)))
+		if (ends_meet(c, s) && (!c->end || c->end >= s->start) &&
+		    (!best || gap(c->start, s->start) < gap(best->start, s->start)))
 			best = c;
 	}
 	return best;
@@ -120,7 +122,7 @@ void http_link_begin(struct http_link *l, const struct http_link_req *q)
 }
 
 bool http_link_end(struct http_link *l, int pid, int fd, int tls, uint64_t start,
-		   struct http_ids *out)
+		   uint64_t end, struct http_ids *out)
 {
 	struct http_link_entry *e = NULL;
 	const struct http_link_entry *p;
@@ -139,6 +141,7 @@ bool http_link_end(struct http_link *l, int pid, int fd, int tls, uint64_t start
 		child_of(&e->ids, &p->ids);	/* its client's head came after its own */
 	*out = e->ids;
 	if (!e->server) {
+		e->end = end ? end : start;
 		l->recent[l->recent_next] = *e;
 		l->recent_next = (l->recent_next + 1) % HTTP_LINK_RECENT;
 	}

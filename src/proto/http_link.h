@@ -39,7 +39,7 @@ struct http_link_req {
 struct http_link_entry {
 	bool used, server, peer;	/* peer: parent from the connection's other end */
 	int pid, fd, tls;
-	uint64_t start, seq;
+	uint64_t start, end, seq;	/* end: a client's, once ended */
 	char laddr[48], raddr[48];
 	int lport, rport;
 	struct http_ids ids;
@@ -56,10 +56,10 @@ struct http_link {
 
 /* Ids for a request whose head was just seen (random ones from otlp_random_id). */
 void http_link_begin(struct http_link *l, const struct http_link_req *q);
-/* The request (pid, fd, tls, start) ended: its ids into *out, true when it was followed.
- * A server request still without a peer looks for one again (its client may have been
- * seen after it). */
+/* The request (pid, fd, tls, start) ended at `end`: its ids into *out, true when it was
+ * followed. A server request still without a peer looks for one again (its client may
+ * have been seen after it). */
 bool http_link_end(struct http_link *l, int pid, int fd, int tls, uint64_t start,
-		   struct http_ids *out);
+		   uint64_t end, struct http_ids *out);
 
 #endif

@@ -10,6 +10,7 @@
 # a trace of its own shared by the three; an invalid traceparent ignored and counted.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+command -v nginx >/dev/null || { echo "test_http_trace: nginx missing (./build.sh deps)" >&2; exit 1; }
 source "$(dirname "$0")/otlp_lib.sh"
 
 PY=/usr/bin/python3
@@ -82,6 +83,43 @@ assert_eq 3 "$(fact with_size)" "invalid header: ignored, a new trace of three"
 assert_eq "" "$(fact with_parent)" "invalid header: no parent from it"
 assert_eq 1 "$(fact with_linked)" "invalid header: still linked"
 no_violations rcv
+
+case_ "nginx proxying to the back service (one thread, an event loop): linked by trace id or when alone"
+NGX=$((BASE + 2))
+mkdir -p "$TMP/ngx/logs"
+cat >"$TMP/nginx.conf" <<EOF2
+daemon off; master_process off; worker_processes 1;
+pid $TMP/ngx/nginx.pid; error_log $TMP/ngx/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	server {
+		listen 127.0.0.1:$NGX;
+		location / { rewrite ^ /work break; proxy_pass http://127.0.0.1:$BACK; proxy_http_version 1.1; }
+	}
+}
+EOF2
+nginx -e "$TMP/ngx/error.log" -p "$TMP/ngx" -c "$TMP/nginx.conf" &
+NGX_PID=$!
+for ((i = 0; i < 500; i++)); do
+	curl -s -o /dev/null "http://127.0.0.1:$NGX/ready" && break
+	sleep 0.02
+done
+receiver_clear rcv
+bg ngx --otlp "$URL" "$TMP/trace.lua" "$NGX_PID" "$BACK_PID"
+wait_attached "$BG_PID"
+curl -s -o /dev/null -H "traceparent: 00-$TRACE-$PARENT-01" "http://127.0.0.1:$NGX/with"
+curl -s -o /dev/null "http://127.0.0.1:$NGX/without"
+bg_until "req server /without 200"
+kill "$NGX_PID" 2>/dev/null || true
+wait "$NGX_PID" 2>/dev/null || true
+python3 "$FIX/span_facts.py" "$TMP/rcv.spans" "$TRACE" "$PARENT" >"$TMP/facts"
+assert_eq 6 "$(fact spans)" "six spans: nginx's server and client, the back's, twice"
+assert_eq "$PARENT" "$(fact hdr_parent)" "nginx's server span: curl's trace and span"
+assert_eq 1 "$(fact hdr_linked)" "header: nginx's client request (same trace id) and the back's"
+assert_eq 1 "$(fact without_linked)" "no header, one request in flight: linked by the thread"
+assert_eq 1 "$(fact hdr_nested)" "times nested"
+assert_eq "invalid=0 ambiguous=0" "$(grep '^invalid=' "$TMP/ngx.out")" "nothing ambiguous"
 
 case_ "probe option span = false: no spans under --otlp"
 receiver_clear rcv
