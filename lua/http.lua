@@ -65,6 +65,9 @@ local function export_span(r)
 	              start = r.start, duration = (r["end"] or r.start) - r.start,
 	              status = failed and "error" or "unset", attrs = attrs,
 	              trace = r.trace_id, id = r.span_id,
+	              -- the header's vendor entries go with its trace
+	              tracestate = r.traceparent and r.traceparent:match("^%s*%x%x%-(%x+)") == r.trace_id
+	                           and r.tracestate or nil,
 	              parent = r.parent and ("00-%s-%s-01"):format(r.trace_id, r.parent) or nil }
 end
 

@@ -287,7 +287,8 @@ static struct {
 int l_span_new(lua_State *L)
 {
 	static const char *const keys[] = { "name", "start", "duration", "attrs", "parent",
-					    "kind", "status", "message", "pid", "trace", "id", NULL };
+					    "kind", "status", "message", "pid", "trace", "id",
+					    "tracestate", NULL };
 	static const char *const kinds[] = { "unspecified", "internal", "server", "client",
 					     "producer", "consumer", NULL };
 	static const char *const codes[] = { "unset", "ok", "error", NULL };
@@ -295,7 +296,7 @@ int l_span_new(lua_State *L)
 	char tp[OTLP_TRACEPARENT_LEN + 1];
 	struct otlp_span *sp;
 	int64_t start, duration, pid;
-	const char *name, *message;
+	const char *name, *message, *trace_state;
 	bool has_parent, has_trace, has_id;
 	int kind, status;
 
@@ -317,6 +318,8 @@ int l_span_new(lua_State *L)
 		return luaL_error(L, "export.span: 'trace' is not the trace of 'parent'");
 	lua_getfield(L, 1, "message");
 	message = luaL_optstring(L, -1, NULL);
+	lua_getfield(L, 1, "tracestate");	/* as it came: W3C's vendor entries */
+	trace_state = luaL_optstring(L, -1, NULL);
 	check_attrs(L, 1);	/* everything that can raise is done before the span exists */
 	if (!has_parent && !has_trace && (has_parent = session_parent.set)) {
 		memcpy(trace, session_parent.trace, 16);
@@ -342,7 +345,8 @@ int l_span_new(lua_State *L)
 	sp->start_ns = start + st.mono_to_unix;
 	sp->end_ns = sp->start_ns + duration;
 	sp->pid = pid;
-	if ((message && !(sp->status_msg = strdup(message))) || add_attrs(L, 1, sp)) {
+	if ((message && !(sp->status_msg = strdup(message))) ||
+	    (trace_state && !(sp->trace_state = strdup(trace_state))) || add_attrs(L, 1, sp)) {
 		otlp_span_free(sp);
 		return luaL_error(L, "out of memory");
 	}

@@ -9,6 +9,7 @@ spans, traces; then per trace, named by the front's path and by whether TRACE_ID
 curl header's) is its trace (`hdr`, `with`, `without`):
   NAME_size       spans in the trace
   NAME_parent     the front server span's parent (empty: a root)
+  NAME_tracestate the front server span's traceState
   NAME_linked     1 when client.parent = front server and back.parent = client
   NAME_nested     1 when the client is inside the front server's interval and the back's
                   inside the client's (two processes' syscalls: 5 ms of slack there)
@@ -41,6 +42,7 @@ def main():
         name = "hdr" if tid == want_trace else f["name"].split("/")[-1]
         print(f"{name}_size={len(group)}")
         print(f"{name}_parent={f['parentSpanId']}")
+        print(f"{name}_tracestate={f['traceState']}")
         linked = (len(client) == 1 and len(back) == 1 and
                   client[0]["parentSpanId"] == f["spanId"] and
                   back[0]["parentSpanId"] == client[0]["spanId"])

@@ -8,6 +8,10 @@
 # with curl's span as parent; its client span its child; the back's server span the
 # client's child (the connection's two ends), times nested; a request without a header in
 # a trace of its own shared by the three; an invalid traceparent ignored and counted.
+#
+# Linking the two processes needs each connection's ends, which the tool reads from /proc
+# when it first handles the socket's records (up to tens of milliseconds later on a loaded
+# machine): the back service sleeps 200 ms per request so its connections outlive that.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 command -v nginx >/dev/null || { echo "test_http_trace: nginx missing (./build.sh deps)" >&2; exit 1; }
@@ -20,7 +24,7 @@ FRONT=$BASE BACK=$((BASE + 1))
 TRACE=4bf92f3577b34da6a3ce929d0e0e4736
 PARENT=00f067aa0ba902b7
 
-"$PY" "$FIX/services.py" back "$BACK" 50 "$TMP/back.ready" &
+"$PY" "$FIX/services.py" back "$BACK" 200 "$TMP/back.ready" &
 BACK_PID=$!
 "$PY" "$FIX/services.py" front "$FRONT" "$BACK" "$TMP/front.ready" &
 FRONT_PID=$!
@@ -32,9 +36,9 @@ URL=http://127.0.0.1:$RPORT
 cat >"$TMP/trace.lua" <<'LUAEOF'
 for _, pid in ipairs(arg) do trace_pid(tonumber(pid)) end
 probe("http:request", function(r)
-	print(("req %s %s %s trace=%s span=%s parent=%s traceparent=%s parent_span_id=%s tracestate=%s")
+	print(("req %s %s %s trace=%s span=%s parent=%s traceparent=%s parent_span_id=%s tracestate=%s ends=%s:%s,%s:%s")
 		:format(r.role, r.path, r.status, r.trace_id, r.span_id, r.parent, r.traceparent,
-			r.parent_span_id, r.tracestate))
+			r.parent_span_id, r.tracestate, r.laddr, r.lport, r.raddr, r.rport))
 	io.stdout:flush()
 end)
 on("end", function()
@@ -58,7 +62,7 @@ assert_eq "invalid=3 ambiguous=0" "$(grep '^invalid=' "$OUT")" \
 assert_contains "$(cat "$TMP/trace.err")" "http: 3 invalid traceparent headers ignored" \
 	"said once at the end"
 assert_match "$(grep '^req server /with 200 trace=4bf9' "$OUT")" \
-	"trace=$TRACE span=[0-9a-f]{16} parent=$PARENT traceparent=00-$TRACE-$PARENT-01 parent_span_id=$PARENT tracestate=congo=t61rcWkgMzE\$" \
+	"trace=$TRACE span=[0-9a-f]{16} parent=$PARENT traceparent=00-$TRACE-$PARENT-01 parent_span_id=$PARENT tracestate=congo=t61rcWkgMzE " \
 	"r.trace_id, parent, traceparent, parent_span_id, tracestate from the header"
 assert_match "$(grep '^req server /without' "$OUT")" \
 	"trace=[0-9a-f]{32} span=[0-9a-f]{16} parent=nil traceparent=nil" "no header: a new trace, a root"
@@ -72,6 +76,8 @@ assert_eq 1 "$(fact header_trace_is_traffics)" "curl's trace id is a trace's"
 assert_eq 3 "$(fact hdr_size)" "curl's trace: front server, its client, back server"
 assert_eq "$PARENT" "$(fact hdr_parent)" "the front server span's parent: curl's span (the header's)"
 assert_eq 1 "$(fact hdr_linked)" "client.parent = front server, back.parent = client"
+assert_eq congo=t61rcWkgMzE "$(fact hdr_tracestate)" "the header's tracestate goes with its trace"
+assert_eq "" "$(fact without_tracestate)" "none without"
 assert_eq 1 "$(fact hdr_nested)" "times nested"
 assert_eq "GET /with 200 2 3 $BACK python3" "$(fact hdr_attrs)" \
 	"http.request.method, url.path, status, SERVER and CLIENT, server.port, service.name"
@@ -120,6 +126,20 @@ assert_eq 1 "$(fact hdr_linked)" "header: nginx's client request (same trace id)
 assert_eq 1 "$(fact without_linked)" "no header, one request in flight: linked by the thread"
 assert_eq 1 "$(fact hdr_nested)" "times nested"
 assert_eq "invalid=0 ambiguous=0" "$(grep '^invalid=' "$TMP/ngx.out")" "nothing ambiguous"
+
+case_ "httpsnoop --otlp -p FRONT: its lines, and a span per request, linked"
+receiver_clear rcv
+bg snoop --otlp "$URL" "$SRC_DIR/scripts/httpsnoop.lua" -p "$FRONT_PID"
+wait_attached "$BG_PID"
+curl -s -o /dev/null -H "traceparent: 00-$TRACE-$PARENT-01" "http://127.0.0.1:$FRONT/with"
+bg_until " server +GET +/with "
+assert_eq 2 "$(grep -c ' GET ' "$TMP/snoop.out" || true)" "two lines: the front's server and client requests"
+facts rcv
+assert_eq 2 "$(fact spans)" "two spans"
+assert_eq 1 "$(fact traces)" "one trace"
+assert_eq "$TRACE" "$(fact trace_ids)" "curl's"
+assert_eq "$PARENT" "$(fact root_parents)" "the server span's parent: curl's span"
+assert_eq 2 "$(fact depth_max)" "the client span under the server span"
 
 case_ "probe option span = false: no spans under --otlp"
 receiver_clear rcv
