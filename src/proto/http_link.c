@@ -19,11 +19,14 @@ static struct http_link_entry *slot(struct http_link *l)
 	return oldest;
 }
 
-/* Whether c (a client request) is the other end of server s's connection. */
+/* Whether c (a client request) is the other end of server s's connection: the client's
+ * own end is the server's peer (accept's address, always known), and the server's own end,
+ * when /proc could tell it, is the client's peer. */
 static bool ends_meet(const struct http_link_entry *c, const struct http_link_entry *s)
 {
-	return c->used && !c->server && c->lport && s->lport && c->lport == s->rport &&
-	       c->rport == s->lport && !strcmp(c->laddr, s->raddr) && !strcmp(c->raddr, s->laddr);
+	if (!c->used || c->server || !c->lport || c->lport != s->rport || strcmp(c->laddr, s->raddr))
+		return false;
+	return !s->lport || (c->rport == s->lport && !strcmp(c->raddr, s->laddr));
 }
 
 static uint64_t gap(uint64_t a, uint64_t b)

@@ -35,6 +35,7 @@ URL=http://127.0.0.1:$RPORT
 
 cat >"$TMP/trace.lua" <<'LUAEOF'
 for _, pid in ipairs(arg) do trace_pid(tonumber(pid)) end
+on("begin", function() print("ready") io.stdout:flush() end)	-- every probe attached
 probe("http:request", function(r)
 	print(("req %s %s %s trace=%s span=%s parent=%s traceparent=%s parent_span_id=%s tracestate=%s ends=%s:%s,%s:%s")
 		:format(r.role, r.path, r.status, r.trace_id, r.span_id, r.parent, r.traceparent,
@@ -49,7 +50,7 @@ LUAEOF
 
 case_ "traceparent propagated, none, and an invalid one: three traces of three spans"
 bg trace --otlp "$URL" "$TMP/trace.lua" "$FRONT_PID" "$BACK_PID"
-wait_attached "$BG_PID"
+wait_for "$OUT" "^ready"
 curl -s -o /dev/null -H "traceparent: 00-$TRACE-$PARENT-01" -H "tracestate: congo=t61rcWkgMzE" \
 	"http://127.0.0.1:$FRONT/with"
 curl -s -o /dev/null "http://127.0.0.1:$FRONT/without"
@@ -113,7 +114,7 @@ for ((i = 0; i < 500; i++)); do
 done
 receiver_clear rcv
 bg ngx --otlp "$URL" "$TMP/trace.lua" "$NGX_PID" "$BACK_PID"
-wait_attached "$BG_PID"
+wait_for "$OUT" "^ready"
 curl -s -o /dev/null -H "traceparent: 00-$TRACE-$PARENT-01" "http://127.0.0.1:$NGX/with"
 curl -s -o /dev/null "http://127.0.0.1:$NGX/without"
 bg_until "req server /without 200"
@@ -130,7 +131,7 @@ assert_eq "invalid=0 ambiguous=0" "$(grep '^invalid=' "$TMP/ngx.out")" "nothing 
 case_ "httpsnoop --otlp -p FRONT: its lines, and a span per request, linked"
 receiver_clear rcv
 bg snoop --otlp "$URL" "$SRC_DIR/scripts/httpsnoop.lua" -p "$FRONT_PID"
-wait_attached "$BG_PID"
+wait_for "$OUT" "^PID"
 curl -s -o /dev/null -H "traceparent: 00-$TRACE-$PARENT-01" "http://127.0.0.1:$FRONT/with"
 bg_until " server +GET +/with "
 assert_eq 2 "$(grep -c ' GET ' "$TMP/snoop.out" || true)" "two lines: the front's server and client requests"
@@ -149,6 +150,18 @@ curl -s -o /dev/null "http://127.0.0.1:$FRONT/without"
 bg_until "req.server./without"
 assert_eq 3 "$(grep -c '^req' "$TMP/nospan.out" || true)" "the requests are seen"
 assert_eq "" "$(cat "$TMP/rcv.spans")" "no spans"
+
+case_ "export.span{trace=, id=}: bad ids are an error on the script's line"
+lt -E 'export.span{ name = "x", trace = "4BF92F3577B34DA6A3CE929D0E0E4736" }'
+assert_ne 0 "$RC" "uppercase trace id refused"
+assert_contains "$(cat "$ERR")" "'trace' must be 32 lowercase hex digits" "says why"
+lt -E 'export.span{ name = "x", id = "0000000000000000" }'
+assert_contains "$(cat "$ERR")" "'id' must be 16 lowercase hex digits, not all zero" "all-zero id refused"
+lt -E "export.span{ name = 'x', trace = '$TRACE', parent = '00-0af7651916cd43dd8448eb211c80319c-$PARENT-01' }"
+assert_contains "$(cat "$ERR")" "'trace' is not the trace of 'parent'" "a trace other than the parent's"
+lt -E "print(export.span{ name = 'x', trace = '$TRACE', id = '$PARENT' })"
+assert_rc 0 "good ids"
+assert_eq "00-$TRACE-$PARENT-01" "$(cat "$OUT")" "the span's traceparent: those ids"
 
 kill "$FRONT_PID" "$BACK_PID" 2>/dev/null || true
 wait "$FRONT_PID" "$BACK_PID" 2>/dev/null || true

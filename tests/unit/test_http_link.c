@@ -133,6 +133,22 @@ static void test_peer(void)
 	cli = end(3, 5, 201);
 	srv = end(4, 6, 200);
 	CHECK(srv.has_parent && !memcmp(srv.parent, cli.span, 8));
+	/* the server's own end not known (gone from /proc): the client's end is its peer */
+	s.laddr[0] = 0;
+	s.lport = 0;
+	begin(3, 30, 5, false, 300, NULL, &c);
+	begin(4, 40, 6, true, 301, NULL, &s);
+	srv = end(4, 6, 301);
+	cli = end(3, 5, 300);
+	CHECK(srv.has_parent && !memcmp(srv.parent, cli.span, 8));
+	/* ... and not when the client's end is not known either */
+	c.laddr[0] = 0;
+	c.lport = 0;
+	begin(3, 30, 5, false, 400, NULL, &c);
+	begin(4, 40, 6, true, 401, NULL, &s);
+	srv = end(4, 6, 401);
+	end(3, 5, 400);
+	CHECK(!srv.has_parent);
 }
 
 static void test_bounded(void)
