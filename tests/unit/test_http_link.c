@@ -111,44 +111,40 @@ static void test_event_loop(void)
 	CHECK(memcmp(a.trace, b.trace, 16));
 }
 
+/* Process 3's client request on c at t, process 4's server request on s (its head seen
+ * first when server_first): whether the server span is the client span's child. */
+static bool peers(const struct sockinfo *c, const struct sockinfo *s, uint64_t t,
+		  bool server_first)
+{
+	struct http_ids cli, srv;
+
+	begin(server_first ? 4 : 3, server_first ? 40 : 30, server_first ? 6 : 5, server_first,
+	      t, NULL, server_first ? s : c);
+	begin(server_first ? 3 : 4, server_first ? 30 : 40, server_first ? 5 : 6, !server_first,
+	      t + 1, NULL, server_first ? c : s);
+	srv = end(4, 6, server_first ? t : t + 1);
+	cli = end(3, 5, server_first ? t + 1 : t);
+	return srv.has_parent && !memcmp(srv.parent, cli.span, 8) && !memcmp(srv.trace, cli.trace, 16);
+}
+
 static void test_peer(void)
 {
 	struct sockinfo c = { SOCK_TCP, "127.0.0.1", "127.0.0.1", 40000, 8080 };
 	struct sockinfo s = { SOCK_TCP, "127.0.0.1", "127.0.0.1", 8080, 40000 };
 	struct sockinfo other = { SOCK_TCP, "127.0.0.1", "127.0.0.1", 8080, 40001 };
-	struct http_ids cli, srv;
 
 	memset(&link, 0, sizeof(link));
-	begin(3, 30, 5, false, 100, NULL, &c);		/* process 3 calls process 4 */
-	begin(4, 40, 6, true, 101, NULL, &s);
-	begin(4, 41, 7, true, 102, NULL, &other);	/* someone else's request */
-	srv = end(4, 6, 101);
-	cli = end(3, 5, 100);
-	CHECK(srv.has_parent && !memcmp(srv.parent, cli.span, 8));
-	CHECK(!memcmp(srv.trace, cli.trace, 16));
-	CHECK(!end(4, 7, 102).has_parent);
-	/* the server's head seen first: linked when it ends */
-	begin(4, 40, 6, true, 200, NULL, &s);
-	begin(3, 30, 5, false, 201, NULL, &c);
-	cli = end(3, 5, 201);
-	srv = end(4, 6, 200);
-	CHECK(srv.has_parent && !memcmp(srv.parent, cli.span, 8));
+	CHECK(peers(&c, &s, 100, false));	/* process 3 calls process 4 */
+	CHECK(!peers(&c, &other, 200, false));	/* someone else's request */
+	CHECK(peers(&c, &s, 300, true));	/* the server's head seen first: linked at its end */
 	/* the server's own end not known (gone from /proc): the client's end is its peer */
 	s.laddr[0] = 0;
 	s.lport = 0;
-	begin(3, 30, 5, false, 300, NULL, &c);
-	begin(4, 40, 6, true, 301, NULL, &s);
-	srv = end(4, 6, 301);
-	cli = end(3, 5, 300);
-	CHECK(srv.has_parent && !memcmp(srv.parent, cli.span, 8));
+	CHECK(peers(&c, &s, 400, false));
 	/* ... and not when the client's end is not known either */
 	c.laddr[0] = 0;
 	c.lport = 0;
-	begin(3, 30, 5, false, 400, NULL, &c);
-	begin(4, 40, 6, true, 401, NULL, &s);
-	srv = end(4, 6, 401);
-	end(3, 5, 400);
-	CHECK(!srv.has_parent);
+	CHECK(!peers(&c, &s, 500, false));
 }
 
 static void test_bounded(void)
