@@ -30,17 +30,76 @@ local function comm_of(pid, e)
 	return c or "?"
 end
 
+-- ---- delivery: a finished request to the callbacks, and under --otlp as a span --------
+
+local spans	-- nil: not known yet (--otlp is set up after the script's first lines)
+local span_opt = true	-- the first http:request probe's `span` option
+
+-- OpenTelemetry's HTTP semantic conventions (v1.26: http.request.method, url.path, ...);
+-- the span's ids are the request's (src/proto/http_link.c: the traffic's trace, or new).
+local function export_span(r)
+	local path, query = r.path:match("^([^?]*)%??(.*)$")
+	local server = r.role == "server"
+	local attrs = {
+		["http.request.method"] = r.method, ["url.path"] = path,
+		["url.scheme"] = r.tls and "https" or "http",
+		["network.protocol.version"] = r.version,
+		["network.peer.address"] = r.raddr, ["network.peer.port"] = r.rport,
+		["thread.id"] = r.tid,
+	}
+	if query ~= "" then attrs["url.query"] = query end
+	if r.status > 0 then attrs["http.response.status_code"] = r.status end
+	local host, hport = (r.host or ""):match("^%[?([^%]]-)%]?:?(%d*)$")
+	if server then
+		attrs["server.address"] = host ~= "" and host or r.laddr
+		attrs["server.port"] = tonumber(hport) or r.lport
+		attrs["client.address"], attrs["client.port"] = r.raddr, r.rport
+	else
+		attrs["server.address"] = host ~= "" and host or r.raddr
+		attrs["server.port"] = tonumber(hport) or r.rport
+	end
+	-- an error: no response, or 5xx served, or 4xx/5xx received
+	local failed = r.status == 0 or r.status >= (server and 500 or 400)
+	if failed then attrs["error.type"] = r.status > 0 and tostring(r.status) or "no response" end
+	export.span { name = r.method .. " " .. path, kind = r.role, pid = r.pid,
+	              start = r.start, duration = (r["end"] or r.start) - r.start,
+	              status = failed and "error" or "unset", attrs = attrs,
+	              trace = r.trace_id, id = r.span_id,
+	              -- the header's vendor entries go with its trace
+	              tracestate = r.traceparent and r.traceparent:match("^%s*%x%x%-(%x+)") == r.trace_id
+	                           and r.tracestate or nil,
+	              parent = r.parent and ("00-%s-%s-01"):format(r.trace_id, r.parent) or nil }
+end
+
 local function deliver(list, comm)
 	if not list then return end
+	if spans == nil then spans = span_opt and export.otlp().enabled end
 	for _, r in ipairs(list) do
 		r.comm = comms[r.pid] or comm or "?"
+		if spans and r.span_id then export_span(r) end
 		for _, fn in ipairs(handlers) do fn(r) end
 	end
 end
 
+-- Said once at the end, on stderr: trace context that could not be used.
+local function report_trace()
+	local st = tracker:stats()
+	local parts = {}
+	if st.traceparent_invalid > 0 then
+		parts[#parts + 1] = ("%d invalid traceparent headers ignored"):format(st.traceparent_invalid)
+	end
+	if st.ambiguous > 0 then
+		parts[#parts + 1] = ("%d client requests not linked (several server requests on their thread)"):format(st.ambiguous)
+	end
+	if #parts > 0 then io.stderr:write("http: ", table.concat(parts, ", "), "\n") end
+end
+
+-- ---- capture: the probes, their bytes to the tracker ------------------------------------
+
 local function data(e, fd, outbound, bytes, total, tls)
 	comm_of(e.pid, e)
-	deliver(tracker:data(e.pid, fd, outbound, e.ts + (e.duration or 0), bytes, total, tls), e.comm)
+	deliver(tracker:data(e.pid, fd, outbound, e.ts + (e.duration or 0), bytes, total, tls, e.tid),
+	        e.comm)
 end
 
 -- A probe's options: the caller's opts.probe (filters such as comm), then these.
@@ -178,6 +237,8 @@ local function start(opts)
 	if started then return end
 	started = true
 	on("end", report_losses)
+	on("end", report_trace)
+	span_opt = opts.span ~= false
 	tracker = proto.http({ headers = opts.headers, redact = opts.redact,
 	                       max_conns = opts.max_conns })
 	if opts.syscalls ~= false then syscalls(opts) end
@@ -190,7 +251,8 @@ end
 --- request(opts, fn): fn(r) for every HTTP/1 or HTTP/2 request with its response (or status 0 when
 --- none came before the connection closed). opts: headers (names to keep, r.headers and
 --- r.resp_headers), redact (POSIX EREs), tls (false: no OpenSSL uprobes), libssl (its
---- path), max_conns; the first call's options make the probes.
+--- path), max_conns, span (false: no OTLP spans under --otlp); the first call's options
+--- make the probes.
 function M.request(opts, fn)
 	if type(opts) == "function" then opts, fn = nil, opts end
 	if type(fn) ~= "function" then error("http:request needs a function", 3) end

@@ -35,6 +35,7 @@ struct http1_msg {
 	uint64_t start_ts, end_ts;	/* first byte seen, last byte seen */
 	char host[HTTP1_VALUE_MAX];
 	char traceparent[64];
+	char tracestate[256];		/* W3C vendor entries, kept when it fits whole */
 	int nheaders;
 	struct http1_header headers[HTTP1_HEADERS_MAX];	/* those the caller asked for */
 };

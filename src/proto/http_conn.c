@@ -43,6 +43,8 @@ static void on_request(struct http_conn *c, struct http1_msg *m, int done)
 	}
 	c->pending[(c->head + c->count) % HTTP_PIPELINE_MAX] = *m;
 	c->count++;
+	if (c->on_begin)
+		c->on_begin(c->ctx, c, m);
 }
 
 static void on_response(struct http_conn *c, struct http1_msg *m, int done)
