@@ -133,7 +133,7 @@ test)
 	asan_tests -R "$ASAN_QUICK" || rc=$?
 	if [ "${MATRIX:-1}" != 0 ]; then
 		kernel_deps
-		# run.sh's default tests on 6.1 and 6.12: about 18 minutes (docs/kernels.md);
+		# run.sh's default tests on 6.1 and 6.12: about 26 minutes on CI's runner (docs/kernels.md);
 		# a failure not listed in tests/kernels/expected-failures.txt fails the run.
 		STRICT=1 TESTS=${MATRIX_TESTS:-} tests/kernels/run.sh || rc=$?
 	fi
