@@ -21,7 +21,7 @@
 #include "conn_table.h"
 #include "http_link.h"
 #include "l_proto.h"
-#include "otlp_ids.h"
+#include "trace_ids.h"
 #include "redact.h"
 #include "traceparent.h"
 
@@ -112,7 +112,7 @@ static void set_hex(lua_State *L, const char *k, const uint8_t *id, size_t n)
 {
 	char hex[33];
 
-	otlp_hex(hex, id, n);
+	trace_hex(hex, id, n);
 	set_str(L, k, hex);
 }
 

@@ -3,7 +3,7 @@
  * syscall records that carried it. */
 #include <string.h>
 #include "http_link.h"
-#include "otlp_ids.h"
+#include "trace_ids.h"
 
 static struct http_link_entry *slot(struct http_link *l)
 {
@@ -110,7 +110,7 @@ void http_link_begin(struct http_link *l, const struct http_link_req *q)
 		e->rport = q->sock->rport;
 	}
 	e->ids.tid = q->tid;
-	otlp_random_id(e->ids.span, 8);
+	trace_random_id(e->ids.span, 8);
 	if (q->server && (p = peer_of(l, e))) {
 		child_of(&e->ids, &p->ids);
 		e->peer = true;
@@ -121,7 +121,7 @@ void http_link_begin(struct http_link *l, const struct http_link_req *q)
 		memcpy(e->ids.parent, q->tp->parent_id, 8);
 		e->ids.has_parent = true;
 	} else {
-		otlp_random_id(e->ids.trace, 16);
+		trace_random_id(e->ids.trace, 16);
 	}
 }
 

@@ -56,7 +56,7 @@ struct http_link {
 	uint64_t evicted;	/* requests let go unanswered at HTTP_LINK_OPEN */
 };
 
-/* Ids for a request whose head was just seen (random ones from otlp_random_id). */
+/* Ids for a request whose head was just seen (random ones from trace_random_id). */
 void http_link_begin(struct http_link *l, const struct http_link_req *q);
 /* The request (pid, fd, tls, start, stream) ended at `end`: its ids into *out, true when
  * it was followed. A server request still without a peer looks for one again (its client
