@@ -14,14 +14,15 @@ command -v tmux >/dev/null || { echo "$TEST_NAME: tmux not installed (build.sh i
 TM=(tmux -L "lt-dash-$$" -f /dev/null)
 
 # dash_start ARGS...: the tool with --dashboard in a 160x50 tmux pane; the pane's shell
-# keeps the terminal's settings before and after, and the tool's exit status.
+# keeps the terminal's settings before and after, and the tool's exit status ($TMP/exit
+# appears last: once it exists, stty.after is written).
 dash_start() {
 	local q
 	rm -f "$TMP/exit" "$TMP/stty.before" "$TMP/stty.after"
 	q=$(printf ' %q' "$LTRACE_EBPF" --dashboard "$@")
 	"${TM[@]}" kill-server 2>/dev/null || true
 	"${TM[@]}" new-session -d -s dash -x 160 -y 50 \
-		"stty -g >$TMP/stty.before; $q 2>$TMP/dash.err; echo \$? >$TMP/exit.tmp; mv $TMP/exit.tmp $TMP/exit; stty -g >$TMP/stty.after; exec sleep 600"
+		"stty -g >$TMP/stty.before; $q 2>$TMP/dash.err; echo \$? >$TMP/exit.tmp; stty -g >$TMP/stty.after; mv $TMP/exit.tmp $TMP/exit; exec sleep 600"
 }
 screen() { "${TM[@]}" capture-pane -p -t dash 2>/dev/null || true; }
 pane() { "${TM[@]}" display -p -t dash "$1"; }
