@@ -66,7 +66,9 @@ mkfifo "$TMP/other.in"
 OTHER_PID=$!
 exec 8>"$TMP/other.in"
 wait_for "$TMP/other.out" "^pid $OTHER_PID\$"
-timeout -k 5 150 "$LTRACE_EBPF" --http 127.0.0.1:0 "$TMP/pidf.lua" >"$TMP/pidf.out" 2>"$TMP/pidf.err" &
+# not under timeout(1): it passes a SIGINT on to its process group as well, and a second
+# one interrupts the script's end handler
+"$LTRACE_EBPF" --http 127.0.0.1:0 "$TMP/pidf.lua" >"$TMP/pidf.out" 2>"$TMP/pidf.err" &
 PIDF=$!
 wait_for "$TMP/pidf.err" "^http://127\.0\.0\.1:[0-9]+/\?token=[0-9a-f]{48}$"
 URL=$(grep -m1 '^http://' "$TMP/pidf.err")
