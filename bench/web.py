@@ -164,7 +164,8 @@ def memory(build, keep, calls, tmp):
     for target in (keep, 2 * keep):
         while started < target:
             sid = api(url, token, "api/sessions", {"script": script,
-                                                   "args": ["--", wl, "fix", str(calls), "/dev/null"]})["id"]
+                                                   "args": ["--", wl, "fix", str(calls),
+                                                            f"{tmp}/fix.out"]})["id"]
             started += 1
             while True:
                 ss = [s for s in api(url, token, "api/sessions") if s["id"] == sid]

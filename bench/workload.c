@@ -36,6 +36,7 @@
 #include <unistd.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 int bench_fn(int x);
@@ -184,17 +185,23 @@ int main(int argc, char **argv)
 		t1 = now_ns();
 		c1 = cpu_ns();
 	}
-	/* Written whole, then renamed: a reader polling for OUT never sees half a line. */
+	/* Written whole, then renamed: a reader polling for OUT never sees half a line. Not
+	 * over what is not a regular file: renamed over, /dev/null became one (session 7's
+	 * and 8's broken /dev/null, from bench/web.py's OUT). */
 	char tmp[4096];
 	const char *path = argc > 3 ? argv[3] : NULL;
+	struct stat st;
 
-	if (path)
+	if (path && !stat(path, &st) && !S_ISREG(st.st_mode)) {
+		tmp[0] = '\0';	/* written in place */
+	} else if (path) {
 		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *f = out_file(path ? tmp : NULL);
+	}
+	FILE *f = out_file(path && tmp[0] ? tmp : path);
 	fprintf(f, "ns=%" PRIu64 " cpu_ns=%" PRIu64 " n=%ld pid=%d ppid=%d\n", t1 - t0, c1 - c0, n,
 		(int)getpid(), (int)getppid());
 	fclose(f);
-	if (path && rename(tmp, path))
+	if (path && tmp[0] && rename(tmp, path))
 		return 2;
 	if (getenv("LTB_HOLD"))
 		wait_usr1();

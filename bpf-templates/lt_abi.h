@@ -149,7 +149,7 @@ struct lt_probe_cfg {
 	__u32 flags;
 	__u32 sample;		/* keep 1 in N events; 0 or 1 keeps all */
 	__u64 min_duration;	/* ns, paired calls only */
-	__u32 tid;		/* 0: any thread */
+	__u32 tid;		/* 0: any thread; else only this thread */
 	__u8 nfetch;
 	__u8 npred;
 	__u8 agg_kind;
@@ -167,7 +167,8 @@ struct lt_probe_cfg {
 	__u64 cgroup_id;	/* profile: only tasks of this cgroup (v2 id); 0: any */
 	__u32 agg_epoch;	/* LT_CFG_AGG_FLAT: bumped by a clear; older per-CPU values
 				 * count as empty */
-	__u32 pad2;
+	__u32 pid;		/* 0: any process; else only this process (tgid): all of
+				 * its threads */
 };
 
 enum lt_rec_type {
@@ -335,6 +336,7 @@ LT_ABI_OFF(lt_probe_cfg, fetch, 48);
 LT_ABI_OFF(lt_probe_cfg, pred, 304);
 LT_ABI_OFF(lt_probe_cfg, cgroup_id, 368);
 LT_ABI_OFF(lt_probe_cfg, agg_epoch, 376);
+LT_ABI_OFF(lt_probe_cfg, pid, 380);
 
 LT_ABI_SIZE(lt_cap, 4);
 

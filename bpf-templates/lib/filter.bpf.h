@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Which events a probe keeps: admission (enabled, not ourselves, the process set, thread,
- * comm), sampling, and the predicates on the event's values. Cheapest first: every hit of
+/* Which events a probe keeps: admission (enabled, not ourselves, the process set, process,
+ * thread, comm), sampling, and the predicates on the event's values. Cheapest first: every hit of
  * every probe runs probe_admit, most never reach a predicate.
  */
 #ifndef LT_FILTER_BPF_H
@@ -26,7 +26,8 @@ __noinline int lt_comm_is(const struct lt_probe_cfg *cfg)
 	return 1;
 }
 
-/* The cheap filters every event passes first: enabled, process set, thread, comm. */
+/* The cheap filters every event passes first: enabled, process set, process, thread,
+ * comm. */
 static __always_inline struct lt_probe_cfg *probe_admit(__u32 probe, __u64 pid_tgid)
 {
 	struct lt_probe_cfg *cfg = bpf_map_lookup_elem(&lt_probes, &probe);
@@ -38,7 +39,7 @@ static __always_inline struct lt_probe_cfg *probe_admit(__u32 probe, __u64 pid_t
 	if (g->filter_pids && !(cfg->flags & LT_CFG_OWN_PID) && tgid != g->target_tgid &&
 	    !bpf_map_lookup_elem(&lt_pids, &tgid))
 		return NULL;
-	if (cfg->tid && cfg->tid != (__u32)pid_tgid)
+	if ((cfg->pid && cfg->pid != tgid) || (cfg->tid && cfg->tid != (__u32)pid_tgid))
 		return NULL;
 	if (cfg->comm[0] && !lt_comm_is(cfg))
 		return NULL;

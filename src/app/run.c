@@ -27,7 +27,7 @@
 #include "signals.h"
 #include "target.h"
 #include "web.h"
-#include "web_tap.h"
+#include "web_ndjson.h"
 
 struct run {
 	const struct cli *c;
@@ -317,7 +317,7 @@ int run_session(const struct cli *c)
 	if (r.s)
 		r.L = script_new(r.s);
 	if (r.L && c->out.web.ndjson && !(r.ndjson = web_ndjson_open(r.s, c->out.web.ndjson_fd)))
-		fprintf(stderr, "ltrace-ebpf: --ndjson-fd: out of memory\n");
+		fprintf(stderr, "ltrace-ebpf: --ndjson-fd: %s\n", strerror(errno));
 	if (!r.L || metrics_attach(r.metrics, r.s) || web_attach(r.web, r.s) ||
 	    (c->out.web.ndjson && !r.ndjson)) {
 		web_close(r.web);
@@ -348,7 +348,7 @@ int run_session(const struct cli *c)
 		target_abort(&r.t);	/* never started: do not leave it waiting */
 	script_close(r.L);
 	session_free(r.s);
-	web_ndjson_close(r.ndjson);	/* the sink was the tap's until the session went */
+	web_ndjson_close(r.ndjson);	/* its tap was the session's until the session went */
 	target_close(&r.t);
 	json_out_close(r.json);
 	if (output_guard_was_cut())

@@ -43,10 +43,23 @@ void session_set_sink(struct session *s, session_sink_fn fn, void *ctx)
 	s->sink_ctx = ctx;
 }
 
-void session_set_batch_end(struct session *s, void (*fn)(void *ctx), void *ctx)
+int session_add_tap(struct session *s, session_sink_fn fn, void (*batch_end)(void *ctx),
+		    void *ctx)
 {
-	s->batch_end = fn;
-	s->batch_end_ctx = ctx;
+	if (s->ntaps >= SESSION_TAPS)
+		return -ENOSPC;
+	s->taps[s->ntaps++] = (struct session_tap){ fn, batch_end, ctx };
+	return 0;
+}
+
+void session_remove_tap(struct session *s, const void *ctx)
+{
+	for (int i = 0; i < s->ntaps; i++)
+		if (s->taps[i].ctx == ctx) {
+			memmove(&s->taps[i], &s->taps[i + 1], (s->ntaps - i - 1) * sizeof(s->taps[0]));
+			s->ntaps--;
+			return;
+		}
 }
 
 /* Resumes a thread a hold stopped at rec's event, and counts how long it was held (rec->ts
@@ -68,6 +81,8 @@ static int on_record(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*rec) || rec->size > size || rec->data_len > size - sizeof(*rec))
 		return 0;
+	for (int i = 0; i < s->ntaps; i++)
+		s->taps[i].fn(s->taps[i].ctx, s, rec);
 	if (s->sink)
 		s->sink(s->sink_ctx, s, rec);
 	else
@@ -86,8 +101,9 @@ int session_drain(struct session *s)
 	if (!s->rb)
 		return 0;
 	n = ring_buffer__consume(s->rb);
-	if (n != 0 && s->batch_end)
-		s->batch_end(s->batch_end_ctx);
+	for (int i = 0; n != 0 && i < s->ntaps; i++)
+		if (s->taps[i].batch_end)
+			s->taps[i].batch_end(s->taps[i].ctx);
 	return n == -ECANCELED ? 0 : n;
 }
 

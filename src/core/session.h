@@ -31,6 +31,16 @@ enum tmpl_variant {
 
 struct bpf_program;
 
+/* A consumer of the session's records beside its sink (session_add_tap): an output or a
+ * view (--json, --dashboard, --http, --ndjson-fd) sees every record before the sink, and
+ * is told at the end of each drain that handed records over (an output flushes there). */
+#define SESSION_TAPS 8
+struct session_tap {
+	session_sink_fn fn;
+	void (*batch_end)(void *ctx);	/* NULL: nothing */
+	void *ctx;
+};
+
 struct session_opts {
 	int pid;		/* -p PID, or the child started for `-- CMD` */
 	bool follow;		/* -f: children of the target are traced too */
@@ -52,8 +62,8 @@ struct session {
 	struct loop *loop;
 	session_sink_fn sink;	/* records go here; NULL: they are dropped (session_set_sink) */
 	void *sink_ctx;
-	void (*batch_end)(void *ctx);	/* after each drain that handed records over */
-	void *batch_end_ctx;
+	struct session_tap taps[SESSION_TAPS];	/* in the order added (session_add_tap) */
+	int ntaps;
 	/* The probe table, by id: the probes register themselves (probe.c) and are freed
 	 * by their owners before the session */
 	struct probe *probes[LT_MAX_PROBES];
@@ -128,9 +138,13 @@ int session_start_events(struct session *s);
 /* Installs where records go (NULL: nowhere); a held thread is resumed after its record
  * has been handed over either way. */
 void session_set_sink(struct session *s, session_sink_fn fn, void *ctx);
-/* Called after each drain of the ring buffer that handed records to the sink (an output
- * flushes its batch there); NULL: nothing. */
-void session_set_batch_end(struct session *s, void (*fn)(void *ctx), void *ctx);
+/* Adds a tap (struct session_tap): from now on every well-formed record goes to each tap,
+ * in the order they were added, then to the sink; the sink stays the script's. 0, or
+ * -ENOSPC when SESSION_TAPS are in use. */
+int session_add_tap(struct session *s, session_sink_fn fn, void (*batch_end)(void *ctx),
+		    void *ctx);
+/* Removes the tap added with ctx (if any): no record reaches it after this. */
+void session_remove_tap(struct session *s, const void *ctx);
 /* Registers a probe under a fresh id: the id, or -ENOSPC when LT_MAX_PROBES are in use. */
 int session_add_probe(struct session *s, struct probe *p);
 /* Frees id, if p holds it. */

@@ -127,18 +127,34 @@ struct json_object *json_enc_end(struct session *s, int exit_status)
 	return o;
 }
 
+/* o's one-line text (json-c's plain form: no newline inside), owned by o; NULL: ENOMEM. */
+static const char *line_of(struct json_object *o, size_t *len)
+{
+	return o ? json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+						     JSON_C_TO_STRING_NOSLASHESCAPE, len) : NULL;
+}
+
 int json_enc_write(FILE *f, struct json_object *o)
 {
 	size_t len;
-	const char *text;
+	const char *text = line_of(o, &len);
 	int rc = 0;
 
 	if (!o)
 		return -ENOMEM;
-	text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
-						    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	if (!text || fwrite(text, 1, len, f) != len || putc('\n', f) == EOF)
 		rc = -EIO;
 	json_object_put(o);
 	return rc;
+}
+
+long json_enc_line(struct json_object *o, char *buf, size_t size)
+{
+	size_t len;
+	const char *text = line_of(o, &len);
+
+	if (text && len < size)
+		memcpy(buf, text, len + 1);
+	json_object_put(o);
+	return text ? (long)len : -ENOMEM;
 }

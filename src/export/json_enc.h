@@ -101,5 +101,8 @@ struct json_object *json_enc_end(struct session *s, int exit_status);
 /* o as one line (no newline inside: json-c's plain form) followed by '\n'; takes o.
  * 0 or -errno. */
 int json_enc_write(FILE *f, struct json_object *o);
+/* o's line (no newline) into buf, NUL-terminated when it fits; takes o. Its length, which
+ * may be >= size (then buf holds nothing usable), or -ENOMEM. */
+long json_enc_line(struct json_object *o, char *buf, size_t size);
 
 #endif

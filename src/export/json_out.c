@@ -18,9 +18,7 @@ struct json_out {
 	FILE *f;
 	bool is_stdout;
 	bool in_batch;		/* inside a drain: flushed at its end */
-	struct session *s;
-	session_sink_fn next;	/* the sink wrapped (the Lua callbacks) */
-	void *next_ctx;
+	struct session *s;	/* while its tap is on the session's */
 };
 
 struct json_out *json_out_open(const char *path)
@@ -82,7 +80,9 @@ bool json_out_is_stdout(const struct json_out *jo)
 	return jo && jo->is_stdout;
 }
 
-static void sink(void *ctx, struct session *s, const struct lt_rec *rec)
+/* The session's tap: a record's line before its callback runs (what the callback writes,
+ * a tool's record, follows it). */
+static void tap(void *ctx, struct session *s, const struct lt_rec *rec)
 {
 	struct json_out *jo = ctx;
 	struct probe *p = session_probe(s, rec->probe);
@@ -92,10 +92,6 @@ static void sink(void *ctx, struct session *s, const struct lt_rec *rec)
 		jo->in_batch = true;
 		json_enc_write(jo->f, json_enc_event(p, rec));
 	}
-	if (jo->next)
-		jo->next(jo->next_ctx, s, rec);
-	else
-		s->lost_lua++;
 }
 
 static void batch_end(void *ctx)
@@ -109,11 +105,11 @@ static void batch_end(void *ctx)
 
 void json_out_attach(struct json_out *jo, struct session *s)
 {
+	if (session_add_tap(s, tap, batch_end, jo)) {
+		fprintf(stderr, "ltrace-ebpf: --json: too many outputs on one session\n");
+		return;
+	}
 	jo->s = s;
-	jo->next = s->sink;
-	jo->next_ctx = s->sink_ctx;
-	session_set_sink(s, sink, jo);
-	session_set_batch_end(s, batch_end, jo);
 }
 
 int json_out_write(struct json_out *jo, struct json_object *o)
@@ -129,9 +125,7 @@ void json_out_end(struct json_out *jo, int exit_status)
 {
 	if (!jo || !jo->s)
 		return;
-	if (jo->s->sink == sink)
-		session_set_sink(jo->s, jo->next, jo->next_ctx);
-	session_set_batch_end(jo->s, NULL, NULL);
+	session_remove_tap(jo->s, jo);
 	jo->in_batch = false;
 	json_out_write(jo, json_enc_end(jo->s, exit_status));
 	jo->s = NULL;

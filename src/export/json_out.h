@@ -16,7 +16,8 @@ struct session;
  * else); else created as every output file is (safe_file.h). NULL after one line on
  * stderr. */
 struct json_out *json_out_open(const char *path);
-/* Wraps s's sink (installed by the scripting layer) and hooks the end of each batch. */
+/* Taps s's records (session_add_tap): one event line each, flushed at the end of each
+ * batch. */
 void json_out_attach(struct json_out *jo, struct session *s);
 /* The first line (json_enc_session), with our own argv as /proc/self/cmdline has it. */
 void json_out_begin(struct json_out *jo, const char *script, int target_pid,
@@ -25,7 +26,7 @@ void json_out_begin(struct json_out *jo, const char *script, int target_pid,
 bool json_out_is_stdout(const struct json_out *jo);
 /* One line (takes o); 0 or -errno. */
 int json_out_write(struct json_out *jo, struct json_object *o);
-/* The last line ({"type":"end"}), flushed; the sink is given back. */
+/* The last line ({"type":"end"}), flushed; the tap is removed. */
 void json_out_end(struct json_out *jo, int exit_status);
 /* Closes; NULL is fine. */
 void json_out_close(struct json_out *jo);

@@ -55,11 +55,11 @@ static int release(lua_State *L)
 /* ---- option parsing ---------------------------------------------------------------- */
 
 static const char *const probe_keys[] = { "agg", "args", "by", "comm", "min_duration", "name",
-					  "of", "print", "ret", "sample", "signed", "stack",
+					  "of", "pid", "print", "ret", "sample", "signed", "stack",
 					  "stack_depth", "strsize", "tid", "unwind", "where", "hold",
 					  "lossless", "span", NULL };
-static const char *const filter_keys[] = { "comm", "min_duration", "sample", "tid", "where",
-					   NULL };
+static const char *const filter_keys[] = { "comm", "min_duration", "pid", "sample", "tid",
+					   "where", NULL };
 
 static void check_keys(lua_State *L, int t, const char *const *allowed,
 		       const char *const *more)
@@ -154,6 +154,9 @@ static void parse_where(lua_State *L, int t, struct probe *p, struct lt_probe_cf
 /* Filters: the part of the config a running probe can change. */
 static void parse_filters(lua_State *L, int t, struct probe *p, struct lt_probe_cfg *cfg)
 {
+	if (opt_type(L, t, "pid", LUA_TNUMBER))	/* a process: every thread of it */
+		cfg->pid = l_check_range(L, -1, "option 'pid'", 0, LT_PID_MAX);
+	lua_pop(L, 1);
 	if (opt_type(L, t, "tid", LUA_TNUMBER))
 		cfg->tid = l_check_range(L, -1, "option 'tid'", 0, LT_PID_MAX);
 	lua_pop(L, 1);

@@ -88,9 +88,11 @@ struct dash *dash_open(struct session *s, lua_State *L)
 	d->out = dash_output(L);
 	if (!(d->term = dash_term_open(d)))
 		goto fail;
-	d->next_sink = s->sink;
-	d->next_ctx = s->sink_ctx;
-	session_set_sink(s, dash_log_sink, d);
+	if (session_add_tap(s, dash_log_tap, NULL, d)) {
+		fprintf(stderr, "ltrace-ebpf: --dashboard: too many outputs on one session\n");
+		dash_term_close(d->term);
+		goto fail;
+	}
 	dash_log_tick(&d->log);
 	d->timer = loop_add_timer(s->loop, d->tty ? TTY_PERIOD_NS : TEXT_PERIOD_NS, true, tick, d);
 	if (!d->timer) {
@@ -118,7 +120,7 @@ void dash_close(struct dash *d)
 		return;
 	if (d->timer)
 		loop_del_timer(d->s->loop, d->timer);
-	session_set_sink(d->s, d->next_sink, d->next_ctx);
+	session_remove_tap(d->s, d);
 	if (!d->tty) { /* the last text frame: the counts at the end */
 		sample(d);
 		dash_term_draw(d, d->term);

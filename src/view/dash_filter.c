@@ -1,8 +1,8 @@
 /* The filters a key sets, written to every attached probe's entry of the config map
  * (probe_write_cfg, as p:filter{} does): the kernel applies them at the next event, the
  * links stay as they are. The script's own values are kept and come back when the
- * dashboard's filter is cleared. The pid filter is the config's thread filter (`tid`): the
- * main thread of a process, all of it when it has one thread. */
+ * dashboard's filter is cleared. The pid filter is the config's process filter (`pid`, the
+ * tgid: every thread of the process), the tid filter its thread filter. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -19,6 +19,7 @@ static void keep_orig(struct dash *d, struct probe *p)
 	if (o->known)
 		return;
 	o->known = true;
+	o->pid = p->cfg.pid;
 	o->tid = p->cfg.tid;
 	o->sample = p->cfg.sample;
 	o->min_duration = p->cfg.min_duration;
@@ -38,6 +39,7 @@ void dash_filters_apply(struct dash *d)
 			continue;
 		keep_orig(d, p);
 		o = &d->orig[p->id];
+		p->cfg.pid = f->pid ?: o->pid;
 		p->cfg.tid = f->tid ?: o->tid;
 		p->cfg.sample = f->sample ?: o->sample;
 		p->cfg.min_duration = f->min_duration ?: o->min_duration;
@@ -91,7 +93,8 @@ bool dash_filter_set(struct dash *d, int key, const char *text)
 	bool ok = true;
 
 	switch (key) {
-	case 'p': ok = !*text ? (f.tid = 0, true) : parse_u32(text, DASH_PID_MAX, &f.tid); break;
+	case 'p': ok = !*text ? (f.pid = 0, true) : parse_u32(text, DASH_PID_MAX, &f.pid); break;
+	case 't': ok = !*text ? (f.tid = 0, true) : parse_u32(text, DASH_PID_MAX, &f.tid); break;
 	case 'c':
 		if (strlen(text) >= sizeof(f.comm))
 			ok = false;
@@ -109,6 +112,7 @@ bool dash_filter_set(struct dash *d, int key, const char *text)
 	if (!ok) {
 		snprintf(d->status, sizeof(d->status), "'%s' is not a %s", text,
 			 key == 'p' ? "pid" :
+			 key == 't' ? "tid" :
 			 key == 'c' ? "comm (15 characters at most)" :
 			 key == 'm' ? "duration (250us, 1.5ms, 2s; a number: us)" :
 				      "number");
@@ -135,8 +139,10 @@ void dash_filters_text(const struct dash *d, char *buf, size_t len)
 	int n = 0, off = 0;
 
 	buf[0] = '\0';
-	if (f->tid)
-		n = snprintf(buf, len, " pid=%u", f->tid);
+	if (f->pid)
+		n = snprintf(buf, len, " pid=%u", f->pid);
+	if (f->tid && n >= 0 && (size_t)(off += n) < len)
+		n = snprintf(buf + off, len - off, " tid=%u", f->tid);
 	if (f->comm[0] && n >= 0 && (size_t)(off += n) < len)
 		n = snprintf(buf + off, len - off, " comm=%s", f->comm);
 	if (f->min_duration && n >= 0 && (size_t)(off += n) < len)

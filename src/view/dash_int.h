@@ -44,7 +44,8 @@ struct dash_log {
 
 /* Filters set from the keyboard, applied to every probe's config map entry. */
 struct dash_filters {
-	uint32_t tid; /* 0: any */
+	uint32_t pid; /* a process, all its threads; 0: any */
+	uint32_t tid; /* one thread; 0: any */
 	char comm[LT_COMM_LEN];
 	uint64_t min_duration; /* ns */
 	uint32_t sample;       /* 1 in N; 0: off */
@@ -53,7 +54,7 @@ struct dash_filters {
 /* A probe's filters as the script set them, restored when a dashboard filter is cleared. */
 struct dash_orig {
 	bool known;
-	uint32_t tid, sample;
+	uint32_t pid, tid, sample;
 	uint64_t min_duration;
 	char comm[LT_COMM_LEN];
 };
@@ -81,10 +82,8 @@ struct dash {
 	struct dash_rate rate[LT_MAX_PROBES];	 /* of hits */
 	struct dash_rate events_rate;
 	uint64_t sampled_at;	   /* CLOCK_MONOTONIC ns of the rates' last sample */
-	uint64_t events;	   /* records seen by the sink */
+	uint64_t events;	   /* records seen by the tap */
 	uint64_t out_dropped;	   /* bytes the script or the tool wrote that were dropped */
-	session_sink_fn next_sink; /* the sink the dashboard wraps (the Lua dispatcher) */
-	void *next_ctx;
 	struct agg_catalog *cat;
 	struct agg_entry *entries; /* the last read, for this frame */
 	size_t nentries;
@@ -104,8 +103,8 @@ FILE *dash_output(struct lua_State *L);
 
 /* dash_log.c: CLOCK_MONOTONIC in ns (the clock of records' ts). */
 uint64_t dash_now_ns(void);
-/* dash_log.c: the sink the dashboard installs. */
-void dash_log_sink(void *ctx, struct session *s, const struct lt_rec *rec);
+/* dash_log.c: the dashboard's tap on the session's records (session_add_tap). */
+void dash_log_tap(void *ctx, struct session *s, const struct lt_rec *rec);
 /* The newest-first line i (0: newest) of the ring; NULL past what it holds. */
 const char *dash_log_line(const struct dash_log *l, uint64_t i);
 void dash_log_tick(struct dash_log *l);

@@ -94,6 +94,7 @@ void dash_key(struct dash *d, int key)
 		dash_filters_apply(d);
 		break;
 	case 'p':
+	case 't':
 	case 'c':
 	case 'm':
 	case 'n':

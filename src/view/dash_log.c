@@ -1,5 +1,5 @@
-/* The dashboard's sink: every record goes on to the sink it replaced (the script's
- * callbacks run as without the view), is counted, and, while the view can show it, is
+/* The dashboard's tap on the session's records (the script's callbacks run as without the
+ * view): every record is counted and, while the view can show it, is
  * formatted into a bounded ring of lines. Past DASH_LOG_BUDGET lines per redraw period, or
  * while paused, records are counted as unshown, never queued: the cost of the view does
  * not grow with the event rate beyond a counter. */
@@ -51,7 +51,7 @@ static void format(struct session *s, const struct lt_rec *rec, char *buf, size_
 		snprintf(buf + n, len - n, "  ret=%" PRId64, (int64_t)rec->ret);
 }
 
-void dash_log_sink(void *ctx, struct session *s, const struct lt_rec *rec)
+void dash_log_tap(void *ctx, struct session *s, const struct lt_rec *rec)
 {
 	struct dash *d = ctx;
 	struct dash_log *l = &d->log;
@@ -66,8 +66,6 @@ void dash_log_sink(void *ctx, struct session *s, const struct lt_rec *rec)
 		if (l->scroll) /* a reader scrolled back keeps their place */
 			l->scroll++;
 	}
-	if (d->next_sink)
-		d->next_sink(d->next_ctx, s, rec);
 }
 
 const char *dash_log_line(const struct dash_log *l, uint64_t i)

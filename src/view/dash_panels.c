@@ -229,7 +229,8 @@ static void header(struct dash *d, struct canvas *c)
 {
 	char filters[160];
 	static const char *const prompts[128] = {
-		['p'] = "pid (empty: any)",
+		['p'] = "pid, every thread of the process (empty: any)",
+		['t'] = "tid, one thread (empty: any)",
 		['c'] = "comm (empty: any)",
 		['m'] = "minimum duration, e.g. 250us (empty: none)",
 		['n'] = "sample 1 in N (empty: all)",
@@ -244,7 +245,7 @@ static void header(struct dash *d, struct canvas *c)
 		put(c, false, "%s", d->status);
 	else
 		put(c, false,
-		    "q quit  space pause  tab panel  z zoom  s sort  p pid  c comm  "
+		    "q quit  space pause  tab panel  z zoom  s sort  p pid  t tid  c comm  "
 		    "m min-duration  n sample  e on/off  [ ] probe  x clear filters");
 }
 

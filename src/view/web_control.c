@@ -1,6 +1,7 @@
 /* Probe list and live filters for the page (web_control.h). The filters are those of
  * probe:filter{} and probe:enable() (src/lua/l_probe.c) that the kernel applies before any
- * record is made: enabled, thread, comm, minimum duration, 1-in-N sampling. */
+ * record is made: enabled, process (every thread of it), thread, comm, minimum duration,
+ * 1-in-N sampling. */
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -42,6 +43,7 @@ static struct json_object *probe_json(struct probe *p)
 	json_object_object_add(o, "enabled",
 			       json_object_new_boolean(p->cfg.flags & LT_CFG_ENABLED));
 	json_object_object_add(o, "comm", json_object_new_string(comm));
+	json_object_object_add(o, "pid", json_object_new_int64(p->cfg.pid));
 	json_object_object_add(o, "tid", json_object_new_int64(p->cfg.tid));
 	json_object_object_add(o, "min_duration_ns",
 			       json_object_new_uint64(p->cfg.min_duration));
@@ -110,6 +112,10 @@ char *web_filter(struct session *s, const char *arg, int *status)
 		memset(cfg.comm, 0, sizeof(cfg.comm));
 		memcpy(cfg.comm, json_object_get_string(m), json_object_get_string_len(m));
 	}
+	if ((rc = number(o, "pid", 1 << 22, &v)) < 0)
+		goto bad;
+	if (rc)
+		cfg.pid = v;
 	if ((rc = number(o, "tid", 1 << 22, &v)) < 0)
 		goto bad;
 	if (rc)
@@ -130,5 +136,5 @@ char *web_filter(struct session *s, const char *arg, int *status)
 bad:
 	json_object_put(o);
 	return error(status, 400, "enabled: a boolean; comm: a string of at most 15 bytes; "
-		     "tid, min_duration_ns, sample: numbers >= 0");
+		     "pid, tid, min_duration_ns, sample: numbers >= 0");
 }

@@ -6,10 +6,10 @@
 
 struct session;
 
-/* GET /api/probes: a JSON array of {id, spec, name, enabled, comm, tid, min_duration_ns,
+/* GET /api/probes: a JSON array of {id, spec, name, enabled, comm, pid, tid, min_duration_ns,
  * sample, hits, filtered, emitted, dropped, sites}. */
 char *web_probes_json(struct session *s, const char *arg, int *status);
-/* POST /api/filter with arg {"id": N, and any of "enabled", "comm", "tid",
+/* POST /api/filter with arg {"id": N, and any of "enabled", "comm", "pid", "tid",
  * "min_duration_ns", "sample"}: the probe as listed, 400 / 404 with {"error": ...}. */
 char *web_filter(struct session *s, const char *arg, int *status);
 

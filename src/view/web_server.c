@@ -11,19 +11,19 @@
 #include <json-c/json.h>
 #include <microhttpd.h>
 #include "http_serve.h"
+#include "json_enc.h"
 #include "metrics_snapshot.h"
+#include "probe.h"
 #include "session.h"
 #include "web.h"
 #include "web_aggs.h"
 #include "web_auth.h"
 #include "web_control.h"
-#include "web_encode.h"
 #include "web_events.h"
 #include "web_loopcall.h"
 #include "web_page.h"
 #include "web_sessions.h"
 #include "web_sse.h"
-#include "web_tap.h"
 
 #define BODY_MAX 4096		/* a request body (filters, a session's command) */
 #define QUERY_MAX 1024		/* the query string's arguments, summed */
@@ -47,7 +47,6 @@ struct web {
 	struct web_sessions *sessions;
 	struct web_loopcall *lc;
 	struct snapper *sn;
-	struct web_tap tap;
 	struct session *s;	/* attached to, or NULL */
 	struct counts n;
 	char enc[WEB_EV_MAX + 1];	/* the loop's encoding buffer */
@@ -412,11 +411,12 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
 static void on_record(void *ctx, struct session *s, const struct lt_rec *rec)
 {
 	struct web *w = ctx;
-	int len;
+	struct probe *p = session_probe(s, rec->probe);
+	long len;
 
-	if (!wev_want(w->ev))
+	if (!p || !wev_want(w->ev))	/* as --json: nothing of a probe gone */
 		return;
-	len = web_encode_rec(s, rec, w->enc, sizeof(w->enc));
+	len = json_enc_line(json_enc_event(p, rec), w->enc, sizeof(w->enc));
 	if (len >= 0)
 		wev_push(w->ev, w->enc, len < (int)sizeof(w->enc) ? (size_t)len : WEB_EV_MAX + 1);
 }
@@ -476,7 +476,10 @@ int web_attach(struct web *w, struct session *s)
 		return 0;
 	if ((rc = snapper_attach(w->sn, s)) || (rc = wlc_attach(w->lc, s)))
 		return rc;
-	web_tap_install(s, &w->tap, on_record, w);
+	if ((rc = session_add_tap(s, on_record, NULL, w))) {
+		fprintf(stderr, "ltrace-ebpf: --http: too many outputs on one session\n");
+		return rc;
+	}
 	w->s = s;
 	return 0;
 }
@@ -493,8 +496,8 @@ void web_close(struct web *w)
 		return;
 	wsse_shutdown(w->sse);
 	MHD_stop_daemon(w->d);	/* joins its thread: no request runs past this */
-	if (w->s)	/* records go where they went before us */
-		session_set_sink(w->s, w->tap.prev, w->tap.prev_ctx);
+	if (w->s)	/* no record reaches us any more */
+		session_remove_tap(w->s, w);
 	if (w->n.unauthorized || w->n.too_big || w->n.refused)
 		fprintf(stderr, "ltrace-ebpf: --http: %llu requests, %llu unauthorized, %llu too "
 			"big, %llu connections refused\n", (unsigned long long)w->n.requests,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # --dashboard driven in a detached tmux session (docs/dashboard.md): keys sent with
 # send-keys, the screen read with capture-pane. A fixture's calls in the histogram panel
-# with their exact count; the pid filter key stops a second process's events in the kernel
-# (the probe's hits, read by the script at its end, and its by-pid aggregate); the terminal
+# with their exact count; the pid filter key keeps every thread of the process (calls made
+# on 4 threads at once) and stops a second process's events in the kernel (the probe's
+# hits, read by the script at its end, and its by-pid and by-tid aggregates); the terminal
 # is restored (alternate screen left, cursor shown, stty settings as before) after Ctrl-C,
 # after the target exits, after a callback's Lua error and after SIGTERM; text frames
 # when stdout is not a terminal.
@@ -13,14 +14,15 @@ command -v tmux >/dev/null || { echo "$TEST_NAME: tmux not installed (build.sh i
 TM=(tmux -L "lt-dash-$$" -f /dev/null)
 
 # dash_start ARGS...: the tool with --dashboard in a 160x50 tmux pane; the pane's shell
-# keeps the terminal's settings before and after, and the tool's exit status.
+# keeps the terminal's settings before and after, and the tool's exit status ($TMP/exit
+# appears last: once it exists, stty.after is written).
 dash_start() {
 	local q
 	rm -f "$TMP/exit" "$TMP/stty.before" "$TMP/stty.after"
 	q=$(printf ' %q' "$LTRACE_EBPF" --dashboard "$@")
 	"${TM[@]}" kill-server 2>/dev/null || true
 	"${TM[@]}" new-session -d -s dash -x 160 -y 50 \
-		"stty -g >$TMP/stty.before; $q 2>$TMP/dash.err; echo \$? >$TMP/exit.tmp; mv $TMP/exit.tmp $TMP/exit; stty -g >$TMP/stty.after; exec sleep 600"
+		"stty -g >$TMP/stty.before; $q 2>$TMP/dash.err; echo \$? >$TMP/exit.tmp; stty -g >$TMP/stty.after; mv $TMP/exit.tmp $TMP/exit; exec sleep 600"
 }
 screen() { "${TM[@]}" capture-pane -p -t dash 2>/dev/null || true; }
 pane() { "${TM[@]}" display -p -t dash "$1"; }
@@ -71,6 +73,7 @@ cat >"$TMP/dash.lua" <<LUA
 local dash = require("dashboard")
 local h = probe("$LIB:ltfix_add", { agg = "hist", of = "arg1", name = "add_arg1" })
 local t = probe("$LIB:ltfix_add", { agg = "count", by = "pid", name = "add_by_pid" })
+local th = probe("$LIB:ltfix_add", { agg = "count", by = "tid", name = "add_by_tid" })
 probe("$LIB:ltfix_add", function(e) if e.args[1] == 99 then error("boom in a callback") end end)
 dash.hist(h, { title = "add arg1" })
 dash.top(t, { title = "calls by pid" })
@@ -79,11 +82,12 @@ on("end", function()
 	local f = assert(io.open("$TMP/kernel.txt", "w"))
 	f:write("hits=", h:stats().hits, "\n")
 	for _, e in ipairs(t:read()) do f:write("pid_", e.key, "=", e.count, "\n") end
+	for _, e in ipairs(th:read()) do f:write("tid_", e.key, "=", e.count, "\n") end
 	f:close()
 end)
 LUA
 
-case_ "histogram panel: the exact count; the pid filter key, checked in the kernel; Ctrl-C"
+case_ "histogram panel: the exact count; the pid filter key (all threads of the process), checked in the kernel; Ctrl-C"
 serve_start a
 serve2_start
 dash_start "$TMP/dash.lua"
@@ -96,11 +100,13 @@ wait_screen "add arg1 +\(histogram, count 230\)" || true
 assert_match "$(screen)" "\[ +4, +8\) +230 \|#+\|" "the [4, 8) bucket holds the 230 calls"
 assert_match "$(screen)" " $SERVE2_PID +30 " "the top table: the second server's 30 calls"
 "${TM[@]}" send-keys -t dash p
-wait_screen "^pid \(empty: any\): _" || true
+wait_screen "^pid, every thread of the process \(empty: any\): _" || true
 "${TM[@]}" send-keys -t dash "$SERVE_PID" Enter
 # The header shows the filter once the key handler wrote it to the probes' config entries.
 wait_screen "filters: pid=$SERVE_PID" || true
-serve_cmd "add 40 5 1"
+# 40 calls on 4 threads of the filtered process, none on its main thread: a thread filter
+# would stop them all
+serve_cmd "threads 4 add 10 5 1"
 serve2_cmd "add 50 5 1"
 wait_screen "add arg1 +\(histogram, count 270\)" || true
 assert_match "$(screen)" " $SERVE2_PID +30 " "the second server's count stays at 30 on screen"
@@ -111,6 +117,10 @@ assert_eq 130 "$(cat "$TMP/exit" 2>/dev/null)" "exit status after Ctrl-C"
 assert_file_contains "$TMP/kernel.txt" "hits=270"
 assert_file_contains "$TMP/kernel.txt" "pid_$SERVE_PID=240"
 assert_file_contains "$TMP/kernel.txt" "pid_$SERVE2_PID=30"
+# the 40 calls came from 4 threads, not the process's main one: 10 each
+threads=$(grep '^tid_' "$TMP/kernel.txt" | grep -v -e "^tid_$SERVE_PID=" -e "^tid_$SERVE2_PID=" || true)
+assert_eq 4 "$(echo "$threads" | grep -c '=10$')" "threads of the filtered process with 10 calls each"
+assert_file_contains "$TMP/kernel.txt" "tid_$SERVE_PID=200"
 assert_eq "" "$(cat "$TMP/dash.err")" "stderr"
 dash_stop
 serve_stop
@@ -122,7 +132,7 @@ serve2_start
 dash_start "$TMP/dash.lua"
 wait_screen "calls by pid" || true
 "${TM[@]}" send-keys -t dash p
-wait_screen "^pid \(empty: any\): _" || true
+wait_screen "^pid, every thread of the process \(empty: any\): _" || true
 "${TM[@]}" send-keys -t dash "12x" Enter
 wait_screen "'12x' is not a pid" || true
 "${TM[@]}" send-keys -t dash p "$SERVE_PID" Enter

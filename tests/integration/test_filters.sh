@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# In-kernel filters: the target's pid only, comm, tid, where predicates, 1-in-N sampling.
+# In-kernel filters: the target's pid only, comm, pid (a process), tid, where predicates,
+# 1-in-N sampling.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -71,6 +72,24 @@ lt "$TMP/tid.lua" -- "$RUN" -t 3 -n 200 -M 30 add 1 2
 assert_rc 0
 assert_eq 30 "$(val n)" "calls of the main thread (tid == pid)"
 assert_eq 0 "$(val wrong)" "events of other threads"
+
+case_ "pid filter: every thread of the process"
+cat >"$TMP/pid.lua" <<LUA
+local n, other = 0, 0
+local tids = {}
+probe("$LIB:ltfix_add", { pid = target() }, function(e) n = n + 1 tids[e.tid] = true end)
+probe("$LIB:ltfix_add", { pid = 1 }, function(e) other = other + 1 end)
+on("end", function()
+  local k = 0
+  for _ in pairs(tids) do k = k + 1 end
+  print("n=" .. n) print("threads=" .. k) print("other=" .. other)
+end)
+LUA
+lt "$TMP/pid.lua" -- "$RUN" -t 3 -n 200 -M 30 add 1 2
+assert_rc 0
+assert_eq 630 "$(val n)" "calls of all 4 threads (3 x 200 + 30 on the main one)"
+assert_eq 4 "$(val threads)" "threads seen"
+assert_eq 0 "$(val other)" "calls under a pid filter of another process"
 
 case_ "where predicates on arguments and return values"
 cat >"$TMP/where.lua" <<LUA

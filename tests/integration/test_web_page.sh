@@ -52,4 +52,37 @@ assert_rc 0 "the session ends with its target"
 echo "exit 0" >&8
 exec 8>&-
 wait_pid "$SECOND_PID"
+
+case_ "the page's pid filter: every thread of the process passes, another process is stopped"
+# No target: the probes see every process that calls into the library, and the page narrows
+# probe 0 to one of them.
+cat >"$TMP/pidf.lua" <<LUA
+probe("call:$LIB:ltfix_add", function(c) end)
+probe("$LIB:ltfix_add", { agg = "count", by = "pid" })
+LUA
+serve_start kept
+mkfifo "$TMP/other.in"
+"$SERVE" <"$TMP/other.in" >"$TMP/other.out" 2>&1 &
+OTHER_PID=$!
+exec 8>"$TMP/other.in"
+wait_for "$TMP/other.out" "^pid $OTHER_PID\$"
+# not under timeout(1): it passes a SIGINT on to its process group as well, and a second
+# one interrupts the script's end handler
+"$LTRACE_EBPF" --http 127.0.0.1:0 "$TMP/pidf.lua" >"$TMP/pidf.out" 2>"$TMP/pidf.err" &
+PIDF=$!
+wait_for "$TMP/pidf.err" "^http://127\.0\.0\.1:[0-9]+/\?token=[0-9a-f]{48}$"
+URL=$(grep -m1 '^http://' "$TMP/pidf.err")
+PYOUT=$("$PY" "$SRC_DIR/tests/web/pid_filter_test.py" --url "$URL" --fifo "$TMP/kept.in" \
+	--out "$TMP/kept.out" --pid "$SERVE_PID" --fifo2 "$TMP/other.in" --out2 "$TMP/other.out" 2>&1) || true
+echo "$PYOUT" | sed 's/^/    /'
+assert_not_contains "$PYOUT" "FAIL" "every check of the pid filter passed"
+assert_contains "$PYOUT" "ok in the kernel: every thread of process $SERVE_PID passed" \
+	"the kernel's counters"
+kill -INT "$PIDF"
+wait_pid "$PIDF"
+assert_eq 130 "$WAIT_RC" "the session ends on Ctrl-C"
+serve_stop
+echo "exit 0" >&8
+exec 8>&-
+wait_pid "$OTHER_PID"
 finish

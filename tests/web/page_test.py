@@ -136,10 +136,15 @@ def main():
         href = b.evaluate(f"{row}.querySelector('a.export').getAttribute('href')")
         text = b.evaluate(f"fetch({json.dumps(href)}).then(r => r.text())")
         lines = [json.loads(x) for x in text.splitlines()]
-        mine = [e for e in lines if e.get("name", "").endswith("ltfix_add") and
-                e.get("pid") == int(a.pid2)]
+        mine = [e for e in lines if e.get("type") == "event" and e.get("rec") == "call" and
+                e.get("func") == "ltfix_add" and e.get("pid") == int(a.pid2)]
         check(len(lines) == a.calls and len(mine) == a.calls,
               f"the export parses: {len(lines)} lines, {len(mine)} ltfix_add calls of the fixture")
+        # --json's event lines (docs/json.md), not an encoding of the page's own
+        schema = {"type", "ts_ns", "probe", "probe_id", "kind", "rec", "func", "pid", "tid",
+                  "cpu", "comm", "held", "duration_ns", "args", "ret"}
+        check(all(set(e) == schema and e["args"][:2] == [1, 2] for e in mine),
+              "the export's lines are the NDJSON schema's events")
         b.evaluate("window.scrollTo(0, 0)")
         b.screenshot(a.shot)
         check(True, "screenshot " + a.shot)

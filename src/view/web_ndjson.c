@@ -1,31 +1,14 @@
-/* The record tap and its --ndjson-fd writer (web_tap.h). */
+/* The --ndjson-fd writer (web_ndjson.h). */
 #include <errno.h>
-#include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "web_encode.h"
-#include "web_tap.h"
-
-static void tap(void *ctx, struct session *s, const struct lt_rec *rec)
-{
-	struct web_tap *t = ctx;
-
-	if (t->prev)
-		t->prev(t->prev_ctx, s, rec);
-	t->fn(t->ctx, s, rec);
-}
-
-void web_tap_install(struct session *s, struct web_tap *t, session_sink_fn fn, void *ctx)
-{
-	t->prev = s->sink;
-	t->prev_ctx = s->sink_ctx;
-	t->fn = fn;
-	t->ctx = ctx;
-	session_set_sink(s, tap, t);
-}
+#include "json_enc.h"
+#include "probe.h"
+#include "session.h"
+#include "web_ndjson.h"
 
 struct web_ndjson {
-	struct web_tap tap;
 	int fd;
 	bool broken;
 	char line[65536];
@@ -50,9 +33,13 @@ static void write_all(struct web_ndjson *n, const char *p, size_t len)
 static void to_fd(void *ctx, struct session *s, const struct lt_rec *rec)
 {
 	struct web_ndjson *n = ctx;
-	int len = web_encode_rec(s, rec, n->line, sizeof(n->line) - 1);
+	struct probe *p = session_probe(s, rec->probe);
+	long len;
 
-	if (len < 0 || len >= (int)sizeof(n->line) - 1)
+	if (!p)	/* as --json: nothing of a probe gone */
+		return;
+	len = json_enc_line(json_enc_event(p, rec), n->line, sizeof(n->line) - 1);
+	if (len < 0 || len >= (long)sizeof(n->line) - 1)
 		return;
 	n->line[len] = '\n';
 	write_all(n, n->line, len + 1);
@@ -65,7 +52,11 @@ struct web_ndjson *web_ndjson_open(struct session *s, int fd)
 	if (!n)
 		return NULL;
 	n->fd = fd;
-	web_tap_install(s, &n->tap, to_fd, n);
+	if (session_add_tap(s, to_fd, NULL, n)) {
+		free(n);
+		errno = ENOSPC;
+		return NULL;
+	}
 	return n;
 }
 
