@@ -132,6 +132,7 @@ static void on_begin(void *ctx, struct http_conn *c, const struct http1_msg *req
 	struct http_link_req q = {
 		.pid = e->pid, .tid = t->tid, .fd = e->fd, .tls = e->tls,
 		.server = c->role == HTTP_ROLE_SERVER, .start = req->start_ts,
+		.stream = req->stream,
 		.tp = valid ? &tp : NULL, .sock = &e->sock,
 	};
 
@@ -171,7 +172,7 @@ static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *
 	char version[8];
 	struct http_ids ids;
 	bool followed = http_link_end(t->link, e->pid, e->fd, e->tls, req->start_ts,
-				      resp ? resp->end_ts : req->end_ts, &ids);
+				      req->stream, resp ? resp->end_ts : req->end_ts, &ids);
 
 	if (!L || !t->out_index)
 		return;
@@ -187,8 +188,10 @@ static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *
 	snprintf(version, sizeof(version), "1.%d", req->minor);
 	set_str(L, "version", c->h2 ? "2" : version);
 	set_str(L, "proto", c->h2 ? "h2" : req->minor ? "http/1.1" : "http/1.0");
-	if (c->h2)
+	if (c->h2) {
 		set_h2(t, H2_MSG(req), resp ? H2_MSG(resp) : NULL);
+		set_int(L, "stream", req->stream);
+	}
 	if (req->host[0])
 		set_text(t, "host", req->host);
 	set_trace(L, req, followed ? &ids : NULL);

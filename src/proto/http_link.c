@@ -101,6 +101,7 @@ void http_link_begin(struct http_link *l, const struct http_link_req *q)
 	e->fd = q->fd;
 	e->tls = q->tls;
 	e->start = q->start;
+	e->stream = q->stream;
 	e->seq = ++l->seq;
 	if (q->sock) {
 		memcpy(e->laddr, q->sock->laddr, sizeof(e->laddr));
@@ -125,7 +126,7 @@ void http_link_begin(struct http_link *l, const struct http_link_req *q)
 }
 
 bool http_link_end(struct http_link *l, int pid, int fd, int tls, uint64_t start,
-		   uint64_t end, struct http_ids *out)
+		   uint32_t stream, uint64_t end, struct http_ids *out)
 {
 	struct http_link_entry *e = NULL;
 	const struct http_link_entry *p;
@@ -135,6 +136,7 @@ bool http_link_end(struct http_link *l, int pid, int fd, int tls, uint64_t start
 		struct http_link_entry *c = &l->open[i];
 
 		if (c->used && c->pid == pid && c->fd == fd && c->tls == tls && c->start == start &&
+		    c->stream == stream &&
 		    (!e || c->seq < e->seq))
 			e = c;
 	}
