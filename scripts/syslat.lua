@@ -76,7 +76,7 @@ local procs = opts.procs and delta.new(export.prometheus(hist_probe("pid"),
 local threads = opts.threads and delta.new(export.prometheus(hist_probe("tid"),
 	{ name = "syslat_thread_syscall_duration", help = "Time in system calls, by thread." }))
 
-local view = opts.requests and requests.new(opts.comm)
+local view = opts.requests and requests.new(opts.comm, opts.pids)
 if view then
 	export.prometheus(view.exported, { name = "syslat_request_duration",
 		help = "Requests: from a read on a socket to the last write that answers it." })

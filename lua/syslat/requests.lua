@@ -10,8 +10,12 @@
 --     pipe-less file makers (memfd_create, eventfd2, epoll_create1, timerfd_create,
 --     signalfd4, inotify_init1, pidfd_open) are not; dup/dup2/dup3 copy the old fd's answer;
 --   * an fd that recvfrom/recvmsg/sendto/sendmsg succeeded on is (they fail on others);
---   * any other fd (opened before the session, a socketpair, a pipe) is looked up once, at
---     first sight: its /proc/PID/fd/N link names "socket:[INODE]" or not.
+--   * the fds of the watched processes open at the start are what their links said then;
+--   * any other fd (a socketpair, a pipe) is looked up once, at first sight: its
+--     /proc/PID/fd/N link names "socket:[INODE]" or not; if the fd is closed by then, it
+--     is a socket if a thread of the process waited in accept at the start
+--     (syslat.at_start says why).
+local at_start = require("syslat.at_start")
 local categories = require("syslat.categories")
 local native = require("ltrace.native")
 
@@ -26,22 +30,29 @@ local MAKES_OTHER = { open = true, openat = true, openat2 = true, creat = true,
 	signalfd4 = true, inotify_init1 = true, pidfd_open = true }
 local DUPS = { dup = true, dup2 = true, dup3 = true }
 
+-- The fd's link now: true (a socket), false, or nil (no such fd: closed since).
 local function link_is_socket(pid, fd)
 	local f = io.popen(("readlink /proc/%d/fd/%d 2>/dev/null"):format(pid, fd))
-	if not f then return false end
+	if not f then return nil end
 	local target = f:read("l") or ""
 	f:close()
+	if target == "" then return nil end
 	return target:sub(1, 7) == "socket:"
 end
 
 local function now() return select(2, native.clocks()) end
 
---- M.new(comm) -> view: view.take() -> the requests answered since the previous take:
+--- M.new(comm, pids) -> view (pids: the -p targets; comm: -C's, whose processes running
+--- now are found by name): view.take() -> the requests answered since the previous take:
 --- { count, seconds (the time it covers), latency (a Lua hist, ns), categories = {cat ->
 --- {count, total_ns}} and syscalls = {name -> {count, total_ns}} of the calls inside }.
 --- view.exported: the latency of every request since the start (for --metrics).
-function M.new(comm)
+function M.new(comm, pids)
 	local fds = {}	-- pid -> fd -> true (socket) / false
+	local accepting = {}	-- pid -> a thread of it waited in accept at the start
+	for _, pid in ipairs(pids or (comm and at_start.pids(comm)) or {}) do
+		fds[pid], accepting[pid] = at_start.scan(pid)
+	end
 	local open = {}	-- tid -> the request open on it
 	local view = { exported = hist("syslat_request_latency", { unit = "ns", print = false }) }
 	local cur, since
@@ -57,7 +68,11 @@ function M.new(comm)
 		local t = fds[pid]
 		if not t then t = {}; fds[pid] = t end
 		local v = t[fd]
-		if v == nil then v = link_is_socket(pid, fd); t[fd] = v end
+		if v == nil then
+			v = link_is_socket(pid, fd)
+			if v == nil then v = accepting[pid] or false end
+			t[fd] = v
+		end
 		return v
 	end
 
