@@ -231,10 +231,15 @@ static int exit_status(struct run *r)
 static int run_phases(struct run *r)
 {
 	struct session *s = r->s;
+	int status;
 
 	if (setup_loop(r) || run_script(r))
 		return 1;
-	if (script_call_phase(r->L, "begin") != LUA_OK) {
+	status = script_call_phase(r->L, "begin");
+	if (status == SCRIPT_INTERRUPTED) {	/* Ctrl-C in a begin handler: a stop, as anywhere */
+		lua_pop(r->L, 1);
+		session_stop(s, 128 + (signals_stop_signo() ?: SIGINT));
+	} else if (status != LUA_OK) {
 		script_report(r->L, "begin", "handler");
 		return 1;
 	}

@@ -53,4 +53,22 @@ case_ "SIGINT from another process still interrupts the end handler"
 stop /bin/kill "interrupted"	# a process of its own: another sender
 assert_file_lacks "$OUT" "end done" "the end handler was interrupted"
 
+case_ "SIGINT while a begin handler runs: a stop (130), the end handlers run"
+cat >"$TMP/begin.lua" <<LUA
+probe("syscall:getppid", { agg = "count", print = false })
+on("begin", function()
+	io.stderr:write("begin started\n")
+	while true do end
+end)
+on("end", function() print("end ran") end)
+LUA
+"$LTRACE_EBPF" "$TMP/begin.lua" >"$OUT" 2>"$ERR" </dev/null &
+pid=$!
+wait_for "$ERR" "^begin started$" 30
+kill -INT "$pid"
+wait_pid "$pid" 30
+assert_eq 130 "$WAIT_RC" "exit status of a SIGINT stop"
+assert_file_contains "$OUT" "end ran" "the end handler ran"
+assert_file_lacks "$ERR" "error in begin" "no begin handler error"
+
 finish
