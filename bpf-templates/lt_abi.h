@@ -48,7 +48,11 @@ enum lt_fetch_kind {
 	LT_FETCH_STR = 1,	/* NUL-terminated user string, up to len bytes */
 	LT_FETCH_BYTES = 2,	/* len bytes (or fewer when len_src says so) */
 	LT_FETCH_U64 = 3,	/* one 64-bit word */
+	LT_FETCH_IOV = 4,	/* an iovec array's buffers in order, up to len bytes (readv,
+				 * writev; a msghdr's msg_iov through @OFF), LT_IOV_MAX of them */
 };
+
+#define LT_IOV_MAX 8
 
 enum lt_space {
 	LT_SPACE_USER = 0,	/* the traced process's memory (uprobes, USDT) */

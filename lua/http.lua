@@ -7,10 +7,10 @@
 --     print(r.pid, r.comm, r.method, r.path, r.status, r.latency, r.bytes)
 --   end)
 --
--- Capture is bounded in the kernel: the first WINDOW bytes of each call are copied (two
--- the first iovec for readv/writev); how many bytes moved comes from the return value, so bodies
--- past the window are still counted and timed. recvmsg/sendmsg and sendfile are counted,
--- not copied. Sockets opened before the session are found in /proc at first sight.
+-- Capture is bounded in the kernel: the first WINDOW bytes of each call are copied (across
+-- the iovecs of readv/writev/recvmsg/sendmsg); how many bytes moved comes from the return
+-- value, so bodies past the window are still counted and timed. sendfile is counted, not
+-- copied. Sockets opened before the session are found in /proc at first sight.
 local proto = require("ltrace.proto")
 
 local M = {}
@@ -54,9 +54,9 @@ end
 local function syscalls(opts)
 	local W = M.WINDOW
 	local function with(t) return probe_opts(opts, t) end
-	-- Four probes, not one per syscall: each probe runs on every syscall of the machine
+	-- Five probes, not one per syscall: each probe runs on every syscall of the machine
 	-- (a table test first), so fewer probes cost less to everyone. Argument 2 is the
-	-- buffer (or the iovec array, or the sockaddr) in each syscall a probe names.
+	-- buffer (or the iovec array, the msghdr, or the sockaddr) in each syscall a probe names.
 	local function track(e, outbound, bytes)
 		local fd = e.args[1]
 		last_fd[e.tid] = { fd = fd, ts = e.ts }
@@ -66,26 +66,34 @@ local function syscalls(opts)
 	probe("syscall:read,write,recvfrom,sendto",
 	      with { args = { [2] = ("out:bytes:%d/ret"):format(W) }, where = "ret > 0" },
 	      function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
-	-- the first iovec's base, for as many bytes as moved: past a short first iovec the
-	-- copy is not the call's data (framing then counts by the return value)
-	probe("syscall:readv,writev", with { args = { [2] = ("out:bytes:%d/ret@0"):format(W) },
+	-- the iovecs' buffers in order, for as many bytes as moved (the window at most):
+	-- readv/writev's array is argument 2, recvmsg/sendmsg's is the msghdr's msg_iov
+	probe("syscall:readv,writev", with { args = { [2] = ("out:iov:%d/ret"):format(W) },
 	      where = "ret > 0" }, function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
-	-- counted, not copied (msghdr's iovecs are two pointers away; sendfile's are a file's);
-	-- close ends the connection
-	probe("syscall:recvmsg,sendmsg,sendfile,close", with { where = "ret >= 0" }, function(e)
+	probe("syscall:recvmsg,sendmsg", with { args = { [2] = ("out:iov:%d/ret@16"):format(W) },
+	      where = "ret > 0" }, function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
+	-- sendfile is counted, not copied (its bytes are a file's); close ends the connection
+	probe("syscall:sendfile,close", with { where = "ret >= 0" }, function(e)
 		if e.syscall == "close" then
 			deliver(tracker:close(e.pid, e.args[1], e.ts), e.comm)
 		elseif e.ret > 0 then
-			track(e, OUTBOUND[e.syscall], nil)
+			track(e, true, nil)
 		end
 	end)
-	-- a new socket: the peer's address (accept's is written at return, connect's given)
-	probe("syscall:accept4,accept,connect", with { args = { [2] = "out:bytes:28" } }, function(e)
+	-- a new socket: the peer's address (accept's is written at return, connect's given),
+	-- and accept's listener, whose local end bind gave (the server's address)
+	probe("syscall:accept4,accept,connect,bind", with { args = { [2] = "out:bytes:28" } },
+	      function(e)
+		if e.syscall == "bind" then
+			if e.ret == 0 then tracker:bound(e.pid, e.args[1], e.args[2]) end
+			return
+		end
 		local fd = e.syscall == "connect" and e.args[1] or e.ret
 		if e.syscall == "connect" and e.ret ~= 0 and e.errno ~= "EINPROGRESS" then return end
 		if fd < 0 then return end
 		comm_of(e.pid, e)
-		deliver(tracker:opened(e.pid, fd, e.args[2], e.ts), e.comm)
+		deliver(tracker:opened(e.pid, fd, e.args[2], e.ts,
+		                       e.syscall ~= "connect" and e.args[1] or nil), e.comm)
 	end)
 end
 

@@ -4,7 +4,9 @@
  *
  *   local t = proto.http{ headers = {"user-agent"}, redact = {"[0-9]{16}"}, max_conns = N }
  *   t:data(pid, fd, outbound, ts, bytes, total [, tls]) -> { request, ... } or nil
- *   t:opened(pid, fd, sockaddr bytes, ts) -> ...  -- accept4/connect: the socket, its peer
+ *   t:opened(pid, fd, sockaddr bytes, ts [, listen_fd]) -> ...  -- accept4/connect: the
+ *                                             socket, its peer (and accept's listener)
+ *   t:bound(pid, fd, sockaddr bytes)          -- bind: a listener's local end
  *   t:close(pid, fd, ts) -> { request, ... } or nil
  *   t:redact(text) -> text                    -- the patterns, for plaintext shown as is
  *   t:stats() -> { conns, evicted, dropped, opaque }
@@ -16,6 +18,7 @@
 #include <lua.h>
 #include "conn_table.h"
 #include "l_proto.h"
+#include "listeners.h"
 #include "redact.h"
 
 #define HTTP_MT "ltrace.proto.http"
@@ -23,6 +26,7 @@
 
 struct tracker {
 	struct conn_table conns;
+	struct listeners listeners;	/* accept's local end when /proc no longer has it */
 	struct redact redact;
 	char *interest[INTEREST_MAX + 1];
 	lua_State *L;		/* during a call: where requests are pushed */
@@ -232,8 +236,24 @@ static int l_opened(lua_State *L)
 		if (!e->sock.raddr[0] && len)
 			sockaddr_format((const uint8_t *)sa, len, e->sock.raddr,
 					sizeof(e->sock.raddr), &e->sock.rport);
+		if (!e->sock.laddr[0] && !lua_isnoneornil(L, 6))	/* accepted on it */
+			listeners_local(&t->listeners, pid, (int)luaL_checkinteger(L, 6),
+					e->sock.laddr, sizeof(e->sock.laddr), &e->sock.lport);
 	}
 	return end_out(t, L);
+}
+
+static int l_bound(lua_State *L)
+{
+	struct tracker *t = check(L);
+	int pid = (int)luaL_checkinteger(L, 2), fd = (int)luaL_checkinteger(L, 3), port;
+	size_t len = 0;
+	const char *sa = luaL_optlstring(L, 4, "", &len);
+	char addr[48];
+
+	if (!sockaddr_format((const uint8_t *)sa, len, addr, sizeof(addr), &port))
+		listeners_bound(&t->listeners, pid, fd, addr, port);
+	return 0;
 }
 
 static int l_close(lua_State *L)
@@ -244,6 +264,7 @@ static int l_close(lua_State *L)
 	struct conn_entry *e;
 
 	begin_out(t, L);
+	listeners_forget(&t->listeners, pid, fd);
 	for (int tls = 0; tls < 2; tls++)
 		if ((e = conn_table_find(&t->conns, pid, fd, tls)))
 			forget(t, e, ts);
@@ -369,7 +390,7 @@ static int l_http(lua_State *L)
 static int luaopen_ltrace_proto(lua_State *L)
 {
 	static const luaL_Reg methods[] = {
-		{ "data", l_data }, { "opened", l_opened }, { "close", l_close },
+		{ "data", l_data }, { "opened", l_opened }, { "bound", l_bound }, { "close", l_close },
 		{ "redact", l_redact }, { "stats", l_stats }, { "__gc", l_gc }, { NULL, NULL },
 	};
 	static const luaL_Reg fns[] = { { "http", l_http }, { NULL, NULL } };
