@@ -316,6 +316,8 @@ struct lt_probe_stats {
 	__u32 sampled;		/* events seen by 1-in-N sampling */
 	__u32 agg_epoch;	/* the cfg's agg_epoch `agg` belongs to */
 	struct lt_agg_val agg;	/* LT_CFG_AGG_FLAT totals */
+	__u64 dropped_cmd;	/* of dropped: records whose first capture starts like a
+				 * text protocol's command line (emit.bpf.h) */
 };
 
 /* Sizes and the offsets the host and the templates read (see LT_ABI_SIZE). */
@@ -389,7 +391,7 @@ LT_ABI_SIZE(lt_globals, 24);
 LT_ABI_OFF(lt_globals, wakeup_bytes, 8);
 LT_ABI_OFF(lt_globals, target_tgid, 16);
 
-LT_ABI_SIZE(lt_probe_stats, 72);
+LT_ABI_SIZE(lt_probe_stats, 80);
 LT_ABI_OFF(lt_probe_stats, sampled, 32);
 LT_ABI_OFF(lt_probe_stats, agg_epoch, 36);
 LT_ABI_OFF(lt_probe_stats, agg, 40);

@@ -21,8 +21,15 @@ M.LIBSSL = "/usr/lib/x86_64-linux-gnu/libssl.so.3"
 local handlers = {}	-- fn(r) per http:request probe
 local plaintext = {}	-- fn(p) per ssl:data probe (sslsniff)
 local tracker, comms = nil, {}
-local last_fd = {}	-- tid -> { fd, ts }: the socket its last read/write used
+local last_fd, last_ts = {}, {}	-- tid -> the socket its last read/write used, and when
 local ssl_fd = {}	-- pid .. ":" .. SSL* -> fd
+local feeds = {}	-- the probes whose records carry the traffic (their drops are counted)
+
+local function feed(spec, opts, fn)
+	local p = probe(spec, opts, fn)
+	feeds[#feeds + 1] = p
+	return p
+end
 
 local function comm_of(pid, e)
 	local c = comms[pid]
@@ -58,19 +65,19 @@ local function syscalls(opts)
 	-- (a table test first), so fewer probes cost less to everyone. Argument 2 is the
 	-- buffer (or the iovec array, the msghdr, or the sockaddr) in each syscall a probe names.
 	local function track(e, outbound, bytes)
-		local fd = e.args[1]
-		last_fd[e.tid] = { fd = fd, ts = e.ts }
+		local fd, tid = e.args[1], e.tid
+		last_fd[tid], last_ts[tid] = fd, e.ts	-- no table per record: the hot path
 		data(e, fd, outbound, bytes, e.ret, false)
 	end
 	local OUTBOUND = { write = true, sendto = true, writev = true, sendmsg = true, sendfile = true }
-	probe("syscall:read,write,recvfrom,sendto",
+	feed("syscall:read,write,recvfrom,sendto",
 	      with { args = { [2] = ("out:bytes:%d/ret"):format(W) }, where = "ret > 0" },
 	      function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
 	-- the iovecs' buffers in order, for as many bytes as moved (the window at most):
 	-- readv/writev's array is argument 2, recvmsg/sendmsg's is the msghdr's msg_iov
-	probe("syscall:readv,writev", with { args = { [2] = ("out:iov:%d/ret"):format(W) },
+	feed("syscall:readv,writev", with { args = { [2] = ("out:iov:%d/ret"):format(W) },
 	      where = "ret > 0" }, function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
-	probe("syscall:recvmsg,sendmsg", with { args = { [2] = ("out:iov:%d/ret@16"):format(W) },
+	feed("syscall:recvmsg,sendmsg", with { args = { [2] = ("out:iov:%d/ret@16"):format(W) },
 	      where = "ret > 0" }, function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
 	-- sendfile is counted, not copied (its bytes are a file's); close ends the connection
 	probe("syscall:sendfile,close", with { where = "ret >= 0" }, function(e)
@@ -101,8 +108,8 @@ end
 -- else the one it used before (data already buffered by OpenSSL makes no syscall).
 local function ssl_socket(e)
 	local key = e.pid .. ":" .. e.args[1]
-	local l = last_fd[e.tid]
-	if l and l.ts >= e.ts and l.ts <= e.ts + e.duration then ssl_fd[key] = l.fd end
+	local ts = last_ts[e.tid]
+	if ts and ts >= e.ts and ts <= e.ts + e.duration then ssl_fd[key] = last_fd[e.tid] end
 	return ssl_fd[key]
 end
 
@@ -130,7 +137,7 @@ local function tls(opts, lib)
 	}
 	for _, f in ipairs(fns) do
 		local name, outbound = f[1], f[2]
-		probe("call:" .. lib .. ":" .. name, with(f[3]), function(e)
+		feed("call:" .. lib .. ":" .. name, with(f[3]), function(e)
 			if name:sub(-3) == "_ex" then
 				if e.ret ~= 1 then return end
 				local n = e.args[4]
@@ -142,13 +149,24 @@ local function tls(opts, lib)
 	end
 end
 
--- Losses said once at the end, on stderr: records the ring buffer had no room for (their
--- requests may be missing or unanswered) and connections or pipelined requests let go.
+--- lost(): requests whose first record the full ring buffer lost, so far.
+function M.lost()
+	local n = 0
+	for _, p in ipairs(feeds) do n = n + (p:stats().dropped_cmd or 0) end
+	return n
+end
+
+-- Losses said once at the end, on stderr: requests whose first record the full ring buffer
+-- lost (the kernel tells a lost record that starts with a request line: dropped_cmd), so
+-- that requests reported + requests lost == requests made; the records lost; connections
+-- evicted and pipelined requests let go (those were reported, unanswered).
 local function report_losses()
-	local c, st = counters(), tracker:stats()
+	deliver(tracker:flush())	-- requests a lost close would leave unsaid
+	local c, st, lost = counters(), tracker:stats(), M.lost()
 	local parts = {}
 	if (c.ringbuf_full or 0) > 0 then
-		parts[#parts + 1] = ("%d syscall/SSL records lost (ring buffer full)"):format(c.ringbuf_full)
+		parts[#parts + 1] = ("%d requests lost, %d syscall/SSL records lost (ring buffer full)")
+			:format(lost, c.ringbuf_full)
 	end
 	if st.evicted > 0 then parts[#parts + 1] = ("%d connections evicted"):format(st.evicted) end
 	if st.dropped > 0 then parts[#parts + 1] = ("%d pipelined requests dropped"):format(st.dropped) end
@@ -191,7 +209,7 @@ function M.plaintext(opts, fn)
 	start(opts)
 	if opts.syscalls == false then	-- the fd still comes from the thread's syscalls
 		probe("syscall:read,write,recvfrom,sendto", { where = "ret > 0" }, function(e)
-			last_fd[e.tid] = { fd = e.fd, ts = e.ts }
+			last_fd[e.tid], last_ts[e.tid] = e.fd, e.ts
 		end)
 	end
 end

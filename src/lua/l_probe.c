@@ -473,7 +473,7 @@ static int l_probe_stats(lua_State *L)
 	struct lt_probe_stats st;
 
 	probe_stats(p, &st);
-	lua_createtable(L, 0, 5);
+	lua_createtable(L, 0, 6);
 	lua_pushinteger(L, st.hits);
 	lua_setfield(L, -2, "hits");
 	lua_pushinteger(L, st.filtered);
@@ -482,6 +482,8 @@ static int l_probe_stats(lua_State *L)
 	lua_setfield(L, -2, "emitted");
 	lua_pushinteger(L, st.dropped);
 	lua_setfield(L, -2, "dropped");
+	lua_pushinteger(L, st.dropped_cmd);
+	lua_setfield(L, -2, "dropped_cmd");
 	lua_pushinteger(L, p->nsites);
 	lua_setfield(L, -2, "sites");
 	return 1;

@@ -8,6 +8,7 @@
  *                                             socket, its peer (and accept's listener)
  *   t:bound(pid, fd, sockaddr bytes)          -- bind: a listener's local end
  *   t:close(pid, fd, ts) -> { request, ... } or nil
+ *   t:flush() -> { request, ... } or nil      -- the end: requests unanswered, reported
  *   t:redact(text) -> text                    -- the patterns, for plaintext shown as is
  *   t:stats() -> { conns, evicted, dropped, opaque }
  */
@@ -86,8 +87,12 @@ static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *
 	lua_State *L = t->L;
 	char version[8];
 
-	if (!L || !t->out_index)
+	if (!L)
 		return;
+	if (!t->out_index) {	/* the call's first request: its list */
+		lua_newtable(L);
+		t->out_index = lua_gettop(L);
+	}
 	lua_newtable(L);
 	set_int(L, "pid", e->pid);
 	set_int(L, "fd", e->fd);
@@ -134,23 +139,21 @@ static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *
 	lua_rawseti(L, t->out_index, (lua_Integer)luaL_len(L, t->out_index) + 1);
 }
 
-/* Starts a call that may produce requests: a list on the stack, at out_index. */
+/* Starts a call that may produce requests: the list is made by the first one (most calls
+ * produce none, and a table per syscall record is the tool's own cost at saturation). */
 static void begin_out(struct tracker *t, lua_State *L)
 {
 	t->L = L;
-	lua_newtable(L);
-	t->out_index = lua_gettop(L);
+	t->out_index = 0;
 }
 
-/* Returns the list, or nil when nothing was produced. */
+/* Returns the list (on the top of the stack), or nil when nothing was produced. */
 static int end_out(struct tracker *t, lua_State *L)
 {
-	int n = (int)luaL_len(L, t->out_index);
-
+	if (!t->out_index)
+		lua_pushnil(L);
 	t->L = NULL;
 	t->out_index = 0;
-	if (!n)
-		lua_pushnil(L);
 	return 1;
 }
 
@@ -268,6 +271,22 @@ static int l_close(lua_State *L)
 	for (int tls = 0; tls < 2; tls++)
 		if ((e = conn_table_find(&t->conns, pid, fd, tls)))
 			forget(t, e, ts);
+	return end_out(t, L);
+}
+
+static void flush_one(struct conn_entry *e, void *ctx)
+{
+	http_conn_close(&e->http, e->last_ts);
+}
+
+/* The session ends: requests still waiting for a response are reported without one, as at
+ * a close (a close the ring buffer lost would leave them unsaid). */
+static int l_flush(lua_State *L)
+{
+	struct tracker *t = check(L);
+
+	begin_out(t, L);
+	conn_table_each(&t->conns, flush_one, NULL);
 	return end_out(t, L);
 }
 
@@ -391,6 +410,7 @@ static int luaopen_ltrace_proto(lua_State *L)
 {
 	static const luaL_Reg methods[] = {
 		{ "data", l_data }, { "opened", l_opened }, { "bound", l_bound }, { "close", l_close },
+		{ "flush", l_flush },
 		{ "redact", l_redact }, { "stats", l_stats }, { "__gc", l_gc }, { NULL, NULL },
 	};
 	static const luaL_Reg fns[] = { { "http", l_http }, { NULL, NULL } };

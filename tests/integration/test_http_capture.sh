@@ -91,4 +91,50 @@ assert_eq 12 "$(grep -c "^server .* 127\.0\.0\.1:$PORT 127\.0\.0\.1:$CPORT\$" "$
 	"the server's own address after accept, and its peer"
 assert_eq 12 "$(grep -c "^client .* 127\.0\.0\.1:$PORT\$" "$OUT" || true)" "the client's peer, from connect"
 
+case_ "load with records lost: requests reported + requests counted lost == requests made"
+command -v nginx >/dev/null && command -v ab >/dev/null ||
+	{ echo "test_http_capture: nginx and ab needed (./build.sh deps)" >&2; exit 1; }
+NGX=$((PORT + 1))
+source "$(dirname "$0")/nginx_static.sh"
+nginx_static "$TMP" "$NGX"
+# The smallest ring, and a first callback that holds the tool's loop until ab is done: the
+# ring fills under ab's load and records are lost whatever the machine's speed. The script
+# ends itself (exit, not a signal that could interrupt a callback): the end drains the ring.
+cat >"$TMP/lossy.lua" <<'LUAEOF'
+ringbuf_size(65536)
+local dir = arg[1]
+local function exists(f)
+	local h = io.open(dir .. "/" .. f)
+	if h then h:close() end
+	return h ~= nil
+end
+on("begin", function() print("ready"); io.stdout:flush() end)	-- every probe attached
+local first = true
+probe("http:request", function(r)
+	if first then
+		first = false
+		while not exists("go") do end
+	end
+	print(r.role, r.method, r.path, r.status)
+end)
+probe("interval:100ms", function() if exists("stop") then exit(0) end end)
+LUAEOF
+bg lossy -p "$NGX_PID" "$TMP/lossy.lua" "$TMP"
+wait_for "$OUT" "^ready" 30
+curl -s -o /dev/null "http://127.0.0.1:$NGX/index.html"	# the first request: the hold
+ab -q -k -c 4 -n 20000 "http://127.0.0.1:$NGX/index.html" >"$TMP/ab.out" 2>&1
+MADE=$(( $(sed -nE 's/^Complete requests: +([0-9]+)/\1/p' "$TMP/ab.out") + 1 ))
+assert_eq 0 "$(sed -nE 's/^Failed requests: +([0-9]+)/\1/p' "$TMP/ab.out")" "ab's requests all answered"
+touch "$TMP/go" "$TMP/stop"
+bg_wait
+assert_rc 0
+OUT="$TMP/lossy.out"
+REPORTED=$(grep -c "^server	GET	/index.html	200\$" "$OUT" || true)
+LOST=$(sed -nE 's/^http: ([0-9]+) requests lost, [0-9]+ syscall.SSL records lost.*/\1/p' "$TMP/lossy.err")
+assert_ne "" "$LOST" "records were lost, and said ($(head -c 300 "$TMP/lossy.err"))"
+assert_between 1 "$MADE" "${LOST:-0}" "requests lost counted"
+assert_eq "$MADE" "$((REPORTED + ${LOST:-0}))" "reported ($REPORTED) + lost (${LOST:-0}) == made"
+kill "$NGX_PID" 2>/dev/null || true
+wait "$NGX_PID" 2>/dev/null || true
+
 finish
