@@ -21,7 +21,7 @@ M.LIBSSL = "/usr/lib/x86_64-linux-gnu/libssl.so.3"
 local handlers = {}	-- fn(r) per http:request probe
 local plaintext = {}	-- fn(p) per ssl:data probe (sslsniff)
 local tracker, comms = nil, {}
-local last_fd, last_ts = {}, {}	-- tid -> the socket its last read/write used, and when
+local last_fd, last_ts = {}, {}	-- ssl:data alone: tid -> its last read/write's socket, when
 local ssl_fd = {}	-- pid .. ":" .. SSL* -> fd
 local feeds = {}	-- the probes whose records carry the traffic (their drops are counted)
 
@@ -64,27 +64,23 @@ local function syscalls(opts)
 	-- Five probes, not one per syscall: each probe runs on every syscall of the machine
 	-- (a table test first), so fewer probes cost less to everyone. Argument 2 is the
 	-- buffer (or the iovec array, the msghdr, or the sockaddr) in each syscall a probe names.
-	local function track(e, outbound, bytes)
-		local fd, tid = e.args[1], e.tid
-		last_fd[tid], last_ts[tid] = fd, e.ts	-- no table per record: the hot path
-		data(e, fd, outbound, bytes, e.ret, false)
+	-- The data syscalls' records go to the tracker in C (tracker:feed): Lua runs once per
+	-- request, not once per read or write.
+	local function fed(spec, args)
+		tracker:feed(feed(spec, with { args = { [2] = args }, where = "ret > 0" },
+		                  function() end), deliver)
 	end
-	local OUTBOUND = { write = true, sendto = true, writev = true, sendmsg = true, sendfile = true }
-	feed("syscall:read,write,recvfrom,sendto",
-	      with { args = { [2] = ("out:bytes:%d/ret"):format(W) }, where = "ret > 0" },
-	      function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
+	fed("syscall:read,write,recvfrom,sendto", ("out:bytes:%d/ret"):format(W))
 	-- the iovecs' buffers in order, for as many bytes as moved (the window at most):
 	-- readv/writev's array is argument 2, recvmsg/sendmsg's is the msghdr's msg_iov
-	feed("syscall:readv,writev", with { args = { [2] = ("out:iov:%d/ret"):format(W) },
-	      where = "ret > 0" }, function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
-	feed("syscall:recvmsg,sendmsg", with { args = { [2] = ("out:iov:%d/ret@16"):format(W) },
-	      where = "ret > 0" }, function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
+	fed("syscall:readv,writev", ("out:iov:%d/ret"):format(W))
+	fed("syscall:recvmsg,sendmsg", ("out:iov:%d/ret@16"):format(W))
 	-- sendfile is counted, not copied (its bytes are a file's); close ends the connection
 	probe("syscall:sendfile,close", with { where = "ret >= 0" }, function(e)
 		if e.syscall == "close" then
 			deliver(tracker:close(e.pid, e.args[1], e.ts), e.comm)
 		elseif e.ret > 0 then
-			track(e, true, nil)
+			data(e, e.args[1], true, nil, e.ret, false)
 		end
 	end)
 	-- a new socket: the peer's address (accept's is written at return, connect's given),
@@ -108,8 +104,9 @@ end
 -- else the one it used before (data already buffered by OpenSSL makes no syscall).
 local function ssl_socket(e)
 	local key = e.pid .. ":" .. e.args[1]
-	local ts = last_ts[e.tid]
-	if ts and ts >= e.ts and ts <= e.ts + e.duration then ssl_fd[key] = last_fd[e.tid] end
+	local fd, ts = tracker:last_fd(e.tid)
+	if not fd then fd, ts = last_fd[e.tid], last_ts[e.tid] end	-- ssl:data alone
+	if ts and ts >= e.ts and ts <= e.ts + e.duration then ssl_fd[key] = fd end
 	return ssl_fd[key]
 end
 

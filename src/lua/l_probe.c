@@ -31,13 +31,18 @@ static struct probe **check_handle(lua_State *L)
 	return luaL_checkudata(L, 1, PROBE_MT);
 }
 
-static struct probe *check_probe(lua_State *L)
+struct probe *l_probe_check(lua_State *L, int idx)
 {
-	struct probe **h = check_handle(L);
+	struct probe **h = luaL_checkudata(L, idx, PROBE_MT);
 
 	if (!*h)
 		luaL_error(L, "probe was released");
 	return *h;
+}
+
+static struct probe *check_probe(lua_State *L)
+{
+	return l_probe_check(L, 1);
 }
 
 static int release(lua_State *L)

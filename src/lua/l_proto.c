@@ -4,6 +4,9 @@
  *
  *   local t = proto.http{ headers = {"user-agent"}, redact = {"[0-9]{16}"}, max_conns = N }
  *   t:data(pid, fd, outbound, ts, bytes, total [, tls]) -> { request, ... } or nil
+ *   t:feed(probe, deliver)                    -- the probe's syscall records go to t in C,
+ *                                             deliver(list, comm) gets what they complete
+ *   t:last_fd(tid) -> fd, ts                  -- the socket a thread's last fed call used
  *   t:opened(pid, fd, sockaddr bytes, ts [, listen_fd]) -> ...  -- accept4/connect: the
  *                                             socket, its peer (and accept's listener)
  *   t:bound(pid, fd, sockaddr bytes)          -- bind: a listener's local end
@@ -18,12 +21,24 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "conn_table.h"
+#include "fetch.h"
+#include "l_core.h"
 #include "l_proto.h"
 #include "listeners.h"
+#include "probe.h"
 #include "redact.h"
+#include "script.h"
 
 #define HTTP_MT "ltrace.proto.http"
 #define INTEREST_MAX 16
+#define LAST_FDS 4096	/* threads whose last socket is remembered (by tid, direct-mapped) */
+
+/* The socket a thread's last fed read or write used, and when (the call's start): the fd
+ * an SSL_read/SSL_write's syscall went to. */
+struct last_fd {
+	int tid, fd;
+	uint64_t ts;
+};
 
 struct tracker {
 	struct conn_table conns;
@@ -33,6 +48,9 @@ struct tracker {
 	lua_State *L;		/* during a call: where requests are pushed */
 	int out_index;		/* the list being filled, or 0 */
 	uint64_t dropped;	/* pipelined requests let go on connections since closed */
+	lua_State *main;	/* t:feed: the script's main thread, where deliver runs */
+	int deliver;		/* t:feed: deliver(list, comm), a registry ref; LUA_NOREF */
+	struct last_fd last[LAST_FDS];
 };
 
 static struct tracker *check(lua_State *L)
@@ -192,6 +210,22 @@ static struct conn_entry *entry(struct tracker *t, int pid, int fd, int tls, uin
 	return e ? e : fresh(t, pid, fd, tls, ts);
 }
 
+/* total bytes moved on (pid, fd), the first len of them in bytes: to the connection. */
+static void moved(struct tracker *t, int pid, int fd, int tls, int outbound, uint64_t ts,
+		  const uint8_t *bytes, size_t len, uint64_t total)
+{
+	struct conn_entry *e = entry(t, pid, fd, tls, ts);
+
+	if (total < len)
+		len = (size_t)total;
+	/* not a socket: a file read or written (a socket seen only by its bytes, once the
+	 * process is gone, is kept: only HTTP-looking bytes are parsed) */
+	if (e && e->sock.kind != SOCK_NONE) {
+		e->last_ts = ts;
+		http_conn_data(&e->http, outbound, bytes, len, total, ts);
+	}
+}
+
 static int l_data(lua_State *L)
 {
 	struct tracker *t = check(L);
@@ -202,20 +236,11 @@ static int l_data(lua_State *L)
 	const char *bytes = luaL_optlstring(L, 6, "", &len);
 	lua_Integer total = luaL_checkinteger(L, 7);
 	int tls = lua_toboolean(L, 8);
-	struct conn_entry *e;
 
 	if (total <= 0)
 		return lua_pushnil(L), 1;
-	if ((size_t)total < len)
-		len = (size_t)total;
 	begin_out(t, L);
-	e = entry(t, pid, fd, tls, ts);
-	/* not a socket: a file read or written (a socket seen only by its bytes, once the
-	 * process is gone, is kept: only HTTP-looking bytes are parsed) */
-	if (e && e->sock.kind != SOCK_NONE) {
-		e->last_ts = ts;
-		http_conn_data(&e->http, outbound, (const uint8_t *)bytes, len, (uint64_t)total, ts);
-	}
+	moved(t, pid, fd, tls, outbound, ts, (const uint8_t *)bytes, len, (uint64_t)total);
 	return end_out(t, L);
 }
 
@@ -272,6 +297,77 @@ static int l_close(lua_State *L)
 		if ((e = conn_table_find(&t->conns, pid, fd, tls)))
 			forget(t, e, ts);
 	return end_out(t, L);
+}
+
+static const char *const SENDS[] = { "write", "sendto", "writev", "sendmsg", "sendfile", NULL };
+
+/* The session's records of a fed probe (p->consume), on the loop's thread: a syscall that
+ * moved bytes, its fd argument 1 and its data the capture of argument 2 (if any). Lua runs
+ * only when a request completes: deliver(list, comm). */
+static int consume(void *ctx, const struct probe *p, const struct lt_rec *rec)
+{
+	struct tracker *t = ctx;
+	const char *name = rec->site < p->nsites ? p->sites[rec->site].name : "";
+	const uint8_t *bytes = NULL;
+	struct lt_cap cap = { 0 };
+	int64_t ret = (int64_t)rec->ret;
+	int fd = (int)rec->args[0], outbound = 0;
+	struct last_fd *l = &t->last[rec->tid % LAST_FDS];
+	lua_State *L = t->main;
+
+	if (!t->conns.buckets || ret <= 0)
+		return LUA_OK;
+	*l = (struct last_fd){ (int)rec->tid, fd, rec->ts };
+	for (int i = 0; SENDS[i]; i++)
+		outbound |= !strcmp(name, SENDS[i]);
+	if (p->args[1].capture >= 0 &&
+	    capture_value(&p->cfg, p->args[1].capture, (const uint8_t *)(rec + 1), rec->data_len,
+			  &cap, &bytes))
+		bytes = NULL;
+	begin_out(t, L);
+	moved(t, (int)rec->pid, fd, 0, outbound, rec->ts + rec->duration, bytes,
+	      bytes ? cap.len : 0, (uint64_t)ret);
+	if (!t->out_index) {
+		end_out(t, L);
+		lua_pop(L, 1);
+		return LUA_OK;
+	}
+	end_out(t, L);					/* list */
+	lua_rawgeti(L, LUA_REGISTRYINDEX, t->deliver);	/* list deliver */
+	lua_insert(L, -2);				/* deliver list */
+	lua_pushlstring(L, rec->comm, strnlen(rec->comm, sizeof(rec->comm)));
+	return script_pcall(L, 2, 0);
+}
+
+static int l_feed(lua_State *L)
+{
+	struct tracker *t = check(L);
+	struct probe *p = l_probe_check(L, 2);
+
+	luaL_checktype(L, 3, LUA_TFUNCTION);
+	if (t->deliver == LUA_NOREF) {
+		lua_pushvalue(L, 3);
+		t->deliver = luaL_ref(L, LUA_REGISTRYINDEX);
+		lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+		t->main = lua_tothread(L, -1);
+		lua_pop(L, 1);
+	}
+	p->consume = consume;
+	p->consume_ctx = t;
+	return 0;
+}
+
+static int l_last_fd(lua_State *L)
+{
+	struct tracker *t = check(L);
+	int tid = (int)luaL_checkinteger(L, 2);
+	const struct last_fd *l = &t->last[tid % LAST_FDS];
+
+	if (l->tid != tid || !tid)
+		return 0;
+	lua_pushinteger(L, l->fd);
+	lua_pushinteger(L, (lua_Integer)l->ts);
+	return 2;
 }
 
 static void flush_one(struct conn_entry *e, void *ctx)
@@ -337,6 +433,8 @@ static int l_gc(lua_State *L)
 
 	if (t->conns.buckets)
 		conn_table_free(&t->conns);
+	luaL_unref(L, LUA_REGISTRYINDEX, t->deliver);
+	t->deliver = LUA_NOREF;
 	redact_free(&t->redact);
 	for (int i = 0; i < INTEREST_MAX && t->interest[i]; i++)
 		free(t->interest[i]);
@@ -394,6 +492,7 @@ static int l_http(lua_State *L)
 	luaL_argcheck(L, max >= 1 && max <= 1 << 20, 1, "max_conns: 1..1048576");
 	t = lua_newuserdatauv(L, sizeof(*t), 0);
 	memset(t, 0, sizeof(*t));
+	t->deliver = LUA_NOREF;
 	luaL_setmetatable(L, HTTP_MT);
 	strings(L, "headers", names, INTEREST_MAX, 1, t->interest);
 	np = strings(L, "redact", patterns, REDACT_MAX + 1, 0, NULL);
@@ -410,7 +509,7 @@ static int luaopen_ltrace_proto(lua_State *L)
 {
 	static const luaL_Reg methods[] = {
 		{ "data", l_data }, { "opened", l_opened }, { "bound", l_bound }, { "close", l_close },
-		{ "flush", l_flush },
+		{ "flush", l_flush }, { "feed", l_feed }, { "last_fd", l_last_fd },
 		{ "redact", l_redact }, { "stats", l_stats }, { "__gc", l_gc }, { NULL, NULL },
 	};
 	static const luaL_Reg fns[] = { { "http", l_http }, { NULL, NULL } };
