@@ -1,7 +1,7 @@
 -- http: HTTP/1.x requests as Lua events, from what the socket syscalls and OpenSSL's
 -- SSL_read/SSL_write move (docs/http.md). The parsing, request/response matching and
--- redaction are C (src/proto/, require("ltrace.proto")); this module only makes the probes
--- and hands their bytes over.
+-- redaction are C (src/proto/, require("ltrace.proto")); this module makes the probes: the
+-- data syscalls' records go to the tracker in C (tracker:feed), the rest through Lua.
 --
 --   probe("http:request", { headers = {"user-agent"}, redact = {"[0-9]{13,16}"} }, function(r)
 --     print(r.pid, r.comm, r.method, r.path, r.status, r.latency, r.bytes)

@@ -185,7 +185,8 @@ static void forget(struct tracker *t, struct conn_entry *e, uint64_t ts)
 
 /* A new connection on (pid, fd): what the descriptor is, looked up at first sight (both
  * ends when it is TCP); a connection evicted to make room reports its requests. */
-static struct conn_entry *fresh(struct tracker *t, int pid, int fd, int tls, uint64_t ts)
+static struct conn_entry *fresh(struct tracker *t, int pid, int fd, int tls, uint64_t ts,
+				const struct sockinfo *known)
 {
 	struct conn_entry *old, *e = conn_table_add(&t->conns, pid, fd, tls, &old);
 
@@ -198,7 +199,10 @@ static struct conn_entry *fresh(struct tracker *t, int pid, int fd, int tls, uin
 		return NULL;
 	http_conn_init(&e->http, (const char *const *)t->interest, on_exchange, t);
 	e->http.owner = e;
-	sockinfo_lookup(pid, fd, &e->sock);
+	if (known)
+		e->sock = *known;
+	else
+		sockinfo_lookup(pid, fd, &e->sock);
 	e->last_ts = ts;
 	return e;
 }
@@ -207,7 +211,7 @@ static struct conn_entry *entry(struct tracker *t, int pid, int fd, int tls, uin
 {
 	struct conn_entry *e = conn_table_find(&t->conns, pid, fd, tls);
 
-	return e ? e : fresh(t, pid, fd, tls, ts);
+	return e ? e : fresh(t, pid, fd, tls, ts, NULL);
 }
 
 /* total bytes moved on (pid, fd), the first len of them in bytes: to the connection. */
@@ -244,6 +248,22 @@ static int l_data(lua_State *L)
 	return end_out(t, L);
 }
 
+/* An accepted TCP connection's ends without /proc (a scan of the namespace's whole TCP
+ * table per connection, the tool's dearest step under a load of short connections): the
+ * peer from accept's address, the local end from its listener's (argument 6) unless that
+ * is a wildcard. 1 when both are known. */
+static int accepted(struct tracker *t, lua_State *L, int pid, const uint8_t *sa, size_t len,
+		    struct sockinfo *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = SOCK_TCP;
+	return !lua_isnoneornil(L, 6) &&
+	       !sockaddr_format(sa, len, out->raddr, sizeof(out->raddr), &out->rport) &&
+	       listeners_local(&t->listeners, pid, (int)luaL_checkinteger(L, 6), out->laddr,
+			       sizeof(out->laddr), &out->lport) &&
+	       strcmp(out->laddr, "0.0.0.0") && strcmp(out->laddr, "::");
+}
+
 static int l_opened(lua_State *L)
 {
 	struct tracker *t = check(L);
@@ -251,6 +271,7 @@ static int l_opened(lua_State *L)
 	size_t len = 0;
 	const char *sa = luaL_optlstring(L, 4, "", &len);
 	uint64_t ts = (uint64_t)luaL_optinteger(L, 5, 0);
+	struct sockinfo known;
 	struct conn_entry *e;
 
 	begin_out(t, L);
@@ -258,7 +279,9 @@ static int l_opened(lua_State *L)
 	for (int tls = 0; tls < 2; tls++)
 		if ((e = conn_table_find(&t->conns, pid, fd, tls)))
 			forget(t, e, e->last_ts);
-	if ((e = fresh(t, pid, fd, 0, ts))) {
+	if (accepted(t, L, pid, (const uint8_t *)sa, len, &known)) {
+		fresh(t, pid, fd, 0, ts, &known);
+	} else if ((e = fresh(t, pid, fd, 0, ts, NULL))) {
 		if (e->sock.kind == SOCK_UNKNOWN)	/* already gone: it was a socket */
 			e->sock.kind = SOCK_OTHER;
 		if (!e->sock.raddr[0] && len)
