@@ -104,7 +104,9 @@ int lt_offcpu_switch(struct bpf_raw_tracepoint_args *ctx)
 	if ((cfg = admit(pid_tgid, &s))) {
 		lt_stack_ids(ctx, NULL, cfg, s);
 		start = (struct lt_offcpu_start){ now, pid_tgid, s->stk_uid, s->stk_kid };
-		bpf_map_update_elem(&lt_offcpu, &(__u32){ (__u32)pid_tgid }, &start, BPF_ANY);
+		/* A start not stored is a wait lost: counted, never silent. */
+		if (bpf_map_update_elem(&lt_offcpu, &(__u32){ (__u32)pid_tgid }, &start, BPF_ANY))
+			count(LT_CNT_INFLIGHT_FULL);
 	}
 	if (!tid || !(in = bpf_map_lookup_elem(&lt_offcpu, &tid)))
 		return 0;

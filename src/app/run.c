@@ -45,12 +45,20 @@ struct run {
 
 static void target_gone(struct run *r)
 {
-	/* An attached target (-p) that ends in the loop pass that saw our Ctrl-C leaves the
-	 * signal's status (130, as ltrace): its own is not ours to report. */
-	bool asked = r->s->stopping && !r->t.spawned;
+	/* An attached target (-p) that ends with our Ctrl-C leaves the signal's status (130,
+	 * as ltrace): its own is not ours to report. The signal may be seen first (the
+	 * session is stopping) or still wait in the pipe behind the pidfd's event (a
+	 * terminal's Ctrl-C reaches both at once; the loop stops at the first): the handler
+	 * has recorded it either way. */
+	int signo = signals_stop_signo();
+	bool asked = !r->t.spawned && (r->s->stopping || signo);
 
-	if (target_poll(&r->t) && !asked)
+	if (!target_poll(&r->t))
+		return;
+	if (!asked)
 		session_stop(r->s, r->s->exit_called ? r->s->exit_code : r->t.status);
+	else if (!r->s->stopping)
+		session_stop(r->s, 128 + signo);
 }
 
 static void on_pidfd(void *ctx, int fd)

@@ -148,6 +148,7 @@ void detach_all(struct session *s)
 	if (ids)
 		detach_wait_released(ids, n);
 	free(ids);
+	detach_wait_sites(s);
 	for (int i = 0; i < s->nprobes; i++)
 		if (s->probes[i])
 			probe_detach(s->probes[i]);

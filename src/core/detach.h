@@ -23,5 +23,9 @@ uint32_t detach_link_id(int fd);
  * from every program, even if another process held a reference to it as we closed ours;
  * after 5 s a line on stderr says how many are still held. */
 void detach_wait_released(uint32_t *ids, size_t n);
+/* Returns once every probed site of the session's target that showed an int3 its file
+ * does not have reads as the file again (2 s at most, then a line on stderr): the kernel
+ * frees a link's id a moment before it takes the uprobes out (detach_sites.c). */
+void detach_wait_sites(struct session *s);
 
 #endif

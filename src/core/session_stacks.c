@@ -3,12 +3,23 @@
  * stacks layer below knows no session. */
 #include <errno.h>
 #include <stdbool.h>
+#include "loop.h"
 #include "session.h"
 #include "session_stacks.h"
 #include "shared_maps.skel.h"
 #include "stack.h"
 
 static const char ctx_key;
+
+#define WATCH_FDS_MAX 1024	/* one side-band ring per CPU */
+
+/* A side-band ring is half full: the symbolizer takes in the machine's new mappings now.
+ * Read only when a stack is, they held seconds of a busy build (exited processes' frames
+ * were left unnamed, counted as maps_lost). */
+static void on_watch_ring(void *ctx, int fd)
+{
+	stack_ctx_sync(ctx);
+}
 
 static void ctx_destroy(void *obj)
 {
@@ -34,6 +45,7 @@ uint64_t stack_maps_lost(struct session *s)
 struct stack_ctx *stack_ctx_get(struct session *s)
 {
 	struct stack_ctx *c = session_object(s, &ctx_key);
+	int fds[WATCH_FDS_MAX], n;
 
 	if (c)
 		return c;
@@ -44,5 +56,10 @@ struct stack_ctx *stack_ctx_get(struct session *s)
 		errno = ENOMEM;
 		return NULL;
 	}
+	/* The loop outlives the object (session_free). An fd it cannot watch leaves its ring
+	 * read when a stack is: records lost, counted, are the only cost. */
+	n = s->loop ? stack_ctx_watch_fds(c, fds, WATCH_FDS_MAX) : 0;
+	for (int i = 0; i < n; i++)
+		loop_add_fd(s->loop, fds[i], on_watch_ring, c);
 	return c;
 }

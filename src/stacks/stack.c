@@ -41,6 +41,16 @@ uint64_t stack_ctx_lost(const struct stack_ctx *c)
 	return symbolizer_watch_lost(c->sy);
 }
 
+void stack_ctx_sync(struct stack_ctx *c)
+{
+	symbolizer_sync(c->sy);
+}
+
+int stack_ctx_watch_fds(const struct stack_ctx *c, int *fds, int max)
+{
+	return symbolizer_watch_fds(c->sy, fds, max);
+}
+
 int stack_fix_entry(uint64_t *ips, int n, uint64_t caller, int max)
 {
 	if (!caller || n < 1 || max < 2 || (n > 1 && ips[1] == caller))

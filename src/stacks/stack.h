@@ -26,6 +26,10 @@ struct stack_ctx *stack_ctx_new(int (*map_fd)(void *owner, bool hashed), void *o
 void stack_ctx_free(struct stack_ctx *c);
 /* Maps records the symbolizer lost. */
 uint64_t stack_ctx_lost(const struct stack_ctx *c);
+/* Takes in the mappings the machine's processes made since the last call: the owner calls
+ * it when one of stack_ctx_watch_fds (at most max) is readable (symbolizer_sync). */
+void stack_ctx_sync(struct stack_ctx *c);
+int stack_ctx_watch_fds(const struct stack_ctx *c, int *fds, int max);
 
 /* Frames of a record, innermost first: its user stack (kernel false) or kernel stack. The
  * count, 0 when the record has none. */

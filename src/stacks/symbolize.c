@@ -3,6 +3,7 @@
  * every process that maps the same file or the same build-id, the kernel and JIT maps. An
  * address goes mapping -> file offset -> the module's own vaddr -> symbol (and line). */
 #include <errno.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,9 @@
 #include "symbolize_watch.h"
 
 #define REREAD_NS (20 * 1000000ULL)	/* a missing address re-reads maps at most this often */
+/* Processes kept: the watcher sees every process of the machine, so the least recently
+ * used half goes when there are more (a busy build execs thousands a minute). */
+#define PROCS_MAX 8192
 
 struct map_ent {
 	uint64_t start, end, pgoff;
@@ -32,12 +36,18 @@ struct proc {
 	size_t n;
 	unsigned gen;		/* bumped whenever the maps change */
 	struct sym_jit *jit;
+	uint64_t used;		/* the symbolizer's clock when last looked up */
 	struct proc *next;
 };
 
 struct symbolizer {
-	struct proc *procs;
-	struct proc *last;
+	struct proc *procs;	/* every process, newest first */
+	void *by_pid;		/* the same, a tsearch tree by pid */
+	size_t nprocs;
+	uint64_t clock;		/* ticks at each lookup: proc.used */
+	uint64_t evicted;	/* processes gone from /proc whose maps were let go */
+	struct proc *last;	/* the last looked up (a cache) */
+	struct proc *pinned;	/* in use across a drain of the watcher: not evicted */
 	struct sym_module **mods;
 	size_t nmods;
 	struct sym_kernel *kernel;
@@ -223,24 +233,93 @@ static int proc_read(struct symbolizer *sy, struct proc *p)
 	return 0;
 }
 
+static int cmp_pid(const void *a, const void *b)
+{
+	const struct proc *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static void proc_free(struct proc *p)
+{
+	sym_jit_free(p->jit);
+	free(p->v);
+	free(p);
+}
+
+static void proc_node_free(void *p)
+{
+	proc_free(p);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Lets the least recently used half of the processes go. One that has exited can no longer
+ * be read again: its maps are lost (counted with the watcher's losses). */
+static void procs_evict(struct symbolizer *sy)
+{
+	uint64_t *used = malloc(sy->nprocs * sizeof(*used)), cut;
+	struct proc **at = &sy->procs, *p;
+	size_t n = 0;
+	char path[64];
+
+	if (!used)
+		return;
+	for (p = sy->procs; p; p = p->next)
+		used[n++] = p->used;
+	qsort(used, n, sizeof(*used), cmp_u64);
+	cut = used[n / 2];
+	free(used);
+	while ((p = *at)) {
+		if (p->used >= cut || p == sy->last || p == sy->pinned) {
+			at = &p->next;
+			continue;
+		}
+		*at = p->next;
+		tdelete(p, &sy->by_pid, cmp_pid);
+		sy->nprocs--;
+		snprintf(path, sizeof(path), "/proc/%d", p->pid);
+		if (p->gone || access(path, F_OK))
+			sy->evicted++;
+		proc_free(p);
+	}
+}
+
 static struct proc *proc_find_pid(struct symbolizer *sy, int pid, bool create)
 {
-	struct proc *p;
+	struct proc key = { .pid = pid }, *p, **found;
 
-	if (sy->last && sy->last->pid == pid)
+	sy->clock++;
+	if (sy->last && sy->last->pid == pid) {
+		sy->last->used = sy->clock;
 		return sy->last;
-	for (p = sy->procs; p; p = p->next)
-		if (p->pid == pid)
-			return sy->last = p;
+	}
+	if ((found = tfind(&key, &sy->by_pid, cmp_pid))) {
+		(*found)->used = sy->clock;
+		return sy->last = *found;
+	}
 	if (!create || !(p = calloc(1, sizeof(*p))))
 		return NULL;
 	p->pid = pid;
+	p->used = sy->clock;
+	if (!tsearch(p, &sy->by_pid, cmp_pid)) {
+		free(p);
+		return NULL;
+	}
 	p->next = sy->procs;
 	sy->procs = p;
-	return sy->last = p;
+	sy->last = p;
+	if (++sy->nprocs > PROCS_MAX)
+		procs_evict(sy);
+	return p;
 }
 
-static void sync_watch(struct symbolizer *sy);
+static void sync_watch(struct symbolizer *sy, struct proc *keep);
 
 /* A process seen for the first time: the watcher's account first, then /proc. */
 static struct proc *proc_get(struct symbolizer *sy, int pid)
@@ -249,7 +328,7 @@ static struct proc *proc_get(struct symbolizer *sy, int pid)
 
 	if (p)
 		return p;
-	sync_watch(sy);
+	sync_watch(sy, NULL);
 	if (!(p = proc_find_pid(sy, pid, true)))
 		return NULL;
 	if (!p->read_ns)
@@ -270,7 +349,7 @@ static struct map_ent *proc_lookup(struct symbolizer *sy, struct proc *p, uint64
 
 	if (m)
 		return m;
-	sync_watch(sy);
+	sync_watch(sy, p);
 	if ((m = proc_find(p, addr)))
 		return m;
 	if (!p->gone && now_ns() - p->read_ns > REREAD_NS && !proc_read(sy, p))
@@ -368,17 +447,28 @@ static void on_watch(void *ctx, const struct perf_event_header *h)
 	}
 }
 
-static void sync_watch(struct symbolizer *sy)
+/* keep: a process the caller holds across the drain (never let go meanwhile). */
+static void sync_watch(struct symbolizer *sy, struct proc *keep)
 {
-	struct proc *last = sy->last;
-
+	sy->pinned = keep;
 	sym_watch_drain(sy->watch, on_watch, sy);
-	sy->last = last;
+	sy->pinned = NULL;
+	sy->last = keep;
 }
 
 uint64_t symbolizer_watch_lost(const struct symbolizer *sy)
 {
-	return sym_watch_lost(sy->watch);
+	return sym_watch_lost(sy->watch) + sy->evicted;
+}
+
+void symbolizer_sync(struct symbolizer *sy)
+{
+	sync_watch(sy, NULL);
+}
+
+int symbolizer_watch_fds(const struct symbolizer *sy, int *fds, int max)
+{
+	return sym_watch_fds(sy->watch, fds, max);
 }
 
 int symbolizer_watch(struct symbolizer *sy)
@@ -509,7 +599,7 @@ int symbolizer_maps(struct symbolizer *sy, int pid, unsigned *gen,
 
 	if (!p)
 		return -ENOMEM;
-	sync_watch(sy);
+	sync_watch(sy, p);
 	for (size_t i = 0; i < p->n && fn; i++)
 		if (p->v[i].mod && !p->v[i].mod->image)
 			fn(ctx, p->v[i].mod->path, p->v[i].start, p->v[i].end, p->v[i].pgoff);
@@ -533,14 +623,7 @@ void symbolizer_free(struct symbolizer *sy)
 {
 	if (!sy)
 		return;
-	while (sy->procs) {
-		struct proc *p = sy->procs;
-
-		sy->procs = p->next;
-		sym_jit_free(p->jit);
-		free(p->v);
-		free(p);
-	}
+	tdestroy(sy->by_pid, proc_node_free);	/* every proc is in the tree */
 	for (size_t i = 0; i < sy->nmods; i++)
 		sym_module_free(sy->mods[i]);
 	free(sy->mods);

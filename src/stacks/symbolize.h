@@ -46,9 +46,14 @@ int symbolizer_track(struct symbolizer *sy, int pid);
  * records), so processes that exit before their stacks are read keep their maps. 0 or
  * -errno (needs CAP_PERFMON). */
 int symbolizer_watch(struct symbolizer *sy);
-/* Side-band records the watcher lost (its ring was full): maps of those processes may be
- * missing, and their frames unnamed. */
+/* Side-band records the watcher lost (its ring was full), and exited processes whose maps
+ * were let go (more than 8192 processes seen): frames of those processes may be unnamed. */
 uint64_t symbolizer_watch_lost(const struct symbolizer *sy);
+/* Applies what the watcher has recorded since the last question. Called when one of
+ * symbolizer_watch_fds is readable (a ring half full), its rings do not fill however busy
+ * the machine; otherwise they are read only when a stack is. */
+void symbolizer_sync(struct symbolizer *sy);
+int symbolizer_watch_fds(const struct symbolizer *sy, int *fds, int max);
 /* Re-reads the maps of every tracked process that is still alive (new libraries). */
 void symbolizer_refresh_all(struct symbolizer *sy);
 /* The command name of pid as last seen; NULL when never seen. */

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include "symbolize_watch.h"
 
-#define RING_PAGES 16	/* data pages per CPU (a power of two) */
+#define RING_PAGES 32	/* data pages per CPU (a power of two) */
 
 struct ring {
 	int fd;
@@ -47,7 +47,10 @@ static int ring_open(struct ring *r, int cpu)
 		.comm = 1,
 		.comm_exec = 1,
 		.task = 1,
-		.wakeup_events = 1,
+		/* Readable at half full: the owner drains then (sym_watch_fds), before the
+		 * ring can fill on a busy machine. */
+		.watermark = 1,
+		.wakeup_watermark = RING_PAGES * sysconf(_SC_PAGESIZE) / 2,
 		.sample_type = PERF_SAMPLE_TIME,
 		.sample_id_all = 1,
 	};
@@ -160,6 +163,16 @@ void sym_watch_drain(struct sym_watch *w, sym_watch_fn fn, void *ctx)
 		free(w->p[i].rec);
 	}
 	w->np = 0;
+}
+
+int sym_watch_fds(const struct sym_watch *w, int *fds, int max)
+{
+	int n = 0;
+
+	for (int i = 0; w && i < w->n && n < max; i++)
+		if (w->r[i].base)
+			fds[n++] = w->r[i].fd;
+	return n;
 }
 
 uint64_t sym_watch_lost(const struct sym_watch *w)

@@ -14,6 +14,9 @@ typedef void (*sym_watch_fn)(void *ctx, const struct perf_event_header *rec);
 struct sym_watch *sym_watch_open(void);
 /* Passes every pending MMAP2, COMM and FORK record to fn, in order per CPU. */
 void sym_watch_drain(struct sym_watch *w, sym_watch_fn fn, void *ctx);
+/* The rings' fds (at most max): each is readable once its ring is half full, time to
+ * drain. Returns how many. */
+int sym_watch_fds(const struct sym_watch *w, int *fds, int max);
 uint64_t sym_watch_lost(const struct sym_watch *w);
 void sym_watch_close(struct sym_watch *w);
 

@@ -112,4 +112,27 @@ for i in 1 2; do
 	assert_eq 0 "$WAIT_RC" "the holder held our links"
 done
 
+# The last guard reads the bytes (detach_sites.c): a site still showing an int3 after our
+# links are gone is waited for, then reported. Another session's uprobe on the same site
+# of the same process keeps its int3 there for as long as that session runs: the first to
+# leave must see it, wait for it (bounded), and say so; the second leaves the text intact.
+case_ "two sessions on the same sites: the first to leave reads the other's int3s and says so"
+start_loop
+bg second -p "$TARGET" -e getcwd -T
+SECOND=$BG_PID
+wait_attached "$SECOND"
+wait_for "$TMP/second.err" "getcwd"
+trace_loop
+wait_pid "$HOLDER"
+kill -INT "$(pgrep -P "$BG_PID" | head -1)"
+bg_wait
+assert_rc 130 "the first session ended by SIGINT"
+assert_match "$(cat "$TMP/ebpf.err")" "probed site\(s\) in pid $TARGET still show a breakpoint" \
+	"the first session saw the second's int3s in the program's text"
+BG_PID=$SECOND
+stop_tool
+kill -TERM "$TARGET" 2>/dev/null || true
+wait_pid "$TARGET"
+assert_eq 143 "$WAIT_RC" "the loop ends by our SIGTERM, not SIGTRAP (133)"
+
 finish

@@ -86,13 +86,18 @@ assert_eq "$(cat "$TMP/strace.counts")" "$(cat "$TMP/syscount.counts")" "per-sys
 assert_contains "$(cat "$TMP/syscount.counts")" "execve 1" "one execve"
 
 case_ "execsnoop: the parent of short-lived children, read at exec (issue 12 item 5)"
-bg exec_kids "$SRC_DIR/scripts/execsnoop.lua" -j -n ltfix_run
+# A copy of the fixture under a name only this test runs: other tests running in
+# parallel exec ltfix_run too, and execsnoop -n sees every process on the machine.
+KID="$TMP/ltkid$$"
+cp "$RUN" "$KID"
+KID_COMM=$(basename "$KID" | cut -c1-15)
+bg exec_kids "$SRC_DIR/scripts/execsnoop.lua" -j -n "$KID_COMM"
 wait_attached "$BG_PID"
-sh -c 'echo $$ >"$1"; for i in 1 2 3 4; do "$2" add 1 2 >/dev/null; done' sh "$TMP/kids.ppid" "$RUN"
+sh -c 'echo $$ >"$1"; for i in 1 2 3 4; do "$2" add 1 2 >/dev/null; done' sh "$TMP/kids.ppid" "$KID"
 kill -INT "$(pgrep -P "$BG_PID" | head -1)"
 bg_wait
 ppid=$(cat "$TMP/kids.ppid")
-assert_eq 4 "$("$JROWS" "$TMP/exec_kids.out" type=record comm=ltfix_run | wc -l)" "four execs"
+assert_eq 4 "$("$JROWS" "$TMP/exec_kids.out" type=record comm="$KID_COMM" | wc -l)" "four execs"
 assert_eq 4 "$("$JROWS" "$TMP/exec_kids.out" type=record ppid="$ppid" | wc -l)" "each with its parent, the shell (exited since)"
 
 case_ "exitsnoop: exit status and killing signal"

@@ -7,33 +7,7 @@ local fmt = require("fmt")
 local T = require("testlib")
 local test, eq, raises = T.test, T.eq, T.raises
 
--- Run a module's loader again (package.preload under the binary, the file otherwise)
--- and report any global it creates or changes: the modules must set none, even where
--- the prelude has already exported some of them.
-local function globals_set_by(name)
-	local before = {}
-	for k, v in pairs(_G) do
-		before[k] = v
-	end
-	for _, searcher in ipairs(package.searchers) do
-		local loader, extra = searcher(name)
-		if type(loader) == "function" then
-			loader(name, extra)
-			local changed = {}
-			for k, v in pairs(_G) do
-				if before[k] ~= v then
-					changed[#changed + 1] = tostring(k)
-				end
-			end
-			return table.concat(changed, " ")
-		end
-	end
-	error("module " .. name .. " not found")
-end
-
-local function lines(t)
-	return table.concat(t, "\n")
-end
+local globals_set_by, lines = T.globals_set_by, T.lines
 
 ---------------------------------------------------------------------------------------
 

@@ -37,6 +37,35 @@ function T.raises(fn, pattern)
 	end
 end
 
+-- Run a module's loader again (package.preload under the binary, the file otherwise)
+-- and report any global it creates or changes: the modules must set none, even where
+-- the prelude has already exported some of them.
+function T.globals_set_by(name)
+	local before = {}
+	for k, v in pairs(_G) do
+		before[k] = v
+	end
+	for _, searcher in ipairs(package.searchers) do
+		local loader, extra = searcher(name)
+		if type(loader) == "function" then
+			loader(name, extra)
+			local changed = {}
+			for k, v in pairs(_G) do
+				if before[k] ~= v then
+					changed[#changed + 1] = tostring(k)
+				end
+			end
+			return table.concat(changed, " ")
+		end
+	end
+	error("module " .. name .. " not found")
+end
+
+-- The lines of t, joined as printed output.
+function T.lines(t)
+	return table.concat(t, "\n")
+end
+
 function T.done()
 	print(string.format("%d passed, %d failed", T.passed, T.failed))
 	if T.failed > 0 then

@@ -21,16 +21,7 @@
 #include "elf_symbols.h"
 #include "libpath.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                       \
-	do {                                                                              \
-		if (!(cond)) {                                                            \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__,  \
-				#cond);                                                   \
-			failures++;                                                       \
-		}                                                                         \
-	} while (0)
+#include "unit.h"
 
 static char lib_path[PATH_MAX], pie_path[PATH_MAX], nopie_path[PATH_MAX];
 
@@ -420,9 +411,5 @@ int main(void)
 	CHECK(libpath_resolve("libc", 0, libc, sizeof(libc), NULL, 0) == 0);
 	test_libc_strlen(libc);
 	test_libc_glob(libc);
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	else
-		printf("test_elf_symbols: all checks passed\n");
-	return failures ? 1 : 0;
+	return unit_summary();
 }

@@ -14,16 +14,7 @@
 
 #include "libpath.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                       \
-	do {                                                                              \
-		if (!(cond)) {                                                            \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__,  \
-				#cond);                                                   \
-			failures++;                                                       \
-		}                                                                         \
-	} while (0)
+#include "unit.h"
 
 static char loaded_libc[PATH_MAX];
 
@@ -126,9 +117,5 @@ int main(void)
 	test_resolve();
 	test_each(0);
 	test_each(getpid());
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	else
-		printf("test_libpath: all checks passed\n");
-	return failures ? 1 : 0;
+	return unit_summary();
 }
