@@ -40,7 +40,8 @@ end
 local function deliver(list, comm)
 	if not list then return end
 	for _, r in ipairs(list) do
-		r.comm = comms[r.pid] or comm or "?"
+		comms[r.pid] = comms[r.pid] or comm	-- for those the end's flush reports
+		r.comm = comms[r.pid] or "?"
 		for _, fn in ipairs(handlers) do fn(r) end
 	end
 end
