@@ -16,17 +16,19 @@ cd "$(dirname "$0")"
 BUILD_DEPS=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool liblua5.4-dev
 	    libreadline-dev libelf-dev libdw-dev zlib1g-dev systemtap-sdt-dev
 	    libcapstone-dev liblzma-dev libiberty-dev xz-utils libmicrohttpd-dev
-	    libcurl4-openssl-dev libjson-c-dev libncurses-dev libjwt-dev)
+	    libcurl4-openssl-dev libjson-c-dev libncurses-dev libjwt-dev libnghttp2-dev)
 # The tests also use: bpftool's link list, binutils' nm/readelf, python3 (pty for the
 # REPL test), libc's debug symbols (IFUNC implementations by name), lua5.4, and Debian's
 # python3.11 (/usr/bin/python3.11: its USDT probes, test_usdt.sh), and ltrace itself (the
 # front end is compared with it call by call), Debian's prometheus (it scrapes --metrics in
 # test_metrics_prometheus.sh) and curl (test_metrics.sh); tmux drives the dashboard and REPL
 # tests; nginx-light, openssl and curl serve and fetch the requests of test_http.sh,
-# apache2-utils' ab loads bench/http.sh; chromium and python3-websocket drive the --http
+# apache2-utils' ab loads bench/http.sh; python3-grpcio serves and calls gRPC and
+# nghttp2-server's nghttpd serves h2c (test_grpc.sh); chromium and python3-websocket drive the --http
 # page headless (test_web_page.sh).
 TEST_DEPS=(binutils python3 libc6-dbg lua5.4 procps python3.11 ltrace git prometheus curl tmux
-	   nginx-light openssl apache2-utils chromium python3-websocket)
+	   nginx-light openssl apache2-utils chromium python3-websocket python3-grpcio
+	   nghttp2-server)
 # Stacks (optional, tests skip without): chromium renders the SVG flame graph headless;
 # the stack benchmarks compare with bpftrace and elfutils' eu-addr2line.
 OPTIONAL_DEPS=(chromium bpftrace elfutils libbpf-tools bpfcc-tools)
@@ -131,7 +133,7 @@ test)
 	asan_tests -R "$ASAN_QUICK" || rc=$?
 	if [ "${MATRIX:-1}" != 0 ]; then
 		kernel_deps
-		# run.sh's default tests on 6.1 and 6.12: about 18 minutes (docs/kernels.md);
+		# run.sh's default tests on 6.1 and 6.12: about 26 minutes on CI's runner (docs/kernels.md);
 		# a failure not listed in tests/kernels/expected-failures.txt fails the run.
 		STRICT=1 TESTS=${MATRIX_TESTS:-} tests/kernels/run.sh || rc=$?
 	fi

@@ -93,6 +93,8 @@ class Startup:
         self.load = [os.getloadavg()[0]]
         self.res = {}   # (tool, impl) -> {"ms": [], "rss": [], "fds": [], "notes": set()}
         self.notes = []
+        # --vs BINARY: an older build, its scripts two directories up (BINARY's checkout)
+        self.vs_src = os.path.dirname(os.path.dirname(os.path.abspath(a.vs))) if a.vs else None
 
     def child_of(self, launcher, deadline):
         """The rusage launcher's child (the tool), once it exists."""
@@ -164,6 +166,9 @@ class Startup:
             lt_args, lb, bt = table[tool]
             script = os.path.join(self.a.src_dir, "scripts", tool + ".lua")
             rows.append((tool, "ltrace-ebpf", [self.lt, script] + lt_args))
+            if self.a.vs:
+                rows.append((tool, "vs", [self.a.vs, os.path.join(self.vs_src, "scripts", tool + ".lua")]
+                             + lt_args))
             if lb and not self.a.no_peers:
                 if os.access(lb[0], os.X_OK):
                     rows.append((tool, "libbpf-tools", lb))
@@ -187,6 +192,7 @@ class Startup:
                     r = self.res.setdefault((tool, impl), {"ms": [], "cpu": [], "rss": [], "fds": [],
                                                            "notes": set(), "cmd": argv})
                     ms, cpu, fds, rss, note = self.one(argv)
+                    r.setdefault("rep", {})[rep] = (ms, cpu)
                     if ms is not None:
                         r["ms"].append(ms)
                         r["fds"].append(fds)
@@ -211,6 +217,8 @@ class Startup:
         for rep in range(self.a.reps):
             for tool in ("opensnoop", "execsnoop", "killsnoop"):
                 impls = [("ltrace-ebpf", [self.lt, os.path.join(self.a.src_dir, "scripts", tool + ".lua")])]
+                if self.a.vs:
+                    impls.append(("vs", [self.a.vs, os.path.join(self.vs_src, "scripts", tool + ".lua")]))
                 if not self.a.no_peers and os.access(os.path.join(SBIN, tool), os.X_OK):
                     impls.append(("libbpf-tools", [os.path.join(SBIN, tool)]))
                 for impl, argv in impls:
@@ -270,6 +278,29 @@ class Startup:
         return (found - t0) * 1000, ""
 
     # ---- report ------------------------------------------------------------------------
+    def report_vs(self, p):
+        """This build over --vs's, round by round (the two rows ran one after the other)."""
+        p("")
+        p(f"This build against `{self.a.vs}` (each tool's row of the other build right after this "
+          "build's, in every round): exec to attached and CPU ms to attached, this build's over "
+          "the other's in the same round, median over rounds (min-max); medians in ms.")
+        p("")
+        p("| tool | ms this | ms other | ratio | CPU ms this | CPU ms other | CPU ratio |")
+        p("|---|---:|---:|---:|---:|---:|---:|")
+        for tool in self.a.tools:
+            a, b = self.res.get((tool, "ltrace-ebpf")), self.res.get((tool, "vs"))
+            if not a or not b:
+                continue
+            cells = []
+            for i in (0, 1):
+                pairs = [(a["rep"][k][i], b["rep"][k][i]) for k in a.get("rep", {})
+                         if k in b.get("rep", {}) and a["rep"][k][i] and b["rep"][k][i]]
+                qs = [x / y for x, y in pairs]
+                cells += [f"{median([x for x, _ in pairs]):.1f}" if pairs else "-",
+                          f"{median([y for _, y in pairs]):.1f}" if pairs else "-",
+                          f"{median(qs):.3f} ({min(qs):.2f}-{max(qs):.2f})" if qs else "-"]
+            p(f"| {tool} | {' | '.join(cells)} |")
+
     def report(self, elapsed):
         a, L = self.a, []
         p = L.append
@@ -315,6 +346,8 @@ class Startup:
             p(f"ltrace-ebpf: slowest tool {max(w for w, _ in lt):.1f} ms (median), "
               f"{sum(w < 50 for w, _ in lt)} of {len(lt)} tools attached in under 50 ms; "
               f"CPU to attach {min(cpus):.1f}-{max(cpus):.1f} ms." if cpus else "")
+        if a.vs:
+            self.report_vs(p)
         if getattr(self, "evres", None):
             p("")
             p(f"Check by the event method: the event is made every {a.event_period * 1000:.0f} ms "
@@ -323,11 +356,11 @@ class Startup:
               "the time is that of the first marker the tool prints: attach plus the time to deliver "
               "and print one event, +0 to one period. Median (min-max) ms.")
             p("")
-            p("| tool | ltrace-ebpf ms | libbpf-tools ms |")
-            p("|---|---:|---:|")
+            p("| tool | ltrace-ebpf ms | libbpf-tools ms |" + (" --vs build ms |" if a.vs else ""))
+            p("|---|---:|---:|" + ("---:|" if a.vs else ""))
             for tool in ("opensnoop", "execsnoop", "killsnoop"):
                 cells = []
-                for impl in ("ltrace-ebpf", "libbpf-tools"):
+                for impl in ("ltrace-ebpf", "libbpf-tools") + (("vs",) if a.vs else ()):
                     r = self.evres.get((tool, impl))
                     if not r:
                         cells.append("n/a")
@@ -352,6 +385,9 @@ def main():
     ap.add_argument("--no-peers", action="store_true", help="ltrace-ebpf only")
     ap.add_argument("--no-events", dest="events", action="store_false", help="skip the event-method check")
     ap.add_argument("--event-period", type=float, default=0.002, help="seconds between triggers")
+    ap.add_argument("--vs", metavar="BINARY",
+                    help="another ltrace-ebpf (an older commit's build, its scripts/ two directories "
+                         "up): its row of each tool right after this build's, and their ratios")
     a = ap.parse_args()
     a.src_dir = src
     a.tools = [t for t in a.tools.split(",") if t]

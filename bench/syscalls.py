@@ -91,7 +91,9 @@ class SysBench:
                                             "--"] + self.wl(n, out), "syscount"))
         else:
             self.notes.append(f"{self.lt} missing: no ltrace-ebpf rows")
-        if shutil.which("bpftrace"):
+        if self.a.vs:
+            c = self.with_vs(c)
+        if shutil.which("bpftrace") and not self.a.vs:
             for key, prog, what in (("bt_raw", BT_RAW, "raw_syscalls:sys_enter/sys_exit, `args->id == 0`"),
                                     ("bt_read", BT_READ, "syscalls:sys_enter_read/sys_exit_read")):
                 c.append(Config(key, f"bpftrace {what}, `@start[tid]`, `hist()`", "bpftrace",
@@ -101,6 +103,8 @@ class SysBench:
             self.notes.append("bpftrace not found: its rows are skipped")
         for key, label, exe in (("libbpf_syscount", "libbpf-tools `syscount -L -p PID`", "/usr/sbin/syscount"),
                                 ("bcc_syscount", "BCC `syscount-bpfcc -L -p PID`", "/usr/sbin/syscount-bpfcc")):
+            if self.a.vs:
+                continue
             if not os.access(exe, os.X_OK):
                 self.notes.append(f"{exe} not found ({label}): skipped")
                 continue
@@ -108,7 +112,24 @@ class SysBench:
                 continue
             c.append(Config(key, label, key.split("_")[0], lambda e=exe: [e, "-L"], "syscount",
                             mode="pid"))
+        if self.a.only:
+            keep = set(self.a.only.split(",")) | {"untraced"}
+            c = [x for x in c if x.key in keep or x.key.removesuffix("_vs") in keep]
         return c
+
+    def with_vs(self, cfgs):
+        """--vs BINARY: each ltrace-ebpf row again with the other build (its own scripts/,
+        two directories up from BINARY), right after the same row of this build."""
+        vs_scripts = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(self.a.vs))), "scripts")
+        out = []
+        for cfg in cfgs:
+            out.append(cfg)
+            if cfg.group != "ltrace-ebpf":
+                continue
+            def argv(n, o, f=cfg.argv):
+                return [self.a.vs if x == self.lt else x.replace(self.scripts, vs_scripts) for x in f(n, o)]
+            out.append(Config(cfg.key + "_vs", cfg.label + f" ({self.a.vs})", "vs", argv, cfg.check))
+        return out
 
     def bcc_works(self, exe):
         """BCC compiles its programs against kernel headers at start: check it can here."""
@@ -240,7 +261,9 @@ class SysBench:
             got = int(m.group(1)) if m else None
         elif kind == "syslat":
             try:
-                rep = json.loads(next(l for l in text.splitlines() if l.startswith("{")))
+                # the report's line (a record line since --json's schema; a bare object before)
+                line = next(l for l in text.splitlines() if '"hotspots"' in l)
+                rep = json.loads(line[line.index("{"):])
                 got = next(h["count"] for h in rep["hotspots"] if h["syscall"] == "read")
             except (StopIteration, ValueError, KeyError):
                 got = None
@@ -357,6 +380,27 @@ class SysBench:
                 qs.append(x / f)
         return median(qs)
 
+    def report_vs(self, cfgs, p):
+        """This build over --vs's, per round (the two ran one after the other), median."""
+        p("")
+        p(f"This build against `{self.a.vs}`: added ns/read of this build over the other's in "
+          "the same round, median over rounds (min-max); BPF ns/read likewise from the BPF "
+          "time pass when it ran.")
+        p("")
+        p("| configuration | CPU ratio | wall ratio | BPF ns/read ratio |")
+        p("|---|---:|---:|---:|")
+        for c in cfgs:
+            if c.group != "ltrace-ebpf":
+                continue
+            cells = []
+            for w in ("cpu", "ns"):
+                qs = [x / y for x, y in ((self.added(c.key, i, w), self.added(c.key + "_vs", i, w))
+                                         for i in range(self.a.reps)) if x is not None and y]
+                cells.append(f"{median(qs):.3f} ({min(qs):.2f}-{max(qs):.2f})" if qs else "-")
+            a, b = self.stats.get(c.key), self.stats.get(c.key + "_vs")
+            cells.append(f"{a['ns'] / b['ns']:.3f}" if a and b and b["ns"] else "-")
+            p(f"| {c.label} | {' | '.join(cells)} |")
+
     def report(self, cfgs, elapsed):
         a, L = self.a, []
         p = L.append
@@ -395,6 +439,8 @@ class SysBench:
             cpus = [v["cpu"] for v in reps.values()]
             spread = f"{(max(cpus) - min(cpus)) / median(cpus) * 100:.0f}%" if cpus else "-"
             p(f"| {c.label} | {' | '.join(cells)} | {spread} | {rss} | {notes} |")
+        if self.a.vs:
+            self.report_vs(cfgs, p)
         if self.stats:
             p("")
             p(f"Time inside the BPF programs (BPF run-time statistics, the median of {self.a.stats_reps} "
@@ -428,6 +474,13 @@ def main():
     ap.add_argument("--stats-reps", type=int, default=3, help="runs per configuration, BPF time pass")
     ap.add_argument("--no-bpf-stats", dest="bpf_stats", action="store_false",
                     help="skip the BPF program run-time pass (BPF_ENABLE_STATS)")
+    ap.add_argument("--vs", metavar="BINARY",
+                    help="another ltrace-ebpf (an older commit's build): its rows right after this "
+                         "build's, round by round, and their ratios; peers are skipped")
+    ap.add_argument("--only", metavar="KEYS",
+                    help="comma-separated configurations: floor_read, floor_raw_syscalls, floor_raw_tp, "
+                         "floor_tp_btf, bound_hist, lt_hist, lt_syslat, lt_syscount, bt_raw, bt_read, "
+                         "libbpf_syscount, bcc_syscount")
     a = ap.parse_args()
     a.src_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     if os.geteuid() != 0:

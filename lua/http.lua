@@ -1,4 +1,4 @@
--- http: HTTP/1.x requests as Lua events, from what the socket syscalls and OpenSSL's
+-- http: HTTP/1.x and HTTP/2 (gRPC) requests as Lua events, from what the socket syscalls and OpenSSL's
 -- SSL_read/SSL_write move (docs/http.md). The parsing, request/response matching and
 -- redaction are C (src/proto/, require("ltrace.proto")); this module makes the probes: the
 -- data syscalls' records go to the tracker in C (tracker:feed), the rest through Lua.
@@ -37,18 +37,77 @@ local function comm_of(pid, e)
 	return c or "?"
 end
 
+-- ---- delivery: a finished request to the callbacks, and under --otlp as a span --------
+
+local spans	-- nil: not known yet (--otlp is set up after the script's first lines)
+local span_opt = true	-- the first http:request probe's `span` option
+
+-- OpenTelemetry's HTTP semantic conventions (v1.26: http.request.method, url.path, ...);
+-- the span's ids are the request's (src/proto/http_link.c: the traffic's trace, or new).
+local function export_span(r)
+	local path, query = r.path:match("^([^?]*)%??(.*)$")
+	local server = r.role == "server"
+	local attrs = {
+		["http.request.method"] = r.method, ["url.path"] = path,
+		["url.scheme"] = r.tls and "https" or "http",
+		["network.protocol.version"] = r.version,
+		["network.peer.address"] = r.raddr, ["network.peer.port"] = r.rport,
+		["thread.id"] = r.tid,
+	}
+	if query ~= "" then attrs["url.query"] = query end
+	if r.status > 0 then attrs["http.response.status_code"] = r.status end
+	local host, hport = (r.host or ""):match("^%[?([^%]]-)%]?:?(%d*)$")
+	if server then
+		attrs["server.address"] = host ~= "" and host or r.laddr
+		attrs["server.port"] = tonumber(hport) or r.lport
+		attrs["client.address"], attrs["client.port"] = r.raddr, r.rport
+	else
+		attrs["server.address"] = host ~= "" and host or r.raddr
+		attrs["server.port"] = tonumber(hport) or r.rport
+	end
+	-- an error: no response, or 5xx served, or 4xx/5xx received
+	local failed = r.status == 0 or r.status >= (server and 500 or 400)
+	if failed then attrs["error.type"] = r.status > 0 and tostring(r.status) or "no response" end
+	export.span { name = r.method .. " " .. path, kind = r.role, pid = r.pid,
+	              start = r.start, duration = (r["end"] or r.start) - r.start,
+	              status = failed and "error" or "unset", attrs = attrs,
+	              trace = r.trace_id, id = r.span_id,
+	              -- the header's vendor entries go with its trace
+	              tracestate = r.traceparent and r.traceparent:match("^%s*%x%x%-(%x+)") == r.trace_id
+	                           and r.tracestate or nil,
+	              parent = r.parent and ("00-%s-%s-01"):format(r.trace_id, r.parent) or nil }
+end
+
 local function deliver(list, comm)
 	if not list then return end
+	if spans == nil then spans = span_opt and export.otlp().enabled end
 	for _, r in ipairs(list) do
 		comms[r.pid] = comms[r.pid] or comm	-- for those the end's flush reports
 		r.comm = comms[r.pid] or "?"
+		if spans and r.span_id then export_span(r) end
 		for _, fn in ipairs(handlers) do fn(r) end
 	end
 end
 
+-- Said once at the end, on stderr: trace context that could not be used.
+local function report_trace()
+	local st = tracker:stats()
+	local parts = {}
+	if st.traceparent_invalid > 0 then
+		parts[#parts + 1] = ("%d invalid traceparent headers ignored"):format(st.traceparent_invalid)
+	end
+	if st.ambiguous > 0 then
+		parts[#parts + 1] = ("%d client requests not linked (several server requests on their thread)"):format(st.ambiguous)
+	end
+	if #parts > 0 then io.stderr:write("http: ", table.concat(parts, ", "), "\n") end
+end
+
+-- ---- capture: the probes, their bytes to the tracker ------------------------------------
+
 local function data(e, fd, outbound, bytes, total, tls)
 	comm_of(e.pid, e)
-	deliver(tracker:data(e.pid, fd, outbound, e.ts + (e.duration or 0), bytes, total, tls), e.comm)
+	deliver(tracker:data(e.pid, fd, outbound, e.ts + (e.duration or 0), bytes, total, tls, e.tid),
+	        e.comm)
 end
 
 -- A probe's options: the caller's opts.probe (filters such as comm), then these.
@@ -111,6 +170,25 @@ local function ssl_socket(e)
 	return ssl_fd[key]
 end
 
+-- An SSL* that never used a socket during a call (memory BIOs, as gRPC's: the ciphertext
+-- is moved by other code, SSL_get_fd is -1) is its own connection, known by a negative
+-- number in place of the fd, until SSL_free.
+local ssl_conn, ssl_conns = {}, 0
+local function ssl_id(e)
+	local key = e.pid .. ":" .. e.args[1]
+	if not ssl_conn[key] then ssl_conns = ssl_conns + 1; ssl_conn[key] = -ssl_conns end
+	return ssl_conn[key]
+end
+
+local function ssl_freed(e)
+	local key = e.pid .. ":" .. e.args[1]
+	ssl_fd[key] = nil
+	local id = ssl_conn[key]
+	if not id then return end
+	ssl_conn[key] = nil
+	deliver(tracker:close(e.pid, id, e.ts), e.comm)
+end
+
 local function tls_bytes(e, outbound, bytes, n)
 	if n <= 0 then return end
 	local fd = ssl_socket(e)
@@ -118,7 +196,7 @@ local function tls_bytes(e, outbound, bytes, n)
 		fn({ pid = e.pid, tid = e.tid, comm = e.comm, fd = fd, outbound = outbound,
 		     ts = e.ts, bytes = bytes, len = n, func = e.func })
 	end
-	if fd and #handlers > 0 then data(e, fd, outbound, bytes, n, true) end
+	if #handlers > 0 then data(e, fd or ssl_id(e), outbound, bytes, n, true) end
 end
 
 -- OpenSSL 3: SSL_read/SSL_write return the count; the _ex forms return 1 and store it.
@@ -140,11 +218,12 @@ local function tls(opts, lib)
 				if e.ret ~= 1 then return end
 				local n = e.args[4]
 				tls_bytes(e, outbound, (e.args[2] or ""):sub(1, n), n)
-			else
-				tls_bytes(e, outbound, e.args[2], e.ret)
+			elseif e.ret < 0x80000000 then	-- -1 (WANT_READ...) comes as 2^32-1 (ret = "int"
+				tls_bytes(e, outbound, e.args[2], e.ret)	-- is not sign-extended at call:)
 			end
 		end)
 	end
+	probe("uprobe:" .. lib .. ":SSL_free", probe_opts(opts, { args = { "ptr" } }), ssl_freed)
 end
 
 --- lost(): requests whose first record the full ring buffer lost, so far.
@@ -168,6 +247,12 @@ local function report_losses()
 	end
 	if st.evicted > 0 then parts[#parts + 1] = ("%d connections evicted"):format(st.evicted) end
 	if st.dropped > 0 then parts[#parts + 1] = ("%d pipelined requests dropped"):format(st.dropped) end
+	if st.h2_blocks_lost > 0 then	-- docs/http.md, HTTP/2 and gRPC: what is then lost
+		parts[#parts + 1] = ("%d HTTP/2 header blocks not decoded (HPACK state lost)"):format(st.h2_blocks_lost)
+	end
+	if st.h2_desyncs > 0 then
+		parts[#parts + 1] = ("%d times HTTP/2 frames were lost past the copy window"):format(st.h2_desyncs)
+	end
 	if #parts > 0 then io.stderr:write("http: ", table.concat(parts, ", "), "\n") end
 end
 
@@ -176,6 +261,8 @@ local function start(opts)
 	if started then return end
 	started = true
 	on("end", report_losses)
+	on("end", report_trace)
+	span_opt = opts.span ~= false
 	tracker = proto.http({ headers = opts.headers, redact = opts.redact,
 	                       max_conns = opts.max_conns })
 	if opts.syscalls ~= false then syscalls(opts) end
@@ -185,10 +272,11 @@ local function start(opts)
 	end
 end
 
---- request(opts, fn): fn(r) for every HTTP/1 request with its response (or status 0 when
+--- request(opts, fn): fn(r) for every HTTP/1 or HTTP/2 request with its response (or status 0 when
 --- none came before the connection closed). opts: headers (names to keep, r.headers and
 --- r.resp_headers), redact (POSIX EREs), tls (false: no OpenSSL uprobes), libssl (its
---- path), max_conns; the first call's options make the probes.
+--- path), max_conns, span (false: no OTLP spans under --otlp); the first call's options
+--- make the probes.
 function M.request(opts, fn)
 	if type(opts) == "function" then opts, fn = nil, opts end
 	if type(fn) ~= "function" then error("http:request needs a function", 3) end

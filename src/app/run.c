@@ -205,12 +205,13 @@ static int setup_loop(struct run *r)
 	int sigfd = signals_open(r->c->mode == CLI_REPL), rc;
 
 	if (sigfd < 0)
-		return sigfd;
-	if ((rc = loop_add_fd(r->s->loop, sigfd, on_signal, r)))
-		return rc;
-	if (r->have_target && r->t.pidfd >= 0)
-		return loop_add_fd(r->s->loop, r->t.pidfd, on_pidfd, r);
-	return 0;
+		rc = sigfd;
+	else if (!(rc = loop_add_fd(r->s->loop, sigfd, on_signal, r)) && r->have_target &&
+		 r->t.pidfd >= 0)
+		rc = loop_add_fd(r->s->loop, r->t.pidfd, on_pidfd, r);
+	if (rc)	/* EMFILE under a low limit: say so, not a silent exit 1 */
+		fprintf(stderr, "ltrace-ebpf: cannot set up the event loop: %s\n", strerror(-rc));
+	return rc;
 }
 
 static int exit_status(struct run *r)
@@ -309,6 +310,8 @@ int run_session(const struct cli *c)
 		return 1;
 	}
 	r.s = session_new(&o);
+	if (!r.s)
+		fprintf(stderr, "ltrace-ebpf: cannot start the session: %s\n", strerror(errno));
 	if (r.s && c->verbose)	/* the kernel's features and the paths they choose */
 		kfeature_report(r.s);
 	if (r.s)

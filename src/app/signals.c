@@ -39,6 +39,28 @@ void signals_restore_inherited(void)
 	sigprocmask(SIG_SETMASK, &inherited_mask, NULL);
 }
 
+/* timeout(1) sends the signal it passes on twice: to the command, then to its process
+ * group, the command in it. On a slow machine (one vCPU under qemu) the copy came once the
+ * end handlers ran, a tool's last report, and interrupted them. So a repeat of the stop
+ * signal that stopped the session, from the same process, is that copy and no new
+ * request: dropped. A terminal's Ctrl-C (sent by the kernel), another process's signal or
+ * another stop signal still interrupts. Called from the handler, which runs with its own
+ * signal blocked. */
+static bool stop_repeated(int signo, const siginfo_t *si)
+{
+	static int first_signo;
+	static pid_t first_sender;
+
+	if (!si || si->si_code != SI_USER || si->si_pid <= 0)
+		return false;
+	if (!first_signo) {
+		first_signo = signo;
+		first_sender = si->si_pid;
+		return false;
+	}
+	return signo == first_signo && si->si_pid == first_sender;
+}
+
 static void on_signal(int signo, siginfo_t *si, void *uctx)
 {
 	struct sig_msg m = { signo, si ? si->si_code : 0, si ? si->si_pid : 0 };
@@ -49,6 +71,10 @@ static void on_signal(int signo, siginfo_t *si, void *uctx)
 	} else if (signo == SIGINT && sigint_clears_line) {
 		script_interrupt(NULL);	/* the REPL: Ctrl-C abandons the line or the evaluation */
 	} else if (signo != SIGCHLD && signo != SIGUSR1 && signo != SIGUSR2) {
+		if (stop_repeated(signo, si)) {
+			errno = saved;
+			return;
+		}
 		/* A stop request: Lua code running now (a callback, a script's own loop) is
 		 * interrupted, and the output gets a grace period. */
 		stop_signo = signo;

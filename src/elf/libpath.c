@@ -44,6 +44,8 @@ struct lib_pick {
 	char path[PATH_MAX];
 	char base[NAME_MAX + 1];
 	int score;
+	int open_err;		/* the first candidate this process could not open (EMFILE...) */
+	char err_path[PATH_MAX];
 };
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -96,20 +98,29 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* A regular file starting with the ELF magic; anything else cannot be traced. */
+/* 1: a regular file starting with the ELF magic; 0: a file read that is something else
+ * (anything but ELF cannot be traced); or sf_open_read's negative code when it could not
+ * be opened: -EMFILE must not read as "not an ELF file" (sf_strerror says which). */
 static int file_is_elf(const char *path)
 {
 	char magic[SELFMAG];
 	struct stat st;
 	int fd, ok;
 
-	fd = sf_open_elf(path);
+	fd = sf_open_read(path, SF_MAX_ELF, 0, 0);
 	if (fd < 0)
-		return 0;
+		return fd;
 	ok = !fstat(fd, &st) && S_ISREG(st.st_mode) &&
 	     read(fd, magic, SELFMAG) == SELFMAG && !memcmp(magic, ELFMAG, SELFMAG);
 	close(fd);
 	return ok;
+}
+
+/* An open that failed for want of this process's resources, not because of the file: the
+ * search cannot tell that the library is not there, so it says why instead. */
+static int out_of_resources(int err)
+{
+	return err == -EMFILE || err == -ENFILE || err == -ENOMEM;
 }
 
 static int copy_out(const char *path, char *out, size_t outlen, char *err, size_t errlen)
@@ -183,15 +194,21 @@ static int lib_score(const char *base, const char *name)
 static void pick_consider(struct lib_pick *p, const char *path, const char *name)
 {
 	const char *base = base_name(path);
-	int score = lib_score(base, name);
+	int score = lib_score(base, name), elf;
 
 	if (score < 0 || strlen(path) >= sizeof(p->path) || strlen(base) >= sizeof(p->base))
 		return;
 	if (p->score >= 0 &&
 	    (score > p->score || (score == p->score && strverscmp(base, p->base) <= 0)))
 		return;
-	if (!file_is_elf(path))
+	elf = file_is_elf(path);
+	if (elf <= 0) {
+		if (out_of_resources(elf) && !p->open_err) {
+			p->open_err = elf;
+			strcpy(p->err_path, path);
+		}
 		return;
+	}
 	strcpy(p->path, path);
 	strcpy(p->base, base);
 	p->score = score;
@@ -431,6 +448,10 @@ static int resolve_in_loader_dirs(const char *name, char *out, size_t outlen, ch
 	strv_free(&dirs);
 	if (err)
 		return err;
+	if (p.score < 0 && p.open_err) {
+		snprintf(errbuf, errlen, "%s: %s", p.err_path, sf_strerror(p.open_err));
+		return sf_errno(p.open_err);
+	}
 	return p.score < 0 ? -ENOENT : canon_out(p.path, out, outlen, errbuf, errlen);
 }
 
@@ -447,7 +468,7 @@ static int resolve_in_path(const char *name, char *out, size_t outlen, char *err
 	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
 		if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 			continue;
-		if (!access(path, X_OK) && file_is_elf(path)) {
+		if (!access(path, X_OK) && file_is_elf(path) > 0) {
 			err = canon_out(path, out, outlen, errbuf, errlen);
 			break;
 		}
@@ -465,9 +486,14 @@ static int resolve_path(const char *name, char *out, size_t outlen, char *errbuf
 		snprintf(errbuf, errlen, "%s: %s", name, strerror(-err));
 		return err;
 	}
-	if (!file_is_elf(name)) {
+	err = file_is_elf(name);
+	if (!err || err == -SF_ENOTREG) {	/* a FIFO, a device: not ELF either */
 		snprintf(errbuf, errlen, "%s: not an ELF file", name);
 		return -ENOEXEC;
+	}
+	if (err < 0) {
+		snprintf(errbuf, errlen, "%s: %s", name, sf_strerror(err));
+		return sf_errno(err);
 	}
 	return canon_out(name, out, outlen, errbuf, errlen);
 }
@@ -525,7 +551,7 @@ static int each_emit(struct each_ctx *ec, const char *path)
 	const char *base = base_name(path);
 	int err;
 
-	if (!each_is_candidate(ec, base) || !file_is_elf(path))
+	if (!each_is_candidate(ec, base) || file_is_elf(path) <= 0)
 		return 0;
 	err = strv_push(&ec->seen, base);
 	if (!err)

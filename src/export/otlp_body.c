@@ -84,6 +84,8 @@ static json_object *span_json(const struct otlp_span *sp, struct shared *sh)
 
 	json_object_object_add(o, "traceId", hex(sp->trace_id, 16));
 	json_object_object_add(o, "spanId", hex(sp->span_id, 8));
+	if (sp->trace_state)
+		json_object_object_add(o, "traceState", json_object_new_string(sp->trace_state));
 	if (sp->has_parent)
 		json_object_object_add(o, "parentSpanId", hex(sp->parent_id, 8));
 	json_object_object_add(o, "name", json_object_new_string(sp->name));

@@ -2,17 +2,10 @@
 #include <string.h>
 #include <sys/random.h>
 #include "otlp_ids.h"
+#include "traceparent.h"
 
 static uint8_t pool[4096];
 static size_t pool_left;
-
-static bool all_zero(const uint8_t *id, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (id[i])
-			return false;
-	return true;
-}
 
 void otlp_random_id(uint8_t *id, size_t n)
 {
@@ -25,7 +18,7 @@ void otlp_random_id(uint8_t *id, size_t n)
 			}
 			id[i] = pool[--pool_left];
 		}
-	} while (all_zero(id, n));
+	} while (traceparent_id_zero(id, n));
 }
 
 void otlp_hex(char *out, const uint8_t *id, size_t n)
@@ -39,33 +32,16 @@ void otlp_hex(char *out, const uint8_t *id, size_t n)
 	out[2 * n] = 0;
 }
 
-/* n bytes from 2n lowercase hex digits (W3C: uppercase is invalid). */
-static bool unhex(const char *s, uint8_t *out, size_t n)
-{
-	for (size_t i = 0; i < 2 * n; i++) {
-		int v = s[i] >= '0' && s[i] <= '9' ? s[i] - '0' :
-			s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10 : -1;
-
-		if (v < 0)
-			return false;
-		if (i & 1)
-			out[i / 2] |= v;
-		else
-			out[i / 2] = v << 4;
-	}
-	return true;
-}
-
+/* A script's traceparent is checked as one from the traffic (src/proto/traceparent.c). */
 bool otlp_traceparent_parse(const char *t, uint8_t trace_id[16], uint8_t span_id[8])
 {
-	uint8_t version, flags;
+	struct traceparent tp;
 
-	if (strlen(t) != OTLP_TRACEPARENT_LEN || t[2] != '-' || t[35] != '-' || t[52] != '-')
+	if (!traceparent_parse(t, strlen(t), &tp))
 		return false;
-	if (!unhex(t, &version, 1) || version == 0xff || !unhex(t + 3, trace_id, 16) ||
-	    !unhex(t + 36, span_id, 8) || !unhex(t + 53, &flags, 1))
-		return false;
-	return !all_zero(trace_id, 16) && !all_zero(span_id, 8);
+	memcpy(trace_id, tp.trace_id, 16);
+	memcpy(span_id, tp.parent_id, 8);
+	return true;
 }
 
 void otlp_traceparent_format(char *out, const uint8_t trace_id[16], const uint8_t span_id[8])

@@ -14,7 +14,7 @@
 void otlp_random_id(uint8_t *id, size_t n);
 /* 2n lowercase hex digits and a NUL into out. */
 void otlp_hex(char *out, const uint8_t *id, size_t n);
-/* Parses a traceparent (version 00 layout; an invalid one, all-zero ids or version ff are
+/* Parses a traceparent (traceparent_parse: an invalid one, all-zero ids or version ff are
  * refused, as the W3C spec asks); true when valid. */
 bool otlp_traceparent_parse(const char *text, uint8_t trace_id[16], uint8_t span_id[8]);
 /* "00-TRACEID-SPANID-01" into out (OTLP_TRACEPARENT_LEN + 1 bytes). */

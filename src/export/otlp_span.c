@@ -106,5 +106,6 @@ void otlp_span_free(struct otlp_span *sp)
 	free(sp->name);
 	free(sp->service);
 	free(sp->status_msg);
+	free(sp->trace_state);
 	free(sp);
 }

@@ -35,6 +35,7 @@ struct otlp_span {
 	int kind;
 	int status;
 	char *status_msg;	/* NULL: none */
+	char *trace_state;	/* W3C tracestate carried with the trace; NULL: none */
 	char *name;
 	uint64_t start_ns, end_ns;	/* unix nanoseconds */
 	uint32_t pid;		/* the resource's process.pid */

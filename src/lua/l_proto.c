@@ -3,7 +3,7 @@
  * to their responses as Lua tables, redacted (docs/http.md).
  *
  *   local t = proto.http{ headers = {"user-agent"}, redact = {"[0-9]{16}"}, max_conns = N }
- *   t:data(pid, fd, outbound, ts, bytes, total [, tls]) -> { request, ... } or nil
+ *   t:data(pid, fd, outbound, ts, bytes, total [, tls [, tid]]) -> { request, ... } or nil
  *   t:feed(probe, deliver)                    -- the probe's syscall records go to t in C,
  *                                             deliver(list, comm) gets what they complete
  *   t:last_fd(tid) -> fd, ts                  -- the socket a thread's last fed call used
@@ -13,7 +13,11 @@
  *   t:close(pid, fd, ts) -> { request, ... } or nil
  *   t:flush() -> { request, ... } or nil      -- the end: requests unanswered, reported
  *   t:redact(text) -> text                    -- the patterns, for plaintext shown as is
- *   t:stats() -> { conns, evicted, dropped, opaque }
+ *   t:stats() -> { conns, evicted, dropped, opaque, h2_blocks_lost, h2_desyncs,
+ *                  traceparent_invalid, ambiguous }
+ *
+ * Each request carries its span's ids (src/proto/http_link.c: trace_id, span_id, parent)
+ * and the W3C trace context it came with (traceparent, parent_span_id, tracestate).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +26,15 @@
 #include <lua.h>
 #include "conn_table.h"
 #include "fetch.h"
+#include "http_link.h"
 #include "l_core.h"
 #include "l_proto.h"
 #include "listeners.h"
+#include "otlp_ids.h"
 #include "probe.h"
 #include "redact.h"
 #include "script.h"
+#include "traceparent.h"
 
 #define HTTP_MT "ltrace.proto.http"
 #define INTEREST_MAX 16
@@ -51,6 +58,10 @@ struct tracker {
 	lua_State *main;	/* t:feed: the script's main thread, where deliver runs */
 	int deliver;		/* t:feed: deliver(list, comm), a registry ref; LUA_NOREF */
 	struct last_fd last[LAST_FDS];
+	uint64_t h2_blocks_lost, h2_desyncs;	/* HTTP/2's, on connections since closed */
+	struct http_link *link;	/* requests as spans: their ids as they begin */
+	int tid;		/* during t:data: the thread that moved the bytes (0: not known) */
+	uint64_t tp_invalid;	/* traceparent headers ignored: not W3C */
 };
 
 static struct tracker *check(lua_State *L)
@@ -97,6 +108,83 @@ static void set_headers(struct tracker *t, const char *k, const struct http1_msg
 	lua_setfield(t->L, -2, k);
 }
 
+/* HTTP/2's own fields: gRPC's status and message, the content type, what was lost. */
+static void set_h2(struct tracker *t, const struct h2_msg *req, const struct h2_msg *resp)
+{
+	lua_State *L = t->L;
+
+	if (req->content_type[0])
+		set_str(L, "content_type", req->content_type);
+	if (req->headers_lost || (resp && resp->headers_lost)) {
+		lua_pushboolean(L, 1);
+		lua_setfield(L, -2, "headers_lost");
+	}
+	if (req->reset)
+		set_int(L, "reset", req->reset - 1);
+	if (!resp)
+		return;
+	if (resp->grpc_status >= 0)
+		set_int(L, "grpc_status", resp->grpc_status);
+	if (resp->grpc_message[0])
+		set_text(t, "grpc_message", resp->grpc_message);
+	if (resp->content_type[0])
+		set_str(L, "resp_content_type", resp->content_type);
+}
+
+static void set_hex(lua_State *L, const char *k, const uint8_t *id, size_t n)
+{
+	char hex[33];
+
+	otlp_hex(hex, id, n);
+	set_str(L, k, hex);
+}
+
+static bool req_traceparent(const struct http1_msg *req, struct traceparent *tp)
+{
+	return req->traceparent[0] && traceparent_parse(req->traceparent, strlen(req->traceparent), tp);
+}
+
+/* A request's head: its span's ids, from the trace context it carries (a header that is
+ * not W3C's is counted and ignored) and the requests around it (http_link.h). */
+static void on_begin(void *ctx, struct http_conn *c, const struct http1_msg *req)
+{
+	struct tracker *t = ctx;
+	struct conn_entry *e = c->owner;
+	struct traceparent tp;
+	bool valid = req_traceparent(req, &tp);
+	struct http_link_req q = {
+		.pid = e->pid, .tid = t->tid, .fd = e->fd, .tls = e->tls,
+		.server = c->role == HTTP_ROLE_SERVER, .start = req->start_ts,
+		.tp = valid ? &tp : NULL, .sock = &e->sock,
+	};
+
+	if (req->traceparent[0] && !valid)
+		t->tp_invalid++;
+	http_link_begin(t->link, &q);
+}
+
+/* r.traceparent, parent_span_id, tracestate: the valid context the request came with;
+ * r.trace_id, span_id, parent, tid: its span's (ids NULL: not followed). */
+static void set_trace(lua_State *L, const struct http1_msg *req, const struct http_ids *ids)
+{
+	struct traceparent tp;
+
+	if (req_traceparent(req, &tp)) {
+		set_str(L, "traceparent", req->traceparent);
+		set_hex(L, "parent_span_id", tp.parent_id, 8);
+		if (req->tracestate[0])
+			set_str(L, "tracestate", req->tracestate);
+	}
+	if (!ids)
+		return;
+	set_hex(L, "trace_id", ids->trace, 16);
+	set_hex(L, "span_id", ids->span, 8);
+	if (ids->has_parent)
+		set_hex(L, "parent", ids->parent, 8);
+	if (ids->tid > 0)
+		set_int(L, "tid", ids->tid);
+}
+
 static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *req,
 			const struct http1_msg *resp)
 {
@@ -104,6 +192,9 @@ static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *
 	struct conn_entry *e = c->owner;
 	lua_State *L = t->L;
 	char version[8];
+	struct http_ids ids;
+	bool followed = http_link_end(t->link, e->pid, e->fd, e->tls, req->start_ts,
+				      resp ? resp->end_ts : req->end_ts, &ids);
 
 	if (!L)
 		return;
@@ -113,18 +204,21 @@ static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *
 	}
 	lua_newtable(L);
 	set_int(L, "pid", e->pid);
-	set_int(L, "fd", e->fd);
+	if (e->fd >= 0)		/* < 0: a TLS connection known only by its SSL * */
+		set_int(L, "fd", e->fd);
 	set_str(L, "role", c->role == HTTP_ROLE_SERVER ? "server" : "client");
 	lua_pushboolean(L, e->tls);
 	lua_setfield(L, -2, "tls");
 	set_str(L, "method", req->method);
 	set_text(t, "path", req->path);
 	snprintf(version, sizeof(version), "1.%d", req->minor);
-	set_str(L, "version", version);
+	set_str(L, "version", c->h2 ? "2" : version);
+	set_str(L, "proto", c->h2 ? "h2" : req->minor ? "http/1.1" : "http/1.0");
+	if (c->h2)
+		set_h2(t, H2_MSG(req), resp ? H2_MSG(resp) : NULL);
 	if (req->host[0])
 		set_text(t, "host", req->host);
-	if (req->traceparent[0])
-		set_str(L, "traceparent", req->traceparent);
+	set_trace(L, req, followed ? &ids : NULL);
 	set_int(L, "start", (lua_Integer)req->start_ts);
 	set_int(L, "req_bytes", (lua_Integer)(req->head_bytes + req->body_bytes));
 	set_int(L, "req_body", (lua_Integer)req->body_bytes);
@@ -179,6 +273,8 @@ static void forget(struct tracker *t, struct conn_entry *e, uint64_t ts)
 {
 	http_conn_close(&e->http, ts);
 	t->dropped += e->http.dropped;
+	t->h2_blocks_lost += e->http.h2_blocks_lost;
+	t->h2_desyncs += e->http.h2_desyncs;
 	conn_table_remove(&t->conns, e);
 	free(e);
 }
@@ -193,11 +289,14 @@ static struct conn_entry *fresh(struct tracker *t, int pid, int fd, int tls, uin
 	if (old) {	/* its requests in flight are reported unanswered */
 		http_conn_close(&old->http, old->last_ts);
 		t->dropped += old->http.dropped;
+		t->h2_blocks_lost += old->http.h2_blocks_lost;
+		t->h2_desyncs += old->http.h2_desyncs;
 		free(old);
 	}
 	if (!e)
 		return NULL;
 	http_conn_init(&e->http, (const char *const *)t->interest, on_exchange, t);
+	e->http.on_begin = on_begin;
 	e->http.owner = e;
 	if (known)
 		e->sock = *known;
@@ -240,6 +339,8 @@ static int l_data(lua_State *L)
 	const char *bytes = luaL_optlstring(L, 6, "", &len);
 	lua_Integer total = luaL_checkinteger(L, 7);
 	int tls = lua_toboolean(L, 8);
+
+	t->tid = (int)luaL_optinteger(L, 9, 0);
 
 	if (total <= 0)
 		return lua_pushnil(L), 1;
@@ -348,6 +449,7 @@ static int consume(void *ctx, const struct probe *p, const struct lt_rec *rec)
 			  &cap, &bytes))
 		bytes = NULL;
 	begin_out(t, L);
+	t->tid = (int)rec->tid;	/* the thread a request begins on (http_link.c) */
 	moved(t, (int)rec->pid, fd, 0, outbound, rec->ts + rec->duration, bytes,
 	      bytes ? cap.len : 0, (uint64_t)ret);
 	if (!t->out_index) {
@@ -425,7 +527,7 @@ static int l_redact(lua_State *L)
 }
 
 struct stats {
-	lua_Integer dropped, opaque;
+	lua_Integer dropped, opaque, h2_blocks_lost, h2_desyncs;
 };
 
 static void count(struct conn_entry *e, void *ctx)
@@ -434,12 +536,15 @@ static void count(struct conn_entry *e, void *ctx)
 
 	s->dropped += (lua_Integer)e->http.dropped;
 	s->opaque += http_conn_opaque(&e->http);
+	s->h2_blocks_lost += (lua_Integer)e->http.h2_blocks_lost;
+	s->h2_desyncs += (lua_Integer)e->http.h2_desyncs;
 }
 
 static int l_stats(lua_State *L)
 {
 	struct tracker *t = check(L);
-	struct stats s = { (lua_Integer)t->dropped, 0 };
+	struct stats s = { (lua_Integer)t->dropped, 0, (lua_Integer)t->h2_blocks_lost,
+			   (lua_Integer)t->h2_desyncs };
 
 	conn_table_each(&t->conns, count, &s);
 	lua_newtable(L);
@@ -447,6 +552,10 @@ static int l_stats(lua_State *L)
 	set_int(L, "evicted", (lua_Integer)t->conns.evicted);
 	set_int(L, "dropped", s.dropped);
 	set_int(L, "opaque", s.opaque);
+	set_int(L, "h2_blocks_lost", s.h2_blocks_lost);
+	set_int(L, "h2_desyncs", s.h2_desyncs);
+	set_int(L, "traceparent_invalid", (lua_Integer)t->tp_invalid);
+	set_int(L, "ambiguous", (lua_Integer)t->link->ambiguous);
 	return 1;
 }
 
@@ -459,6 +568,8 @@ static int l_gc(lua_State *L)
 	luaL_unref(L, LUA_REGISTRYINDEX, t->deliver);
 	t->deliver = LUA_NOREF;
 	redact_free(&t->redact);
+	free(t->link);
+	t->link = NULL;
 	for (int i = 0; i < INTEREST_MAX && t->interest[i]; i++)
 		free(t->interest[i]);
 	memset(t->interest, 0, sizeof(t->interest));
@@ -523,7 +634,7 @@ static int l_http(lua_State *L)
 		return luaL_error(L, "proto.http: at most %d redact patterns", REDACT_MAX);
 	if (redact_init(&t->redact, patterns, np, err, sizeof(err)))
 		return luaL_error(L, "%s", err);
-	if (conn_table_init(&t->conns, (size_t)max))
+	if (conn_table_init(&t->conns, (size_t)max) || !(t->link = calloc(1, sizeof(*t->link))))
 		return luaL_error(L, "out of memory");
 	return 1;
 }

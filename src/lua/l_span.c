@@ -19,6 +19,7 @@
 #include "script.h"
 #include "session.h"
 #include "spec.h"
+#include "traceparent.h"
 
 #define COMMS 64	/* processes whose comm is remembered (service.name) */
 
@@ -260,6 +261,24 @@ static bool opt_traceparent(lua_State *L, int t, const char *key, const char *wh
 	return set;
 }
 
+/* key = an id as lowercase hex (trace: 16 bytes, id: 8): true when given. */
+static bool opt_id(lua_State *L, int t, const char *key, uint8_t *id, size_t n)
+{
+	size_t len = 0;
+	const char *s;
+
+	if (lua_getfield(L, t, key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return false;
+	}
+	s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "";
+	if (!traceparent_id_parse(s, len, id, n))
+		luaL_error(L, "export.span: '%s' must be %d lowercase hex digits, not all zero",
+			   key, (int)(2 * n));
+	lua_pop(L, 1);
+	return true;
+}
+
 static struct {
 	bool set;
 	uint8_t trace[16], span[8];
@@ -268,16 +287,17 @@ static struct {
 int l_span_new(lua_State *L)
 {
 	static const char *const keys[] = { "name", "start", "duration", "attrs", "parent",
-					    "kind", "status", "message", "pid", NULL };
+					    "kind", "status", "message", "pid", "trace", "id",
+					    "tracestate", NULL };
 	static const char *const kinds[] = { "unspecified", "internal", "server", "client",
 					     "producer", "consumer", NULL };
 	static const char *const codes[] = { "unset", "ok", "error", NULL };
-	uint8_t trace[16], parent[8];
+	uint8_t trace[16], parent[8], own_trace[16], own_id[8];
 	char tp[OTLP_TRACEPARENT_LEN + 1];
 	struct otlp_span *sp;
 	int64_t start, duration, pid;
-	const char *name, *message;
-	bool has_parent;
+	const char *name, *message, *trace_state;
+	bool has_parent, has_trace, has_id;
 	int kind, status;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -291,10 +311,17 @@ int l_span_new(lua_State *L)
 	kind = opt_choice(L, 1, "kind", kinds, OTLP_KIND_INTERNAL);
 	status = opt_choice(L, 1, "status", codes, OTLP_STATUS_UNSET);
 	has_parent = opt_traceparent(L, 1, "parent", "export.span", trace, parent);
+	/* trace, id: a span whose ids were decided elsewhere (a request's: lua/http.lua) */
+	has_trace = opt_id(L, 1, "trace", own_trace, 16);
+	has_id = opt_id(L, 1, "id", own_id, 8);
+	if (has_trace && has_parent && memcmp(trace, own_trace, 16))
+		return luaL_error(L, "export.span: 'trace' is not the trace of 'parent'");
 	lua_getfield(L, 1, "message");
 	message = luaL_optstring(L, -1, NULL);
+	lua_getfield(L, 1, "tracestate");	/* as it came: W3C's vendor entries */
+	trace_state = luaL_optstring(L, -1, NULL);
 	check_attrs(L, 1);	/* everything that can raise is done before the span exists */
-	if (!has_parent && (has_parent = session_parent.set)) {
+	if (!has_parent && !has_trace && (has_parent = session_parent.set)) {
 		memcpy(trace, session_parent.trace, 16);
 		memcpy(parent, session_parent.span, 8);
 	}
@@ -303,17 +330,23 @@ int l_span_new(lua_State *L)
 	if (has_parent) {
 		memcpy(sp->trace_id, trace, 16);
 		memcpy(sp->parent_id, parent, 8);
+	} else if (has_trace) {
+		memcpy(sp->trace_id, own_trace, 16);
 	} else {
 		otlp_random_id(sp->trace_id, 16);
 	}
 	sp->has_parent = has_parent;
-	otlp_random_id(sp->span_id, 8);
+	if (has_id)
+		memcpy(sp->span_id, own_id, 8);
+	else
+		otlp_random_id(sp->span_id, 8);
 	sp->kind = kind;
 	sp->status = status;
 	sp->start_ns = start + st.mono_to_unix;
 	sp->end_ns = sp->start_ns + duration;
 	sp->pid = pid;
-	if ((message && !(sp->status_msg = strdup(message))) || add_attrs(L, 1, sp)) {
+	if ((message && !(sp->status_msg = strdup(message))) ||
+	    (trace_state && !(sp->trace_state = strdup(trace_state))) || add_attrs(L, 1, sp)) {
 		otlp_span_free(sp);
 		return luaL_error(L, "out of memory");
 	}

@@ -88,6 +88,8 @@ static void header(struct http1_msg *m, const char *const *interest, const char 
 		copy_value(m->host, sizeof(m->host), v, vl);
 	} else if (nl == 11 && !strncasecmp(name, "traceparent", nl)) {
 		copy_value(m->traceparent, sizeof(m->traceparent), v, vl);
+	} else if (nl == 10 && !strncasecmp(name, "tracestate", nl) && vl < sizeof(m->tracestate)) {
+		copy_value(m->tracestate, sizeof(m->tracestate), v, vl);	/* longer: dropped whole */
 	}
 	for (int i = 0; interest && interest[i] && m->nheaders < HTTP1_HEADERS_MAX; i++) {
 		if (strlen(interest[i]) != nl || strncasecmp(interest[i], name, nl))
@@ -388,4 +390,10 @@ void http1_close(struct http1_stream *st, uint64_t ts)
 		head_cut(st, ts);
 	if (msg_open(st))
 		finish(st, st->state == H1_BODY_CLOSE ? ts : st->last_ts);
+}
+
+void http1_msg_header(struct http1_msg *m, const char *const *interest, const char *name,
+		      size_t nl, const char *v, size_t vl)
+{
+	header(m, interest, name, nl, v, vl);
 }

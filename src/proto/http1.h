@@ -35,6 +35,7 @@ struct http1_msg {
 	uint64_t start_ts, end_ts;	/* first byte seen, last byte seen */
 	char host[HTTP1_VALUE_MAX];
 	char traceparent[64];
+	char tracestate[256];		/* W3C vendor entries, kept when it fits whole */
 	int nheaders;
 	struct http1_header headers[HTTP1_HEADERS_MAX];	/* those the caller asked for */
 };
@@ -80,6 +81,10 @@ void http1_feed(struct http1_stream *st, const uint8_t *data, size_t len, uint64
 		uint64_t ts);
 /* The connection ended: a body read until close ends here. */
 void http1_close(struct http1_stream *st, uint64_t ts);
+/* A header (name, value) as a head's parser takes it: Content-Length, Host, traceparent,
+ * those in interest (HTTP/2's header blocks use it too). */
+void http1_msg_header(struct http1_msg *m, const char *const *interest, const char *name,
+		      size_t nl, const char *v, size_t vl);
 /* Whether data begins like an HTTP/1 request (1), a response (0) or neither (-1). */
 int http1_sniff(const uint8_t *data, size_t len);
 

@@ -43,6 +43,8 @@ static void on_request(struct http_conn *c, struct http1_msg *m, int done)
 	}
 	c->pending[(c->head + c->count) % HTTP_PIPELINE_MAX] = *m;
 	c->count++;
+	if (c->on_begin)
+		c->on_begin(c->ctx, c, m);
 }
 
 static void on_response(struct http_conn *c, struct http1_msg *m, int done)
@@ -97,9 +99,41 @@ static void decide_role(struct http_conn *c, int outbound, const uint8_t *data, 
 	c->in.want_request = c->role == HTTP_ROLE_SERVER;
 }
 
+/* HTTP/2's exchanges, handed on as HTTP/1's (struct h2_msg begins with a struct http1_msg;
+ * H2_MSG() gets the rest back). */
+static void h2_exchange(void *ctx, const struct h2_msg *req, const struct h2_msg *resp)
+{
+	struct http_conn *c = ctx;
+
+	c->role = (enum http_role)c->h2->role;
+	c->on_exchange(c->ctx, c, &req->m, resp ? &resp->m : NULL);
+}
+
+/* Whether these bytes are HTTP/2's (http2.c), which takes the connection over when its
+ * first bytes are the client preface or frames (h2c by prior knowledge, as gRPC; h2 in TLS). */
+static int h2_data(struct http_conn *c, int outbound, const uint8_t *data, size_t len,
+		   uint64_t total, uint64_t ts)
+{
+	int kind;
+
+	if (!c->h2) {
+		if (c->role != HTTP_ROLE_UNKNOWN || !(kind = http2_sniff(data, len, total)))
+			return 0;
+		if (!(c->h2 = http2_new(c->in.interest, kind, outbound, h2_exchange, c)))
+			return 0;
+	}
+	http2_feed(c->h2, outbound, data, len, total, ts);
+	c->h2_blocks_lost = c->h2->blocks_lost;
+	c->h2_desyncs = c->h2->desyncs;
+	c->dropped = c->h2->dropped;
+	return 1;
+}
+
 void http_conn_data(struct http_conn *c, int outbound, const uint8_t *data, size_t len,
 		    uint64_t total, uint64_t ts)
 {
+	if (h2_data(c, outbound, data, len, total, ts))
+		return;
 	if (c->role == HTTP_ROLE_UNKNOWN)
 		decide_role(c, outbound, data, len);
 	if (c->role == HTTP_ROLE_UNKNOWN) {
@@ -114,6 +148,11 @@ void http_conn_data(struct http_conn *c, int outbound, const uint8_t *data, size
 
 void http_conn_close(struct http_conn *c, uint64_t ts)
 {
+	if (c->h2) {
+		http2_close(c->h2, ts);
+		http2_free(c->h2);
+		c->h2 = NULL;
+	}
 	http1_close(&c->out, ts);
 	http1_close(&c->in, ts);
 	while (c->count) {

@@ -6,6 +6,7 @@
 #define LT_HTTP_CONN_H
 
 #include "http1.h"
+#include "http2.h"
 
 #define HTTP_PIPELINE_MAX 16	/* requests in flight per connection; more count as dropped */
 #define HTTP_SNIFF_TRIES 16	/* chunks without a start line before a connection is opaque */
@@ -18,6 +19,10 @@ struct http_conn;
 typedef void (*http_exchange_fn)(void *ctx, struct http_conn *c, const struct http1_msg *req,
 				 const struct http1_msg *resp);
 
+/* A request's head was just parsed (before its response): for whoever follows requests as
+ * they begin (http_link.c via l_proto.c). Optional. */
+typedef void (*http_begin_fn)(void *ctx, struct http_conn *c, const struct http1_msg *req);
+
 struct http_conn {
 	enum http_role role;
 	struct http1_stream in, out;	/* bytes received, bytes sent */
@@ -26,8 +31,11 @@ struct http_conn {
 	unsigned unknown_chunks;	/* chunks seen while the side was not known */
 	uint64_t dropped;		/* requests pushed out of a full pipeline */
 	http_exchange_fn on_exchange;
+	http_begin_fn on_begin;		/* NULL: not told */
 	void *ctx;
 	void *owner;			/* the caller's: who this connection is */
+	struct http2_conn *h2;		/* HTTP/2 (http2.c): set when its bytes say so */
+	uint64_t h2_blocks_lost, h2_desyncs;	/* http2.c's losses, kept past h2's end */
 };
 
 void http_conn_init(struct http_conn *c, const char *const *interest, http_exchange_fn fn,

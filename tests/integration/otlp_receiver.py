@@ -110,6 +110,7 @@ def span(s, where):
     end = unix_nanos(s.get("endTimeUnixNano"), f"{where}.endTimeUnixNano")
     need(start <= end, f"{where}: ends before it starts")
     attrs = attributes(s.get("attributes", []), f"{where}.attributes")
+    need(isinstance(s.get("traceState", ""), str), f"{where}: traceState not a string")
     status = s.get("status", {})
     keys_in(status, STATUS_KEYS, f"{where}.status")
     code = status.get("code", 0)
@@ -118,7 +119,8 @@ def span(s, where):
     return {"traceId": s["traceId"], "spanId": s["spanId"],
             "parentSpanId": s.get("parentSpanId", ""), "name": s["name"], "kind": kind,
             "start": start, "end": end, "duration": end - start, "attrs": attrs,
-            "status": code, "message": status.get("message")}
+            "status": code, "message": status.get("message"),
+            "traceState": s.get("traceState", "")}
 
 
 def request(body):

@@ -110,4 +110,16 @@ serve_start srv2
 row 0 '^$' --repl -p "$SERVE_PID"
 serve_stop
 
+case_ "out of descriptors at each step of the start: one line with the reason, never 'not an ELF file' or nothing"
+# The hard limit: the tool raises its soft limit to it. Each limit runs out at another step
+# (starting the command, the event loop, the library's path, the templates, the attach).
+for n in $(seq 4 48); do
+	RC=0
+	prlimit --nofile="$n:$n" "$LTRACE_EBPF" -E "probe('uprobe:$LIB:ltfix_add', {agg = 'count'})" \
+		-- /bin/true >"$OUT" 2>"$ERR" </dev/null || RC=$?
+	[ "$RC" -eq 0 ] && continue
+	assert_eq 1 "$(grep -c . "$ERR" || true)" "limit $n: exit $RC with one line on stderr"
+	assert_file_lacks "$ERR" "not an ELF file" "limit $n: a file it could not open is not called 'not an ELF file'"
+done
+
 finish

@@ -67,6 +67,13 @@ for port in $PPY $NGX; do
 	done
 done
 
+# ready: the background httpsnoop has printed its header, which it does in its "begin"
+# phase, once every probe is attached (wait_attached returns at the first link: on a slow
+# kernel, such as 6.1 under qemu's TCG, a short-lived target's request came before the rest).
+ready() {
+	wait_for "$OUT" "^PID +COMM" 60
+}
+
 # rows ROLE METHOD PATH: the output lines (httpsnoop's columns) for one request.
 rows() {
 	awk -v r="$1" -v m="$2" -v p="$3" '$3 == r && $4 == m && $5 == p' "$OUT"
@@ -85,7 +92,7 @@ latency_ms() {
 
 case_ "nginx serving files and proxying to python3 (server and client sides)"
 bg snoop "$S/httpsnoop.lua" -p "$NGX_PID"
-wait_attached "$BG_PID"
+ready
 curl -s -o /dev/null "http://127.0.0.1:$NGX/index.html"
 curl -s -o /dev/null "http://127.0.0.1:$NGX/big.bin"
 curl -s -o /dev/null "http://127.0.0.1:$NGX/py/sleep/300"
@@ -152,7 +159,7 @@ PYEOF
 EARLY_PID=$!
 wait_file "$TMP/early.ready"
 bg early "$S/httpsnoop.lua" -p "$EARLY_PID"
-wait_attached "$BG_PID"
+ready
 touch "$TMP/early.go"
 wait_pid "$EARLY_PID" 20
 bg_wait
@@ -168,6 +175,7 @@ if arg[1] then trace_pid(tonumber(arg[1])) end
 probe("http:request", function(r)
 	print(("%s %s %s %s:%s %s:%s"):format(r.role, r.path, r.status, r.laddr, r.lport, r.raddr, r.rport))
 end)
+on("begin", function() io.stderr:write("ready\n") end)
 LUAEOF
 lt "$TMP/ends.lua" -- curl -s -o /dev/null "http://127.0.0.1:$NGX/index.html"
 assert_rc 0
@@ -177,7 +185,7 @@ rm -f "$TMP/early.ready" "$TMP/early.go"
 EARLY_PID=$!
 wait_file "$TMP/early.ready"
 bg ends "$TMP/ends.lua" "$EARLY_PID"
-wait_attached "$BG_PID"
+wait_for "$ERR" "^ready$" 60
 touch "$TMP/early.go"
 bg_until "/py/sleep/200"
 OUT="$TMP/ends.out"

@@ -17,8 +17,12 @@ for t in $TESTS; do
 	script=$SRC_DIR/tests/integration/$t.sh
 	echo "guest: $t"
 	t0=$(date +%s.%N)
+	# ctest runs a test in the build's tests/ directory, writable; here the build is on the
+	# read-only host share, so a file a tool writes where it stands (profile.svg) goes to a
+	# fresh directory in the guest's /tmp instead.
+	cwd=$(mktemp -d "/tmp/cwd-$t.XXXXXX")
 	# -k: a test's own cleanup (finish, traps) gets a minute before it is killed.
-	/usr/bin/timeout -k 60 "$TEST_TIMEOUT" bash "$script" >"$work/results/$t.log" 2>&1 </dev/null
+	(cd "$cwd" && /usr/bin/timeout -k 60 "$TEST_TIMEOUT" bash "$script") >"$work/results/$t.log" 2>&1 </dev/null
 	echo $? >"$work/results/$t.rc"
 	echo "$(date +%s.%N) $t0" | awk '{ printf "%.0f\n", $1 - $2 }' >"$work/results/$t.secs"
 	echo "guest: $t exit $(cat "$work/results/$t.rc") in $(cat "$work/results/$t.secs") s"

@@ -15,9 +15,10 @@ src=$(cd "$here/../.." && pwd)
 
 KERNELS=${KERNELS:-6.1 6.12}
 # The kernel-dependent paths: kernel probes, syscalls, tracepoints, raw tracepoints,
-# uprobes (captures, counts), USDT, stacks, the tools, and the ltrace front end's -c/-S.
+# uprobes (captures, counts), USDT, stacks, the tools (and their JSON), the ltrace front
+# end's -c/-S, HTTP requests (socket syscalls, OpenSSL uprobes) and the dashboard.
 TESTS=${TESTS:-kfeature_report kprobe kprobe_live syscall tracepoint rawtp rawtp_nocookie capture counts usdt stacks stacks_kernel \
-tools_a tools_b ltrace_flags}
+tools_a tools_b ltrace_flags http dashboard json_tools}
 BUILD_DIR=$(cd "${BUILD_DIR:-$src/build}" && pwd)
 LT_TIMEOUT_SCALE=${LT_TIMEOUT_SCALE:-10}
 TEST_TIMEOUT=${TEST_TIMEOUT:-900}

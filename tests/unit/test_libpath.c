@@ -2,7 +2,8 @@
 /*
  * Unit test of libpath.c: short library names resolve to the files this process has loaded,
  * programs come from $PATH, a pid resolves through /proc/PID/maps, failures name their input,
- * and completion lists libc.
+ * a file this process cannot open for want of descriptors says so (not "not an ELF file",
+ * not "not found"), and completion lists libc.
  */
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "libpath.h"
@@ -82,6 +84,28 @@ static void test_resolve(void)
 	check_resolves(base_name(self), getpid(), self, NULL);
 }
 
+/* With every descriptor in use (the soft limit at the lowest free one), an explicit path
+ * and a short name both fail with EMFILE and say "Too many open files". */
+static void test_out_of_fds(void)
+{
+	char out[PATH_MAX], err[512] = "";
+	struct rlimit old, low;
+	int fd = dup(0);
+
+	CHECK(fd >= 0 && !getrlimit(RLIMIT_NOFILE, &old));
+	close(fd);
+	low = old;
+	low.rlim_cur = fd;	/* every descriptor below fd is open: the next open fails */
+	CHECK(!setrlimit(RLIMIT_NOFILE, &low));
+	CHECK_EQ_INT(libpath_resolve(loaded_libc, 0, out, sizeof(out), err, sizeof(err)), -EMFILE);
+	CHECK(strstr(err, loaded_libc) && strstr(err, strerror(EMFILE)));
+	CHECK(!strstr(err, "not an ELF file"));
+	err[0] = 0;
+	CHECK_EQ_INT(libpath_resolve("libc", 0, out, sizeof(out), err, sizeof(err)), -EMFILE);
+	CHECK(strstr(err, strerror(EMFILE)) != NULL);
+	CHECK(!setrlimit(RLIMIT_NOFILE, &old));
+}
+
 struct seen {
 	int libc;
 	int bad_prefix;
@@ -115,6 +139,7 @@ int main(void)
 	dl_iterate_phdr(loaded_libc_cb, NULL);
 	CHECK(loaded_libc[0] == '/');
 	test_resolve();
+	test_out_of_fds();
 	test_each(0);
 	test_each(getpid());
 	return unit_summary();

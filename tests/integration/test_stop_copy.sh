@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# A stop signal's copy: timeout(1) passes the signal it gets on to the command and again to
+# its process group, so a tool run under it gets it twice. When the copy came once the end
+# handlers had started (a tool's last report; seen on one vCPU under qemu), it interrupted
+# them. The same signal again from the same process is that copy: the end handler finishes.
+# Another process's signal still interrupts it.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+# The end handler says it started, then runs Lua until the test lets it go: a signal that
+# interrupts Lua code lands in that loop.
+cat >"$TMP/end.lua" <<LUA
+probe("syscall:getppid", { agg = "count", print = false })
+on("begin", function() io.stderr:write("ready\n") end)
+on("end", function()
+	io.stderr:write("end started\n")
+	while true do
+		local f = io.open("$TMP/go")
+		if f then f:close() break end
+	end
+	print("end done")
+end)
+LUA
+
+# stop KILL [RE]: starts the script, stops it with SIGINT from this shell, then, once its
+# end handler runs, sends SIGINT again with the command KILL, waits for RE on stderr (or,
+# with none, a moment: a dropped signal shows nothing), lets the handler go and waits.
+stop() {
+	rm -f "$TMP/go"
+	"$LTRACE_EBPF" "$TMP/end.lua" >"$OUT" 2>"$ERR" </dev/null &
+	local pid=$!
+	wait_for "$ERR" "^ready$" 30
+	kill -INT "$pid"
+	wait_for "$ERR" "^end started$" 30
+	"$1" -INT "$pid"
+	if [ -n "${2:-}" ]; then
+		wait_for "$ERR" "$2" 30
+	else
+		sleep 0.2
+	fi
+	touch "$TMP/go"
+	wait_pid "$pid" 30
+	RC=$WAIT_RC
+}
+
+case_ "SIGINT again from the same process (timeout's copy): the end handler finishes"
+stop kill	# bash's builtin: the same sender as the first
+assert_rc 130 "exit status of a SIGINT stop"
+assert_file_contains "$OUT" "end done" "the end handler ran to its end"
+assert_file_lacks "$ERR" "interrupted" "no interrupted end handler"
+
+case_ "SIGINT from another process still interrupts the end handler"
+stop /bin/kill "interrupted"	# a process of its own: another sender
+assert_file_lacks "$OUT" "end done" "the end handler was interrupted"
+
+finish
