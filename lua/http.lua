@@ -42,6 +42,25 @@ end
 local spans	-- nil: not known yet (--otlp is set up after the script's first lines)
 local span_opt = true	-- the first http:request probe's `span` option
 
+-- gRPC per OpenTelemetry's RPC conventions (rpc.system, rpc.service, rpc.method,
+-- rpc.grpc.status_code): true when r is a gRPC call. An error is any status but OK for a
+-- client, and for a server only those that say the server failed (the conventions' list).
+local GRPC_SERVER_ERRORS = { [2] = true, [4] = true, [12] = true, [13] = true, [14] = true, [15] = true }
+local function grpc_attrs(r, attrs)
+	if not (r.content_type or ""):match("^application/grpc") then return false end
+	local service, method = r.path:match("^/([^/]+)/([^/?]+)")
+	attrs["rpc.system"], attrs["rpc.service"], attrs["rpc.method"] = "grpc", service, method
+	attrs["rpc.grpc.status_code"] = r.grpc_status
+	attrs["error.type"] = nil
+	local code = r.grpc_status
+	if not code then
+		if r.status == 0 or r.status >= 400 then attrs["error.type"] = r.status > 0 and tostring(r.status) or "no response" end
+	elseif code ~= 0 and (r.role == "client" or GRPC_SERVER_ERRORS[code]) then
+		attrs["error.type"] = tostring(code)
+	end
+	return true
+end
+
 -- OpenTelemetry's HTTP semantic conventions (v1.26: http.request.method, url.path, ...);
 -- the span's ids are the request's (src/proto/http_link.c: the traffic's trace, or new).
 local function export_span(r)
@@ -68,6 +87,7 @@ local function export_span(r)
 	-- an error: no response, or 5xx served, or 4xx/5xx received
 	local failed = r.status == 0 or r.status >= (server and 500 or 400)
 	if failed then attrs["error.type"] = r.status > 0 and tostring(r.status) or "no response" end
+	if grpc_attrs(r, attrs) then failed = attrs["error.type"] ~= nil end
 	export.span { name = r.method .. " " .. path, kind = r.role, pid = r.pid,
 	              start = r.start, duration = (r["end"] or r.start) - r.start,
 	              status = failed and "error" or "unset", attrs = attrs,
@@ -202,14 +222,14 @@ end
 -- OpenSSL 3: SSL_read/SSL_write return the count; the _ex forms return 1 and store it.
 local function tls(opts, lib)
 	local W = M.WINDOW
-	local function with(args)	-- ret: -1 on error, read as such
-		return probe_opts(opts, { args = args, ret = "int" })
+	local function with(args)	-- ret: C's int (i32: -1 on error is -1; "int" is 64 bits)
+		return probe_opts(opts, { args = args, ret = "i32", span = false })	-- spans: requests
 	end
 	local fns = {
-		{ "SSL_read", false, { "ptr", ("out:bytes:%d/ret"):format(W), "int" } },
-		{ "SSL_write", true, { "ptr", ("bytes:%d/arg3"):format(W), "int" } },
-		{ "SSL_read_ex", false, { "ptr", ("out:bytes:%d/arg3"):format(W), "int", "out:uint@0" } },
-		{ "SSL_write_ex", true, { "ptr", ("bytes:%d/arg3"):format(W), "int", "out:uint@0" } },
+		{ "SSL_read", false, { "ptr", ("out:bytes:%d/ret"):format(W), "i32" } },
+		{ "SSL_write", true, { "ptr", ("bytes:%d/arg3"):format(W), "i32" } },
+		{ "SSL_read_ex", false, { "ptr", ("out:bytes:%d/arg3"):format(W), "size_t", "out:uint@0" } },
+		{ "SSL_write_ex", true, { "ptr", ("bytes:%d/arg3"):format(W), "size_t", "out:uint@0" } },
 	}
 	for _, f in ipairs(fns) do
 		local name, outbound = f[1], f[2]
@@ -218,8 +238,8 @@ local function tls(opts, lib)
 				if e.ret ~= 1 then return end
 				local n = e.args[4]
 				tls_bytes(e, outbound, (e.args[2] or ""):sub(1, n), n)
-			elseif e.ret < 0x80000000 then	-- -1 (WANT_READ...) comes as 2^32-1 (ret = "int"
-				tls_bytes(e, outbound, e.args[2], e.ret)	-- is not sign-extended at call:)
+			elseif e.ret > 0 then	-- <= 0: nothing moved (-1: WANT_READ, an error)
+				tls_bytes(e, outbound, e.args[2], e.ret)
 			end
 		end)
 	end

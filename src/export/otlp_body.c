@@ -5,7 +5,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "otlp_body.h"
-#include "otlp_ids.h"
+#include "trace_ids.h"
 
 /* {"key": K, "value": {"stringValue": ...}} and friends (common.proto's KeyValue). */
 static json_object *key_value(const char *key, const char *kind, json_object *v)
@@ -74,7 +74,7 @@ static json_object *hex(const uint8_t *id, size_t n)
 {
 	char buf[33];
 
-	otlp_hex(buf, id, n);
+	trace_hex(buf, id, n);
 	return json_object_new_string(buf);
 }
 

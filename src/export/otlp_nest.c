@@ -2,7 +2,7 @@
  * in the order they returned), each with the spans of its subtree. */
 #include <stdlib.h>
 #include <string.h>
-#include "otlp_ids.h"
+#include "trace_ids.h"
 #include "otlp_nest.h"
 
 struct pending {
@@ -74,7 +74,7 @@ static void release(struct otlp_nest *n, struct pending *p)
 		memcpy(p->sp->parent_id, n->parent_id, 8);
 		p->sp->has_parent = true;
 	} else {
-		otlp_random_id(trace, 16);
+		trace_random_id(trace, 16);
 	}
 	memcpy(p->sp->trace_id, trace, 16);
 	n->emit(n->ctx, p->sp);
@@ -106,7 +106,7 @@ static void keep(struct otlp_nest *n, struct pending *p, struct otlp_span *sp)
 {
 	if (tree_add(p, sp))
 		return;
-	otlp_random_id(sp->trace_id, 16);
+	trace_random_id(sp->trace_id, 16);
 	n->emit(n->ctx, sp);
 }
 

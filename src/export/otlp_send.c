@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <curl/curl.h>
+#include "curl_lib.h"
 #include "otlp.h"
 #include "otlp_body.h"
 #include "otlp_queue.h"
@@ -26,6 +26,7 @@ struct otlp {
 };
 
 static _Atomic(struct otlp *) current;	/* for --metrics: the open sender */
+static const struct curl_lib *C;	/* libcurl, loaded by otlp_open (curl_lib.h) */
 
 static uint64_t mono_ns(void)
 {
@@ -39,38 +40,38 @@ static uint64_t mono_ns(void)
  * endpoint), or NULL after a line on stderr when URL is no http(s) URL with a host. */
 static char *endpoint(const char *url)
 {
-	CURLU *u = curl_url();
+	CURLU *u = C->curl_url();
 	char *scheme = NULL, *host = NULL, *path = NULL, *out = NULL;
-	CURLUcode rc = u ? curl_url_set(u, CURLUPART_URL, url, 0) : CURLUE_OUT_OF_MEMORY;
+	CURLUcode rc = u ? C->curl_url_set(u, CURLUPART_URL, url, 0) : CURLUE_OUT_OF_MEMORY;
 
-	if (rc == CURLUE_OK && !curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) &&
+	if (rc == CURLUE_OK && !C->curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) &&
 	    (!strcmp(scheme, "http") || !strcmp(scheme, "https")) &&
-	    !curl_url_get(u, CURLUPART_HOST, &host, 0) && *host &&
-	    !curl_url_get(u, CURLUPART_PATH, &path, 0)) {
+	    !C->curl_url_get(u, CURLUPART_HOST, &host, 0) && *host &&
+	    !C->curl_url_get(u, CURLUPART_PATH, &path, 0)) {
 		size_t len = strlen(path);
 		char *full;
 
 		while (len && path[len - 1] == '/')
 			len--;
 		if (asprintf(&full, "%.*s/v1/traces", (int)len, path) > 0) {
-			if (!curl_url_set(u, CURLUPART_PATH, full, 0))
-				curl_url_get(u, CURLUPART_URL, &out, 0);
+			if (!C->curl_url_set(u, CURLUPART_PATH, full, 0))
+				C->curl_url_get(u, CURLUPART_URL, &out, 0);
 			free(full);
 		}
 	} else {
 		fprintf(stderr, "ltrace-ebpf: --otlp '%s': expected an http:// or https:// URL with "
 			"a host (e.g. http://127.0.0.1:4318)%s%s\n", url, rc ? ": " : "",
-			rc ? curl_url_strerror(rc) : "");
+			rc ? C->curl_url_strerror(rc) : "");
 	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(path);
-	curl_url_cleanup(u);
+	C->curl_free(scheme);
+	C->curl_free(host);
+	C->curl_free(path);
+	C->curl_url_cleanup(u);
 	if (!out)
 		return NULL;
-	char *copy = strdup(out);	/* freed with free(), not curl_free() */
+	char *copy = strdup(out);	/* freed with free(), not C->curl_free() */
 
-	curl_free(out);
+	C->curl_free(out);
 	return copy;
 }
 
@@ -93,11 +94,11 @@ static long post(struct otlp *o, CURL *c, const char *body, size_t len)
 {
 	long code = 0;
 
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	C->curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	C->curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	atomic_fetch_add(&o->requests, 1);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	if (C->curl_easy_perform(c) == CURLE_OK)
+		C->curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	return code;
 }
 
@@ -153,24 +154,24 @@ static void *sender(void *arg)
 {
 	struct otlp *o = arg;
 	struct otlp_span **batch = calloc(OTLP_BATCH_SPANS, sizeof(*batch));
-	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
-	CURL *c = curl_easy_init();
+	struct curl_slist *hdr = C->curl_slist_append(NULL, "Content-Type: application/json");
+	CURL *c = C->curl_easy_init();
 	size_t n;
 
 	if (!batch || !hdr || !c) {
 		fprintf(stderr, "ltrace-ebpf: otlp: out of memory; no span will be sent\n");
 		otlp_queue_stop(&o->q);
 	} else {
-		curl_easy_setopt(c, CURLOPT_URL, o->url);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);	/* threads: no SIGALRM for DNS */
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
-		curl_easy_setopt(c, CURLOPT_XFERINFODATA, o);
-		curl_easy_setopt(c, CURLOPT_USERAGENT, "ltrace-ebpf");
+		C->curl_easy_setopt(c, CURLOPT_URL, o->url);
+		C->curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+		C->curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);	/* threads: no SIGALRM for DNS */
+		C->curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+		C->curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+		C->curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+		C->curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		C->curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
+		C->curl_easy_setopt(c, CURLOPT_XFERINFODATA, o);
+		C->curl_easy_setopt(c, CURLOPT_USERAGENT, "ltrace-ebpf");
 	}
 	while (batch && c && (n = otlp_queue_take(&o->q, batch, OTLP_BATCH_SPANS,
 						  OTLP_BATCH_WAIT_MS))) {
@@ -182,8 +183,8 @@ static void *sender(void *arg)
 		}
 		send_batch(o, c, batch, n);
 	}
-	curl_easy_cleanup(c);
-	curl_slist_free_all(hdr);
+	C->curl_easy_cleanup(c);
+	C->curl_slist_free_all(hdr);
 	free(batch);
 	return NULL;
 }
@@ -192,7 +193,9 @@ struct otlp *otlp_open(const char *url)
 {
 	struct otlp *o;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+	if (!C && !(C = curl_lib()))
+		return NULL;
+	if (C->curl_global_init(CURL_GLOBAL_DEFAULT)) {
 		fprintf(stderr, "ltrace-ebpf: --otlp: libcurl failed to initialize\n");
 		return NULL;
 	}
@@ -259,7 +262,7 @@ void otlp_close(struct otlp *o)
 	otlp_queue_destroy(&o->q);
 	free(o->url);
 	free(o);
-	curl_global_cleanup();
+	C->curl_global_cleanup();
 }
 
 static void own(FILE *f, const char *name, const char *help, uint64_t v)

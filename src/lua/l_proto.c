@@ -30,8 +30,8 @@
 #include "l_core.h"
 #include "l_proto.h"
 #include "listeners.h"
-#include "otlp_ids.h"
 #include "probe.h"
+#include "trace_ids.h"
 #include "redact.h"
 #include "script.h"
 #include "traceparent.h"
@@ -135,7 +135,7 @@ static void set_hex(lua_State *L, const char *k, const uint8_t *id, size_t n)
 {
 	char hex[33];
 
-	otlp_hex(hex, id, n);
+	trace_hex(hex, id, n);
 	set_str(L, k, hex);
 }
 
@@ -155,6 +155,7 @@ static void on_begin(void *ctx, struct http_conn *c, const struct http1_msg *req
 	struct http_link_req q = {
 		.pid = e->pid, .tid = t->tid, .fd = e->fd, .tls = e->tls,
 		.server = c->role == HTTP_ROLE_SERVER, .start = req->start_ts,
+		.stream = req->stream,
 		.tp = valid ? &tp : NULL, .sock = &e->sock,
 	};
 
@@ -194,7 +195,7 @@ static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *
 	char version[8];
 	struct http_ids ids;
 	bool followed = http_link_end(t->link, e->pid, e->fd, e->tls, req->start_ts,
-				      resp ? resp->end_ts : req->end_ts, &ids);
+				      req->stream, resp ? resp->end_ts : req->end_ts, &ids);
 
 	if (!L)
 		return;
@@ -214,8 +215,10 @@ static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *
 	snprintf(version, sizeof(version), "1.%d", req->minor);
 	set_str(L, "version", c->h2 ? "2" : version);
 	set_str(L, "proto", c->h2 ? "h2" : req->minor ? "http/1.1" : "http/1.0");
-	if (c->h2)
+	if (c->h2) {
 		set_h2(t, H2_MSG(req), resp ? H2_MSG(resp) : NULL);
+		set_int(L, "stream", req->stream);
+	}
 	if (req->host[0])
 		set_text(t, "host", req->host);
 	set_trace(L, req, followed ? &ids : NULL);

@@ -12,7 +12,7 @@
 #include "l_span.h"
 #include "loop.h"
 #include "otlp.h"
-#include "otlp_ids.h"
+#include "trace_ids.h"
 #include "otlp_nest.h"
 #include "probe.h"
 #include "provider.h"
@@ -142,7 +142,7 @@ void l_span_call(const struct probe *p, const struct lt_rec *rec)
 
 	if (!st.o || !(sp = otlp_span_new(func)))
 		return;
-	otlp_random_id(sp->span_id, 8);
+	trace_random_id(sp->span_id, 8);
 	sp->start_ns = rec->ts + st.mono_to_unix;
 	sp->end_ns = sp->start_ns + rec->duration;
 	sp->pid = rec->pid;
@@ -252,7 +252,7 @@ static bool opt_traceparent(lua_State *L, int t, const char *key, const char *wh
 	if (lua_getfield(L, t, key) != LUA_TNIL && lua_toboolean(L, -1)) {
 		const char *tp = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
 
-		if (!otlp_traceparent_parse(tp, trace, span))
+		if (!traceparent_ids_parse(tp, trace, span))
 			luaL_error(L, "%s: '%s' is not a W3C traceparent (00-<32 hex>-<16 hex>-<2 "
 				   "hex>): '%s'", what, key, tp);
 		set = true;
@@ -293,7 +293,7 @@ int l_span_new(lua_State *L)
 					     "producer", "consumer", NULL };
 	static const char *const codes[] = { "unset", "ok", "error", NULL };
 	uint8_t trace[16], parent[8], own_trace[16], own_id[8];
-	char tp[OTLP_TRACEPARENT_LEN + 1];
+	char tp[TRACEPARENT_LEN + 1];
 	struct otlp_span *sp;
 	int64_t start, duration, pid;
 	const char *name, *message, *trace_state;
@@ -333,13 +333,13 @@ int l_span_new(lua_State *L)
 	} else if (has_trace) {
 		memcpy(sp->trace_id, own_trace, 16);
 	} else {
-		otlp_random_id(sp->trace_id, 16);
+		trace_random_id(sp->trace_id, 16);
 	}
 	sp->has_parent = has_parent;
 	if (has_id)
 		memcpy(sp->span_id, own_id, 8);
 	else
-		otlp_random_id(sp->span_id, 8);
+		trace_random_id(sp->span_id, 8);
 	sp->kind = kind;
 	sp->status = status;
 	sp->start_ns = start + st.mono_to_unix;
@@ -350,7 +350,7 @@ int l_span_new(lua_State *L)
 		otlp_span_free(sp);
 		return luaL_error(L, "out of memory");
 	}
-	otlp_traceparent_format(tp, sp->trace_id, sp->span_id);
+	traceparent_format(tp, sp->trace_id, sp->span_id);
 	if (st.o && !otlp_span_service(sp, st.service ? st.service :
 				       pid ? process_comm(pid, "?", 1) : "ltrace-ebpf"))
 		otlp_submit(st.o, sp);

@@ -33,6 +33,7 @@ struct http1_msg {
 	int head_truncated;		/* the head did not fit the copy window or HTTP1_HDR_MAX */
 	uint64_t head_bytes, body_bytes;
 	uint64_t start_ts, end_ts;	/* first byte seen, last byte seen */
+	uint32_t stream;		/* HTTP/2's stream id (0: HTTP/1): several in flight on one connection */
 	char host[HTTP1_VALUE_MAX];
 	char traceparent[64];
 	char tracestate[256];		/* W3C vendor entries, kept when it fits whole */

@@ -250,6 +250,9 @@ static void headers_done(struct http2_conn *h, struct h2_dir *d, int outbound, u
 			return;
 		s->req = m;
 		s->req.m.is_request = 1;
+		s->req.m.stream = sid;
+		if (h->on_begin)
+			h->on_begin(h->ctx, &s->req);
 		return;
 	}
 	if (from_client(h, outbound)) {		/* request trailers */

@@ -65,6 +65,8 @@ enum h2_role { H2_ROLE_UNKNOWN, H2_ROLE_CLIENT, H2_ROLE_SERVER };
 /* A request and its response (NULL: the stream was reset before one, the connection ended,
  * or the stream table overflowed). */
 typedef void (*h2_exchange_fn)(void *ctx, const struct h2_msg *req, const struct h2_msg *resp);
+/* A request's head was just decoded (its stream opened): optional, as http_conn's on_begin. */
+typedef void (*h2_begin_fn)(void *ctx, const struct h2_msg *req);
 
 struct http2_conn {
 	enum h2_role role;
@@ -75,6 +77,7 @@ struct http2_conn {
 	uint64_t desyncs;		/* times frame boundaries were lost past the copy window */
 	uint64_t dropped;		/* streams pushed out of a full table */
 	h2_exchange_fn on_exchange;
+	h2_begin_fn on_begin;		/* NULL: not told */
 	void *ctx;
 };
 

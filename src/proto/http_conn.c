@@ -109,6 +109,16 @@ static void h2_exchange(void *ctx, const struct h2_msg *req, const struct h2_msg
 	c->on_exchange(c->ctx, c, &req->m, resp ? &resp->m : NULL);
 }
 
+/* An HTTP/2 request's head: told as HTTP/1's (http_link.c keys it by its stream too). */
+static void h2_begin(void *ctx, const struct h2_msg *req)
+{
+	struct http_conn *c = ctx;
+
+	c->role = (enum http_role)c->h2->role;
+	if (c->on_begin)
+		c->on_begin(c->ctx, c, &req->m);
+}
+
 /* Whether these bytes are HTTP/2's (http2.c), which takes the connection over when its
  * first bytes are the client preface or frames (h2c by prior knowledge, as gRPC; h2 in TLS). */
 static int h2_data(struct http_conn *c, int outbound, const uint8_t *data, size_t len,
@@ -121,6 +131,7 @@ static int h2_data(struct http_conn *c, int outbound, const uint8_t *data, size_
 			return 0;
 		if (!(c->h2 = http2_new(c->in.interest, kind, outbound, h2_exchange, c)))
 			return 0;
+		c->h2->on_begin = h2_begin;
 	}
 	http2_feed(c->h2, outbound, data, len, total, ts);
 	c->h2_blocks_lost = c->h2->blocks_lost;

@@ -3,7 +3,7 @@
  * syscall records that carried it. */
 #include <string.h>
 #include "http_link.h"
-#include "otlp_ids.h"
+#include "trace_ids.h"
 
 static struct http_link_entry *slot(struct http_link *l)
 {
@@ -101,6 +101,7 @@ void http_link_begin(struct http_link *l, const struct http_link_req *q)
 	e->fd = q->fd;
 	e->tls = q->tls;
 	e->start = q->start;
+	e->stream = q->stream;
 	e->seq = ++l->seq;
 	if (q->sock) {
 		memcpy(e->laddr, q->sock->laddr, sizeof(e->laddr));
@@ -109,7 +110,7 @@ void http_link_begin(struct http_link *l, const struct http_link_req *q)
 		e->rport = q->sock->rport;
 	}
 	e->ids.tid = q->tid;
-	otlp_random_id(e->ids.span, 8);
+	trace_random_id(e->ids.span, 8);
 	if (q->server && (p = peer_of(l, e))) {
 		child_of(&e->ids, &p->ids);
 		e->peer = true;
@@ -120,12 +121,12 @@ void http_link_begin(struct http_link *l, const struct http_link_req *q)
 		memcpy(e->ids.parent, q->tp->parent_id, 8);
 		e->ids.has_parent = true;
 	} else {
-		otlp_random_id(e->ids.trace, 16);
+		trace_random_id(e->ids.trace, 16);
 	}
 }
 
 bool http_link_end(struct http_link *l, int pid, int fd, int tls, uint64_t start,
-		   uint64_t end, struct http_ids *out)
+		   uint32_t stream, uint64_t end, struct http_ids *out)
 {
 	struct http_link_entry *e = NULL;
 	const struct http_link_entry *p;
@@ -135,6 +136,7 @@ bool http_link_end(struct http_link *l, int pid, int fd, int tls, uint64_t start
 		struct http_link_entry *c = &l->open[i];
 
 		if (c->used && c->pid == pid && c->fd == fd && c->tls == tls && c->start == start &&
+		    c->stream == stream &&
 		    (!e || c->seq < e->seq))
 			e = c;
 	}

@@ -32,6 +32,7 @@ struct http_link_req {
 	int pid, tid, fd, tls;
 	bool server;
 	uint64_t start;				/* its first byte */
+	uint32_t stream;			/* HTTP/2's stream id (0: HTTP/1) */
 	const struct traceparent *tp;		/* its valid traceparent, or NULL */
 	const struct sockinfo *sock;		/* its connection's ends (may be unknown) */
 };
@@ -40,6 +41,7 @@ struct http_link_entry {
 	bool used, server, peer;	/* peer: parent from the connection's other end */
 	int pid, fd, tls;
 	uint64_t start, end, seq;	/* end: a client's, once ended */
+	uint32_t stream;		/* HTTP/2's stream id: streams in flight on one connection */
 	char laddr[48], raddr[48];
 	int lport, rport;
 	struct http_ids ids;
@@ -54,12 +56,13 @@ struct http_link {
 	uint64_t evicted;	/* requests let go unanswered at HTTP_LINK_OPEN */
 };
 
-/* Ids for a request whose head was just seen (random ones from otlp_random_id). */
+/* Ids for a request whose head was just seen (random ones from trace_random_id). */
 void http_link_begin(struct http_link *l, const struct http_link_req *q);
-/* The request (pid, fd, tls, start) ended at `end`: its ids into *out, true when it was
- * followed. A server request still without a peer looks for one again (its client may
- * have been seen after it). */
+/* The request (pid, fd, tls, start, stream) ended at `end`: its ids into *out, true when
+ * it was followed. A server request still without a peer looks for one again (its client
+ * may have been seen after it). HTTP/2's streams answer in any order: the stream id tells
+ * those whose heads came in one read apart. */
 bool http_link_end(struct http_link *l, int pid, int fd, int tls, uint64_t start,
-		   uint64_t end, struct http_ids *out);
+		   uint32_t stream, uint64_t end, struct http_ids *out);
 
 #endif

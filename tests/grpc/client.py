@@ -1,4 +1,5 @@
-# A gRPC client for test_grpc.sh: client.py PORT [--tls CERT] CALL... where CALL is
+# A gRPC client for test_grpc*.sh: client.py PORT [--tls CERT] [--traceparent TP] CALL...
+# (--traceparent: each call sends it as metadata, as OpenTelemetry's gRPC propagator would), where CALL is
 # Sleep:MS, Fail or Count:N, made in order on one channel, or Pause:FILE (waits until FILE
 # exists: the test starts a tracer meanwhile, on a connection already open). Prints per call
 # "call METHOD CODE ms" on stderr (its own view; stdout is left to the tracer).
@@ -21,6 +22,10 @@ def main():
         args = args[2:]
     else:
         channel = grpc.insecure_channel(target)
+    metadata = None
+    if args[:1] == ["--traceparent"]:
+        metadata = (("traceparent", args[1]),)
+        args = args[2:]
     grpc.channel_ready_future(channel).result(timeout=10)
     for call in args:
         name, _, arg = call.partition(":")
@@ -34,9 +39,9 @@ def main():
         code = "OK"
         try:
             if name == "Count":
-                list(channel.unary_stream(path)(arg.encode()))
+                list(channel.unary_stream(path)(arg.encode(), metadata=metadata))
             else:
-                channel.unary_unary(path)(arg.encode())
+                channel.unary_unary(path)(arg.encode(), metadata=metadata)
         except grpc.RpcError as e:
             code = e.code().name
         print("call", path, code, "%.1f" % ((time.monotonic() - t) * 1000), file=sys.stderr,

@@ -59,7 +59,7 @@ static struct http_ids end(int pid, int fd, uint64_t start)
 	struct http_ids ids;
 
 	memset(&ids, 0, sizeof(ids));
-	CHECK(http_link_end(&link, pid, fd, 0, start, start + 50, &ids));
+	CHECK(http_link_end(&link, pid, fd, 0, start, 0, start + 50, &ids));
 	return ids;
 }
 
@@ -86,7 +86,7 @@ static void test_thread(void)
 	begin(1, 10, 5, false, 200, NULL, NULL);
 	cli = end(1, 5, 200);
 	CHECK(!cli.has_parent);
-	CHECK(!http_link_end(&link, 1, 5, 0, 200, 250, &cli));	/* once */
+	CHECK(!http_link_end(&link, 1, 5, 0, 200, 0, 250, &cli));	/* once */
 }
 
 static void test_event_loop(void)
@@ -155,8 +155,34 @@ static void test_bounded(void)
 	for (unsigned i = 0; i <= HTTP_LINK_OPEN; i++)
 		begin(5, 50, (int)i, true, i, NULL, NULL);
 	CHECK_EQ_INT(link.evicted, 1);
-	CHECK(!http_link_end(&link, 5, 0, 0, 0, 1, &ids));	/* the oldest went */
-	CHECK(http_link_end(&link, 5, HTTP_LINK_OPEN, 0, HTTP_LINK_OPEN, 1, &ids));
+	CHECK(!http_link_end(&link, 5, 0, 0, 0, 0, 1, &ids));	/* the oldest went */
+	CHECK(http_link_end(&link, 5, HTTP_LINK_OPEN, 0, HTTP_LINK_OPEN, 0, 1, &ids));
+}
+
+/* HTTP/2: two streams whose heads came in one read share a start; they answer in any
+ * order, and each end finds its own stream's ids. */
+static void test_streams(void)
+{
+	static const char *const tps[2] = {
+		"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+		"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+	};
+	struct traceparent tp[2];
+	struct http_ids ids;
+
+	memset(&link, 0, sizeof(link));
+	for (int i = 0; i < 2; i++) {
+		struct http_link_req q = { .pid = 7, .tid = 70, .fd = 9, .start = 500,
+					   .stream = (uint32_t)(1 + 2 * i), .tp = &tp[i] };
+
+		CHECK(traceparent_parse(tps[i], strlen(tps[i]), &tp[i]));
+		http_link_begin(&link, &q);
+	}
+	CHECK(http_link_end(&link, 7, 9, 0, 500, 3, 600, &ids));	/* stream 3 first */
+	CHECK(!memcmp(ids.trace, tp[1].trace_id, 16));
+	CHECK(http_link_end(&link, 7, 9, 0, 500, 1, 700, &ids));
+	CHECK(!memcmp(ids.trace, tp[0].trace_id, 16));
+	CHECK(!http_link_end(&link, 7, 9, 0, 500, 1, 700, &ids));
 }
 
 int main(void)
@@ -166,5 +192,6 @@ int main(void)
 	test_event_loop();
 	test_peer();
 	test_bounded();
+	test_streams();
 	return unit_summary();
 }

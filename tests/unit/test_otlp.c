@@ -3,14 +3,14 @@
  * Unit test of the OTLP exporter's parts that need no receiver: parent/child of calls from
  * their nesting on a thread (src/export/otlp_nest.c: children return first, threads do not
  * mix, a tree is one trace, aging, a script's traceparent), traceparent parsing
- * (otlp_ids.c) and the JSON body (otlp_body.c: hex ids, integer enums, times and int64 as
+ * (trace_ids.c) and the JSON body (otlp_body.c: hex ids, integer enums, times and int64 as
  * strings, one resource per process).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "otlp_body.h"
-#include "otlp_ids.h"
+#include "trace_ids.h"
 #include "otlp_nest.h"
 #include "unit.h"
 
@@ -27,7 +27,7 @@ static struct otlp_span *call(const char *name, uint64_t start, uint64_t end)
 {
 	struct otlp_span *sp = otlp_span_new(name);
 
-	otlp_random_id(sp->span_id, 8);
+	trace_random_id(sp->span_id, 8);
 	sp->start_ns = start;
 	sp->end_ns = end;
 	return sp;
@@ -90,7 +90,7 @@ static void test_script_parent(void)
 	struct otlp_nest *n = otlp_nest_new(collect, NULL);
 	uint8_t trace[16], span[8];
 
-	CHECK(otlp_traceparent_parse("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+	CHECK(traceparent_ids_parse("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
 				     trace, span));
 	otlp_nest_set_parent(n, trace, span);
 	otlp_nest_add(n, 1, call("in", 5, 6));
@@ -106,20 +106,20 @@ static void test_script_parent(void)
 static void test_traceparent(void)
 {
 	uint8_t t[16], s[8];
-	char text[OTLP_TRACEPARENT_LEN + 1];
+	char text[TRACEPARENT_LEN + 1];
 	const char *good = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
-	CHECK(otlp_traceparent_parse(good, t, s));
+	CHECK(traceparent_ids_parse(good, t, s));
 	CHECK_EQ_INT(t[0], 0x0a);
 	CHECK_EQ_INT(s[7], 0x31);
-	otlp_traceparent_format(text, t, s);
+	traceparent_format(text, t, s);
 	CHECK_EQ_STR(text, good);
-	CHECK(!otlp_traceparent_parse("00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01", t, s));
-	CHECK(!otlp_traceparent_parse("00-00000000000000000000000000000000-b7ad6b7169203331-01", t, s));
-	CHECK(!otlp_traceparent_parse("00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01", t, s));
-	CHECK(!otlp_traceparent_parse("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", t, s));
-	CHECK(!otlp_traceparent_parse("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331", t, s));
-	CHECK(!otlp_traceparent_parse("", t, s));
+	CHECK(!traceparent_ids_parse("00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01", t, s));
+	CHECK(!traceparent_ids_parse("00-00000000000000000000000000000000-b7ad6b7169203331-01", t, s));
+	CHECK(!traceparent_ids_parse("00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01", t, s));
+	CHECK(!traceparent_ids_parse("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", t, s));
+	CHECK(!traceparent_ids_parse("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331", t, s));
+	CHECK(!traceparent_ids_parse("", t, s));
 }
 
 #define CHECK_HAS(text, needle)                                                          \

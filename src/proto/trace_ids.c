@@ -1,13 +1,13 @@
-/* Ids and traceparent (otlp_ids.h). */
+/* Ids and traceparent (trace_ids.h). */
 #include <string.h>
 #include <sys/random.h>
-#include "otlp_ids.h"
+#include "trace_ids.h"
 #include "traceparent.h"
 
 static uint8_t pool[4096];
 static size_t pool_left;
 
-void otlp_random_id(uint8_t *id, size_t n)
+void trace_random_id(uint8_t *id, size_t n)
 {
 	do {
 		for (size_t i = 0; i < n; i++) {
@@ -21,7 +21,7 @@ void otlp_random_id(uint8_t *id, size_t n)
 	} while (traceparent_id_zero(id, n));
 }
 
-void otlp_hex(char *out, const uint8_t *id, size_t n)
+void trace_hex(char *out, const uint8_t *id, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
 
@@ -33,7 +33,7 @@ void otlp_hex(char *out, const uint8_t *id, size_t n)
 }
 
 /* A script's traceparent is checked as one from the traffic (src/proto/traceparent.c). */
-bool otlp_traceparent_parse(const char *t, uint8_t trace_id[16], uint8_t span_id[8])
+bool traceparent_ids_parse(const char *t, uint8_t trace_id[16], uint8_t span_id[8])
 {
 	struct traceparent tp;
 
@@ -44,11 +44,11 @@ bool otlp_traceparent_parse(const char *t, uint8_t trace_id[16], uint8_t span_id
 	return true;
 }
 
-void otlp_traceparent_format(char *out, const uint8_t trace_id[16], const uint8_t span_id[8])
+void traceparent_format(char *out, const uint8_t trace_id[16], const uint8_t span_id[8])
 {
 	memcpy(out, "00-", 3);
-	otlp_hex(out + 3, trace_id, 16);
+	trace_hex(out + 3, trace_id, 16);
 	out[35] = '-';
-	otlp_hex(out + 36, span_id, 8);
+	trace_hex(out + 36, span_id, 8);
 	memcpy(out + 52, "-01", 4);
 }
