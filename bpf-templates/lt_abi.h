@@ -48,7 +48,11 @@ enum lt_fetch_kind {
 	LT_FETCH_STR = 1,	/* NUL-terminated user string, up to len bytes */
 	LT_FETCH_BYTES = 2,	/* len bytes (or fewer when len_src says so) */
 	LT_FETCH_U64 = 3,	/* one 64-bit word */
+	LT_FETCH_IOV = 4,	/* an iovec array's buffers in order, up to len bytes (readv,
+				 * writev; a msghdr's msg_iov through @OFF), LT_IOV_MAX of them */
 };
+
+#define LT_IOV_MAX 8
 
 enum lt_space {
 	LT_SPACE_USER = 0,	/* the traced process's memory (uprobes, USDT) */
@@ -313,6 +317,8 @@ struct lt_probe_stats {
 	__u32 sampled;		/* events seen by 1-in-N sampling */
 	__u32 agg_epoch;	/* the cfg's agg_epoch `agg` belongs to */
 	struct lt_agg_val agg;	/* LT_CFG_AGG_FLAT totals */
+	__u64 dropped_cmd;	/* of dropped: records whose first capture starts like a
+				 * text protocol's command line (emit.bpf.h) */
 };
 
 /* Sizes and the offsets the host and the templates read (see LT_ABI_SIZE). */
@@ -387,7 +393,7 @@ LT_ABI_SIZE(lt_globals, 24);
 LT_ABI_OFF(lt_globals, wakeup_bytes, 8);
 LT_ABI_OFF(lt_globals, target_tgid, 16);
 
-LT_ABI_SIZE(lt_probe_stats, 72);
+LT_ABI_SIZE(lt_probe_stats, 80);
 LT_ABI_OFF(lt_probe_stats, sampled, 32);
 LT_ABI_OFF(lt_probe_stats, agg_epoch, 36);
 LT_ABI_OFF(lt_probe_stats, agg, 40);

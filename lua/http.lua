@@ -1,16 +1,16 @@
 -- http: HTTP/1.x and HTTP/2 (gRPC) requests as Lua events, from what the socket syscalls and OpenSSL's
 -- SSL_read/SSL_write move (docs/http.md). The parsing, request/response matching and
--- redaction are C (src/proto/, require("ltrace.proto")); this module only makes the probes
--- and hands their bytes over.
+-- redaction are C (src/proto/, require("ltrace.proto")); this module makes the probes: the
+-- data syscalls' records go to the tracker in C (tracker:feed), the rest through Lua.
 --
 --   probe("http:request", { headers = {"user-agent"}, redact = {"[0-9]{13,16}"} }, function(r)
 --     print(r.pid, r.comm, r.method, r.path, r.status, r.latency, r.bytes)
 --   end)
 --
--- Capture is bounded in the kernel: the first WINDOW bytes of each call are copied (two
--- the first iovec for readv/writev); how many bytes moved comes from the return value, so bodies
--- past the window are still counted and timed. recvmsg/sendmsg and sendfile are counted,
--- not copied. Sockets opened before the session are found in /proc at first sight.
+-- Capture is bounded in the kernel: the first WINDOW bytes of each call are copied (across
+-- the iovecs of readv/writev/recvmsg/sendmsg); how many bytes moved comes from the return
+-- value, so bodies past the window are still counted and timed. sendfile is counted, not
+-- copied. Sockets opened before the session are found in /proc at first sight.
 local proto = require("ltrace.proto")
 
 local M = {}
@@ -21,8 +21,15 @@ M.LIBSSL = "/usr/lib/x86_64-linux-gnu/libssl.so.3"
 local handlers = {}	-- fn(r) per http:request probe
 local plaintext = {}	-- fn(p) per ssl:data probe (sslsniff)
 local tracker, comms = nil, {}
-local last_fd = {}	-- tid -> { fd, ts }: the socket its last read/write used
+local last_fd, last_ts = {}, {}	-- ssl:data alone: tid -> its last read/write's socket, when
 local ssl_fd = {}	-- pid .. ":" .. SSL* -> fd
+local feeds = {}	-- the probes whose records carry the traffic (their drops are counted)
+
+local function feed(spec, opts, fn)
+	local p = probe(spec, opts, fn)
+	feeds[#feeds + 1] = p
+	return p
+end
 
 local function comm_of(pid, e)
 	local c = comms[pid]
@@ -95,7 +102,8 @@ local function deliver(list, comm)
 	if not list then return end
 	if spans == nil then spans = span_opt and export.otlp().enabled end
 	for _, r in ipairs(list) do
-		r.comm = comms[r.pid] or comm or "?"
+		comms[r.pid] = comms[r.pid] or comm	-- for those the end's flush reports
+		r.comm = comms[r.pid] or "?"
 		if spans and r.span_id then export_span(r) end
 		for _, fn in ipairs(handlers) do fn(r) end
 	end
@@ -133,38 +141,42 @@ end
 local function syscalls(opts)
 	local W = M.WINDOW
 	local function with(t) return probe_opts(opts, t) end
-	-- Four probes, not one per syscall: each probe runs on every syscall of the machine
+	-- Five probes, not one per syscall: each probe runs on every syscall of the machine
 	-- (a table test first), so fewer probes cost less to everyone. Argument 2 is the
-	-- buffer (or the iovec array, or the sockaddr) in each syscall a probe names.
-	local function track(e, outbound, bytes)
-		local fd = e.args[1]
-		last_fd[e.tid] = { fd = fd, ts = e.ts }
-		data(e, fd, outbound, bytes, e.ret, false)
+	-- buffer (or the iovec array, the msghdr, or the sockaddr) in each syscall a probe names.
+	-- The data syscalls' records go to the tracker in C (tracker:feed): Lua runs once per
+	-- request, not once per read or write.
+	local function fed(spec, args)
+		tracker:feed(feed(spec, with { args = { [2] = args }, where = "ret > 0" },
+		                  function() end), deliver)
 	end
-	local OUTBOUND = { write = true, sendto = true, writev = true, sendmsg = true, sendfile = true }
-	probe("syscall:read,write,recvfrom,sendto",
-	      with { args = { [2] = ("out:bytes:%d/ret"):format(W) }, where = "ret > 0" },
-	      function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
-	-- the first iovec's base, for as many bytes as moved: past a short first iovec the
-	-- copy is not the call's data (framing then counts by the return value)
-	probe("syscall:readv,writev", with { args = { [2] = ("out:bytes:%d/ret@0"):format(W) },
-	      where = "ret > 0" }, function(e) track(e, OUTBOUND[e.syscall], e.args[2]) end)
-	-- counted, not copied (msghdr's iovecs are two pointers away; sendfile's are a file's);
-	-- close ends the connection
-	probe("syscall:recvmsg,sendmsg,sendfile,close", with { where = "ret >= 0" }, function(e)
+	fed("syscall:read,write,recvfrom,sendto", ("out:bytes:%d/ret"):format(W))
+	-- the iovecs' buffers in order, for as many bytes as moved (the window at most):
+	-- readv/writev's array is argument 2, recvmsg/sendmsg's is the msghdr's msg_iov
+	fed("syscall:readv,writev", ("out:iov:%d/ret"):format(W))
+	fed("syscall:recvmsg,sendmsg", ("out:iov:%d/ret@16"):format(W))
+	-- sendfile is counted, not copied (its bytes are a file's); close ends the connection
+	probe("syscall:sendfile,close", with { where = "ret >= 0" }, function(e)
 		if e.syscall == "close" then
 			deliver(tracker:close(e.pid, e.args[1], e.ts), e.comm)
 		elseif e.ret > 0 then
-			track(e, OUTBOUND[e.syscall], nil)
+			data(e, e.args[1], true, nil, e.ret, false)
 		end
 	end)
-	-- a new socket: the peer's address (accept's is written at return, connect's given)
-	probe("syscall:accept4,accept,connect", with { args = { [2] = "out:bytes:28" } }, function(e)
+	-- a new socket: the peer's address (accept's is written at return, connect's given),
+	-- and accept's listener, whose local end bind gave (the server's address)
+	probe("syscall:accept4,accept,connect,bind", with { args = { [2] = "out:bytes:28" } },
+	      function(e)
+		if e.syscall == "bind" then
+			if e.ret == 0 then tracker:bound(e.pid, e.args[1], e.args[2]) end
+			return
+		end
 		local fd = e.syscall == "connect" and e.args[1] or e.ret
 		if e.syscall == "connect" and e.ret ~= 0 and e.errno ~= "EINPROGRESS" then return end
 		if fd < 0 then return end
 		comm_of(e.pid, e)
-		deliver(tracker:opened(e.pid, fd, e.args[2], e.ts), e.comm)
+		deliver(tracker:opened(e.pid, fd, e.args[2], e.ts,
+		                       e.syscall ~= "connect" and e.args[1] or nil), e.comm)
 	end)
 end
 
@@ -172,8 +184,9 @@ end
 -- else the one it used before (data already buffered by OpenSSL makes no syscall).
 local function ssl_socket(e)
 	local key = e.pid .. ":" .. e.args[1]
-	local l = last_fd[e.tid]
-	if l and l.ts >= e.ts and l.ts <= e.ts + e.duration then ssl_fd[key] = l.fd end
+	local fd, ts = tracker:last_fd(e.tid)
+	if not fd then fd, ts = last_fd[e.tid], last_ts[e.tid] end	-- ssl:data alone
+	if ts and ts >= e.ts and ts <= e.ts + e.duration then ssl_fd[key] = fd end
 	return ssl_fd[key]
 end
 
@@ -220,7 +233,7 @@ local function tls(opts, lib)
 	}
 	for _, f in ipairs(fns) do
 		local name, outbound = f[1], f[2]
-		probe("call:" .. lib .. ":" .. name, with(f[3]), function(e)
+		feed("call:" .. lib .. ":" .. name, with(f[3]), function(e)
 			if name:sub(-3) == "_ex" then
 				if e.ret ~= 1 then return end
 				local n = e.args[4]
@@ -233,13 +246,24 @@ local function tls(opts, lib)
 	probe("uprobe:" .. lib .. ":SSL_free", probe_opts(opts, { args = { "ptr" } }), ssl_freed)
 end
 
--- Losses said once at the end, on stderr: records the ring buffer had no room for (their
--- requests may be missing or unanswered) and connections or pipelined requests let go.
+--- lost(): requests whose first record the full ring buffer lost, so far.
+function M.lost()
+	local n = 0
+	for _, p in ipairs(feeds) do n = n + (p:stats().dropped_cmd or 0) end
+	return n
+end
+
+-- Losses said once at the end, on stderr: requests whose first record the full ring buffer
+-- lost (the kernel tells a lost record that starts with a request line: dropped_cmd), so
+-- that requests reported + requests lost == requests made; the records lost; connections
+-- evicted and pipelined requests let go (those were reported, unanswered).
 local function report_losses()
-	local c, st = counters(), tracker:stats()
+	deliver(tracker:flush())	-- requests a lost close would leave unsaid
+	local c, st, lost = counters(), tracker:stats(), M.lost()
 	local parts = {}
 	if (c.ringbuf_full or 0) > 0 then
-		parts[#parts + 1] = ("%d syscall/SSL records lost (ring buffer full)"):format(c.ringbuf_full)
+		parts[#parts + 1] = ("%d requests lost, %d syscall/SSL records lost (ring buffer full)")
+			:format(lost, c.ringbuf_full)
 	end
 	if st.evicted > 0 then parts[#parts + 1] = ("%d connections evicted"):format(st.evicted) end
 	if st.dropped > 0 then parts[#parts + 1] = ("%d pipelined requests dropped"):format(st.dropped) end
@@ -291,7 +315,7 @@ function M.plaintext(opts, fn)
 	start(opts)
 	if opts.syscalls == false then	-- the fd still comes from the thread's syscalls
 		probe("syscall:read,write,recvfrom,sendto", { where = "ret > 0" }, function(e)
-			last_fd[e.tid] = { fd = e.fd, ts = e.ts }
+			last_fd[e.tid], last_ts[e.tid] = e.fd, e.ts
 		end)
 	end
 end

@@ -66,6 +66,34 @@ static __always_inline int nul_at(const struct lt_fetch *f, __u64 addr)
 	return c == 0;
 }
 
+/* The buffers of the iovec array at addr, in order, into dst until len bytes are copied:
+ * the data of a readv/writev/recvmsg/sendmsg, whose return bounds len, so the walk never
+ * passes the iovecs the call used. Returns the bytes copied, or -1 when the first read
+ * faulted. */
+static __always_inline long read_iov(const struct lt_fetch *f, __u8 *dst, __u64 addr, __u64 len)
+{
+	struct { __u64 base, len; } iov;
+	__u64 done = 0, n;
+
+	for (int i = 0; i < LT_IOV_MAX && done < len; i++) {
+		if (read_mem(f, &iov, sizeof(iov), (void *)(addr + i * sizeof(iov))) < 0)
+			return i ? (long)done : -1;
+		n = len - done;
+		if (iov.len < n)
+			n = iov.len;
+		keep_bounds(n);
+		if (n > LT_FETCH_MAX_LEN)
+			n = LT_FETCH_MAX_LEN;
+		keep_bounds(done);
+		if (done > LT_FETCH_MAX_LEN)
+			break;
+		if (n && read_mem(f, dst + done, n, (void *)iov.base) < 0)
+			return i ? (long)done : -1;
+		done += n;
+	}
+	return done;
+}
+
 /* Append one capture at pos; returns bytes used. Reads user or kernel memory (f->space). */
 static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struct lt_fetch *f)
 {
@@ -123,6 +151,8 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 		}
 		if (n > 0)
 			n -= 1;	/* drop the NUL */
+	} else if (f->kind == LT_FETCH_IOV) {
+		n = read_iov(f, dst, addr, len);
 	} else {
 		n = read_mem(f, dst, len, (void *)addr);
 		if (n == 0)

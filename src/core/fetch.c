@@ -148,13 +148,20 @@ int fetch_parse(const char *text, int src, unsigned strsize, struct lt_fetch *op
 		enum value_type *type, char *err, size_t errlen)
 {
 	struct type_parts tp;
-	int is_mem;
+	int is_mem, iov = 0;
 
 	memset(op, 0, sizeof(*op));
 	*needs_fetch = 0;
-	if (split_type(text, &tp) || type_lookup(tp.name, strlen(tp.name), type)) {
-		snprintf(err, errlen, "bad type '%s' (int, uint, ptr, str, bytes:N, i32, "
+	if (split_type(text, &tp) || (!(iov = !strcmp(tp.name, "iov")) &&
+				      type_lookup(tp.name, strlen(tp.name), type))) {
+		snprintf(err, errlen, "bad type '%s' (int, uint, ptr, str, bytes:N, iov:N, i32, "
 			 "char, ...; @OFF, out:, /argN)", text);
+		return -EINVAL;
+	}
+	if (iov)
+		*type = VT_BYTES;	/* the iovecs' buffers, read as one */
+	if (iov && tp.limit_src < 0) {	/* past the bytes moved, iovecs may not be the call's */
+		snprintf(err, errlen, "bad type '%s': iov:N needs its bound (/ret or /argN)", text);
 		return -EINVAL;
 	}
 	is_mem = *type == VT_STR || *type == VT_BYTES;
@@ -170,7 +177,8 @@ int fetch_parse(const char *text, int src, unsigned strsize, struct lt_fetch *op
 	op->src = src;
 	op->at_return = tp.out || src == LT_SRC_RET;
 	op->len_src = tp.limit_src >= 0 ? tp.limit_src : LT_SRC_NONE;
-	op->kind = *type == VT_STR ? LT_FETCH_STR : *type == VT_BYTES ? LT_FETCH_BYTES : LT_FETCH_U64;
+	op->kind = iov ? LT_FETCH_IOV : *type == VT_STR ? LT_FETCH_STR :
+		   *type == VT_BYTES ? LT_FETCH_BYTES : LT_FETCH_U64;
 	op->len = tp.len > 0 ? tp.len : (*type == VT_STR ? strsize : 8);
 	if (is_mem && tp.has_off) {	/* follow the pointer stored at src + off */
 		op->deref = LT_DEREF;

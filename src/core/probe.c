@@ -209,6 +209,7 @@ int probe_stats(struct probe *p, struct lt_probe_stats *out)
 			out->filtered += per[i].filtered;
 			out->emitted += per[i].emitted;
 			out->dropped += per[i].dropped;
+			out->dropped_cmd += per[i].dropped_cmd;
 		}
 	}
 	free(per);

@@ -52,6 +52,11 @@ struct probe {
 	bool print_agg;			/* print the in-kernel aggregate when the session ends */
 	bool agg_printed;
 	bool span;			/* --otlp: its paired calls become spans (l_span.c) */
+	/* A consumer in C that takes the probe's records instead of its callback (the
+	 * protocol layer fed straight from the ring, src/lua/l_proto.c): 0, or a Lua status
+	 * with the error on the script's stack. NULL: none. */
+	int (*consume)(void *ctx, const struct probe *p, const struct lt_rec *rec);
+	void *consume_ctx;
 	void *kind_data;		/* the provider's own per-probe state */
 };
 

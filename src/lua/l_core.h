@@ -10,6 +10,8 @@ int luaopen_ltrace_core(struct lua_State *L);
 /* probe userdata (src/lua/l_probe.c) */
 void l_probe_open(struct lua_State *L);
 int l_probe_new(struct lua_State *L);
+/* The probe of the handle at idx (an error when it is not one, or released). */
+struct probe *l_probe_check(struct lua_State *L, int idx);
 /* Option key of table t as a duration in ns (a number of ns or "1ms"); 0 when absent. */
 unsigned long long l_probe_opt_duration(struct lua_State *L, int t, const char *key);
 /* timer userdata (src/lua/l_timer.c) */

@@ -245,6 +245,16 @@ static void dispatch(void *ctx, struct session *s, const struct lt_rec *rec)
 		if (p->callback == LUA_NOREF)	/* its records are for the spans alone */
 			return;
 	}
+	if (p && p->consume && !s->stopping) {	/* taken in C: no event view, no call */
+		s->events++;
+		status = p->consume(p->consume_ctx, p, rec);
+		if (script_callback_failed(L, status, "callback of", p->text) &&
+		    !s->opts.keep_going) {
+			s->error = 1;
+			session_stop(s, 1);
+		}
+		return;
+	}
 	if (!p || p->callback == LUA_NOREF || s->stopping) {
 		s->lost_lua++;
 		return;

@@ -31,13 +31,18 @@ static struct probe **check_handle(lua_State *L)
 	return luaL_checkudata(L, 1, PROBE_MT);
 }
 
-static struct probe *check_probe(lua_State *L)
+struct probe *l_probe_check(lua_State *L, int idx)
 {
-	struct probe **h = check_handle(L);
+	struct probe **h = luaL_checkudata(L, idx, PROBE_MT);
 
 	if (!*h)
 		luaL_error(L, "probe was released");
 	return *h;
+}
+
+static struct probe *check_probe(lua_State *L)
+{
+	return l_probe_check(L, 1);
 }
 
 static int release(lua_State *L)
@@ -476,7 +481,7 @@ static int l_probe_stats(lua_State *L)
 	struct lt_probe_stats st;
 
 	probe_stats(p, &st);
-	lua_createtable(L, 0, 5);
+	lua_createtable(L, 0, 6);
 	lua_pushinteger(L, st.hits);
 	lua_setfield(L, -2, "hits");
 	lua_pushinteger(L, st.filtered);
@@ -485,6 +490,8 @@ static int l_probe_stats(lua_State *L)
 	lua_setfield(L, -2, "emitted");
 	lua_pushinteger(L, st.dropped);
 	lua_setfield(L, -2, "dropped");
+	lua_pushinteger(L, st.dropped_cmd);
+	lua_setfield(L, -2, "dropped_cmd");
 	lua_pushinteger(L, p->nsites);
 	lua_setfield(L, -2, "sites");
 	return 1;

@@ -4,8 +4,14 @@
  *
  *   local t = proto.http{ headers = {"user-agent"}, redact = {"[0-9]{16}"}, max_conns = N }
  *   t:data(pid, fd, outbound, ts, bytes, total [, tls [, tid]]) -> { request, ... } or nil
- *   t:opened(pid, fd, sockaddr bytes, ts) -> ...  -- accept4/connect: the socket, its peer
+ *   t:feed(probe, deliver)                    -- the probe's syscall records go to t in C,
+ *                                             deliver(list, comm) gets what they complete
+ *   t:last_fd(tid) -> fd, ts                  -- the socket a thread's last fed call used
+ *   t:opened(pid, fd, sockaddr bytes, ts [, listen_fd]) -> ...  -- accept4/connect: the
+ *                                             socket, its peer (and accept's listener)
+ *   t:bound(pid, fd, sockaddr bytes)          -- bind: a listener's local end
  *   t:close(pid, fd, ts) -> { request, ... } or nil
+ *   t:flush() -> { request, ... } or nil      -- the end: requests unanswered, reported
  *   t:redact(text) -> text                    -- the patterns, for plaintext shown as is
  *   t:stats() -> { conns, evicted, dropped, opaque, h2_blocks_lost, h2_desyncs,
  *                  traceparent_invalid, ambiguous }
@@ -19,22 +25,39 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include "conn_table.h"
+#include "fetch.h"
 #include "http_link.h"
+#include "l_core.h"
 #include "l_proto.h"
+#include "listeners.h"
+#include "probe.h"
 #include "trace_ids.h"
 #include "redact.h"
+#include "script.h"
 #include "traceparent.h"
 
 #define HTTP_MT "ltrace.proto.http"
 #define INTEREST_MAX 16
+#define LAST_FDS 4096	/* threads whose last socket is remembered (by tid, direct-mapped) */
+
+/* The socket a thread's last fed read or write used, and when (the call's start): the fd
+ * an SSL_read/SSL_write's syscall went to. */
+struct last_fd {
+	int tid, fd;
+	uint64_t ts;
+};
 
 struct tracker {
 	struct conn_table conns;
+	struct listeners listeners;	/* accept's local end when /proc no longer has it */
 	struct redact redact;
 	char *interest[INTEREST_MAX + 1];
 	lua_State *L;		/* during a call: where requests are pushed */
 	int out_index;		/* the list being filled, or 0 */
 	uint64_t dropped;	/* pipelined requests let go on connections since closed */
+	lua_State *main;	/* t:feed: the script's main thread, where deliver runs */
+	int deliver;		/* t:feed: deliver(list, comm), a registry ref; LUA_NOREF */
+	struct last_fd last[LAST_FDS];
 	uint64_t h2_blocks_lost, h2_desyncs;	/* HTTP/2's, on connections since closed */
 	struct http_link *link;	/* requests as spans: their ids as they begin */
 	int tid;		/* during t:data: the thread that moved the bytes (0: not known) */
@@ -174,8 +197,12 @@ static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *
 	bool followed = http_link_end(t->link, e->pid, e->fd, e->tls, req->start_ts,
 				      req->stream, resp ? resp->end_ts : req->end_ts, &ids);
 
-	if (!L || !t->out_index)
+	if (!L)
 		return;
+	if (!t->out_index) {	/* the call's first request: its list */
+		lua_newtable(L);
+		t->out_index = lua_gettop(L);
+	}
 	lua_newtable(L);
 	set_int(L, "pid", e->pid);
 	if (e->fd >= 0)		/* < 0: a TLS connection known only by its SSL * */
@@ -227,23 +254,21 @@ static void on_exchange(void *ctx, struct http_conn *c, const struct http1_msg *
 	lua_rawseti(L, t->out_index, (lua_Integer)luaL_len(L, t->out_index) + 1);
 }
 
-/* Starts a call that may produce requests: a list on the stack, at out_index. */
+/* Starts a call that may produce requests: the list is made by the first one (most calls
+ * produce none, and a table per syscall record is the tool's own cost at saturation). */
 static void begin_out(struct tracker *t, lua_State *L)
 {
 	t->L = L;
-	lua_newtable(L);
-	t->out_index = lua_gettop(L);
+	t->out_index = 0;
 }
 
-/* Returns the list, or nil when nothing was produced. */
+/* Returns the list (on the top of the stack), or nil when nothing was produced. */
 static int end_out(struct tracker *t, lua_State *L)
 {
-	int n = (int)luaL_len(L, t->out_index);
-
+	if (!t->out_index)
+		lua_pushnil(L);
 	t->L = NULL;
 	t->out_index = 0;
-	if (!n)
-		lua_pushnil(L);
 	return 1;
 }
 
@@ -259,7 +284,8 @@ static void forget(struct tracker *t, struct conn_entry *e, uint64_t ts)
 
 /* A new connection on (pid, fd): what the descriptor is, looked up at first sight (both
  * ends when it is TCP); a connection evicted to make room reports its requests. */
-static struct conn_entry *fresh(struct tracker *t, int pid, int fd, int tls, uint64_t ts)
+static struct conn_entry *fresh(struct tracker *t, int pid, int fd, int tls, uint64_t ts,
+				const struct sockinfo *known)
 {
 	struct conn_entry *old, *e = conn_table_add(&t->conns, pid, fd, tls, &old);
 
@@ -275,7 +301,10 @@ static struct conn_entry *fresh(struct tracker *t, int pid, int fd, int tls, uin
 	http_conn_init(&e->http, (const char *const *)t->interest, on_exchange, t);
 	e->http.on_begin = on_begin;
 	e->http.owner = e;
-	sockinfo_lookup(pid, fd, &e->sock);
+	if (known)
+		e->sock = *known;
+	else
+		sockinfo_lookup(pid, fd, &e->sock);
 	e->last_ts = ts;
 	return e;
 }
@@ -284,7 +313,23 @@ static struct conn_entry *entry(struct tracker *t, int pid, int fd, int tls, uin
 {
 	struct conn_entry *e = conn_table_find(&t->conns, pid, fd, tls);
 
-	return e ? e : fresh(t, pid, fd, tls, ts);
+	return e ? e : fresh(t, pid, fd, tls, ts, NULL);
+}
+
+/* total bytes moved on (pid, fd), the first len of them in bytes: to the connection. */
+static void moved(struct tracker *t, int pid, int fd, int tls, int outbound, uint64_t ts,
+		  const uint8_t *bytes, size_t len, uint64_t total)
+{
+	struct conn_entry *e = entry(t, pid, fd, tls, ts);
+
+	if (total < len)
+		len = (size_t)total;
+	/* not a socket: a file read or written (a socket seen only by its bytes, once the
+	 * process is gone, is kept: only HTTP-looking bytes are parsed) */
+	if (e && e->sock.kind != SOCK_NONE) {
+		e->last_ts = ts;
+		http_conn_data(&e->http, outbound, bytes, len, total, ts);
+	}
 }
 
 static int l_data(lua_State *L)
@@ -297,23 +342,30 @@ static int l_data(lua_State *L)
 	const char *bytes = luaL_optlstring(L, 6, "", &len);
 	lua_Integer total = luaL_checkinteger(L, 7);
 	int tls = lua_toboolean(L, 8);
-	struct conn_entry *e;
 
 	t->tid = (int)luaL_optinteger(L, 9, 0);
 
 	if (total <= 0)
 		return lua_pushnil(L), 1;
-	if ((size_t)total < len)
-		len = (size_t)total;
 	begin_out(t, L);
-	e = entry(t, pid, fd, tls, ts);
-	/* not a socket: a file read or written (a socket seen only by its bytes, once the
-	 * process is gone, is kept: only HTTP-looking bytes are parsed) */
-	if (e && e->sock.kind != SOCK_NONE) {
-		e->last_ts = ts;
-		http_conn_data(&e->http, outbound, (const uint8_t *)bytes, len, (uint64_t)total, ts);
-	}
+	moved(t, pid, fd, tls, outbound, ts, (const uint8_t *)bytes, len, (uint64_t)total);
 	return end_out(t, L);
+}
+
+/* An accepted TCP connection's ends without /proc (a scan of the namespace's whole TCP
+ * table per connection, the tool's dearest step under a load of short connections): the
+ * peer from accept's address, the local end from its listener's (argument 6) unless that
+ * is a wildcard. 1 when both are known. */
+static int accepted(struct tracker *t, lua_State *L, int pid, const uint8_t *sa, size_t len,
+		    struct sockinfo *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = SOCK_TCP;
+	return !lua_isnoneornil(L, 6) &&
+	       !sockaddr_format(sa, len, out->raddr, sizeof(out->raddr), &out->rport) &&
+	       listeners_local(&t->listeners, pid, (int)luaL_checkinteger(L, 6), out->laddr,
+			       sizeof(out->laddr), &out->lport) &&
+	       strcmp(out->laddr, "0.0.0.0") && strcmp(out->laddr, "::");
 }
 
 static int l_opened(lua_State *L)
@@ -323,6 +375,7 @@ static int l_opened(lua_State *L)
 	size_t len = 0;
 	const char *sa = luaL_optlstring(L, 4, "", &len);
 	uint64_t ts = (uint64_t)luaL_optinteger(L, 5, 0);
+	struct sockinfo known;
 	struct conn_entry *e;
 
 	begin_out(t, L);
@@ -330,14 +383,32 @@ static int l_opened(lua_State *L)
 	for (int tls = 0; tls < 2; tls++)
 		if ((e = conn_table_find(&t->conns, pid, fd, tls)))
 			forget(t, e, e->last_ts);
-	if ((e = fresh(t, pid, fd, 0, ts))) {
+	if (accepted(t, L, pid, (const uint8_t *)sa, len, &known)) {
+		fresh(t, pid, fd, 0, ts, &known);
+	} else if ((e = fresh(t, pid, fd, 0, ts, NULL))) {
 		if (e->sock.kind == SOCK_UNKNOWN)	/* already gone: it was a socket */
 			e->sock.kind = SOCK_OTHER;
 		if (!e->sock.raddr[0] && len)
 			sockaddr_format((const uint8_t *)sa, len, e->sock.raddr,
 					sizeof(e->sock.raddr), &e->sock.rport);
+		if (!e->sock.laddr[0] && !lua_isnoneornil(L, 6))	/* accepted on it */
+			listeners_local(&t->listeners, pid, (int)luaL_checkinteger(L, 6),
+					e->sock.laddr, sizeof(e->sock.laddr), &e->sock.lport);
 	}
 	return end_out(t, L);
+}
+
+static int l_bound(lua_State *L)
+{
+	struct tracker *t = check(L);
+	int pid = (int)luaL_checkinteger(L, 2), fd = (int)luaL_checkinteger(L, 3), port;
+	size_t len = 0;
+	const char *sa = luaL_optlstring(L, 4, "", &len);
+	char addr[48];
+
+	if (!sockaddr_format((const uint8_t *)sa, len, addr, sizeof(addr), &port))
+		listeners_bound(&t->listeners, pid, fd, addr, port);
+	return 0;
 }
 
 static int l_close(lua_State *L)
@@ -348,9 +419,98 @@ static int l_close(lua_State *L)
 	struct conn_entry *e;
 
 	begin_out(t, L);
+	listeners_forget(&t->listeners, pid, fd);
 	for (int tls = 0; tls < 2; tls++)
 		if ((e = conn_table_find(&t->conns, pid, fd, tls)))
 			forget(t, e, ts);
+	return end_out(t, L);
+}
+
+static const char *const SENDS[] = { "write", "sendto", "writev", "sendmsg", "sendfile", NULL };
+
+/* The session's records of a fed probe (p->consume), on the loop's thread: a syscall that
+ * moved bytes, its fd argument 1 and its data the capture of argument 2 (if any). Lua runs
+ * only when a request completes: deliver(list, comm). */
+static int consume(void *ctx, const struct probe *p, const struct lt_rec *rec)
+{
+	struct tracker *t = ctx;
+	const char *name = rec->site < p->nsites ? p->sites[rec->site].name : "";
+	const uint8_t *bytes = NULL;
+	struct lt_cap cap = { 0 };
+	int64_t ret = (int64_t)rec->ret;
+	int fd = (int)rec->args[0], outbound = 0;
+	struct last_fd *l = &t->last[rec->tid % LAST_FDS];
+	lua_State *L = t->main;
+
+	if (!t->conns.buckets || ret <= 0)
+		return LUA_OK;
+	*l = (struct last_fd){ (int)rec->tid, fd, rec->ts };
+	for (int i = 0; SENDS[i]; i++)
+		outbound |= !strcmp(name, SENDS[i]);
+	if (p->args[1].capture >= 0 &&
+	    capture_value(&p->cfg, p->args[1].capture, (const uint8_t *)(rec + 1), rec->data_len,
+			  &cap, &bytes))
+		bytes = NULL;
+	begin_out(t, L);
+	t->tid = (int)rec->tid;	/* the thread a request begins on (http_link.c) */
+	moved(t, (int)rec->pid, fd, 0, outbound, rec->ts + rec->duration, bytes,
+	      bytes ? cap.len : 0, (uint64_t)ret);
+	if (!t->out_index) {
+		end_out(t, L);
+		lua_pop(L, 1);
+		return LUA_OK;
+	}
+	end_out(t, L);					/* list */
+	lua_rawgeti(L, LUA_REGISTRYINDEX, t->deliver);	/* list deliver */
+	lua_insert(L, -2);				/* deliver list */
+	lua_pushlstring(L, rec->comm, strnlen(rec->comm, sizeof(rec->comm)));
+	return script_pcall(L, 2, 0);
+}
+
+static int l_feed(lua_State *L)
+{
+	struct tracker *t = check(L);
+	struct probe *p = l_probe_check(L, 2);
+
+	luaL_checktype(L, 3, LUA_TFUNCTION);
+	if (t->deliver == LUA_NOREF) {
+		lua_pushvalue(L, 3);
+		t->deliver = luaL_ref(L, LUA_REGISTRYINDEX);
+		lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+		t->main = lua_tothread(L, -1);
+		lua_pop(L, 1);
+	}
+	p->consume = consume;
+	p->consume_ctx = t;
+	return 0;
+}
+
+static int l_last_fd(lua_State *L)
+{
+	struct tracker *t = check(L);
+	int tid = (int)luaL_checkinteger(L, 2);
+	const struct last_fd *l = &t->last[tid % LAST_FDS];
+
+	if (l->tid != tid || !tid)
+		return 0;
+	lua_pushinteger(L, l->fd);
+	lua_pushinteger(L, (lua_Integer)l->ts);
+	return 2;
+}
+
+static void flush_one(struct conn_entry *e, void *ctx)
+{
+	http_conn_close(&e->http, e->last_ts);
+}
+
+/* The session ends: requests still waiting for a response are reported without one, as at
+ * a close (a close the ring buffer lost would leave them unsaid). */
+static int l_flush(lua_State *L)
+{
+	struct tracker *t = check(L);
+
+	begin_out(t, L);
+	conn_table_each(&t->conns, flush_one, NULL);
 	return end_out(t, L);
 }
 
@@ -408,6 +568,8 @@ static int l_gc(lua_State *L)
 
 	if (t->conns.buckets)
 		conn_table_free(&t->conns);
+	luaL_unref(L, LUA_REGISTRYINDEX, t->deliver);
+	t->deliver = LUA_NOREF;
 	redact_free(&t->redact);
 	free(t->link);
 	t->link = NULL;
@@ -467,6 +629,7 @@ static int l_http(lua_State *L)
 	luaL_argcheck(L, max >= 1 && max <= 1 << 20, 1, "max_conns: 1..1048576");
 	t = lua_newuserdatauv(L, sizeof(*t), 0);
 	memset(t, 0, sizeof(*t));
+	t->deliver = LUA_NOREF;
 	luaL_setmetatable(L, HTTP_MT);
 	strings(L, "headers", names, INTEREST_MAX, 1, t->interest);
 	np = strings(L, "redact", patterns, REDACT_MAX + 1, 0, NULL);
@@ -482,7 +645,8 @@ static int l_http(lua_State *L)
 static int luaopen_ltrace_proto(lua_State *L)
 {
 	static const luaL_Reg methods[] = {
-		{ "data", l_data }, { "opened", l_opened }, { "close", l_close },
+		{ "data", l_data }, { "opened", l_opened }, { "bound", l_bound }, { "close", l_close },
+		{ "flush", l_flush }, { "feed", l_feed }, { "last_fd", l_last_fd },
 		{ "redact", l_redact }, { "stats", l_stats }, { "__gc", l_gc }, { NULL, NULL },
 	};
 	static const luaL_Reg fns[] = { { "http", l_http }, { NULL, NULL } };

@@ -17,7 +17,7 @@
 #define ARG2 (LT_SRC_ARG1 + 1)
 
 static const char bad_type_fmt[] =
-	"bad type '%s' (int, uint, ptr, str, bytes:N, i32, char, ...; @OFF, out:, /argN)";
+	"bad type '%s' (int, uint, ptr, str, bytes:N, iov:N, i32, char, ...; @OFF, out:, /argN)";
 
 /* The expected result of one fetch_parse. */
 struct want {
@@ -116,7 +116,7 @@ static void test_register_types(void)
 static void test_memory_types(void)
 {
 	const int none = LT_SRC_NONE, str = LT_FETCH_STR, bytes = LT_FETCH_BYTES;
-	const int u64 = LT_FETCH_U64, ret = LT_SRC_RET;
+	const int u64 = LT_FETCH_U64, ret = LT_SRC_RET, iov = LT_FETCH_IOV;
 	const struct want mem[] = {
 		/* text, src, type, needs_fetch, kind, deref, at_return, len_src, len, off */
 		{ "str", ARG2, VT_STR, 1, str, 0, 0, none, STRSIZE, 0 },
@@ -145,6 +145,11 @@ static void test_memory_types(void)
 		{ "out:str", ARG2, VT_STR, 1, str, 0, 1, none, STRSIZE, 0 },
 		{ "out:int@4", ARG2, VT_INT, 1, u64, 0, 1, none, 8, 4 },
 		{ "str/arg6", ARG2, VT_STR, 1, str, 0, 0, LT_SRC_ARG1 + 5, STRSIZE, 0 },
+		/* iov: the buffers of an iovec array (the argument, or the one whose pointer is
+		 * stored at @OFF: a msghdr's msg_iov), read as bytes */
+		{ "out:iov:1024/ret", ARG2, VT_BYTES, 1, iov, 0, 1, ret, 1024, 0 },
+		{ "out:iov:512/ret@16", ARG2, VT_BYTES, 1, iov, 1, 1, ret, 512, 16 },
+		{ "iov:64/arg3", ARG2, VT_BYTES, 1, iov, 0, 0, LT_SRC_ARG1 + 2, 64, 0 },
 		/* the return value is only there at return */
 		{ "str", ret, VT_STR, 1, str, 0, 1, none, STRSIZE, 0 },
 		{ "bytes:4", ret, VT_BYTES, 1, bytes, 0, 1, none, 4, 0 },
@@ -166,6 +171,9 @@ static void test_fetch_errors(void)
 	BAD_FETCH("str:99999", 'l');
 	BAD_FETCH("str:1025", 'l');
 	BAD_FETCH("bytes:1025", 'l');
+	BAD_FETCH("out:iov/ret", 'l');
+	BAD_FETCH("out:iov:1025/ret", 'l');
+	BAD_FETCH("out:iov:64", 0);	/* no bound: past the bytes moved, iovecs may be stale */
 	BAD_FETCH("int:4", 'l');
 	BAD_FETCH("u8[1]", 'l');
 	BAD_FETCH("int/arg1", 'l');
