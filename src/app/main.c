@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "fd_limit.h"
 #include "run.h"
-#include "script.h"
+#include "script_call.h"
 #include "signals.h"
 #include "tools.h"
 #include "version.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "output_guard.h"
-#include "script.h"
+#include "script_call.h"
 #include "signals.h"
 
 static int pipe_fds[2] = { -1, -1 };

@@ -12,7 +12,7 @@
 #include "l_span.h"
 #include "libpath.h"
 #include "probe.h"
-#include "script.h"
+#include "script_call.h"
 #include "session.h"
 #include "session_stacks.h"
 #include "spec.h"

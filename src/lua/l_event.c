@@ -11,7 +11,7 @@
 #include "l_span.h"
 #include "l_stack.h"
 #include "probe.h"
-#include "script.h"
+#include "script_call.h"
 #include "session.h"
 
 #define EVENT_MT "ltrace.event"

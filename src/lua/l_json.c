@@ -10,7 +10,7 @@
 #include "json_enc.h"
 #include "json_out.h"
 #include "l_json.h"
-#include "script.h"
+#include "script_call.h"
 
 #define MAX_DEPTH 64
 
@@ -131,12 +131,7 @@ static int l_json_encode(lua_State *L)
 
 struct json_out *l_json_out(lua_State *L)
 {
-	struct json_out *jo;
-
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &OUT_KEY);
-	jo = lua_touserdata(L, -1);
-	lua_pop(L, 1);
-	return jo;
+	return script_registry_ptr(L, &OUT_KEY);
 }
 
 void l_json_start(lua_State *L, struct json_out *jo, const char *script, int target_pid,

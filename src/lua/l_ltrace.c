@@ -26,7 +26,7 @@
 #include "libpath_needed.h"
 #include "output_guard.h"
 #include "return_safety.h"
-#include "script.h"
+#include "script_call.h"
 #include "syscall_names.h"
 #include "session.h"
 

@@ -19,7 +19,7 @@
 #include "l_stack.h"
 #include "probe.h"
 #include "probe_field.h"
-#include "script.h"
+#include "script_call.h"
 #include "session.h"
 
 _Static_assert(PROBE_NO_CALLBACK == LUA_NOREF, "probe.h spells LUA_NOREF for the core");

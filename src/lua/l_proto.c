@@ -33,7 +33,7 @@
 #include "probe.h"
 #include "trace_ids.h"
 #include "redact.h"
-#include "script.h"
+#include "script_call.h"
 #include "traceparent.h"
 
 #define HTTP_MT "ltrace.proto.http"

@@ -16,7 +16,7 @@
 #include "otlp_nest.h"
 #include "probe.h"
 #include "provider.h"
-#include "script.h"
+#include "script_call.h"
 #include "session.h"
 #include "spec.h"
 #include "traceparent.h"

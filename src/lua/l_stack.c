@@ -13,7 +13,7 @@
 #include <lua.h>
 #include "l_stack.h"
 #include "probe.h"
-#include "script.h"
+#include "script_call.h"
 #include "session_stacks.h"
 #include "stack.h"
 #include "stack_text.h"

@@ -5,7 +5,7 @@
 #include <lua.h>
 #include "l_core.h"
 #include "loop.h"
-#include "script.h"
+#include "script_call.h"
 #include "session.h"
 
 #define TIMER_MT "ltrace.timer"
