@@ -70,12 +70,16 @@ static __always_inline int nul_at(const struct lt_fetch *f, __u64 addr)
  * the data of a readv/writev/recvmsg/sendmsg, whose return bounds len, so the walk never
  * passes the iovecs the call used. Returns the bytes copied, or -1 when the first read
  * faulted. */
+_Static_assert((LT_FETCH_MAX_LEN & (LT_FETCH_MAX_LEN - 1)) == 0, "read_iov masks offsets");
+
 static __always_inline long read_iov(const struct lt_fetch *f, __u8 *dst, __u64 addr, __u64 len)
 {
 	struct { __u64 base, len; } iov;
 	__u64 done = 0, n;
 
 	for (int i = 0; i < LT_IOV_MAX && done < len; i++) {
+		__u64 at;
+
 		if (read_mem(f, &iov, sizeof(iov), (void *)(addr + i * sizeof(iov))) < 0)
 			return i ? (long)done : -1;
 		n = len - done;
@@ -84,10 +88,13 @@ static __always_inline long read_iov(const struct lt_fetch *f, __u8 *dst, __u64 
 		keep_bounds(n);
 		if (n > LT_FETCH_MAX_LEN)
 			n = LT_FETCH_MAX_LEN;
-		keep_bounds(done);
-		if (done > LT_FETCH_MAX_LEN)
+		if (done >= LT_FETCH_MAX_LEN)
 			break;
-		if (n && read_mem(f, dst + done, n, (void *)iov.base) < 0)
+		/* The offset through a mask (a no-op: done < LT_FETCH_MAX_LEN, a power of
+		 * two): 6.1's verifier lost done's bounds over the loop (umin 1024, umax 7)
+		 * and refused dst + done as a pointer ("R1 type=scalar"). */
+		at = done & (LT_FETCH_MAX_LEN - 1);
+		if (n && read_mem(f, dst + at, n, (void *)iov.base) < 0)
 			return i ? (long)done : -1;
 		done += n;
 	}
