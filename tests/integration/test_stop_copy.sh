@@ -22,14 +22,22 @@ on("end", function()
 end)
 LUA
 
+# start SCRIPT RE: runs the tool on SCRIPT in the background (its pid in PID) and waits
+# until its stderr has a line matching RE.
+start() {
+	rm -f "$OUT" "$ERR"	# $ERR of the case before holds RE until the tool opens it
+	"$LTRACE_EBPF" "$1" >"$OUT" 2>"$ERR" </dev/null &
+	PID=$!
+	wait_for "$ERR" "$2" 30
+}
+
 # stop KILL [RE]: starts the script, stops it with SIGINT from this shell, then, once its
 # end handler runs, sends SIGINT again with the command KILL, waits for RE on stderr (or,
 # with none, a moment: a dropped signal shows nothing), lets the handler go and waits.
 stop() {
-	rm -f "$TMP/go" "$OUT" "$ERR"	# $ERR of the case before says "ready" until the tool opens it
-	"$LTRACE_EBPF" "$TMP/end.lua" >"$OUT" 2>"$ERR" </dev/null &
-	local pid=$!
-	wait_for "$ERR" "^ready$" 30
+	rm -f "$TMP/go"
+	start "$TMP/end.lua" "^ready$"
+	local pid=$PID
 	kill -INT "$pid"
 	wait_for "$ERR" "^end started$" 30
 	"$1" -INT "$pid"
@@ -62,12 +70,9 @@ on("begin", function()
 end)
 on("end", function() print("end ran") end)
 LUA
-rm -f "$OUT" "$ERR"
-"$LTRACE_EBPF" "$TMP/begin.lua" >"$OUT" 2>"$ERR" </dev/null &
-pid=$!
-wait_for "$ERR" "^begin started$" 30
-kill -INT "$pid"
-wait_pid "$pid" 30
+start "$TMP/begin.lua" "^begin started$"
+kill -INT "$PID"
+wait_pid "$PID" 30
 assert_eq 130 "$WAIT_RC" "exit status of a SIGINT stop"
 assert_file_contains "$OUT" "end ran" "the end handler ran"
 assert_file_lacks "$ERR" "error in begin" "no begin handler error"
@@ -84,28 +89,24 @@ every(0.1, function()
 		if f then f:close() break end
 	end
 	print("report done")
-	os.exit(0)	-- reached only by the report the stop came into
 end)
 on("end", function() print("end ran") end)
 LUA
-rm -f "$OUT" "$ERR"
-"$LTRACE_EBPF" "$TMP/every.lua" >"$OUT" 2>"$ERR" </dev/null &
-pid=$!
-wait_for "$ERR" "^report started$" 30
-kill -INT "$pid"
+start "$TMP/every.lua" "^report started$"
+kill -INT "$PID"
 sleep 0.1
 : >"$TMP/go2"	# well within the grace (a second)
-wait_pid "$pid" 30
+wait_pid "$PID" 30
+assert_eq 130 "$WAIT_RC" "exit status of a SIGINT stop"
 assert_file_contains "$OUT" "report done" "the report running when the stop came finished"
+assert_file_contains "$OUT" "end ran" "then the end handler ran"
 assert_file_lacks "$ERR" "interrupted" "the report was not interrupted"
 
 case_ "SIGINT while a periodic report loops for good: interrupted after the grace, 130"
-rm -f "$TMP/go2" "$OUT" "$ERR"
-"$LTRACE_EBPF" "$TMP/every.lua" >"$OUT" 2>"$ERR" </dev/null &
-pid=$!
-wait_for "$ERR" "^report started$" 30
-kill -INT "$pid"
-wait_pid "$pid" 30
+rm -f "$TMP/go2"
+start "$TMP/every.lua" "^report started$"
+kill -INT "$PID"
+wait_pid "$PID" 30
 assert_eq 130 "$WAIT_RC" "exit status of a SIGINT stop"
 assert_file_lacks "$OUT" "report done" "the loop never ended on its own"
 assert_file_contains "$OUT" "end ran" "the end handler ran"
