@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd_limit.h"
 #include "safe_file.h"
 #include "libpath.h"
 
@@ -120,7 +121,7 @@ static int file_is_elf(const char *path)
  * search cannot tell that the library is not there, so it says why instead. */
 static int out_of_resources(int err)
 {
-	return err == -EMFILE || err == -ENFILE || err == -ENOMEM;
+	return fd_limit_ran_out(err) || err == -ENOMEM;
 }
 
 static int copy_out(const char *path, char *out, size_t outlen, char *err, size_t errlen)
