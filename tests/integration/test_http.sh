@@ -16,8 +16,7 @@ done
 BASE=$((20000 + ($$ % 4000) * 4))
 PPY=$BASE NGX=$((BASE + 1)) TLS=$((BASE + 2))
 
-mkdir -p "$TMP/www" "$TMP/ngx/logs"
-echo hello >"$TMP/www/index.html"
+mkdir -p "$TMP/www"
 head -c 1048576 /dev/zero >"$TMP/www/big.bin"
 cat >"$TMP/srv.py" <<'PYEOF'
 import http.server, sys, time
@@ -43,28 +42,13 @@ class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PYEOF
-cat >"$TMP/nginx.conf" <<EOF2
-daemon off; master_process off; worker_processes 1;
-pid $TMP/ngx/nginx.pid; error_log $TMP/ngx/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	server {
-		listen 127.0.0.1:$NGX;
-		root $TMP/www;
-		location /py/ { proxy_pass http://127.0.0.1:$PPY/; proxy_http_version 1.1; }
-	}
-}
-EOF2
 "$PY" "$TMP/srv.py" "$PPY" &
 PY_PID=$!
-nginx -e "$TMP/ngx/error.log" -p "$TMP/ngx" -c "$TMP/nginx.conf" &
-NGX_PID=$!
-for port in $PPY $NGX; do
-	for ((i = 0; i < 500; i++)); do
-		curl -s -o /dev/null "http://127.0.0.1:$port/" && break
-		sleep 0.02
-	done
+source "$(dirname "$0")/nginx_static.sh"
+nginx_static "$TMP" "$NGX" "location /py/ { proxy_pass http://127.0.0.1:$PPY/; proxy_http_version 1.1; }"
+for ((i = 0; i < 500; i++)); do
+	curl -s -o /dev/null "http://127.0.0.1:$PPY/" && break
+	sleep 0.02
 done
 
 # ready: the background httpsnoop has printed its header, which it does in its "begin"
