@@ -91,6 +91,28 @@ assert_between 300 10000 "$(latency_ms client GET /sleep/300)" "the upstream req
 assert_between 0 299 "$(latency_ms server GET /index.html)" "a static file takes less than the sleep"
 OUT="$TMP/out"
 
+case_ "-C: only the requests the process made; -S: only those it served (httpsnoop, httplat)"
+bg side "$S/httpsnoop.lua" -C -p "$NGX_PID"
+ready
+curl -s -o /dev/null "http://127.0.0.1:$NGX/py/sleep/10"
+bg_until "client +GET +/sleep/10 "
+OUT="$TMP/side.out"
+once client GET /sleep/10 200 6
+assert_eq "" "$(rows server GET /py/sleep/10)" "-C: nginx's own server side left out"
+# httplat prints no header once attached: requests until one is in a histogram (-i 1).
+bg side "$S/httplat.lua" -S -i 1 -p "$NGX_PID"
+for ((i = 0; i < 100; i++)); do
+	curl -s -o /dev/null "http://127.0.0.1:$NGX/py/sleep/10"
+	grep -q "GET /py/sleep/10 200" "$OUT" && break
+	sleep 0.2
+done
+kill -INT "$BG_PID" 2>/dev/null || true
+bg_wait
+OUT="$TMP/side.out"
+assert_file_contains "$OUT" "GET /py/sleep/10 200" "-S: nginx's server side"
+assert_file_lacks "$OUT" "GET /sleep/10 200" "-S: its upstream request left out"
+OUT="$TMP/out"
+
 case_ "python3 client: keep-alive, pipelining (a 404 in the middle), 1 MB"
 cat >"$TMP/client.py" <<'PYEOF'
 import http.client, socket, sys
