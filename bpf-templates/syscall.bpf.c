@@ -23,6 +23,7 @@
 #include "lib/paired.bpf.h"
 #include "syscall.h"
 #include "lib/user_regs.bpf.h"
+#include "lib/fd_socket.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -85,10 +86,10 @@ static __always_inline __u64 narrow_arg(__u64 v, __u8 ext)
 }
 
 /* Does anything look at the arguments: a predicate, a capture, an event, an aggregate of
- * or by an argument? A latency histogram per syscall does not, and skips all of it. */
+ * or by an argument, the socket test? A latency histogram per syscall does not, and skips all of it. */
 static __always_inline int uses_args(const struct lt_probe_cfg *cfg)
 {
-	return cfg->npred || cfg->nfetch || (cfg->flags & LT_CFG_EMIT) ||
+	return cfg->npred || cfg->nfetch || (cfg->flags & (LT_CFG_EMIT | LT_CFG_SOCKET)) ||
 	       cfg->agg_src < LT_MAX_ARGS ||
 	       (cfg->agg_by >= LT_BY_ARG1 && cfg->agg_by < LT_BY_ARG1 + LT_MAX_ARGS);
 }
@@ -112,8 +113,9 @@ static __always_inline int read_args(struct scratch *s, const void *regs,
 }
 
 /* The arguments, for a probe that uses them: narrowed to their C types into the scratch
- * values and the slot, then the entry's predicates. 1: kept, 0: filtered out, -1: no
- * arguments (registers unreadable, counted; or the probe is being released). Out of
+ * values and the slot, then the socket test (option `socket`) and the entry's predicates.
+ * 1: kept, 0: filtered out, -1: not the probe's call (not on a socket) or no arguments
+ * (registers unreadable, counted; or the probe is being released). Out of
  * line, so that its stack does not count against the entry program's: past 64 bytes the
  * kernel runs a tracing program on a private stack, extra work at every helper call. */
 static __noinline int enter_args(struct bpf_raw_tracepoint_args *ctx,
@@ -129,6 +131,8 @@ static __noinline int enter_args(struct bpf_raw_tracepoint_args *ctx,
 		count(LT_CNT_READ_FAULT);
 		return -1;
 	}
+	if ((cfg->flags & LT_CFG_SOCKET) && !lt_fd_is_socket(s->vals[0]))
+		return -1;
 	__builtin_memcpy(call->args, s->vals, sizeof(call->args));
 	return preds_pass(cfg, s, 0);
 }

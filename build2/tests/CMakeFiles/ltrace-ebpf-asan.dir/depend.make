@@ -1,0 +1,2 @@
+# Empty dependencies file for ltrace-ebpf-asan.
+# This may be replaced when dependencies are built.

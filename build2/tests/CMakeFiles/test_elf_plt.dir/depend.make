@@ -1,0 +1,2 @@
+# Empty dependencies file for test_elf_plt.
+# This may be replaced when dependencies are built.

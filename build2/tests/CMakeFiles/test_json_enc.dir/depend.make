@@ -1,0 +1,2 @@
+# Empty dependencies file for test_json_enc.
+# This may be replaced when dependencies are built.

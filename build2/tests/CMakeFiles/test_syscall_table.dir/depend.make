@@ -1,0 +1,2 @@
+# Empty dependencies file for test_syscall_table.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty dependencies file for test_web_events.
+# This may be replaced when dependencies are built.
