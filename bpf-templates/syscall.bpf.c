@@ -42,6 +42,13 @@ struct {
 } lt_sys_disp SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lt_fd_offsets);
+} lt_fd_offsets SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LT_SYS_MAX_SITES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -112,6 +119,15 @@ static __always_inline int read_args(struct scratch *s, const void *regs,
 	return 0;
 }
 
+/* Option `socket`: is fd a socket (or not known)? */
+static __always_inline int on_socket(__u64 fd)
+{
+	__u32 zero = 0;
+	struct lt_fd_offsets *o = bpf_map_lookup_elem(&lt_fd_offsets, &zero);
+
+	return !o || lt_fd_is_socket(o, fd);
+}
+
 /* The arguments, for a probe that uses them: narrowed to their C types into the scratch
  * values and the slot, then the socket test (option `socket`) and the entry's predicates.
  * 1: kept, 0: filtered out, -1: not the probe's call (not on a socket) or no arguments
@@ -131,7 +147,7 @@ static __noinline int enter_args(struct bpf_raw_tracepoint_args *ctx,
 		count(LT_CNT_READ_FAULT);
 		return -1;
 	}
-	if ((cfg->flags & LT_CFG_SOCKET) && !lt_fd_is_socket(s->vals[0]))
+	if ((cfg->flags & LT_CFG_SOCKET) && !on_socket(s->vals[0]))
 		return -1;
 	__builtin_memcpy(call->args, s->vals, sizeof(call->args));
 	return preds_pass(cfg, s, 0);

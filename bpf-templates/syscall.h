@@ -54,11 +54,22 @@ struct lt_sys_site {
 	struct lt_probe_cfg strs;
 };
 
+/* Where a file descriptor's inode mode is, in the running kernel's layouts (byte offsets
+ * of task_struct.files, files_struct.fdt, fdtable.max_fds and .fd, file.f_inode,
+ * inode.i_mode), for option `socket` (lib/fd_socket.bpf.h); ok = 0 until the host has
+ * found them (src/probes/kernel/fd_offsets.c). */
+struct lt_fd_offsets {
+	__u32 files, fdt, max_fds, fd, f_inode, i_mode;
+	__u32 ok;
+	__u32 pad;
+};
+
 /* Layout checks, in the BPF and the host build alike (LT_ABI_SIZE in lt_abi.h). */
 LT_ABI_SIZE(lt_sys_key, 8);
 
 LT_ABI_SIZE(lt_sys_nrs, 1032);
 LT_ABI_SIZE(lt_sys_disp, 24);
+LT_ABI_SIZE(lt_fd_offsets, 32);
 
 LT_ABI_SIZE(lt_sys_site, 392);
 LT_ABI_OFF(lt_sys_site, strs, 8);

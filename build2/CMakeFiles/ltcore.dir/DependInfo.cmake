@@ -107,6 +107,7 @@ set(CMAKE_DEPENDS_DEPENDENCY_FILES
   "/work/wt/thru/src/probes/profile/provider_profile.c" "CMakeFiles/ltcore.dir/src/probes/profile/provider_profile.c.o" "gcc" "CMakeFiles/ltcore.dir/src/probes/profile/provider_profile.c.o.d"
   "/work/wt/thru/src/probes/rawtp/btf_tp.c" "CMakeFiles/ltcore.dir/src/probes/rawtp/btf_tp.c.o" "gcc" "CMakeFiles/ltcore.dir/src/probes/rawtp/btf_tp.c.o.d"
   "/work/wt/thru/src/probes/rawtp/provider_rawtp.c" "CMakeFiles/ltcore.dir/src/probes/rawtp/provider_rawtp.c.o" "gcc" "CMakeFiles/ltcore.dir/src/probes/rawtp/provider_rawtp.c.o.d"
+  "/work/wt/thru/src/probes/syscall/fd_offsets.c" "CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.o" "gcc" "CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.o.d"
   "/work/wt/thru/src/probes/syscall/provider_syscall.c" "CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o" "gcc" "CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o.d"
   "/work/wt/thru/src/probes/syscall/sys_dispatch.c" "CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.o" "gcc" "CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.o.d"
   "/work/wt/thru/src/probes/syscall/syscall_event.c" "CMakeFiles/ltcore.dir/src/probes/syscall/syscall_event.c.o" "gcc" "CMakeFiles/ltcore.dir/src/probes/syscall/syscall_event.c.o.d"

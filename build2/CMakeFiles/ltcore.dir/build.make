@@ -1470,10 +1470,24 @@ CMakeFiles/ltcore.dir/src/probes/rawtp/provider_rawtp.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/ltcore.dir/src/probes/rawtp/provider_rawtp.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt/thru/src/probes/rawtp/provider_rawtp.c -o CMakeFiles/ltcore.dir/src/probes/rawtp/provider_rawtp.c.s
 
+CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.o: CMakeFiles/ltcore.dir/flags.make
+CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.o: /work/wt/thru/src/probes/syscall/fd_offsets.c
+CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_100) "Building C object CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.o -MF CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.o.d -o CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.o -c /work/wt/thru/src/probes/syscall/fd_offsets.c
+
+CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt/thru/src/probes/syscall/fd_offsets.c > CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.i
+
+CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt/thru/src/probes/syscall/fd_offsets.c -o CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.s
+
 CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o: /work/wt/thru/src/probes/syscall/provider_syscall.c
 CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_100) "Building C object CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_101) "Building C object CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o -MF CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o.d -o CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o -c /work/wt/thru/src/probes/syscall/provider_syscall.c
 
 CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.i: cmake_force
@@ -1487,7 +1501,7 @@ CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.o: /work/wt/thru/src/probes/syscall/sys_dispatch.c
 CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_101) "Building C object CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_102) "Building C object CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.o -MF CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.o.d -o CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.o -c /work/wt/thru/src/probes/syscall/sys_dispatch.c
 
 CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.i: cmake_force
@@ -1501,7 +1515,7 @@ CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/syscall/syscall_event.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/syscall/syscall_event.c.o: /work/wt/thru/src/probes/syscall/syscall_event.c
 CMakeFiles/ltcore.dir/src/probes/syscall/syscall_event.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_102) "Building C object CMakeFiles/ltcore.dir/src/probes/syscall/syscall_event.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_103) "Building C object CMakeFiles/ltcore.dir/src/probes/syscall/syscall_event.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/syscall/syscall_event.c.o -MF CMakeFiles/ltcore.dir/src/probes/syscall/syscall_event.c.o.d -o CMakeFiles/ltcore.dir/src/probes/syscall/syscall_event.c.o -c /work/wt/thru/src/probes/syscall/syscall_event.c
 
 CMakeFiles/ltcore.dir/src/probes/syscall/syscall_event.c.i: cmake_force
@@ -1515,7 +1529,7 @@ CMakeFiles/ltcore.dir/src/probes/syscall/syscall_event.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/syscall/syscall_names.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/syscall/syscall_names.c.o: /work/wt/thru/src/probes/syscall/syscall_names.c
 CMakeFiles/ltcore.dir/src/probes/syscall/syscall_names.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_103) "Building C object CMakeFiles/ltcore.dir/src/probes/syscall/syscall_names.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_104) "Building C object CMakeFiles/ltcore.dir/src/probes/syscall/syscall_names.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/syscall/syscall_names.c.o -MF CMakeFiles/ltcore.dir/src/probes/syscall/syscall_names.c.o.d -o CMakeFiles/ltcore.dir/src/probes/syscall/syscall_names.c.o -c /work/wt/thru/src/probes/syscall/syscall_names.c
 
 CMakeFiles/ltcore.dir/src/probes/syscall/syscall_names.c.i: cmake_force
@@ -1529,7 +1543,7 @@ CMakeFiles/ltcore.dir/src/probes/syscall/syscall_names.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/tracepoint/provider_tracepoint.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/tracepoint/provider_tracepoint.c.o: /work/wt/thru/src/probes/tracepoint/provider_tracepoint.c
 CMakeFiles/ltcore.dir/src/probes/tracepoint/provider_tracepoint.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_104) "Building C object CMakeFiles/ltcore.dir/src/probes/tracepoint/provider_tracepoint.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_105) "Building C object CMakeFiles/ltcore.dir/src/probes/tracepoint/provider_tracepoint.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/tracepoint/provider_tracepoint.c.o -MF CMakeFiles/ltcore.dir/src/probes/tracepoint/provider_tracepoint.c.o.d -o CMakeFiles/ltcore.dir/src/probes/tracepoint/provider_tracepoint.c.o -c /work/wt/thru/src/probes/tracepoint/provider_tracepoint.c
 
 CMakeFiles/ltcore.dir/src/probes/tracepoint/provider_tracepoint.c.i: cmake_force
@@ -1543,7 +1557,7 @@ CMakeFiles/ltcore.dir/src/probes/tracepoint/provider_tracepoint.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/uprobe/early_link.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/uprobe/early_link.c.o: /work/wt/thru/src/probes/uprobe/early_link.c
 CMakeFiles/ltcore.dir/src/probes/uprobe/early_link.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_105) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/early_link.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_106) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/early_link.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/uprobe/early_link.c.o -MF CMakeFiles/ltcore.dir/src/probes/uprobe/early_link.c.o.d -o CMakeFiles/ltcore.dir/src/probes/uprobe/early_link.c.o -c /work/wt/thru/src/probes/uprobe/early_link.c
 
 CMakeFiles/ltcore.dir/src/probes/uprobe/early_link.c.i: cmake_force
@@ -1557,7 +1571,7 @@ CMakeFiles/ltcore.dir/src/probes/uprobe/early_link.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/uprobe/insn.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/uprobe/insn.c.o: /work/wt/thru/src/probes/uprobe/insn.c
 CMakeFiles/ltcore.dir/src/probes/uprobe/insn.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_106) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/insn.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_107) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/insn.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/uprobe/insn.c.o -MF CMakeFiles/ltcore.dir/src/probes/uprobe/insn.c.o.d -o CMakeFiles/ltcore.dir/src/probes/uprobe/insn.c.o -c /work/wt/thru/src/probes/uprobe/insn.c
 
 CMakeFiles/ltcore.dir/src/probes/uprobe/insn.c.i: cmake_force
@@ -1571,7 +1585,7 @@ CMakeFiles/ltcore.dir/src/probes/uprobe/insn.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/uprobe/insn_kernel.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/uprobe/insn_kernel.c.o: /work/wt/thru/src/probes/uprobe/insn_kernel.c
 CMakeFiles/ltcore.dir/src/probes/uprobe/insn_kernel.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_107) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/insn_kernel.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_108) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/insn_kernel.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/uprobe/insn_kernel.c.o -MF CMakeFiles/ltcore.dir/src/probes/uprobe/insn_kernel.c.o.d -o CMakeFiles/ltcore.dir/src/probes/uprobe/insn_kernel.c.o -c /work/wt/thru/src/probes/uprobe/insn_kernel.c
 
 CMakeFiles/ltcore.dir/src/probes/uprobe/insn_kernel.c.i: cmake_force
@@ -1585,7 +1599,7 @@ CMakeFiles/ltcore.dir/src/probes/uprobe/insn_kernel.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/uprobe/provider_uprobe.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/uprobe/provider_uprobe.c.o: /work/wt/thru/src/probes/uprobe/provider_uprobe.c
 CMakeFiles/ltcore.dir/src/probes/uprobe/provider_uprobe.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_108) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/provider_uprobe.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_109) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/provider_uprobe.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/uprobe/provider_uprobe.c.o -MF CMakeFiles/ltcore.dir/src/probes/uprobe/provider_uprobe.c.o.d -o CMakeFiles/ltcore.dir/src/probes/uprobe/provider_uprobe.c.o -c /work/wt/thru/src/probes/uprobe/provider_uprobe.c
 
 CMakeFiles/ltcore.dir/src/probes/uprobe/provider_uprobe.c.i: cmake_force
@@ -1599,7 +1613,7 @@ CMakeFiles/ltcore.dir/src/probes/uprobe/provider_uprobe.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/uprobe/return_safety.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/uprobe/return_safety.c.o: /work/wt/thru/src/probes/uprobe/return_safety.c
 CMakeFiles/ltcore.dir/src/probes/uprobe/return_safety.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_109) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/return_safety.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_110) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/return_safety.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/uprobe/return_safety.c.o -MF CMakeFiles/ltcore.dir/src/probes/uprobe/return_safety.c.o.d -o CMakeFiles/ltcore.dir/src/probes/uprobe/return_safety.c.o -c /work/wt/thru/src/probes/uprobe/return_safety.c
 
 CMakeFiles/ltcore.dir/src/probes/uprobe/return_safety.c.i: cmake_force
@@ -1613,7 +1627,7 @@ CMakeFiles/ltcore.dir/src/probes/uprobe/return_safety.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/uprobe/unwind_guard.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/uprobe/unwind_guard.c.o: /work/wt/thru/src/probes/uprobe/unwind_guard.c
 CMakeFiles/ltcore.dir/src/probes/uprobe/unwind_guard.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_110) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/unwind_guard.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_111) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/unwind_guard.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/uprobe/unwind_guard.c.o -MF CMakeFiles/ltcore.dir/src/probes/uprobe/unwind_guard.c.o.d -o CMakeFiles/ltcore.dir/src/probes/uprobe/unwind_guard.c.o -c /work/wt/thru/src/probes/uprobe/unwind_guard.c
 
 CMakeFiles/ltcore.dir/src/probes/uprobe/unwind_guard.c.i: cmake_force
@@ -1627,7 +1641,7 @@ CMakeFiles/ltcore.dir/src/probes/uprobe/unwind_guard.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_multi.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_multi.c.o: /work/wt/thru/src/probes/uprobe/uprobe_multi.c
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_multi.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_111) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_multi.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_112) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_multi.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_multi.c.o -MF CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_multi.c.o.d -o CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_multi.c.o -c /work/wt/thru/src/probes/uprobe/uprobe_multi.c
 
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_multi.c.i: cmake_force
@@ -1641,7 +1655,7 @@ CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_multi.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_plt.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_plt.c.o: /work/wt/thru/src/probes/uprobe/uprobe_plt.c
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_plt.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_112) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_plt.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_113) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_plt.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_plt.c.o -MF CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_plt.c.o.d -o CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_plt.c.o -c /work/wt/thru/src/probes/uprobe/uprobe_plt.c
 
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_plt.c.i: cmake_force
@@ -1655,7 +1669,7 @@ CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_plt.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_prefetch.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_prefetch.c.o: /work/wt/thru/src/probes/uprobe/uprobe_prefetch.c
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_prefetch.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_113) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_prefetch.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_114) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_prefetch.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_prefetch.c.o -MF CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_prefetch.c.o.d -o CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_prefetch.c.o -c /work/wt/thru/src/probes/uprobe/uprobe_prefetch.c
 
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_prefetch.c.i: cmake_force
@@ -1669,7 +1683,7 @@ CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_prefetch.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_programs.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_programs.c.o: /work/wt/thru/src/probes/uprobe/uprobe_programs.c
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_programs.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_114) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_programs.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_115) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_programs.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_programs.c.o -MF CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_programs.c.o.d -o CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_programs.c.o -c /work/wt/thru/src/probes/uprobe/uprobe_programs.c
 
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_programs.c.i: cmake_force
@@ -1683,7 +1697,7 @@ CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_programs.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_template.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_template.c.o: /work/wt/thru/src/probes/uprobe/uprobe_template.c
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_template.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_115) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_template.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_116) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_template.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_template.c.o -MF CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_template.c.o.d -o CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_template.c.o -c /work/wt/thru/src/probes/uprobe/uprobe_template.c
 
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_template.c.i: cmake_force
@@ -1697,7 +1711,7 @@ CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_template.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_traits.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_traits.c.o: /work/wt/thru/src/probes/uprobe/uprobe_traits.c
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_traits.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_116) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_traits.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_117) "Building C object CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_traits.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_traits.c.o -MF CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_traits.c.o.d -o CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_traits.c.o -c /work/wt/thru/src/probes/uprobe/uprobe_traits.c
 
 CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_traits.c.i: cmake_force
@@ -1711,7 +1725,7 @@ CMakeFiles/ltcore.dir/src/probes/uprobe/uprobe_traits.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/usdt/provider_usdt.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/usdt/provider_usdt.c.o: /work/wt/thru/src/probes/usdt/provider_usdt.c
 CMakeFiles/ltcore.dir/src/probes/usdt/provider_usdt.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_117) "Building C object CMakeFiles/ltcore.dir/src/probes/usdt/provider_usdt.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_118) "Building C object CMakeFiles/ltcore.dir/src/probes/usdt/provider_usdt.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/usdt/provider_usdt.c.o -MF CMakeFiles/ltcore.dir/src/probes/usdt/provider_usdt.c.o.d -o CMakeFiles/ltcore.dir/src/probes/usdt/provider_usdt.c.o -c /work/wt/thru/src/probes/usdt/provider_usdt.c
 
 CMakeFiles/ltcore.dir/src/probes/usdt/provider_usdt.c.i: cmake_force
@@ -1725,7 +1739,7 @@ CMakeFiles/ltcore.dir/src/probes/usdt/provider_usdt.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/usdt/usdt_args.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/usdt/usdt_args.c.o: /work/wt/thru/src/probes/usdt/usdt_args.c
 CMakeFiles/ltcore.dir/src/probes/usdt/usdt_args.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_118) "Building C object CMakeFiles/ltcore.dir/src/probes/usdt/usdt_args.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_119) "Building C object CMakeFiles/ltcore.dir/src/probes/usdt/usdt_args.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/usdt/usdt_args.c.o -MF CMakeFiles/ltcore.dir/src/probes/usdt/usdt_args.c.o.d -o CMakeFiles/ltcore.dir/src/probes/usdt/usdt_args.c.o -c /work/wt/thru/src/probes/usdt/usdt_args.c
 
 CMakeFiles/ltcore.dir/src/probes/usdt/usdt_args.c.i: cmake_force
@@ -1739,7 +1753,7 @@ CMakeFiles/ltcore.dir/src/probes/usdt/usdt_args.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/usdt/usdt_multi.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/usdt/usdt_multi.c.o: /work/wt/thru/src/probes/usdt/usdt_multi.c
 CMakeFiles/ltcore.dir/src/probes/usdt/usdt_multi.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_119) "Building C object CMakeFiles/ltcore.dir/src/probes/usdt/usdt_multi.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_120) "Building C object CMakeFiles/ltcore.dir/src/probes/usdt/usdt_multi.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/usdt/usdt_multi.c.o -MF CMakeFiles/ltcore.dir/src/probes/usdt/usdt_multi.c.o.d -o CMakeFiles/ltcore.dir/src/probes/usdt/usdt_multi.c.o -c /work/wt/thru/src/probes/usdt/usdt_multi.c
 
 CMakeFiles/ltcore.dir/src/probes/usdt/usdt_multi.c.i: cmake_force
@@ -1753,7 +1767,7 @@ CMakeFiles/ltcore.dir/src/probes/usdt/usdt_multi.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/probes/usdt/usdt_notes.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/probes/usdt/usdt_notes.c.o: /work/wt/thru/src/probes/usdt/usdt_notes.c
 CMakeFiles/ltcore.dir/src/probes/usdt/usdt_notes.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_120) "Building C object CMakeFiles/ltcore.dir/src/probes/usdt/usdt_notes.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_121) "Building C object CMakeFiles/ltcore.dir/src/probes/usdt/usdt_notes.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/probes/usdt/usdt_notes.c.o -MF CMakeFiles/ltcore.dir/src/probes/usdt/usdt_notes.c.o.d -o CMakeFiles/ltcore.dir/src/probes/usdt/usdt_notes.c.o -c /work/wt/thru/src/probes/usdt/usdt_notes.c
 
 CMakeFiles/ltcore.dir/src/probes/usdt/usdt_notes.c.i: cmake_force
@@ -1767,7 +1781,7 @@ CMakeFiles/ltcore.dir/src/probes/usdt/usdt_notes.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/proto/conn_table.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/proto/conn_table.c.o: /work/wt/thru/src/proto/conn_table.c
 CMakeFiles/ltcore.dir/src/proto/conn_table.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_121) "Building C object CMakeFiles/ltcore.dir/src/proto/conn_table.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_122) "Building C object CMakeFiles/ltcore.dir/src/proto/conn_table.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/proto/conn_table.c.o -MF CMakeFiles/ltcore.dir/src/proto/conn_table.c.o.d -o CMakeFiles/ltcore.dir/src/proto/conn_table.c.o -c /work/wt/thru/src/proto/conn_table.c
 
 CMakeFiles/ltcore.dir/src/proto/conn_table.c.i: cmake_force
@@ -1781,7 +1795,7 @@ CMakeFiles/ltcore.dir/src/proto/conn_table.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/proto/http1.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/proto/http1.c.o: /work/wt/thru/src/proto/http1.c
 CMakeFiles/ltcore.dir/src/proto/http1.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_122) "Building C object CMakeFiles/ltcore.dir/src/proto/http1.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_123) "Building C object CMakeFiles/ltcore.dir/src/proto/http1.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/proto/http1.c.o -MF CMakeFiles/ltcore.dir/src/proto/http1.c.o.d -o CMakeFiles/ltcore.dir/src/proto/http1.c.o -c /work/wt/thru/src/proto/http1.c
 
 CMakeFiles/ltcore.dir/src/proto/http1.c.i: cmake_force
@@ -1795,7 +1809,7 @@ CMakeFiles/ltcore.dir/src/proto/http1.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/proto/http2.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/proto/http2.c.o: /work/wt/thru/src/proto/http2.c
 CMakeFiles/ltcore.dir/src/proto/http2.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_123) "Building C object CMakeFiles/ltcore.dir/src/proto/http2.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_124) "Building C object CMakeFiles/ltcore.dir/src/proto/http2.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/proto/http2.c.o -MF CMakeFiles/ltcore.dir/src/proto/http2.c.o.d -o CMakeFiles/ltcore.dir/src/proto/http2.c.o -c /work/wt/thru/src/proto/http2.c
 
 CMakeFiles/ltcore.dir/src/proto/http2.c.i: cmake_force
@@ -1809,7 +1823,7 @@ CMakeFiles/ltcore.dir/src/proto/http2.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/proto/http2_hpack.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/proto/http2_hpack.c.o: /work/wt/thru/src/proto/http2_hpack.c
 CMakeFiles/ltcore.dir/src/proto/http2_hpack.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_124) "Building C object CMakeFiles/ltcore.dir/src/proto/http2_hpack.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_125) "Building C object CMakeFiles/ltcore.dir/src/proto/http2_hpack.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/proto/http2_hpack.c.o -MF CMakeFiles/ltcore.dir/src/proto/http2_hpack.c.o.d -o CMakeFiles/ltcore.dir/src/proto/http2_hpack.c.o -c /work/wt/thru/src/proto/http2_hpack.c
 
 CMakeFiles/ltcore.dir/src/proto/http2_hpack.c.i: cmake_force
@@ -1823,7 +1837,7 @@ CMakeFiles/ltcore.dir/src/proto/http2_hpack.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/proto/http_conn.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/proto/http_conn.c.o: /work/wt/thru/src/proto/http_conn.c
 CMakeFiles/ltcore.dir/src/proto/http_conn.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_125) "Building C object CMakeFiles/ltcore.dir/src/proto/http_conn.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_126) "Building C object CMakeFiles/ltcore.dir/src/proto/http_conn.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/proto/http_conn.c.o -MF CMakeFiles/ltcore.dir/src/proto/http_conn.c.o.d -o CMakeFiles/ltcore.dir/src/proto/http_conn.c.o -c /work/wt/thru/src/proto/http_conn.c
 
 CMakeFiles/ltcore.dir/src/proto/http_conn.c.i: cmake_force
@@ -1837,7 +1851,7 @@ CMakeFiles/ltcore.dir/src/proto/http_conn.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/proto/http_link.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/proto/http_link.c.o: /work/wt/thru/src/proto/http_link.c
 CMakeFiles/ltcore.dir/src/proto/http_link.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_126) "Building C object CMakeFiles/ltcore.dir/src/proto/http_link.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_127) "Building C object CMakeFiles/ltcore.dir/src/proto/http_link.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/proto/http_link.c.o -MF CMakeFiles/ltcore.dir/src/proto/http_link.c.o.d -o CMakeFiles/ltcore.dir/src/proto/http_link.c.o -c /work/wt/thru/src/proto/http_link.c
 
 CMakeFiles/ltcore.dir/src/proto/http_link.c.i: cmake_force
@@ -1851,7 +1865,7 @@ CMakeFiles/ltcore.dir/src/proto/http_link.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/proto/listeners.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/proto/listeners.c.o: /work/wt/thru/src/proto/listeners.c
 CMakeFiles/ltcore.dir/src/proto/listeners.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_127) "Building C object CMakeFiles/ltcore.dir/src/proto/listeners.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_128) "Building C object CMakeFiles/ltcore.dir/src/proto/listeners.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/proto/listeners.c.o -MF CMakeFiles/ltcore.dir/src/proto/listeners.c.o.d -o CMakeFiles/ltcore.dir/src/proto/listeners.c.o -c /work/wt/thru/src/proto/listeners.c
 
 CMakeFiles/ltcore.dir/src/proto/listeners.c.i: cmake_force
@@ -1865,7 +1879,7 @@ CMakeFiles/ltcore.dir/src/proto/listeners.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/proto/redact.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/proto/redact.c.o: /work/wt/thru/src/proto/redact.c
 CMakeFiles/ltcore.dir/src/proto/redact.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_128) "Building C object CMakeFiles/ltcore.dir/src/proto/redact.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_129) "Building C object CMakeFiles/ltcore.dir/src/proto/redact.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/proto/redact.c.o -MF CMakeFiles/ltcore.dir/src/proto/redact.c.o.d -o CMakeFiles/ltcore.dir/src/proto/redact.c.o -c /work/wt/thru/src/proto/redact.c
 
 CMakeFiles/ltcore.dir/src/proto/redact.c.i: cmake_force
@@ -1879,7 +1893,7 @@ CMakeFiles/ltcore.dir/src/proto/redact.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/proto/sockinfo.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/proto/sockinfo.c.o: /work/wt/thru/src/proto/sockinfo.c
 CMakeFiles/ltcore.dir/src/proto/sockinfo.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_129) "Building C object CMakeFiles/ltcore.dir/src/proto/sockinfo.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_130) "Building C object CMakeFiles/ltcore.dir/src/proto/sockinfo.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/proto/sockinfo.c.o -MF CMakeFiles/ltcore.dir/src/proto/sockinfo.c.o.d -o CMakeFiles/ltcore.dir/src/proto/sockinfo.c.o -c /work/wt/thru/src/proto/sockinfo.c
 
 CMakeFiles/ltcore.dir/src/proto/sockinfo.c.i: cmake_force
@@ -1893,7 +1907,7 @@ CMakeFiles/ltcore.dir/src/proto/sockinfo.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/proto/trace_ids.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/proto/trace_ids.c.o: /work/wt/thru/src/proto/trace_ids.c
 CMakeFiles/ltcore.dir/src/proto/trace_ids.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_130) "Building C object CMakeFiles/ltcore.dir/src/proto/trace_ids.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_131) "Building C object CMakeFiles/ltcore.dir/src/proto/trace_ids.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/proto/trace_ids.c.o -MF CMakeFiles/ltcore.dir/src/proto/trace_ids.c.o.d -o CMakeFiles/ltcore.dir/src/proto/trace_ids.c.o -c /work/wt/thru/src/proto/trace_ids.c
 
 CMakeFiles/ltcore.dir/src/proto/trace_ids.c.i: cmake_force
@@ -1907,7 +1921,7 @@ CMakeFiles/ltcore.dir/src/proto/trace_ids.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/proto/traceparent.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/proto/traceparent.c.o: /work/wt/thru/src/proto/traceparent.c
 CMakeFiles/ltcore.dir/src/proto/traceparent.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_131) "Building C object CMakeFiles/ltcore.dir/src/proto/traceparent.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_132) "Building C object CMakeFiles/ltcore.dir/src/proto/traceparent.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/proto/traceparent.c.o -MF CMakeFiles/ltcore.dir/src/proto/traceparent.c.o.d -o CMakeFiles/ltcore.dir/src/proto/traceparent.c.o -c /work/wt/thru/src/proto/traceparent.c
 
 CMakeFiles/ltcore.dir/src/proto/traceparent.c.i: cmake_force
@@ -1921,7 +1935,7 @@ CMakeFiles/ltcore.dir/src/proto/traceparent.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/stacks/stack.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/stacks/stack.c.o: /work/wt/thru/src/stacks/stack.c
 CMakeFiles/ltcore.dir/src/stacks/stack.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_132) "Building C object CMakeFiles/ltcore.dir/src/stacks/stack.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_133) "Building C object CMakeFiles/ltcore.dir/src/stacks/stack.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/stacks/stack.c.o -MF CMakeFiles/ltcore.dir/src/stacks/stack.c.o.d -o CMakeFiles/ltcore.dir/src/stacks/stack.c.o -c /work/wt/thru/src/stacks/stack.c
 
 CMakeFiles/ltcore.dir/src/stacks/stack.c.i: cmake_force
@@ -1935,7 +1949,7 @@ CMakeFiles/ltcore.dir/src/stacks/stack.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/stacks/stack_text.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/stacks/stack_text.c.o: /work/wt/thru/src/stacks/stack_text.c
 CMakeFiles/ltcore.dir/src/stacks/stack_text.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_133) "Building C object CMakeFiles/ltcore.dir/src/stacks/stack_text.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_134) "Building C object CMakeFiles/ltcore.dir/src/stacks/stack_text.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/stacks/stack_text.c.o -MF CMakeFiles/ltcore.dir/src/stacks/stack_text.c.o.d -o CMakeFiles/ltcore.dir/src/stacks/stack_text.c.o -c /work/wt/thru/src/stacks/stack_text.c
 
 CMakeFiles/ltcore.dir/src/stacks/stack_text.c.i: cmake_force
@@ -1949,7 +1963,7 @@ CMakeFiles/ltcore.dir/src/stacks/stack_text.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/stacks/symbolize.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/stacks/symbolize.c.o: /work/wt/thru/src/stacks/symbolize.c
 CMakeFiles/ltcore.dir/src/stacks/symbolize.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_134) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_135) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/stacks/symbolize.c.o -MF CMakeFiles/ltcore.dir/src/stacks/symbolize.c.o.d -o CMakeFiles/ltcore.dir/src/stacks/symbolize.c.o -c /work/wt/thru/src/stacks/symbolize.c
 
 CMakeFiles/ltcore.dir/src/stacks/symbolize.c.i: cmake_force
@@ -1963,7 +1977,7 @@ CMakeFiles/ltcore.dir/src/stacks/symbolize.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/stacks/symbolize_cache.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/stacks/symbolize_cache.c.o: /work/wt/thru/src/stacks/symbolize_cache.c
 CMakeFiles/ltcore.dir/src/stacks/symbolize_cache.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_135) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_cache.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_136) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_cache.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/stacks/symbolize_cache.c.o -MF CMakeFiles/ltcore.dir/src/stacks/symbolize_cache.c.o.d -o CMakeFiles/ltcore.dir/src/stacks/symbolize_cache.c.o -c /work/wt/thru/src/stacks/symbolize_cache.c
 
 CMakeFiles/ltcore.dir/src/stacks/symbolize_cache.c.i: cmake_force
@@ -1977,7 +1991,7 @@ CMakeFiles/ltcore.dir/src/stacks/symbolize_cache.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/stacks/symbolize_debug.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/stacks/symbolize_debug.c.o: /work/wt/thru/src/stacks/symbolize_debug.c
 CMakeFiles/ltcore.dir/src/stacks/symbolize_debug.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_136) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_debug.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_137) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_debug.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/stacks/symbolize_debug.c.o -MF CMakeFiles/ltcore.dir/src/stacks/symbolize_debug.c.o.d -o CMakeFiles/ltcore.dir/src/stacks/symbolize_debug.c.o -c /work/wt/thru/src/stacks/symbolize_debug.c
 
 CMakeFiles/ltcore.dir/src/stacks/symbolize_debug.c.i: cmake_force
@@ -1991,7 +2005,7 @@ CMakeFiles/ltcore.dir/src/stacks/symbolize_debug.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/stacks/symbolize_elf.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/stacks/symbolize_elf.c.o: /work/wt/thru/src/stacks/symbolize_elf.c
 CMakeFiles/ltcore.dir/src/stacks/symbolize_elf.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_137) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_elf.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_138) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_elf.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/stacks/symbolize_elf.c.o -MF CMakeFiles/ltcore.dir/src/stacks/symbolize_elf.c.o.d -o CMakeFiles/ltcore.dir/src/stacks/symbolize_elf.c.o -c /work/wt/thru/src/stacks/symbolize_elf.c
 
 CMakeFiles/ltcore.dir/src/stacks/symbolize_elf.c.i: cmake_force
@@ -2005,7 +2019,7 @@ CMakeFiles/ltcore.dir/src/stacks/symbolize_elf.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/stacks/symbolize_jit.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/stacks/symbolize_jit.c.o: /work/wt/thru/src/stacks/symbolize_jit.c
 CMakeFiles/ltcore.dir/src/stacks/symbolize_jit.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_138) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_jit.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_139) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_jit.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/stacks/symbolize_jit.c.o -MF CMakeFiles/ltcore.dir/src/stacks/symbolize_jit.c.o.d -o CMakeFiles/ltcore.dir/src/stacks/symbolize_jit.c.o -c /work/wt/thru/src/stacks/symbolize_jit.c
 
 CMakeFiles/ltcore.dir/src/stacks/symbolize_jit.c.i: cmake_force
@@ -2019,7 +2033,7 @@ CMakeFiles/ltcore.dir/src/stacks/symbolize_jit.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/stacks/symbolize_kernel.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/stacks/symbolize_kernel.c.o: /work/wt/thru/src/stacks/symbolize_kernel.c
 CMakeFiles/ltcore.dir/src/stacks/symbolize_kernel.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_139) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_kernel.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_140) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_kernel.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/stacks/symbolize_kernel.c.o -MF CMakeFiles/ltcore.dir/src/stacks/symbolize_kernel.c.o.d -o CMakeFiles/ltcore.dir/src/stacks/symbolize_kernel.c.o -c /work/wt/thru/src/stacks/symbolize_kernel.c
 
 CMakeFiles/ltcore.dir/src/stacks/symbolize_kernel.c.i: cmake_force
@@ -2033,7 +2047,7 @@ CMakeFiles/ltcore.dir/src/stacks/symbolize_kernel.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/stacks/symbolize_lines.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/stacks/symbolize_lines.c.o: /work/wt/thru/src/stacks/symbolize_lines.c
 CMakeFiles/ltcore.dir/src/stacks/symbolize_lines.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_140) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_lines.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_141) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_lines.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/stacks/symbolize_lines.c.o -MF CMakeFiles/ltcore.dir/src/stacks/symbolize_lines.c.o.d -o CMakeFiles/ltcore.dir/src/stacks/symbolize_lines.c.o -c /work/wt/thru/src/stacks/symbolize_lines.c
 
 CMakeFiles/ltcore.dir/src/stacks/symbolize_lines.c.i: cmake_force
@@ -2047,7 +2061,7 @@ CMakeFiles/ltcore.dir/src/stacks/symbolize_lines.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/stacks/symbolize_table.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/stacks/symbolize_table.c.o: /work/wt/thru/src/stacks/symbolize_table.c
 CMakeFiles/ltcore.dir/src/stacks/symbolize_table.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_141) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_table.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_142) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_table.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/stacks/symbolize_table.c.o -MF CMakeFiles/ltcore.dir/src/stacks/symbolize_table.c.o.d -o CMakeFiles/ltcore.dir/src/stacks/symbolize_table.c.o -c /work/wt/thru/src/stacks/symbolize_table.c
 
 CMakeFiles/ltcore.dir/src/stacks/symbolize_table.c.i: cmake_force
@@ -2061,7 +2075,7 @@ CMakeFiles/ltcore.dir/src/stacks/symbolize_table.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/stacks/symbolize_watch.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/stacks/symbolize_watch.c.o: /work/wt/thru/src/stacks/symbolize_watch.c
 CMakeFiles/ltcore.dir/src/stacks/symbolize_watch.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_142) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_watch.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_143) "Building C object CMakeFiles/ltcore.dir/src/stacks/symbolize_watch.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/stacks/symbolize_watch.c.o -MF CMakeFiles/ltcore.dir/src/stacks/symbolize_watch.c.o.d -o CMakeFiles/ltcore.dir/src/stacks/symbolize_watch.c.o -c /work/wt/thru/src/stacks/symbolize_watch.c
 
 CMakeFiles/ltcore.dir/src/stacks/symbolize_watch.c.i: cmake_force
@@ -2075,7 +2089,7 @@ CMakeFiles/ltcore.dir/src/stacks/symbolize_watch.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/stacks/unwind_dwarf.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/stacks/unwind_dwarf.c.o: /work/wt/thru/src/stacks/unwind_dwarf.c
 CMakeFiles/ltcore.dir/src/stacks/unwind_dwarf.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_143) "Building C object CMakeFiles/ltcore.dir/src/stacks/unwind_dwarf.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_144) "Building C object CMakeFiles/ltcore.dir/src/stacks/unwind_dwarf.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/stacks/unwind_dwarf.c.o -MF CMakeFiles/ltcore.dir/src/stacks/unwind_dwarf.c.o.d -o CMakeFiles/ltcore.dir/src/stacks/unwind_dwarf.c.o -c /work/wt/thru/src/stacks/unwind_dwarf.c
 
 CMakeFiles/ltcore.dir/src/stacks/unwind_dwarf.c.i: cmake_force
@@ -2089,7 +2103,7 @@ CMakeFiles/ltcore.dir/src/stacks/unwind_dwarf.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/dash.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/dash.c.o: /work/wt/thru/src/view/dash.c
 CMakeFiles/ltcore.dir/src/view/dash.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_144) "Building C object CMakeFiles/ltcore.dir/src/view/dash.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_145) "Building C object CMakeFiles/ltcore.dir/src/view/dash.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/dash.c.o -MF CMakeFiles/ltcore.dir/src/view/dash.c.o.d -o CMakeFiles/ltcore.dir/src/view/dash.c.o -c /work/wt/thru/src/view/dash.c
 
 CMakeFiles/ltcore.dir/src/view/dash.c.i: cmake_force
@@ -2103,7 +2117,7 @@ CMakeFiles/ltcore.dir/src/view/dash.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/dash_filter.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/dash_filter.c.o: /work/wt/thru/src/view/dash_filter.c
 CMakeFiles/ltcore.dir/src/view/dash_filter.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_145) "Building C object CMakeFiles/ltcore.dir/src/view/dash_filter.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_146) "Building C object CMakeFiles/ltcore.dir/src/view/dash_filter.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/dash_filter.c.o -MF CMakeFiles/ltcore.dir/src/view/dash_filter.c.o.d -o CMakeFiles/ltcore.dir/src/view/dash_filter.c.o -c /work/wt/thru/src/view/dash_filter.c
 
 CMakeFiles/ltcore.dir/src/view/dash_filter.c.i: cmake_force
@@ -2117,7 +2131,7 @@ CMakeFiles/ltcore.dir/src/view/dash_filter.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/dash_keys.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/dash_keys.c.o: /work/wt/thru/src/view/dash_keys.c
 CMakeFiles/ltcore.dir/src/view/dash_keys.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_146) "Building C object CMakeFiles/ltcore.dir/src/view/dash_keys.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_147) "Building C object CMakeFiles/ltcore.dir/src/view/dash_keys.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/dash_keys.c.o -MF CMakeFiles/ltcore.dir/src/view/dash_keys.c.o.d -o CMakeFiles/ltcore.dir/src/view/dash_keys.c.o -c /work/wt/thru/src/view/dash_keys.c
 
 CMakeFiles/ltcore.dir/src/view/dash_keys.c.i: cmake_force
@@ -2131,7 +2145,7 @@ CMakeFiles/ltcore.dir/src/view/dash_keys.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/dash_layout.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/dash_layout.c.o: /work/wt/thru/src/view/dash_layout.c
 CMakeFiles/ltcore.dir/src/view/dash_layout.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_147) "Building C object CMakeFiles/ltcore.dir/src/view/dash_layout.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_148) "Building C object CMakeFiles/ltcore.dir/src/view/dash_layout.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/dash_layout.c.o -MF CMakeFiles/ltcore.dir/src/view/dash_layout.c.o.d -o CMakeFiles/ltcore.dir/src/view/dash_layout.c.o -c /work/wt/thru/src/view/dash_layout.c
 
 CMakeFiles/ltcore.dir/src/view/dash_layout.c.i: cmake_force
@@ -2145,7 +2159,7 @@ CMakeFiles/ltcore.dir/src/view/dash_layout.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/dash_log.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/dash_log.c.o: /work/wt/thru/src/view/dash_log.c
 CMakeFiles/ltcore.dir/src/view/dash_log.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_148) "Building C object CMakeFiles/ltcore.dir/src/view/dash_log.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_149) "Building C object CMakeFiles/ltcore.dir/src/view/dash_log.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/dash_log.c.o -MF CMakeFiles/ltcore.dir/src/view/dash_log.c.o.d -o CMakeFiles/ltcore.dir/src/view/dash_log.c.o -c /work/wt/thru/src/view/dash_log.c
 
 CMakeFiles/ltcore.dir/src/view/dash_log.c.i: cmake_force
@@ -2159,7 +2173,7 @@ CMakeFiles/ltcore.dir/src/view/dash_log.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/dash_panels.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/dash_panels.c.o: /work/wt/thru/src/view/dash_panels.c
 CMakeFiles/ltcore.dir/src/view/dash_panels.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_149) "Building C object CMakeFiles/ltcore.dir/src/view/dash_panels.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_150) "Building C object CMakeFiles/ltcore.dir/src/view/dash_panels.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/dash_panels.c.o -MF CMakeFiles/ltcore.dir/src/view/dash_panels.c.o.d -o CMakeFiles/ltcore.dir/src/view/dash_panels.c.o -c /work/wt/thru/src/view/dash_panels.c
 
 CMakeFiles/ltcore.dir/src/view/dash_panels.c.i: cmake_force
@@ -2173,7 +2187,7 @@ CMakeFiles/ltcore.dir/src/view/dash_panels.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/dash_term.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/dash_term.c.o: /work/wt/thru/src/view/dash_term.c
 CMakeFiles/ltcore.dir/src/view/dash_term.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_150) "Building C object CMakeFiles/ltcore.dir/src/view/dash_term.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_151) "Building C object CMakeFiles/ltcore.dir/src/view/dash_term.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/dash_term.c.o -MF CMakeFiles/ltcore.dir/src/view/dash_term.c.o.d -o CMakeFiles/ltcore.dir/src/view/dash_term.c.o -c /work/wt/thru/src/view/dash_term.c
 
 CMakeFiles/ltcore.dir/src/view/dash_term.c.i: cmake_force
@@ -2187,7 +2201,7 @@ CMakeFiles/ltcore.dir/src/view/dash_term.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/web_aggs.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/web_aggs.c.o: /work/wt/thru/src/view/web_aggs.c
 CMakeFiles/ltcore.dir/src/view/web_aggs.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_151) "Building C object CMakeFiles/ltcore.dir/src/view/web_aggs.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_152) "Building C object CMakeFiles/ltcore.dir/src/view/web_aggs.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/web_aggs.c.o -MF CMakeFiles/ltcore.dir/src/view/web_aggs.c.o.d -o CMakeFiles/ltcore.dir/src/view/web_aggs.c.o -c /work/wt/thru/src/view/web_aggs.c
 
 CMakeFiles/ltcore.dir/src/view/web_aggs.c.i: cmake_force
@@ -2201,7 +2215,7 @@ CMakeFiles/ltcore.dir/src/view/web_aggs.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/web_auth.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/web_auth.c.o: /work/wt/thru/src/view/web_auth.c
 CMakeFiles/ltcore.dir/src/view/web_auth.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_152) "Building C object CMakeFiles/ltcore.dir/src/view/web_auth.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_153) "Building C object CMakeFiles/ltcore.dir/src/view/web_auth.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/web_auth.c.o -MF CMakeFiles/ltcore.dir/src/view/web_auth.c.o.d -o CMakeFiles/ltcore.dir/src/view/web_auth.c.o -c /work/wt/thru/src/view/web_auth.c
 
 CMakeFiles/ltcore.dir/src/view/web_auth.c.i: cmake_force
@@ -2215,7 +2229,7 @@ CMakeFiles/ltcore.dir/src/view/web_auth.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/web_control.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/web_control.c.o: /work/wt/thru/src/view/web_control.c
 CMakeFiles/ltcore.dir/src/view/web_control.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_153) "Building C object CMakeFiles/ltcore.dir/src/view/web_control.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_154) "Building C object CMakeFiles/ltcore.dir/src/view/web_control.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/web_control.c.o -MF CMakeFiles/ltcore.dir/src/view/web_control.c.o.d -o CMakeFiles/ltcore.dir/src/view/web_control.c.o -c /work/wt/thru/src/view/web_control.c
 
 CMakeFiles/ltcore.dir/src/view/web_control.c.i: cmake_force
@@ -2229,7 +2243,7 @@ CMakeFiles/ltcore.dir/src/view/web_control.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/web_events.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/web_events.c.o: /work/wt/thru/src/view/web_events.c
 CMakeFiles/ltcore.dir/src/view/web_events.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_154) "Building C object CMakeFiles/ltcore.dir/src/view/web_events.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_155) "Building C object CMakeFiles/ltcore.dir/src/view/web_events.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/web_events.c.o -MF CMakeFiles/ltcore.dir/src/view/web_events.c.o.d -o CMakeFiles/ltcore.dir/src/view/web_events.c.o -c /work/wt/thru/src/view/web_events.c
 
 CMakeFiles/ltcore.dir/src/view/web_events.c.i: cmake_force
@@ -2243,7 +2257,7 @@ CMakeFiles/ltcore.dir/src/view/web_events.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/web_loopcall.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/web_loopcall.c.o: /work/wt/thru/src/view/web_loopcall.c
 CMakeFiles/ltcore.dir/src/view/web_loopcall.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_155) "Building C object CMakeFiles/ltcore.dir/src/view/web_loopcall.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_156) "Building C object CMakeFiles/ltcore.dir/src/view/web_loopcall.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/web_loopcall.c.o -MF CMakeFiles/ltcore.dir/src/view/web_loopcall.c.o.d -o CMakeFiles/ltcore.dir/src/view/web_loopcall.c.o -c /work/wt/thru/src/view/web_loopcall.c
 
 CMakeFiles/ltcore.dir/src/view/web_loopcall.c.i: cmake_force
@@ -2257,7 +2271,7 @@ CMakeFiles/ltcore.dir/src/view/web_loopcall.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/web_ndjson.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/web_ndjson.c.o: /work/wt/thru/src/view/web_ndjson.c
 CMakeFiles/ltcore.dir/src/view/web_ndjson.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_156) "Building C object CMakeFiles/ltcore.dir/src/view/web_ndjson.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_157) "Building C object CMakeFiles/ltcore.dir/src/view/web_ndjson.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/web_ndjson.c.o -MF CMakeFiles/ltcore.dir/src/view/web_ndjson.c.o.d -o CMakeFiles/ltcore.dir/src/view/web_ndjson.c.o -c /work/wt/thru/src/view/web_ndjson.c
 
 CMakeFiles/ltcore.dir/src/view/web_ndjson.c.i: cmake_force
@@ -2271,7 +2285,7 @@ CMakeFiles/ltcore.dir/src/view/web_ndjson.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/web_server.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/web_server.c.o: /work/wt/thru/src/view/web_server.c
 CMakeFiles/ltcore.dir/src/view/web_server.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_157) "Building C object CMakeFiles/ltcore.dir/src/view/web_server.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_158) "Building C object CMakeFiles/ltcore.dir/src/view/web_server.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/web_server.c.o -MF CMakeFiles/ltcore.dir/src/view/web_server.c.o.d -o CMakeFiles/ltcore.dir/src/view/web_server.c.o -c /work/wt/thru/src/view/web_server.c
 
 CMakeFiles/ltcore.dir/src/view/web_server.c.i: cmake_force
@@ -2285,7 +2299,7 @@ CMakeFiles/ltcore.dir/src/view/web_server.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/web_sessions.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/web_sessions.c.o: /work/wt/thru/src/view/web_sessions.c
 CMakeFiles/ltcore.dir/src/view/web_sessions.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_158) "Building C object CMakeFiles/ltcore.dir/src/view/web_sessions.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_159) "Building C object CMakeFiles/ltcore.dir/src/view/web_sessions.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/web_sessions.c.o -MF CMakeFiles/ltcore.dir/src/view/web_sessions.c.o.d -o CMakeFiles/ltcore.dir/src/view/web_sessions.c.o -c /work/wt/thru/src/view/web_sessions.c
 
 CMakeFiles/ltcore.dir/src/view/web_sessions.c.i: cmake_force
@@ -2299,7 +2313,7 @@ CMakeFiles/ltcore.dir/src/view/web_sessions.c.s: cmake_force
 CMakeFiles/ltcore.dir/src/view/web_sse.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/src/view/web_sse.c.o: /work/wt/thru/src/view/web_sse.c
 CMakeFiles/ltcore.dir/src/view/web_sse.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_159) "Building C object CMakeFiles/ltcore.dir/src/view/web_sse.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_160) "Building C object CMakeFiles/ltcore.dir/src/view/web_sse.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/src/view/web_sse.c.o -MF CMakeFiles/ltcore.dir/src/view/web_sse.c.o.d -o CMakeFiles/ltcore.dir/src/view/web_sse.c.o -c /work/wt/thru/src/view/web_sse.c
 
 CMakeFiles/ltcore.dir/src/view/web_sse.c.i: cmake_force
@@ -2313,7 +2327,7 @@ CMakeFiles/ltcore.dir/src/view/web_sse.c.s: cmake_force
 CMakeFiles/ltcore.dir/gen/embedded_lua.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/gen/embedded_lua.c.o: gen/embedded_lua.c
 CMakeFiles/ltcore.dir/gen/embedded_lua.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_160) "Building C object CMakeFiles/ltcore.dir/gen/embedded_lua.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_161) "Building C object CMakeFiles/ltcore.dir/gen/embedded_lua.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/gen/embedded_lua.c.o -MF CMakeFiles/ltcore.dir/gen/embedded_lua.c.o.d -o CMakeFiles/ltcore.dir/gen/embedded_lua.c.o -c /work/wt/thru/build2/gen/embedded_lua.c
 
 CMakeFiles/ltcore.dir/gen/embedded_lua.c.i: cmake_force
@@ -2327,7 +2341,7 @@ CMakeFiles/ltcore.dir/gen/embedded_lua.c.s: cmake_force
 CMakeFiles/ltcore.dir/gen/web_page.c.o: CMakeFiles/ltcore.dir/flags.make
 CMakeFiles/ltcore.dir/gen/web_page.c.o: gen/web_page.c
 CMakeFiles/ltcore.dir/gen/web_page.c.o: CMakeFiles/ltcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_161) "Building C object CMakeFiles/ltcore.dir/gen/web_page.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_162) "Building C object CMakeFiles/ltcore.dir/gen/web_page.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/ltcore.dir/gen/web_page.c.o -MF CMakeFiles/ltcore.dir/gen/web_page.c.o.d -o CMakeFiles/ltcore.dir/gen/web_page.c.o -c /work/wt/thru/build2/gen/web_page.c
 
 CMakeFiles/ltcore.dir/gen/web_page.c.i: cmake_force
@@ -2437,6 +2451,7 @@ ltcore_OBJECTS = \
 "CMakeFiles/ltcore.dir/src/probes/profile/provider_profile.c.o" \
 "CMakeFiles/ltcore.dir/src/probes/rawtp/btf_tp.c.o" \
 "CMakeFiles/ltcore.dir/src/probes/rawtp/provider_rawtp.c.o" \
+"CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.o" \
 "CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o" \
 "CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.o" \
 "CMakeFiles/ltcore.dir/src/probes/syscall/syscall_event.c.o" \
@@ -2600,6 +2615,7 @@ libltcore.a: CMakeFiles/ltcore.dir/src/probes/kprobe/provider_kprobe.c.o
 libltcore.a: CMakeFiles/ltcore.dir/src/probes/profile/provider_profile.c.o
 libltcore.a: CMakeFiles/ltcore.dir/src/probes/rawtp/btf_tp.c.o
 libltcore.a: CMakeFiles/ltcore.dir/src/probes/rawtp/provider_rawtp.c.o
+libltcore.a: CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.o
 libltcore.a: CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o
 libltcore.a: CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.o
 libltcore.a: CMakeFiles/ltcore.dir/src/probes/syscall/syscall_event.c.o
@@ -2664,7 +2680,7 @@ libltcore.a: CMakeFiles/ltcore.dir/gen/embedded_lua.c.o
 libltcore.a: CMakeFiles/ltcore.dir/gen/web_page.c.o
 libltcore.a: CMakeFiles/ltcore.dir/build.make
 libltcore.a: CMakeFiles/ltcore.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_162) "Linking C static library libltcore.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_163) "Linking C static library libltcore.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/ltcore.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/ltcore.dir/link.txt --verbose=$(VERBOSE)
 

@@ -197,6 +197,8 @@ file(REMOVE_RECURSE
   "CMakeFiles/ltcore.dir/src/probes/rawtp/btf_tp.c.o.d"
   "CMakeFiles/ltcore.dir/src/probes/rawtp/provider_rawtp.c.o"
   "CMakeFiles/ltcore.dir/src/probes/rawtp/provider_rawtp.c.o.d"
+  "CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.o"
+  "CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.o.d"
   "CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o"
   "CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o.d"
   "CMakeFiles/ltcore.dir/src/probes/syscall/sys_dispatch.c.o"

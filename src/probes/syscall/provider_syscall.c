@@ -19,6 +19,7 @@
 #include "probe.h"
 #include "raw_tp_link.h"
 #include "sys_dispatch.h"
+#include "fd_offsets.h"
 #include "session.h"
 #include "syscall.h"
 #include "syscall.skel.h"
@@ -69,9 +70,11 @@ static struct syscall_bpf *sys_loaded(struct session *s)
 static int sys_share_maps(struct syscall_bpf *k, struct syscall_bpf *other)
 {
 	struct bpf_map *mine[] = { k->maps.lt_sys_disp, k->maps.lt_sys_nrs,
-				   k->maps.lt_sys_sites, k->maps.lt_sys_calls };
+				   k->maps.lt_sys_sites, k->maps.lt_sys_calls,
+				   k->maps.lt_fd_offsets };
 	struct bpf_map *theirs[] = { other->maps.lt_sys_disp, other->maps.lt_sys_nrs,
-				     other->maps.lt_sys_sites, other->maps.lt_sys_calls };
+				     other->maps.lt_sys_sites, other->maps.lt_sys_calls,
+				     other->maps.lt_fd_offsets };
 	int rc = 0;
 
 	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]) && !rc; i++)
@@ -466,6 +469,21 @@ static int write_nrs(struct probe *p, const struct sys_state *st, int fd, uint32
 	return bpf_map_update_elem(fd, &p->id, &nrs, BPF_ANY) ? -errno : 0;
 }
 
+/* Option `socket`: the kernel's layouts for the programs, once. */
+static int socket_offsets(struct syscall_bpf *k)
+{
+	struct lt_fd_offsets o;
+	uint32_t zero = 0;
+	int rc;
+
+	if (!bpf_map_lookup_elem(bpf_map__fd(k->maps.lt_fd_offsets), &zero, &o) && o.ok)
+		return 0;
+	if ((rc = fd_offsets(&o)))
+		return rc;
+	return bpf_map_update_elem(bpf_map__fd(k->maps.lt_fd_offsets), &zero, &o, BPF_ANY) ?
+	       -errno : 0;
+}
+
 /* The probe's sites, then its entries in lt_sys_disp: the session's programs (linked when
  * its build is first loaded) serve it from then on. The generation is new at every attach:
  * a call left in a thread's storage by an earlier probe of the same id (detached while the
@@ -489,6 +507,11 @@ static int sys_attach(struct probe *p, char *err, size_t errlen)
 	if ((rc = write_sites(p, st, bpf_map__fd(k->maps.lt_sys_sites))) ||
 	    (rc = write_nrs(p, st, bpf_map__fd(k->maps.lt_sys_nrs), ++generation))) {
 		snprintf(err, errlen, "cannot configure the syscall probe: %s", strerror(-rc));
+		return rc;
+	}
+	if ((p->cfg.flags & LT_CFG_SOCKET) && (rc = socket_offsets(k))) {
+		snprintf(err, errlen, "option 'socket': the kernel's file table layout is not "
+			 "known (no BTF): %s", strerror(-rc));
 		return rc;
 	}
 	st->tag = (p->id + 1) | (v == TMPL_LEAN ? LT_SYS_LEAN : 0);

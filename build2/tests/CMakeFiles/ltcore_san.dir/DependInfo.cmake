@@ -107,6 +107,7 @@ set(CMAKE_DEPENDS_DEPENDENCY_FILES
   "/work/wt/thru/src/probes/profile/provider_profile.c" "tests/CMakeFiles/ltcore_san.dir/__/src/probes/profile/provider_profile.c.o" "gcc" "tests/CMakeFiles/ltcore_san.dir/__/src/probes/profile/provider_profile.c.o.d"
   "/work/wt/thru/src/probes/rawtp/btf_tp.c" "tests/CMakeFiles/ltcore_san.dir/__/src/probes/rawtp/btf_tp.c.o" "gcc" "tests/CMakeFiles/ltcore_san.dir/__/src/probes/rawtp/btf_tp.c.o.d"
   "/work/wt/thru/src/probes/rawtp/provider_rawtp.c" "tests/CMakeFiles/ltcore_san.dir/__/src/probes/rawtp/provider_rawtp.c.o" "gcc" "tests/CMakeFiles/ltcore_san.dir/__/src/probes/rawtp/provider_rawtp.c.o.d"
+  "/work/wt/thru/src/probes/syscall/fd_offsets.c" "tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.o" "gcc" "tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.o.d"
   "/work/wt/thru/src/probes/syscall/provider_syscall.c" "tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/provider_syscall.c.o" "gcc" "tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/provider_syscall.c.o.d"
   "/work/wt/thru/src/probes/syscall/sys_dispatch.c" "tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/sys_dispatch.c.o" "gcc" "tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/sys_dispatch.c.o.d"
   "/work/wt/thru/src/probes/syscall/syscall_event.c" "tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_event.c.o" "gcc" "tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_event.c.o.d"

@@ -1427,10 +1427,24 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/rawtp/provider_rawtp.c.s: cmake_fo
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/ltcore_san.dir/__/src/probes/rawtp/provider_rawtp.c.s"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt/thru/src/probes/rawtp/provider_rawtp.c -o CMakeFiles/ltcore_san.dir/__/src/probes/rawtp/provider_rawtp.c.s
 
+tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
+tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.o: /work/wt/thru/src/probes/syscall/fd_offsets.c
+tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_98) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.o"
+	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.o -c /work/wt/thru/src/probes/syscall/fd_offsets.c
+
+tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.i"
+	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt/thru/src/probes/syscall/fd_offsets.c > CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.i
+
+tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.s"
+	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt/thru/src/probes/syscall/fd_offsets.c -o CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.s
+
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/provider_syscall.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/provider_syscall.c.o: /work/wt/thru/src/probes/syscall/provider_syscall.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/provider_syscall.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_98) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/provider_syscall.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_99) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/provider_syscall.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/provider_syscall.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/syscall/provider_syscall.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/syscall/provider_syscall.c.o -c /work/wt/thru/src/probes/syscall/provider_syscall.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/provider_syscall.c.i: cmake_force
@@ -1444,7 +1458,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/provider_syscall.c.s: cmak
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/sys_dispatch.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/sys_dispatch.c.o: /work/wt/thru/src/probes/syscall/sys_dispatch.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/sys_dispatch.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_99) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/sys_dispatch.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_100) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/sys_dispatch.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/sys_dispatch.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/syscall/sys_dispatch.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/syscall/sys_dispatch.c.o -c /work/wt/thru/src/probes/syscall/sys_dispatch.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/sys_dispatch.c.i: cmake_force
@@ -1458,7 +1472,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/sys_dispatch.c.s: cmake_fo
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_event.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_event.c.o: /work/wt/thru/src/probes/syscall/syscall_event.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_event.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_100) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_event.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_101) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_event.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_event.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_event.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_event.c.o -c /work/wt/thru/src/probes/syscall/syscall_event.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_event.c.i: cmake_force
@@ -1472,7 +1486,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_event.c.s: cmake_f
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_names.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_names.c.o: /work/wt/thru/src/probes/syscall/syscall_names.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_names.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_101) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_names.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_102) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_names.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_names.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_names.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_names.c.o -c /work/wt/thru/src/probes/syscall/syscall_names.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_names.c.i: cmake_force
@@ -1486,7 +1500,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_names.c.s: cmake_f
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/tracepoint/provider_tracepoint.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/tracepoint/provider_tracepoint.c.o: /work/wt/thru/src/probes/tracepoint/provider_tracepoint.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/tracepoint/provider_tracepoint.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_102) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/tracepoint/provider_tracepoint.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_103) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/tracepoint/provider_tracepoint.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/tracepoint/provider_tracepoint.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/tracepoint/provider_tracepoint.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/tracepoint/provider_tracepoint.c.o -c /work/wt/thru/src/probes/tracepoint/provider_tracepoint.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/tracepoint/provider_tracepoint.c.i: cmake_force
@@ -1500,7 +1514,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/tracepoint/provider_tracepoint.c.s
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/early_link.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/early_link.c.o: /work/wt/thru/src/probes/uprobe/early_link.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/early_link.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_103) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/early_link.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_104) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/early_link.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/early_link.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/early_link.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/early_link.c.o -c /work/wt/thru/src/probes/uprobe/early_link.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/early_link.c.i: cmake_force
@@ -1514,7 +1528,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/early_link.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn.c.o: /work/wt/thru/src/probes/uprobe/insn.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_104) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_105) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn.c.o -c /work/wt/thru/src/probes/uprobe/insn.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn.c.i: cmake_force
@@ -1528,7 +1542,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn_kernel.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn_kernel.c.o: /work/wt/thru/src/probes/uprobe/insn_kernel.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn_kernel.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_105) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn_kernel.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_106) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn_kernel.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn_kernel.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn_kernel.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn_kernel.c.o -c /work/wt/thru/src/probes/uprobe/insn_kernel.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn_kernel.c.i: cmake_force
@@ -1542,7 +1556,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/insn_kernel.c.s: cmake_forc
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/provider_uprobe.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/provider_uprobe.c.o: /work/wt/thru/src/probes/uprobe/provider_uprobe.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/provider_uprobe.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_106) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/provider_uprobe.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_107) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/provider_uprobe.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/provider_uprobe.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/provider_uprobe.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/provider_uprobe.c.o -c /work/wt/thru/src/probes/uprobe/provider_uprobe.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/provider_uprobe.c.i: cmake_force
@@ -1556,7 +1570,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/provider_uprobe.c.s: cmake_
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/return_safety.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/return_safety.c.o: /work/wt/thru/src/probes/uprobe/return_safety.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/return_safety.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_107) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/return_safety.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_108) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/return_safety.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/return_safety.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/return_safety.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/return_safety.c.o -c /work/wt/thru/src/probes/uprobe/return_safety.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/return_safety.c.i: cmake_force
@@ -1570,7 +1584,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/return_safety.c.s: cmake_fo
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/unwind_guard.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/unwind_guard.c.o: /work/wt/thru/src/probes/uprobe/unwind_guard.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/unwind_guard.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_108) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/unwind_guard.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_109) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/unwind_guard.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/unwind_guard.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/unwind_guard.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/unwind_guard.c.o -c /work/wt/thru/src/probes/uprobe/unwind_guard.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/unwind_guard.c.i: cmake_force
@@ -1584,7 +1598,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/unwind_guard.c.s: cmake_for
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_multi.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_multi.c.o: /work/wt/thru/src/probes/uprobe/uprobe_multi.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_multi.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_109) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_multi.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_110) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_multi.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_multi.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_multi.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_multi.c.o -c /work/wt/thru/src/probes/uprobe/uprobe_multi.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_multi.c.i: cmake_force
@@ -1598,7 +1612,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_multi.c.s: cmake_for
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_plt.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_plt.c.o: /work/wt/thru/src/probes/uprobe/uprobe_plt.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_plt.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_110) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_plt.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_111) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_plt.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_plt.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_plt.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_plt.c.o -c /work/wt/thru/src/probes/uprobe/uprobe_plt.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_plt.c.i: cmake_force
@@ -1612,7 +1626,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_plt.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_prefetch.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_prefetch.c.o: /work/wt/thru/src/probes/uprobe/uprobe_prefetch.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_prefetch.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_111) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_prefetch.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_112) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_prefetch.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_prefetch.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_prefetch.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_prefetch.c.o -c /work/wt/thru/src/probes/uprobe/uprobe_prefetch.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_prefetch.c.i: cmake_force
@@ -1626,7 +1640,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_prefetch.c.s: cmake_
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_programs.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_programs.c.o: /work/wt/thru/src/probes/uprobe/uprobe_programs.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_programs.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_112) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_programs.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_113) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_programs.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_programs.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_programs.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_programs.c.o -c /work/wt/thru/src/probes/uprobe/uprobe_programs.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_programs.c.i: cmake_force
@@ -1640,7 +1654,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_programs.c.s: cmake_
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_template.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_template.c.o: /work/wt/thru/src/probes/uprobe/uprobe_template.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_template.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_113) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_template.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_114) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_template.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_template.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_template.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_template.c.o -c /work/wt/thru/src/probes/uprobe/uprobe_template.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_template.c.i: cmake_force
@@ -1654,7 +1668,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_template.c.s: cmake_
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_traits.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_traits.c.o: /work/wt/thru/src/probes/uprobe/uprobe_traits.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_traits.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_114) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_traits.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_115) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_traits.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_traits.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_traits.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_traits.c.o -c /work/wt/thru/src/probes/uprobe/uprobe_traits.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_traits.c.i: cmake_force
@@ -1668,7 +1682,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/uprobe/uprobe_traits.c.s: cmake_fo
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/provider_usdt.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/provider_usdt.c.o: /work/wt/thru/src/probes/usdt/provider_usdt.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/provider_usdt.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_115) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/provider_usdt.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_116) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/provider_usdt.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/provider_usdt.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/usdt/provider_usdt.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/usdt/provider_usdt.c.o -c /work/wt/thru/src/probes/usdt/provider_usdt.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/provider_usdt.c.i: cmake_force
@@ -1682,7 +1696,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/provider_usdt.c.s: cmake_forc
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_args.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_args.c.o: /work/wt/thru/src/probes/usdt/usdt_args.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_args.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_116) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_args.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_117) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_args.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_args.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_args.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_args.c.o -c /work/wt/thru/src/probes/usdt/usdt_args.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_args.c.i: cmake_force
@@ -1696,7 +1710,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_args.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_multi.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_multi.c.o: /work/wt/thru/src/probes/usdt/usdt_multi.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_multi.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_117) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_multi.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_118) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_multi.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_multi.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_multi.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_multi.c.o -c /work/wt/thru/src/probes/usdt/usdt_multi.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_multi.c.i: cmake_force
@@ -1710,7 +1724,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_multi.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_notes.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_notes.c.o: /work/wt/thru/src/probes/usdt/usdt_notes.c
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_notes.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_118) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_notes.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_119) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_notes.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_notes.c.o -MF CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_notes.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_notes.c.o -c /work/wt/thru/src/probes/usdt/usdt_notes.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_notes.c.i: cmake_force
@@ -1724,7 +1738,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/probes/usdt/usdt_notes.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/conn_table.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/conn_table.c.o: /work/wt/thru/src/proto/conn_table.c
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/conn_table.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_119) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/conn_table.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_120) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/conn_table.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/proto/conn_table.c.o -MF CMakeFiles/ltcore_san.dir/__/src/proto/conn_table.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/proto/conn_table.c.o -c /work/wt/thru/src/proto/conn_table.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/conn_table.c.i: cmake_force
@@ -1738,7 +1752,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/proto/conn_table.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http1.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http1.c.o: /work/wt/thru/src/proto/http1.c
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http1.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_120) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/http1.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_121) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/http1.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/proto/http1.c.o -MF CMakeFiles/ltcore_san.dir/__/src/proto/http1.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/proto/http1.c.o -c /work/wt/thru/src/proto/http1.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http1.c.i: cmake_force
@@ -1752,7 +1766,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/proto/http1.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2.c.o: /work/wt/thru/src/proto/http2.c
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_121) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_122) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2.c.o -MF CMakeFiles/ltcore_san.dir/__/src/proto/http2.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/proto/http2.c.o -c /work/wt/thru/src/proto/http2.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2.c.i: cmake_force
@@ -1766,7 +1780,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2_hpack.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2_hpack.c.o: /work/wt/thru/src/proto/http2_hpack.c
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2_hpack.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_122) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2_hpack.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_123) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2_hpack.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2_hpack.c.o -MF CMakeFiles/ltcore_san.dir/__/src/proto/http2_hpack.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/proto/http2_hpack.c.o -c /work/wt/thru/src/proto/http2_hpack.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2_hpack.c.i: cmake_force
@@ -1780,7 +1794,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/proto/http2_hpack.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_conn.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_conn.c.o: /work/wt/thru/src/proto/http_conn.c
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_conn.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_123) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_conn.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_124) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_conn.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_conn.c.o -MF CMakeFiles/ltcore_san.dir/__/src/proto/http_conn.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/proto/http_conn.c.o -c /work/wt/thru/src/proto/http_conn.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_conn.c.i: cmake_force
@@ -1794,7 +1808,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_conn.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_link.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_link.c.o: /work/wt/thru/src/proto/http_link.c
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_link.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_124) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_link.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_125) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_link.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_link.c.o -MF CMakeFiles/ltcore_san.dir/__/src/proto/http_link.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/proto/http_link.c.o -c /work/wt/thru/src/proto/http_link.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_link.c.i: cmake_force
@@ -1808,7 +1822,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/proto/http_link.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/listeners.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/listeners.c.o: /work/wt/thru/src/proto/listeners.c
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/listeners.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_125) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/listeners.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_126) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/listeners.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/proto/listeners.c.o -MF CMakeFiles/ltcore_san.dir/__/src/proto/listeners.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/proto/listeners.c.o -c /work/wt/thru/src/proto/listeners.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/listeners.c.i: cmake_force
@@ -1822,7 +1836,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/proto/listeners.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/redact.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/redact.c.o: /work/wt/thru/src/proto/redact.c
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/redact.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_126) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/redact.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_127) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/redact.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/proto/redact.c.o -MF CMakeFiles/ltcore_san.dir/__/src/proto/redact.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/proto/redact.c.o -c /work/wt/thru/src/proto/redact.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/redact.c.i: cmake_force
@@ -1836,7 +1850,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/proto/redact.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/sockinfo.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/sockinfo.c.o: /work/wt/thru/src/proto/sockinfo.c
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/sockinfo.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_127) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/sockinfo.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_128) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/sockinfo.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/proto/sockinfo.c.o -MF CMakeFiles/ltcore_san.dir/__/src/proto/sockinfo.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/proto/sockinfo.c.o -c /work/wt/thru/src/proto/sockinfo.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/sockinfo.c.i: cmake_force
@@ -1850,7 +1864,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/proto/sockinfo.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/trace_ids.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/trace_ids.c.o: /work/wt/thru/src/proto/trace_ids.c
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/trace_ids.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_128) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/trace_ids.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_129) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/trace_ids.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/proto/trace_ids.c.o -MF CMakeFiles/ltcore_san.dir/__/src/proto/trace_ids.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/proto/trace_ids.c.o -c /work/wt/thru/src/proto/trace_ids.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/trace_ids.c.i: cmake_force
@@ -1864,7 +1878,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/proto/trace_ids.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/traceparent.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/traceparent.c.o: /work/wt/thru/src/proto/traceparent.c
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/traceparent.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_129) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/traceparent.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_130) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/proto/traceparent.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/proto/traceparent.c.o -MF CMakeFiles/ltcore_san.dir/__/src/proto/traceparent.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/proto/traceparent.c.o -c /work/wt/thru/src/proto/traceparent.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/proto/traceparent.c.i: cmake_force
@@ -1878,7 +1892,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/proto/traceparent.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack.c.o: /work/wt/thru/src/stacks/stack.c
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_130) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_131) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack.c.o -MF CMakeFiles/ltcore_san.dir/__/src/stacks/stack.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/stacks/stack.c.o -c /work/wt/thru/src/stacks/stack.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack.c.i: cmake_force
@@ -1892,7 +1906,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack_text.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack_text.c.o: /work/wt/thru/src/stacks/stack_text.c
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack_text.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_131) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack_text.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_132) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack_text.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack_text.c.o -MF CMakeFiles/ltcore_san.dir/__/src/stacks/stack_text.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/stacks/stack_text.c.o -c /work/wt/thru/src/stacks/stack_text.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack_text.c.i: cmake_force
@@ -1906,7 +1920,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/stacks/stack_text.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize.c.o: /work/wt/thru/src/stacks/symbolize.c
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_132) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_133) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize.c.o -MF CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize.c.o -c /work/wt/thru/src/stacks/symbolize.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize.c.i: cmake_force
@@ -1920,7 +1934,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_cache.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_cache.c.o: /work/wt/thru/src/stacks/symbolize_cache.c
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_cache.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_133) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_cache.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_134) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_cache.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_cache.c.o -MF CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_cache.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_cache.c.o -c /work/wt/thru/src/stacks/symbolize_cache.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_cache.c.i: cmake_force
@@ -1934,7 +1948,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_cache.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_debug.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_debug.c.o: /work/wt/thru/src/stacks/symbolize_debug.c
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_debug.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_134) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_debug.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_135) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_debug.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_debug.c.o -MF CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_debug.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_debug.c.o -c /work/wt/thru/src/stacks/symbolize_debug.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_debug.c.i: cmake_force
@@ -1948,7 +1962,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_debug.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_elf.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_elf.c.o: /work/wt/thru/src/stacks/symbolize_elf.c
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_elf.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_135) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_elf.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_136) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_elf.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_elf.c.o -MF CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_elf.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_elf.c.o -c /work/wt/thru/src/stacks/symbolize_elf.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_elf.c.i: cmake_force
@@ -1962,7 +1976,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_elf.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_jit.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_jit.c.o: /work/wt/thru/src/stacks/symbolize_jit.c
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_jit.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_136) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_jit.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_137) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_jit.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_jit.c.o -MF CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_jit.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_jit.c.o -c /work/wt/thru/src/stacks/symbolize_jit.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_jit.c.i: cmake_force
@@ -1976,7 +1990,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_jit.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_kernel.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_kernel.c.o: /work/wt/thru/src/stacks/symbolize_kernel.c
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_kernel.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_137) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_kernel.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_138) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_kernel.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_kernel.c.o -MF CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_kernel.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_kernel.c.o -c /work/wt/thru/src/stacks/symbolize_kernel.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_kernel.c.i: cmake_force
@@ -1990,7 +2004,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_kernel.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_lines.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_lines.c.o: /work/wt/thru/src/stacks/symbolize_lines.c
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_lines.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_138) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_lines.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_139) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_lines.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_lines.c.o -MF CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_lines.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_lines.c.o -c /work/wt/thru/src/stacks/symbolize_lines.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_lines.c.i: cmake_force
@@ -2004,7 +2018,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_lines.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_table.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_table.c.o: /work/wt/thru/src/stacks/symbolize_table.c
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_table.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_139) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_table.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_140) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_table.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_table.c.o -MF CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_table.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_table.c.o -c /work/wt/thru/src/stacks/symbolize_table.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_table.c.i: cmake_force
@@ -2018,7 +2032,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_table.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_watch.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_watch.c.o: /work/wt/thru/src/stacks/symbolize_watch.c
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_watch.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_140) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_watch.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_141) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_watch.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_watch.c.o -MF CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_watch.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_watch.c.o -c /work/wt/thru/src/stacks/symbolize_watch.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_watch.c.i: cmake_force
@@ -2032,7 +2046,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/stacks/symbolize_watch.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/unwind_dwarf.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/unwind_dwarf.c.o: /work/wt/thru/src/stacks/unwind_dwarf.c
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/unwind_dwarf.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_141) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/unwind_dwarf.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_142) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/stacks/unwind_dwarf.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/stacks/unwind_dwarf.c.o -MF CMakeFiles/ltcore_san.dir/__/src/stacks/unwind_dwarf.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/stacks/unwind_dwarf.c.o -c /work/wt/thru/src/stacks/unwind_dwarf.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/stacks/unwind_dwarf.c.i: cmake_force
@@ -2046,7 +2060,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/stacks/unwind_dwarf.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash.c.o: /work/wt/thru/src/view/dash.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_142) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/dash.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_143) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/dash.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/dash.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/dash.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/dash.c.o -c /work/wt/thru/src/view/dash.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash.c.i: cmake_force
@@ -2060,7 +2074,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/dash.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_filter.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_filter.c.o: /work/wt/thru/src/view/dash_filter.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_filter.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_143) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_filter.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_144) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_filter.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_filter.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/dash_filter.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/dash_filter.c.o -c /work/wt/thru/src/view/dash_filter.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_filter.c.i: cmake_force
@@ -2074,7 +2088,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_filter.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_keys.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_keys.c.o: /work/wt/thru/src/view/dash_keys.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_keys.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_144) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_keys.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_145) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_keys.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_keys.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/dash_keys.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/dash_keys.c.o -c /work/wt/thru/src/view/dash_keys.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_keys.c.i: cmake_force
@@ -2088,7 +2102,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_keys.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_layout.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_layout.c.o: /work/wt/thru/src/view/dash_layout.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_layout.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_145) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_layout.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_146) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_layout.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_layout.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/dash_layout.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/dash_layout.c.o -c /work/wt/thru/src/view/dash_layout.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_layout.c.i: cmake_force
@@ -2102,7 +2116,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_layout.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_log.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_log.c.o: /work/wt/thru/src/view/dash_log.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_log.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_146) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_log.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_147) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_log.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_log.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/dash_log.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/dash_log.c.o -c /work/wt/thru/src/view/dash_log.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_log.c.i: cmake_force
@@ -2116,7 +2130,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_log.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_panels.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_panels.c.o: /work/wt/thru/src/view/dash_panels.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_panels.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_147) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_panels.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_148) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_panels.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_panels.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/dash_panels.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/dash_panels.c.o -c /work/wt/thru/src/view/dash_panels.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_panels.c.i: cmake_force
@@ -2130,7 +2144,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_panels.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_term.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_term.c.o: /work/wt/thru/src/view/dash_term.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_term.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_148) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_term.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_149) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_term.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_term.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/dash_term.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/dash_term.c.o -c /work/wt/thru/src/view/dash_term.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_term.c.i: cmake_force
@@ -2144,7 +2158,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/dash_term.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_aggs.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_aggs.c.o: /work/wt/thru/src/view/web_aggs.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_aggs.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_149) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_aggs.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_150) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_aggs.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/web_aggs.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/web_aggs.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/web_aggs.c.o -c /work/wt/thru/src/view/web_aggs.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_aggs.c.i: cmake_force
@@ -2158,7 +2172,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/web_aggs.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_auth.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_auth.c.o: /work/wt/thru/src/view/web_auth.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_auth.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_150) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_auth.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_151) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_auth.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/web_auth.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/web_auth.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/web_auth.c.o -c /work/wt/thru/src/view/web_auth.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_auth.c.i: cmake_force
@@ -2172,7 +2186,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/web_auth.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_control.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_control.c.o: /work/wt/thru/src/view/web_control.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_control.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_151) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_control.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_152) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_control.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/web_control.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/web_control.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/web_control.c.o -c /work/wt/thru/src/view/web_control.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_control.c.i: cmake_force
@@ -2186,7 +2200,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/web_control.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_events.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_events.c.o: /work/wt/thru/src/view/web_events.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_events.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_152) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_events.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_153) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_events.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/web_events.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/web_events.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/web_events.c.o -c /work/wt/thru/src/view/web_events.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_events.c.i: cmake_force
@@ -2200,7 +2214,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/web_events.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_loopcall.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_loopcall.c.o: /work/wt/thru/src/view/web_loopcall.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_loopcall.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_153) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_loopcall.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_154) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_loopcall.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/web_loopcall.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/web_loopcall.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/web_loopcall.c.o -c /work/wt/thru/src/view/web_loopcall.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_loopcall.c.i: cmake_force
@@ -2214,7 +2228,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/web_loopcall.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_ndjson.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_ndjson.c.o: /work/wt/thru/src/view/web_ndjson.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_ndjson.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_154) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_ndjson.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_155) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_ndjson.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/web_ndjson.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/web_ndjson.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/web_ndjson.c.o -c /work/wt/thru/src/view/web_ndjson.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_ndjson.c.i: cmake_force
@@ -2228,7 +2242,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/web_ndjson.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_server.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_server.c.o: /work/wt/thru/src/view/web_server.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_server.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_155) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_server.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_156) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_server.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/web_server.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/web_server.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/web_server.c.o -c /work/wt/thru/src/view/web_server.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_server.c.i: cmake_force
@@ -2242,7 +2256,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/web_server.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sessions.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sessions.c.o: /work/wt/thru/src/view/web_sessions.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sessions.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_156) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sessions.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_157) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sessions.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sessions.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/web_sessions.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/web_sessions.c.o -c /work/wt/thru/src/view/web_sessions.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sessions.c.i: cmake_force
@@ -2256,7 +2270,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sessions.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sse.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sse.c.o: /work/wt/thru/src/view/web_sse.c
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sse.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_157) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sse.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_158) "Building C object tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sse.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sse.c.o -MF CMakeFiles/ltcore_san.dir/__/src/view/web_sse.c.o.d -o CMakeFiles/ltcore_san.dir/__/src/view/web_sse.c.o -c /work/wt/thru/src/view/web_sse.c
 
 tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sse.c.i: cmake_force
@@ -2270,7 +2284,7 @@ tests/CMakeFiles/ltcore_san.dir/__/src/view/web_sse.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/gen/embedded_lua.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/gen/embedded_lua.c.o: gen/embedded_lua.c
 tests/CMakeFiles/ltcore_san.dir/__/gen/embedded_lua.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_158) "Building C object tests/CMakeFiles/ltcore_san.dir/__/gen/embedded_lua.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_159) "Building C object tests/CMakeFiles/ltcore_san.dir/__/gen/embedded_lua.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/gen/embedded_lua.c.o -MF CMakeFiles/ltcore_san.dir/__/gen/embedded_lua.c.o.d -o CMakeFiles/ltcore_san.dir/__/gen/embedded_lua.c.o -c /work/wt/thru/build2/gen/embedded_lua.c
 
 tests/CMakeFiles/ltcore_san.dir/__/gen/embedded_lua.c.i: cmake_force
@@ -2284,7 +2298,7 @@ tests/CMakeFiles/ltcore_san.dir/__/gen/embedded_lua.c.s: cmake_force
 tests/CMakeFiles/ltcore_san.dir/__/gen/web_page.c.o: tests/CMakeFiles/ltcore_san.dir/flags.make
 tests/CMakeFiles/ltcore_san.dir/__/gen/web_page.c.o: gen/web_page.c
 tests/CMakeFiles/ltcore_san.dir/__/gen/web_page.c.o: tests/CMakeFiles/ltcore_san.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_159) "Building C object tests/CMakeFiles/ltcore_san.dir/__/gen/web_page.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_160) "Building C object tests/CMakeFiles/ltcore_san.dir/__/gen/web_page.c.o"
 	cd /work/wt/thru/build2/tests && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT tests/CMakeFiles/ltcore_san.dir/__/gen/web_page.c.o -MF CMakeFiles/ltcore_san.dir/__/gen/web_page.c.o.d -o CMakeFiles/ltcore_san.dir/__/gen/web_page.c.o -c /work/wt/thru/build2/gen/web_page.c
 
 tests/CMakeFiles/ltcore_san.dir/__/gen/web_page.c.i: cmake_force
@@ -2394,6 +2408,7 @@ ltcore_san_OBJECTS = \
 "CMakeFiles/ltcore_san.dir/__/src/probes/profile/provider_profile.c.o" \
 "CMakeFiles/ltcore_san.dir/__/src/probes/rawtp/btf_tp.c.o" \
 "CMakeFiles/ltcore_san.dir/__/src/probes/rawtp/provider_rawtp.c.o" \
+"CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.o" \
 "CMakeFiles/ltcore_san.dir/__/src/probes/syscall/provider_syscall.c.o" \
 "CMakeFiles/ltcore_san.dir/__/src/probes/syscall/sys_dispatch.c.o" \
 "CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_event.c.o" \
@@ -2557,6 +2572,7 @@ tests/libltcore_san.a: tests/CMakeFiles/ltcore_san.dir/__/src/probes/kprobe/prov
 tests/libltcore_san.a: tests/CMakeFiles/ltcore_san.dir/__/src/probes/profile/provider_profile.c.o
 tests/libltcore_san.a: tests/CMakeFiles/ltcore_san.dir/__/src/probes/rawtp/btf_tp.c.o
 tests/libltcore_san.a: tests/CMakeFiles/ltcore_san.dir/__/src/probes/rawtp/provider_rawtp.c.o
+tests/libltcore_san.a: tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/fd_offsets.c.o
 tests/libltcore_san.a: tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/provider_syscall.c.o
 tests/libltcore_san.a: tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/sys_dispatch.c.o
 tests/libltcore_san.a: tests/CMakeFiles/ltcore_san.dir/__/src/probes/syscall/syscall_event.c.o
@@ -2621,7 +2637,7 @@ tests/libltcore_san.a: tests/CMakeFiles/ltcore_san.dir/__/gen/embedded_lua.c.o
 tests/libltcore_san.a: tests/CMakeFiles/ltcore_san.dir/__/gen/web_page.c.o
 tests/libltcore_san.a: tests/CMakeFiles/ltcore_san.dir/build.make
 tests/libltcore_san.a: tests/CMakeFiles/ltcore_san.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_160) "Linking C static library libltcore_san.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/wt/thru/build2/CMakeFiles --progress-num=$(CMAKE_PROGRESS_161) "Linking C static library libltcore_san.a"
 	cd /work/wt/thru/build2/tests && $(CMAKE_COMMAND) -P CMakeFiles/ltcore_san.dir/cmake_clean_target.cmake
 	cd /work/wt/thru/build2/tests && $(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/ltcore_san.dir/link.txt --verbose=$(VERBOSE)
 

@@ -96,10 +96,10 @@ CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o: \
  /work/wt/thru/src/core/spec.h \
  /work/wt/thru/src/probes/kernel/raw_tp_link.h \
  /work/wt/thru/src/probes/syscall/sys_dispatch.h \
- /work/wt/thru/src/core/session.h /work/wt/thru/src/core/exec_hold.h \
- /work/wt/thru/src/core/ring_level.h \
+ /work/wt/thru/src/probes/syscall/fd_offsets.h \
  /work/wt/thru/bpf-templates/syscall.h \
- /work/wt/thru/bpf-templates/lt_abi.h \
+ /work/wt/thru/bpf-templates/lt_abi.h /work/wt/thru/src/core/session.h \
+ /work/wt/thru/src/core/exec_hold.h /work/wt/thru/src/core/ring_level.h \
  /work/wt/thru/build2/gen/syscall.skel.h \
  /work/wt/thru/build2/gen/syscall_lean.skel.h \
  /work/wt/thru/src/probes/syscall/syscall_names.h \
