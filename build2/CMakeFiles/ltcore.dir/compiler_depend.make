@@ -9301,6 +9301,99 @@ CMakeFiles/ltcore.dir/src/probes/rawtp/provider_rawtp.c.o: /work/wt/thru/src/pro
   /work/wt/thru/src/core/exec_hold.h \
   /work/wt/thru/src/core/ring_level.h
 
+CMakeFiles/ltcore.dir/src/probes/syscall/fd_offsets.c.o: /work/wt/thru/src/probes/syscall/fd_offsets.c \
+  /usr/include/stdc-predef.h \
+  /usr/include/errno.h \
+  /usr/include/features.h \
+  /usr/include/features-time64.h \
+  /usr/include/x86_64-linux-gnu/bits/wordsize.h \
+  /usr/include/x86_64-linux-gnu/bits/timesize.h \
+  /usr/include/x86_64-linux-gnu/sys/cdefs.h \
+  /usr/include/x86_64-linux-gnu/bits/long-double.h \
+  /usr/include/x86_64-linux-gnu/gnu/stubs.h \
+  /usr/include/x86_64-linux-gnu/gnu/stubs-64.h \
+  /usr/include/x86_64-linux-gnu/bits/errno.h \
+  /usr/include/linux/errno.h \
+  /usr/include/x86_64-linux-gnu/asm/errno.h \
+  /usr/include/asm-generic/errno.h \
+  /usr/include/asm-generic/errno-base.h \
+  /usr/include/x86_64-linux-gnu/bits/types/error_t.h \
+  /usr/include/string.h \
+  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
+  /usr/include/x86_64-linux-gnu/bits/types/locale_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__locale_t.h \
+  /usr/include/strings.h \
+  /usr/include/unistd.h \
+  /usr/include/x86_64-linux-gnu/bits/posix_opt.h \
+  /usr/include/x86_64-linux-gnu/bits/environments.h \
+  /usr/include/x86_64-linux-gnu/bits/types.h \
+  /usr/include/x86_64-linux-gnu/bits/typesizes.h \
+  /usr/include/x86_64-linux-gnu/bits/time64.h \
+  /usr/include/x86_64-linux-gnu/bits/confname.h \
+  /usr/include/x86_64-linux-gnu/bits/getopt_posix.h \
+  /usr/include/x86_64-linux-gnu/bits/getopt_core.h \
+  /usr/include/x86_64-linux-gnu/bits/unistd_ext.h \
+  /usr/include/linux/close_range.h \
+  /usr/include/x86_64-linux-gnu/sys/wait.h \
+  /usr/include/signal.h \
+  /usr/include/x86_64-linux-gnu/bits/signum-generic.h \
+  /usr/include/x86_64-linux-gnu/bits/signum-arch.h \
+  /usr/include/x86_64-linux-gnu/bits/types/sig_atomic_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/sigset_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__sigset_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_timespec.h \
+  /usr/include/x86_64-linux-gnu/bits/endian.h \
+  /usr/include/x86_64-linux-gnu/bits/endianness.h \
+  /usr/include/x86_64-linux-gnu/bits/types/time_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/siginfo_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__sigval_t.h \
+  /usr/include/x86_64-linux-gnu/bits/siginfo-arch.h \
+  /usr/include/x86_64-linux-gnu/bits/siginfo-consts.h \
+  /usr/include/x86_64-linux-gnu/bits/siginfo-consts-arch.h \
+  /usr/include/x86_64-linux-gnu/bits/types/sigval_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/sigevent_t.h \
+  /usr/include/x86_64-linux-gnu/bits/sigevent-consts.h \
+  /usr/include/x86_64-linux-gnu/bits/sigaction.h \
+  /usr/include/x86_64-linux-gnu/bits/sigcontext.h \
+  /usr/include/x86_64-linux-gnu/bits/types/stack_t.h \
+  /usr/include/x86_64-linux-gnu/sys/ucontext.h \
+  /usr/include/x86_64-linux-gnu/bits/sigstack.h \
+  /usr/include/x86_64-linux-gnu/bits/sigstksz.h \
+  /usr/include/x86_64-linux-gnu/bits/ss_flags.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_sigstack.h \
+  /usr/include/x86_64-linux-gnu/bits/pthreadtypes.h \
+  /usr/include/x86_64-linux-gnu/bits/thread-shared-types.h \
+  /usr/include/x86_64-linux-gnu/bits/pthreadtypes-arch.h \
+  /usr/include/x86_64-linux-gnu/bits/atomic_wide_counter.h \
+  /usr/include/x86_64-linux-gnu/bits/struct_mutex.h \
+  /usr/include/x86_64-linux-gnu/bits/struct_rwlock.h \
+  /usr/include/x86_64-linux-gnu/bits/sigthread.h \
+  /usr/include/x86_64-linux-gnu/bits/signal_ext.h \
+  /usr/include/x86_64-linux-gnu/bits/waitflags.h \
+  /usr/include/x86_64-linux-gnu/bits/waitstatus.h \
+  /usr/include/x86_64-linux-gnu/bits/types/idtype_t.h \
+  /usr/include/bpf/btf.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdarg.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdbool.h \
+  /usr/include/linux/btf.h \
+  /usr/include/linux/types.h \
+  /usr/include/x86_64-linux-gnu/asm/types.h \
+  /usr/include/asm-generic/types.h \
+  /usr/include/asm-generic/int-ll64.h \
+  /usr/include/x86_64-linux-gnu/asm/bitsperlong.h \
+  /usr/include/asm-generic/bitsperlong.h \
+  /usr/include/linux/posix_types.h \
+  /usr/include/linux/stddef.h \
+  /usr/include/x86_64-linux-gnu/asm/posix_types.h \
+  /usr/include/x86_64-linux-gnu/asm/posix_types_64.h \
+  /usr/include/asm-generic/posix_types.h \
+  /usr/include/bpf/libbpf_common.h \
+  /usr/include/bpf/libbpf_version.h \
+  /work/wt/thru/src/probes/syscall/fd_offsets.h \
+  /work/wt/thru/bpf-templates/syscall.h \
+  /work/wt/thru/bpf-templates/lt_abi.h
+
 CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o: /work/wt/thru/src/probes/syscall/provider_syscall.c \
   /usr/include/stdc-predef.h \
   /usr/include/errno.h \
@@ -9420,11 +9513,12 @@ CMakeFiles/ltcore.dir/src/probes/syscall/provider_syscall.c.o: /work/wt/thru/src
   /work/wt/thru/src/core/spec.h \
   /work/wt/thru/src/probes/kernel/raw_tp_link.h \
   /work/wt/thru/src/probes/syscall/sys_dispatch.h \
+  /work/wt/thru/src/probes/syscall/fd_offsets.h \
+  /work/wt/thru/bpf-templates/syscall.h \
+  /work/wt/thru/bpf-templates/lt_abi.h \
   /work/wt/thru/src/core/session.h \
   /work/wt/thru/src/core/exec_hold.h \
   /work/wt/thru/src/core/ring_level.h \
-  /work/wt/thru/bpf-templates/syscall.h \
-  /work/wt/thru/bpf-templates/lt_abi.h \
   gen/syscall.skel.h \
   gen/syscall_lean.skel.h \
   /work/wt/thru/src/probes/syscall/syscall_names.h \
@@ -14918,6 +15012,8 @@ gen/unwind_guard.skel.h:
 
 /work/wt/thru/src/probes/uprobe/provider_uprobe.c:
 
+/work/wt/thru/src/probes/uprobe/insn_kernel.c:
+
 /work/wt/thru/src/core/detach.c:
 
 /usr/include/lzma/check.h:
@@ -15005,6 +15101,10 @@ gen/tracepoint.skel.h:
 /work/wt/thru/src/view/dash.h:
 
 /usr/include/x86_64-linux-gnu/bits/sigstksz.h:
+
+/work/wt/thru/src/probes/uprobe/insn_kernel.h:
+
+/usr/include/x86_64-linux-gnu/asm/byteorder.h:
 
 /work/wt/thru/src/base/output_guard.c:
 
@@ -15376,8 +15476,6 @@ gen/uprobe.skel.h:
 
 /usr/include/stdc-predef.h:
 
-/work/wt/thru/src/probes/uprobe/insn_kernel.c:
-
 /usr/include/x86_64-linux-gnu/bits/uintn-identity.h:
 
 /work/wt/thru/src/app/cli_ltrace.c:
@@ -15748,6 +15846,8 @@ gen/rawtp.skel.h:
 
 /work/wt/thru/src/elf/libpath_needed.c:
 
+/work/wt/thru/src/probes/syscall/fd_offsets.h:
+
 /work/wt/thru/src/export/curl_lib.c:
 
 /usr/include/x86_64-linux-gnu/bits/poll.h:
@@ -16044,6 +16144,8 @@ gen/kprobe.skel.h:
 
 /work/wt/thru/bpf-templates/rawtp.h:
 
+/work/wt/thru/src/probes/syscall/fd_offsets.c:
+
 /work/wt/thru/src/lua/l_event.c:
 
 /work/wt/thru/src/probes/syscall/provider_syscall.c:
@@ -16077,7 +16179,3 @@ gen/syscall_lean.skel.h:
 /usr/include/capstone/x86.h:
 
 /work/wt/thru/src/probes/uprobe/insn.h:
-
-/usr/include/x86_64-linux-gnu/asm/byteorder.h:
-
-/work/wt/thru/src/probes/uprobe/insn_kernel.h:
