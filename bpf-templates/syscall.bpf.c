@@ -346,19 +346,18 @@ static __always_inline void on_exit(void *ctx, struct lt_probe_cfg *cfg, struct 
 #endif
 }
 
-/* One probe's exit, for the thread's slot i. The slot is freed first; the thread's storage
- * is written only by the thread itself, so what it holds stays valid for the rest of the
- * run. Global: verified once. */
-__noinline int lt_sys_exit_one(struct bpf_raw_tracepoint_args *ctx, __u32 i, __u64 now)
+/* One probe's exit, for slot i of the thread's storage (calls). The slot is freed first;
+ * the thread's storage is written only by the thread itself, so what it holds stays valid
+ * for the rest of the run. Global: verified once. */
+__noinline int lt_sys_exit_one(struct bpf_raw_tracepoint_args *ctx, struct sys_calls *calls,
+			       __u32 i, __u64 now)
 {
 	struct lt_probe_cfg *cfg;
-	struct sys_calls *calls;
 	struct sys_call *call;
 	struct lt_sys_nrs *m;
 	struct scratch *s;
 	__u32 probe;
 
-	calls = bpf_task_storage_get(&lt_sys_calls, bpf_get_current_task_btf(), NULL, 0);
 	if (!calls)
 		return 0;
 	i &= LT_SYS_SLOTS - 1;
@@ -401,7 +400,7 @@ int lt_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		 * a map would. */
 		if (!now)
 			now = bpf_ktime_get_ns();
-		lt_sys_exit_one(ctx, i, now);
+		lt_sys_exit_one(ctx, calls, i, now);
 	}
 	return 0;
 }
