@@ -87,6 +87,7 @@ seen() {	# reported/made (records lost, requests counted lost)
 }
 mo=$(median "${off_rps[@]}") co=$(median "${off_cpu[@]}")
 ratio() { python3 -c "print('%.2fx' % ($1 / max($2, 1)))"; }
+us() { python3 -c "print('%.1f' % ($1 * 1000 / $N))"; }	# CPU ms per run -> us per request
 cell() {	# cell ROWS...: "rps | nginx CPU | tool CPU | RSS" medians of one traced column
 	echo "$(col 1 "$@") $(col 2 "$@") $(col 3 "$@") $(col 4 "$@")"
 }
@@ -99,6 +100,8 @@ if [ -n "$BASE" ]; then
 		"$nr" "$(ratio "$nr" "$mo")" "$(ratio "$nr" "$br")"
 	printf '| nginx CPU ms per run | %.0f | %.0f (%s) | %.0f (%s) | %s |\n' "$co" "$bc" "$(ratio "$bc" "$co")" \
 		"$nc" "$(ratio "$nc" "$co")" "$(ratio "$nc" "$bc")"
+	printf '| CPU us per request: nginx + ltrace-ebpf | %s | %s + %s | %s + %s | |\n' "$(us "$co")" \
+		"$(us "$bc")" "$(us "$bt")" "$(us "$nc")" "$(us "$nt")"
 	printf '| ltrace-ebpf CPU ms per run | - | %.0f | %.0f | %s |\n' "$bt" "$nt" "$(ratio "$nt" "$bt")"
 	printf '| ltrace-ebpf peak RSS kB | - | %.0f | %.0f | |\n' "$bm" "$nm"
 	printf '| requests reported / made (records lost, requests counted lost) | - | %s | %s | |\n' "$(seen "${base[@]}")" "$(seen "${on[@]}")"
@@ -108,6 +111,7 @@ else
 	printf '| requests/s | %.0f | %.0f | %s |\n' "$mo" "$nr" "$(ratio "$nr" "$mo")"
 	printf '| nginx CPU ms per run | %.0f | %.0f | %s |\n' "$co" "$nc" "$(ratio "$nc" "$co")"
 	printf '| ltrace-ebpf CPU ms per run | - | %.0f | %s of nginx untraced |\n' "$nt" "$(ratio "$nt" "$co")"
+	printf '| CPU us per request: nginx + ltrace-ebpf | %s | %s + %s | |\n' "$(us "$co")" "$(us "$nc")" "$(us "$nt")"
 	printf '| ltrace-ebpf peak RSS kB | - | %.0f | |\n' "$nm"
 	printf '| requests reported / made (records lost, requests counted lost) | - | %s | |\n' "$(seen "${on[@]}")"
 fi

@@ -147,6 +147,8 @@ enum lt_cfg_flags {
 					 * is held like LT_CFG_HOLD's: the traced thread waits
 					 * for the host instead of records being lost
 					 * (option `lossless`) */
+	LT_CFG_SOCKET = 1 << 9,		/* syscalls: only calls whose first argument is a
+					 * socket (option `socket`) */
 };
 
 struct lt_probe_cfg {

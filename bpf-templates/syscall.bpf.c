@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Syscalls, entry and exit paired in kernel, on the raw tracepoints raw_syscalls:sys_enter
- * and sys_exit: one program each, attached once per probe with cookie = probe id << 32 |
- * link generation. Every syscall of every process runs them, so the common case (a
- * syscall the probe does not trace) costs one inlined array lookup: lt_sys_nrs[probe], the
- * site each syscall number is traced as. Entry keeps the call in the thread's own storage
- * (task local storage: no hash update, nothing to age out when a thread dies in exit());
- * exit adds the return value and the duration, then filters, aggregates in kernel or emits
- * one record per call. Built twice: LT_LEAN=1 for probes that only aggregate (no records,
- * captures or stacks), the plain build for the rest; both share the maps.
+ * and sys_exit: one program each per build, attached once, serving every syscall probe of
+ * the session. Every syscall of every process runs them, so the common case (a syscall no
+ * probe traces) costs one inlined array lookup, lt_sys_disp[nr]; a traced syscall of a
+ * process not traced (or of the tool itself) leaves at the process filter next. Then each
+ * probe of the syscall, in a function verified once (not once per probe): entry keeps the
+ * call in the thread's own storage (task local storage: no hash update, nothing to age out
+ * when a thread dies in exit()); exit adds the return value and the duration, then
+ * filters, aggregates in kernel or emits one record per call. Built twice: LT_LEAN=1 for
+ * probes that only aggregate (no records, captures or stacks), the plain build for the
+ * rest; both share the maps, each serves its own probes (LT_SYS_LEAN).
  */
 #include <linux/bpf.h>
 #include <linux/ptrace.h>
@@ -20,8 +22,8 @@
 #include "lib/emit.bpf.h"
 #include "lib/paired.bpf.h"
 #include "syscall.h"
-#include "lib/rawtp_cookie.bpf.h"
 #include "lib/user_regs.bpf.h"
+#include "lib/fd_socket.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -31,6 +33,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct lt_sys_nrs);
 } lt_sys_nrs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LT_SYS_NR_MAX);
+	__type(key, __u32);
+	__type(value, struct lt_sys_disp);
+} lt_sys_disp SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lt_fd_offsets);
+} lt_fd_offsets SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -44,7 +60,7 @@ struct {
 struct sys_call {
 	__u64 ts;
 	__u32 nr;
-	__u32 gen;	/* the link's (cookie): a slot left by an earlier probe of this id is stale */
+	__u32 gen;	/* the probe's (lt_sys_nrs): a slot left by an earlier probe of this id is stale */
 	__u32 site;	/* index into the probe's sites */
 	__u32 keep;
 	__u32 data_len;
@@ -68,15 +84,8 @@ struct {
 	__type(value, struct sys_calls);
 } lt_sys_calls SEC(".maps");
 
-/* The site (index + 1) the probe traces syscall nr as, 0 when it does not trace it. */
-static __always_inline __u32 site_of(__u32 probe, __u64 nr)
-{
-	struct lt_sys_nrs *m = bpf_map_lookup_elem(&lt_sys_nrs, &probe);
-
-	if (!m || nr >= LT_SYS_NR_MAX)
-		return 0;
-	return m->site[nr & (LT_SYS_NR_MAX - 1)];
-}
+/* This build's probes in lt_sys_disp (LT_SYS_LEAN), in the thread's slots the same. */
+#define LT_SYS_MINE(v) (!((v) & LT_SYS_LEAN) == !LT_LEAN)
 
 static __always_inline __u64 narrow_arg(__u64 v, __u8 ext)
 {
@@ -84,10 +93,10 @@ static __always_inline __u64 narrow_arg(__u64 v, __u8 ext)
 }
 
 /* Does anything look at the arguments: a predicate, a capture, an event, an aggregate of
- * or by an argument? A latency histogram per syscall does not, and skips all of it. */
+ * or by an argument, the socket test? A latency histogram per syscall does not, and skips all of it. */
 static __always_inline int uses_args(const struct lt_probe_cfg *cfg)
 {
-	return cfg->npred || cfg->nfetch || (cfg->flags & LT_CFG_EMIT) ||
+	return cfg->npred || cfg->nfetch || (cfg->flags & (LT_CFG_EMIT | LT_CFG_SOCKET)) ||
 	       cfg->agg_src < LT_MAX_ARGS ||
 	       (cfg->agg_by >= LT_BY_ARG1 && cfg->agg_by < LT_BY_ARG1 + LT_MAX_ARGS);
 }
@@ -110,9 +119,19 @@ static __always_inline int read_args(struct scratch *s, const void *regs,
 	return 0;
 }
 
+/* Option `socket`: is fd a socket (or not known)? */
+static __always_inline int on_socket(__u64 fd)
+{
+	__u32 zero = 0;
+	struct lt_fd_offsets *o = bpf_map_lookup_elem(&lt_fd_offsets, &zero);
+
+	return !o || lt_fd_is_socket(o, fd);
+}
+
 /* The arguments, for a probe that uses them: narrowed to their C types into the scratch
- * values and the slot, then the entry's predicates. 1: kept, 0: filtered out, -1: no
- * arguments (registers unreadable, counted; or the probe is being released). Out of
+ * values and the slot, then the socket test (option `socket`) and the entry's predicates.
+ * 1: kept, 0: filtered out, -1: not the probe's call (not on a socket) or no arguments
+ * (registers unreadable, counted; or the probe is being released). Out of
  * line, so that its stack does not count against the entry program's: past 64 bytes the
  * kernel runs a tracing program on a private stack, extra work at every helper call. */
 static __noinline int enter_args(struct bpf_raw_tracepoint_args *ctx,
@@ -128,18 +147,20 @@ static __noinline int enter_args(struct bpf_raw_tracepoint_args *ctx,
 		count(LT_CNT_READ_FAULT);
 		return -1;
 	}
+	if ((cfg->flags & LT_CFG_SOCKET) && !on_socket(s->vals[0]))
+		return -1;
 	__builtin_memcpy(call->args, s->vals, sizeof(call->args));
 	return preds_pass(cfg, s, 0);
 }
 
-/* The first slot in the thread's storage that is this probe's (with want_free: or free),
- * or -1: entry and exit agree on it, since entry fills the first one. A slot a detached
+/* The first slot in the thread's storage that is this probe's (tag: its lt_sys_disp entry;
+ * with want_free: or free), or -1. A slot a detached
  * probe of the same id left (its gen tells) is taken over by the next call of that id. An
  * index, not a pointer: the verifier follows a masked index into the map value. */
-static __always_inline int slot_of(const struct sys_calls *calls, __u32 probe, int want_free)
+static __always_inline int slot_of(const struct sys_calls *calls, __u32 tag, int want_free)
 {
 	for (int i = 0; i < LT_SYS_SLOTS; i++)
-		if (calls->probe[i] == probe + 1 || (want_free && !calls->probe[i]))
+		if (calls->probe[i] == tag || (want_free && !calls->probe[i]))
 			return i;
 	return -1;
 }
@@ -183,34 +204,34 @@ static __always_inline __u32 park(const struct lt_probe_cfg *cfg, __u32 probe, _
 }
 #endif
 
-/* The common case, a probe that needs no argument, costs: the cookie, an inlined array
- * lookup (is this syscall traced, as which site), the admission (inlined lookups), the
- * thread's storage and the clock. */
-SEC("raw_tracepoint/sys_enter")
-int lt_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+/* One probe's entry. The common case, a probe that needs no argument, costs: the site
+ * (an inlined array lookup), the admission (inlined lookups), the thread's storage and
+ * the clock. Global (not static): verified once, not once per probe the loop may reach. */
+__noinline int lt_sys_enter_one(struct bpf_raw_tracepoint_args *ctx, __u32 tag, __u32 nr,
+				__u64 pid_tgid)
 {
-	__u64 cookie = lt_raw_tp_cookie(ctx), pid_tgid;
-	__u32 probe = cookie >> 32, site = site_of(probe, ctx->args[1]);
+	__u32 probe = (tag & ~LT_SYS_LEAN) - 1, site;
 	struct lt_probe_cfg *cfg;
 	struct sys_calls *calls;
 	struct sys_call *call;
+	struct lt_sys_nrs *m;
 	int i, kept;
 
-	if (!site)
+	if (!(m = bpf_map_lookup_elem(&lt_sys_nrs, &probe)) ||
+	    !(site = m->site[nr & (LT_SYS_NR_MAX - 1)]))
 		return 0;
-	pid_tgid = bpf_get_current_pid_tgid();
 	if (!(cfg = probe_admit(probe, pid_tgid)))
 		return 0;
 	calls = bpf_task_storage_get(&lt_sys_calls, bpf_get_current_task_btf(), NULL,
 				     BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!calls || (i = slot_of(calls, probe, 1)) < 0) {
+	if (!calls || (i = slot_of(calls, tag, 1)) < 0) {
 		count(LT_CNT_INFLIGHT_FULL);
 		return 0;
 	}
-	calls->probe[i & (LT_SYS_SLOTS - 1)] = probe + 1;
+	calls->probe[i & (LT_SYS_SLOTS - 1)] = tag;
 	call = &calls->slot[i & (LT_SYS_SLOTS - 1)];
-	call->gen = cookie;
-	call->nr = ctx->args[1];
+	call->gen = m->gen;
+	call->nr = nr;
 	call->site = site - 1;
 	call->data_len = 0;
 	if ((kept = uses_args(cfg) ? enter_args(ctx, cfg, call, probe) : 1) < 0) {
@@ -223,6 +244,34 @@ int lt_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		call->data_len = park(cfg, probe, call->nr, pid_tgid);
 #endif
 	call->ts = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* Every syscall of the machine: the probes of this number, if any; the process filter,
+ * once for all of them; then each probe of this build. */
+SEC("raw_tracepoint/sys_enter")
+int lt_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 nr = ctx->args[1], tgid;
+	struct lt_sys_disp *d;
+	struct lt_globals *g;
+	__u64 pid_tgid;
+
+	if (nr >= LT_SYS_NR_MAX || !(d = bpf_map_lookup_elem(&lt_sys_disp, &nr)) ||
+	    !d->probe[0])
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	tgid = pid_tgid >> 32;
+	if (!(g = globals()) || !pid_admitted(g, tgid, d->own_pid))
+		return 0;
+	for (int i = 0; i < LT_SYS_SLOTS; i++) {
+		__u32 tag = d->probe[i];
+
+		if (!tag)
+			break;
+		if (LT_SYS_MINE(tag))
+			lt_sys_enter_one(ctx, tag, nr, pid_tgid);
+	}
 	return 0;
 }
 
@@ -297,32 +346,27 @@ static __always_inline void on_exit(void *ctx, struct lt_probe_cfg *cfg, struct 
 #endif
 }
 
-/* A thread is in one syscall at a time: its slot for this probe, if any, is this call. The
- * slot is freed first; the thread's storage is written only by the thread itself, so what
- * it holds stays valid for the rest of the run. */
-SEC("raw_tracepoint/sys_exit")
-int lt_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+/* One probe's exit, for slot i of the thread's storage (calls). The slot is freed first;
+ * the thread's storage is written only by the thread itself, so what it holds stays valid
+ * for the rest of the run. Global: verified once. */
+__noinline int lt_sys_exit_one(struct bpf_raw_tracepoint_args *ctx, struct sys_calls *calls,
+			       __u32 i, __u64 now)
 {
-	__u64 cookie = lt_raw_tp_cookie(ctx), now;
-	__u32 probe = cookie >> 32;
 	struct lt_probe_cfg *cfg;
-	struct sys_calls *calls;
 	struct sys_call *call;
+	struct lt_sys_nrs *m;
 	struct scratch *s;
-	int i;
+	__u32 probe;
 
-	calls = bpf_task_storage_get(&lt_sys_calls, bpf_get_current_task_btf(), NULL, 0);
-	if (!calls || (i = slot_of(calls, probe, 0)) < 0)
-		return 0;	/* not traced, or it began before the probe attached */
-	calls->probe[i & (LT_SYS_SLOTS - 1)] = 0;
-	call = &calls->slot[i & (LT_SYS_SLOTS - 1)];
-	/* Left by a call whose exit was missed (an earlier probe of this id was detaching). */
-	if (call->gen != (__u32)cookie)
+	if (!calls)
 		return 0;
-	/* The clock only now: this program runs at the exit of every syscall of every
-	 * process, and the clock is its dearest part (~40 ns on this VM). A duration thus
-	 * includes the slot search, ~15 ns, as a start-time lookup in a map would. */
-	now = bpf_ktime_get_ns();
+	i &= LT_SYS_SLOTS - 1;
+	probe = (calls->probe[i] & ~LT_SYS_LEAN) - 1;
+	calls->probe[i] = 0;
+	call = &calls->slot[i];
+	/* Left by a call whose exit was missed (an earlier probe of this id was detached). */
+	if (!(m = bpf_map_lookup_elem(&lt_sys_nrs, &probe)) || call->gen != m->gen)
+		return 0;
 	/* Entry admitted the call (pid, tid, comm filters): the config is enough here. */
 	cfg = bpf_map_lookup_elem(&lt_probes, &probe);
 	if (!cfg || !(cfg->flags & LT_CFG_ENABLED) || !(s = scratch_get()))
@@ -332,5 +376,31 @@ int lt_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	s->vals[LT_SRC_RET] = ctx->args[1];
 	s->vals[LT_SRC_DURATION] = now - call->ts;
 	on_exit(ctx, cfg, s, probe, call);
+	return 0;
+}
+
+/* A thread is in one syscall at a time: the slots of this build in its storage, if any, are
+ * this call's (or stale, which their generation tells). */
+SEC("raw_tracepoint/sys_exit")
+int lt_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct sys_calls *calls;
+	__u64 now = 0;
+
+	calls = bpf_task_storage_get(&lt_sys_calls, bpf_get_current_task_btf(), NULL, 0);
+	if (!calls)
+		return 0;	/* a thread no probe has traced */
+	for (int i = 0; i < LT_SYS_SLOTS; i++) {
+		__u32 tag = calls->probe[i];
+
+		if (!tag || !LT_SYS_MINE(tag))
+			continue;
+		/* The clock only now, once for every probe: it is the dearest part (~40 ns on
+		 * this VM). A duration thus includes the slot search, as a start-time lookup in
+		 * a map would. */
+		if (!now)
+			now = bpf_ktime_get_ns();
+		lt_sys_exit_one(ctx, calls, i, now);
+	}
 	return 0;
 }

@@ -149,7 +149,9 @@ end
 
 local function syscalls(opts)
 	local W = M.WINDOW
-	local function with(t) return probe_opts(opts, t) end
+	-- socket = true: calls on files (nginx closes the file it served at every request) are
+	-- told in the kernel and send nothing
+	local function with(t) t.socket = true; return probe_opts(opts, t) end
 	-- Five probes, not one per syscall: each probe runs on every syscall of the machine
 	-- (a table test first), so fewer probes cost less to everyone. Argument 2 is the
 	-- buffer (or the iovec array, the msghdr, or the sockaddr) in each syscall a probe names.
@@ -318,7 +320,7 @@ function M.plaintext(opts, fn)
 	opts.syscalls = opts.syscalls or false
 	start(opts)
 	if opts.syscalls == false then	-- the fd still comes from the thread's syscalls
-		probe("syscall:read,write,recvfrom,sendto", { where = "ret > 0" }, function(e)
+		probe("syscall:read,write,recvfrom,sendto", { where = "ret > 0", socket = true }, function(e)
 			last_fd[e.tid], last_ts[e.tid] = e.fd, e.ts
 		end)
 	end

@@ -26,6 +26,16 @@ __noinline int lt_comm_is(const struct lt_probe_cfg *cfg)
 	return 1;
 }
 
+/* The session's process filter: never the tool itself; with a process set, only its
+ * processes (own_pid: the probe has its own pid, checked by probe_admit). */
+static __always_inline int pid_admitted(const struct lt_globals *g, __u32 tgid, int own_pid)
+{
+	if (tgid == g->self_tgid)
+		return 0;
+	return !g->filter_pids || own_pid || tgid == g->target_tgid ||
+	       bpf_map_lookup_elem(&lt_pids, &tgid);
+}
+
 /* The cheap filters every event passes first: enabled, process set, process, thread,
  * comm. */
 static __always_inline struct lt_probe_cfg *probe_admit(__u32 probe, __u64 pid_tgid)
@@ -34,10 +44,8 @@ static __always_inline struct lt_probe_cfg *probe_admit(__u32 probe, __u64 pid_t
 	struct lt_globals *g = globals();
 	__u32 tgid = pid_tgid >> 32;
 
-	if (!cfg || !g || !(cfg->flags & LT_CFG_ENABLED) || tgid == g->self_tgid)
-		return NULL;
-	if (g->filter_pids && !(cfg->flags & LT_CFG_OWN_PID) && tgid != g->target_tgid &&
-	    !bpf_map_lookup_elem(&lt_pids, &tgid))
+	if (!cfg || !g || !(cfg->flags & LT_CFG_ENABLED) ||
+	    !pid_admitted(g, tgid, cfg->flags & LT_CFG_OWN_PID))
 		return NULL;
 	if ((cfg->pid && cfg->pid != tgid) || (cfg->tid && cfg->tid != (__u32)pid_tgid))
 		return NULL;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The cookie of the link a raw tracepoint program runs for (syscall.bpf.c, rawtp.bpf.c).
+/* The cookie of the link a raw tracepoint program runs for (rawtp.bpf.c).
  * Raw tracepoint programs have bpf_get_attach_cookie only since Linux 6.10; before, the
  * verifier refuses a program that calls it. Built with LT_FIXED_COOKIE=1 (the *_nocookie
  * objects), the program serves one probe instead: the host loads an instance per probe

@@ -121,6 +121,10 @@ probe("interval:100ms", function() if exists("stop") then exit(0) end end)
 LUAEOF
 bg lossy -p "$NGX_PID" "$TMP/lossy.lua" "$TMP"
 wait_for "$OUT" "^ready" 30
+# Every syscall of the machine runs the syscall probes' programs: the five probes of
+# lua/http.lua share one sys_enter and one sys_exit program (before: a pair per probe).
+assert_match "$(link_types "$(pgrep -P "$BG_PID" | head -1)")" "(^| )raw_tracepoint=2( |\$)" \
+	"the syscall probes on two raw tracepoint links"
 curl -s -o /dev/null "http://127.0.0.1:$NGX/index.html"	# the first request: the hold
 ab -q -k -c 4 -n 20000 "http://127.0.0.1:$NGX/index.html" >"$TMP/ab.out" 2>&1
 MADE=$(( $(sed -nE 's/^Complete requests: +([0-9]+)/\1/p' "$TMP/ab.out") + 1 ))

@@ -1,27 +1,29 @@
 /* Syscalls: syscall:NAME, a glob (syscall:open*, syscall:*) or a list (syscall:read,write).
  * Entry and exit are paired in kernel on the raw tracepoints raw_syscalls:sys_enter/sys_exit
- * (the cheapest hook: one program run per syscall, no per-syscall tracepoint), one link
- * each per probe with cookie = probe id << 32 | generation (before Linux 6.10, which has no
- * cookies on raw tracepoints: a pair of programs per probe, the *_nocookie builds, their
- * cookie fixed at load); lt_sys_nrs[probe] selects the syscalls, lt_sys_sites[(probe, nr)]
- * types their arguments. Arguments are named and typed by syscalls:sys_enter_NAME format
+ * (the cheapest hook: no per-syscall tracepoint), one program each per build, linked once
+ * for the session and serving every syscall probe: a pair per probe made every syscall of
+ * the machine run them all (issue 17: five probes were ten programs, ~17% of a traced
+ * nginx's time). lt_sys_disp[nr] lists the probes of each syscall number (a probe is
+ * attached by entering it there), lt_sys_nrs[probe] its sites and generation,
+ * lt_sys_sites[(probe, nr)] types their arguments. Arguments are named and typed by syscalls:sys_enter_NAME format
  * files; numbers come from the kernel headers (syscall_names.c). */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "parallel_load.h"
 #include "probe.h"
 #include "raw_tp_link.h"
+#include "sys_dispatch.h"
+#include "fd_offsets.h"
 #include "session.h"
 #include "syscall.h"
 #include "syscall.skel.h"
 #include "syscall_lean.skel.h"
-#include "syscall_lean_nocookie.skel.h"
-#include "syscall_nocookie.skel.h"
 #include "syscall_names.h"
 #include "syscall_probe.h"
 #include "tracefs.h"
@@ -30,11 +32,13 @@
  * the first's syscall maps, so both see every probe's sites and every thread's calls. An
  * instance is the template opened three times (parallel_load.h): obj[SYS_MAPS] loads no
  * program and creates the template's own maps, obj[SYS_ENTER] and obj[SYS_EXIT] each
- * verify one program, on two CPUs at once. */
+ * verify one program, on two CPUs at once; link[] are their attachments, for as long as
+ * the session. */
 enum { SYS_ENTER, SYS_EXIT, SYS_MAPS };
 
 struct sys_instance {
 	struct syscall_bpf *obj[SYS_MAPS + 1];
+	int link[2];
 };
 
 static const char instance_key[TMPL_VARIANTS];
@@ -45,6 +49,9 @@ static void destroy_sys(void *instance)
 {
 	struct sys_instance *in = instance;
 
+	for (int i = SYS_ENTER; i <= SYS_EXIT; i++)	/* entry first: no call left unpaired */
+		if (in->link[i] >= 0)
+			close(in->link[i]);
 	for (int i = 0; i <= SYS_MAPS; i++)	/* the map holder last */
 		syscall_bpf__destroy(in->obj[i]);
 	free(in);
@@ -62,10 +69,12 @@ static struct syscall_bpf *sys_loaded(struct session *s)
 
 static int sys_share_maps(struct syscall_bpf *k, struct syscall_bpf *other)
 {
-	struct bpf_map *mine[] = { k->maps.lt_sys_nrs, k->maps.lt_sys_sites,
-				   k->maps.lt_sys_calls };
-	struct bpf_map *theirs[] = { other->maps.lt_sys_nrs, other->maps.lt_sys_sites,
-				     other->maps.lt_sys_calls };
+	struct bpf_map *mine[] = { k->maps.lt_sys_disp, k->maps.lt_sys_nrs,
+				   k->maps.lt_sys_sites, k->maps.lt_sys_calls,
+				   k->maps.lt_fd_offsets };
+	struct bpf_map *theirs[] = { other->maps.lt_sys_disp, other->maps.lt_sys_nrs,
+				     other->maps.lt_sys_sites, other->maps.lt_sys_calls,
+				     other->maps.lt_fd_offsets };
 	int rc = 0;
 
 	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]) && !rc; i++)
@@ -73,11 +82,10 @@ static int sys_share_maps(struct syscall_bpf *k, struct syscall_bpf *other)
 	return rc;
 }
 
-/* The lean build (LT_LEAN=1: no records, captures or stacks) and the builds for one probe
- * (LT_FIXED_COOKIE=1, with its `cookie`: no attach cookies) open into the same skeleton:
- * same maps and programs in the same order. Only program `which` is loaded (none for
- * SYS_MAPS). */
-static struct syscall_bpf *sys_open(enum tmpl_variant v, int which, const uint64_t *cookie)
+/* The lean build (LT_LEAN=1: no records, captures or stacks) opens into the same
+ * skeleton: same maps and programs in the same order. Only program `which` is loaded (none
+ * for SYS_MAPS). */
+static struct syscall_bpf *sys_open(enum tmpl_variant v, int which)
 {
 	struct syscall_bpf *k = calloc(1, sizeof(*k));
 	bool lean = v == TMPL_LEAN;
@@ -87,14 +95,9 @@ static struct syscall_bpf *sys_open(enum tmpl_variant v, int which, const uint64
 		return NULL;
 	if ((rc = syscall_bpf__create_skeleton(k)))
 		goto fail;
-	if (cookie)
-		k->skeleton->data = lean ?
-			(void *)syscall_lean_nocookie_bpf__elf_bytes(&k->skeleton->data_sz) :
-			(void *)syscall_nocookie_bpf__elf_bytes(&k->skeleton->data_sz);
-	else if (lean)
+	if (lean)
 		k->skeleton->data = (void *)syscall_lean_bpf__elf_bytes(&k->skeleton->data_sz);
-	if ((rc = bpf_object__open_skeleton(k->skeleton, NULL)) ||
-	    (cookie && (rc = raw_tp_fix_cookie(k->obj, *cookie))))
+	if ((rc = bpf_object__open_skeleton(k->skeleton, NULL)))
 		goto fail;
 	bpf_program__set_autoload(k->progs.lt_sys_enter, which == SYS_ENTER);
 	bpf_program__set_autoload(k->progs.lt_sys_exit, which == SYS_EXIT);
@@ -106,16 +109,15 @@ fail:
 }
 
 /* The entry and exit programs into in->obj[SYS_ENTER, SYS_EXIT], loaded, on the map
- * holder's maps. `cookie` fixes the one probe they serve (no attach cookies: raw_tp_cookies)
- * or is NULL: every probe, each link's cookie says which. */
+ * holder's maps. */
 static int sys_progs_load(struct session *s, enum tmpl_variant v, struct syscall_bpf *holder,
-			  const uint64_t *cookie, struct sys_instance *in)
+			  struct sys_instance *in)
 {
 	struct bpf_object_skeleton *progs[2];
 	int rc;
 
 	for (int i = SYS_ENTER; i <= SYS_EXIT; i++) {
-		if (!(in->obj[i] = sys_open(v, i, cookie)))
+		if (!(in->obj[i] = sys_open(v, i)))
 			return -errno;
 		if ((rc = session_share_maps_variant(s, in->obj[i]->obj, v)) ||
 		    (rc = sys_share_maps(in->obj[i], holder)))
@@ -127,21 +129,27 @@ static int sys_progs_load(struct session *s, enum tmpl_variant v, struct syscall
 }
 
 /* The map holder, its maps from the other build where it is loaded, the owner's otherwise;
- * then the programs, unless each probe loads its own (no attach cookies). */
+ * then the programs, linked: exit first, so that every call whose entry is seen has its
+ * exit seen too. They run for nothing until a probe enters lt_sys_disp. */
 static int sys_instance_open(struct session *s, enum tmpl_variant v, struct sys_instance *in)
 {
 	struct syscall_bpf *other = sys_loaded(s);
 	int rc;
 
-	if (!(in->obj[SYS_MAPS] = sys_open(v, SYS_MAPS, NULL)))
+	if (!(in->obj[SYS_MAPS] = sys_open(v, SYS_MAPS)))
 		return -errno;
 	if ((other && (rc = sys_share_maps(in->obj[SYS_MAPS], other))) ||
 	    (rc = session_share_maps_variant(s, in->obj[SYS_MAPS]->obj, v)) ||
-	    (rc = syscall_bpf__load(in->obj[SYS_MAPS])))
+	    (rc = syscall_bpf__load(in->obj[SYS_MAPS])) ||
+	    (rc = sys_progs_load(s, v, in->obj[SYS_MAPS], in)))
 		return rc;
-	if (!raw_tp_cookies())
-		return 0;
-	return sys_progs_load(s, v, in->obj[SYS_MAPS], NULL, in);
+	in->link[SYS_EXIT] = raw_tp_link(bpf_program__fd(in->obj[SYS_EXIT]->progs.lt_sys_exit),
+					 "sys_exit", 0);
+	if (in->link[SYS_EXIT] < 0)
+		return in->link[SYS_EXIT];
+	in->link[SYS_ENTER] = raw_tp_link(bpf_program__fd(in->obj[SYS_ENTER]->progs.lt_sys_enter),
+					  "sys_enter", 0);
+	return in->link[SYS_ENTER] < 0 ? in->link[SYS_ENTER] : 0;
 }
 
 static struct sys_instance *sys_template(struct session *s, enum tmpl_variant v, int *err)
@@ -154,6 +162,7 @@ static struct sys_instance *sys_template(struct session *s, enum tmpl_variant v,
 		*err = -ENOMEM;
 		return NULL;
 	}
+	in->link[SYS_ENTER] = in->link[SYS_EXIT] = -1;
 	*err = sys_instance_open(s, v, in);
 	if (*err || (*err = session_own_object(s, &instance_key[v], in, destroy_sys))) {
 		destroy_sys(in);
@@ -162,6 +171,8 @@ static struct sys_instance *sys_template(struct session *s, enum tmpl_variant v,
 	return in;
 }
 
+static void sys_detach(struct probe *p);
+
 static void sys_release(struct probe *p)
 {
 	struct sys_state *st = p->kind_data;
@@ -169,6 +180,7 @@ static void sys_release(struct probe *p)
 
 	if (!st)
 		return;
+	sys_detach(p);
 	for (size_t i = 0; i < st->n && st->written && k; i++) {
 		struct lt_sys_key key = { st->id, st->sites[i].nr };
 
@@ -446,10 +458,10 @@ static int write_sites(struct probe *p, struct sys_state *st, int fd)
 	return 0;
 }
 
-/* Per syscall number, the site it is (index + 1). */
-static int write_nrs(struct probe *p, const struct sys_state *st, int fd)
+/* Per syscall number, the site it is (index + 1); the attach's generation. */
+static int write_nrs(struct probe *p, const struct sys_state *st, int fd, uint32_t gen)
 {
-	struct lt_sys_nrs nrs = {};
+	struct lt_sys_nrs nrs = { .gen = gen };
 
 	for (size_t i = 0; i < st->n; i++)
 		if (st->sites[i].nr >= 0 && st->sites[i].nr < LT_SYS_NR_MAX)
@@ -457,51 +469,75 @@ static int write_nrs(struct probe *p, const struct sys_state *st, int fd)
 	return bpf_map_update_elem(fd, &p->id, &nrs, BPF_ANY) ? -errno : 0;
 }
 
-/* Exit first: every call whose entry the probe sees then has its exit seen too. The
- * cookie's low half is a generation, new at every attach: a call left in a thread's
- * storage by an earlier probe of the same id (its exit detached first) is not taken for
- * this probe's. Probes that only aggregate use the lean build. */
+/* Option `socket`: the kernel's layouts for the programs, once. */
+static int socket_offsets(struct syscall_bpf *k)
+{
+	struct lt_fd_offsets o;
+	uint32_t zero = 0;
+	int rc;
+
+	if (!bpf_map_lookup_elem(bpf_map__fd(k->maps.lt_fd_offsets), &zero, &o) && o.ok)
+		return 0;
+	if ((rc = fd_offsets(&o)))
+		return rc;
+	return bpf_map_update_elem(bpf_map__fd(k->maps.lt_fd_offsets), &zero, &o, BPF_ANY) ?
+	       -errno : 0;
+}
+
+/* The probe's sites, then its entries in lt_sys_disp: the session's programs (linked when
+ * its build is first loaded) serve it from then on. The generation is new at every attach:
+ * a call left in a thread's storage by an earlier probe of the same id (detached while the
+ * thread was in the syscall) is not taken for this probe's. Probes that only aggregate use
+ * the lean build. */
 static int sys_attach(struct probe *p, char *err, size_t errlen)
 {
 	static uint32_t generation;
 	enum tmpl_variant v = tmpl_variant_of(&p->cfg) == TMPL_LEAN ? TMPL_LEAN : TMPL_PLAIN;
-	uint64_t cookie = (uint64_t)p->id << 32 | ++generation;
-	bool cookies = raw_tp_cookies();
-	struct sys_instance *in, own = { 0 };
-	struct bpf_program *progs[2];
+	struct sys_state *st = p->kind_data;
+	struct sys_instance *in;
 	struct syscall_bpf *k;
-	const char *what = "load the syscall template";
-	int rc = 0, fd;
+	size_t full = 0;
+	int rc = 0;
 
-	if (!(in = sys_template(p->s, v, &rc)))
-		goto out;
-	k = in->obj[SYS_MAPS];
-	what = "configure the syscall probe";
-	if ((rc = write_sites(p, p->kind_data, bpf_map__fd(k->maps.lt_sys_sites))) ||
-	    (rc = write_nrs(p, p->kind_data, bpf_map__fd(k->maps.lt_sys_nrs))))
-		goto out;
-	what = "load the syscall template for this probe (no attach cookies)";
-	if (!cookies && (rc = sys_progs_load(p->s, v, k, &cookie, &own)))
-		goto out;
-	if (!cookies)
-		in = &own;
-	progs[0] = in->obj[SYS_EXIT]->progs.lt_sys_exit;
-	progs[1] = in->obj[SYS_ENTER]->progs.lt_sys_enter;
-	what = "attach to raw_syscalls";
-	for (int i = 0; i < 2; i++) {
-		fd = raw_tp_link(bpf_program__fd(progs[i]), i ? "sys_enter" : "sys_exit",
-				 cookies ? cookie : 0);
-		if (fd < 0 || (rc = probe_add_link(p, NULL, fd))) {
-			rc = fd < 0 ? fd : rc;
-			goto out;
-		}
+	if (!(in = sys_template(p->s, v, &rc))) {
+		snprintf(err, errlen, "cannot load the syscall template: %s", strerror(-rc));
+		return rc;
 	}
-out:	/* a probe's own programs stay loaded as long as its links */
-	for (int i = SYS_ENTER; i <= SYS_EXIT; i++)
-		syscall_bpf__destroy(own.obj[i]);
-	if (rc)
-		snprintf(err, errlen, "cannot %s: %s", what, strerror(-rc));
-	return rc;
+	k = in->obj[SYS_MAPS];
+	if ((rc = write_sites(p, st, bpf_map__fd(k->maps.lt_sys_sites))) ||
+	    (rc = write_nrs(p, st, bpf_map__fd(k->maps.lt_sys_nrs), ++generation))) {
+		snprintf(err, errlen, "cannot configure the syscall probe: %s", strerror(-rc));
+		return rc;
+	}
+	if ((p->cfg.flags & LT_CFG_SOCKET) && (rc = socket_offsets(k))) {
+		snprintf(err, errlen, "option 'socket': the kernel's file table layout is not "
+			 "known (no BTF): %s", strerror(-rc));
+		return rc;
+	}
+	st->tag = (p->id + 1) | (v == TMPL_LEAN ? LT_SYS_LEAN : 0);
+	st->own_pid = !!(p->cfg.flags & LT_CFG_OWN_PID);
+	if ((rc = sys_dispatch_add(bpf_map__fd(k->maps.lt_sys_disp), st, &full))) {
+		if (rc == -ENOSPC)
+			snprintf(err, errlen, "syscall %s is traced by %d probes already (the most)",
+				 p->sites[full].name, LT_SYS_SLOTS);
+		else
+			snprintf(err, errlen, "cannot attach the syscall probe: %s", strerror(-rc));
+		return rc;
+	}
+	st->dispatched = true;
+	return 0;
+}
+
+/* Out of lt_sys_disp: no new call of the probe begins (calls in flight end as usual). */
+static void sys_detach(struct probe *p)
+{
+	struct sys_state *st = p->kind_data;
+	struct syscall_bpf *k = sys_loaded(p->s);
+
+	if (!st || !st->dispatched || !k)
+		return;
+	sys_dispatch_remove(bpf_map__fd(k->maps.lt_sys_disp), st);
+	st->dispatched = false;
 }
 
 /* ---- options, listing ---------------------------------------------------------------------- */
@@ -555,6 +591,7 @@ const struct provider syscall_provider = {
 	.kinds = { &syscall_kind },
 	.resolve = syscall_resolve,
 	.attach = sys_attach,
+	.detach = sys_detach,
 	.field = syscall_field,
 	.field_at = syscall_field_at,
 	.release = sys_release,

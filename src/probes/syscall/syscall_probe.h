@@ -32,6 +32,9 @@ struct sys_state {
 	size_t n;
 	uint32_t id;		/* the probe id site entries were written under */
 	bool written;
+	bool dispatched;	/* in lt_sys_disp (sys_dispatch.h) */
+	uint16_t tag;		/* its entry there: id + 1, LT_SYS_LEAN for the lean build */
+	uint16_t own_pid;	/* 1: exempt from the session's process filter */
 };
 
 /* Event field `key` of a syscall record (an argument by name, syscall, nr, errno, fields);
