@@ -109,17 +109,26 @@ local function deliver(list, comm)
 	end
 end
 
+-- One line on stderr ("http: ...") of the counts that are not zero: each item is
+-- { count, format, format's arguments (the count when none) }.
+local function say_counts(items)
+	local parts = {}
+	for _, it in ipairs(items) do
+		if it[1] > 0 then
+			local args = #it > 2 and { table.unpack(it, 3) } or { it[1] }
+			parts[#parts + 1] = it[2]:format(table.unpack(args))
+		end
+	end
+	if #parts > 0 then io.stderr:write("http: ", table.concat(parts, ", "), "\n") end
+end
+
 -- Said once at the end, on stderr: trace context that could not be used.
 local function report_trace()
 	local st = tracker:stats()
-	local parts = {}
-	if st.traceparent_invalid > 0 then
-		parts[#parts + 1] = ("%d invalid traceparent headers ignored"):format(st.traceparent_invalid)
-	end
-	if st.ambiguous > 0 then
-		parts[#parts + 1] = ("%d client requests not linked (several server requests on their thread)"):format(st.ambiguous)
-	end
-	if #parts > 0 then io.stderr:write("http: ", table.concat(parts, ", "), "\n") end
+	say_counts({
+		{ st.traceparent_invalid, "%d invalid traceparent headers ignored" },
+		{ st.ambiguous, "%d client requests not linked (several server requests on their thread)" },
+	})
 end
 
 -- ---- capture: the probes, their bytes to the tracker ------------------------------------
@@ -260,20 +269,15 @@ end
 local function report_losses()
 	deliver(tracker:flush())	-- requests a lost close would leave unsaid
 	local c, st, lost = counters(), tracker:stats(), M.lost()
-	local parts = {}
-	if (c.ringbuf_full or 0) > 0 then
-		parts[#parts + 1] = ("%d requests lost, %d syscall/SSL records lost (ring buffer full)")
-			:format(lost, c.ringbuf_full)
-	end
-	if st.evicted > 0 then parts[#parts + 1] = ("%d connections evicted"):format(st.evicted) end
-	if st.dropped > 0 then parts[#parts + 1] = ("%d pipelined requests dropped"):format(st.dropped) end
-	if st.h2_blocks_lost > 0 then	-- docs/http.md, HTTP/2 and gRPC: what is then lost
-		parts[#parts + 1] = ("%d HTTP/2 header blocks not decoded (HPACK state lost)"):format(st.h2_blocks_lost)
-	end
-	if st.h2_desyncs > 0 then
-		parts[#parts + 1] = ("%d times HTTP/2 frames were lost past the copy window"):format(st.h2_desyncs)
-	end
-	if #parts > 0 then io.stderr:write("http: ", table.concat(parts, ", "), "\n") end
+	say_counts({
+		{ c.ringbuf_full or 0, "%d requests lost, %d syscall/SSL records lost (ring buffer full)",
+		  lost, c.ringbuf_full },
+		{ st.evicted, "%d connections evicted" },
+		{ st.dropped, "%d pipelined requests dropped" },
+		-- docs/http.md, HTTP/2 and gRPC: what is then lost
+		{ st.h2_blocks_lost, "%d HTTP/2 header blocks not decoded (HPACK state lost)" },
+		{ st.h2_desyncs, "%d times HTTP/2 frames were lost past the copy window" },
+	})
 end
 
 local started = false
@@ -325,6 +329,13 @@ M.SERVER = { "-S", "server", nil, "only requests the process served" }
 M.CLIENT = { "-C", "client", nil, "only requests the process made" }
 --- The side opts ask for (from M.SERVER / M.CLIENT): "server", "client" or nil (both).
 function M.role(opts) return opts.server and "server" or opts.client and "client" or nil end
+--- probe("http:request", popts, fn) for the requests of the side opts ask for (-S, -C).
+function M.requests(opts, popts, fn)
+	local role = M.role(opts)
+	return probe("http:request", popts, function(r)
+		if not role or r.role == role then fn(r) end
+	end)
+end
 
 --- The tracker's patterns over text (sslsniff's plaintext).
 function M.redact(text) return tracker and tracker:redact(text) or text end

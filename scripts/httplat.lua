@@ -20,7 +20,6 @@ local spec = {
 }
 local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
-local role = http.role(opts)
 
 -- "/a/b/c?x=1" -> "/a/b/c", or with -l 1: "/a"
 local function route(path)
@@ -36,8 +35,7 @@ end
 
 local agg = require("agg")
 local lat = agg.hist("latency", { unit = "ns", print = false })	-- "METHOD route status" keys
-probe("http:request", function(r)
-	if role and r.role ~= role then return end
+http.requests(opts, {}, function(r)
 	if not r.latency then return end
 	lat[("%s %s %d"):format(r.method, route(r.path), r.status)]:add(r.latency)
 end)

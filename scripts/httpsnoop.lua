@@ -23,7 +23,6 @@ local opts = tool.parse(arg, spec)
 if opts.help then return exit(0) end
 
 local jstr = fmt.json_string
-local role = http.role(opts)
 
 on("begin", function()
 	if not opts.json then
@@ -32,8 +31,7 @@ on("begin", function()
 		io.stdout:flush()
 	end
 end)
-probe("http:request", { redact = opts.redact and { opts.redact } or nil }, function(r)
-	if role and r.role ~= role then return end
+http.requests(opts, { redact = opts.redact and { opts.redact } or nil }, function(r)
 	local ms = r.latency and r.latency / 1e6
 	if opts.json then
 		io.write(('{"time":%s,"pid":%d,"comm":%s,"role":%s,"tls":%s,"method":%s,"path":%s,'

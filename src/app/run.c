@@ -206,8 +206,8 @@ static int setup_loop(struct run *r)
 
 	if (sigfd < 0)
 		rc = sigfd;
-	else if (!(rc = loop_add_fd(r->s->loop, sigfd, on_signal, r)) && r->have_target &&
-		 r->t.pidfd >= 0)
+	else if (!(rc = loop_add_fd(r->s->loop, sigfd, on_signal, r)) &&
+		 !(rc = loop_fd_first(r->s->loop, sigfd)) && r->have_target && r->t.pidfd >= 0)
 		rc = loop_add_fd(r->s->loop, r->t.pidfd, on_pidfd, r);
 	if (rc)	/* EMFILE under a low limit: say so, not a silent exit 1 */
 		fprintf(stderr, "ltrace-ebpf: cannot set up the event loop: %s\n", strerror(-rc));

@@ -13,6 +13,8 @@
 static int pipe_fds[2] = { -1, -1 };
 static sigset_t inherited_mask, inherited_ignored;
 static volatile sig_atomic_t stop_signo;
+/* How long Lua code running when a stop arrives may take to finish (see on_signal). */
+#define STOP_GRACE_MS 1000
 static bool sigint_clears_line;
 
 int signals_stop_signo(void)
@@ -75,10 +77,17 @@ static void on_signal(int signo, siginfo_t *si, void *uctx)
 			errno = saved;
 			return;
 		}
-		/* A stop request: Lua code running now (a callback, a script's own loop) is
-		 * interrupted, and the output gets a grace period. */
+		/* A stop request. Lua code running now (a callback, a periodic report, a
+		 * script's own loop) gets STOP_GRACE_MS to finish what it started: a report cut
+		 * after it took its interval's counts would lose them (seen under qemu: syslat's
+		 * requests of the last interval in no report). A loop that does not end is
+		 * interrupted then, or at once by a second stop request. The output gets a grace
+		 * period too. */
+		if (stop_signo)
+			script_interrupt(NULL);
+		else
+			script_interrupt_after(STOP_GRACE_MS);
 		stop_signo = signo;
-		script_interrupt(NULL);
 		output_guard_stop_requested();
 	}
 	if (write(pipe_fds[1], &m, sizeof(m)) < 0) {

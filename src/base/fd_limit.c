@@ -1,4 +1,5 @@
 /* The open-file limit raised for the tool, restored for what it starts (fd_limit.h). */
+#include <errno.h>
 #include <sys/resource.h>
 #include "fd_limit.h"
 
@@ -28,4 +29,9 @@ void fd_limit_restore_inherited(void)
 unsigned long fd_limit_inherited(void)
 {
 	return saved ? (unsigned long)inherited.rlim_cur : 0;
+}
+
+bool fd_limit_ran_out(int err)
+{
+	return err == -EMFILE || err == -ENFILE;
 }

@@ -6,11 +6,16 @@
 #ifndef LT_FD_LIMIT_H
 #define LT_FD_LIMIT_H
 
+#include <stdbool.h>
+
 /* At start: remembers the inherited limit, raises the soft one to the hard one. */
 void fd_limit_raise(void);
 /* In a child before exec: the inherited soft limit again. */
 void fd_limit_restore_inherited(void);
 /* The inherited soft limit (for a shell that starts a target: `ulimit -S -n`). */
 unsigned long fd_limit_inherited(void);
+/* err (negative errno) says the process or the system is out of file descriptors: what
+ * failed is not the kernel's or the file's fault, and no fallback will do better. */
+bool fd_limit_ran_out(int err);
 
 #endif

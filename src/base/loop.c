@@ -13,6 +13,7 @@ struct watch {
 	loop_fd_cb cb;
 	void *ctx;
 	bool dead;
+	bool first;	/* dispatched before the others of its batch (loop_fd_first) */
 	struct watch *next;
 };
 
@@ -178,15 +179,27 @@ int loop_run(struct loop *l)
 			continue;
 		if (n < 0)
 			return -errno;
-		for (int i = 0; i < n && !l->stop; i++) {
-			struct watch *w = evs[i].data.ptr;
+		for (int pass = 0; pass < 2; pass++) {
+			for (int i = 0; i < n && !l->stop; i++) {
+				struct watch *w = evs[i].data.ptr;
 
-			if (!w->dead)
-				w->cb(w->ctx, w->fd);
+				if (!w->dead && w->first == !pass)
+					w->cb(w->ctx, w->fd);
+			}
 		}
 		bury(l);
 	}
 	return 0;
+}
+
+int loop_fd_first(struct loop *l, int fd)
+{
+	for (struct watch *w = l->watches; w; w = w->next)
+		if (w->fd == fd && !w->dead) {
+			w->first = true;
+			return 0;
+		}
+	return -ENOENT;
 }
 
 void loop_stop(struct loop *l)

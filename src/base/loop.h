@@ -17,6 +17,10 @@ void loop_free(struct loop *l);
 /* Watches fd for input; 0 or -errno. */
 int loop_add_fd(struct loop *l, int fd, loop_fd_cb cb, void *ctx);
 void loop_del_fd(struct loop *l, int fd);
+/* Marks a watched fd as dispatched before the others that are ready with it: the signals'
+ * pipe, so that a stop request is seen before another timer tick or batch of records
+ * starts Lua code. 0 or -ENOENT. */
+int loop_fd_first(struct loop *l, int fd);
 /* A timer firing every period_ns (once when !periodic); NULL and errno on failure. */
 struct loop_timer *loop_add_timer(struct loop *l, uint64_t period_ns, bool periodic,
 				  loop_timer_cb cb, void *ctx);

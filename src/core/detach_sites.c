@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "detach.h"
 #include "probe.h"
+#include "proc_maps.h"
 #include "session.h"
 
 #define SITES_WAIT_MS 2000
@@ -38,24 +39,20 @@ struct pending {
 /* The file mappings of pid (NULL when it is gone). */
 static struct mapping *read_maps(int pid, size_t *n)
 {
-	char name[64], line[PATH_MAX + 128];
 	struct mapping *maps = NULL, *grown;
+	struct proc_maps *it;
+	struct proc_map pm;
 	size_t cap = 0;
-	FILE *f;
 
 	*n = 0;
-	snprintf(name, sizeof(name), "/proc/%d/maps", pid);
-	if (!(f = fopen(name, "re")))
+	if (proc_maps_open(&it, pid))
 		return NULL;
-	while (fgets(line, sizeof(line), f)) {
-		struct mapping m;
-		int path_at = 0;
+	while (proc_maps_next(it, &pm) > 0) {
+		struct mapping m = { .start = pm.start, .end = pm.end, .pgoff = pm.offset };
 
-		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %n", &m.start, &m.end, &m.pgoff,
-			   &path_at) < 3 || !path_at || line[path_at] != '/')
+		if (!proc_map_is_file(&pm))
 			continue;
-		line[strcspn(line, "\n")] = 0;
-		snprintf(m.path, sizeof(m.path), "%s", line + path_at);
+		snprintf(m.path, sizeof(m.path), "%s", pm.path);
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
 			if (!(grown = realloc(maps, cap * sizeof(*maps))))
@@ -64,11 +61,10 @@ static struct mapping *read_maps(int pid, size_t *n)
 		}
 		maps[(*n)++] = m;
 	}
-	fclose(f);
+	proc_maps_close(it);
 	return maps;
 }
 
-/* The sites of p in the target that show an int3 the file does not have, appended. */
 static void collect(const struct probe *p, const struct mapping *maps, size_t nmaps, int mem,
 		    struct pending *out, size_t *n)
 {

@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd_limit.h"
+#include "proc_maps.h"
 #include "safe_file.h"
 #include "libpath.h"
 
@@ -120,7 +122,7 @@ static int file_is_elf(const char *path)
  * search cannot tell that the library is not there, so it says why instead. */
 static int out_of_resources(int err)
 {
-	return err == -EMFILE || err == -ENFILE || err == -ENOMEM;
+	return fd_limit_ran_out(err) || err == -ENOMEM;
 }
 
 static int copy_out(const char *path, char *out, size_t outlen, char *err, size_t errlen)
@@ -317,21 +319,6 @@ static int loaded_libs(struct str_vec *libs)
 
 /* ---- /proc/PID/maps ------------------------------------------------------------------------ */
 
-/* The file path of a maps line, or NULL for anonymous and deleted mappings. */
-static char *maps_line_path(char *line)
-{
-	char *path = strchr(line, '/');
-	size_t len;
-
-	if (!path)
-		return NULL;
-	path[strcspn(path, "\n")] = '\0';
-	len = strlen(path);
-	if (len > 10 && !strcmp(path + len - 10, " (deleted)"))
-		return NULL;
-	return path;
-}
-
 /*
  * maps names files as the target sees them. From another mount namespace only
  * /proc/PID/root/<path> reaches the same file; within ours the plain path is canonical.
@@ -357,25 +344,20 @@ static int maps_score(const char *path, const char *name)
 	return !strcmp(base, name) ? 0 : lib_score(base, name);
 }
 
-/* Calls fn for the path of every file mapping of pid; a nonzero return stops the walk. */
+/* Calls fn for the path of every file mapping of pid (not deleted ones); a nonzero return
+ * stops the walk. */
 static int maps_each(int pid, int (*fn)(const char *path, void *arg), void *arg)
 {
-	char file[64], *line = NULL, *path;
-	size_t cap = 0;
-	int err = 0;
-	FILE *f;
+	struct proc_maps *it;
+	struct proc_map m;
+	int err;
 
-	snprintf(file, sizeof(file), "/proc/%d/maps", pid);
-	f = fopen(file, "re");
-	if (!f)
-		return -errno;
-	while (!err && getline(&line, &cap, f) > 0) {
-		path = maps_line_path(line);
-		if (path)
-			err = fn(path, arg);
-	}
-	free(line);
-	fclose(f);
+	if ((err = proc_maps_open(&it, pid)))
+		return err;
+	while (!err && proc_maps_next(it, &m) > 0)
+		if (proc_map_is_file(&m))
+			err = fn(m.path, arg);
+	proc_maps_close(it);
 	return err < 0 ? err : 0;
 }
 

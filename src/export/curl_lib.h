@@ -1,12 +1,13 @@
-/* libcurl, loaded when --otlp first needs it: linked, it and the 31 libraries it pulls in
- * (Kerberos, LDAP, SASL, SSH, RTMP ...) were loaded and relocated at every start, doubling
- * the start-up CPU of every session that never sends a span (docs/benchmarks.md, issue 14).
- * The header's declarations give the pointers their types, so calls are checked as before. */
+/* libcurl, loaded when --otlp first needs it (src/base/dl_lib.h): linked, it and the 31
+ * libraries it pulls in (Kerberos, LDAP, SASL, SSH, RTMP ...) were loaded and relocated at
+ * every start, doubling the start-up CPU of every session that never sends a span
+ * (docs/benchmarks.md, issue 14). */
 #ifndef LT_CURL_LIB_H
 #define LT_CURL_LIB_H
 
 #define CURL_DISABLE_TYPECHECK	/* curl_easy_setopt stays a function, not a macro */
 #include <curl/curl.h>
+#include "dl_lib.h"
 
 #define CURL_LIB_FUNCS(X)                                                                 \
 	X(curl_global_init) X(curl_global_cleanup) X(curl_free) X(curl_url)               \
@@ -15,9 +16,7 @@
 	X(curl_easy_cleanup) X(curl_slist_append) X(curl_slist_free_all)
 
 struct curl_lib {
-#define CURL_LIB_FIELD(f) __typeof__(f) *f;
-	CURL_LIB_FUNCS(CURL_LIB_FIELD)
-#undef CURL_LIB_FIELD
+	CURL_LIB_FUNCS(DL_LIB_FIELD)
 };
 
 /* The functions, loaded on the first call (thread-safe); NULL after one line on stderr

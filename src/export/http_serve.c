@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include "http_serve.h"
+#include "mhd_lib.h"
 #include "safe_file.h"
 
 static void fail(const struct http_listen_opts *o, const char *what)
@@ -159,16 +160,16 @@ bool http_bearer_ok(const char *want, const char *header)
 enum MHD_Result http_reply(struct MHD_Connection *c, unsigned status, const void *body,
 			   size_t len, enum MHD_ResponseMemoryMode mode, const char *type)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, mode);
+	struct MHD_Response *r = mhd()->MHD_create_response_from_buffer(len, (void *)body, mode);
 	enum MHD_Result rc;
 
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	mhd()->MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (status == MHD_HTTP_UNAUTHORIZED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-	rc = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+		mhd()->MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	rc = mhd()->MHD_queue_response(c, status, r);
+	mhd()->MHD_destroy_response(r);
 	return rc;
 }
 
@@ -192,13 +193,18 @@ struct MHD_Daemon *http_start(const struct http_listen_opts *o, int fd, unsigned
 	struct MHD_Daemon *d;
 	sigset_t all, old;
 
+	if (!mhd_lib_load(o->flag)) {	/* said why */
+		close(fd);
+		return NULL;
+	}
 	/* The thread takes no signal: the handlers run on the loop's thread. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	/* epoll (MHD_USE_AUTO): the session may hold more than FD_SETSIZE fds (a link per
 	 * probe site) */
-	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | flags, 0, apc, apc_cls, handler, cls,
-			     MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_ARRAY, more, MHD_OPTION_END);
+	d = mhd()->MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | flags, 0, apc, apc_cls,
+				    handler, cls, MHD_OPTION_LISTEN_SOCKET, fd,
+				    MHD_OPTION_ARRAY, more, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!d) {
 		fail(o, "the HTTP server (libmicrohttpd) did not start");

@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 #include "agg_snapshot.h"
 #include "http_serve.h"
+#include "mhd_lib.h"
 #include "metrics.h"
 #include "metrics_snapshot.h"
 #include "otlp.h"
@@ -116,7 +117,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return http_reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET /metrics\n", 13,
 			     MHD_RESPMEM_PERSISTENT, HTTP_TEXT_PLAIN);
-	if (!http_bearer_ok(m->token, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	if (!http_bearer_ok(m->token, mhd()->MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 								  MHD_HTTP_HEADER_AUTHORIZATION)))
 		return http_reply(c, MHD_HTTP_UNAUTHORIZED, "Authorization: Bearer TOKEN needed\n", 35,
 			     MHD_RESPMEM_PERSISTENT, HTTP_TEXT_PLAIN);
@@ -176,7 +177,7 @@ void metrics_close(struct metrics *m)
 {
 	if (!m)
 		return;
-	MHD_stop_daemon(m->d);	/* joins its thread: no scrape runs past this */
+	mhd()->MHD_stop_daemon(m->d);	/* joins its thread: no scrape runs past this */
 	snapper_free(m->sn);
 	free(m);
 }

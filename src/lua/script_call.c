@@ -4,7 +4,9 @@
  * use these; script.c, which builds the state and registers them, does too. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include "script_call.h"
@@ -28,9 +30,22 @@ static int msghandler(lua_State *L)
 }
 
 static bool interrupt_raised;
+/* When the Lua code running now must have finished (CLOCK_MONOTONIC, ns); 0: none set. */
+static volatile int64_t interrupt_deadline;
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* async-signal-safe: called from handlers */
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static void interrupt_hook(lua_State *L, lua_Debug *ar)
 {
+	(void)ar;
+	if (interrupt_deadline && monotonic_ns() < interrupt_deadline)
+		return;		/* still within the grace: let it finish */
 	lua_sethook(L, NULL, 0, 0);
 	interrupt_raised = true;
 	luaL_error(L, "interrupted!");
@@ -38,9 +53,22 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar)
 
 void script_interrupt(lua_State *L)
 {
+	(void)L;
+	interrupt_deadline = 0;
 	if (running && running_L)
 		lua_sethook(running_L, interrupt_hook,
 			    LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+}
+
+void script_interrupt_after(unsigned ms)
+{
+	if (!running || !running_L)
+		return;
+	interrupt_deadline = monotonic_ns() + (int64_t)ms * 1000000;
+	/* Checked every few thousand instructions: the clock is read rarely while the code
+	 * finishes, and a loop that does not is still stopped within a millisecond of the
+	 * deadline. */
+	lua_sethook(running_L, interrupt_hook, LUA_MASKCOUNT, 4096);
 }
 
 bool script_running(void)
@@ -60,6 +88,12 @@ int script_pcall(lua_State *L, int nargs, int nresults)
 	interrupt_raised = false;
 	status = lua_pcall(L, nargs, nresults, base);
 	running = was_running;
+	if (!was_running) {
+		/* A stop asks the code running then to end: a hook it set and that did not
+		 * fire (the code finished within its grace) must not reach the next call. */
+		lua_sethook(L, NULL, 0, 0);
+		interrupt_deadline = 0;
+	}
 	lua_remove(L, base);
 	if (status != LUA_OK && interrupt_raised)
 		status = SCRIPT_INTERRUPTED;

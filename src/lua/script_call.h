@@ -24,6 +24,9 @@ const char *script_message(struct lua_State *L, int idx, int *len);
 extern bool script_verbose;
 /* Asks a running pcall to stop at the next hook (signal-safe). */
 void script_interrupt(struct lua_State *L);
+/* Asks a running pcall to stop if it still runs MS milliseconds from now (signal-safe):
+ * a session's stop lets the callback or report running then finish what it started. */
+void script_interrupt_after(unsigned ms);
 bool script_running(void);
 /* The session a state belongs to (set once, by script_new). */
 struct session *script_session(struct lua_State *L);

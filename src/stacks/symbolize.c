@@ -13,6 +13,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/sysmacros.h>
+#include "proc_maps.h"
 #include "symbolize_int.h"
 #include "symbolize_watch.h"
 
@@ -122,24 +123,22 @@ static struct sym_module *module_get(struct symbolizer *sy, const char *path, de
 static struct sym_module *vdso_module(struct symbolizer *sy)
 {
 	unsigned long base = getauxval(AT_SYSINFO_EHDR);
-	char line[512];
-	FILE *f;
+	struct proc_maps *it;
+	struct proc_map m;
 
 	if (sy->vdso_tried)
 		return sy->vdso;
 	sy->vdso_tried = true;
-	if (!base || !(f = fopen("/proc/self/maps", "re")))
+	if (!base || proc_maps_open(&it, getpid()))
 		return NULL;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long start, end;
-
-		if (strstr(line, "[vdso]") && sscanf(line, "%llx-%llx", &start, &end) == 2 &&
-		    start == base && (sy->vdso = module_new(sy, "[vdso]", 0, 0))) {
+	while (proc_maps_next(it, &m) > 0) {
+		if (!strcmp(m.path, "[vdso]") && m.start == base &&
+		    (sy->vdso = module_new(sy, "[vdso]", 0, 0))) {
 			sy->vdso->image = (const void *)base;
-			sy->vdso->image_len = end - start;
+			sy->vdso->image_len = m.end - m.start;
 		}
 	}
-	fclose(f);
+	proc_maps_close(it);
 	return sy->vdso;
 }
 
@@ -150,33 +149,20 @@ static int cmp_map(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* One line of /proc/PID/maps: executable mappings only. */
-static int parse_map_line(struct symbolizer *sy, char *line, struct map_ent *e)
+/* One mapping of /proc/PID/maps: executable mappings only. */
+static int map_entry(struct symbolizer *sy, const struct proc_map *m, struct map_ent *e)
 {
-	unsigned long long start, end, pgoff, ino;
-	unsigned maj, min;
-	char perms[8];
-	int path_at = 0;
-	char *path;
-
-	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &pgoff, &maj,
-		   &min, &ino, &path_at) < 7 || perms[2] != 'x')
+	if (m->perms[2] != 'x')
 		return -EINVAL;
-	path = path_at ? line + path_at : (char *)"";
-	path[strcspn(path, "\n")] = 0;
-	*e = (struct map_ent){ start, end, pgoff, NULL, "[anon]" };
-	if (path[0] == '/') {
-		char *del = strstr(path, " (deleted)");
-
-		if (del)
-			*del = 0;
-		e->mod = module_get(sy, path, makedev(maj, min), ino);
+	*e = (struct map_ent){ m->start, m->end, m->offset, NULL, "[anon]" };
+	if (m->path[0] == '/') {	/* a deleted file still maps its code */
+		e->mod = module_get(sy, m->path, makedev(m->dev_major, m->dev_minor), m->inode);
 		e->special = NULL;
-	} else if (!strcmp(path, "[vdso]")) {
+	} else if (!strcmp(m->path, "[vdso]")) {
 		e->mod = vdso_module(sy);
 		e->special = "[vdso]";
-	} else if (path[0] == '[') {
-		e->special = path[1] == 'u' ? "[uprobes]" : "[anon]";
+	} else if (m->path[0] == '[') {
+		e->special = m->path[1] == 'u' ? "[uprobes]" : "[anon]";
 	}
 	return 0;
 }
@@ -197,28 +183,28 @@ static void read_comm(struct proc *p)
 /* Re-reads maps; a process that is gone (or a zombie: no maps) keeps what it had. */
 static int proc_read(struct symbolizer *sy, struct proc *p)
 {
-	char path[64], line[4096 + 128];
 	struct map_ent *v = NULL, *bigger;
 	size_t n = 0, cap = 0;
-	FILE *f;
+	struct proc_maps *it;
+	struct proc_map m;
+	int rc;
 
 	p->read_ns = now_ns();
-	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
-	if (!(f = fopen(path, "re"))) {
+	if ((rc = proc_maps_open(&it, p->pid))) {
 		p->gone = true;
-		return -errno;
+		return rc;
 	}
-	while (fgets(line, sizeof(line), f)) {
+	while (proc_maps_next(it, &m) > 0) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			if (!(bigger = realloc(v, cap * sizeof(*v))))
 				break;
 			v = bigger;
 		}
-		if (!parse_map_line(sy, line, &v[n]))
+		if (!map_entry(sy, &m, &v[n]))
 			n++;
 	}
-	fclose(f);
+	proc_maps_close(it);
 	if (!n) {
 		free(v);
 		p->gone = true;

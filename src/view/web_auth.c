@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <jwt.h>
 #include "http_serve.h"
+#include "jwt_lib.h"
+#include "mhd_lib.h"
 #include "safe_file.h"
 #include "web_auth.h"
 
@@ -22,6 +23,8 @@ int wauth_init(struct web_auth *a, const char *token_file, const char *jwt_key_f
 		return rc;
 	if (!jwt_key_file)
 		return 0;
+	if (!jwt_lib())		/* said why */
+		return -ENOENT;
 	if ((rc = sf_read_all(jwt_key_file, 4096, &key, &n))) {
 		fprintf(stderr, "ltrace-ebpf: --http-jwt-key %s: %s\n", jwt_key_file,
 			sf_strerror(rc));
@@ -48,18 +51,19 @@ void wauth_free(struct web_auth *a)
 
 static enum wauth check_jwt(const struct web_auth *a, const char *text)
 {
+	const struct jwt_lib *J = jwt_lib();	/* loaded by wauth_init */
 	jwt_t *j = NULL;
 	enum wauth r = WAUTH_BAD;
 	long exp;
 
-	if (jwt_decode(&j, text, a->jwt_key, a->jwt_key_len) || !j)
+	if (J->jwt_decode(&j, text, a->jwt_key, a->jwt_key_len) || !j)
 		return WAUTH_BAD;
-	if (jwt_get_alg(j) == JWT_ALG_HS256) {
+	if (J->jwt_get_alg(j) == JWT_ALG_HS256) {
 		errno = 0;
-		exp = jwt_get_grant_int(j, "exp");
+		exp = J->jwt_get_grant_int(j, "exp");
 		r = errno || exp <= time(NULL) ? WAUTH_EXPIRED : WAUTH_OK;
 	}
-	jwt_free(j);
+	J->jwt_free(j);
 	return r;
 }
 
@@ -75,10 +79,10 @@ static enum wauth check_one(const struct web_auth *a, const char *text)
 
 enum wauth wauth_check(const struct web_auth *a, struct MHD_Connection *c, bool *from_query)
 {
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	const char *h = mhd()->MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						    MHD_HTTP_HEADER_AUTHORIZATION);
-	const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, WEB_COOKIE);
-	const char *query = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+	const char *cookie = mhd()->MHD_lookup_connection_value(c, MHD_COOKIE_KIND, WEB_COOKIE);
+	const char *query = mhd()->MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
 
 	*from_query = false;
 	if (h)

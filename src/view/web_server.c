@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include <microhttpd.h>
 #include "http_serve.h"
+#include "mhd_lib.h"
 #include "json_enc.h"
 #include "metrics_snapshot.h"
 #include "probe.h"
@@ -135,27 +136,27 @@ static enum MHD_Result page(struct web *w, struct MHD_Connection *c, bool from_q
 	char cookie[400];
 
 	if (from_query) {	/* the cookie, then the URL without the token in it */
-		r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+		r = mhd()->MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
 		snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict",
-			 WEB_COOKIE, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token"));
-		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, "/");
-		rc = MHD_queue_response(c, MHD_HTTP_SEE_OTHER, r);
-		MHD_destroy_response(r);
+			 WEB_COOKIE, mhd()->MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token"));
+		mhd()->MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+		mhd()->MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, "/");
+		rc = mhd()->MHD_queue_response(c, MHD_HTTP_SEE_OTHER, r);
+		mhd()->MHD_destroy_response(r);
 		return rc;
 	}
-	r = MHD_create_response_from_buffer(web_page_len, (void *)web_page,
+	r = mhd()->MHD_create_response_from_buffer(web_page_len, (void *)web_page,
 					    MHD_RESPMEM_PERSISTENT);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+	mhd()->MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
 	/* the page needs nothing from anywhere else */
-	MHD_add_response_header(r, "Content-Security-Policy",
+	mhd()->MHD_add_response_header(r, "Content-Security-Policy",
 				"default-src 'none'; script-src 'unsafe-inline'; style-src "
 				"'unsafe-inline'; img-src data:; connect-src 'self'; "
 				"frame-ancestors 'none'");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	rc = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	mhd()->MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	mhd()->MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	rc = mhd()->MHD_queue_response(c, MHD_HTTP_OK, r);
+	mhd()->MHD_destroy_response(r);
 	return rc;
 }
 
@@ -243,12 +244,12 @@ static enum MHD_Result one_session(struct web *w, struct MHD_Connection *c, cons
 		if ((rc = wss_export(w->sessions, id, &buf, &len)))
 			return rc == -ENOENT ? text(c, MHD_HTTP_NOT_FOUND, "no such session\n") :
 			       text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-		r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/x-ndjson");
+		r = mhd()->MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+		mhd()->MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/x-ndjson");
 		snprintf(disp, sizeof(disp), "attachment; filename=\"session-%ld.ndjson\"", id);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
-		res = MHD_queue_response(c, MHD_HTTP_OK, r);
-		MHD_destroy_response(r);
+		mhd()->MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
+		res = mhd()->MHD_queue_response(c, MHD_HTTP_OK, r);
+		mhd()->MHD_destroy_response(r);
 		return res;
 	}
 none:
@@ -296,7 +297,7 @@ static enum MHD_Result add_len(void *cls, enum MHD_ValueKind kind, const char *k
 static void mark_requested(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		mhd()->MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	if (ci && ci->socket_context)
 		((struct conn *)ci->socket_context)->requested = true;
@@ -307,14 +308,14 @@ static void mark_requested(struct MHD_Connection *c)
 static bool refuse_early(struct web *w, struct MHD_Connection *c, const char *method,
 			 enum MHD_Result *rc, bool *from_query)
 {
-	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	const char *cl = mhd()->MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_CONTENT_LENGTH);
 	size_t qlen = 0;
 	enum wauth a;
 
 	w->n.requests++;
 	mark_requested(c);
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_len, &qlen);
+	mhd()->MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_len, &qlen);
 	if (qlen > QUERY_MAX) {
 		w->n.too_big++;
 		*rc = text(c, MHD_HTTP_URI_TOO_LONG, "query string too long\n");
@@ -495,7 +496,7 @@ void web_close(struct web *w)
 	if (!w)
 		return;
 	wsse_shutdown(w->sse);
-	MHD_stop_daemon(w->d);	/* joins its thread: no request runs past this */
+	mhd()->MHD_stop_daemon(w->d);	/* joins its thread: no request runs past this */
 	if (w->s)	/* no record reaches us any more */
 		session_remove_tap(w->s, w);
 	if (w->n.unauthorized || w->n.too_big || w->n.refused)

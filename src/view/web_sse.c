@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include "http_serve.h"
+#include "mhd_lib.h"
 #include "web_events.h"
 #include "web_sse.h"
 
@@ -51,7 +52,7 @@ static void resume_all(struct web_sse *s, bool all)
 	for (struct client *k = s->list; k; k = k->next) {
 		if (k->suspended && (all || k->cursor < next || t - k->last >= KEEPALIVE_S)) {
 			k->suspended = false;
-			MHD_resume_connection(k->c);
+			mhd()->MHD_resume_connection(k->c);
 		}
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -145,7 +146,7 @@ static ssize_t read_cb(void *cls, uint64_t pos, char *buf, size_t max)
 		k->last = now();
 	} else {
 		k->suspended = true;
-		MHD_suspend_connection(k->c);
+		mhd()->MHD_suspend_connection(k->c);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return n;
@@ -195,7 +196,7 @@ enum MHD_Result wsse_serve(struct web_sse *s, struct MHD_Connection *c)
 	k->owner = s;
 	k->c = c;
 	k->cursor = wev_next(s->ev);	/* from now on: the page has no use for history */
-	if (!(r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, BLOCK, read_cb, k,
+	if (!(r = mhd()->MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, BLOCK, read_cb, k,
 						    free_cb))) {
 		free(k);
 		return MHD_NO;
@@ -208,12 +209,12 @@ enum MHD_Result wsse_serve(struct web_sse *s, struct MHD_Connection *c)
 	pthread_mutex_unlock(&s->mu);
 	/* what the kernel may hold for a client that stopped reading: then the ring overtakes
 	 * it and it is dropped (read_cb) */
-	if ((ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD)))
+	if ((ci = mhd()->MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD)))
 		setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	rc = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	mhd()->MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+	mhd()->MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	rc = mhd()->MHD_queue_response(c, MHD_HTTP_OK, r);
+	mhd()->MHD_destroy_response(r);
 	return rc;
 }
 

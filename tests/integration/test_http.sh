@@ -16,8 +16,7 @@ done
 BASE=$((20000 + ($$ % 4000) * 4))
 PPY=$BASE NGX=$((BASE + 1)) TLS=$((BASE + 2))
 
-mkdir -p "$TMP/www" "$TMP/ngx/logs"
-echo hello >"$TMP/www/index.html"
+mkdir -p "$TMP/www"
 head -c 1048576 /dev/zero >"$TMP/www/big.bin"
 cat >"$TMP/srv.py" <<'PYEOF'
 import http.server, sys, time
@@ -43,28 +42,13 @@ class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PYEOF
-cat >"$TMP/nginx.conf" <<EOF2
-daemon off; master_process off; worker_processes 1;
-pid $TMP/ngx/nginx.pid; error_log $TMP/ngx/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	server {
-		listen 127.0.0.1:$NGX;
-		root $TMP/www;
-		location /py/ { proxy_pass http://127.0.0.1:$PPY/; proxy_http_version 1.1; }
-	}
-}
-EOF2
 "$PY" "$TMP/srv.py" "$PPY" &
 PY_PID=$!
-nginx -e "$TMP/ngx/error.log" -p "$TMP/ngx" -c "$TMP/nginx.conf" &
-NGX_PID=$!
-for port in $PPY $NGX; do
-	for ((i = 0; i < 500; i++)); do
-		curl -s -o /dev/null "http://127.0.0.1:$port/" && break
-		sleep 0.02
-	done
+source "$(dirname "$0")/nginx_static.sh"
+nginx_static "$TMP" "$NGX" "location /py/ { proxy_pass http://127.0.0.1:$PPY/; proxy_http_version 1.1; }"
+for ((i = 0; i < 500; i++)); do
+	curl -s -o /dev/null "http://127.0.0.1:$PPY/" && break
+	sleep 0.02
 done
 
 # ready: the background httpsnoop has printed its header, which it does in its "begin"
@@ -105,6 +89,28 @@ once client GET /sleep/300 200 6
 assert_between 300 10000 "$(latency_ms server GET /py/sleep/300)" "nginx's latency covers the 300 ms sleep"
 assert_between 300 10000 "$(latency_ms client GET /sleep/300)" "the upstream request's latency covers it"
 assert_between 0 299 "$(latency_ms server GET /index.html)" "a static file takes less than the sleep"
+OUT="$TMP/out"
+
+case_ "-C: only the requests the process made; -S: only those it served (httpsnoop, httplat)"
+bg side "$S/httpsnoop.lua" -C -p "$NGX_PID"
+ready
+curl -s -o /dev/null "http://127.0.0.1:$NGX/py/sleep/10"
+bg_until "client +GET +/sleep/10 "
+OUT="$TMP/side.out"
+once client GET /sleep/10 200 6
+assert_eq "" "$(rows server GET /py/sleep/10)" "-C: nginx's own server side left out"
+# httplat prints no header once attached: requests until one is in a histogram (-i 1).
+bg side "$S/httplat.lua" -S -i 1 -p "$NGX_PID"
+for ((i = 0; i < 100; i++)); do
+	curl -s -o /dev/null "http://127.0.0.1:$NGX/py/sleep/10"
+	grep -q "GET /py/sleep/10 200" "$OUT" && break
+	sleep 0.2
+done
+kill -INT "$BG_PID" 2>/dev/null || true
+bg_wait
+OUT="$TMP/side.out"
+assert_file_contains "$OUT" "GET /py/sleep/10 200" "-S: nginx's server side"
+assert_file_lacks "$OUT" "GET /sleep/10 200" "-S: its upstream request left out"
 OUT="$TMP/out"
 
 case_ "python3 client: keep-alive, pipelining (a 404 in the middle), 1 MB"

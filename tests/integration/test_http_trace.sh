@@ -93,25 +93,9 @@ no_violations rcv
 
 case_ "nginx proxying to the back service (one thread, an event loop): linked by trace id or when alone"
 NGX=$((BASE + 2))
-mkdir -p "$TMP/ngx/logs"
-cat >"$TMP/nginx.conf" <<EOF2
-daemon off; master_process off; worker_processes 1;
-pid $TMP/ngx/nginx.pid; error_log $TMP/ngx/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	server {
-		listen 127.0.0.1:$NGX;
-		location / { rewrite ^ /work break; proxy_pass http://127.0.0.1:$BACK; proxy_http_version 1.1; }
-	}
-}
-EOF2
-nginx -e "$TMP/ngx/error.log" -p "$TMP/ngx" -c "$TMP/nginx.conf" &
-NGX_PID=$!
-for ((i = 0; i < 500; i++)); do
-	curl -s -o /dev/null "http://127.0.0.1:$NGX/ready" && break
-	sleep 0.02
-done
+source "$(dirname "$0")/nginx_static.sh"
+nginx_static "$TMP" "$NGX" \
+	"location / { rewrite ^ /work break; proxy_pass http://127.0.0.1:$BACK; proxy_http_version 1.1; }"
 receiver_clear rcv
 bg ngx --otlp "$URL" "$TMP/trace.lua" "$NGX_PID" "$BACK_PID"
 wait_for "$OUT" "^ready"

@@ -43,6 +43,7 @@ scrape -H "Authorization: Bearer $TOKEN" "${URL%/metrics}/other"
 assert_eq 404 "$CODE" "a path other than /metrics"
 type=$(curl -s -o /dev/null -w '%{content_type}' -H "Authorization: Bearer $TOKEN" "$URL")
 assert_eq "text/plain; version=0.0.4; charset=utf-8" "$type" "Content-Type"
+assert_file_contains "/proc/$TOOL_PID/maps" "libmicrohttpd.so" "--metrics loaded libmicrohttpd"
 
 case_ "names, labels from keys and from the script, escaping"
 serve_cmd "add 3 1 2"

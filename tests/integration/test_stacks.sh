@@ -189,4 +189,15 @@ lt -E "probe('$FIXTURE_DIR/stk_fp:stk_leaf', { by = 'ustack', unwind = 'dwarf' }
 assert_rc 1
 assert_contains "$(cat "$ERR")" "unwind" "dwarf cannot aggregate in kernel"
 
+case_ "the symbolizer's side-band rings leave the event loop before they are closed"
+# Each CPU's ring is watched by the loop; the stack context closed them at exit and the
+# loop then removed fds already closed (EBADF, or another file's had the number come back).
+LAST_CMD="strace -f -e epoll_ctl ltrace-ebpf -E 'probe(ltfix_add, {stack})' -- ltfix_run"
+timeout -k 5 60 strace -f -qq -e trace=epoll_ctl -o "$TMP/epoll.st" "$LTRACE_EBPF" \
+	-E "probe('uprobe:$LIB:ltfix_add', { stack = 'user' }, function(e) print(#e.ustack) end)" \
+	-- "$RUN" add 1 2 >"$OUT" 2>"$ERR" || true
+assert_ne "" "$(grep -xE '[0-9]+' "$OUT" || true)" "a stack was read (the symbolizer ran)"
+assert_match "$(cat "$TMP/epoll.st")" 'EPOLL_CTL_ADD' "the loop watched fds"
+assert_no_match "$(cat "$TMP/epoll.st")" 'EPOLL_CTL_DEL.*EBADF' "no fd removed from the loop after it was closed"
+
 finish

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "early_link.h"
 #include "elf_symbols.h"
+#include "fd_limit.h"
 #include "insn.h"
 #include "insn_kernel.h"
 #include "libpath.h"
@@ -391,7 +392,7 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 	struct bpf_program *multi[2] = {}, *single[2];
 	enum tmpl_variant v = tmpl_variant_of(&p->cfg);
 	struct uprobe_session *u = uprobe_session(p->s);
-	int rc;
+	int rc, multi_rc = 0;
 
 	if (!u)
 		return -ENOMEM;
@@ -402,7 +403,7 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 		p->cfg.flags |= LT_CFG_OWN_PID;
 		probe_write_cfg(p);
 	}
-	if (u->multi_ok && (rc = uprobe_programs(p->s, g, true, v, multi)))
+	if (u->multi_ok && (multi_rc = uprobe_programs(p->s, g, true, v, multi)))
 		u->multi_ok = false;		/* the kernel refused the multi attach type */
 	if ((rc = take_early_links(u, p, multi)))
 		return rc < 0 ? rc : 0;
@@ -427,6 +428,11 @@ static int uprobe_attach(struct probe *p, char *err, size_t errlen)
 		if (!rc)
 			continue;
 		if ((rc = uprobe_programs(p->s, g, false, v, single))) {
+			/* Out of descriptors in the multi load is the cause: libbpf (1.1) took
+			 * its global-data probe's EMFILE there as "no global data" for the whole
+			 * process, and this load then ends in EBADF (a .rodata map never made). */
+			if (fd_limit_ran_out(multi_rc))
+				rc = multi_rc;
 			snprintf(err, errlen, "cannot load the uprobe template: %s (-v shows the "
 				 "verifier log)", strerror(-rc));
 			return rc;
