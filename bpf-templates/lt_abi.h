@@ -296,6 +296,7 @@ enum lt_counter {
 	LT_CNT_STACK_LOST,	/* a stack could not be read or stored (full map, collision) */
 	LT_CNT_RETURNS_UNWOUND,	/* pending returns an exception unwound (unwind_guard.bpf.c) */
 	LT_CNT_HOLD_FAILED,	/* a `hold` probe could not stop the thread (bpf_send_signal) */
+	LT_CNT_OFFCPU_LOST,	/* an off-CPU wait whose end sched_switch never showed */
 	LT_CNT_MAX,
 };
 

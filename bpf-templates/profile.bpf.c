@@ -89,8 +89,36 @@ int lt_profile(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
-/* Switch-out of the current task: remember when and where it blocked. Switch-in of
- * `next`: add the time it was off CPU to its stacks' aggregate. */
+#define LT_TASK_DEAD 0x80	/* prev_state at a thread's last switch-out */
+
+/* A switch-out of the current thread: when and in which stacks it blocked. A start of its
+ * own still there is a wait whose end no sched_switch showed: the thread came back on CPU
+ * unseen (this VM's kernel fires no sched_switch when its init's threads leave a CPU, so
+ * whoever they hand it to is switched in silently). How long that wait lasted is not
+ * known: it is counted lost (offcpu_lost) when it could have passed min_duration. */
+static __always_inline void switched_out(void *ctx, const struct lt_probe_cfg *cfg,
+					 struct scratch *s, __u64 pid_tgid, __u64 now,
+					 __u32 prev_state)
+{
+	__u32 tid = pid_tgid;
+	struct lt_offcpu_start start, *old = bpf_map_lookup_elem(&lt_offcpu, &tid);
+
+	if (old && old->ts && old->pid_tgid == pid_tgid && now - old->ts >= cfg->min_duration)
+		count(LT_CNT_OFFCPU_LOST);
+	if (prev_state & LT_TASK_DEAD) {	/* exiting: no wait follows */
+		if (old)
+			bpf_map_delete_elem(&lt_offcpu, &tid);
+		return;
+	}
+	lt_stack_ids(ctx, NULL, cfg, s);
+	start = (struct lt_offcpu_start){ now, pid_tgid, s->stk_uid, s->stk_kid };
+	/* A start not stored is a wait lost: counted, never silent. */
+	if (bpf_map_update_elem(&lt_offcpu, &tid, &start, BPF_ANY))
+		count(LT_CNT_INFLIGHT_FULL);
+}
+
+/* Switch-out of the current task (above). Switch-in of `next`: add the time it was off
+ * CPU to its stacks' aggregate. */
 SEC("raw_tp/sched_switch")
 int lt_offcpu_switch(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -101,16 +129,12 @@ int lt_offcpu_switch(struct bpf_raw_tracepoint_args *ctx)
 	struct scratch *s = NULL;
 	__u32 tid = BPF_CORE_READ(next, pid);
 
-	if ((cfg = admit(pid_tgid, &s))) {
-		lt_stack_ids(ctx, NULL, cfg, s);
-		start = (struct lt_offcpu_start){ now, pid_tgid, s->stk_uid, s->stk_kid };
-		/* A start not stored is a wait lost: counted, never silent. */
-		if (bpf_map_update_elem(&lt_offcpu, &(__u32){ (__u32)pid_tgid }, &start, BPF_ANY))
-			count(LT_CNT_INFLIGHT_FULL);
-	}
-	if (!tid || !(in = bpf_map_lookup_elem(&lt_offcpu, &tid)))
+	if ((cfg = admit(pid_tgid, &s)))
+		switched_out(ctx, cfg, s, pid_tgid, now, ctx->args[3]);
+	if (!tid || !(in = bpf_map_lookup_elem(&lt_offcpu, &tid)) || !in->ts)
 		return 0;
 	start = *in;
+	in->ts = 0;	/* consumed, should the delete fail: not a wait lost at the next switch-out */
 	bpf_map_delete_elem(&lt_offcpu, &tid);
 	cfg = bpf_map_lookup_elem(&lt_probes, &(__u32){ lt_probe_id });
 	if (!cfg || !(cfg->flags & LT_CFG_ENABLED) || !(s = scratch_get()) ||

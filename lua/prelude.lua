@@ -244,8 +244,8 @@ local function report_drops()
 	local parts = {}
 	for _, name in ipairs({ "ringbuf_full", "inflight_full", "agg_full", "unmatched_return",
 	                        "data_full", "pids_full", "read_fault", "str_truncated",
-	                        "stack_lost", "returns_unwound", "hold_failed", "maps_lost",
-	                        "lost_detached" }) do
+	                        "stack_lost", "returns_unwound", "hold_failed", "offcpu_lost",
+	                        "maps_lost", "lost_detached" }) do
 		if (c[name] or 0) > 0 then parts[#parts + 1] = name .. "=" .. c[name] end
 	end
 	if #parts > 0 then

@@ -407,6 +407,7 @@ const char *session_counter_name(enum lt_counter which)
 		[LT_CNT_STACK_LOST] = "stack_lost",
 		[LT_CNT_RETURNS_UNWOUND] = "returns_unwound",
 		[LT_CNT_HOLD_FAILED] = "hold_failed",
+		[LT_CNT_OFFCPU_LOST] = "offcpu_lost",
 	};
 
 	return which < LT_CNT_MAX ? names[which] : "?";

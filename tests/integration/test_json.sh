@@ -57,7 +57,7 @@ assert_eq "$(printf '[1,2]\tfrom the script')" "$("$JROWS" "$TMP/all.json" type=
 assert_eq "$RUN" "$("$JROWS" "$TMP/all.json" type=event kind=rawtracepoint -- fields.tgid fields.path | awk -F'\t' -v p="$RUN" '$2 == p { print $2 }' | head -1)" \
 	"a raw tracepoint's named paths: the exec of the fixture"
 assert_eq ENOENT "$("$JROWS" "$TMP/all.json" type=event kind=syscall -- errno fields.filename | grep nonexistent-$$ | cut -f1)" "the failed openat"
-assert_eq "agg_full data_full hold_failed inflight_full pids_full read_fault returns_unwound ringbuf_full stack_lost str_truncated unmatched_return" \
+assert_eq "agg_full data_full hold_failed inflight_full offcpu_lost pids_full read_fault returns_unwound ringbuf_full stack_lost str_truncated unmatched_return" \
 	"$("$JROWS" "$TMP/all.json" type=end -- drops | python3 -c 'import json, sys; print(" ".join(sorted(json.load(sys.stdin))))')" "the drop counters by name"
 
 case_ "live: a line is readable while the session runs (--json=FILE)"
