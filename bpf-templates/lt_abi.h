@@ -52,7 +52,7 @@ enum lt_fetch_kind {
 				 * writev; a msghdr's msg_iov through @OFF), LT_IOV_MAX of them */
 };
 
-#define LT_IOV_MAX 8
+#define LT_IOV_MAX 64
 
 enum lt_space {
 	LT_SPACE_USER = 0,	/* the traced process's memory (uprobes, USDT) */
