@@ -209,6 +209,18 @@ local function ssl_freed(e)
 	deliver(tracker:close(e.pid, id, e.ts), e.comm)
 end
 
+-- Such a connection's socket (for its ends: the link's rule 1) is the one its thread moves
+-- the ciphertext on: what an SSL_read returns, the thread's last read took in; what an
+-- SSL_write encrypted, the thread's next send sends (the tracker pairs it: tls_wrote).
+local function memory_bio_bytes(e, id, outbound, bytes, n)
+	if not outbound then
+		local fd, ts, sent = tracker:last_fd(e.tid)
+		if fd and not sent and ts <= e.ts then tracker:tls_socket(e.pid, id, fd) end
+	end
+	data(e, id, outbound, bytes, n, true)
+	if outbound then tracker:tls_wrote(e.tid, e.pid, id, e.ts + e.duration) end
+end
+
 local function tls_bytes(e, outbound, bytes, n)
 	if n <= 0 then return end
 	local fd = ssl_socket(e)
@@ -216,7 +228,8 @@ local function tls_bytes(e, outbound, bytes, n)
 		fn({ pid = e.pid, tid = e.tid, comm = e.comm, fd = fd, outbound = outbound,
 		     ts = e.ts, bytes = bytes, len = n, func = e.func })
 	end
-	if #handlers > 0 then data(e, fd or ssl_id(e), outbound, bytes, n, true) end
+	if #handlers == 0 then return end
+	if fd then data(e, fd, outbound, bytes, n, true) else memory_bio_bytes(e, ssl_id(e), outbound, bytes, n) end
 end
 
 -- OpenSSL 3: SSL_read/SSL_write return the count; the _ex forms return 1 and store it.

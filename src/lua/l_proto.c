@@ -6,7 +6,11 @@
  *   t:data(pid, fd, outbound, ts, bytes, total [, tls [, tid]]) -> { request, ... } or nil
  *   t:feed(probe, deliver)                    -- the probe's syscall records go to t in C,
  *                                             deliver(list, comm) gets what they complete
- *   t:last_fd(tid) -> fd, ts                  -- the socket a thread's last fed call used
+ *   t:last_fd(tid) -> fd, ts, outbound        -- the socket a thread's last fed call used
+ *   t:tls_socket(pid, id, fd)                 -- TLS connection id (no fd: memory BIOs) is
+ *                                             carried by socket fd: its ends (tls_sock.h)
+ *   t:tls_wrote(tid, pid, id, ts)             -- its SSL_write ended at ts: the thread's
+ *                                             next send is its socket
  *   t:opened(pid, fd, sockaddr bytes, ts [, listen_fd]) -> ...  -- accept4/connect: the
  *                                             socket, its peer (and accept's listener)
  *   t:bound(pid, fd, sockaddr bytes)          -- bind: a listener's local end
@@ -34,6 +38,7 @@
 #include "trace_ids.h"
 #include "redact.h"
 #include "script_call.h"
+#include "tls_sock.h"
 #include "traceparent.h"
 
 #define HTTP_MT "ltrace.proto.http"
@@ -43,7 +48,7 @@
 /* The socket a thread's last fed read or write used, and when (the call's start): the fd
  * an SSL_read/SSL_write's syscall went to. */
 struct last_fd {
-	int tid, fd;
+	int tid, fd, outbound;
 	uint64_t ts;
 };
 
@@ -62,6 +67,7 @@ struct tracker {
 	struct http_link *link;	/* requests as spans: their ids as they begin */
 	int tid;		/* during t:data: the thread that moved the bytes (0: not known) */
 	uint64_t tp_invalid;	/* traceparent headers ignored: not W3C */
+	struct tls_sock tls_sock;	/* SSL_writes on memory BIOs waiting for their socket */
 };
 
 static struct tracker *check(lua_State *L)
@@ -332,6 +338,38 @@ static void moved(struct tracker *t, int pid, int fd, int tls, int outbound, uin
 	}
 }
 
+/* TLS connection id of pid (no fd: OpenSSL on memory BIOs) is carried by socket fd: it
+ * takes the socket's ends (once), and so do its requests in flight (the link's rule 1). */
+static void tls_socket(struct tracker *t, int pid, int id, int fd, uint64_t ts)
+{
+	struct conn_entry *sock = conn_table_find(&t->conns, pid, fd, 0), *e;
+
+	if (!sock || sock->sock.kind != SOCK_TCP || !sock->sock.lport || !sock->sock.rport)
+		return;
+	if (!(e = entry(t, pid, id, 1, ts)) || e->sock.lport)
+		return;
+	e->sock = sock->sock;
+	http_link_ends(t->link, pid, id, 1, &e->sock);
+}
+
+static int l_tls_socket(lua_State *L)
+{
+	struct tracker *t = check(L);
+
+	tls_socket(t, (int)luaL_checkinteger(L, 2), (int)luaL_checkinteger(L, 3),
+		   (int)luaL_checkinteger(L, 4), 0);
+	return 0;
+}
+
+static int l_tls_wrote(lua_State *L)
+{
+	struct tracker *t = check(L);
+
+	tls_sock_wrote(&t->tls_sock, (int)luaL_checkinteger(L, 2), (int)luaL_checkinteger(L, 3),
+		       (int)luaL_checkinteger(L, 4), (uint64_t)luaL_checkinteger(L, 5));
+	return 0;
+}
+
 static int l_data(lua_State *L)
 {
 	struct tracker *t = check(L);
@@ -444,15 +482,21 @@ static int consume(void *ctx, const struct probe *p, const struct lt_rec *rec)
 
 	if (!t->conns.buckets || ret <= 0)
 		return LUA_OK;
-	*l = (struct last_fd){ (int)rec->tid, fd, rec->ts };
 	for (int i = 0; SENDS[i]; i++)
 		outbound |= !strcmp(name, SENDS[i]);
+	*l = (struct last_fd){ (int)rec->tid, fd, outbound, rec->ts };
 	if (p->args[1].capture >= 0 &&
 	    capture_value(&p->cfg, p->args[1].capture, (const uint8_t *)(rec + 1), rec->data_len,
 			  &cap, &bytes))
 		bytes = NULL;
 	begin_out(t, L);
 	t->tid = (int)rec->tid;	/* the thread a request begins on (http_link.c) */
+	if (outbound) {		/* the ciphertext of an SSL_write on memory BIOs? */
+		int id = tls_sock_sent(&t->tls_sock, (int)rec->tid, (int)rec->pid, rec->ts);
+
+		if (id)
+			tls_socket(t, (int)rec->pid, id, fd, rec->ts);
+	}
 	moved(t, (int)rec->pid, fd, 0, outbound, rec->ts + rec->duration, bytes,
 	      bytes ? cap.len : 0, (uint64_t)ret);
 	if (!t->out_index) {
@@ -495,7 +539,8 @@ static int l_last_fd(lua_State *L)
 		return 0;
 	lua_pushinteger(L, l->fd);
 	lua_pushinteger(L, (lua_Integer)l->ts);
-	return 2;
+	lua_pushboolean(L, l->outbound);
+	return 3;
 }
 
 static void flush_one(struct conn_entry *e, void *ctx)
@@ -647,6 +692,7 @@ static int luaopen_ltrace_proto(lua_State *L)
 	static const luaL_Reg methods[] = {
 		{ "data", l_data }, { "opened", l_opened }, { "bound", l_bound }, { "close", l_close },
 		{ "flush", l_flush }, { "feed", l_feed }, { "last_fd", l_last_fd },
+		{ "tls_socket", l_tls_socket }, { "tls_wrote", l_tls_wrote },
 		{ "redact", l_redact }, { "stats", l_stats }, { "__gc", l_gc }, { NULL, NULL },
 	};
 	static const luaL_Reg fns[] = { { "http", l_http }, { NULL, NULL } };
