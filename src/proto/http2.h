@@ -90,6 +90,9 @@ int http2_sniff(const uint8_t *data, size_t len, uint64_t total);
  * bytes that moved outbound or not (those bytes are then fed as any others). */
 struct http2_conn *http2_new(const char *const *interest, int sniffed, int outbound,
 			     h2_exchange_fn fn, void *ctx);
+/* An HTTP/1.1 connection switched by "Upgrade: h2c" (RFC 7540 3.2): the request that asked
+ * is stream 1's, answered in HTTP/2 (0, or -1 when out of memory). */
+int http2_upgraded(struct http2_conn *h, const struct http1_msg *req);
 void http2_feed(struct http2_conn *h, int outbound, const uint8_t *data, size_t len,
 		uint64_t total, uint64_t ts);
 /* The connection ended: streams with a response head are reported as answered up to the

@@ -154,6 +154,33 @@ assert_eq 1 "$(grep -c '^req server h2 GET /nope 404 ' "$H2SRV" || true)" "and /
 kill "$NGH_PID" 2>/dev/null || true
 wait "$NGH_PID" 2>/dev/null || true
 
+case_ "h2c by Upgrade: curl --http2 to python3-h2, one connection, both sides (probe http:request)"
+# curl asks in HTTP/1.1 with "Upgrade: h2c"; after the 101 the connection is HTTP/2: the
+# request that asked is answered on stream 1, the next one is stream 3 (docs/http.md)
+"$PY" "$G/h2c_upgrade.py" >"$TMP/upgrade_srv.out" 2>&1 &
+UPG_PID=$!
+wait_for "$TMP/upgrade_srv.out" "^port [0-9]+" 30
+UPORT=$(awk '/^port/ {print $2}' "$TMP/upgrade_srv.out")
+bg upserver "$G/requests.lua" -p "$UPG_PID"
+wait_attached "$BG_PID"
+OUT="$TMP/out" ERR="$TMP/err"
+lt "$G/requests.lua" -- curl -s -o /dev/null -o /dev/null --http2 \
+	"http://127.0.0.1:$UPORT/sleep/300" "http://127.0.0.1:$UPORT/nope"
+assert_rc 0
+cp "$OUT" "$TMP/upclient.out"
+OUT="$TMP/upserver.out"
+bg_until "^req server h2 GET /nope "
+for role in client server; do
+	assert_eq 2 "$(grep -c '^req ' "$TMP/up$role.out" || true)" "$role: two requests, no 101 among them"
+	assert_eq 1 "$(grep -c "^req $role h2 GET /sleep/300 200 - false 5 " "$TMP/up$role.out" || true)" \
+		"$role: the request that asked for the upgrade, answered in HTTP/2"
+	assert_eq 1 "$(grep -c "^req $role h2 GET /nope 404 " "$TMP/up$role.out" || true)" "$role: the next one, on stream 3"
+	assert_between 300 10000 "$(awk '$5 == "/sleep/300" {print $NF}' "$TMP/up$role.out")" \
+		"$role: the latency covers the 300 ms sleep"
+done
+kill "$UPG_PID" 2>/dev/null || true
+wait "$UPG_PID" 2>/dev/null || true
+
 case_ "h2 in TLS: curl https (ALPN h2) to nghttpd, the client's view"
 nghttpd -d "$TMP/www" "$H2S" "$TMP/key.pem" "$TMP/cert.pem" >"$TMP/nghttpd_tls.out" 2>&1 &
 NGH_PID=$!
