@@ -283,6 +283,9 @@ local function report_losses()
 	if st.h2_blocks_lost > 0 then	-- docs/http.md, HTTP/2 and gRPC: what is then lost
 		parts[#parts + 1] = ("%d HTTP/2 header blocks not decoded (HPACK state lost)"):format(st.h2_blocks_lost)
 	end
+	if st.h2_pushed > 0 then	-- not requests the client made: not reported
+		parts[#parts + 1] = ("%d HTTP/2 server pushes ignored"):format(st.h2_pushed)
+	end
 	if st.h2_desyncs > 0 then
 		parts[#parts + 1] = ("%d times HTTP/2 frames were lost past the copy window"):format(st.h2_desyncs)
 	end

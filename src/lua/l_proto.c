@@ -18,7 +18,7 @@
  *   t:flush() -> { request, ... } or nil      -- the end: requests unanswered, reported
  *   t:redact(text) -> text                    -- the patterns, for plaintext shown as is
  *   t:stats() -> { conns, evicted, dropped, opaque, h2_blocks_lost, h2_desyncs,
- *                  traceparent_invalid, ambiguous }
+ *                  h2_pushed, traceparent_invalid, ambiguous }
  *
  * Each request carries its span's ids (src/proto/http_link.c: trace_id, span_id, parent)
  * and the W3C trace context it came with (traceparent, parent_span_id, tracestate).
@@ -63,7 +63,7 @@ struct tracker {
 	lua_State *main;	/* t:feed: the script's main thread, where deliver runs */
 	int deliver;		/* t:feed: deliver(list, comm), a registry ref; LUA_NOREF */
 	struct last_fd last[LAST_FDS];
-	uint64_t h2_blocks_lost, h2_desyncs;	/* HTTP/2's, on connections since closed */
+	uint64_t h2_blocks_lost, h2_desyncs, h2_pushed;	/* HTTP/2's, on connections since closed */
 	struct http_link *link;	/* requests as spans: their ids as they begin */
 	int tid;		/* during t:data: the thread that moved the bytes (0: not known) */
 	uint64_t tp_invalid;	/* traceparent headers ignored: not W3C */
@@ -284,6 +284,7 @@ static void forget(struct tracker *t, struct conn_entry *e, uint64_t ts)
 	t->dropped += e->http.dropped;
 	t->h2_blocks_lost += e->http.h2_blocks_lost;
 	t->h2_desyncs += e->http.h2_desyncs;
+	t->h2_pushed += e->http.h2_pushed;
 	conn_table_remove(&t->conns, e);
 	free(e);
 }
@@ -300,6 +301,7 @@ static struct conn_entry *fresh(struct tracker *t, int pid, int fd, int tls, uin
 		t->dropped += old->http.dropped;
 		t->h2_blocks_lost += old->http.h2_blocks_lost;
 		t->h2_desyncs += old->http.h2_desyncs;
+		t->h2_pushed += old->http.h2_pushed;
 		free(old);
 	}
 	if (!e)
@@ -575,7 +577,7 @@ static int l_redact(lua_State *L)
 }
 
 struct stats {
-	lua_Integer dropped, opaque, h2_blocks_lost, h2_desyncs;
+	lua_Integer dropped, opaque, h2_blocks_lost, h2_desyncs, h2_pushed;
 };
 
 static void count(struct conn_entry *e, void *ctx)
@@ -586,13 +588,14 @@ static void count(struct conn_entry *e, void *ctx)
 	s->opaque += http_conn_opaque(&e->http);
 	s->h2_blocks_lost += (lua_Integer)e->http.h2_blocks_lost;
 	s->h2_desyncs += (lua_Integer)e->http.h2_desyncs;
+	s->h2_pushed += (lua_Integer)e->http.h2_pushed;
 }
 
 static int l_stats(lua_State *L)
 {
 	struct tracker *t = check(L);
 	struct stats s = { (lua_Integer)t->dropped, 0, (lua_Integer)t->h2_blocks_lost,
-			   (lua_Integer)t->h2_desyncs };
+			   (lua_Integer)t->h2_desyncs, (lua_Integer)t->h2_pushed };
 
 	conn_table_each(&t->conns, count, &s);
 	lua_newtable(L);
@@ -602,6 +605,7 @@ static int l_stats(lua_State *L)
 	set_int(L, "opaque", s.opaque);
 	set_int(L, "h2_blocks_lost", s.h2_blocks_lost);
 	set_int(L, "h2_desyncs", s.h2_desyncs);
+	set_int(L, "h2_pushed", s.h2_pushed);
 	set_int(L, "traceparent_invalid", (lua_Integer)t->tp_invalid);
 	set_int(L, "ambiguous", (lua_Integer)t->link->ambiguous);
 	return 1;

@@ -242,8 +242,10 @@ static void headers_done(struct http2_conn *h, struct h2_dir *d, int outbound, u
 
 	decode(h, d, &m);
 	d->block_open = 0;
-	if (!sid)	/* PUSH_PROMISE: decoded for the table's sake only */
+	if (!sid) {	/* PUSH_PROMISE: decoded for the table's sake only */
+		h->pushed++;
 		return;
+	}
 	m.m.head_bytes = d->block_len;
 	m.m.start_ts = d->block_ts;
 	m.m.end_ts = ts;
@@ -254,7 +256,8 @@ static void headers_done(struct http2_conn *h, struct h2_dir *d, int outbound, u
 	}
 	s = find(h, sid);
 	if (!s) {
-		/* a stream not seen opened (met mid-exchange) or pushed: not followed */
+		/* a stream not seen opened (met mid-exchange) or pushed (even ids, counted at
+		 * their PUSH_PROMISE): not followed */
 		if (!from_client(h, outbound) || !(sid & 1))
 			return;
 		if (!(s = open_stream(h, sid)))

@@ -76,6 +76,8 @@ struct http2_conn {
 	uint64_t blocks_lost;		/* header blocks not decoded (or not whole) */
 	uint64_t desyncs;		/* times frame boundaries were lost past the copy window */
 	uint64_t dropped;		/* streams pushed out of a full table */
+	uint64_t pushed;		/* server push streams promised: not requests anyone made,
+					 * not reported (their block is decoded for HPACK's table) */
 	h2_exchange_fn on_exchange;
 	h2_begin_fn on_begin;		/* NULL: not told */
 	void *ctx;

@@ -161,6 +161,7 @@ static int h2_data(struct http_conn *c, int outbound, const uint8_t *data, size_
 	http2_feed(c->h2, outbound, data, len, total, ts);
 	c->h2_blocks_lost = c->h2->blocks_lost;
 	c->h2_desyncs = c->h2->desyncs;
+	c->h2_pushed = c->h2->pushed;
 	c->dropped = c->h2->dropped;
 	return 1;
 }
