@@ -138,6 +138,19 @@ local function probe_opts(opts, own)
 	return o
 end
 
+-- A connecting socket's own end from the kernel's TCP state changes (src/proto/tcp_ends.h):
+-- a short connection is gone from /proc by the time its records are read. Optional: without
+-- the tracepoint, /proc is all there is.
+local TCP_STATES = { [1] = true, [2] = true }	-- ESTABLISHED, SYN_SENT: the changes used
+local function own_ends(with)
+	pcall(probe, "tracepoint:sock:inet_sock_set_state", with {}, function(e)
+		if e.protocol ~= 6 or not TCP_STATES[e.newstate] then return end
+		local a = e.family == 2 and e.saddr or e.saddr_v6
+		tracker:tcp_state(e.tid, e.skaddr, e.oldstate, e.newstate, e.family,
+		                  string.char(table.unpack(a)), e.sport)
+	end)
+end
+
 local function syscalls(opts)
 	local W = M.WINDOW
 	local function with(t) return probe_opts(opts, t) end
@@ -177,7 +190,9 @@ local function syscalls(opts)
 		comm_of(e.pid, e)
 		deliver(tracker:opened(e.pid, fd, e.args[2], e.ts,
 		                       e.syscall ~= "connect" and e.args[1] or nil), e.comm)
+		if e.syscall == "connect" then tracker:connected(e.tid, e.pid, fd) end
 	end)
+	own_ends(with)
 end
 
 -- The socket an SSL* uses: the one its thread's read or write went to during the call,

@@ -14,6 +14,9 @@
  *   t:opened(pid, fd, sockaddr bytes, ts [, listen_fd]) -> ...  -- accept4/connect: the
  *                                             socket, its peer (and accept's listener)
  *   t:bound(pid, fd, sockaddr bytes)          -- bind: a listener's local end
+ *   t:tcp_state(tid, sk, old, new, family, addr bytes, port)  -- sock:inet_sock_set_state:
+ *                                             a connecting socket's own end (tcp_ends.h)
+ *   t:connected(tid, pid, fd)                 -- connect returned: which socket fd is
  *   t:close(pid, fd, ts) -> { request, ... } or nil
  *   t:flush() -> { request, ... } or nil      -- the end: requests unanswered, reported
  *   t:redact(text) -> text                    -- the patterns, for plaintext shown as is
@@ -23,6 +26,7 @@
  * Each request carries its span's ids (src/proto/http_link.c: trace_id, span_id, parent)
  * and the W3C trace context it came with (traceparent, parent_span_id, tracestate).
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +42,7 @@
 #include "trace_ids.h"
 #include "redact.h"
 #include "script_call.h"
+#include "tcp_ends.h"
 #include "tls_sock.h"
 #include "traceparent.h"
 
@@ -68,6 +73,7 @@ struct tracker {
 	int tid;		/* during t:data: the thread that moved the bytes (0: not known) */
 	uint64_t tp_invalid;	/* traceparent headers ignored: not W3C */
 	struct tls_sock tls_sock;	/* SSL_writes on memory BIOs waiting for their socket */
+	struct tcp_ends tcp_ends;	/* connects in progress: their own ends, from the kernel */
 };
 
 static struct tracker *check(lua_State *L)
@@ -451,6 +457,55 @@ static int l_bound(lua_State *L)
 	return 0;
 }
 
+/* A connected socket's own end, from the kernel (tcp_ends.h): its connection takes it when
+ * /proc could not tell it (gone by the time its records were read), and so do its
+ * requests in flight (the link's rule 1). */
+static void own_end(struct tracker *t, struct tcp_end *e)
+{
+	struct conn_entry *c;
+
+	if (!tcp_ends_complete(e))
+		return;
+	if ((c = conn_table_find(&t->conns, e->pid, e->fd, 0)) && !c->sock.lport) {
+		memcpy(c->sock.laddr, e->laddr, sizeof(c->sock.laddr));
+		c->sock.lport = e->lport;
+		c->sock.kind = SOCK_TCP;
+		http_link_ends(t->link, e->pid, e->fd, 0, &c->sock);
+	}
+	tcp_ends_done(e);
+}
+
+enum { TCP_ESTABLISHED = 1, TCP_SYN_SENT = 2, TCP_CLOSE = 7 };
+
+static int l_tcp_state(lua_State *L)
+{
+	struct tracker *t = check(L);
+	int tid = (int)luaL_checkinteger(L, 2), from = (int)luaL_checkinteger(L, 4);
+	int to = (int)luaL_checkinteger(L, 5), family = (int)luaL_checkinteger(L, 6);
+	uint64_t sk = (uint64_t)luaL_checkinteger(L, 3);
+	size_t n = 0;
+	const char *a = luaL_checklstring(L, 7, &n);
+	char addr[48];
+
+	if (from == TCP_CLOSE && to == TCP_SYN_SENT) {
+		tcp_ends_connecting(&t->tcp_ends, sk, tid);
+	} else if (from == TCP_SYN_SENT && to == TCP_ESTABLISHED &&
+		   n == (family == AF_INET ? 4u : 16u) &&
+		   inet_ntop(family, a, addr, sizeof(addr))) {
+		own_end(t, tcp_ends_local(&t->tcp_ends, sk, addr, (int)luaL_checkinteger(L, 8)));
+	}
+	return 0;
+}
+
+static int l_connected(lua_State *L)
+{
+	struct tracker *t = check(L);
+
+	own_end(t, tcp_ends_connected(&t->tcp_ends, (int)luaL_checkinteger(L, 2),
+				      (int)luaL_checkinteger(L, 3), (int)luaL_checkinteger(L, 4)));
+	return 0;
+}
+
 static int l_close(lua_State *L)
 {
 	struct tracker *t = check(L);
@@ -697,6 +752,7 @@ static int luaopen_ltrace_proto(lua_State *L)
 		{ "data", l_data }, { "opened", l_opened }, { "bound", l_bound }, { "close", l_close },
 		{ "flush", l_flush }, { "feed", l_feed }, { "last_fd", l_last_fd },
 		{ "tls_socket", l_tls_socket }, { "tls_wrote", l_tls_wrote },
+		{ "tcp_state", l_tcp_state }, { "connected", l_connected },
 		{ "redact", l_redact }, { "stats", l_stats }, { "__gc", l_gc }, { NULL, NULL },
 	};
 	static const luaL_Reg fns[] = { { "http", l_http }, { NULL, NULL } };
