@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # HTTP/2 and gRPC (src/proto/http2*.c, lua/http.lua) with real servers and clients on
-# loopback: python3-grpcio's server and client over TLS (a certificate made here; gRPC's
-# OpenSSL runs on memory BIOs, so its SSL * has no fd), seen by grpcsnoop from both sides:
+# loopback: python3-grpcio's server and client over h2c (sendmsg/recvmsg of ~25 iovecs) and
+# over TLS (a certificate made here; gRPC's OpenSSL runs on memory BIOs, so its SSL * has no
+# fd), seen by grpcsnoop from both sides:
 # every call reported once with its method, gRPC status, and a latency that covers the
 # server's known sleep; a unary call, one that fails (NOT_FOUND), a server stream. Then
 # plain HTTP/2: curl --http2-prior-knowledge to nghttpd (h2c, the server speaking first)
-# and curl https with ALPN h2 to nghttpd, both sides, through probe("http:request").
+# and curl https with ALPN h2 to nghttpd, both sides, through probe("http:request"); and
+# curl --http2's "Upgrade: h2c" to a python3-h2 server (the connection switches after the 101).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
