@@ -75,29 +75,43 @@ static __always_inline int nul_at(const struct lt_fetch *f, __u64 addr)
  * header in each) was cut after 8 of them. */
 _Static_assert((LT_FETCH_MAX_LEN & (LT_FETCH_MAX_LEN - 1)) == 0, "read_iov masks offsets");
 
+/* The walk's state, in the captures' loop context (struct fetch_ctx), not on the stack of
+ * the step that starts it: that step is the third frame of four (the program, lt_fetch_all,
+ * fetch_step, iov_step), and kcall's return program had 528 bytes of stack across them,
+ * past the verifier's 512, with the walk's state there. */
 struct iov_walk {
 	const struct lt_fetch *f;
+	__u64 addr;
+	__u32 dst;		/* the capture's offset in s->data */
+	__u32 len, done;
+	__u32 err;		/* the first read faulted */
+	struct { __u64 base, len; } iov;
+};
+
+struct fetch_ctx {
+	const struct lt_probe_cfg *cfg;
 	struct scratch *s;
-	__u64 dst;		/* the capture's offset in s->data */
-	__u64 addr, len, done;
-	long err;		/* the first read faulted */
+	__u64 pos;
+	int at_return;
+	struct iov_walk w;
 };
 
 static long iov_step(__u32 i, void *ctx)
 {
-	struct iov_walk *w = ctx;
-	struct { __u64 base, len; } iov;
+	struct fetch_ctx *x = ctx;
+	struct iov_walk *w = &x->w;
 	__u64 n, at, dst = w->dst, done = w->done;
 
 	if (done >= w->len || done >= LT_FETCH_MAX_LEN)
 		return 1;
-	if (read_mem(w->f, &iov, sizeof(iov), (void *)(w->addr + (__u64)i * sizeof(iov))) < 0) {
+	if (read_mem(w->f, &w->iov, sizeof(w->iov),
+		     (void *)(w->addr + (__u64)i * sizeof(w->iov))) < 0) {
 		w->err = !i;
 		return 1;
 	}
 	n = w->len - done;
-	if (iov.len < n)
-		n = iov.len;
+	if (w->iov.len < n)
+		n = w->iov.len;
 	keep_bounds(n);
 	if (n > LT_FETCH_MAX_LEN)
 		n = LT_FETCH_MAX_LEN;
@@ -108,7 +122,7 @@ static long iov_step(__u32 i, void *ctx)
 	keep_bounds(dst);
 	if (dst > LT_DATA_MAX + 2 * sizeof(__u64))
 		return 1;
-	if (n && read_mem(w->f, w->s->data + dst + at, n, (void *)iov.base) < 0) {
+	if (n && read_mem(w->f, x->s->data + dst + at, n, (void *)w->iov.base) < 0) {
 		w->err = !i;
 		return 1;
 	}
@@ -116,19 +130,21 @@ static long iov_step(__u32 i, void *ctx)
 	return 0;
 }
 
-/* Returns the bytes copied, or -1 when the first read faulted. */
-static __always_inline long read_iov(const struct lt_fetch *f, struct scratch *s, __u64 dst,
+/* Returns the bytes copied, or -1 when the first read faulted. len is at most
+ * LT_FETCH_MAX_LEN, dst past a capture header in the record. */
+static __always_inline long read_iov(struct fetch_ctx *x, const struct lt_fetch *f, __u64 dst,
 				     __u64 addr, __u64 len)
 {
-	struct iov_walk w = { .f = f, .s = s, .dst = dst, .addr = addr, .len = len };
-
-	bpf_loop(LT_IOV_MAX, iov_step, &w, 0);
-	return w.err ? -1 : (long)w.done;
+	x->w = (struct iov_walk){ .f = f, .addr = addr, .dst = dst, .len = len };
+	bpf_loop(LT_IOV_MAX, iov_step, x, 0);
+	return x->w.err ? -1 : (long)x->w.done;
 }
 
-/* Append one capture at pos; returns bytes used. Reads user or kernel memory (f->space). */
-static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struct lt_fetch *f)
+/* Append one capture at x->pos; returns bytes used. Reads user or kernel memory (f->space). */
+static __always_inline __u32 fetch_one(struct fetch_ctx *x, const struct lt_fetch *f)
 {
+	struct scratch *s = x->s;
+	__u64 pos = x->pos;
 	__u64 addr = val_of(s, f->src) + (__s64)f->off, len = f->len, kept = 0;
 	struct lt_cap *cap;
 	__u8 *dst;
@@ -184,7 +200,7 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 		if (n > 0)
 			n -= 1;	/* drop the NUL */
 	} else if (f->kind == LT_FETCH_IOV) {
-		n = read_iov(f, s, pos + sizeof(*cap) + kept, addr, len);
+		n = read_iov(x, f, pos + sizeof(*cap) + kept, addr, len);
 	} else {
 		n = read_mem(f, dst, len, (void *)addr);
 		if (n == 0)
@@ -199,13 +215,6 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 	return sizeof(*cap) + kept + n;
 }
 
-struct fetch_ctx {
-	const struct lt_probe_cfg *cfg;
-	struct scratch *s;
-	__u64 pos;
-	int at_return;
-};
-
 /* One bpf_loop step: the verifier checks the body once, not once per capture. */
 static long fetch_step(__u32 i, void *ctx)
 {
@@ -219,7 +228,7 @@ static long fetch_step(__u32 i, void *ctx)
 	f = &x->cfg->fetch[idx & (LT_MAX_FETCH - 1)];
 	if (!!f->at_return != !!x->at_return && (x->cfg->flags & LT_CFG_CALL))
 		return 0;
-	x->pos += fetch_one(x->s, x->pos, f);
+	x->pos += fetch_one(x, f);
 	if (x->pos > LT_DATA_MAX)
 		x->pos = LT_DATA_MAX;
 	return 0;
@@ -229,7 +238,7 @@ static long fetch_step(__u32 i, void *ctx)
 __noinline __u32 lt_fetch_all(const struct lt_probe_cfg *cfg, struct scratch *s, __u32 pos,
 			      int at_return)
 {
-	struct fetch_ctx x = { cfg, s, pos, at_return };
+	struct fetch_ctx x = { cfg, s, pos, at_return, {} };
 
 	if (!cfg || !s || !cfg->nfetch)
 		return pos;

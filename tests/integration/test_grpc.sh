@@ -35,6 +35,16 @@ once() {
 	assert_eq 1 "$(printf '%s' "$got" | grep -c . || true)" "$2 $3 reported once"
 	assert_eq "$4" "$(awk '{print $5}' <<<"$got" | head -1)" "$2 $3: gRPC status"
 }
+# attached grpcsnoop|requests: the tool just started with bg has every probe attached (grpcsnoop prints its
+# header, requests.lua "ready" on stderr, once the session begins): a link alone
+# (wait_attached) is the first of several, and a traced client let go before the last one
+# may be gone when it comes ("cannot attach ...: No such process").
+attached() {
+	case $1 in
+	grpcsnoop) wait_for "$OUT" "^PID" 30 ;;
+	requests) wait_for "$ERR" "^ready" 30 ;;
+	esac
+}
 latency_ms() {
 	rows "$1" "$2" "$3" | awk '{printf "%d", $6}'
 }
@@ -53,7 +63,7 @@ both_views() {
 	wait_for "$TMP/grpc_srv.out" "^port [0-9]+" 30
 	PORT=$(awk '/^port/ {print $2}' "$TMP/grpc_srv.out")
 	bg server "$S/grpcsnoop.lua" -p "$SRV_PID"
-	wait_attached "$BG_PID"
+	attached grpcsnoop
 	SERVER_BG=$BG_PID
 	OUT="$TMP/out" ERR="$TMP/err"
 	lt "$S/grpcsnoop.lua" -- "$PY" "$G/client.py" "$PORT" "${cli_tls[@]}" \
@@ -109,10 +119,10 @@ case_ "a gRPC connection opened before the session: every call counted, the loss
 CLI_PID=$!
 wait_for "$TMP/early_calls.txt" "^paused" 30
 bg early_server "$S/grpcsnoop.lua" -p "$SRV_PID"
-wait_attached "$BG_PID"
+attached grpcsnoop
 SERVER_BG=$BG_PID
 bg early_client "$S/grpcsnoop.lua" -p "$CLI_PID"
-wait_attached "$BG_PID"
+attached grpcsnoop
 touch "$TMP/go"
 bg_wait		# the client's tracer ends with it
 wait "$CLI_PID" 2>/dev/null || true
@@ -141,7 +151,7 @@ for ((i = 0; i < 500; i++)); do
 	sleep 0.02
 done
 bg h2server "$G/requests.lua" -p "$NGH_PID"
-wait_attached "$BG_PID"
+attached requests
 OUT="$TMP/out" ERR="$TMP/err"
 lt "$G/requests.lua" -- curl -s -o /dev/null --http2-prior-knowledge "http://127.0.0.1:$H2C/index.html"
 assert_rc 0
@@ -164,7 +174,7 @@ UPG_PID=$!
 wait_for "$TMP/upgrade_srv.out" "^port [0-9]+" 30
 UPORT=$(awk '/^port/ {print $2}' "$TMP/upgrade_srv.out")
 bg upserver "$G/requests.lua" -p "$UPG_PID"
-wait_attached "$BG_PID"
+attached requests
 OUT="$TMP/out" ERR="$TMP/err"
 lt "$G/requests.lua" -- curl -s -o /dev/null -o /dev/null --http2 \
 	"http://127.0.0.1:$UPORT/sleep/300" "http://127.0.0.1:$UPORT/nope"
