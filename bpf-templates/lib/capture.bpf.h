@@ -75,43 +75,67 @@ static __always_inline int nul_at(const struct lt_fetch *f, __u64 addr)
  * header in each) was cut after 8 of them. */
 _Static_assert((LT_FETCH_MAX_LEN & (LT_FETCH_MAX_LEN - 1)) == 0, "read_iov masks offsets");
 
-/* The walk's state, in the captures' loop context (struct fetch_ctx), not on the stack of
- * the step that starts it: that step is the third frame of four (the program, lt_fetch_all,
- * fetch_step, iov_step), and kcall's return program had 528 bytes of stack across them,
- * past the verifier's 512, with the walk's state there. */
+#ifdef LT_IOV_BOUNDED
+/* A template whose stack has no room for the walk's callback frame (kprobe.bpf.c: kcall's
+ * return program had 528 bytes over four frames, the verifier's limit is 512) walks the
+ * first LT_IOV_BOUNDED iovecs in a plain loop instead: kernel functions' probes do not
+ * follow sockets' iovec arrays. Returns the bytes copied, or -1 when the first read
+ * faulted. */
+static __always_inline long read_iov(const struct lt_fetch *f, struct scratch *s, __u64 off,
+				     __u64 addr, __u64 len)
+{
+	struct { __u64 base, len; } iov;
+	__u8 *dst = s->data + off;
+	__u64 done = 0, n;
+
+	for (int i = 0; i < LT_IOV_BOUNDED && done < len; i++) {
+		__u64 at;
+
+		if (read_mem(f, &iov, sizeof(iov), (void *)(addr + i * sizeof(iov))) < 0)
+			return i ? (long)done : -1;
+		n = len - done;
+		if (iov.len < n)
+			n = iov.len;
+		keep_bounds(n);
+		if (n > LT_FETCH_MAX_LEN)
+			n = LT_FETCH_MAX_LEN;
+		if (done >= LT_FETCH_MAX_LEN)
+			break;
+		/* The offset through a mask (a no-op: done < LT_FETCH_MAX_LEN, a power of
+		 * two): 6.1's verifier lost done's bounds over the loop (umin 1024, umax 7)
+		 * and refused dst + done as a pointer ("R1 type=scalar"). */
+		at = done & (LT_FETCH_MAX_LEN - 1);
+		if (n && read_mem(f, dst + at, n, (void *)iov.base) < 0)
+			return i ? (long)done : -1;
+		done += n;
+	}
+	return done;
+}
+
+#else
 struct iov_walk {
 	const struct lt_fetch *f;
-	__u64 addr;
-	__u32 dst;		/* the capture's offset in s->data */
-	__u32 len, done;
-	__u32 err;		/* the first read faulted */
-	struct { __u64 base, len; } iov;
-};
-
-struct fetch_ctx {
-	const struct lt_probe_cfg *cfg;
 	struct scratch *s;
-	__u64 pos;
-	int at_return;
-	struct iov_walk w;
+	__u64 dst;		/* the capture's offset in s->data */
+	__u64 addr, len, done;
+	long err;		/* the first read faulted */
 };
 
 static long iov_step(__u32 i, void *ctx)
 {
-	struct fetch_ctx *x = ctx;
-	struct iov_walk *w = &x->w;
+	struct iov_walk *w = ctx;
+	struct { __u64 base, len; } iov;
 	__u64 n, at, dst = w->dst, done = w->done;
 
 	if (done >= w->len || done >= LT_FETCH_MAX_LEN)
 		return 1;
-	if (read_mem(w->f, &w->iov, sizeof(w->iov),
-		     (void *)(w->addr + (__u64)i * sizeof(w->iov))) < 0) {
+	if (read_mem(w->f, &iov, sizeof(iov), (void *)(w->addr + (__u64)i * sizeof(iov))) < 0) {
 		w->err = !i;
 		return 1;
 	}
 	n = w->len - done;
-	if (w->iov.len < n)
-		n = w->iov.len;
+	if (iov.len < n)
+		n = iov.len;
 	keep_bounds(n);
 	if (n > LT_FETCH_MAX_LEN)
 		n = LT_FETCH_MAX_LEN;
@@ -122,7 +146,7 @@ static long iov_step(__u32 i, void *ctx)
 	keep_bounds(dst);
 	if (dst > LT_DATA_MAX + 2 * sizeof(__u64))
 		return 1;
-	if (n && read_mem(w->f, x->s->data + dst + at, n, (void *)w->iov.base) < 0) {
+	if (n && read_mem(w->f, w->s->data + dst + at, n, (void *)iov.base) < 0) {
 		w->err = !i;
 		return 1;
 	}
@@ -130,21 +154,20 @@ static long iov_step(__u32 i, void *ctx)
 	return 0;
 }
 
-/* Returns the bytes copied, or -1 when the first read faulted. len is at most
- * LT_FETCH_MAX_LEN, dst past a capture header in the record. */
-static __always_inline long read_iov(struct fetch_ctx *x, const struct lt_fetch *f, __u64 dst,
+/* Returns the bytes copied, or -1 when the first read faulted. */
+static __always_inline long read_iov(const struct lt_fetch *f, struct scratch *s, __u64 dst,
 				     __u64 addr, __u64 len)
 {
-	x->w = (struct iov_walk){ .f = f, .addr = addr, .dst = dst, .len = len };
-	bpf_loop(LT_IOV_MAX, iov_step, x, 0);
-	return x->w.err ? -1 : (long)x->w.done;
-}
+	struct iov_walk w = { .f = f, .s = s, .dst = dst, .addr = addr, .len = len };
 
-/* Append one capture at x->pos; returns bytes used. Reads user or kernel memory (f->space). */
-static __always_inline __u32 fetch_one(struct fetch_ctx *x, const struct lt_fetch *f)
+	bpf_loop(LT_IOV_MAX, iov_step, &w, 0);
+	return w.err ? -1 : (long)w.done;
+}
+#endif
+
+/* Append one capture at pos; returns bytes used. Reads user or kernel memory (f->space). */
+static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struct lt_fetch *f)
 {
-	struct scratch *s = x->s;
-	__u64 pos = x->pos;
 	__u64 addr = val_of(s, f->src) + (__s64)f->off, len = f->len, kept = 0;
 	struct lt_cap *cap;
 	__u8 *dst;
@@ -200,7 +223,7 @@ static __always_inline __u32 fetch_one(struct fetch_ctx *x, const struct lt_fetc
 		if (n > 0)
 			n -= 1;	/* drop the NUL */
 	} else if (f->kind == LT_FETCH_IOV) {
-		n = read_iov(x, f, pos + sizeof(*cap) + kept, addr, len);
+		n = read_iov(f, s, pos + sizeof(*cap) + kept, addr, len);
 	} else {
 		n = read_mem(f, dst, len, (void *)addr);
 		if (n == 0)
@@ -215,6 +238,13 @@ static __always_inline __u32 fetch_one(struct fetch_ctx *x, const struct lt_fetc
 	return sizeof(*cap) + kept + n;
 }
 
+struct fetch_ctx {
+	const struct lt_probe_cfg *cfg;
+	struct scratch *s;
+	__u64 pos;
+	int at_return;
+};
+
 /* One bpf_loop step: the verifier checks the body once, not once per capture. */
 static long fetch_step(__u32 i, void *ctx)
 {
@@ -228,7 +258,7 @@ static long fetch_step(__u32 i, void *ctx)
 	f = &x->cfg->fetch[idx & (LT_MAX_FETCH - 1)];
 	if (!!f->at_return != !!x->at_return && (x->cfg->flags & LT_CFG_CALL))
 		return 0;
-	x->pos += fetch_one(x, f);
+	x->pos += fetch_one(x->s, x->pos, f);
 	if (x->pos > LT_DATA_MAX)
 		x->pos = LT_DATA_MAX;
 	return 0;
@@ -238,7 +268,7 @@ static long fetch_step(__u32 i, void *ctx)
 __noinline __u32 lt_fetch_all(const struct lt_probe_cfg *cfg, struct scratch *s, __u32 pos,
 			      int at_return)
 {
-	struct fetch_ctx x = { cfg, s, pos, at_return, {} };
+	struct fetch_ctx x = { cfg, s, pos, at_return };
 
 	if (!cfg || !s || !cfg->nfetch)
 		return pos;
