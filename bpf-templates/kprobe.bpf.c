@@ -17,6 +17,7 @@
 #include "lib/maps.bpf.h"
 #include "lib/filter.bpf.h"
 #include "lib/agg.bpf.h"
+#define LT_IOV_BOUNDED 8	/* capture.bpf.h: no stack for the iovec walk's frame */
 #include "lib/capture.bpf.h"
 #include "lib/stacks.bpf.h"
 #include "lib/emit.bpf.h"

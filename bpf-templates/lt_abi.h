@@ -52,7 +52,7 @@ enum lt_fetch_kind {
 				 * writev; a msghdr's msg_iov through @OFF), LT_IOV_MAX of them */
 };
 
-#define LT_IOV_MAX 8
+#define LT_IOV_MAX 64
 
 enum lt_space {
 	LT_SPACE_USER = 0,	/* the traced process's memory (uprobes, USDT) */
@@ -320,8 +320,9 @@ struct lt_probe_stats {
 	__u32 sampled;		/* events seen by 1-in-N sampling */
 	__u32 agg_epoch;	/* the cfg's agg_epoch `agg` belongs to */
 	struct lt_agg_val agg;	/* LT_CFG_AGG_FLAT totals */
-	__u64 dropped_cmd;	/* of dropped: records whose first capture starts like a
-				 * text protocol's command line (emit.bpf.h) */
+	__u64 dropped_cmd;	/* in dropped: text protocol command lines (requests) at the
+				 * start of their first capture, and after each head
+				 * there (pipelined; emit.bpf.h) */
 };
 
 /* Sizes and the offsets the host and the templates read (see LT_ABI_SIZE). */

@@ -147,6 +147,19 @@ local function probe_opts(opts, own)
 	return o
 end
 
+-- A connecting socket's own end from the kernel's TCP state changes (src/proto/tcp_ends.h):
+-- a short connection is gone from /proc by the time its records are read. Optional: without
+-- the tracepoint, /proc is all there is.
+local TCP_STATES = { [1] = true, [2] = true }	-- ESTABLISHED, SYN_SENT: the changes used
+local function own_ends(with)
+	pcall(probe, "tracepoint:sock:inet_sock_set_state", with {}, function(e)
+		if e.protocol ~= 6 or not TCP_STATES[e.newstate] then return end
+		local a = e.family == 2 and e.saddr or e.saddr_v6
+		tracker:tcp_state(e.tid, e.skaddr, e.oldstate, e.newstate, e.family,
+		                  string.char(table.unpack(a)), e.sport)
+	end)
+end
+
 local function syscalls(opts)
 	local W = M.WINDOW
 	-- socket = true: calls on files (nginx closes the file it served at every request) are
@@ -188,7 +201,9 @@ local function syscalls(opts)
 		comm_of(e.pid, e)
 		deliver(tracker:opened(e.pid, fd, e.args[2], e.ts,
 		                       e.syscall ~= "connect" and e.args[1] or nil), e.comm)
+		if e.syscall == "connect" then tracker:connected(e.tid, e.pid, fd) end
 	end)
+	own_ends(function(t) return probe_opts(opts, t) end)	-- a tracepoint: no socket option
 end
 
 -- The socket an SSL* uses: the one its thread's read or write went to during the call,
@@ -220,6 +235,18 @@ local function ssl_freed(e)
 	deliver(tracker:close(e.pid, id, e.ts), e.comm)
 end
 
+-- Such a connection's socket (for its ends: the link's rule 1) is the one its thread moves
+-- the ciphertext on: what an SSL_read returns, the thread's last read took in; what an
+-- SSL_write encrypted, the thread's next send sends (the tracker pairs it: tls_wrote).
+local function memory_bio_bytes(e, id, outbound, bytes, n)
+	if not outbound then
+		local fd, ts, sent = tracker:last_fd(e.tid)
+		if fd and not sent and ts <= e.ts then tracker:tls_socket(e.pid, id, fd) end
+	end
+	data(e, id, outbound, bytes, n, true)
+	if outbound then tracker:tls_wrote(e.tid, e.pid, id, e.ts + e.duration) end
+end
+
 local function tls_bytes(e, outbound, bytes, n)
 	if n <= 0 then return end
 	local fd = ssl_socket(e)
@@ -227,7 +254,8 @@ local function tls_bytes(e, outbound, bytes, n)
 		fn({ pid = e.pid, tid = e.tid, comm = e.comm, fd = fd, outbound = outbound,
 		     ts = e.ts, bytes = bytes, len = n, func = e.func })
 	end
-	if #handlers > 0 then data(e, fd or ssl_id(e), outbound, bytes, n, true) end
+	if #handlers == 0 then return end
+	if fd then data(e, fd, outbound, bytes, n, true) else memory_bio_bytes(e, ssl_id(e), outbound, bytes, n) end
 end
 
 -- OpenSSL 3: SSL_read/SSL_write return the count; the _ex forms return 1 and store it.
@@ -278,6 +306,8 @@ local function report_losses()
 		{ st.dropped, "%d pipelined requests dropped" },
 		-- docs/http.md, HTTP/2 and gRPC: what is then lost
 		{ st.h2_blocks_lost, "%d HTTP/2 header blocks not decoded (HPACK state lost)" },
+		-- not requests the client made: not reported
+		{ st.h2_pushed, "%d HTTP/2 server pushes ignored" },
 		{ st.h2_desyncs, "%d times HTTP/2 frames were lost past the copy window" },
 	})
 end

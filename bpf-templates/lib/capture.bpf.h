@@ -66,18 +66,29 @@ static __always_inline int nul_at(const struct lt_fetch *f, __u64 addr)
 	return c == 0;
 }
 
-/* The buffers of the iovec array at addr, in order, into dst until len bytes are copied:
- * the data of a readv/writev/recvmsg/sendmsg, whose return bounds len, so the walk never
- * passes the iovecs the call used. Returns the bytes copied, or -1 when the first read
- * faulted. */
+/* The buffers of the iovec array at addr, in order, into the capture at dst until len bytes
+ * are copied: the data of a readv/writev/recvmsg/sendmsg, whose return bounds len, so the
+ * walk never passes the iovecs the call used. One bpf_loop step per iovec: the verifier
+ * checks the step once whatever LT_IOV_MAX is. A bounded loop is walked by the verifier
+ * once per iteration in every program that captures: at 32 iovecs the templates took over
+ * two minutes to load here (8: about a second), so gRPC's sendmsg of ~25 iovecs (a frame
+ * header in each) was cut after 8 of them. */
 _Static_assert((LT_FETCH_MAX_LEN & (LT_FETCH_MAX_LEN - 1)) == 0, "read_iov masks offsets");
 
-static __always_inline long read_iov(const struct lt_fetch *f, __u8 *dst, __u64 addr, __u64 len)
+#ifdef LT_IOV_BOUNDED
+/* A template whose stack has no room for the walk's callback frame (kprobe.bpf.c: kcall's
+ * return program had 528 bytes over four frames, the verifier's limit is 512) walks the
+ * first LT_IOV_BOUNDED iovecs in a plain loop instead: kernel functions' probes do not
+ * follow sockets' iovec arrays. Returns the bytes copied, or -1 when the first read
+ * faulted. */
+static __always_inline long read_iov(const struct lt_fetch *f, struct scratch *s, __u64 off,
+				     __u64 addr, __u64 len)
 {
 	struct { __u64 base, len; } iov;
+	__u8 *dst = s->data + off;
 	__u64 done = 0, n;
 
-	for (int i = 0; i < LT_IOV_MAX && done < len; i++) {
+	for (int i = 0; i < LT_IOV_BOUNDED && done < len; i++) {
 		__u64 at;
 
 		if (read_mem(f, &iov, sizeof(iov), (void *)(addr + i * sizeof(iov))) < 0)
@@ -100,6 +111,59 @@ static __always_inline long read_iov(const struct lt_fetch *f, __u8 *dst, __u64 
 	}
 	return done;
 }
+
+#else
+struct iov_walk {
+	const struct lt_fetch *f;
+	struct scratch *s;
+	__u64 dst;		/* the capture's offset in s->data */
+	__u64 addr, len, done;
+	long err;		/* the first read faulted */
+};
+
+static long iov_step(__u32 i, void *ctx)
+{
+	struct iov_walk *w = ctx;
+	struct { __u64 base, len; } iov;
+	__u64 n, at, dst = w->dst, done = w->done;
+
+	if (done >= w->len || done >= LT_FETCH_MAX_LEN)
+		return 1;
+	if (read_mem(w->f, &iov, sizeof(iov), (void *)(w->addr + (__u64)i * sizeof(iov))) < 0) {
+		w->err = !i;
+		return 1;
+	}
+	n = w->len - done;
+	if (iov.len < n)
+		n = iov.len;
+	keep_bounds(n);
+	if (n > LT_FETCH_MAX_LEN)
+		n = LT_FETCH_MAX_LEN;
+	/* The offsets through masks and bounds the verifier sees here (no-ops: done <
+	 * LT_FETCH_MAX_LEN, a power of two, and dst past a capture header in the record):
+	 * it loses their bounds through the loop's context otherwise (6.1: "R1 type=scalar"). */
+	at = done & (LT_FETCH_MAX_LEN - 1);
+	keep_bounds(dst);
+	if (dst > LT_DATA_MAX + 2 * sizeof(__u64))
+		return 1;
+	if (n && read_mem(w->f, w->s->data + dst + at, n, (void *)iov.base) < 0) {
+		w->err = !i;
+		return 1;
+	}
+	w->done = done + n;
+	return 0;
+}
+
+/* Returns the bytes copied, or -1 when the first read faulted. */
+static __always_inline long read_iov(const struct lt_fetch *f, struct scratch *s, __u64 dst,
+				     __u64 addr, __u64 len)
+{
+	struct iov_walk w = { .f = f, .s = s, .dst = dst, .addr = addr, .len = len };
+
+	bpf_loop(LT_IOV_MAX, iov_step, &w, 0);
+	return w.err ? -1 : (long)w.done;
+}
+#endif
 
 /* Append one capture at pos; returns bytes used. Reads user or kernel memory (f->space). */
 static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struct lt_fetch *f)
@@ -159,7 +223,7 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 		if (n > 0)
 			n -= 1;	/* drop the NUL */
 	} else if (f->kind == LT_FETCH_IOV) {
-		n = read_iov(f, dst, addr, len);
+		n = read_iov(f, s, pos + sizeof(*cap) + kept, addr, len);
 	} else {
 		n = read_mem(f, dst, len, (void *)addr);
 		if (n == 0)

@@ -56,25 +56,69 @@ static __always_inline int emit_held(struct scratch *s, __u64 len)
 	return 0;
 }
 
-/* Whether the record's first capture starts like a command line of a text protocol: a
- * word of 3 to 7 capital letters, then a space (HTTP/1's request line, "GET /x"; also
- * SMTP's or an inline Redis command). Asked only of a record the ring had no room for:
- * counted apart, a protocol layer can say how many requests it lost, not only how many
- * records (a response, "HTTP/1.1 200", or a body is not counted). */
-static __always_inline int starts_command(const struct scratch *s)
+/* Whether the bytes at b[at..] (len of them) start like a command line of a text protocol:
+ * a word of 3 to 7 capital letters, then a space (HTTP/1's request line, "GET /x"; also
+ * SMTP's or an inline Redis command). */
+static __always_inline int command_at(const __u8 *b, __u32 at, __u32 len)
 {
-	const struct lt_cap *cap = (const struct lt_cap *)s->data;
-	const __u8 *b = s->data + sizeof(*cap);
+	for (int i = 0; i < 8; i++) {
+		__u64 k = (__u64)at + i;
+		__u8 ch;
 
-	if (s->rec.data_len < sizeof(*cap) + 4)
-		return 0;
-	for (int i = 0; i < 8 && i < cap->len; i++) {
-		if (b[i] == ' ')
+		if (k >= len || k >= LT_FETCH_MAX_LEN)
+			return 0;
+		/* a mask the compiler cannot drop (k is opaque to it here): the test alone
+		 * bounds a copy of k the verifier does not follow ("R8 unbounded memory
+		 * access") */
+		keep_bounds(k);
+		k &= LT_FETCH_MAX_LEN - 1;
+		ch = b[k];
+		if (ch == ' ')
 			return i >= 3;
-		if (b[i] < 'A' || b[i] > 'Z')
+		if (ch < 'A' || ch > 'Z')
 			return 0;
 	}
 	return 0;
+}
+
+struct command_scan {
+	const __u8 *b;
+	__u32 len, n;
+};
+
+/* One byte of the copy: a command line right after a blank line ("\r\n\r\n", the end of
+ * a head) is a pipelined request's. */
+static long command_step(__u32 i, void *ctx)
+{
+	struct command_scan *c = ctx;
+	const __u8 *b = c->b;
+
+	if (i + 4 >= c->len || i + 4 >= LT_FETCH_MAX_LEN)
+		return 1;
+	if (b[i & (LT_FETCH_MAX_LEN - 1)] == '\r' && b[(i + 1) & (LT_FETCH_MAX_LEN - 1)] == '\n' &&
+	    b[(i + 2) & (LT_FETCH_MAX_LEN - 1)] == '\r' && b[(i + 3) & (LT_FETCH_MAX_LEN - 1)] == '\n')
+		c->n += command_at(b, i + 4, c->len);
+	return 0;
+}
+
+/* How many requests the record's first capture holds: it starts like a command line, and
+ * each head in it followed by another is one more (pipelined requests read at once).
+ * Asked only of a record the ring had no room for: counted apart, a protocol layer can say
+ * how many requests it lost, not only how many records (a response, "HTTP/1.1 200", or a
+ * body is not counted). Requests past the copy window, or after a body, are not seen. */
+static __always_inline __u32 count_commands(const struct scratch *s)
+{
+	const struct lt_cap *cap = (const struct lt_cap *)s->data;
+	struct command_scan c = { .b = s->data + sizeof(*cap) };
+
+	if (s->rec.data_len < sizeof(*cap) + 4)
+		return 0;
+	c.len = cap->len;
+	if (!command_at(c.b, 0, c.len))
+		return 0;
+	c.n = 1;
+	bpf_loop(LT_FETCH_MAX_LEN, command_step, &c, 0);
+	return c.n;
 }
 
 /* Sends the record: held with LT_CFG_HOLD in cfg_flags, and with LT_CFG_LOSSLESS once the
@@ -116,7 +160,7 @@ __noinline int lt_emit(struct scratch *s, __u32 probe, __u32 cfg_flags)
 		count(LT_CNT_RINGBUF_FULL);
 		if (st) {
 			st->dropped++;
-			st->dropped_cmd += starts_command(s);
+			st->dropped_cmd += count_commands(s);
 		}
 		return 0;
 	}

@@ -6,19 +6,27 @@
  *   t:data(pid, fd, outbound, ts, bytes, total [, tls [, tid]]) -> { request, ... } or nil
  *   t:feed(probe, deliver)                    -- the probe's syscall records go to t in C,
  *                                             deliver(list, comm) gets what they complete
- *   t:last_fd(tid) -> fd, ts                  -- the socket a thread's last fed call used
+ *   t:last_fd(tid) -> fd, ts, outbound        -- the socket a thread's last fed call used
+ *   t:tls_socket(pid, id, fd)                 -- TLS connection id (no fd: memory BIOs) is
+ *                                             carried by socket fd: its ends (tls_sock.h)
+ *   t:tls_wrote(tid, pid, id, ts)             -- its SSL_write ended at ts: the thread's
+ *                                             next send is its socket
  *   t:opened(pid, fd, sockaddr bytes, ts [, listen_fd]) -> ...  -- accept4/connect: the
  *                                             socket, its peer (and accept's listener)
  *   t:bound(pid, fd, sockaddr bytes)          -- bind: a listener's local end
+ *   t:tcp_state(tid, sk, old, new, family, addr bytes, port)  -- sock:inet_sock_set_state:
+ *                                             a connecting socket's own end (tcp_ends.h)
+ *   t:connected(tid, pid, fd)                 -- connect returned: which socket fd is
  *   t:close(pid, fd, ts) -> { request, ... } or nil
  *   t:flush() -> { request, ... } or nil      -- the end: requests unanswered, reported
  *   t:redact(text) -> text                    -- the patterns, for plaintext shown as is
  *   t:stats() -> { conns, evicted, dropped, opaque, h2_blocks_lost, h2_desyncs,
- *                  traceparent_invalid, ambiguous }
+ *                  h2_pushed, traceparent_invalid, ambiguous }
  *
  * Each request carries its span's ids (src/proto/http_link.c: trace_id, span_id, parent)
  * and the W3C trace context it came with (traceparent, parent_span_id, tracestate).
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +42,8 @@
 #include "trace_ids.h"
 #include "redact.h"
 #include "script_call.h"
+#include "tcp_ends.h"
+#include "tls_sock.h"
 #include "traceparent.h"
 
 #define HTTP_MT "ltrace.proto.http"
@@ -43,7 +53,7 @@
 /* The socket a thread's last fed read or write used, and when (the call's start): the fd
  * an SSL_read/SSL_write's syscall went to. */
 struct last_fd {
-	int tid, fd;
+	int tid, fd, outbound;
 	uint64_t ts;
 };
 
@@ -58,10 +68,12 @@ struct tracker {
 	lua_State *main;	/* t:feed: the script's main thread, where deliver runs */
 	int deliver;		/* t:feed: deliver(list, comm), a registry ref; LUA_NOREF */
 	struct last_fd last[LAST_FDS];
-	uint64_t h2_blocks_lost, h2_desyncs;	/* HTTP/2's, on connections since closed */
+	uint64_t h2_blocks_lost, h2_desyncs, h2_pushed;	/* HTTP/2's, on connections since closed */
 	struct http_link *link;	/* requests as spans: their ids as they begin */
 	int tid;		/* during t:data: the thread that moved the bytes (0: not known) */
 	uint64_t tp_invalid;	/* traceparent headers ignored: not W3C */
+	struct tls_sock tls_sock;	/* SSL_writes on memory BIOs waiting for their socket */
+	struct tcp_ends tcp_ends;	/* connects in progress: their own ends, from the kernel */
 };
 
 static struct tracker *check(lua_State *L)
@@ -278,6 +290,7 @@ static void forget(struct tracker *t, struct conn_entry *e, uint64_t ts)
 	t->dropped += e->http.dropped;
 	t->h2_blocks_lost += e->http.h2_blocks_lost;
 	t->h2_desyncs += e->http.h2_desyncs;
+	t->h2_pushed += e->http.h2_pushed;
 	conn_table_remove(&t->conns, e);
 	free(e);
 }
@@ -294,6 +307,7 @@ static struct conn_entry *fresh(struct tracker *t, int pid, int fd, int tls, uin
 		t->dropped += old->http.dropped;
 		t->h2_blocks_lost += old->http.h2_blocks_lost;
 		t->h2_desyncs += old->http.h2_desyncs;
+		t->h2_pushed += old->http.h2_pushed;
 		free(old);
 	}
 	if (!e)
@@ -330,6 +344,38 @@ static void moved(struct tracker *t, int pid, int fd, int tls, int outbound, uin
 		e->last_ts = ts;
 		http_conn_data(&e->http, outbound, bytes, len, total, ts);
 	}
+}
+
+/* TLS connection id of pid (no fd: OpenSSL on memory BIOs) is carried by socket fd: it
+ * takes the socket's ends (once), and so do its requests in flight (the link's rule 1). */
+static void tls_socket(struct tracker *t, int pid, int id, int fd, uint64_t ts)
+{
+	struct conn_entry *sock = conn_table_find(&t->conns, pid, fd, 0), *e;
+
+	if (!sock || sock->sock.kind != SOCK_TCP || !sock->sock.lport || !sock->sock.rport)
+		return;
+	if (!(e = entry(t, pid, id, 1, ts)) || e->sock.lport)
+		return;
+	e->sock = sock->sock;
+	http_link_ends(t->link, pid, id, 1, &e->sock);
+}
+
+static int l_tls_socket(lua_State *L)
+{
+	struct tracker *t = check(L);
+
+	tls_socket(t, (int)luaL_checkinteger(L, 2), (int)luaL_checkinteger(L, 3),
+		   (int)luaL_checkinteger(L, 4), 0);
+	return 0;
+}
+
+static int l_tls_wrote(lua_State *L)
+{
+	struct tracker *t = check(L);
+
+	tls_sock_wrote(&t->tls_sock, (int)luaL_checkinteger(L, 2), (int)luaL_checkinteger(L, 3),
+		       (int)luaL_checkinteger(L, 4), (uint64_t)luaL_checkinteger(L, 5));
+	return 0;
 }
 
 static int l_data(lua_State *L)
@@ -411,6 +457,55 @@ static int l_bound(lua_State *L)
 	return 0;
 }
 
+/* A connected socket's own end, from the kernel (tcp_ends.h): its connection takes it when
+ * /proc could not tell it (gone by the time its records were read), and so do its
+ * requests in flight (the link's rule 1). */
+static void own_end(struct tracker *t, struct tcp_end *e)
+{
+	struct conn_entry *c;
+
+	if (!tcp_ends_complete(e))
+		return;
+	if ((c = conn_table_find(&t->conns, e->pid, e->fd, 0)) && !c->sock.lport) {
+		memcpy(c->sock.laddr, e->laddr, sizeof(c->sock.laddr));
+		c->sock.lport = e->lport;
+		c->sock.kind = SOCK_TCP;
+		http_link_ends(t->link, e->pid, e->fd, 0, &c->sock);
+	}
+	tcp_ends_done(e);
+}
+
+enum { TCP_ESTABLISHED = 1, TCP_SYN_SENT = 2, TCP_CLOSE = 7 };
+
+static int l_tcp_state(lua_State *L)
+{
+	struct tracker *t = check(L);
+	int tid = (int)luaL_checkinteger(L, 2), from = (int)luaL_checkinteger(L, 4);
+	int to = (int)luaL_checkinteger(L, 5), family = (int)luaL_checkinteger(L, 6);
+	uint64_t sk = (uint64_t)luaL_checkinteger(L, 3);
+	size_t n = 0;
+	const char *a = luaL_checklstring(L, 7, &n);
+	char addr[48];
+
+	if (from == TCP_CLOSE && to == TCP_SYN_SENT) {
+		tcp_ends_connecting(&t->tcp_ends, sk, tid);
+	} else if (from == TCP_SYN_SENT && to == TCP_ESTABLISHED &&
+		   n == (family == AF_INET ? 4u : 16u) &&
+		   inet_ntop(family, a, addr, sizeof(addr))) {
+		own_end(t, tcp_ends_local(&t->tcp_ends, sk, addr, (int)luaL_checkinteger(L, 8)));
+	}
+	return 0;
+}
+
+static int l_connected(lua_State *L)
+{
+	struct tracker *t = check(L);
+
+	own_end(t, tcp_ends_connected(&t->tcp_ends, (int)luaL_checkinteger(L, 2),
+				      (int)luaL_checkinteger(L, 3), (int)luaL_checkinteger(L, 4)));
+	return 0;
+}
+
 static int l_close(lua_State *L)
 {
 	struct tracker *t = check(L);
@@ -444,15 +539,21 @@ static int consume(void *ctx, const struct probe *p, const struct lt_rec *rec)
 
 	if (!t->conns.buckets || ret <= 0)
 		return LUA_OK;
-	*l = (struct last_fd){ (int)rec->tid, fd, rec->ts };
 	for (int i = 0; SENDS[i]; i++)
 		outbound |= !strcmp(name, SENDS[i]);
+	*l = (struct last_fd){ (int)rec->tid, fd, outbound, rec->ts };
 	if (p->args[1].capture >= 0 &&
 	    capture_value(&p->cfg, p->args[1].capture, (const uint8_t *)(rec + 1), rec->data_len,
 			  &cap, &bytes))
 		bytes = NULL;
 	begin_out(t, L);
 	t->tid = (int)rec->tid;	/* the thread a request begins on (http_link.c) */
+	if (outbound) {		/* the ciphertext of an SSL_write on memory BIOs? */
+		int id = tls_sock_sent(&t->tls_sock, (int)rec->tid, (int)rec->pid, rec->ts);
+
+		if (id)
+			tls_socket(t, (int)rec->pid, id, fd, rec->ts);
+	}
 	moved(t, (int)rec->pid, fd, 0, outbound, rec->ts + rec->duration, bytes,
 	      bytes ? cap.len : 0, (uint64_t)ret);
 	if (!t->out_index) {
@@ -495,7 +596,8 @@ static int l_last_fd(lua_State *L)
 		return 0;
 	lua_pushinteger(L, l->fd);
 	lua_pushinteger(L, (lua_Integer)l->ts);
-	return 2;
+	lua_pushboolean(L, l->outbound);
+	return 3;
 }
 
 static void flush_one(struct conn_entry *e, void *ctx)
@@ -530,7 +632,7 @@ static int l_redact(lua_State *L)
 }
 
 struct stats {
-	lua_Integer dropped, opaque, h2_blocks_lost, h2_desyncs;
+	lua_Integer dropped, opaque, h2_blocks_lost, h2_desyncs, h2_pushed;
 };
 
 static void count(struct conn_entry *e, void *ctx)
@@ -541,13 +643,14 @@ static void count(struct conn_entry *e, void *ctx)
 	s->opaque += http_conn_opaque(&e->http);
 	s->h2_blocks_lost += (lua_Integer)e->http.h2_blocks_lost;
 	s->h2_desyncs += (lua_Integer)e->http.h2_desyncs;
+	s->h2_pushed += (lua_Integer)e->http.h2_pushed;
 }
 
 static int l_stats(lua_State *L)
 {
 	struct tracker *t = check(L);
 	struct stats s = { (lua_Integer)t->dropped, 0, (lua_Integer)t->h2_blocks_lost,
-			   (lua_Integer)t->h2_desyncs };
+			   (lua_Integer)t->h2_desyncs, (lua_Integer)t->h2_pushed };
 
 	conn_table_each(&t->conns, count, &s);
 	lua_newtable(L);
@@ -557,6 +660,7 @@ static int l_stats(lua_State *L)
 	set_int(L, "opaque", s.opaque);
 	set_int(L, "h2_blocks_lost", s.h2_blocks_lost);
 	set_int(L, "h2_desyncs", s.h2_desyncs);
+	set_int(L, "h2_pushed", s.h2_pushed);
 	set_int(L, "traceparent_invalid", (lua_Integer)t->tp_invalid);
 	set_int(L, "ambiguous", (lua_Integer)t->link->ambiguous);
 	return 1;
@@ -647,6 +751,8 @@ static int luaopen_ltrace_proto(lua_State *L)
 	static const luaL_Reg methods[] = {
 		{ "data", l_data }, { "opened", l_opened }, { "bound", l_bound }, { "close", l_close },
 		{ "flush", l_flush }, { "feed", l_feed }, { "last_fd", l_last_fd },
+		{ "tls_socket", l_tls_socket }, { "tls_wrote", l_tls_wrote },
+		{ "tcp_state", l_tcp_state }, { "connected", l_connected },
 		{ "redact", l_redact }, { "stats", l_stats }, { "__gc", l_gc }, { NULL, NULL },
 	};
 	static const luaL_Reg fns[] = { { "http", l_http }, { NULL, NULL } };

@@ -84,6 +84,8 @@ static void header(struct http1_msg *m, const char *const *interest, const char 
 			m->keep_alive = 0;
 		else if (has_token(v, vl, "keep-alive"))
 			m->keep_alive = 1;
+	} else if (nl == 7 && !strncasecmp(name, "upgrade", nl)) {
+		m->upgrade_h2c = has_token(v, vl, "h2c");
 	} else if (nl == 4 && !strncasecmp(name, "host", nl)) {
 		copy_value(m->host, sizeof(m->host), v, vl);
 	} else if (nl == 11 && !strncasecmp(name, "traceparent", nl)) {
@@ -298,6 +300,10 @@ void http1_feed(struct http1_stream *st, const uint8_t *data, size_t len, uint64
 			break;
 		case H1_HEAD:
 			pos += head_bytes(st, d, n, ts);
+			if (st->state == H1_OPAQUE) {	/* the caller switched protocols */
+				st->opaque_at = pos;
+				return;
+			}
 			if (st->state == H1_HEAD && (unseen || st->hlen == sizeof(st->hbuf))) {
 				head_cut(st, ts);
 				return;

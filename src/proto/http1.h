@@ -31,6 +31,7 @@ struct http1_msg {
 	int chunked;
 	int keep_alive;
 	int head_truncated;		/* the head did not fit the copy window or HTTP1_HDR_MAX */
+	int upgrade_h2c;		/* "Upgrade: h2c" (RFC 7540 3.2; a 101's: the switch) */
 	uint64_t head_bytes, body_bytes;
 	uint64_t start_ts, end_ts;	/* first byte seen, last byte seen */
 	uint32_t stream;		/* HTTP/2's stream id (0: HTTP/1): several in flight on one connection */
@@ -72,6 +73,8 @@ struct http1_stream {
 	http1_no_body_fn no_body;
 	http1_msg_fn on_msg;
 	void *ctx;
+	size_t opaque_at;		/* the bytes of the last call before a message's end made
+					 * the stream opaque (a 101 switching protocols), 0: none */
 };
 
 void http1_init(struct http1_stream *st, int want_request, const char *const *interest,

@@ -131,6 +131,14 @@ void http2_free(struct http2_conn *h)
 
 /* ---- streams ---------------------------------------------------------------------- */
 
+static void msg_init(struct h2_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->grpc_status = -1;
+	m->m.content_length = -1;
+	m->m.keep_alive = 1;
+}
+
 static struct h2_stream *find(struct http2_conn *h, uint32_t sid)
 {
 	for (int i = 0; i < H2_STREAMS_MAX; i++)
@@ -174,6 +182,17 @@ static struct h2_stream *open_stream(struct http2_conn *h, uint32_t sid)
 	return s;
 }
 
+int http2_upgraded(struct http2_conn *h, const struct http1_msg *req)
+{
+	struct h2_stream *s = open_stream(h, 1);
+
+	if (!s)
+		return -1;
+	msg_init(&s->req);
+	s->req.m = *req;	/* its stream stays 0: the link knows it as HTTP/1's */
+	return 0;
+}
+
 /* Whether bytes going this way come from the client. */
 static int from_client(const struct http2_conn *h, int outbound)
 {
@@ -181,14 +200,6 @@ static int from_client(const struct http2_conn *h, int outbound)
 }
 
 /* ---- header blocks ---------------------------------------------------------------- */
-
-static void msg_init(struct h2_msg *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->grpc_status = -1;
-	m->m.content_length = -1;
-	m->m.keep_alive = 1;
-}
 
 static void decode(struct http2_conn *h, struct h2_dir *d, struct h2_msg *m)
 {
@@ -231,8 +242,10 @@ static void headers_done(struct http2_conn *h, struct h2_dir *d, int outbound, u
 
 	decode(h, d, &m);
 	d->block_open = 0;
-	if (!sid)	/* PUSH_PROMISE: decoded for the table's sake only */
+	if (!sid) {	/* PUSH_PROMISE: decoded for the table's sake only */
+		h->pushed++;
 		return;
+	}
 	m.m.head_bytes = d->block_len;
 	m.m.start_ts = d->block_ts;
 	m.m.end_ts = ts;
@@ -243,7 +256,8 @@ static void headers_done(struct http2_conn *h, struct h2_dir *d, int outbound, u
 	}
 	s = find(h, sid);
 	if (!s) {
-		/* a stream not seen opened (met mid-exchange) or pushed: not followed */
+		/* a stream not seen opened (met mid-exchange) or pushed (even ids, counted at
+		 * their PUSH_PROMISE): not followed */
 		if (!from_client(h, outbound) || !(sid & 1))
 			return;
 		if (!(s = open_stream(h, sid)))

@@ -76,6 +76,8 @@ struct http2_conn {
 	uint64_t blocks_lost;		/* header blocks not decoded (or not whole) */
 	uint64_t desyncs;		/* times frame boundaries were lost past the copy window */
 	uint64_t dropped;		/* streams pushed out of a full table */
+	uint64_t pushed;		/* server push streams promised: not requests anyone made,
+					 * not reported (their block is decoded for HPACK's table) */
 	h2_exchange_fn on_exchange;
 	h2_begin_fn on_begin;		/* NULL: not told */
 	void *ctx;
@@ -90,6 +92,9 @@ int http2_sniff(const uint8_t *data, size_t len, uint64_t total);
  * bytes that moved outbound or not (those bytes are then fed as any others). */
 struct http2_conn *http2_new(const char *const *interest, int sniffed, int outbound,
 			     h2_exchange_fn fn, void *ctx);
+/* An HTTP/1.1 connection switched by "Upgrade: h2c" (RFC 7540 3.2): the request that asked
+ * is stream 1's, answered in HTTP/2 (0, or -1 when out of memory). */
+int http2_upgraded(struct http2_conn *h, const struct http1_msg *req);
 void http2_feed(struct http2_conn *h, int outbound, const uint8_t *data, size_t len,
 		uint64_t total, uint64_t ts);
 /* The connection ended: streams with a response head are reported as answered up to the

@@ -47,12 +47,16 @@ static void on_request(struct http_conn *c, struct http1_msg *m, int done)
 		c->on_begin(c->ctx, c, m);
 }
 
+static int upgrade(struct http_conn *c);
+
 static void on_response(struct http_conn *c, struct http1_msg *m, int done)
 {
 	if (!done || (m->status >= 100 && m->status < 200 && m->status != 101))
 		return;	/* interim responses answer nothing yet */
 	if (!c->count)
 		return;	/* met mid-exchange: its request was not seen */
+	if (m->status == 101 && m->upgrade_h2c && front(c)->upgrade_h2c && !upgrade(c))
+		return;	/* answered in HTTP/2 */
 	c->on_exchange(c->ctx, c, front(c), m);
 	pop(c);
 }
@@ -119,6 +123,27 @@ static void h2_begin(void *ctx, const struct h2_msg *req)
 		c->on_begin(c->ctx, c, &req->m);
 }
 
+/* A 101 to "Upgrade: h2c": HTTP/2 from the byte after its head on (RFC 7540 3.2), the
+ * client's preface first; the request that asked is stream 1's. 0, or -1 (out of memory:
+ * the 101 answers it, as any other). */
+static int upgrade(struct http_conn *c)
+{
+	int client = c->role == HTTP_ROLE_CLIENT;
+
+	if (!(c->h2 = http2_new(c->in.interest, 1, client, h2_exchange, c)))
+		return -1;
+	c->h2->on_begin = h2_begin;
+	c->h2->role = client ? H2_ROLE_CLIENT : H2_ROLE_SERVER;
+	if (http2_upgraded(c->h2, front(c))) {
+		http2_free(c->h2);
+		c->h2 = NULL;
+		return -1;
+	}
+	pop(c);
+	c->in.state = c->out.state = H1_OPAQUE;
+	return 0;
+}
+
 /* Whether these bytes are HTTP/2's (http2.c), which takes the connection over when its
  * first bytes are the client preface or frames (h2c by prior knowledge, as gRPC; h2 in TLS). */
 static int h2_data(struct http_conn *c, int outbound, const uint8_t *data, size_t len,
@@ -136,6 +161,7 @@ static int h2_data(struct http_conn *c, int outbound, const uint8_t *data, size_
 	http2_feed(c->h2, outbound, data, len, total, ts);
 	c->h2_blocks_lost = c->h2->blocks_lost;
 	c->h2_desyncs = c->h2->desyncs;
+	c->h2_pushed = c->h2->pushed;
 	c->dropped = c->h2->dropped;
 	return 1;
 }
@@ -154,7 +180,15 @@ void http_conn_data(struct http_conn *c, int outbound, const uint8_t *data, size
 			c->in.state = c->out.state = H1_OPAQUE;
 		return;
 	}
-	http1_feed(outbound ? &c->out : &c->in, data, len, total, ts);
+	struct http1_stream *st = outbound ? &c->out : &c->in;
+	size_t at;
+
+	http1_feed(st, data, len, total, ts);
+	if (c->h2 && (at = st->opaque_at)) {	/* switched to HTTP/2 by a 101: the rest */
+		st->opaque_at = 0;
+		if (total > at)
+			h2_data(c, outbound, data + at, len - at, total - at, ts);
+	}
 }
 
 void http_conn_close(struct http_conn *c, uint64_t ts)

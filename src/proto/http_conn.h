@@ -36,6 +36,7 @@ struct http_conn {
 	void *owner;			/* the caller's: who this connection is */
 	struct http2_conn *h2;		/* HTTP/2 (http2.c): set when its bytes say so */
 	uint64_t h2_blocks_lost, h2_desyncs;	/* http2.c's losses, kept past h2's end */
+	uint64_t h2_pushed;			/* and its server pushes (not reported) */
 };
 
 void http_conn_init(struct http_conn *c, const char *const *interest, http_exchange_fn fn,

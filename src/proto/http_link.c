@@ -89,6 +89,24 @@ static const struct http_link_entry *server_of(struct http_link *l, const struct
 	return best;
 }
 
+static void take_ends(struct http_link_entry *e, const struct sockinfo *sock)
+{
+	memcpy(e->laddr, sock->laddr, sizeof(e->laddr));
+	memcpy(e->raddr, sock->raddr, sizeof(e->raddr));
+	e->lport = sock->lport;
+	e->rport = sock->rport;
+}
+
+void http_link_ends(struct http_link *l, int pid, int fd, int tls, const struct sockinfo *sock)
+{
+	for (unsigned i = 0; i < HTTP_LINK_OPEN; i++) {
+		struct http_link_entry *e = &l->open[i];
+
+		if (e->used && e->pid == pid && e->fd == fd && e->tls == tls && !e->lport)
+			take_ends(e, sock);
+	}
+}
+
 void http_link_begin(struct http_link *l, const struct http_link_req *q)
 {
 	struct http_link_entry *e = slot(l);
@@ -103,12 +121,8 @@ void http_link_begin(struct http_link *l, const struct http_link_req *q)
 	e->start = q->start;
 	e->stream = q->stream;
 	e->seq = ++l->seq;
-	if (q->sock) {
-		memcpy(e->laddr, q->sock->laddr, sizeof(e->laddr));
-		memcpy(e->raddr, q->sock->raddr, sizeof(e->raddr));
-		e->lport = q->sock->lport;
-		e->rport = q->sock->rport;
-	}
+	if (q->sock)
+		take_ends(e, q->sock);
 	e->ids.tid = q->tid;
 	trace_random_id(e->ids.span, 8);
 	if (q->server && (p = peer_of(l, e))) {

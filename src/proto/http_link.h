@@ -58,6 +58,10 @@ struct http_link {
 
 /* Ids for a request whose head was just seen (random ones from trace_random_id). */
 void http_link_begin(struct http_link *l, const struct http_link_req *q);
+/* The connection (pid, fd, tls)'s ends became known after its requests began (a TLS
+ * connection on memory BIOs paired with its socket later: tls_sock.h): requests in flight
+ * on it without ends take these. */
+void http_link_ends(struct http_link *l, int pid, int fd, int tls, const struct sockinfo *sock);
 /* The request (pid, fd, tls, start, stream) ended at `end`: its ids into *out, true when
  * it was followed. A server request still without a peer looks for one again (its client
  * may have been seen after it). HTTP/2's streams answer in any order: the stream id tells

@@ -26,7 +26,7 @@ def main():
     if args[:1] == ["--traceparent"]:
         metadata = (("traceparent", args[1]),)
         args = args[2:]
-    grpc.channel_ready_future(channel).result(timeout=10)
+    grpc.channel_ready_future(channel).result(timeout=60)	# a loaded machine: slow
     for call in args:
         name, _, arg = call.partition(":")
         if name == "Pause":

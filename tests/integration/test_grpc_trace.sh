@@ -5,9 +5,9 @@
 #   - python3-grpcio's client and server over TLS: a client span and a server span per call,
 #     named "POST /demo.Echo/M", with OpenTelemetry's RPC attributes (rpc.system grpc,
 #     rpc.service, rpc.method, rpc.grpc.status_code); a call carrying a traceparent as
-#     metadata joins that trace on both sides. (gRPC's OpenSSL runs on memory BIOs: its
-#     connections' ends are not known, so the server span is not yet the client span's
-#     child there: docs/http.md, "Not done".)
+#     metadata joins that trace on both sides. gRPC's OpenSSL runs on memory BIOs (no
+#     socket during SSL_read/SSL_write): each SSL * is paired with the socket its thread
+#     moves the ciphertext on, so the server span is the client span's child.
 #   - curl to nghttpd, h2c and h2 in TLS (sockets with known ends): the server span is the
 #     client span's child (the connection's two ends), one trace; a traceparent header
 #     (HPACK-decoded) gives the client span its trace and parent.
@@ -67,6 +67,10 @@ assert_eq 4 "$(fact spans)" "four spans: the requests only (SSL_read/SSL_write m
 assert_eq 2 "$(fact Sleep_spans)" "POST /demo.Echo/Sleep: client and server"
 assert_eq 2 "$(fact Fail_spans)" "POST /demo.Echo/Fail: client and server"
 assert_eq "" "$(fact Sleep_parent)" "the client span is a root"
+assert_eq 1 "$(fact Sleep_linked)" "Sleep: the server's parent is the client span (the TLS connection's socket)"
+assert_eq 1 "$(fact Fail_linked)" "Fail: linked too"
+assert_match "$(grep '^req server /demo.Echo/Sleep' "$TMP/grpc.out")" \
+	"ends=(::ffff:)?127.0.0.1:$PORT,(::ffff:)?127.0.0.1:[0-9]+ " "the server's TLS connection: its socket's ends"
 assert_eq "grpc demo.Echo Sleep grpc demo.Echo Sleep" "$(fact Sleep_rpc)" "rpc.system, rpc.service, rpc.method"
 assert_eq "0 0 0 0" "$(fact Sleep_status)" "OK: rpc.grpc.status_code 0, no error"
 assert_eq "5 5 2 0" "$(fact Fail_status)" \

@@ -141,6 +141,37 @@ assert_ne 0 "$RC" "uppercase trace id refused"
 assert_contains "$(cat "$ERR")" "'trace' must be 32 lowercase hex digits" "says why"
 lt -E 'export.span{ name = "x", id = "0000000000000000" }'
 assert_contains "$(cat "$ERR")" "'id' must be 16 lowercase hex digits, not all zero" "all-zero id refused"
+case_ "a short connection read after it closed: still linked (the client's own end from the kernel)"
+# The first request's callback holds the tool until curl's second, short connection is over
+# and curl gone: /proc no longer has the connection when its records are read, so its own
+# end comes from the TCP state changes (src/proto/tcp_ends.h) or not at all.
+cat >"$TMP/held.lua" <<'LUAEOF'
+local dir = arg[1]
+trace_pid(tonumber(arg[2]))
+local held = false
+probe("http:request", function(r)
+	if not held then
+		held = true
+		while not io.open(dir .. "/go") do end
+	end
+	print(("req %s %s span=%s parent=%s ends=%s:%s,%s:%s"):format(r.role, r.path, r.span_id,
+		r.parent, r.laddr, r.lport, r.raddr, r.rport))
+	io.stdout:flush()
+end)
+LUAEOF
+bg held -f "$TMP/held.lua" "$TMP" "$BACK_PID" -- sh -c \
+	"curl -s -o /dev/null http://127.0.0.1:$BACK/first; curl -s -o /dev/null http://127.0.0.1:$BACK/short; touch $TMP/short.done"
+wait_file "$TMP/short.done"
+touch "$TMP/go"
+bg_wait
+HELD="$TMP/held.out"
+assert_eq 1 "$(grep -c '^req client /short ' "$HELD" || true)" "curl's short request, once"
+assert_eq 1 "$(grep -c '^req server /short ' "$HELD" || true)" "the back's, once"
+assert_match "$(grep '^req client /short ' "$HELD")" "ends=127.0.0.1:[0-9]+,127.0.0.1:$BACK\$" \
+	"the client's own end, though curl and its connection were gone"
+CSPAN=$(sed -nE 's/^req client \/short span=([0-9a-f]+) .*/\1/p' "$HELD")
+assert_match "$(grep '^req server /short ' "$HELD")" "parent=$CSPAN " "the back's request: the client's child"
+
 lt -E "export.span{ name = 'x', trace = '$TRACE', parent = '00-0af7651916cd43dd8448eb211c80319c-$PARENT-01' }"
 assert_contains "$(cat "$ERR")" "'trace' is not the trace of 'parent'" "a trace other than the parent's"
 lt -E "print(export.span{ name = 'x', trace = '$TRACE', id = '$PARENT' })"

@@ -357,6 +357,50 @@ static void test_stream_table_full(void)
 	encoders_free(&ce, &se);
 }
 
+/* A server push (RFC 9113 8.4): the PUSH_PROMISE's block (a request the server made up) and
+ * the pushed stream's response are counted, not reported as a request, and the client's
+ * HPACK table still follows the server's (the promise's block fills it too). */
+static void test_server_push(void)
+{
+	static const nghttp2_nv PROMISED[] = {
+		NV(":method", "GET"), NV(":scheme", "http"), NV(":path", "/pushed.css"),
+		NV(":authority", "127.0.0.1:50051"),
+	};
+	static const nghttp2_nv PUSHED_RESP[] = { NV(":status", "200"), NV("content-type", "text/css") };
+	struct w_enc ce, se;
+	struct wire req = { .n = 0 }, resp = { .n = 0 }, req2 = { .n = 0 }, resp2 = { .n = 0 };
+	struct wire block = { .n = 0 };
+	uint8_t promise[1024] = { 0, 0, 0, 2 };	/* promised stream 2, then its block */
+	struct seen s = { 0 };
+	struct http_conn c;
+
+	encoders(&ce, &se);
+	start(&req, &resp);
+	headers(&ce, &req, 1, 0x1, REQ, 6);
+	headers(&se, &block, 1, 0, PROMISED, 4);	/* the block alone: past its frame header */
+	memcpy(promise + 4, block.b + 9, block.n - 9);
+	frame(&resp, 5, 0x4, 1, promise, 4 + block.n - 9);
+	headers(&se, &resp, 1, 0, RESP, 2);
+	headers(&se, &resp, 2, 0, PUSHED_RESP, 2);
+	frame(&resp, 0, 0x1, 2, MSG, sizeof(MSG));
+	headers(&se, &resp, 1, 0x1, TRAILERS_OK, 1);
+	call(&ce, &se, &req2, &resp2, 3, 1);	/* its blocks refer to the table */
+	http_conn_init(&c, NULL, on_ex, &s);
+	http_conn_data(&c, 1, req.b, req.n, req.n, 1000);
+	http_conn_data(&c, 0, resp.b, resp.n, resp.n, 2000);
+	http_conn_data(&c, 1, req2.b, req2.n, req2.n, 3000);
+	http_conn_data(&c, 0, resp2.b, resp2.n, resp2.n, 4000);
+	http_conn_close(&c, 5000);
+	CHECK_EQ_INT(s.total, 2);
+	CHECK_EQ_STR(s.path[0], "/demo.Greeter/Hello");
+	CHECK_EQ_INT(s.grpc[0], 0);
+	CHECK_EQ_STR(s.path[1], "/demo.Greeter/Hello");
+	CHECK_EQ_INT(s.grpc[1], 5);
+	CHECK_EQ_INT(c.h2_pushed, 1);
+	CHECK_EQ_INT(c.h2_blocks_lost, 0);
+	encoders_free(&ce, &se);
+}
+
 int main(void)
 {
 	test_client_two_calls();
@@ -366,5 +410,6 @@ int main(void)
 	test_sniff();
 	test_server_first();
 	test_stream_table_full();
+	test_server_push();
 	return unit_summary();
 }
