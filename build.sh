@@ -26,10 +26,10 @@ BUILD_DEPS=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool liblu
 # apache2-utils' ab loads bench/http.sh; python3-grpcio serves and calls gRPC and
 # nghttp2-server's nghttpd serves h2c (test_grpc.sh), python3-h2 an h2c upgrade
 # (test_grpc.sh); chromium and python3-websocket drive the --http
-# page headless (test_web_page.sh).
+# page headless (test_web_page.sh); strace watches the loop's epoll calls (test_stacks.sh).
 TEST_DEPS=(binutils python3 libc6-dbg lua5.4 procps python3.11 ltrace git prometheus curl tmux
 	   nginx-light openssl apache2-utils chromium python3-websocket python3-grpcio
-	   nghttp2-server python3-h2)
+	   nghttp2-server python3-h2 strace)
 # Stacks (optional, tests skip without): chromium renders the SVG flame graph headless;
 # the stack benchmarks compare with bpftrace and elfutils' eu-addr2line.
 OPTIONAL_DEPS=(chromium bpftrace elfutils libbpf-tools bpfcc-tools)
