@@ -165,6 +165,8 @@ static __always_inline long read_iov(const struct lt_fetch *f, struct scratch *s
 }
 #endif
 
+_Static_assert((LT_DATA_MAX & (LT_DATA_MAX - 1)) == 0, "fetch_one masks pos");
+
 /* Append one capture at pos; returns bytes used. Reads user or kernel memory (f->space). */
 static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struct lt_fetch *f)
 {
@@ -189,6 +191,12 @@ static __always_inline __u32 fetch_one(struct scratch *s, __u64 pos, const struc
 		count(LT_CNT_DATA_FULL);
 		return 0;
 	}
+	/* And through a mask (a no-op: pos < LT_DATA_MAX, a power of two) after a barrier,
+	 * so that the register used below is the bounded one: 6.1's verifier was given a
+	 * copy spilled before the test (umax 2^32) in the kprobe template's kcall programs
+	 * and refused s->data + pos ("R1 unbounded memory access"). */
+	keep_bounds(pos);
+	pos &= LT_DATA_MAX - 1;
 	keep_bounds(len);
 	if (len > LT_FETCH_MAX_LEN)
 		len = LT_FETCH_MAX_LEN;
