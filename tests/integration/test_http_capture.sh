@@ -100,26 +100,7 @@ nginx_static "$TMP" "$NGX"
 # The smallest ring, and a first callback that holds the tool's loop until ab is done: the
 # ring fills under ab's load and records are lost whatever the machine's speed. The script
 # ends itself (exit, not a signal that could interrupt a callback): the end drains the ring.
-cat >"$TMP/lossy.lua" <<'LUAEOF'
-ringbuf_size(65536)
-local dir = arg[1]
-local function exists(f)
-	local h = io.open(dir .. "/" .. f)
-	if h then h:close() end
-	return h ~= nil
-end
-on("begin", function() print("ready"); io.stdout:flush() end)	-- every probe attached
-local first = true
-probe("http:request", function(r)
-	if first then
-		first = false
-		while not exists("go") do end
-	end
-	print(r.role, r.method, r.path, r.status)
-end)
-probe("interval:100ms", function() if exists("stop") then exit(0) end end)
-LUAEOF
-bg lossy -p "$NGX_PID" "$TMP/lossy.lua" "$TMP"
+bg lossy -p "$NGX_PID" "$SRC_DIR/tests/integration/http_lossy.lua" "$TMP"
 wait_for "$OUT" "^ready" 30
 # Every syscall of the machine runs the syscall probes' programs: the five probes of
 # lua/http.lua share one sys_enter and one sys_exit program (before: a pair per probe).
